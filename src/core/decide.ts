@@ -1,0 +1,200 @@
+// The gate's decision: is the PR gated, who must sign off, which reviews count and why.
+import { RISK_TIERS, type Policy } from "../policy/schema.js";
+import { detectAiAssistance } from "./detect.js";
+import { assessRisk } from "./risk.js";
+import { exclusionReason, lookupsFor, matchSpecs, requirementFor } from "./eligibility.js";
+import type {
+  Actor,
+  Detection,
+  LabelEvent,
+  LabelPlan,
+  Outcome,
+  PullSnapshot,
+  Requirement,
+  Review,
+  ReviewAssessment,
+  ReviewerDirectory,
+  RiskAssessment,
+  Verdict,
+} from "./types.js";
+
+export interface EvaluationPlan {
+  detection: Detection;
+  risk: RiskAssessment;
+  requirement: Requirement;
+  /** The latest review per person that decides (not a plain comment), oldest first. */
+  decisiveReviews: Review[];
+  /** People whose eligibility must be looked up (lower-case logins). */
+  lookupLogins: string[];
+  lookups: { teams: string[]; permission: boolean };
+  /** The last removal of the AI label, when the PR no longer carries it. */
+  labelRemoval?: LabelEvent;
+}
+
+const lower = (s: string) => s.toLowerCase();
+const short = (sha: string) => sha.slice(0, 7);
+
+function hasLabel(snapshot: PullSnapshot, label: string): boolean {
+  return snapshot.labels.some((l) => lower(l) === lower(label));
+}
+
+/** True when the PR carries no AI label and shows no current evidence: only then does its label history matter. */
+export function needsLabelHistory(snapshot: PullSnapshot, policy: Policy): boolean {
+  if (!policy.labels.enabled || hasLabel(snapshot, policy.labels.ai_assisted)) return false;
+  return !detectAiAssistance(snapshot, policy).assisted;
+}
+
+function personKey(actor: Actor): string {
+  return actor.id !== undefined ? `id:${actor.id}` : `login:${lower(actor.login)}`;
+}
+
+/** Per person, the latest review that is not a plain comment (a dismissal removes the approval). */
+export function latestDecisiveReviews(reviews: Review[]): { decisive: Review[]; commentOnly: Review[] } {
+  const ordered = [...reviews]
+    .filter((r) => r.state !== "PENDING")
+    .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
+  const decisive = new Map<string, Review>();
+  const commented = new Map<string, Review>();
+  for (const review of ordered) {
+    const k = personKey(review.user);
+    if (review.state === "COMMENTED") commented.set(k, review);
+    else decisive.set(k, review);
+  }
+  const commentOnly = [...commented].filter(([k]) => !decisive.has(k)).map(([, r]) => r);
+  return { decisive: [...decisive.values()], commentOnly };
+}
+
+function lastAiLabelRemoval(snapshot: PullSnapshot, policy: Policy): LabelEvent | undefined {
+  const events = snapshot.labelEvents.filter((e) => lower(e.label) === lower(policy.labels.ai_assisted));
+  const last = events[events.length - 1];
+  return last?.action === "unlabeled" ? last : undefined;
+}
+
+/** Everything that can be known from the snapshot and policy alone, and what must be looked up. */
+export function planEvaluation(snapshot: PullSnapshot, policy: Policy): EvaluationPlan {
+  const detection = detectAiAssistance(snapshot, policy);
+  const risk = assessRisk(snapshot, policy);
+  const requirement = requirementFor(risk.tier, policy);
+  const { decisive } = latestDecisiveReviews(snapshot.reviews);
+  const labelRemoval = detection.assisted ? undefined : lastAiLabelRemoval(snapshot, policy);
+  const people: Actor[] = [
+    ...decisive.filter((r) => r.state !== "DISMISSED").map((r) => r.user),
+    ...(labelRemoval ? [labelRemoval.actor] : []),
+  ];
+  const lookupLogins = [
+    ...new Set(people.filter((p) => exclusionReason(p, snapshot, policy) === undefined).map((p) => lower(p.login))),
+  ];
+  return {
+    detection,
+    risk,
+    requirement,
+    decisiveReviews: decisive,
+    lookupLogins,
+    lookups: lookupsFor(lookupLogins, requirement.reviewers),
+    ...(labelRemoval ? { labelRemoval } : {}),
+  };
+}
+
+function mayCountFor(actor: Actor, snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory) {
+  const excluded = exclusionReason(actor, snapshot, policy);
+  if (excluded) return { eligible: false, reason: excluded };
+  return matchSpecs(actor.login, plan.requirement.reviewers, directory);
+}
+
+function assessReview(
+  review: Review,
+  snapshot: PullSnapshot,
+  policy: Policy,
+  plan: EvaluationPlan,
+  directory: ReviewerDirectory,
+): ReviewAssessment {
+  const base = { login: review.user.login, state: review.state, commitId: review.commitId };
+  if (review.state === "DISMISSED") return { ...base, counted: false, reason: "review was dismissed" };
+  const who = mayCountFor(review.user, snapshot, policy, plan, directory);
+  if (!who.eligible) return { ...base, counted: false, reason: who.reason };
+  if (review.state === "CHANGES_REQUESTED") return { ...base, counted: true, reason: `requested changes (${who.reason})` };
+  if (policy.signoff.fresh_approval && review.commitId !== snapshot.headSha) {
+    return {
+      ...base,
+      counted: false,
+      reason: `approved an older commit (${short(review.commitId)}); the head is ${short(snapshot.headSha)} and fresh_approval is on`,
+    };
+  }
+  return { ...base, counted: true, reason: `approved (${who.reason})` };
+}
+
+function planLabels(snapshot: PullSnapshot, policy: Policy, ai: boolean, risk: RiskAssessment, notes: string[]): LabelPlan {
+  if (!policy.labels.enabled) return { add: [], remove: [], notes };
+  const add: string[] = [];
+  const remove: string[] = [];
+  if (ai && !hasLabel(snapshot, policy.labels.ai_assisted)) add.push(policy.labels.ai_assisted);
+  const wanted = `${policy.labels.risk_prefix}${risk.tier}`;
+  const riskLabels = new Set(RISK_TIERS.map((t) => lower(`${policy.labels.risk_prefix}${t}`)));
+  for (const label of snapshot.labels) {
+    if (riskLabels.has(lower(label)) && lower(label) !== lower(wanted)) remove.push(label);
+  }
+  if (!hasLabel(snapshot, wanted)) add.push(wanted);
+  return { add, remove, notes };
+}
+
+/** The verdict for one PR: pure in (snapshot, policy, looked-up facts). */
+export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory): Verdict {
+  const { detection, risk, requirement } = plan;
+  const memoryNotes: string[] = [];
+  let assisted = detection.assisted;
+
+  if (!assisted && plan.labelRemoval) {
+    const removal = plan.labelRemoval;
+    const who = mayCountFor(removal.actor, snapshot, policy, plan, directory);
+    const label = policy.labels.ai_assisted;
+    if (who.eligible) {
+      memoryNotes.push(
+        `@${removal.actor.login} removed the \`${label}\` label (${removal.at}) and may sign off (${who.reason}): accepted. No current evidence of AI assistance.`,
+      );
+    } else {
+      assisted = true;
+      memoryNotes.push(
+        `@${removal.actor.login} removed the \`${label}\` label (${removal.at}) but ${who.reason}: the label is put back and the PR stays gated.`,
+      );
+    }
+  } else if (assisted && detection.signals.every((s) => s.id === "label")) {
+    memoryNotes.push(`The \`${policy.labels.ai_assisted}\` label keeps this PR gated; only a designated reviewer may remove it.`);
+  }
+
+  const gated = policy.gate === "all" || assisted;
+  const reviews = [
+    ...plan.decisiveReviews.map((r) => assessReview(r, snapshot, policy, plan, directory)),
+    ...latestDecisiveReviews(snapshot.reviews).commentOnly.map((r) => ({
+      login: r.user.login,
+      state: r.state,
+      commitId: r.commitId,
+      counted: false,
+      reason: "commented without approving",
+    })),
+  ];
+  const approvedBy = reviews.filter((r) => r.counted && r.state === "APPROVED").map((r) => r.login);
+  const blockedBy = reviews.filter((r) => r.counted && r.state === "CHANGES_REQUESTED").map((r) => r.login);
+  const override = snapshot.override?.sha === snapshot.headSha ? snapshot.override : undefined;
+
+  let outcome: Outcome;
+  if (!gated) outcome = "not-gated";
+  else if (override) outcome = "overridden";
+  else if (blockedBy.length > 0) outcome = "changes-requested";
+  else if (approvedBy.length >= requirement.approvals) outcome = "approved";
+  else outcome = "waiting";
+
+  return {
+    outcome,
+    mode: policy.mode,
+    gated,
+    detection: { assisted, signals: detection.signals },
+    memoryNotes,
+    risk,
+    requirement,
+    reviews,
+    approvedBy,
+    blockedBy,
+    ...(override ? { override } : {}),
+    labels: planLabels(snapshot, policy, assisted, risk, []),
+  };
+}

@@ -1,0 +1,244 @@
+// Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
+import type { PolicyProblem } from "../policy/problems.js";
+import type { OverrideRecord, PullSnapshot, Verdict } from "./types.js";
+
+export type CheckStatus = "in_progress" | "completed";
+export type CheckConclusion = "success" | "failure" | "neutral";
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "failure" | "warning" | "notice";
+  message: string;
+  title?: string;
+}
+
+/** What one check run should say. Two views with equal fields need no write. */
+export interface CheckRunView {
+  status: CheckStatus;
+  conclusion?: CheckConclusion;
+  title: string;
+  summary: string;
+  text: string;
+  annotations?: CheckAnnotation[];
+}
+
+/** State that must survive between evaluations of one head, kept on our own check run. */
+export interface CheckState {
+  override?: OverrideRecord;
+}
+
+const STATE_MARKER = /<!-- countersign:state (\{.*?\}) -->/;
+const GITHUB_SUMMARY_LIMIT = 65_535;
+const MAX_LIST = 20;
+
+export function readCheckState(text: string | null | undefined): CheckState {
+  const match = text ? STATE_MARKER.exec(text) : null;
+  if (!match?.[1]) return {};
+  try {
+    const state = JSON.parse(match[1]) as CheckState;
+    const o = state.override;
+    if (o && typeof o.by === "string" && typeof o.reason === "string" && typeof o.sha === "string") return { override: o };
+  } catch {
+    // A marker we cannot read is no state at all: the gate stays closed.
+  }
+  return {};
+}
+
+function stateMarker(state: CheckState): string {
+  return state.override ? `\n<!-- countersign:state ${JSON.stringify({ override: state.override })} -->` : "";
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+const code = (s: string) => "`" + s.replace(/`/g, "ʼ").replace(/\r?\n/g, " ").slice(0, 200) + "`";
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const who = (specs: string[]) => specs.map((s) => (s.startsWith("permission:") ? `anyone with ${s.slice(11)} permission` : s.startsWith("@") ? s : `@${s}`)).join(", ");
+const people = (logins: string[]) => logins.map((l) => `@${l}`).join(", ");
+
+function clip(markdown: string): string {
+  if (markdown.length <= GITHUB_SUMMARY_LIMIT) return markdown;
+  return `${markdown.slice(0, GITHUB_SUMMARY_LIMIT - 80)}\n\n… (cut to fit GitHub's limit)`;
+}
+
+function headline(v: Verdict): { icon: string; title: string } {
+  const tier = v.risk.tier;
+  const need = `${v.requirement.approvals} approval${v.requirement.approvals === 1 ? "" : "s"} from ${who(v.requirement.reviewers)}`;
+  switch (v.outcome) {
+    case "not-gated":
+      return { icon: "✅", title: `Not AI-assisted: no sign-off needed (risk ${tier})` };
+    case "approved":
+      return { icon: "✅", title: `Signed off by ${people(v.approvedBy)} (risk ${tier})` };
+    case "overridden":
+      return { icon: "⚠️", title: `Overridden by @${v.override?.by ?? "?"}: ${v.override?.reason ?? ""}`.slice(0, 200) };
+    case "changes-requested":
+      return { icon: "❌", title: `Changes requested by ${people(v.blockedBy)} (risk ${tier})` };
+    case "waiting":
+      return { icon: "⏳", title: `Waiting for ${need} (${v.approvedBy.length} of ${v.requirement.approvals}, risk ${tier})` };
+    default:
+      return { icon: "❌", title: "Could not evaluate" };
+  }
+}
+
+function aiSection(v: Verdict): string[] {
+  const lines = ["#### AI assistance"];
+  if (v.detection.signals.length === 0 && v.memoryNotes.length === 0) lines.push("No evidence of AI assistance found.");
+  for (const s of v.detection.signals.slice(0, MAX_LIST)) {
+    lines.push(`- ${s.description}: ${code(s.evidence)}${s.commit ? ` in ${short(s.commit)}` : ""}`);
+  }
+  if (v.detection.signals.length > MAX_LIST) lines.push(`- … and ${v.detection.signals.length - MAX_LIST} more`);
+  for (const note of v.memoryNotes) lines.push(`- ${note}`);
+  return lines;
+}
+
+function riskSection(v: Verdict): string[] {
+  const lines = [`#### Risk: ${v.risk.tier}`];
+  if (v.risk.reasons.length === 0) lines.push(`No risk rule matched; the default tier is ${v.risk.tier}.`);
+  for (const r of v.risk.reasons.slice(0, MAX_LIST)) {
+    const more = r.matchCount > r.matches.length ? ` (+${r.matchCount - r.matches.length} more)` : "";
+    const matches = r.matches.length > 0 ? `: ${r.matches.map(code).join(", ")}${more}` : "";
+    lines.push(`- **${r.tier}**: ${r.rule}${matches}`);
+  }
+  for (const note of v.risk.notes) lines.push(`- _Note:_ ${note}`);
+  return lines;
+}
+
+function signoffSection(v: Verdict, snapshot: PullSnapshot): string[] {
+  const r = v.requirement;
+  const lines = ["#### Sign-off"];
+  if (!v.gated) {
+    lines.push("Not required: this PR is not AI-assisted and the policy gates only AI-assisted PRs.");
+    return lines;
+  }
+  lines.push(
+    `Needs **${plural(r.approvals, "approval")}** from ${who(r.reviewers)} at risk **${r.tier}** (from ${r.source})` +
+      `; approvals count on the head commit ${code(short(snapshot.headSha))}.`,
+    "The PR author, bots, AI identities and people who committed to the PR cannot sign off.",
+  );
+  return lines;
+}
+
+function reviewsSection(v: Verdict): string[] {
+  if (v.reviews.length === 0) return ["#### Reviews", "No reviews yet."];
+  const lines = ["#### Reviews", "| reviewer | review | counts | why |", "|---|---|---|---|"];
+  for (const r of v.reviews.slice(0, MAX_LIST * 2)) {
+    const state = r.state.toLowerCase().replace("_", " ");
+    const mark = r.counted ? (r.state === "CHANGES_REQUESTED" ? "blocks" : "yes") : "no";
+    lines.push(`| @${r.login} | ${state} on ${short(r.commitId)} | ${mark} | ${r.reason.replace(/\|/g, "\\|")} |`);
+  }
+  return lines;
+}
+
+function labelsSection(v: Verdict, labelErrors: string[]): string[] {
+  const notes = [...v.labels.notes, ...labelErrors];
+  return notes.length === 0 ? [] : ["#### Labels", ...notes.map((n) => `- ${n}`)];
+}
+
+export interface RenderContext {
+  /** Where the policy came from, e.g. "acme/.github:.github/countersign.yml"; empty = built-in defaults. */
+  policySources: string[];
+  /** Problems writing labels or requesting reviews, shown but never changing the verdict. */
+  sideEffectErrors?: string[];
+}
+
+export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext): CheckRunView {
+  const { icon, title } = headline(v);
+  const report = v.mode === "report";
+  const finalTitle = report ? `Report mode: ${v.outcome === "waiting" ? "would wait" : "would pass"}: ${title}` : title;
+  const verdictLine = report
+    ? `### ℹ️ Report mode, nothing is blocked. In enforce mode: ${icon} ${title}`
+    : `### ${icon} ${title}`;
+  const policy = ctx.policySources.length > 0 ? ctx.policySources.map(code).join(" extended by ") : "built-in defaults (no policy file)";
+  const summary = [
+    verdictLine,
+    "",
+    ...aiSection(v),
+    "",
+    ...riskSection(v),
+    "",
+    ...signoffSection(v, snapshot),
+    "",
+    ...reviewsSection(v),
+    "",
+    ...labelsSection(v, ctx.sideEffectErrors ?? []),
+    "",
+    `<sub>Policy: ${policy} · head ${code(short(snapshot.headSha))} · \`/countersign recheck\` re-evaluates</sub>`,
+  ].join("\n");
+  const status: CheckStatus = !report && v.outcome === "waiting" ? "in_progress" : "completed";
+  let conclusion: CheckConclusion | undefined;
+  if (report) conclusion = "neutral";
+  else if (v.outcome === "changes-requested") conclusion = "failure";
+  else if (v.outcome !== "waiting") conclusion = "success";
+  return {
+    status,
+    ...(conclusion ? { conclusion } : {}),
+    title: finalTitle.slice(0, 250),
+    summary: clip(summary),
+    text: stateMarker(v.override ? { override: v.override } : {}).trim(),
+  };
+}
+
+export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[], annotations?: CheckAnnotation[]): CheckRunView {
+  const where = sources.length > 0 ? sources.map(code).join(", ") : "the policy";
+  const list = problems.slice(0, 50).map((p) => {
+    const line = p.line !== undefined ? `line ${p.line}: ` : "";
+    const key = p.path ? `${code(p.path)} ` : "";
+    return `- ${line}${key}${p.message}`;
+  });
+  const summary = [
+    `### ❌ Invalid policy: ${plural(problems.length, "problem")} in ${where}`,
+    "",
+    "Countersign will not open the gate while the policy that governs this repository is invalid. Fix it on the default branch:",
+    "",
+    ...list,
+    ...(problems.length > 50 ? [`- … and ${problems.length - 50} more`] : []),
+    "",
+    "<sub>`npx countersign validate .github/countersign.yml` checks a policy before you push it.</sub>",
+  ].join("\n");
+  return {
+    status: "completed",
+    conclusion: "failure",
+    title: `Invalid policy: ${plural(problems.length, "problem")}`,
+    summary: clip(summary),
+    text: "",
+    ...(annotations && annotations.length > 0 ? { annotations } : {}),
+  };
+}
+
+export function renderError(message: string): CheckRunView {
+  return {
+    status: "completed",
+    conclusion: "failure",
+    title: "Could not evaluate: the gate stays closed",
+    summary: [
+      "### ❌ Countersign could not evaluate this pull request",
+      "",
+      `${message}`,
+      "",
+      "The check fails closed until an evaluation succeeds. Press **Re-run** on this check, or comment `/countersign recheck` on the pull request.",
+    ].join("\n"),
+    text: "",
+  };
+}
+
+export function renderMergeGroup(): CheckRunView {
+  return {
+    status: "completed",
+    conclusion: "success",
+    title: "Merge queue: sign-off was checked on the pull request",
+    summary: "Each pull request in this merge group passed Countersign on its own head before it entered the queue.",
+    text: "",
+  };
+}
+
+export function sameView(a: CheckRunView, b: CheckRunView): boolean {
+  return (
+    a.status === b.status &&
+    (a.conclusion ?? null) === (b.conclusion ?? null) &&
+    a.title === b.title &&
+    a.summary === b.summary &&
+    (a.text ?? "") === (b.text ?? "") &&
+    (a.annotations?.length ?? 0) === 0 &&
+    (b.annotations?.length ?? 0) === 0
+  );
+}

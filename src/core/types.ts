@@ -1,0 +1,200 @@
+// The data the pure core works on: one snapshot of a pull request in, one verdict out.
+import type { RiskTier, ReviewerSpec } from "../policy/schema.js";
+
+export type { RiskTier, ReviewerSpec };
+
+/** A GitHub account as seen on a PR, review, commit or event. */
+export interface Actor {
+  login: string;
+  /** Numeric id where GitHub gave one; compared before logins where both sides have it. */
+  id?: number;
+  type?: "User" | "Bot" | "Organization" | string;
+}
+
+/** A git identity from a commit (name and email always; the linked account when GitHub knows it). */
+export interface GitIdentity {
+  name: string;
+  email: string;
+  account?: Actor;
+}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  author: GitIdentity;
+  committer: GitIdentity;
+}
+
+export type FileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+
+export interface ChangedFile {
+  path: string;
+  /** The path before a rename or copy. */
+  previousPath?: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  /** The unified diff; GitHub omits it for binary and very large files. */
+  patch?: string;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface Review {
+  id: number;
+  user: Actor;
+  state: ReviewState;
+  /** The head commit the review was given on. */
+  commitId: string;
+  submittedAt: string;
+}
+
+/** Someone adding or removing a label on the PR, from the issue's event history. */
+export interface LabelEvent {
+  action: "labeled" | "unlabeled";
+  label: string;
+  actor: Actor;
+  at: string;
+}
+
+/** An accepted `/countersign override`, remembered on the check run of the head it was given on. */
+export interface OverrideRecord {
+  by: string;
+  reason: string;
+  sha: string;
+  at: string;
+}
+
+/** Everything the core needs to know about one pull request, read once. */
+export interface PullSnapshot {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  draft: boolean;
+  state: "open" | "closed";
+  merged: boolean;
+  author: Actor;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  defaultBranch: string;
+  labels: string[];
+  files: ChangedFile[];
+  /** From the PR itself; larger than files.length when GitHub truncated the list. */
+  changedFilesTotal: number;
+  additions: number;
+  deletions: number;
+  commits: CommitInfo[];
+  /** From the PR itself; larger than commits.length when GitHub truncated the list. */
+  commitsTotal: number;
+  reviews: Review[];
+  /** Label additions and removals, oldest first; only fetched when the AI label is missing. */
+  labelEvents: LabelEvent[];
+  /** An override given on this head, read back from our own check run. */
+  override?: OverrideRecord;
+  /** Review requests currently pending on the PR. */
+  requestedReviewers: string[];
+  requestedTeams: string[];
+}
+
+/** One piece of evidence that a PR is AI-assisted. */
+export interface AiSignal {
+  /** Stable id of the rule that fired, e.g. "author-app", "commit-trailer"; policy rules start with "policy-". */
+  id: string;
+  /** What the rule looks for, in words: "PR opened by a known AI app". */
+  description: string;
+  /** The exact evidence: a login, a trailer line, a description line, a branch name. */
+  evidence: string;
+  /** The commit the evidence came from, when it came from one. */
+  commit?: string;
+}
+
+export interface Detection {
+  assisted: boolean;
+  signals: AiSignal[];
+}
+
+export interface RiskReason {
+  tier: RiskTier;
+  /** The rule in words, e.g. "changes infrastructure-as-code (Terraform)". */
+  rule: string;
+  /** The first few paths or values that matched. */
+  matches: string[];
+  /** How many paths matched in all (may exceed matches.length). */
+  matchCount: number;
+}
+
+export interface RiskAssessment {
+  tier: RiskTier;
+  /** The reasons at or above the default tier, highest tier first. */
+  reasons: RiskReason[];
+  /** What the assessment could not see (files without a patch, truncation). */
+  notes: string[];
+}
+
+/** What the gate asks for at the PR's tier. */
+export interface Requirement {
+  tier: RiskTier;
+  reviewers: ReviewerSpec[];
+  approvals: number;
+  /** Which policy keys the requirement came from, e.g. "signoff.tiers.critical.approvals". */
+  source: string;
+}
+
+/** Facts about people, resolved by the GitHub edge before deciding. */
+export interface ReviewerFacts {
+  /** Active membership per team "org/slug" (lower-case); undefined = could not be checked. */
+  teams: Map<string, boolean | undefined>;
+  /** Repository permission; undefined = could not be checked. */
+  permission?: "admin" | "maintain" | "write" | "triage" | "read" | "none";
+  /** Set when the lookup failed, said in the summary. */
+  error?: string;
+}
+
+/** Per lower-case login. A login missing from the directory was not looked up: not eligible. */
+export type ReviewerDirectory = Map<string, ReviewerFacts>;
+
+export interface ReviewAssessment {
+  login: string;
+  state: ReviewState;
+  commitId: string;
+  counted: boolean;
+  /** Why it counted or did not, in words. */
+  reason: string;
+}
+
+export type Outcome =
+  | "not-gated"
+  | "approved"
+  | "waiting"
+  | "changes-requested"
+  | "overridden"
+  | "invalid-policy"
+  | "error";
+
+export interface LabelPlan {
+  add: string[];
+  remove: string[];
+  /** Notes for the summary, e.g. who removed the AI label and what followed. */
+  notes: string[];
+}
+
+export interface Verdict {
+  outcome: Outcome;
+  mode: "enforce" | "report";
+  /** In report mode, the outcome enforce mode would have reached. */
+  wouldBe?: Outcome;
+  gated: boolean;
+  detection: Detection;
+  /** Whether the AI finding comes only from the PR's memory (the label), and who acted on it. */
+  memoryNotes: string[];
+  risk: RiskAssessment;
+  requirement: Requirement;
+  reviews: ReviewAssessment[];
+  approvedBy: string[];
+  blockedBy: string[];
+  override?: OverrideRecord;
+  labels: LabelPlan;
+}

@@ -1,0 +1,151 @@
+// The only writes Countersign makes for a verdict: one check run per head SHA, and labels where they differ.
+import type { Octokit } from "./octokit.js";
+import { httpStatus } from "./octokit.js";
+import { sameView, type CheckRunView } from "../core/render.js";
+import type { LabelPlan } from "../core/types.js";
+import type { TtlCache } from "./ttl-cache.js";
+
+export interface ExistingCheckRun {
+  id: number;
+  view: CheckRunView;
+}
+
+export interface CheckTarget {
+  owner: string;
+  repo: string;
+  headSha: string;
+  name: string;
+  /** Our own app id: check runs by other apps with the same name are not ours to read or update. */
+  appId?: number;
+}
+
+/** Our latest check run on this commit, if any. */
+export async function readCheckRun(octokit: Octokit, t: CheckTarget): Promise<ExistingCheckRun | undefined> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner: t.owner,
+    repo: t.repo,
+    ref: t.headSha,
+    check_name: t.name,
+    filter: "latest",
+    per_page: 20,
+    ...(t.appId !== undefined ? { app_id: t.appId } : {}),
+  });
+  const ours = data.check_runs
+    .filter((run) => run.name === t.name && run.head_sha === t.headSha && (t.appId === undefined || run.app?.id === t.appId))
+    .sort((a, b) => b.id - a.id)[0];
+  if (!ours) return undefined;
+  const status = ours.status === "completed" ? "completed" : "in_progress";
+  const conclusion = ours.conclusion;
+  return {
+    id: ours.id,
+    view: {
+      status,
+      ...(status === "completed" && (conclusion === "success" || conclusion === "failure" || conclusion === "neutral")
+        ? { conclusion }
+        : {}),
+      title: ours.output.title ?? "",
+      summary: ours.output.summary ?? "",
+      text: ours.output.text ?? "",
+    },
+  };
+}
+
+export type CheckWrite = "created" | "updated" | "unchanged";
+
+/**
+ * Write the check run only when what it says changes. A completed run cannot go back to
+ * in_progress, so that transition creates a new run (the latest run of a name is the one that counts).
+ */
+export async function writeCheckRun(
+  octokit: Octokit,
+  t: CheckTarget,
+  view: CheckRunView,
+  existing: ExistingCheckRun | undefined,
+): Promise<CheckWrite> {
+  if (existing && sameView(existing.view, view)) return "unchanged";
+  const output = {
+    title: view.title,
+    summary: view.summary,
+    ...(view.text ? { text: view.text } : {}),
+    ...(view.annotations && view.annotations.length > 0 ? { annotations: view.annotations.slice(0, 50) } : {}),
+  };
+  const state = view.status === "completed" ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" } : { status: "in_progress" as const };
+  if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
+    await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });
+    return "updated";
+  }
+  await octokit.rest.checks.create({ owner: t.owner, repo: t.repo, name: t.name, head_sha: t.headSha, ...state, output });
+  return "created";
+}
+
+const LABEL_LOOKS: Record<string, { color: string; description: string }> = {
+  low: { color: "0e8a16", description: "Countersign: low blast radius" },
+  medium: { color: "fbca04", description: "Countersign: medium blast radius" },
+  high: { color: "d93f0b", description: "Countersign: high blast radius; senior sign-off scaled up" },
+  critical: { color: "b60205", description: "Countersign: critical blast radius; the strictest sign-off applies" },
+};
+
+export interface LabelNames {
+  aiAssisted: string;
+  riskPrefix: string;
+}
+
+function looksFor(label: string, names: LabelNames): { color: string; description: string } {
+  if (label.toLowerCase() === names.aiAssisted.toLowerCase()) {
+    return { color: "8250df", description: "Countersign found AI assistance: a designated senior must sign off" };
+  }
+  const tier = label.slice(names.riskPrefix.length);
+  return LABEL_LOOKS[tier] ?? { color: "ededed", description: "Countersign" };
+}
+
+/** Make sure the repository has the label, with a colour and a description that say what it means. */
+async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, known?: TtlCache<boolean>) {
+  const cacheKey = `${owner}/${repo}#${label.toLowerCase()}`;
+  if (known?.get(cacheKey)) return;
+  try {
+    await octokit.rest.issues.getLabel({ owner, repo, name: label });
+  } catch (err) {
+    if (httpStatus(err) !== 404) throw err;
+    try {
+      await octokit.rest.issues.createLabel({ owner, repo, name: label, ...looksFor(label, names) });
+    } catch (createErr) {
+      // 422: someone created it meanwhile; that is what we wanted.
+      if (httpStatus(createErr) !== 422) throw createErr;
+    }
+  }
+  known?.set(cacheKey, true);
+}
+
+/**
+ * Apply a label plan. Failures are returned as sentences for the summary and never change the verdict.
+ */
+export async function applyLabels(
+  octokit: Octokit,
+  ref: { owner: string; repo: string; number: number },
+  plan: LabelPlan,
+  names: LabelNames,
+  known?: TtlCache<boolean>,
+): Promise<{ errors: string[]; writes: number }> {
+  const errors: string[] = [];
+  let writes = 0;
+  const describe = (what: string, err: unknown) =>
+    `Could not ${what} (GitHub answered ${httpStatus(err) ?? "with an error"}: ${(err as Error).message}). The verdict does not depend on labels.`;
+  if (plan.add.length > 0) {
+    try {
+      for (const label of plan.add) await ensureLabel(octokit, ref.owner, ref.repo, label, names, known);
+      await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels: plan.add });
+      writes++;
+    } catch (err) {
+      errors.push(describe(`add the label(s) ${plan.add.map((l) => `\`${l}\``).join(", ")}`, err));
+    }
+  }
+  for (const label of plan.remove) {
+    try {
+      await octokit.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, name: label });
+      writes++;
+    } catch (err) {
+      if (httpStatus(err) !== 404) errors.push(describe(`remove the label \`${label}\``, err));
+    }
+  }
+  return { errors, writes };
+}

@@ -1,0 +1,20 @@
+// Finding open pull requests: by head SHA (re-run requests), or all of a repository (installation, policy change).
+import type { Octokit } from "./octokit.js";
+
+export interface OpenPull {
+  number: number;
+  headSha: string;
+}
+
+export async function listOpenPullRequests(octokit: Octokit, owner: string, repo: string): Promise<OpenPull[]> {
+  const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 });
+  return pulls.map((p) => ({ number: p.number, headSha: p.head.sha }));
+}
+
+/** Open PRs whose head is this commit; falls back to scanning open PRs, which also finds PRs from forks. */
+export async function openPullRequestsForSha(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number[]> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha });
+  const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+  if (direct.length > 0) return direct;
+  return (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
+}

@@ -1,0 +1,34 @@
+// pull_request and pull_request_review events: re-evaluate the PR they name.
+import type { Context } from "probot";
+import { evaluatePullRequest } from "./evaluate.js";
+import type { Services } from "./services.js";
+
+export const PULL_REQUEST_ACTIONS = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+  "pull_request.edited",
+  "pull_request.ready_for_review",
+  "pull_request.labeled",
+  "pull_request.unlabeled",
+] as const;
+
+export const REVIEW_ACTIONS = [
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+] as const;
+
+type PullEventContext = Context<"pull_request"> | Context<"pull_request_review">;
+
+export function onPullRequestEvent(services: Services) {
+  return async (context: PullEventContext): Promise<void> => {
+    const pr = context.payload.pull_request;
+    if (pr.state === "closed") {
+      context.log.debug({ pr: pr.number }, "pull request is closed; nothing to gate");
+      return;
+    }
+    const ref = { owner: context.payload.repository.owner.login, repo: context.payload.repository.name, number: pr.number };
+    await evaluatePullRequest(context.octokit, context.log, services, ref, { headShaHint: pr.head.sha });
+  };
+}

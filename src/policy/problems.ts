@@ -1,0 +1,175 @@
+// Turns zod issues and YAML errors into problems a person can act on: key path, plain words, line.
+import type { z } from "zod";
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+
+export interface PolicyProblem {
+  /** Dotted key path, e.g. "risk.rules[2].tier"; "" for the whole file. */
+  path: string;
+  message: string;
+  /** 1-based line in the file, when the problem came from a YAML text. */
+  line?: number;
+  column?: number;
+}
+
+/** Keys that were renamed or never existed in this form, and the key to use instead. */
+export const RENAMED_KEYS: Record<string, string> = {
+  required_approvals: "signoff.approvals",
+  "signoff.required_approvals": "signoff.approvals",
+  "signoff.count": "signoff.approvals",
+  "signoff.approvers": "signoff.reviewers",
+  reviewers: "signoff.reviewers",
+  approvals: "signoff.approvals",
+  "risk.default_tier": "risk.default",
+  "risk.paths": "risk.rules[].paths",
+  "detection.ignore": "detection.ignore_authors",
+  "detection.bots": "detection.authors",
+  "override.allowed": "override.by",
+  enforce: 'mode: enforce | report',
+};
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key as string];
+  }
+  return cur;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping of keys",
+};
+
+/** One zod issue in plain words, with the key path it concerns. */
+export function problemsFromZod(error: z.ZodError, raw: unknown): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const issue of error.issues) {
+    const path = formatPath(issue.path);
+    switch (issue.code) {
+      case "unrecognized_keys": {
+        for (const key of issue.keys) {
+          const full = path === "" ? key : `${path}.${key}`;
+          const renamed = RENAMED_KEYS[full];
+          problems.push({
+            path: full,
+            message: renamed
+              ? `unknown key "${key}": it is called ${renamed} now`
+              : `unknown key "${key}"${path === "" ? "" : ` under ${path}`}; see the policy reference for the keys allowed here`,
+          });
+        }
+        break;
+      }
+      case "invalid_type": {
+        const found = valueAt(raw, issue.path);
+        const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+        problems.push({ path, message: `must be ${expected}, but is ${describeValue(found)}` });
+        break;
+      }
+      case "invalid_value": {
+        const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
+        problems.push({ path, message: `must be one of ${allowed}, but is ${describeValue(valueAt(raw, issue.path))}` });
+        break;
+      }
+      case "too_small": {
+        const what = issue.origin === "array" ? "item(s)" : issue.origin === "string" ? "character(s)" : "";
+        problems.push({ path, message: `must be at least ${String(issue.minimum)}${what ? ` ${what}` : ""}` });
+        break;
+      }
+      case "too_big": {
+        const what = issue.origin === "array" ? "item(s)" : issue.origin === "string" ? "character(s)" : "";
+        problems.push({ path, message: `must be at most ${String(issue.maximum)}${what ? ` ${what}` : ""}` });
+        break;
+      }
+      default:
+        problems.push({ path, message: issue.message });
+    }
+  }
+  return problems;
+}
+
+/** Fill in line/column for each problem from the YAML document it came from. */
+export function locateProblems(problems: PolicyProblem[], doc: Document, lines: LineCounter): PolicyProblem[] {
+  return problems.map((problem) => {
+    if (problem.line !== undefined) return problem;
+    const offset = offsetOf(doc, problem.path);
+    if (offset === undefined) return problem;
+    const pos = lines.linePos(offset);
+    return { ...problem, line: pos.line, column: pos.col };
+  });
+}
+
+function parsePathKeys(path: string): Array<string | number> {
+  const keys: Array<string | number> = [];
+  for (const part of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (part[2] !== undefined) keys.push(Number(part[2]));
+    else if (part[1] !== undefined) keys.push(part[1]);
+  }
+  return keys;
+}
+
+/** The offset of the deepest node on the path that exists (the key itself for unknown keys). */
+function offsetOf(doc: Document, path: string): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (node as { range?: [number] } | null)?.range?.[0];
+  for (const key of parsePathKeys(path)) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
+      if (!pair) return offset;
+      offset = (pair.key as { range?: [number] } | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key];
+      if (!item) return offset;
+      offset = (item as { range?: [number] }).range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+export interface ParsedYaml {
+  value: unknown;
+  doc: Document;
+  lines: LineCounter;
+  problems: PolicyProblem[];
+}
+
+/** Parse YAML text keeping positions, so later problems can be given a line. */
+export function parseYamlWithPositions(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const problems: PolicyProblem[] = doc.errors.map((err) => {
+    const pos = err.linePos?.[0];
+    return {
+      path: "",
+      message: `YAML syntax error: ${(err.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+    };
+  });
+  const value = problems.length === 0 ? (doc.toJS({ maxAliasCount: 100 }) as unknown) : undefined;
+  return { value, doc, lines, problems };
+}
