@@ -1,0 +1,305 @@
+// A Probot app wired for tests, real webhook payloads, and a nock-backed fake of the GitHub API
+// that records every write so tests can assert the exact requests.
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import examples from "@octokit/webhooks-examples";
+import { createCountersign } from "../../src/index.js";
+import { createServices, type Services } from "../../src/handlers/services.js";
+
+export const OWNER = "acme";
+export const REPO = "shop";
+export const INSTALLATION_ID = 4242;
+export const APP_ID = 777;
+export const HEAD = "a".repeat(40);
+export const OLD_HEAD = "b".repeat(40);
+export const API = "https://api.github.com";
+
+let privateKey: string | undefined;
+function testKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return privateKey;
+}
+
+export interface TestApp {
+  probot: Probot;
+  services: Services;
+  receive: (name: string, payload: object) => Promise<void>;
+}
+
+/** A Probot instance with retries and throttling off (tests assert exact requests) and fresh caches. */
+export function createTestApp(env: NodeJS.ProcessEnv = {}): TestApp {
+  const services = createServices({ APP_ID: String(APP_ID), ...env });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: testKey(),
+    logLevel: "fatal",
+    // A function default: Probot merges its own throttle options over a plain object, which would turn throttling back on.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
+  });
+  void probot.load(createCountersign(services));
+  let delivery = 0;
+  return {
+    probot,
+    services,
+    receive: (name, payload) => probot.receive({ id: `test-${++delivery}`, name, payload } as never),
+  };
+}
+
+type Json = Record<string, unknown>;
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** The first example payload of an event/action that comes with an installation, re-homed to acme/shop. */
+export function example(name: string, action?: string): Json {
+  const def = (examples as Array<{ name: string; examples: Json[] }>).find((d) => d.name === name);
+  const matches = def?.examples.filter((e) => action === undefined || e.action === action) ?? [];
+  // Not every action has its own example (e.g. pull_request.edited): borrow another and set the action.
+  const found = matches.find((e) => e.installation) ?? matches[0] ?? def?.examples.find((e) => e.installation);
+  if (!found) throw new Error(`no example payload for ${name}.${action}`);
+  const payload = clone(found);
+  if (action !== undefined) payload.action = action;
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  if (payload.repository) {
+    const repo = payload.repository as Json;
+    repo.name = REPO;
+    repo.full_name = `${OWNER}/${REPO}`;
+    (repo.owner as Json).login = OWNER;
+  }
+  return payload;
+}
+
+export interface PullOptions {
+  number?: number;
+  author?: { login: string; id: number; type?: string };
+  body?: string;
+  headRef?: string;
+  headSha?: string;
+  labels?: string[];
+  state?: "open" | "closed";
+  draft?: boolean;
+  additions?: number;
+  deletions?: number;
+  changedFiles?: number;
+  commits?: number;
+  requestedReviewers?: string[];
+}
+
+/** A pull request as GET /repos/{o}/{r}/pulls/{n} returns it. */
+export function pullRequest(o: PullOptions = {}): Json {
+  const pr = clone((example("pull_request", "opened").pull_request as Json));
+  const user = { login: "alice", id: 1, type: "User", ...o.author };
+  Object.assign(pr, {
+    number: o.number ?? 7,
+    state: o.state ?? "open",
+    draft: o.draft ?? false,
+    merged: false,
+    title: "Change things",
+    body: o.body ?? "",
+    user,
+    labels: (o.labels ?? []).map((name, i) => ({ id: i + 1, name, color: "ededed" })),
+    additions: o.additions ?? 10,
+    deletions: o.deletions ?? 2,
+    changed_files: o.changedFiles ?? 1,
+    commits: o.commits ?? 1,
+    requested_reviewers: (o.requestedReviewers ?? []).map((login, i) => ({ login, id: 100 + i, type: "User" })),
+    requested_teams: [],
+  });
+  const head = pr.head as Json;
+  head.sha = o.headSha ?? HEAD;
+  head.ref = o.headRef ?? "feature/x";
+  const base = pr.base as Json;
+  base.ref = "main";
+  (base.repo as Json).default_branch = "main";
+  (base.repo as Json).name = REPO;
+  return pr;
+}
+
+/** A pull_request webhook payload for acme/shop built around a PR. */
+export function pullRequestEvent(action: string, pr: Json, extra: Json = {}): Json {
+  const payload = example("pull_request", action);
+  payload.action = action;
+  payload.pull_request = pr;
+  payload.number = pr.number;
+  return { ...payload, ...extra };
+}
+
+export function file(path: string, o: { status?: string; additions?: number; deletions?: number; patch?: string; previous?: string } = {}): Json {
+  return {
+    filename: path,
+    status: o.status ?? "modified",
+    additions: o.additions ?? 5,
+    deletions: o.deletions ?? 1,
+    changes: (o.additions ?? 5) + (o.deletions ?? 1),
+    ...(o.patch !== undefined ? { patch: o.patch } : { patch: "@@ -1 +1 @@\n-old\n+new" }),
+    ...(o.previous ? { previous_filename: o.previous } : {}),
+  };
+}
+
+export function commit(o: { sha?: string; message?: string; author?: { name: string; email: string; login?: string; id?: number }; committer?: { name: string; email: string; login?: string; id?: number } } = {}): Json {
+  const author = o.author ?? { name: "Alice", email: "alice@example.com", login: "alice", id: 1 };
+  const committer = o.committer ?? author;
+  const account = (p: typeof author) => (p.login ? { login: p.login, id: p.id ?? 0, type: "User" } : null);
+  return {
+    sha: o.sha ?? HEAD,
+    commit: { message: o.message ?? "Change things", author: { name: author.name, email: author.email, date: "2026-11-20T10:00:00Z" }, committer: { name: committer.name, email: committer.email, date: "2026-11-20T10:00:00Z" } },
+    author: account(author),
+    committer: account(committer),
+  };
+}
+
+export function review(login: string, state: string, o: { id?: number; userId?: number; commitId?: string; at?: string; type?: string } = {}): Json {
+  return {
+    id: o.id ?? Math.floor(Math.random() * 1e9),
+    user: { login, id: o.userId ?? login.length * 1000 + login.charCodeAt(0), type: o.type ?? "User" },
+    state,
+    commit_id: o.commitId ?? HEAD,
+    submitted_at: o.at ?? "2026-11-21T10:00:00Z",
+    body: "",
+  };
+}
+
+export interface CheckRunRequest {
+  method: "POST" | "PATCH";
+  path: string;
+  body: Json & { name?: string; head_sha?: string; status: string; conclusion?: string; output: { title: string; summary: string; text?: string; annotations?: Json[] } };
+}
+
+/** The fake GitHub API: set up reads, then read back what the app wrote. */
+export class FakeGitHub {
+  readonly api = nock(API);
+  readonly checkRuns: CheckRunRequest[] = [];
+  readonly labelsAdded: string[][] = [];
+  readonly labelsRemoved: string[] = [];
+  readonly labelsCreated: Json[] = [];
+  readonly comments: string[] = [];
+  readonly reactions: string[] = [];
+  private readonly repoPath = `/repos/${OWNER}/${REPO}`;
+
+  /** The installation token; Probot asks once per app instance. */
+  token(): this {
+    this.api.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    return this;
+  }
+
+  /** The PR and its files, commits and reviews (one page each). */
+  pull(pr: Json, data: { files?: Json[]; commits?: Json[]; reviews?: Json[] } = {}, times = 1): this {
+    const n = pr.number as number;
+    const p = `${this.repoPath}/pulls/${n}`;
+    this.api.get(p).times(times).reply(200, pr);
+    this.api.get(`${p}/files`).query(true).times(times).reply(200, data.files ?? [file("src/app.ts")]);
+    this.api.get(`${p}/commits`).query(true).times(times).reply(200, data.commits ?? [commit({ sha: (pr.head as Json).sha as string })]);
+    this.api.get(`${p}/reviews`).query(true).times(times).reply(200, data.reviews ?? []);
+    return this;
+  }
+
+  /** No policy in the repository nor in the organisation's .github repository. */
+  noPolicy(times = 1): this {
+    this.api.get(`${this.repoPath}/contents/.github%2Fcountersign.yml`).times(times).reply(404, { message: "Not Found" });
+    this.api.get(`/repos/${OWNER}/.github/contents/.github%2Fcountersign.yml`).times(times).reply(404, { message: "Not Found" });
+    return this;
+  }
+
+  /** The repository's policy file on the default branch. */
+  policy(yaml: string, times = 1): this {
+    this.api.get(`${this.repoPath}/contents/.github%2Fcountersign.yml`).times(times).reply(200, yaml, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    return this;
+  }
+
+  /** Our existing check runs on a commit (none by default). */
+  existingChecks(runs: Json[] = [], sha = HEAD, times = 1): this {
+    this.api.get(`${this.repoPath}/commits/${sha}/check-runs`).query(true).times(times).reply(200, { total_count: runs.length, check_runs: runs });
+    return this;
+  }
+
+  labelEvents(events: Json[] = [], number = 7): this {
+    this.api.get(`${this.repoPath}/issues/${number}/events`).query(true).reply(200, events);
+    return this;
+  }
+
+  membership(team: string, login: string, state: "active" | "pending" | 404 | 403 | 500): this {
+    const [org, slug] = team.replace(/^@/, "").split("/");
+    const scope = this.api.get(`/orgs/${org}/teams/${slug}/memberships/${login}`);
+    if (typeof state === "number") scope.reply(state, { message: "nope" });
+    else scope.reply(200, { state, role: "member", url: "" });
+    return this;
+  }
+
+  permission(login: string, permission: "admin" | "maintain" | "write" | "read" | "none"): this {
+    const perms = {
+      admin: permission === "admin",
+      maintain: permission === "admin" || permission === "maintain",
+      push: ["admin", "maintain", "write"].includes(permission),
+      triage: permission !== "none" && permission !== "read",
+      pull: permission !== "none",
+    };
+    this.api
+      .get(`${this.repoPath}/collaborators/${login}/permission`)
+      .reply(200, { permission: permission === "maintain" ? "write" : permission, role_name: permission, user: { login, permissions: perms } });
+    return this;
+  }
+
+  /** Labels the repository already has (GET /labels/{name} answers 200), or lacks (404, then created). */
+  labelExists(name: string): this {
+    this.api.get(`${this.repoPath}/labels/${encodeURIComponent(name)}`).reply(200, { name });
+    return this;
+  }
+
+  labelMissing(name: string): this {
+    this.api.get(`${this.repoPath}/labels/${encodeURIComponent(name)}`).reply(404, { message: "Not Found" });
+    this.api.post(`${this.repoPath}/labels`, (body: Json) => (this.labelsCreated.push(body), true)).reply(201, {});
+    return this;
+  }
+
+  addLabels(number = 7, status = 200): this {
+    this.api
+      .post(`${this.repoPath}/issues/${number}/labels`, (body: { labels: string[] }) => (this.labelsAdded.push(body.labels), true))
+      .reply(status, status < 300 ? [] : { message: "Resource not accessible by integration" });
+    return this;
+  }
+
+  removeLabel(name: string, number = 7): this {
+    this.api.delete(`${this.repoPath}/issues/${number}/labels/${encodeURIComponent(name)}`).reply(200, () => (this.labelsRemoved.push(name), []));
+    return this;
+  }
+
+  /** Accept one check-run write (create or update) and record it. */
+  expectCheckRun(method: "POST" | "PATCH" = "POST", id = 9001): this {
+    const record = (path: string) => (body: CheckRunRequest["body"]) => (this.checkRuns.push({ method, path, body }), true);
+    if (method === "POST") this.api.post(`${this.repoPath}/check-runs`, record("check-runs")).reply(201, { id });
+    else this.api.patch(`${this.repoPath}/check-runs/${id}`, record(`check-runs/${id}`)).reply(200, { id });
+    return this;
+  }
+
+  expectComment(number = 7): this {
+    this.api.post(`${this.repoPath}/issues/${number}/comments`, (body: { body: string }) => (this.comments.push(body.body), true)).reply(201, { id: 1 });
+    return this;
+  }
+
+  expectReaction(commentId: number): this {
+    this.api.post(`${this.repoPath}/issues/comments/${commentId}/reactions`, (body: { content: string }) => (this.reactions.push(body.content), true)).reply(201, {});
+    return this;
+  }
+
+  get lastCheck(): CheckRunRequest["body"] {
+    const last = this.checkRuns[this.checkRuns.length - 1];
+    if (!last) throw new Error("no check run was written");
+    return last.body;
+  }
+}
+
+/** A check run of ours as GET /commits/{sha}/check-runs lists it. */
+export function existingCheckRun(o: { id?: number; status: string; conclusion?: string | null; title: string; summary: string; text?: string; sha?: string; appId?: number }): Json {
+  return {
+    id: o.id ?? 9001,
+    name: "Countersign",
+    head_sha: o.sha ?? HEAD,
+    status: o.status,
+    conclusion: o.conclusion ?? null,
+    output: { title: o.title, summary: o.summary, text: o.text ?? null },
+    app: { id: o.appId ?? APP_ID },
+  };
+}

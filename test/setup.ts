@@ -1,0 +1,25 @@
+// Every test runs with the network off; a mock left unused or a request left unmatched fails it.
+import nock from "nock";
+import { afterEach, beforeAll, beforeEach } from "vitest";
+
+const unmatched: string[] = [];
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
+    unmatched.push(`${req.method ?? req.options?.method ?? "?"} ${req.path ?? req.options?.path ?? "?"}`);
+  });
+});
+
+beforeEach(() => {
+  unmatched.length = 0;
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  const stray = [...unmatched];
+  nock.cleanAll();
+  unmatched.length = 0;
+  if (pending.length > 0) throw new Error(`unused HTTP mocks:\n  ${pending.join("\n  ")}`);
+  if (stray.length > 0) throw new Error(`unmatched HTTP requests:\n  ${stray.join("\n  ")}`);
+});
