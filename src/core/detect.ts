@@ -1,0 +1,308 @@
+// Detects AI assistance in a pull request from its snapshot and the policy; pure.
+import type { Policy } from "../policy/schema.js";
+import type { Actor, AiSignal, CommitInfo, Detection, GitIdentity, PullSnapshot } from "./types.js";
+import {
+  AGENT_EMAILS,
+  AGENT_LOGINS,
+  AGENT_MODEL_VALUE,
+  AGENT_NAME_SUFFIX,
+  AGENT_NAMES,
+  AI_ACRONYM,
+  AI_APPS,
+  AI_EMAIL_DOMAINS,
+  AI_EMAIL_PATTERNS,
+  AI_EMAILS,
+  AI_TOOL_WORD,
+  ASSISTED_TRAILERS,
+  BODY_MARKERS,
+  BRANCH_PREFIXES,
+  BUILTIN_SIGNALS,
+  DEPENDENCY_BOTS,
+  KIRO_NOREPLY,
+  NAME_LIKE_TOOL_WITH_QUALIFIER,
+  POLICY_SIGNALS,
+  REVIEW_BOT_BLOCKS,
+  REVIEW_ONLY_AI_BOTS,
+  TOOL_TRAILERS,
+  UNAMBIGUOUS_TOOL_WORD,
+  type BuiltinSignalId,
+  type KnownAccount,
+  type PolicySignalId,
+} from "./ai-catalogue.js";
+
+export { BUILTIN_SIGNAL_IDS, BUILTIN_SIGNALS } from "./ai-catalogue.js";
+
+/** Description lines are cut to this length before policy regexes run, to bound their time. */
+export const MAX_LINE_FOR_PATTERNS = 2000;
+/** Evidence longer than this is shortened, so one huge description line cannot flood the summary. */
+const MAX_EVIDENCE = 300;
+
+/** Lower-case and without a trailing "[bot]": REST says "claude[bot]", GraphQL says "claude". */
+export function normaliseLogin(login: string): string {
+  return login.trim().toLowerCase().replace(/\[bot\]$/, "");
+}
+
+export interface Trailer {
+  key: string;
+  value: string;
+  line: string;
+}
+
+const TRAILER_LINE = /^([A-Za-z0-9][A-Za-z0-9_-]*):[ \t]*(\S.*)$/;
+
+/** "Key: value" lines anywhere in a message (squash merges put trailers mid-message), key as written. */
+export function parseTrailers(message: string): Trailer[] {
+  const trailers: Trailer[] = [];
+  for (const raw of splitLines(message)) {
+    const m = TRAILER_LINE.exec(raw);
+    if (m) trailers.push({ key: m[1]!, value: m[2]!.trim(), line: raw.trim() });
+  }
+  return trailers;
+}
+
+/** Removes the blocks review bots write into descriptions (CodeRabbit, Sourcery, Ellipsis, Cursor Bugbot). */
+export function removeReviewBotBlocks(body: string): string {
+  let text = body.replace(/\r\n?/g, "\n");
+  for (const block of REVIEW_BOT_BLOCKS) text = removeBlocks(text, block);
+  return text;
+}
+
+/**
+ * Logins (lower-case) of the people who authored or committed the PR's commits, including
+ * Co-authored-by trailers with a GitHub noreply email; GitHub's own committer is left out.
+ */
+export function contributorLogins(snapshot: PullSnapshot): string[] {
+  const logins = new Set<string>();
+  const add = (login: string | undefined) => {
+    const key = login?.trim().toLowerCase();
+    if (key && key !== "web-flow" && key !== "github") logins.add(key);
+  };
+  for (const commit of snapshot.commits) {
+    add(identityAccount(commit.author)?.login);
+    add(identityAccount(commit.committer)?.login);
+    for (const t of parseTrailers(commit.message)) {
+      if (t.key.toLowerCase() !== "co-authored-by") continue;
+      const email = emailOf(t.value);
+      if (email) add(noreplyAccount(email)?.login);
+    }
+  }
+  return [...logins];
+}
+
+/**
+ * Whether an account is a known AI identity: the built-in AI apps and agents, the review-only AI
+ * bots, and detection.authors. Used to refuse approvals, so it ignores detection.builtin, disable
+ * and ignore_authors (those shape detection; they never let an AI sign off).
+ */
+export function isAiIdentity(actor: Actor, policy: Policy): boolean {
+  if (AI_APPS.some((app) => sameAccount(actor, app))) return true;
+  const login = normaliseLogin(actor.login);
+  return (
+    AGENT_LOGINS.includes(login) ||
+    REVIEW_ONLY_AI_BOTS.includes(login) ||
+    policy.detection.authors.some((a) => normalisePolicyLogin(a) === login)
+  );
+}
+
+/** The evidence of AI assistance in a PR: signals in order author, commits, trailers, description, branch, label. */
+export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Detection {
+  const d = policy.detection;
+  const disabled = new Set(d.disable.map((id) => id.trim().toLowerCase()));
+  const ignored = new Set(d.ignore_authors.map(normalisePolicyLogin));
+  const authors = new Set(d.authors.map(normalisePolicyLogin));
+
+  const signals: AiSignal[] = [];
+  const seen = new Set<string>();
+  const on = (id: BuiltinSignalId) => d.builtin && !disabled.has(id);
+  const emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => {
+    if (id in BUILTIN_SIGNALS && !on(id as BuiltinSignalId)) return;
+    const shown = shorten(evidence);
+    const key = `${id}\u0000${shown}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const description = id in BUILTIN_SIGNALS ? BUILTIN_SIGNALS[id as BuiltinSignalId] : POLICY_SIGNALS[id as PolicySignalId];
+    signals.push(commit === undefined ? { id, description, evidence: shown } : { id, description, evidence: shown, commit });
+  };
+
+  // The PR author.
+  const author = snapshot.author;
+  if (!ignored.has(normaliseLogin(author.login))) {
+    const login = normaliseLogin(author.login);
+    if (AI_APPS.some((app) => sameAccount(author, app)) || AGENT_LOGINS.includes(login)) emit("author-app", author.login);
+    if (authors.has(login)) emit("policy-author", author.login);
+  }
+
+  // Who authored and committed each commit.
+  for (const commit of snapshot.commits) {
+    for (const identity of [commit.author, commit.committer]) {
+      const account = identityAccount(identity);
+      if (account && ignored.has(normaliseLogin(account.login))) continue;
+      if (isAgentIdentity(identity, account)) emit("commit-agent", formatIdentity(identity), commit.sha);
+      if (account && AI_APPS.some((app) => !app.authorOnly && sameAccount(account, app))) {
+        emit("commit-author-app", account.login, commit.sha);
+      }
+      if (account && authors.has(normaliseLogin(account.login))) emit("policy-author", account.login, commit.sha);
+      if (matchesPolicyEmail(identity.email, d.emails)) emit("policy-email", formatIdentity(identity), commit.sha);
+    }
+  }
+
+  // Trailers in the commit messages.
+  const policyTrailers = new Set(d.trailers.map((t) => t.trim().toLowerCase()));
+  for (const commit of snapshot.commits) signalsFromTrailers(commit, policyTrailers, d.emails, emit);
+
+  // The description, without what review bots wrote into it.
+  const lines = splitLines(removeReviewBotBlocks(snapshot.body ?? ""));
+  const byDependencyBot = DEPENDENCY_BOTS.includes(normaliseLogin(author.login));
+  const patterns = compilePatterns(d.body_patterns);
+  for (const line of lines) {
+    if (!byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line))) emit("body-marker", line.trim());
+    const cut = line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
+    if (patterns.some((p) => p.test(cut))) emit("policy-body", cut.trim());
+  }
+
+  // The head branch.
+  const branch = snapshot.headRef.toLowerCase();
+  if (BRANCH_PREFIXES.some((p) => branch.startsWith(p))) emit("branch-prefix", snapshot.headRef);
+  if (d.branch_prefixes.some((p) => branch.startsWith(p.toLowerCase()))) emit("policy-branch", snapshot.headRef);
+
+  // The labels: not built-in, so builtin:false keeps them.
+  const aiLabels = new Set(d.labels.map((l) => l.toLowerCase()));
+  for (const label of snapshot.labels) if (aiLabels.has(label.toLowerCase())) emit("label", label);
+
+  return { assisted: signals.length > 0, signals };
+}
+
+type Emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => void;
+
+function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, policyEmails: string[], emit: Emit): void {
+  for (const t of parseTrailers(commit.message)) {
+    const key = t.key.toLowerCase();
+    if (key === "co-authored-by") {
+      const email = emailOf(t.value);
+      if (email && isAiEmail(email)) emit("co-author-trailer", t.line, commit.sha);
+      if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
+    }
+    if (TOOL_TRAILERS.includes(key)) emit("tool-trailer", t.line, commit.sha);
+    if (ASSISTED_TRAILERS.includes(key) && namesAiTool(t.value)) emit("assisted-by-trailer", t.line, commit.sha);
+    if (policyTrailers.has(key)) emit("policy-trailer", t.line, commit.sha);
+  }
+}
+
+/** Whether an Assisted-by / Generated-by value names an AI tool or model rather than a person. */
+export function namesAiTool(value: string): boolean {
+  const v = value.trim();
+  if (AGENT_MODEL_VALUE.test(v)) return true;
+  const person = /<([^<>\s@]+@[^<>\s]+)>\s*$/.exec(v);
+  if (person) {
+    const name = v.slice(0, person.index).trim();
+    if (isAiEmail(person[1]!)) return true;
+    return UNAMBIGUOUS_TOOL_WORD.test(name) || AI_ACRONYM.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
+  }
+  return AI_TOOL_WORD.test(v) || AI_ACRONYM.test(v);
+}
+
+/** Whether a co-author email belongs to an AI tool; the bare users.noreply.github.com domain never does. */
+export function isAiEmail(email: string): boolean {
+  const e = email.trim().toLowerCase();
+  const at = e.lastIndexOf("@");
+  if (at <= 0) return false;
+  const domain = e.slice(at + 1);
+  return AI_EMAIL_DOMAINS.includes(domain) || AI_EMAILS.includes(e) || AI_EMAIL_PATTERNS.some((p) => p.test(e));
+}
+
+function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boolean {
+  const email = identity.email.trim().toLowerCase();
+  const name = normaliseLogin(identity.name);
+  return (
+    (account !== undefined && AGENT_LOGINS.includes(normaliseLogin(account.login))) ||
+    AGENT_EMAILS.includes(email) ||
+    AGENT_NAMES.includes(name) ||
+    KIRO_NOREPLY.test(email) ||
+    AGENT_NAME_SUFFIX.test(identity.name.trim())
+  );
+}
+
+/** "*@domain" matches that domain exactly; anything else the whole address; both case-insensitive. */
+function matchesPolicyEmail(email: string, patterns: string[]): boolean {
+  const e = email.trim().toLowerCase();
+  if (!e) return false;
+  return patterns.some((raw) => {
+    const p = raw.trim().toLowerCase();
+    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
+  });
+}
+
+/** The compiled detection.body_patterns; one that does not compile is skipped (the policy loader reports it). */
+function compilePatterns(sources: string[]): RegExp[] {
+  const compiled: RegExp[] = [];
+  for (const source of sources) {
+    try {
+      compiled.push(new RegExp(source, "i"));
+    } catch {
+      // reported by policy validation
+    }
+  }
+  return compiled;
+}
+
+/** Ids compare first where both sides know them: logins can be renamed and differ between REST and GraphQL. */
+function sameAccount(actor: Actor, known: KnownAccount): boolean {
+  if (actor.id !== undefined && known.id !== undefined) return actor.id === known.id;
+  return normaliseLogin(actor.login) === normaliseLogin(known.login);
+}
+
+/** The account behind a git identity: the one GitHub linked, else the one its noreply email names. */
+function identityAccount(identity: GitIdentity): Actor | undefined {
+  return identity.account ?? noreplyAccount(identity.email);
+}
+
+/** "<id>+<login>@users.noreply.github.com" or "<login>@users.noreply.github.com" → the account. */
+function noreplyAccount(email: string): Actor | undefined {
+  const m = /^(?:(\d+)\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(email.trim());
+  if (!m) return undefined;
+  return m[1] === undefined ? { login: m[2]! } : { login: m[2]!, id: Number(m[1]) };
+}
+
+/** The email in "Name <email>", or a bare email. */
+function emailOf(value: string): string | undefined {
+  const bracketed = /<([^<>\s@]+@[^<>\s]+)>/.exec(value);
+  if (bracketed) return bracketed[1];
+  const bare = value.trim();
+  return /^[^<>\s@]+@[^<>\s]+$/.test(bare) ? bare : undefined;
+}
+
+function normalisePolicyLogin(login: string): string {
+  return normaliseLogin(login.trim().replace(/^@/, ""));
+}
+
+function formatIdentity(identity: GitIdentity): string {
+  return `${identity.name} <${identity.email}>`;
+}
+
+function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+function shorten(evidence: string): string {
+  return evidence.length > MAX_EVIDENCE ? `${evidence.slice(0, MAX_EVIDENCE - 1)}…` : evidence;
+}
+
+/** Cuts each start…end block; a block without its end stays unless it runs to the end of the text. */
+function removeBlocks(text: string, block: (typeof REVIEW_BOT_BLOCKS)[number]): string {
+  const flags = (re: RegExp) => (re.flags.includes("g") ? re.flags : `${re.flags}g`);
+  const start = new RegExp(block.start.source, flags(block.start));
+  const end = new RegExp(block.end.source, flags(block.end));
+  let out = "";
+  let pos = 0;
+  for (;;) {
+    start.lastIndex = pos;
+    const s = start.exec(text);
+    if (!s) break;
+    end.lastIndex = s.index + s[0].length;
+    const e = end.exec(text);
+    if (!e && !block.toEndIfUnterminated) break;
+    out += `${text.slice(pos, s.index)}\n`;
+    pos = e ? e.index + e[0].length : text.length;
+  }
+  return out + text.slice(pos);
+}
