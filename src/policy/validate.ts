@@ -1,14 +1,21 @@
 // Validates a policy — an object or a YAML text — into a Policy or a list of readable problems.
 import { PolicySchema, type Policy } from "./schema.js";
+import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
 import { locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
-/** Regular-expression keys of the policy, checked beyond what the schema can say. */
-function regexProblems(policy: Policy): PolicyProblem[] {
+/** What the schema alone cannot say: regular expressions compile, disabled signal ids exist. */
+function semanticProblems(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  const known = new Set<string>(BUILTIN_SIGNAL_IDS);
+  policy.detection.disable.forEach((id, i) => {
+    if (!known.has(id)) {
+      problems.push({ path: `detection.disable[${i}]`, message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}` });
+    }
+  });
   const check = (pattern: string, path: string) => {
     try {
       new RegExp(pattern, "i");
@@ -29,7 +36,7 @@ export function validatePolicy(raw: unknown): PolicyResult {
   }
   const parsed = PolicySchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, raw) };
-  const problems = regexProblems(parsed.data);
+  const problems = semanticProblems(parsed.data);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy: parsed.data };
 }
 

@@ -55,7 +55,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** The first example payload of an event/action that comes with an installation, re-homed to acme/shop. */
 export function example(name: string, action?: string): Json {
-  const def = (examples as Array<{ name: string; examples: Json[] }>).find((d) => d.name === name);
+  const def = (examples as unknown as Array<{ name: string; examples: Json[] }>).find((d) => d.name === name);
   const matches = def?.examples.filter((e) => action === undefined || e.action === action) ?? [];
   // Not every action has its own example (e.g. pull_request.edited): borrow another and set the action.
   const found = matches.find((e) => e.installation) ?? matches[0] ?? def?.examples.find((e) => e.installation);
