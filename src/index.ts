@@ -5,6 +5,7 @@ import { onPullRequestEvent, PULL_REQUEST_ACTIONS, REVIEW_ACTIONS } from "./hand
 import { onMergeGroup, onRerunRequested } from "./handlers/checks.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onComment } from "./handlers/comment.js";
+import { onPush } from "./handlers/push.js";
 
 /** The app with explicit services, so tests can give each app its own caches and clock. */
 export function createCountersign(services: Services = createServices()) {
@@ -22,4 +23,5 @@ function register(app: Probot, services: Services): void {
   app.on("merge_group.checks_requested", onMergeGroup(services));
   app.on(["installation.created", "installation_repositories.added"], onInstallation(services));
   app.on("issue_comment.created", onComment(services));
+  app.on("push", onPush(services));
 }

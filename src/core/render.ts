@@ -119,6 +119,7 @@ function signoffSection(v: Verdict, snapshot: PullSnapshot): string[] {
 }
 
 function reviewsSection(v: Verdict): string[] {
+  if (!v.gated) return [];
   if (v.reviews.length === 0) return ["#### Reviews", "No reviews yet."];
   const lines = ["#### Reviews", "| reviewer | review | counts | why |", "|---|---|---|---|"];
   for (const r of v.reviews.slice(0, MAX_LIST * 2)) {
@@ -131,7 +132,15 @@ function reviewsSection(v: Verdict): string[] {
 
 function labelsSection(v: Verdict, labelErrors: string[]): string[] {
   const notes = [...v.labels.notes, ...labelErrors];
-  return notes.length === 0 ? [] : ["#### Labels", ...notes.map((n) => `- ${n}`)];
+  return notes.length === 0 ? [] : ["#### Labels and review requests", ...notes.map((n) => `- ${n}`)];
+}
+
+/** A policy file changed by the PR itself: validated, and compared, but never governing its own PR. */
+export interface ProposedPolicy {
+  path: string;
+  problems: PolicyProblem[];
+  /** What it would change for this PR, when it is valid. */
+  changes: string[];
 }
 
 export interface RenderContext {
@@ -139,6 +148,39 @@ export interface RenderContext {
   policySources: string[];
   /** Problems writing labels or requesting reviews, shown but never changing the verdict. */
   sideEffectErrors?: string[];
+  proposedPolicy?: ProposedPolicy;
+}
+
+function problemLine(p: PolicyProblem): string {
+  const line = p.line !== undefined ? `line ${p.line}: ` : "";
+  const key = p.path ? `${code(p.path)} ` : "";
+  return `- ${line}${key}${p.message}`;
+}
+
+function proposedSection(proposed: ProposedPolicy | undefined): string[] {
+  if (!proposed) return [];
+  const lines = [`#### Policy proposed in this PR (${code(proposed.path)})`];
+  if (proposed.problems.length > 0) {
+    lines.push(`❌ ${plural(proposed.problems.length, "problem")}; this check fails until they are fixed, so an invalid policy cannot be merged:`);
+    lines.push(...proposed.problems.slice(0, 50).map(problemLine));
+    return lines;
+  }
+  lines.push("Valid. It does not govern this PR: the default branch's policy does.");
+  if (proposed.changes.length === 0) lines.push("Once merged, it would change nothing for this PR.");
+  else lines.push(`Once merged, for this PR: ${proposed.changes.join("; ")}.`);
+  return lines;
+}
+
+/** Problems in a proposed policy file, as annotations on the lines they are on. */
+export function policyAnnotations(proposed: ProposedPolicy): CheckAnnotation[] {
+  return proposed.problems.slice(0, 50).map((p) => ({
+    path: proposed.path,
+    start_line: p.line ?? 1,
+    end_line: p.line ?? 1,
+    annotation_level: "failure" as const,
+    title: "Invalid Countersign policy",
+    message: `${p.path ? `${p.path}: ` : ""}${p.message}`,
+  }));
 }
 
 export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext): CheckRunView {
@@ -162,29 +204,30 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
     "",
     ...labelsSection(v, ctx.sideEffectErrors ?? []),
     "",
+    ...proposedSection(ctx.proposedPolicy),
+    "",
     `<sub>Policy: ${policy} · head ${code(short(snapshot.headSha))} · \`/countersign recheck\` re-evaluates</sub>`,
   ].join("\n");
-  const status: CheckStatus = !report && v.outcome === "waiting" ? "in_progress" : "completed";
+  const invalidProposal = (ctx.proposedPolicy?.problems.length ?? 0) > 0;
+  const status: CheckStatus = !report && !invalidProposal && v.outcome === "waiting" ? "in_progress" : "completed";
   let conclusion: CheckConclusion | undefined;
-  if (report) conclusion = "neutral";
+  if (invalidProposal) conclusion = "failure";
+  else if (report) conclusion = "neutral";
   else if (v.outcome === "changes-requested") conclusion = "failure";
   else if (v.outcome !== "waiting") conclusion = "success";
   return {
     status,
     ...(conclusion ? { conclusion } : {}),
-    title: finalTitle.slice(0, 250),
-    summary: clip(summary),
+    title: (invalidProposal ? `The policy proposed in this PR is invalid · ${finalTitle}` : finalTitle).slice(0, 250),
+    summary: clip(summary.replace(/\n{3,}/g, "\n\n")),
     text: stateMarker(v.override ? { override: v.override } : {}).trim(),
+    ...(invalidProposal && ctx.proposedPolicy ? { annotations: policyAnnotations(ctx.proposedPolicy) } : {}),
   };
 }
 
 export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[], annotations?: CheckAnnotation[]): CheckRunView {
   const where = sources.length > 0 ? sources.map(code).join(", ") : "the policy";
-  const list = problems.slice(0, 50).map((p) => {
-    const line = p.line !== undefined ? `line ${p.line}: ` : "";
-    const key = p.path ? `${code(p.path)} ` : "";
-    return `- ${line}${key}${p.message}`;
-  });
+  const list = problems.slice(0, 50).map(problemLine);
   const summary = [
     `### ❌ Invalid policy: ${plural(problems.length, "problem")} in ${where}`,
     "",
@@ -231,14 +274,13 @@ export function renderMergeGroup(): CheckRunView {
   };
 }
 
+/** Annotations are not compared: the summary lists the same problems, so an equal summary means equal annotations. */
 export function sameView(a: CheckRunView, b: CheckRunView): boolean {
   return (
     a.status === b.status &&
     (a.conclusion ?? null) === (b.conclusion ?? null) &&
     a.title === b.title &&
     a.summary === b.summary &&
-    (a.text ?? "") === (b.text ?? "") &&
-    (a.annotations?.length ?? 0) === 0 &&
-    (b.annotations?.length ?? 0) === 0
+    (a.text ?? "") === (b.text ?? "")
   );
 }

@@ -57,6 +57,16 @@ export interface LabelEvent {
   at: string;
 }
 
+/** A review request made or withdrawn on the PR, from the issue's event history. */
+export interface ReviewRequestEvent {
+  action: "review_requested" | "review_request_removed";
+  /** A login, or "org/slug" for a team (lower-case). */
+  reviewer: string;
+  team: boolean;
+  actor: Actor;
+  at: string;
+}
+
 /** An accepted `/countersign override`, remembered on the check run of the head it was given on. */
 export interface OverrideRecord {
   by: string;
@@ -92,6 +102,8 @@ export interface PullSnapshot {
   reviews: Review[];
   /** Label additions and removals, oldest first; only fetched when the AI label is missing. */
   labelEvents: LabelEvent[];
+  /** Review requests and their withdrawals, oldest first; only fetched when a request may be made. */
+  reviewRequestEvents?: ReviewRequestEvent[];
   /** An override given on this head, read back from our own check run. */
   override?: OverrideRecord;
   /** Review requests currently pending on the PR. */

@@ -57,3 +57,14 @@ function configErrorToProblem(err: unknown): PolicyProblem | undefined {
   return { path: "", message };
 }
 
+
+/** The policy file as a pull request proposes it (at its head), or undefined when the PR deletes it. */
+export async function readProposedPolicyText(octokit: Octokit, owner: string, repo: string, sha: string): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner, repo, path: POLICY_PATH, ref: sha, mediaType: { format: "raw" } });
+    return typeof data === "string" ? data : undefined;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}

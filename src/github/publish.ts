@@ -149,3 +149,21 @@ export async function applyLabels(
   }
   return { errors, writes };
 }
+
+/** Ask for review; a failure (e.g. a team without access to the repository) becomes a sentence for the summary. */
+export async function requestReviews(
+  octokit: Octokit,
+  ref: { owner: string; repo: string; number: number },
+  who: { users: string[]; teams: string[] },
+): Promise<{ errors: string[]; writes: number }> {
+  if (who.users.length === 0 && who.teams.length === 0) return { errors: [], writes: 0 };
+  const names = [...who.teams.map((t) => `@${ref.owner}/${t}`), ...who.users.map((u) => `@${u}`)].join(", ");
+  try {
+    await octokit.rest.pulls.requestReviewers({ owner: ref.owner, repo: ref.repo, pull_number: ref.number, reviewers: who.users, team_reviewers: who.teams });
+    return { errors: [], writes: 1 };
+  } catch (err) {
+    const status = httpStatus(err);
+    const hint = status === 422 ? " A team needs access to the repository, and a person must be a collaborator." : "";
+    return { errors: [`Could not request review from ${names} (GitHub answered ${status ?? (err as Error).message}).${hint}`], writes: 0 };
+  }
+}

@@ -1,6 +1,6 @@
 // Reads one consistent snapshot of a pull request: metadata, files, commits, reviews (and label history on demand).
 import type { Octokit } from "./octokit.js";
-import type { Actor, ChangedFile, CommitInfo, FileStatus, LabelEvent, PullSnapshot, Review, ReviewState } from "../core/types.js";
+import type { Actor, ChangedFile, CommitInfo, FileStatus, LabelEvent, PullSnapshot, Review, ReviewRequestEvent, ReviewState } from "../core/types.js";
 
 export interface PullRef {
   owner: string;
@@ -151,14 +151,25 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
   };
 }
 
-/** Who added and removed labels on the PR, oldest first. Read only when the AI label is missing. */
-export async function readLabelEvents(octokit: Octokit, { owner, repo, number }: PullRef): Promise<LabelEvent[]> {
+export interface IssueHistory {
+  labelEvents: LabelEvent[];
+  reviewRequestEvents: ReviewRequestEvent[];
+}
+
+/** Who added and removed labels and review requests on the PR, oldest first. Read only when needed. */
+export async function readIssueHistory(octokit: Octokit, { owner, repo, number }: PullRef): Promise<IssueHistory> {
   const events = await octokit.paginate(octokit.rest.issues.listEvents, { owner, repo, issue_number: number, per_page: 100 });
-  const out: LabelEvent[] = [];
-  for (const e of events) {
-    if ((e.event === "labeled" || e.event === "unlabeled") && "label" in e && e.label) {
-      out.push({ action: e.event, label: e.label.name, actor: actor(e.actor as RawUser | null), at: e.created_at });
+  const history: IssueHistory = { labelEvents: [], reviewRequestEvents: [] };
+  for (const e of events as Array<Record<string, unknown> & { event: string; created_at: string; actor: RawUser | null }>) {
+    if ((e.event === "labeled" || e.event === "unlabeled") && e.label) {
+      history.labelEvents.push({ action: e.event, label: (e.label as { name: string }).name, actor: actor(e.actor), at: e.created_at });
+    }
+    if (e.event === "review_requested" || e.event === "review_request_removed") {
+      const team = e.requested_team as { slug: string } | undefined;
+      const user = e.requested_reviewer as RawUser | undefined;
+      const reviewer = team ? `${owner}/${team.slug}`.toLowerCase() : user?.login.toLowerCase();
+      if (reviewer) history.reviewRequestEvents.push({ action: e.event, reviewer, team: Boolean(team), actor: actor(e.actor), at: e.created_at });
     }
   }
-  return out;
+  return history;
 }

@@ -2,13 +2,17 @@
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
-import { readLabelEvents, readSnapshot, type PullRef } from "../github/snapshot.js";
-import { loadPolicy } from "../github/policy-source.js";
-import { readCheckRun, writeCheckRun, applyLabels, type CheckTarget, type CheckWrite } from "../github/publish.js";
+import { readIssueHistory, readSnapshot, type PullRef } from "../github/snapshot.js";
+import { loadPolicy, POLICY_PATH, readProposedPolicyText } from "../github/policy-source.js";
+import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
-import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView } from "../core/render.js";
-import type { OverrideRecord, Outcome, ReviewerDirectory } from "../core/types.js";
+import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
+import { planReviewRequests } from "../core/review-requests.js";
+import { proposedPolicyChanges } from "../core/policy-change.js";
+import { validatePolicyText } from "../policy/validate.js";
+import type { Policy } from "../policy/schema.js";
+import type { OverrideRecord, Outcome, PullSnapshot, ReviewerDirectory, Verdict } from "../core/types.js";
 import type { Services } from "./services.js";
 
 export interface EvaluationResult {
@@ -64,11 +68,16 @@ export async function evaluateOnce(
     }
     const policy = loaded.policy;
 
-    const [existing, labelEvents] = await Promise.all([
+    const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
+    const [existing, history, proposedText] = await Promise.all([
       readCheckRun(octokit, target),
-      needsLabelHistory(snapshot, policy) ? readLabelEvents(octokit, ref) : Promise.resolve([]),
+      needsLabelHistory(snapshot, policy) ? readIssueHistory(octokit, ref) : Promise.resolve(undefined),
+      changesPolicy ? readProposedPolicyText(octokit, ref.owner, ref.repo, headSha) : Promise.resolve(undefined),
     ]);
-    snapshot.labelEvents = labelEvents;
+    if (history) {
+      snapshot.labelEvents = history.labelEvents;
+      snapshot.reviewRequestEvents = history.reviewRequestEvents;
+    }
     const remembered = readCheckState(existing?.view.text).override;
     const override = options.override ?? remembered;
     if (override) snapshot.override = override;
@@ -80,12 +89,20 @@ export async function evaluateOnce(
       : new Map();
     const verdict = decide(snapshot, policy, plan, directory);
 
-    const labels = await applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels);
-    const view = renderVerdict(verdict, snapshot, { policySources: loaded.sources, sideEffectErrors: labels.errors });
+    const [labels, requests] = await Promise.all([
+      applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
+      askForReview(octokit, ref, snapshot, policy, verdict),
+    ]);
+    const proposedPolicy = proposedText === undefined ? undefined : assessProposedPolicy(proposedText, snapshot, verdict);
+    const view = renderVerdict(verdict, snapshot, {
+      policySources: loaded.sources,
+      sideEffectErrors: [...labels.errors, ...requests.errors],
+      ...(proposedPolicy ? { proposedPolicy } : {}),
+    });
     const check = await writeCheckRun(octokit, target, view, existing);
 
     log.info(
-      { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: labels.writes, ms: elapsed(started) },
+      { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: labels.writes, reviewRequests: requests.writes, ms: elapsed(started) },
       "evaluated pull request",
     );
     return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: labels.writes, headSha };
@@ -93,6 +110,22 @@ export async function evaluateOnce(
     await failClosed(octokit, log, services, ref, headSha, err);
     throw err;
   }
+}
+
+/** Request review from the designated reviewers, reading the PR's request history only when a request may be made. */
+async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
+  let plan = planReviewRequests(snapshot, policy, verdict);
+  if (plan.needsHistory) {
+    snapshot.reviewRequestEvents = (await readIssueHistory(octokit, ref)).reviewRequestEvents;
+    plan = planReviewRequests(snapshot, policy, verdict);
+  }
+  return requestReviews(octokit, ref, plan);
+}
+
+function assessProposedPolicy(text: string, snapshot: PullSnapshot, verdict: Verdict): ProposedPolicy {
+  const result = validatePolicyText(text);
+  if (!result.ok) return { path: POLICY_PATH, problems: result.problems, changes: [] };
+  return { path: POLICY_PATH, problems: [], changes: proposedPolicyChanges(snapshot, verdict, result.policy) };
 }
 
 function elapsed(started: number): number {

@@ -7,6 +7,8 @@ export interface Services {
   checkName: string;
   appId: number | undefined;
   coalescer: Coalescer;
+  /** Called when a push changes a repository's policy (cached policies are dropped here). */
+  onPolicyChanged?: (owner: string, repo: string) => void;
   caches: {
     /** Active team membership per team and login. Short-lived: a senior removed from a team stops counting within this time. */
     membership: TtlCache<boolean>;

@@ -1,0 +1,23 @@
+// What a policy proposed in a pull request would change for that same pull request.
+import type { Policy } from "../policy/schema.js";
+import { planEvaluation } from "./decide.js";
+import type { PullSnapshot, Verdict } from "./types.js";
+
+const describeReq = (r: { approvals: number; reviewers: string[] }) => `${r.approvals} approval${r.approvals === 1 ? "" : "s"} from ${r.reviewers.join(", ")}`;
+
+/** Sentences such as "tier would go from high to low"; empty when nothing this PR sees would change. */
+export function proposedPolicyChanges(snapshot: PullSnapshot, current: Verdict, proposed: Policy): string[] {
+  const plan = planEvaluation(snapshot, proposed);
+  const changes: string[] = [];
+  if (proposed.mode !== current.mode) changes.push(`mode would go from ${current.mode} to ${proposed.mode}`);
+  const wouldGate = proposed.gate === "all" || plan.detection.assisted;
+  if (wouldGate !== current.gated) changes.push(wouldGate ? "this PR would be gated" : "this PR would no longer be gated");
+  if (plan.risk.tier !== current.risk.tier) changes.push(`risk tier would go from ${current.risk.tier} to ${plan.risk.tier}`);
+  const before = describeReq(current.requirement);
+  const after = describeReq(plan.requirement);
+  if (before !== after) changes.push(`sign-off would need ${after} instead of ${before}`);
+  const signalsBefore = current.detection.signals.length;
+  const signalsAfter = plan.detection.signals.length;
+  if (signalsBefore !== signalsAfter) changes.push(`AI signals found would go from ${signalsBefore} to ${signalsAfter}`);
+  return changes;
+}
