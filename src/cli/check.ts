@@ -1,0 +1,184 @@
+// `countersign check`: runs the app's detection, risk and sign-off rules on a local branch, offline.
+import { basename, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { planEvaluation } from "../core/decide.js";
+import { POLICY_PATH } from "../core/risk.js";
+import type { Actor, PullSnapshot } from "../core/types.js";
+import type { Policy } from "../policy/schema.js";
+import { validatePolicyText, type PolicyProblem } from "../policy/validate.js";
+import {
+  CliError,
+  EXIT_INVALID_POLICY,
+  EXIT_OK,
+  checkReportJson,
+  describePolicyOrigin,
+  problemLine,
+  renderCheckReport,
+  type CheckReport,
+  type Io,
+  type PolicyOrigin,
+} from "./format.js";
+import { branchName, defaultBase, readChangedFiles, readCommits, readFileAt, repoRoot, resolveCommit } from "./git.js";
+import { readPolicyFile } from "./validate.js";
+
+export const CHECK_USAGE = `Usage: countersign check [options]
+
+Runs Countersign's AI detection, risk assessment and sign-off rules on the commits of
+a local branch, as if it were a pull request. Needs no network and no GitHub token.
+
+Options:
+  --base REF      what the pull request would merge into (default: origin/HEAD, else main, else master)
+  --head REF      the branch to check (default: HEAD)
+  --policy FILE   policy file to use (default: .github/countersign.yml at the base, as the
+                  app reads it from the default branch; else the built-in defaults)
+  --repo DIR      the git repository (default: the current directory)
+  --author LOGIN  the GitHub login that would open the pull request (checks author-based signals)
+  --json          print one JSON object instead of the report
+  -h, --help      show this help
+
+Exit status: 0 checked (the result is informational), 1 invalid policy, 2 error.`;
+
+type LoadedPolicy =
+  | { ok: true; policy: Policy; origin: PolicyOrigin; label: string }
+  | { ok: false; problems: PolicyProblem[]; origin: PolicyOrigin; label: string };
+
+/** --policy FILE, else the repository's policy at the base (the app reads the default branch's), else the defaults. */
+async function loadPolicy(io: Io, root: string, policyFile: string | undefined, base: string, baseSha: string): Promise<LoadedPolicy> {
+  let origin: PolicyOrigin;
+  let text: string;
+  if (policyFile !== undefined) {
+    origin = { source: "file", path: policyFile };
+    text = await readPolicyFile(io.cwd, policyFile);
+  } else {
+    const atBase = await readFileAt(root, baseSha, POLICY_PATH);
+    if (atBase === undefined) origin = { source: "defaults", ref: base };
+    else origin = { source: "repo", path: POLICY_PATH, ref: base };
+    text = atBase ?? "";
+  }
+  const label = origin.source === "repo" ? `${base}:${POLICY_PATH}` : origin.source === "file" ? origin.path : "defaults";
+  const result = validatePolicyText(text);
+  return result.ok ? { ok: true, policy: result.policy, origin, label } : { ok: false, problems: result.problems, origin, label };
+}
+
+function checkRef(ref: string, flag: string): string {
+  if (ref === "" || ref.startsWith("-")) throw new CliError(`${flag} needs a git ref, got ${JSON.stringify(ref)}`);
+  return ref;
+}
+
+export async function runCheck(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      base: { type: "string" },
+      head: { type: "string" },
+      policy: { type: "string" },
+      repo: { type: "string" },
+      author: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.out(`${CHECK_USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new CliError(`check takes no arguments, got ${positionals.join(" ")} (did you mean --head ${positionals[0]}?)`);
+
+  const root = await repoRoot(resolve(io.cwd, values.repo ?? "."));
+  const base = checkRef(values.base ?? (await defaultBase(root)), "--base");
+  const head = checkRef(values.head ?? "HEAD", "--head");
+  const [baseSha, headSha] = await Promise.all([resolveCommit(root, base, "--base"), resolveCommit(root, head, "--head")]);
+
+  const loaded = await loadPolicy(io, root, values.policy, base, baseSha);
+  if (!loaded.ok) {
+    if (values.json) {
+      io.out(`${JSON.stringify({ policy: loaded.origin, problems: loaded.problems }, null, 2)}\n`);
+    } else {
+      io.err(`Invalid policy: ${describePolicyOrigin(loaded.origin)}. Countersign would fail its check with:\n`);
+      for (const problem of loaded.problems) io.err(`${problemLine(loaded.label, problem)}\n`);
+    }
+    return EXIT_INVALID_POLICY;
+  }
+  const { policy } = loaded;
+
+  const [commits, files, headBranch] = await Promise.all([
+    readCommits(root, baseSha, headSha),
+    readChangedFiles(root, baseSha, headSha),
+    branchName(root, head),
+  ]);
+  const author: Actor = values.author !== undefined ? { login: values.author.replace(/^@/, "") } : { login: "" };
+  if (/\[bot\]$/i.test(author.login)) author.type = "Bot";
+
+  const snapshot: PullSnapshot = {
+    owner: "local",
+    repo: basename(root),
+    number: 0,
+    title: commits[0]?.message.split("\n")[0] ?? "",
+    body: "",
+    draft: false,
+    state: "open",
+    merged: false,
+    author,
+    headSha,
+    headRef: headBranch,
+    baseRef: base,
+    defaultBranch: base,
+    labels: [],
+    files,
+    changedFilesTotal: files.length,
+    additions: files.reduce((n, f) => n + f.additions, 0),
+    deletions: files.reduce((n, f) => n + f.deletions, 0),
+    commits,
+    commitsTotal: commits.length,
+    reviews: [],
+    labelEvents: [],
+    requestedReviewers: [],
+    requestedTeams: [],
+  };
+
+  // The same pure core the app runs; reviews and team lookups are the app's part.
+  const plan = planEvaluation(snapshot, policy);
+
+  const notes: string[] = [];
+  if (commits.length === 0) notes.push(`no commits in ${base}..${head}: nothing to check`);
+  notes.push(
+    `Not checked locally: the pull request's description, labels and reviews${values.author === undefined ? ", and its author (pass --author LOGIN)" : ""}.`,
+  );
+  if (headBranch === "") notes.push(`${head} is not a branch, so head-branch prefixes were not checked.`);
+  if (policy._extends !== undefined) {
+    notes.push(`The policy extends ${policy._extends}, which is not read offline: only this file's keys and the defaults apply.`);
+  }
+  if (loaded.origin.source !== "file" && files.some((f) => f.path === POLICY_PATH || f.previousPath === POLICY_PATH)) {
+    notes.push(
+      `This branch changes ${POLICY_PATH}; like the app, the check used the policy at ${base}. To try your version: --policy ${POLICY_PATH}`,
+    );
+  }
+  if (loaded.origin.source === "defaults") {
+    notes.push("With no policy in the repository, the app on GitHub would use the organisation's .github repository's policy if it has one.");
+  }
+
+  const report: CheckReport = {
+    range: {
+      base,
+      head,
+      baseSha,
+      headSha,
+      headBranch,
+      commits: commits.length,
+      files: files.length,
+      additions: snapshot.additions,
+      deletions: snapshot.deletions,
+    },
+    policy: loaded.origin,
+    mode: policy.mode,
+    gate: policy.gate,
+    gated: policy.gate === "all" || plan.detection.assisted,
+    detection: plan.detection,
+    risk: plan.risk,
+    requirement: plan.requirement,
+    notes,
+  };
+  io.out(values.json ? checkReportJson(report) : renderCheckReport(report));
+  return EXIT_OK;
+}

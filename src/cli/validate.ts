@@ -1,0 +1,56 @@
+// `countersign validate [file...]`: checks policy files offline, with the app's own validation.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { validatePolicyText } from "../policy/validate.js";
+import { CliError, EXIT_INVALID_POLICY, EXIT_OK, plural, problemLine, type Io } from "./format.js";
+
+export const VALIDATE_USAGE = `Usage: countersign validate [file...]
+
+Checks Countersign policy files (default: .github/countersign.yml) and prints each
+problem as "file:line: key message".
+
+Exit status: 0 valid, 1 problems found, 2 a file could not be read or bad usage.`;
+
+/** Reads a policy file, turning the usual failures into messages that say what to do. */
+export async function readPolicyFile(cwd: string, file: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, file), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new CliError(`cannot read ${file}: no such file`);
+    if (code === "EISDIR") throw new CliError(`cannot read ${file}: it is a directory`);
+    if (code === "EACCES") throw new CliError(`cannot read ${file}: permission denied`);
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export async function runValidate(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    io.out(`${VALIDATE_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const files = positionals.length > 0 ? positionals : [".github/countersign.yml"];
+  // Read every file first: an unreadable one is a usage error (exit 2), whatever the others say.
+  const texts = await Promise.all(files.map((file) => readPolicyFile(io.cwd, file)));
+
+  let invalid = false;
+  files.forEach((file, i) => {
+    const result = validatePolicyText(texts[i]!);
+    if (result.ok) {
+      io.out(`✓ ${file} is a valid Countersign policy\n`);
+      const extended = result.policy._extends;
+      if (extended !== undefined) io.out(`  note: it extends ${extended}, which is not checked here (validate that file too)\n`);
+      return;
+    }
+    invalid = true;
+    for (const problem of result.problems) io.out(`${problemLine(file, problem)}\n`);
+    io.out(`✗ ${file}: ${plural(result.problems.length, "problem")}\n`);
+  });
+  return invalid ? EXIT_INVALID_POLICY : EXIT_OK;
+}

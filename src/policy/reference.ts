@@ -1,0 +1,347 @@
+// The policy's JSON Schema and its Markdown reference, both generated from the zod schema; pure.
+import { z } from "zod";
+import { PolicySchema } from "./schema.js";
+import { BUILTIN_RISK_RULES } from "../core/builtin-risk-rules.js";
+import {
+  AGENT_EMAILS,
+  AGENT_LOGINS,
+  AI_APPS,
+  AI_EMAIL_DOMAINS,
+  AI_EMAILS,
+  ASSISTED_TRAILERS,
+  BODY_MARKERS,
+  BRANCH_PREFIXES,
+  BUILTIN_SIGNAL_IDS,
+  BUILTIN_SIGNALS,
+  POLICY_SIGNALS,
+  TOOL_TRAILERS,
+  type BuiltinSignalId,
+  type PolicySignalId,
+} from "../core/ai-catalogue.js";
+import { POLICY_PATH } from "../core/risk.js";
+
+/** Where the schema is committed, and the command that regenerates it and the reference. */
+export const SCHEMA_FILE = "schema/countersign.schema.json";
+export const REFERENCE_FILE = "docs/policy.md";
+export const GENERATE_COMMAND = "npm run generate";
+/** A stable identifier, not a download address: editors are pointed at the file itself (see docs/policy.md). */
+export const SCHEMA_ID = "urn:countersign:policy-schema";
+
+/** The subset of JSON Schema that z.toJSONSchema produces for the policy. */
+export interface JsonSchemaNode {
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  description?: string;
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchemaNode;
+  items?: JsonSchemaNode;
+  minItems?: number;
+  maxItems?: number;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The JSON Schema of the policy file as people write it (defaults optional). Draft-07, because that
+ * is the draft YAML editors (yaml-language-server, JetBrains) support fully.
+ */
+export function policyJsonSchema(): JsonSchemaNode {
+  const generated = z.toJSONSchema(PolicySchema, { io: "input", target: "draft-07" }) as JsonSchemaNode;
+  const { $schema, title: _title, description, ...rest } = generated;
+  return withoutSafeIntegerBounds({
+    $schema,
+    $id: SCHEMA_ID,
+    title: "Countersign policy (.github/countersign.yml)",
+    description,
+    ...rest,
+  });
+}
+
+/** z.int() says "at most 2^53 - 1": true, but noise in an editor's hover and in the docs. */
+function withoutSafeIntegerBounds(node: JsonSchemaNode): JsonSchemaNode {
+  const out: JsonSchemaNode = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === "maximum" || key === "minimum") && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === "properties") {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchemaNode>).map(([k, v]) => [k, withoutSafeIntegerBounds(v)]),
+      );
+    } else if (key === "items" && typeof value === "object" && value !== null) {
+      out.items = withoutSafeIntegerBounds(value as JsonSchemaNode);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Every key the schema defines, with its dotted path ("risk.rules[].tier"), depth first. */
+export function schemaKeys(schema: JsonSchemaNode = policyJsonSchema()): { path: string; node: JsonSchemaNode }[] {
+  const keys: { path: string; node: JsonSchemaNode }[] = [];
+  const visit = (node: JsonSchemaNode, prefix: string) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      const path = prefix === "" ? key : `${prefix}.${key}`;
+      keys.push({ path, node: child });
+      visit(child, path);
+      if (child.items) visit(child.items, `${path}[]`);
+    }
+  };
+  visit(schema, "");
+  return keys;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Markdown reference
+
+interface Section {
+  /** Dotted path of the mapping the table describes; "" for the top level. */
+  path: string;
+  node: JsonSchemaNode;
+}
+
+const code = (text: string) => (text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``);
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const anchor = (path: string) =>
+  path
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, "")
+    .replace(/ /g, "-");
+
+function isMapping(node: JsonSchemaNode): boolean {
+  return node.type === "object" && node.properties !== undefined;
+}
+
+/** The sections in reading order: the top level, then each mapping (and list of mappings) under it. */
+function sectionsOf(root: JsonSchemaNode): Section[] {
+  const sections: Section[] = [];
+  const visit = (node: JsonSchemaNode, path: string) => {
+    sections.push({ path, node });
+    const children = Object.entries(node.properties ?? {});
+    // Keys whose mappings have the same shape (signoff.tiers.low … critical) share one section.
+    const shapes = new Map<string, string[]>();
+    for (const [key, child] of children) {
+      if (!isMapping(child)) continue;
+      const shape = JSON.stringify(child);
+      shapes.set(shape, [...(shapes.get(shape) ?? []), key]);
+    }
+    const done = new Set<string>();
+    for (const [key, child] of children) {
+      const childPath = path === "" ? key : `${path}.${key}`;
+      if (isMapping(child)) {
+        const shape = JSON.stringify(child);
+        if (done.has(shape)) continue;
+        done.add(shape);
+        const same = shapes.get(shape)!;
+        visit(child, same.length > 1 ? `${path}.{${same.join(",")}}` : childPath);
+      } else if (child.items && isMapping(child.items)) {
+        visit(child.items, `${childPath}[]`);
+      }
+    }
+  };
+  visit(root, "");
+  return sections;
+}
+
+function sectionTitle(path: string): string {
+  return path === "" ? "Top level" : path;
+}
+
+/** Which section describes a key's mapping (or its list items), for links from the parent table. */
+function sectionFor(sections: Section[], node: JsonSchemaNode): Section | undefined {
+  const target = isMapping(node) ? node : node.items;
+  return target === undefined ? undefined : sections.find((s) => s.node === target || JSON.stringify(s.node) === JSON.stringify(target));
+}
+
+function typeOf(node: JsonSchemaNode, sections: Section[]): string {
+  if (node.enum) return `one of ${node.enum.map((v) => code(String(v))).join(", ")}`;
+  const link = (words: string) => {
+    const section = sectionFor(sections, node);
+    return section ? `[${words}](#${anchor(sectionTitle(section.path))})` : words;
+  };
+  switch (node.type) {
+    case "object":
+      return link("mapping");
+    case "array": {
+      const items = node.items ?? {};
+      const what = items.type === "object" ? link("mappings") : items.enum ? "values" : `${items.type ?? "value"}s`;
+      const bounds = [
+        node.minItems !== undefined ? `at least ${node.minItems}` : "",
+        node.maxItems !== undefined ? `at most ${node.maxItems}` : "",
+      ].filter(Boolean);
+      return `list of ${what}${bounds.length > 0 ? ` (${bounds.join(", ")})` : ""}`;
+    }
+    case "integer":
+    case "number": {
+      const { minimum: min, maximum: max } = node;
+      if (min !== undefined && max !== undefined) return `${node.type}, ${min}–${max}`;
+      if (min !== undefined) return `${node.type}, at least ${min}`;
+      if (max !== undefined) return `${node.type}, at most ${max}`;
+      return node.type;
+    }
+    case "string": {
+      const limits = [
+        node.minLength !== undefined && node.minLength > 1 ? `at least ${node.minLength} characters` : "",
+        node.maxLength !== undefined ? `at most ${node.maxLength} characters` : "",
+      ].filter(Boolean);
+      return limits.length > 0 ? `string (${limits.join(", ")})` : "string";
+    }
+    default:
+      return node.type ?? "any";
+  }
+}
+
+function defaultOf(node: JsonSchemaNode, required: boolean): string {
+  if (required) return "required";
+  if (node.default === undefined) return "—";
+  if (isMapping(node)) return "—"; // the defaults of its keys, below
+  if (typeof node.default === "string") return code(node.default);
+  return code(JSON.stringify(node.default).replace(/,/g, ", "));
+}
+
+function sectionTable(section: Section, sections: Section[]): string[] {
+  const lines = [`### ${sectionTitle(section.path)}`, ""];
+  if (section.path !== "" && section.node.description) lines.push(section.node.description, "");
+  lines.push("| Key | Type | Default | Description |", "|---|---|---|---|");
+  const required = new Set(section.node.required ?? []);
+  for (const [key, child] of Object.entries(section.node.properties ?? {})) {
+    const path = section.path === "" ? key : `${section.path}.${key}`;
+    const description = child.description ?? "";
+    lines.push(`| ${code(path)} | ${cell(typeOf(child, sections))} | ${cell(defaultOf(child, required.has(key)))} | ${cell(description)} |`);
+  }
+  lines.push("");
+  return lines;
+}
+
+/** What each built-in signal looks for, from the catalogue; a new id fails to compile until it is described here. */
+const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
+  "author-app": `PR author ${AI_APPS.map((a) => code(a.login)).join(", ")}`,
+  "commit-agent": `commit author or committer ${[...AGENT_LOGINS, ...AGENT_EMAILS].map(code).join(", ")}, or a name ending in ${code(" (aider)")}`,
+  "commit-author-app": "commit author or committer linked to one of the AI apps above (except cursor[bot], which only counts as PR author)",
+  "co-author-trailer": `${code("Co-authored-by")} with an email at ${AI_EMAIL_DOMAINS.map(code).join(", ")}, or ${AI_EMAILS.map(code).join(", ")}, or a Copilot or Kiro agent noreply address`,
+  "tool-trailer": `trailers ${TOOL_TRAILERS.map(code).join(", ")}`,
+  "assisted-by-trailer": `${ASSISTED_TRAILERS.map(code).join(", ")} whose value names an AI tool or model (a person's name does not count)`,
+  "body-marker": `markers of ${BODY_MARKERS.map((m) => m.name).join(", ")}, outside blocks written by review bots`,
+  "branch-prefix": `head branch starting with ${BRANCH_PREFIXES.map(code).join(", ")}`,
+};
+
+const POLICY_SIGNAL_KEYS: Record<PolicySignalId, string> = {
+  "policy-author": "detection.authors",
+  "policy-email": "detection.emails",
+  "policy-trailer": "detection.trailers",
+  "policy-body": "detection.body_patterns",
+  "policy-branch": "detection.branch_prefixes",
+  label: "detection.labels",
+};
+
+function signalTables(): string[] {
+  const lines = [
+    "## Built-in AI signals",
+    "",
+    `Each built-in signal has an id; list ids under ${code("detection.disable")} to switch them off, or set ${code("detection.builtin: false")} to switch them all off.`,
+    "",
+    "| Id | Meaning | Looks for |",
+    "|---|---|---|",
+  ];
+  for (const id of BUILTIN_SIGNAL_IDS) lines.push(`| ${code(id)} | ${cell(BUILTIN_SIGNALS[id])} | ${cell(SIGNAL_LOOKS_FOR[id])} |`);
+  lines.push(
+    "",
+    "Signals from the policy's own keys are always on (they are not affected by `detection.builtin` or `detection.disable`):",
+    "",
+    "| Id | Meaning | Key |",
+    "|---|---|---|",
+  );
+  for (const [id, meaning] of Object.entries(POLICY_SIGNALS) as [PolicySignalId, string][]) {
+    lines.push(`| ${code(id)} | ${cell(meaning)} | ${code(POLICY_SIGNAL_KEYS[id])} |`);
+  }
+  lines.push("");
+  return lines;
+}
+
+function ruleConditions(rule: (typeof BUILTIN_RISK_RULES)[number]): string {
+  const parts: string[] = [];
+  if (rule.paths) parts.push(`paths ${rule.paths.map(code).join(", ")}`);
+  if (rule.changed_lines !== undefined) parts.push(`at least ${rule.changed_lines} changed lines`);
+  if (rule.changed_files !== undefined) parts.push(`at least ${rule.changed_files} changed files`);
+  if (rule.deleted_files !== undefined) parts.push(`at least ${rule.deleted_files} deleted files`);
+  if (rule.components !== undefined) parts.push(`at least ${rule.components} components`);
+  if (rule.content) parts.push(`content ${rule.content.map((c) => code(`/${c}/`)).join(", ")}`);
+  return parts.join("; ");
+}
+
+function riskRuleTable(): string[] {
+  const lines = [
+    "## Built-in risk rules",
+    "",
+    `These apply unless ${code("risk.builtin: false")}; a policy's ${code("risk.rules")} are added to them, and a pull request gets the highest tier any rule gives it.`,
+    "",
+    "| Tier | Why | When |",
+    "|---|---|---|",
+  ];
+  for (const rule of BUILTIN_RISK_RULES) lines.push(`| ${code(rule.tier)} | ${cell(rule.reason)} | ${cell(ruleConditions(rule))} |`);
+  lines.push(
+    "",
+    "Whatever the policy says:",
+    "",
+    `- a change to the policy file itself (${code(POLICY_PATH)}) is ${code("critical")};`,
+    `- a pull request with more files or commits than GitHub lets the app read (3000 files, 250 commits) is ${code("critical")}, because the rest cannot be assessed.`,
+    "",
+  );
+  return lines;
+}
+
+/** docs/policy.md: one table per section of the policy, the built-in AI signals and the built-in risk rules. */
+export function policyReferenceMarkdown(schema: JsonSchemaNode = policyJsonSchema()): string {
+  const sections = sectionsOf(schema);
+  const lines = [
+    `<!-- Generated from src/policy/schema.ts by scripts/generate-schema.ts. Do not edit: run \`${GENERATE_COMMAND}\`. -->`,
+    "",
+    "# Policy reference",
+    "",
+    schema.description ?? "",
+    "",
+    `Every key is optional. Check a file with ${code("npx countersign validate")} (see [cli.md](cli.md)).`,
+    `For completion and checking in your editor, point it at the JSON Schema, ${code(SCHEMA_FILE)} in the Countersign package. With the YAML language server (VS Code's YAML extension), put this on the first line of the policy file, with a path relative to the file or a URL where you publish the schema:`,
+    "",
+    "```yaml",
+    "# yaml-language-server: $schema=<path or URL of countersign.schema.json>",
+    "```",
+    "",
+    "## Keys",
+    "",
+  ];
+  for (const section of sections) lines.push(...sectionTable(section, sections));
+  lines.push(...signalTables(), ...riskRuleTable());
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+}
+
+export const README_FILE = "README.md";
+const README_START = "<!-- generated:builtins:start -->";
+const README_END = "<!-- generated:builtins:end -->";
+
+/** The built-in signal and risk-rule tables, one heading level down, for the README. */
+export function builtinsMarkdown(): string {
+  const lines = [...signalTables(), ...riskRuleTable()].map((line) => (line.startsWith("## ") ? `#${line}` : line));
+  return lines.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+}
+
+/** The README with its generated block replaced; the README's own prose is left as it is. */
+export function readmeWithBuiltins(readme: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${README_FILE} lacks the ${README_START} … ${README_END} markers`);
+  return `${readme.slice(0, start + README_START.length)}\n${builtinsMarkdown()}\n${readme.slice(end)}`;
+}
+
+/** The committed text of the schema file. */
+export function policyJsonSchemaText(): string {
+  return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+}
