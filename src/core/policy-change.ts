@@ -2,8 +2,8 @@
 import type { Policy } from "../policy/schema.js";
 import { planEvaluation } from "./decide.js";
 import type { PullSnapshot, Verdict } from "./types.js";
+import { describeRequirement as describeReq } from "./render.js";
 
-const describeReq = (r: { approvals: number; reviewers: string[] }) => `${r.approvals} approval${r.approvals === 1 ? "" : "s"} from ${r.reviewers.join(", ")}`;
 
 /** Sentences such as "tier would go from high to low"; empty when nothing this PR sees would change. */
 export function proposedPolicyChanges(snapshot: PullSnapshot, current: Verdict, proposed: Policy): string[] {

@@ -53,7 +53,19 @@ function stateMarker(state: CheckState): string {
 const short = (sha: string) => sha.slice(0, 7);
 const code = (s: string) => "`" + s.replace(/`/g, "ʼ").replace(/\r?\n/g, " ").slice(0, 200) + "`";
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const who = (specs: string[]) => specs.map((s) => (s.startsWith("permission:") ? `anyone with ${s.slice(11)} permission` : s.startsWith("@") ? s : `@${s}`)).join(", ");
+/** "@acme/sre", "@octocat", "anyone with maintain or admin permission". */
+export function describeReviewer(spec: string): string {
+  if (spec === "permission:maintain") return "anyone with maintain or admin permission";
+  if (spec === "permission:admin") return "anyone with admin permission";
+  return spec.startsWith("@") ? spec : `@${spec}`;
+}
+
+/** "2 approvals from @acme/principals, @acme/sre". */
+export function describeRequirement(r: { approvals: number; reviewers: string[] }): string {
+  return `${r.approvals} approval${r.approvals === 1 ? "" : "s"} from ${r.reviewers.map(describeReviewer).join(", ")}`;
+}
+
+const who = (specs: string[]) => specs.map(describeReviewer).join(", ");
 const people = (logins: string[]) => logins.map((l) => `@${l}`).join(", ");
 
 function clip(markdown: string): string {
@@ -63,7 +75,7 @@ function clip(markdown: string): string {
 
 function headline(v: Verdict): { icon: string; title: string } {
   const tier = v.risk.tier;
-  const need = `${v.requirement.approvals} approval${v.requirement.approvals === 1 ? "" : "s"} from ${who(v.requirement.reviewers)}`;
+  const need = describeRequirement(v.requirement);
   switch (v.outcome) {
     case "not-gated":
       return { icon: "✅", title: `Not AI-assisted: no sign-off needed (risk ${tier})` };

@@ -26,7 +26,7 @@ export const DetectionSchema = z
     builtin: z.boolean().default(true).meta({
       description: "Use the built-in catalogue of AI signals (known AI apps, commit trailers, description markers, branch prefixes).",
     }),
-    disable: stringList('Ids of built-in signals to switch off, e.g. ["branch-prefix"]. See the README for the catalogue.'),
+    disable: stringList('Ids of built-in signals to switch off, e.g. ["branch-prefix"]. The catalogue is in docs/policy.md under "Built-in AI signals".'),
     authors: stringList("Extra logins whose pull requests or commits are AI-assisted."),
     emails: stringList('Extra commit author, committer or co-author emails that mark AI assistance; "*@domain" matches a whole domain.'),
     trailers: stringList('Extra commit-message trailer keys that mark AI assistance, e.g. "AI-Tool".'),

@@ -8,7 +8,6 @@ import {
   commit,
   createTestApp,
   existingCheckRun,
-  file,
   pullRequest,
   pullRequestEvent,
   review,
@@ -45,7 +44,7 @@ describe("an AI-assisted pull request", () => {
     const check = gh.lastCheck;
     expect(check.status).toBe("in_progress");
     expect(check.conclusion).toBeUndefined();
-    expect(check.output.title).toBe("Waiting for 1 approval from anyone with maintain permission (0 of 1, risk low)");
+    expect(check.output.title).toBe("Waiting for 1 approval from anyone with maintain or admin permission (0 of 1, risk low)");
     expect(check.output.summary).toContain("Co-Authored-By: Claude <noreply@anthropic.com>");
     expect(check.output.summary).toContain("No reviews yet.");
     expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
