@@ -29,7 +29,7 @@ export interface CheckState {
   override?: OverrideRecord;
 }
 
-const STATE_MARKER = /<!-- countersign:state (\{.*?\}) -->/;
+const STATE_MARKER = /<!-- countersign:state (\{[^<>]*\}) -->/;
 const GITHUB_SUMMARY_LIMIT = 65_535;
 const MAX_LIST = 20;
 
@@ -46,8 +46,11 @@ export function readCheckState(text: string | null | undefined): CheckState {
   return {};
 }
 
+/** JSON inside an HTML comment: "<" and ">" are escaped so no reason can end the comment early. */
 function stateMarker(state: CheckState): string {
-  return state.override ? `\n<!-- countersign:state ${JSON.stringify({ override: state.override })} -->` : "";
+  if (!state.override) return "";
+  const json = JSON.stringify({ override: state.override }).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return `\n<!-- countersign:state ${json} -->`;
 }
 
 const short = (sha: string) => sha.slice(0, 7);

@@ -7,24 +7,31 @@ export type { PolicyProblem };
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
-/** What the schema alone cannot say: regular expressions compile, disabled signal ids exist. */
-function semanticProblems(policy: Policy): PolicyProblem[] {
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const at = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined);
+
+/**
+ * What the schema alone cannot say: regular expressions compile, disabled signal ids exist.
+ * Works on the raw input, so these problems are reported together with the schema's.
+ */
+function semanticProblems(raw: unknown): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const known = new Set<string>(BUILTIN_SIGNAL_IDS);
-  policy.detection.disable.forEach((id, i) => {
-    if (!known.has(id)) {
+  asArray(at(at(raw, "detection"), "disable")).forEach((id, i) => {
+    if (typeof id === "string" && !known.has(id)) {
       problems.push({ path: `detection.disable[${i}]`, message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}` });
     }
   });
-  const check = (pattern: string, path: string) => {
+  const check = (pattern: unknown, path: string) => {
+    if (typeof pattern !== "string") return;
     try {
       new RegExp(pattern, "i");
     } catch (err) {
       problems.push({ path, message: `is not a valid regular expression: ${(err as Error).message}` });
     }
   };
-  policy.detection.body_patterns.forEach((p, i) => check(p, `detection.body_patterns[${i}]`));
-  policy.risk.rules.forEach((rule, r) => rule.content?.forEach((p, i) => check(p, `risk.rules[${r}].content[${i}]`)));
+  asArray(at(at(raw, "detection"), "body_patterns")).forEach((p, i) => check(p, `detection.body_patterns[${i}]`));
+  asArray(at(at(raw, "risk"), "rules")).forEach((rule, r) => asArray(at(rule, "content")).forEach((p, i) => check(p, `risk.rules[${r}].content[${i}]`)));
   return problems;
 }
 
@@ -35,9 +42,9 @@ export function validatePolicy(raw: unknown): PolicyResult {
     return { ok: false, problems: [{ path: "", message: "the policy must be a mapping of keys (like `mode: enforce`), not a list or a single value" }] };
   }
   const parsed = PolicySchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, raw) };
-  const problems = semanticProblems(parsed.data);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, policy: parsed.data };
+  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, raw)), ...semanticProblems(raw)];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, policy: parsed.data };
 }
 
 /** Validate the text of a policy file; every problem carries the line it is on. */

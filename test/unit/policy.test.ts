@@ -66,6 +66,12 @@ describe("invalid policies", () => {
     if (!result.ok) expect(result.problems.map((p) => p.line)).toEqual([1, 2, 4]);
   });
 
+  it("reports schema and regular-expression problems together", () => {
+    const result = validatePolicyText("mode: x\ndetection:\n  body_patterns: ['(unclosed']\n");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.path)).toEqual(["mode", "detection.body_patterns[0]"]);
+  });
+
   it("validates an already-parsed object without lines", () => {
     const result = validatePolicy({ mode: "x" });
     expect(result.ok).toBe(false);

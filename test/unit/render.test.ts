@@ -75,6 +75,14 @@ describe("state kept on the check run", () => {
     expect(readCheckState(null)).toEqual({});
   });
 
+  it("keeps an override whose reason contains an HTML comment end", () => {
+    const override = { by: "ic", reason: "rollback } --> <!-- now", sha: "a".repeat(40), at: "t" };
+    const { view: v } = view(makeSnapshot({ commits: [AI], override }));
+    expect(v.text).not.toContain("-->\n");
+    expect(v.text.match(/-->/g)).toHaveLength(1);
+    expect(readCheckState(v.text)).toEqual({ override });
+  });
+
   it("compares views field by field", () => {
     const a = renderError("x");
     expect(sameView(a, { ...a })).toBe(true);
