@@ -7,25 +7,47 @@ import type { Services } from "./services.js";
 
 const ORG_POLICY_REPO = ".github";
 
+type PushCommits = ReadonlyArray<{ added?: string[]; modified?: string[]; removed?: string[] }>;
+
+/** Every path the push added, modified or removed, in any of its commits. */
+function changedPaths(commits: PushCommits): Set<string> {
+  return new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]));
+}
+
 /** True when the push touched the policy file (added, modified or removed in any of its commits). */
-export function pushChangesPolicy(commits: ReadonlyArray<{ added?: string[]; modified?: string[]; removed?: string[] }>): boolean {
-  return commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+export function pushChangesPolicy(commits: PushCommits): boolean {
+  return changedPaths(commits).has(POLICY_PATH);
+}
+
+/**
+ * Files of the organisation's .github repository that may be policies: the default one, and any YAML
+ * file named after Countersign, which a repository can `_extends` (".github:policies/countersign-strict.yml").
+ */
+export function orgPolicyFilesChanged(commits: PushCommits): string[] {
+  return [...changedPaths(commits)].filter((p) => p === POLICY_PATH || (/\.ya?ml$/i.test(p) && /countersign/i.test(p) && !p.startsWith(".github/workflows/")));
 }
 
 export function onPush(services: Services) {
   return async (context: Context<"push">): Promise<void> => {
     const { ref, commits, repository } = context.payload;
-    if (ref !== `refs/heads/${repository.default_branch}` || !pushChangesPolicy(commits)) return;
+    if (ref !== `refs/heads/${repository.default_branch}`) return;
     const owner = repository.owner?.login;
     if (!owner) return;
-    services.onPolicyChanged?.(owner, repository.name);
 
     if (repository.name !== ORG_POLICY_REPO) {
+      if (!pushChangesPolicy(commits)) return;
+      services.onPolicyChanged?.(owner, repository.name);
       const result = await evaluateOpenPullRequests(context as unknown as Context, services, owner, [repository.name]);
       context.log.info({ repo: repository.full_name, ...result }, "policy changed; re-evaluated open pull requests");
       return;
     }
-    // The organisation's policy: every repository of the installation that inherits it.
+
+    // The organisation's policies: every repository of the installation that uses one of them.
+    const changed = orgPolicyFilesChanged(commits);
+    if (changed.length === 0) return;
+    services.onPolicyChanged?.(owner, repository.name);
+    const changedSources = new Set(changed.map((path) => `${owner}/${ORG_POLICY_REPO}:${path}`.toLowerCase()));
+    const defaultChanged = changed.includes(POLICY_PATH);
     const repos = await context.octokit.paginate(context.octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     const limit = pLimit(4);
     const users = (
@@ -34,8 +56,19 @@ export function onPush(services: Services) {
           .filter((r) => r.owner.login.toLowerCase() === owner.toLowerCase())
           .map((r) =>
             limit(async () => {
-              const loaded = await loadPolicy(context.octokit, owner, r.name);
-              return loaded.sources.some((s) => s.toLowerCase().startsWith(`${owner}/${ORG_POLICY_REPO}:`.toLowerCase())) ? r.name : undefined;
+              let sources: string[];
+              try {
+                sources = (await loadPolicy(context.octokit, owner, r.name)).sources;
+              } catch (err) {
+                // Cannot tell: re-evaluate, and the evaluation fails closed if the error persists.
+                context.log.warn({ err, repo: `${owner}/${r.name}` }, "could not load the policy of a repository; re-evaluating it anyway");
+                return r.name;
+              }
+              if (sources.some((s) => changedSources.has(s.toLowerCase()))) return r.name;
+              // No policy file found (the organisation's was removed) or one that cannot be parsed:
+              // such a repository may have used the organisation's policy until this push.
+              if (defaultChanged && sources.length === 0) return r.name;
+              return undefined;
             }),
           ),
       )

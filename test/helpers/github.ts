@@ -284,6 +284,36 @@ export class FakeGitHub {
     return this;
   }
 
+  /** Bodies of POST /pulls/{n}/requested_reviewers, in order. */
+  readonly reviewRequests: Array<{ reviewers?: string[]; team_reviewers?: string[] }> = [];
+
+  /** Accept one review request (or fail it with `status`) and record its body. */
+  expectReviewRequest(number = 7, status = 201): this {
+    this.api
+      .post(`${this.repoPath}/pulls/${number}/requested_reviewers`, (body: { reviewers?: string[]; team_reviewers?: string[] }) => (this.reviewRequests.push(body), true))
+      .reply(status, status < 300 ? {} : { message: "Reviews may only be requested from collaborators." });
+    return this;
+  }
+
+  /** The policy file as the PR proposes it, read raw at the head SHA (`status` 404: the PR deletes it). */
+  proposedPolicy(yaml: string, sha = HEAD, status = 200): this {
+    this.api
+      .get(`${this.repoPath}/contents/.github%2Fcountersign.yml`)
+      .query({ ref: sha })
+      .matchHeader("accept", /application\/vnd\.github\.v3\.raw/)
+      .reply(status, status === 200 ? yaml : { message: "Not Found" }, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    return this;
+  }
+
+  /** The open pull requests of a repository of acme, as GET /repos/{o}/{r}/pulls?state=open lists them. */
+  openPulls(pulls: Array<{ number: number; headSha: string }>, repo = REPO): this {
+    this.api
+      .get(`/repos/${OWNER}/${repo}/pulls`)
+      .query({ state: "open", per_page: 100 })
+      .reply(200, pulls.map((p) => ({ number: p.number, state: "open", head: { sha: p.headSha } })));
+    return this;
+  }
+
   get lastCheck(): CheckRunRequest["body"] {
     const last = this.checkRuns[this.checkRuns.length - 1];
     if (!last) throw new Error("no check run was written");
@@ -302,4 +332,62 @@ export function existingCheckRun(o: { id?: number; status: string; conclusion?: 
     output: { title: o.title, summary: o.summary, text: o.text ?? null },
     app: { id: o.appId ?? APP_ID },
   };
+}
+
+/** An issue_comment webhook for acme/shop, on PR #7 unless told otherwise. */
+export function issueCommentEvent(
+  body: string,
+  o: { action?: string; login?: string; userId?: number; type?: string; commentId?: number; number?: number; onPullRequest?: boolean; state?: "open" | "closed" } = {},
+): Json {
+  const payload = example("issue_comment", o.action ?? "created");
+  const issue = payload.issue as Json;
+  const number = o.number ?? 7;
+  Object.assign(issue, { number, state: o.state ?? "open" });
+  if (o.onPullRequest ?? true) {
+    issue.pull_request = { url: `${API}/repos/${OWNER}/${REPO}/pulls/${number}`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`, diff_url: null, patch_url: null };
+  } else {
+    delete issue.pull_request;
+  }
+  const comment = payload.comment as Json;
+  Object.assign(comment, {
+    id: o.commentId ?? 5150,
+    body,
+    created_at: "2026-11-21T12:00:00Z",
+    user: { ...(comment.user as Json), login: o.login ?? "carol", id: o.userId ?? 3, type: o.type ?? "User" },
+  });
+  return payload;
+}
+
+/** A push webhook to a repository of acme (acme/shop unless told), each commit touching the given paths. */
+export function pushEvent(o: { ref?: string; repo?: string; defaultBranch?: string; commits?: Array<{ added?: string[]; modified?: string[]; removed?: string[] }> } = {}): Json {
+  const payload = example("push");
+  const repo = o.repo ?? REPO;
+  const repository = payload.repository as Json;
+  Object.assign(repository, { name: repo, full_name: `${OWNER}/${repo}`, default_branch: o.defaultBranch ?? "main" });
+  Object.assign(repository.owner as Json, { login: OWNER, name: OWNER });
+  payload.ref = o.ref ?? `refs/heads/${o.defaultBranch ?? "main"}`;
+  payload.commits = (o.commits ?? [{ modified: [".github/countersign.yml"] }]).map((c, i) => ({
+    id: `${i + 1}`.repeat(40).slice(0, 40),
+    message: "Update policy",
+    added: c.added ?? [],
+    modified: c.modified ?? [],
+    removed: c.removed ?? [],
+  }));
+  return payload;
+}
+
+/** An issue event (GET /issues/{n}/events) adding or removing a label. */
+export function labelEvent(event: "labeled" | "unlabeled", label: string, actor: { login: string; id: number; type?: string }, at = "2026-11-20T11:00:00Z"): Json {
+  return { id: Math.floor(Math.random() * 1e9), event, created_at: at, actor: { type: "User", ...actor }, label: { name: label, color: "ededed" } };
+}
+
+/** An issue event (GET /issues/{n}/events) requesting review, or withdrawing the request, from a person or a team slug. */
+export function reviewRequestEvent(
+  event: "review_requested" | "review_request_removed",
+  reviewer: { login: string } | { team: string },
+  actor: { login: string; id: number; type?: string },
+  at = "2026-11-20T11:00:00Z",
+): Json {
+  const who = "team" in reviewer ? { requested_team: { slug: reviewer.team, name: reviewer.team } } : { requested_reviewer: { login: reviewer.login, id: 500, type: "User" } };
+  return { id: Math.floor(Math.random() * 1e9), event, created_at: at, actor: { type: "User", ...actor }, review_requester: actor, ...who };
 }
