@@ -140,7 +140,7 @@ export interface RiskReason {
 
 export interface RiskAssessment {
   tier: RiskTier;
-  /** The reasons at or above the default tier, highest tier first. */
+  /** Every rule that matched, highest tier first (forced reasons, then built-in rules, then the policy's, in order). */
   reasons: RiskReason[];
   /** What the assessment could not see (files without a patch, truncation). */
   notes: string[];
