@@ -1,0 +1,510 @@
+// The simulator's in-memory GitHub: repositories, pull requests, teams, permissions, check runs,
+// labels and issue events, with the mutations a test or benchmark needs and the JSON GitHub returns.
+import { createHash } from "node:crypto";
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+export type FileStatus = "added" | "removed" | "modified" | "renamed";
+
+export interface SimUser {
+  login: string;
+  id: number;
+  type: "User" | "Bot";
+}
+
+export interface SimFile {
+  filename: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  /** Omitted for binary files, as GitHub does. */
+  patch?: string;
+  previous_filename?: string;
+  /** The file's content at the PR head (served by the contents API with `ref=<head sha>`). */
+  content?: string;
+}
+
+export interface SimIdentity {
+  name: string;
+  email: string;
+  /** The GitHub account linked to the email, if any. */
+  login?: string;
+}
+
+export interface SimCommit {
+  sha: string;
+  message: string;
+  author: SimIdentity;
+  committer: SimIdentity;
+}
+
+export interface SimReview {
+  id: number;
+  user: SimUser;
+  state: ReviewState;
+  commit_id: string;
+  submitted_at: string;
+  body: string;
+}
+
+export interface SimIssueEvent {
+  id: number;
+  event: "labeled" | "unlabeled" | "review_requested" | "review_request_removed";
+  actor: SimUser;
+  created_at: string;
+  label?: { name: string; color: string };
+  requested_reviewer?: SimUser;
+  requested_team?: { slug: string; name: string };
+}
+
+export interface SimPull {
+  number: number;
+  title: string;
+  body: string;
+  user: SimUser;
+  state: "open" | "closed";
+  draft: boolean;
+  merged: boolean;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  files: SimFile[];
+  commits: SimCommit[];
+  reviews: SimReview[];
+  labels: string[];
+  requestedReviewers: string[];
+  requestedTeams: string[];
+  events: SimIssueEvent[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SimLabel {
+  id: number;
+  name: string;
+  color: string;
+  description: string;
+}
+
+export interface SimCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
+  app_id: number;
+  started_at: string;
+  completed_at: string | null;
+}
+
+export interface SimRepo {
+  id: number;
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  /** Files on the default branch, by path (the policy file lives here). */
+  files: Map<string, string>;
+  labels: Map<string, SimLabel>;
+  pulls: Map<number, SimPull>;
+  checkRuns: SimCheckRun[];
+  /** Repository permission per lower-case login; unknown logins read as "read". */
+  permissions: Map<string, Permission>;
+}
+
+export interface PullSpec {
+  number: number;
+  title?: string;
+  body?: string;
+  author: string;
+  draft?: boolean;
+  headRef?: string;
+  baseRef?: string;
+  files: SimFile[];
+  /** Commits, oldest first; the last one is the head. SHAs are generated when missing. */
+  commits: Array<Omit<SimCommit, "sha"> & { sha?: string }>;
+  labels?: string[];
+  requestedReviewers?: string[];
+  requestedTeams?: string[];
+}
+
+export interface PushSpec {
+  message?: string;
+  author?: SimIdentity;
+  committer?: SimIdentity;
+  /** Replaces the PR's file list when given. */
+  files?: SimFile[];
+}
+
+export interface ReviewSpec {
+  user: string;
+  state: ReviewState;
+  /** Defaults to the current head. */
+  commitId?: string;
+  body?: string;
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/** GitHub-style timestamps (second precision); reviews and events also carry increasing ids. */
+export function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export class GitHubModel {
+  readonly repos = new Map<string, SimRepo>();
+  readonly users = new Map<string, SimUser>();
+  /** "org/slug" (lower-case) → lower-case login → membership state. */
+  readonly teams = new Map<string, Map<string, "active" | "pending">>();
+  private seq = 1000;
+  private shaSeq = 0;
+
+  constructor(
+    /** The id of the app under test: its check runs carry it, and its label/review-request events name its bot. */
+    readonly appId: number,
+    readonly appSlug = "countersign",
+  ) {}
+
+  nextId(): number {
+    return ++this.seq;
+  }
+
+  /** A fresh, deterministic 40-hex commit SHA. */
+  newSha(salt = ""): string {
+    return createHash("sha1").update(`sim-${++this.shaSeq}-${salt}`).digest("hex");
+  }
+
+  user(login: string, type: "User" | "Bot" = login.endsWith("[bot]") ? "Bot" : "User"): SimUser {
+    const key = lower(login);
+    let u = this.users.get(key);
+    if (!u) {
+      u = { login, id: this.nextId(), type };
+      this.users.set(key, u);
+    }
+    return u;
+  }
+
+  /** The app's own bot account (actor of the labels and review requests the app makes). */
+  get appBot(): SimUser {
+    return this.user(`${this.appSlug}[bot]`, "Bot");
+  }
+
+  addRepo(owner: string, name: string, options: { defaultBranch?: string; files?: Record<string, string>; labels?: string[] } = {}): SimRepo {
+    const repo: SimRepo = {
+      id: this.nextId(),
+      owner,
+      name,
+      defaultBranch: options.defaultBranch ?? "main",
+      files: new Map(Object.entries(options.files ?? {})),
+      labels: new Map(),
+      pulls: new Map(),
+      checkRuns: [],
+      permissions: new Map(),
+    };
+    this.repos.set(lower(`${owner}/${name}`), repo);
+    for (const label of options.labels ?? []) this.ensureRepoLabel(repo, label);
+    return repo;
+  }
+
+  repo(owner: string, name: string): SimRepo | undefined {
+    return this.repos.get(lower(`${owner}/${name}`));
+  }
+
+  mustRepo(owner: string, name: string): SimRepo {
+    const repo = this.repo(owner, name);
+    if (!repo) throw new Error(`simulator: no repository ${owner}/${name}`);
+    return repo;
+  }
+
+  mustPull(owner: string, name: string, number: number): { repo: SimRepo; pull: SimPull } {
+    const repo = this.mustRepo(owner, name);
+    const pull = repo.pulls.get(number);
+    if (!pull) throw new Error(`simulator: no pull request ${owner}/${name}#${number}`);
+    return { repo, pull };
+  }
+
+  setFile(owner: string, name: string, path: string, content: string | undefined): void {
+    const repo = this.mustRepo(owner, name);
+    if (content === undefined) repo.files.delete(path);
+    else repo.files.set(path, content);
+  }
+
+  setTeam(org: string, slug: string, members: Record<string, "active" | "pending">): void {
+    const map = new Map<string, "active" | "pending">();
+    for (const [login, state] of Object.entries(members)) {
+      this.user(login);
+      map.set(lower(login), state);
+    }
+    this.teams.set(lower(`${org}/${slug}`), map);
+  }
+
+  membership(org: string, slug: string, login: string): "active" | "pending" | undefined {
+    return this.teams.get(lower(`${org}/${slug}`))?.get(lower(login));
+  }
+
+  setPermission(owner: string, name: string, login: string, permission: Permission): void {
+    this.user(login);
+    this.mustRepo(owner, name).permissions.set(lower(login), permission);
+  }
+
+  ensureRepoLabel(repo: SimRepo, name: string, color = "ededed", description = ""): SimLabel {
+    const existing = repo.labels.get(lower(name));
+    if (existing) return existing;
+    const label = { id: this.nextId(), name, color, description };
+    repo.labels.set(lower(name), label);
+    return label;
+  }
+
+  addPull(owner: string, name: string, spec: PullSpec): SimPull {
+    const repo = this.mustRepo(owner, name);
+    const commits = spec.commits.map((c) => ({ ...c, sha: c.sha ?? this.newSha(`${name}#${spec.number}`) }));
+    const head = commits[commits.length - 1];
+    if (!head) throw new Error("simulator: a pull request needs at least one commit");
+    const now = isoNow();
+    const pull: SimPull = {
+      number: spec.number,
+      title: spec.title ?? `Change ${spec.number}`,
+      body: spec.body ?? "",
+      user: this.user(spec.author),
+      state: "open",
+      draft: spec.draft ?? false,
+      merged: false,
+      headRef: spec.headRef ?? `feature/${spec.number}`,
+      headSha: head.sha,
+      baseRef: spec.baseRef ?? repo.defaultBranch,
+      files: spec.files,
+      commits,
+      reviews: [],
+      labels: [],
+      requestedReviewers: [...(spec.requestedReviewers ?? [])],
+      requestedTeams: [...(spec.requestedTeams ?? [])],
+      events: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    for (const label of spec.labels ?? []) {
+      this.ensureRepoLabel(repo, label);
+      pull.labels.push(label);
+      pull.events.push({ id: this.nextId(), event: "labeled", actor: this.appBot, created_at: now, label: { name: label, color: "ededed" } });
+    }
+    for (const login of pull.requestedReviewers) {
+      pull.events.push({ id: this.nextId(), event: "review_requested", actor: this.appBot, created_at: now, requested_reviewer: this.user(login) });
+    }
+    for (const slug of pull.requestedTeams) {
+      pull.events.push({ id: this.nextId(), event: "review_requested", actor: this.appBot, created_at: now, requested_team: { slug, name: slug } });
+    }
+    repo.pulls.set(spec.number, pull);
+    return pull;
+  }
+
+  /** Push one commit to the PR's head branch; returns the new head SHA. */
+  pushHead(owner: string, name: string, number: number, push: PushSpec = {}): string {
+    const { pull } = this.mustPull(owner, name, number);
+    const previous = pull.commits[pull.commits.length - 1];
+    const author = push.author ?? previous?.author ?? { name: pull.user.login, email: `${pull.user.login}@example.com`, login: pull.user.login };
+    const commit: SimCommit = {
+      sha: this.newSha(`${name}#${number}`),
+      message: push.message ?? previous?.message ?? "Change things",
+      author,
+      committer: push.committer ?? push.author ?? previous?.committer ?? author,
+    };
+    pull.commits.push(commit);
+    if (push.files) pull.files = push.files;
+    pull.headSha = commit.sha;
+    pull.updatedAt = isoNow();
+    return commit.sha;
+  }
+
+  /** Submit a review. Like GitHub, it fulfils the reviewer's own request and that of any requested team they are an active member of. */
+  addReview(owner: string, name: string, number: number, spec: ReviewSpec): SimReview {
+    const { pull } = this.mustPull(owner, name, number);
+    const review: SimReview = {
+      id: this.nextId(),
+      user: this.user(spec.user),
+      state: spec.state,
+      commit_id: spec.commitId ?? pull.headSha,
+      submitted_at: isoNow(),
+      body: spec.body ?? "",
+    };
+    pull.reviews.push(review);
+    pull.requestedReviewers = pull.requestedReviewers.filter((l) => lower(l) !== lower(spec.user));
+    pull.requestedTeams = pull.requestedTeams.filter((slug) => this.membership(owner, slug, spec.user) !== "active");
+    pull.updatedAt = isoNow();
+    return review;
+  }
+
+  dismissReview(owner: string, name: string, number: number, reviewId: number): void {
+    const { pull } = this.mustPull(owner, name, number);
+    const review = pull.reviews.find((r) => r.id === reviewId);
+    if (review) review.state = "DISMISSED";
+  }
+
+  addLabelsToPull(repo: SimRepo, pull: SimPull, names: string[], actor: SimUser): void {
+    for (const name of names) {
+      const label = this.ensureRepoLabel(repo, name);
+      if (pull.labels.some((l) => lower(l) === lower(name))) continue;
+      pull.labels.push(label.name);
+      pull.events.push({ id: this.nextId(), event: "labeled", actor, created_at: isoNow(), label: { name: label.name, color: label.color } });
+    }
+  }
+
+  removeLabelFromPull(pull: SimPull, name: string, actor: SimUser): boolean {
+    const index = pull.labels.findIndex((l) => lower(l) === lower(name));
+    if (index < 0) return false;
+    const [removed] = pull.labels.splice(index, 1);
+    pull.events.push({ id: this.nextId(), event: "unlabeled", actor, created_at: isoNow(), label: { name: removed ?? name, color: "ededed" } });
+    return true;
+  }
+
+  requestReviewers(pull: SimPull, users: string[], teams: string[], actor: SimUser): void {
+    for (const login of users) {
+      if (!pull.requestedReviewers.some((l) => lower(l) === lower(login))) pull.requestedReviewers.push(login);
+      pull.events.push({ id: this.nextId(), event: "review_requested", actor, created_at: isoNow(), requested_reviewer: this.user(login) });
+    }
+    for (const slug of teams) {
+      if (!pull.requestedTeams.some((t) => lower(t) === lower(slug))) pull.requestedTeams.push(slug);
+      pull.events.push({ id: this.nextId(), event: "review_requested", actor, created_at: isoNow(), requested_team: { slug, name: slug } });
+    }
+  }
+
+  /** Check runs of one commit (optionally one name), newest first. */
+  checkRunsFor(owner: string, name: string, sha: string, checkName?: string): SimCheckRun[] {
+    return this.mustRepo(owner, name)
+      .checkRuns.filter((r) => r.head_sha === sha && (checkName === undefined || r.name === checkName))
+      .sort((a, b) => b.id - a.id);
+  }
+
+  /** The check run GitHub shows for a commit and name: the latest one. */
+  latestCheckRun(owner: string, name: string, sha: string, checkName: string): SimCheckRun | undefined {
+    return this.checkRunsFor(owner, name, sha, checkName)[0];
+  }
+
+  /** The file content at a ref: a PR head's own content overlays the default branch. */
+  fileAt(repo: SimRepo, path: string, ref: string | undefined): string | undefined {
+    if (ref && ref !== repo.defaultBranch) {
+      for (const pull of repo.pulls.values()) {
+        if (pull.headSha !== ref && pull.headRef !== ref) continue;
+        const changed = pull.files.find((f) => f.filename === path);
+        if (changed) return changed.status === "removed" ? undefined : changed.content ?? repo.files.get(path);
+        return repo.files.get(path);
+      }
+    }
+    return repo.files.get(path);
+  }
+}
+
+// --- JSON views, as GitHub's REST API returns them ------------------------------------------------
+
+export function userJson(u: SimUser): Record<string, unknown> {
+  return { login: u.login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false };
+}
+
+export function repoJson(repo: SimRepo, owner: SimUser): Record<string, unknown> {
+  return {
+    id: repo.id,
+    node_id: `R_${repo.id}`,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    private: true,
+    owner: { ...userJson(owner), type: "Organization" },
+    default_branch: repo.defaultBranch,
+    html_url: `https://github.example/${repo.owner}/${repo.name}`,
+  };
+}
+
+export function pullJson(model: GitHubModel, repo: SimRepo, pull: SimPull): Record<string, unknown> {
+  const owner = model.user(repo.owner);
+  const repository = repoJson(repo, owner);
+  const additions = pull.files.reduce((n, f) => n + f.additions, 0);
+  const deletions = pull.files.reduce((n, f) => n + f.deletions, 0);
+  return {
+    id: repo.id * 100_000 + pull.number,
+    node_id: `PR_${repo.id}_${pull.number}`,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title,
+    body: pull.body,
+    user: userJson(pull.user),
+    draft: pull.draft,
+    merged: pull.merged,
+    mergeable_state: "blocked",
+    labels: pull.labels.map((name) => {
+      const l = repo.labels.get(lower(name));
+      return { id: l?.id ?? 0, name, color: l?.color ?? "ededed", description: l?.description ?? "" };
+    }),
+    head: { label: `${repo.owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: userJson(owner), repo: repository },
+    base: { label: `${repo.owner}:${pull.baseRef}`, ref: pull.baseRef, sha: "0".repeat(40), user: userJson(owner), repo: repository },
+    requested_reviewers: pull.requestedReviewers.map((l) => userJson(model.user(l))),
+    requested_teams: pull.requestedTeams.map((slug) => ({ id: 1, slug, name: slug })),
+    additions,
+    deletions,
+    changed_files: pull.files.length,
+    commits: pull.commits.length,
+    comments: 0,
+    review_comments: 0,
+    created_at: pull.createdAt,
+    updated_at: pull.updatedAt,
+    html_url: `https://github.example/${repo.owner}/${repo.name}/pull/${pull.number}`,
+  };
+}
+
+export function fileJson(f: SimFile): Record<string, unknown> {
+  return {
+    sha: createHash("sha1").update(f.filename).digest("hex"),
+    filename: f.filename,
+    status: f.status,
+    additions: f.additions,
+    deletions: f.deletions,
+    changes: f.additions + f.deletions,
+    ...(f.patch !== undefined ? { patch: f.patch } : {}),
+    ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+  };
+}
+
+export function commitJson(model: GitHubModel, c: SimCommit): Record<string, unknown> {
+  const account = (id: SimIdentity) => (id.login ? userJson(model.user(id.login)) : null);
+  return {
+    sha: c.sha,
+    node_id: `C_${c.sha}`,
+    commit: {
+      message: c.message,
+      author: { name: c.author.name, email: c.author.email, date: "2026-11-20T10:00:00Z" },
+      committer: { name: c.committer.name, email: c.committer.email, date: "2026-11-20T10:00:00Z" },
+    },
+    author: account(c.author),
+    committer: account(c.committer),
+    parents: [],
+  };
+}
+
+export function reviewJson(r: SimReview): Record<string, unknown> {
+  return { id: r.id, node_id: `PRR_${r.id}`, user: userJson(r.user), body: r.body, state: r.state, commit_id: r.commit_id, submitted_at: r.submitted_at };
+}
+
+export function checkRunJson(model: GitHubModel, r: SimCheckRun): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: r.name,
+    head_sha: r.head_sha,
+    status: r.status,
+    conclusion: r.conclusion,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    output: r.output,
+    app: { id: r.app_id, slug: model.appSlug, name: model.appSlug },
+    pull_requests: [],
+  };
+}
+
+export function issueEventJson(e: SimIssueEvent): Record<string, unknown> {
+  return {
+    id: e.id,
+    event: e.event,
+    actor: userJson(e.actor),
+    created_at: e.created_at,
+    ...(e.label ? { label: e.label } : {}),
+    ...(e.requested_reviewer ? { requested_reviewer: userJson(e.requested_reviewer), review_requester: userJson(e.actor) } : {}),
+    ...(e.requested_team ? { requested_team: e.requested_team, review_requester: userJson(e.actor) } : {}),
+  };
+}

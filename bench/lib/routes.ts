@@ -1,0 +1,301 @@
+// The REST endpoints the simulator answers, as a table: method, path pattern, name, handler.
+// Handlers read and change the in-memory model; the server adds latency, faults, ETags and pagination.
+import type { IncomingHttpHeaders } from "node:http";
+import {
+  checkRunJson,
+  commitJson,
+  fileJson,
+  isoNow,
+  issueEventJson,
+  pullJson,
+  repoJson,
+  reviewJson,
+  userJson,
+  type GitHubModel,
+  type Permission,
+  type SimCheckRun,
+  type SimRepo,
+} from "./model.js";
+import type { CallKind } from "./faults.js";
+
+export interface RouteContext {
+  model: GitHubModel;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  graphql: GraphqlResolver;
+}
+
+/** Answers a GraphQL query; the default knows no query and says so. */
+export type GraphqlResolver = (query: string, variables: Record<string, unknown>, model: GitHubModel) => { data: unknown; errors?: unknown[] };
+
+export interface Reply {
+  status: number;
+  /** A JSON body. */
+  body?: unknown;
+  /** A raw text body (the contents API with the raw media type). */
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** A list the server paginates (per_page, page, Link); `wrap` shapes one page (e.g. { total_count, check_runs }). */
+  list?: unknown[];
+  wrap?: (page: unknown[], total: number) => unknown;
+}
+
+export interface Route {
+  method: string;
+  name: string;
+  pattern: RegExp;
+  keys: string[];
+  kind: CallKind;
+  handle: (ctx: RouteContext) => Reply;
+}
+
+const notFound = (message = "Not Found"): Reply => ({ status: 404, body: { message, documentation_url: "https://docs.github.com/rest" } });
+const lower = (s: string) => s.toLowerCase();
+
+function compile(method: string, path: string, name: string, handle: Route["handle"], kind?: CallKind): Route {
+  const keys: string[] = [];
+  // ":name" is one path segment; ":name*" may span several (a file path sent with literal slashes).
+  const source = path.replace(/:(\w+)(\*?)/g, (_m, key: string, rest: string) => {
+    keys.push(key);
+    return rest ? "(.+)" : "([^/]+)";
+  });
+  const defaultKind: CallKind = method === "GET" || method === "HEAD" ? "read" : "write";
+  return { method, name, pattern: new RegExp(`^${source}$`), keys, kind: kind ?? defaultKind, handle };
+}
+
+function repoOf(ctx: RouteContext): SimRepo | undefined {
+  return ctx.model.repo(ctx.params.owner ?? "", ctx.params.repo ?? "");
+}
+
+function pullOf(ctx: RouteContext) {
+  const repo = repoOf(ctx);
+  const pull = repo?.pulls.get(Number(ctx.params.number));
+  return repo && pull ? { repo, pull } : undefined;
+}
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  return body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+function wantsRaw(headers: IncomingHttpHeaders): boolean {
+  return /application\/vnd\.github(\.v3)?\.raw/.test(String(headers.accept ?? ""));
+}
+
+function permissionJson(login: string, permission: Permission, model: GitHubModel): Record<string, unknown> {
+  const rank = ["none", "read", "triage", "write", "maintain", "admin"].indexOf(permission);
+  const permissions = { pull: rank >= 1, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 };
+  // GitHub's legacy `permission` field has no maintain/triage: it says write/read for them.
+  const legacy = permission === "maintain" ? "write" : permission === "triage" ? "read" : permission;
+  return { permission: legacy, role_name: permission, user: { ...userJson(model.user(login)), permissions } };
+}
+
+function updateCheckRun(run: SimCheckRun, body: Record<string, unknown>): void {
+  if (typeof body.name === "string") run.name = body.name;
+  if (typeof body.status === "string") run.status = body.status as SimCheckRun["status"];
+  if (typeof body.conclusion === "string") {
+    run.conclusion = body.conclusion;
+    run.status = "completed";
+  }
+  if (run.status === "completed") run.completed_at ??= isoNow();
+  else run.conclusion = null;
+  const output = bodyObject(body.output);
+  if (body.output !== undefined) {
+    run.output = {
+      title: typeof output.title === "string" ? output.title : null,
+      summary: typeof output.summary === "string" ? output.summary : null,
+      text: typeof output.text === "string" ? output.text : null,
+      annotations_count: Array.isArray(output.annotations) ? output.annotations.length : 0,
+    };
+  }
+}
+
+const REPO = "/repos/:owner/:repo";
+
+export const ROUTES: Route[] = [
+  compile(
+    "POST",
+    "/app/installations/:id/access_tokens",
+    "apps.createInstallationAccessToken",
+    () => ({
+      status: 201,
+      body: {
+        token: `ghs_sim${Date.now()}`,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: { checks: "write", pull_requests: "write", issues: "write", contents: "read", members: "read" },
+        repository_selection: "all",
+      },
+    }),
+    "token",
+  ),
+  compile("POST", "/graphql", "graphql", (ctx) => {
+    const body = bodyObject(ctx.body);
+    const result = ctx.graphql(String(body.query ?? ""), bodyObject(body.variables), ctx.model);
+    return { status: 200, body: result };
+  }, "graphql"),
+  compile("GET", "/installation/repositories", "apps.listReposAccessibleToInstallation", (ctx) => ({
+    status: 200,
+    list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
+    wrap: (page, total) => ({ total_count: total, repositories: page }),
+  })),
+  compile("GET", `${REPO}/pulls`, "pulls.list", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const state = ctx.query.get("state") ?? "open";
+    const pulls = [...repo.pulls.values()].filter((p) => state === "all" || p.state === state);
+    return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
+  }),
+  compile("GET", `${REPO}/pulls/:number`, "pulls.get", (ctx) => {
+    const found = pullOf(ctx);
+    return found ? { status: 200, body: pullJson(ctx.model, found.repo, found.pull) } : notFound();
+  }),
+  compile("GET", `${REPO}/pulls/:number/files`, "pulls.listFiles", (ctx) => {
+    const found = pullOf(ctx);
+    return found ? { status: 200, list: found.pull.files.slice(0, 3000).map(fileJson) } : notFound();
+  }),
+  compile("GET", `${REPO}/pulls/:number/commits`, "pulls.listCommits", (ctx) => {
+    const found = pullOf(ctx);
+    return found ? { status: 200, list: found.pull.commits.slice(0, 250).map((c) => commitJson(ctx.model, c)) } : notFound();
+  }),
+  compile("GET", `${REPO}/pulls/:number/reviews`, "pulls.listReviews", (ctx) => {
+    const found = pullOf(ctx);
+    return found ? { status: 200, list: found.pull.reviews.map(reviewJson) } : notFound();
+  }),
+  compile("POST", `${REPO}/pulls/:number/requested_reviewers`, "pulls.requestReviewers", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    const body = bodyObject(ctx.body);
+    const users = Array.isArray(body.reviewers) ? body.reviewers.map(String) : [];
+    const teams = Array.isArray(body.team_reviewers) ? body.team_reviewers.map(String) : [];
+    ctx.model.requestReviewers(found.pull, users, teams, ctx.model.appBot);
+    return { status: 201, body: pullJson(ctx.model, found.repo, found.pull) };
+  }),
+  compile("GET", `${REPO}/commits/:sha/pulls`, "repos.listPullRequestsAssociatedWithCommit", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = ctx.params.sha ?? "";
+    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha));
+    return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
+  }),
+  compile("GET", `${REPO}/contents/:path*`, "repos.getContent", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const path = ctx.params.path ?? "";
+    const content = ctx.model.fileAt(repo, path, ctx.query.get("ref") ?? undefined);
+    if (content === undefined) return notFound();
+    if (wantsRaw(ctx.headers)) return { status: 200, raw: content, contentType: "application/vnd.github.raw; charset=utf-8" };
+    return {
+      status: 200,
+      body: { type: "file", encoding: "base64", name: path.split("/").pop(), path, size: Buffer.byteLength(content), content: Buffer.from(content).toString("base64") },
+    };
+  }),
+  compile("GET", `${REPO}/commits/:ref/check-runs`, "checks.listForRef", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const name = ctx.query.get("check_name") ?? undefined;
+    const appId = ctx.query.get("app_id");
+    let runs = repo.checkRuns
+      .filter((r) => r.head_sha === ctx.params.ref && (name === undefined || r.name === name) && (!appId || r.app_id === Number(appId)))
+      .sort((a, b) => b.id - a.id);
+    // filter=latest (the default): the most recent run of each name.
+    if ((ctx.query.get("filter") ?? "latest") === "latest") {
+      const seen = new Set<string>();
+      runs = runs.filter((r) => (seen.has(r.name) ? false : (seen.add(r.name), true)));
+    }
+    return { status: 200, list: runs.map((r) => checkRunJson(ctx.model, r)), wrap: (page, total) => ({ total_count: total, check_runs: page }) };
+  }),
+  compile("POST", `${REPO}/check-runs`, "checks.create", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const body = bodyObject(ctx.body);
+    if (typeof body.name !== "string" || typeof body.head_sha !== "string") return { status: 422, body: { message: "name and head_sha are required" } };
+    const run: SimCheckRun = {
+      id: ctx.model.nextId(),
+      name: body.name,
+      head_sha: body.head_sha,
+      status: "queued",
+      conclusion: null,
+      output: { title: null, summary: null, text: null, annotations_count: 0 },
+      app_id: ctx.model.appId,
+      started_at: isoNow(),
+      completed_at: null,
+    };
+    updateCheckRun(run, body);
+    repo.checkRuns.push(run);
+    return { status: 201, body: checkRunJson(ctx.model, run) };
+  }),
+  compile("PATCH", `${REPO}/check-runs/:id`, "checks.update", (ctx) => {
+    const repo = repoOf(ctx);
+    const run = repo?.checkRuns.find((r) => r.id === Number(ctx.params.id));
+    if (!run) return notFound();
+    updateCheckRun(run, bodyObject(ctx.body));
+    return { status: 200, body: checkRunJson(ctx.model, run) };
+  }),
+  compile("GET", `${REPO}/labels/:name`, "issues.getLabel", (ctx) => {
+    const label = repoOf(ctx)?.labels.get(lower(ctx.params.name ?? ""));
+    return label ? { status: 200, body: label } : notFound();
+  }),
+  compile("POST", `${REPO}/labels`, "issues.createLabel", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const body = bodyObject(ctx.body);
+    const name = String(body.name ?? "");
+    if (repo.labels.has(lower(name))) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] } };
+    return { status: 201, body: ctx.model.ensureRepoLabel(repo, name, String(body.color ?? "ededed"), String(body.description ?? "")) };
+  }),
+  compile("POST", `${REPO}/issues/:number/labels`, "issues.addLabels", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    const body = ctx.body;
+    const names = Array.isArray(body) ? body.map(String) : Array.isArray(bodyObject(body).labels) ? (bodyObject(body).labels as unknown[]).map(String) : [];
+    ctx.model.addLabelsToPull(found.repo, found.pull, names, ctx.model.appBot);
+    return { status: 200, body: found.pull.labels.map((n) => found.repo.labels.get(lower(n))) };
+  }),
+  compile("DELETE", `${REPO}/issues/:number/labels/:name`, "issues.removeLabel", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    if (!ctx.model.removeLabelFromPull(found.pull, ctx.params.name ?? "", ctx.model.appBot)) return notFound("Label does not exist");
+    return { status: 200, body: found.pull.labels.map((n) => found.repo.labels.get(lower(n))) };
+  }),
+  compile("GET", `${REPO}/issues/:number/events`, "issues.listEvents", (ctx) => {
+    const found = pullOf(ctx);
+    return found ? { status: 200, list: found.pull.events.map(issueEventJson) } : notFound();
+  }),
+  compile("POST", `${REPO}/issues/:number/comments`, "issues.createComment", (ctx) =>
+    pullOf(ctx) ? { status: 201, body: { id: ctx.model.nextId(), body: String(bodyObject(ctx.body).body ?? ""), user: userJson(ctx.model.appBot) } } : notFound(),
+  ),
+  compile("POST", `${REPO}/issues/comments/:id/reactions`, "reactions.createForIssueComment", (ctx) => ({
+    status: 201,
+    body: { id: ctx.model.nextId(), content: String(bodyObject(ctx.body).content ?? ""), user: userJson(ctx.model.appBot) },
+  })),
+  compile("GET", "/orgs/:org/teams/:slug/memberships/:username", "teams.getMembershipForUserInOrg", (ctx) => {
+    const state = ctx.model.membership(ctx.params.org ?? "", ctx.params.slug ?? "", ctx.params.username ?? "");
+    return state ? { status: 200, body: { state, role: "member", url: "" } } : notFound();
+  }),
+  compile("GET", `${REPO}/collaborators/:username/permission`, "repos.getCollaboratorPermissionLevel", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const login = ctx.params.username ?? "";
+    return { status: 200, body: permissionJson(login, repo.permissions.get(lower(login)) ?? "read", ctx.model) };
+  }),
+];
+
+/** The route for a request, with its decoded path parameters. */
+export function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1] ?? "")));
+    return { route, params };
+  }
+  return undefined;
+}
+
+export const defaultGraphql: GraphqlResolver = () => ({
+  data: null,
+  errors: [{ type: "SIMULATOR", message: "The GitHub simulator has no resolver for this query; pass `graphql` to its options." }],
+});
