@@ -3,8 +3,10 @@ import { RISK_TIERS, type Policy } from "../policy/schema.js";
 import { detectAiAssistance } from "./detect.js";
 import { assessRisk } from "./risk.js";
 import { exclusionReason, lookupsFor, matchSpecs, requirementFor } from "./eligibility.js";
+import { POLICY_SIGNALS } from "./ai-catalogue.js";
 import type {
   Actor,
+  AiSignal,
   Detection,
   LabelEvent,
   LabelPlan,
@@ -64,15 +66,43 @@ export function latestDecisiveReviews(reviews: Review[]): { decisive: Review[]; 
   return { decisive: [...decisive.values()], commentOnly };
 }
 
-function lastAiLabelRemoval(snapshot: PullSnapshot, policy: Policy): LabelEvent | undefined {
+function lastAiLabelEvent(snapshot: PullSnapshot, policy: Policy): LabelEvent | undefined {
   const events = snapshot.labelEvents.filter((e) => lower(e.label) === lower(policy.labels.ai_assisted));
-  const last = events[events.length - 1];
+  return events[events.length - 1];
+}
+
+function lastAiLabelRemoval(snapshot: PullSnapshot, policy: Policy): LabelEvent | undefined {
+  const last = lastAiLabelEvent(snapshot, policy);
   return last?.action === "unlabeled" ? last : undefined;
+}
+
+/**
+ * The label Countersign writes is the PR's memory of an earlier finding, when the detection found
+ * nothing now: it gates while it is on, even if detection.labels does not name it (a policy that
+ * renames labels.ai_assisted must not lose the memory). And when the label was added and is gone
+ * but nobody removed it (the repository's label was renamed or deleted, which takes it off every PR
+ * without an "unlabeled" event), nobody who may sign off accepted that: the memory holds, and the
+ * label is put back.
+ */
+function aiLabelMemory(snapshot: PullSnapshot, policy: Policy): AiSignal | undefined {
+  if (!policy.labels.enabled) return undefined;
+  const label = policy.labels.ai_assisted;
+  const carried = snapshot.labels.find((l) => lower(l) === lower(label));
+  if (carried !== undefined) return { id: "label", description: POLICY_SIGNALS.label, evidence: carried };
+  const last = lastAiLabelEvent(snapshot, policy);
+  if (last?.action !== "labeled") return undefined;
+  return {
+    id: "label",
+    description: POLICY_SIGNALS.label,
+    evidence: `${label} (added ${last.at} by @${last.actor.login}, then taken off without a recorded removal)`,
+  };
 }
 
 /** Everything that can be known from the snapshot and policy alone, and what must be looked up. */
 export function planEvaluation(snapshot: PullSnapshot, policy: Policy): EvaluationPlan {
-  const detection = detectAiAssistance(snapshot, policy);
+  let detection = detectAiAssistance(snapshot, policy);
+  const memory = detection.assisted ? undefined : aiLabelMemory(snapshot, policy);
+  if (memory) detection = { assisted: true, signals: [...detection.signals, memory] };
   const risk = assessRisk(snapshot, policy);
   const requirement = requirementFor(risk.tier, policy);
   const { decisive } = latestDecisiveReviews(snapshot.reviews);
@@ -159,6 +189,21 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
     }
   } else if (assisted && detection.signals.every((s) => s.id === "label")) {
     memoryNotes.push(`The \`${policy.labels.ai_assisted}\` label keeps this PR gated; only a designated reviewer may remove it.`);
+    if (!hasLabel(snapshot, policy.labels.ai_assisted)) {
+      memoryNotes.push(
+        `The \`${policy.labels.ai_assisted}\` label was taken off without a recorded removal (the repository's label renamed or deleted?): it is put back.`,
+      );
+    }
+  }
+
+  // The AI label this evaluation adds is shown as evidence already (where detection.labels counts
+  // it): the evaluation that its own "labeled" event triggers then renders the same summary and
+  // writes no check.
+  const signals = [...detection.signals];
+  const label = policy.labels.ai_assisted;
+  const detected = policy.detection.labels.some((l) => lower(l) === lower(label));
+  if (detection.assisted && policy.labels.enabled && detected && !hasLabel(snapshot, label) && !signals.some((s) => s.id === "label")) {
+    signals.push({ id: "label", description: POLICY_SIGNALS.label, evidence: label });
   }
 
   const gated = policy.gate === "all" || assisted;
@@ -187,7 +232,7 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
     outcome,
     mode: policy.mode,
     gated,
-    detection: { assisted, signals: detection.signals },
+    detection: { assisted, signals },
     memoryNotes,
     risk,
     requirement,

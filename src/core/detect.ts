@@ -29,10 +29,11 @@ import {
   type KnownAccount,
   type PolicySignalId,
 } from "./ai-catalogue.js";
+import { compileSafeRegexes } from "./safe-regex.js";
 
 export { BUILTIN_SIGNAL_IDS, BUILTIN_SIGNALS } from "./ai-catalogue.js";
 
-/** Description lines are cut to this length before policy regexes run, to bound their time. */
+/** Description lines are cut to this length before policy regexes run (they run in linear time), to bound their cost. */
 export const MAX_LINE_FOR_PATTERNS = 2000;
 /** Evidence longer than this is shortened, so one huge description line cannot flood the summary. */
 const MAX_EVIDENCE = 300;
@@ -153,7 +154,8 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   // The description, without what review bots wrote into it.
   const lines = splitLines(removeReviewBotBlocks(snapshot.body ?? ""));
   const byDependencyBot = DEPENDENCY_BOTS.includes(normaliseLogin(author.login));
-  const patterns = compilePatterns(d.body_patterns);
+  // Linear-time matching: a pattern like (a+)+b must not let a description line hang the event loop.
+  const patterns = compileSafeRegexes(d.body_patterns, { ignoreCase: true });
   for (const line of lines) {
     if (!byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line))) emit("body-marker", line.trim());
     const cut = line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
@@ -230,19 +232,6 @@ function matchesPolicyEmail(email: string, patterns: string[]): boolean {
     const p = raw.trim().toLowerCase();
     return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
   });
-}
-
-/** The compiled detection.body_patterns; one that does not compile is skipped (the policy loader reports it). */
-function compilePatterns(sources: string[]): RegExp[] {
-  const compiled: RegExp[] = [];
-  for (const source of sources) {
-    try {
-      compiled.push(new RegExp(source, "i"));
-    } catch {
-      // reported by policy validation
-    }
-  }
-  return compiled;
 }
 
 /** Ids compare first where both sides know them: logins can be renamed and differ between REST and GraphQL. */

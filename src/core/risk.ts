@@ -6,7 +6,8 @@
 // - a glob without a slash ("*.tf") matches at the root only (no gitignore-style basename matching);
 // - braces are alternatives ("*.{yml,yaml}"); a negated class is "[^o]" (picomatch 4 reads "[!o]"
 //   as "! or o"); a leading "!" negates the whole glob.
-// Content regexes (JavaScript syntax, no flags: case-sensitive) are tested against each added or
+// Content regexes (JavaScript syntax, no flags: case-sensitive; run in linear time by src/core/safe-regex.ts,
+// so lookarounds and backreferences are refused by policy validation) are tested against each added or
 // removed line on its own: without its "+"/"-" marker and a final "\r", cut to 2000 characters,
 // so `^` and `$` are the line's start and end and no match spans two lines.
 //
@@ -19,6 +20,7 @@ import picomatch from "picomatch";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
 import type { ChangedFile, PullSnapshot, RiskAssessment, RiskReason } from "./types.js";
+import { compileSafeRegex } from "./safe-regex.js";
 
 export const POLICY_PATH = ".github/countersign.yml";
 const POLICY_PATHS: ReadonlySet<string> = new Set([POLICY_PATH, ".github/countersign.yaml"]);
@@ -280,8 +282,11 @@ function compileGlobs(rules: readonly RiskRule[]): GlobTable {
 interface ContentPattern {
   id: number;
   source: string;
-  /** The regex as written, for confirming a hit on one changed line (without its marker and a final "\r"). */
-  line: RegExp;
+  /**
+   * The regex as written, for confirming a hit on one changed line (without its marker and a final
+   * "\r"): linear-time (safe-regex.ts) for every pattern a valid policy can hold.
+   */
+  line: { test(text: string): boolean };
   /** Global and multiline, with `^` taking the "+"/"-" marker too, for scanning a patch. */
   scan: RegExp;
   /**
@@ -329,7 +334,19 @@ function anchorAfterMarker(source: string): string {
   return out;
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
 function compilePattern(source: string, id: number): ContentPattern | null {
+  // A policy's patterns run in linear time (safe-regex.ts), so no changed line can hang the event
+  // loop: the native scan looks only for text that every match contains, and each candidate line is
+  // confirmed by the linear-time engine; a pattern without such text is tested line by line.
+  const safe = compileSafeRegex(source);
+  if (safe.ok) {
+    const { prefilter } = safe.pattern;
+    if (prefilter.length === 0) return { id, source, line: safe.pattern, scan: /$^/gm, how: "lines" };
+    return { id, source, line: safe.pattern, scan: new RegExp(prefilter.map(escapeRegExp).join("|"), "gm"), how: "together" };
+  }
+  // Lookarounds and backreferences: policy validation refuses them, so only direct callers get here.
   let line: RegExp;
   try {
     line = new RegExp(source);

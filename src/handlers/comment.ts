@@ -2,6 +2,7 @@
 import type { Context } from "probot";
 import { parseCommand } from "../core/commands.js";
 import { lookupsFor, matchSpecs } from "../core/eligibility.js";
+import { isAiIdentity } from "../core/detect.js";
 import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest } from "./evaluate.js";
@@ -13,7 +14,7 @@ export function onComment(services: Services) {
     // Only new comments count: an edited comment could turn an old, refused line into a command.
     if (!issue.pull_request || issue.state !== "open") return;
     if (comment.user?.type === "Bot") return;
-    const command = parseCommand(comment.body);
+    const command = parseCommand(shownText(comment.body));
     if (!command) return;
     const owner = context.payload.repository.owner.login;
     const repo = context.payload.repository.name;
@@ -51,10 +52,13 @@ export function onComment(services: Services) {
     const head = pr.data.head.sha;
     const actor = { login, ...(comment.user ? { id: comment.user.id, type: comment.user.type } : {}) };
     const author = { login: pr.data.user.login, id: pr.data.user.id };
+    // Never the author (an override is a second person's decision), never an AI agent's account.
     const excluded =
       actor.id === author.id || login.toLowerCase() === author.login.toLowerCase()
         ? "is the PR author; an override is a second person's decision"
-        : undefined;
+        : isAiIdentity(actor, loaded.policy)
+          ? "is an AI identity; an override is a person's decision"
+          : undefined;
     const directory = excluded ? new Map() : await resolveDirectory(context.octokit, { owner, repo }, [login.toLowerCase()], lookupsFor([login], allowed), services.caches);
     const match = excluded ? { eligible: false, reason: excluded } : matchSpecs(login, allowed, directory);
     if (!match.eligible) {
@@ -69,4 +73,34 @@ export function onComment(services: Services) {
       `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for this commit only; a new push needs sign-off (or another override) again.`,
     );
   };
+}
+
+/**
+ * The comment as GitHub shows it, as far as commands go: without HTML comments (not rendered: a pasted
+ * template must not carry an invisible override) and without fenced code blocks (a command shown
+ * there is documentation, not a request).
+ */
+export function shownText(body: string | null | undefined): string {
+  if (!body) return "";
+  const text = body.replace(/\r\n?/g, "\n");
+  let visible = "";
+  let pos = 0;
+  for (let start = text.indexOf("<!--"); start >= 0; start = text.indexOf("<!--", pos)) {
+    visible += text.slice(pos, start);
+    const end = text.indexOf("-->", start + 4);
+    pos = end < 0 ? text.length : end + 3;
+  }
+  visible += text.slice(pos);
+  const lines: string[] = [];
+  let fence: string | undefined;
+  for (const line of visible.split("\n")) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined) {
+      if (marker) fence = marker;
+      else lines.push(line);
+    } else if (marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) {
+      fence = undefined;
+    }
+  }
+  return lines.join("\n");
 }

@@ -170,6 +170,14 @@ export function parseYamlWithPositions(text: string): ParsedYaml {
       ...(pos ? { line: pos.line, column: pos.col } : {}),
     };
   });
-  const value = problems.length === 0 ? (doc.toJS({ maxAliasCount: 100 }) as unknown) : undefined;
+  let value: unknown;
+  if (problems.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (err) {
+      // "Excessive alias count": anchors and aliases nested to expand into an enormous document.
+      problems.push({ path: "", message: `YAML that cannot be read: ${(err as Error).message}. Write the policy out without nested aliases.` });
+    }
+  }
   return { value, doc, lines, problems };
 }

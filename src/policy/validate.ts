@@ -1,18 +1,94 @@
 // Validates a policy — an object or a YAML text — into a Policy or a list of readable problems.
 import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
-import { locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
+import { compileSafeRegex } from "../core/safe-regex.js";
+import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
+/**
+ * Limits that keep one evaluation cheap whatever the policy says: every pattern and glob runs
+ * against every changed line or path of every pull request, and a policy is read on every event.
+ * Generous for real policies (the benchmarks use 200 rules); a policy past them is refused quickly,
+ * before it is parsed in full or compiled.
+ */
+export const POLICY_LIMITS = {
+  /** Bytes of a policy file's text (a PR's proposed file, the CLI). */
+  textBytes: 256 * 1024,
+  /** Items in any one list. */
+  listItems: 1000,
+  /** Characters in any one text value. */
+  textChars: 2000,
+  /** risk.rules. */
+  rules: 500,
+  /** Regular expressions in all: detection.body_patterns and every risk.rules[].content. */
+  patterns: 500,
+  /** `*` wildcards in one path segment of a glob (each one multiplies the cost of matching a long name). */
+  starsPerSegment: 3,
+} as const;
+
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const at = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined);
 
+/** Problems with the size of the policy: too long a list or text, too many rules or patterns. */
+function sizeProblems(raw: unknown): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const walk = (value: unknown, path: PropertyKey[], depth: number) => {
+    if (problems.length >= 20 || depth > 8) return;
+    if (typeof value === "string" && value.length > POLICY_LIMITS.textChars) {
+      problems.push({ path: formatPath(path), message: `is ${value.length} characters long; at most ${POLICY_LIMITS.textChars} are allowed` });
+    } else if (Array.isArray(value)) {
+      if (value.length > POLICY_LIMITS.listItems) {
+        problems.push({ path: formatPath(path), message: `has ${value.length} items; at most ${POLICY_LIMITS.listItems} are allowed` });
+        return;
+      }
+      value.forEach((item, i) => walk(item, [...path, i], depth + 1));
+    } else if (value !== null && typeof value === "object") {
+      const entries = Object.entries(value);
+      if (entries.length > POLICY_LIMITS.listItems) {
+        problems.push({ path: formatPath(path), message: `has ${entries.length} keys; at most ${POLICY_LIMITS.listItems} are allowed` });
+        return;
+      }
+      for (const [key, item] of entries) walk(item, [...path, key], depth + 1);
+    }
+  };
+  walk(raw, [], 0);
+  const rules = asArray(at(at(raw, "risk"), "rules"));
+  if (rules.length > POLICY_LIMITS.rules) {
+    problems.push({ path: "risk.rules", message: `has ${rules.length} rules; at most ${POLICY_LIMITS.rules} are allowed` });
+  }
+  const patterns = asArray(at(at(raw, "detection"), "body_patterns")).length + rules.reduce<number>((n, rule) => n + asArray(at(rule, "content")).length, 0);
+  if (patterns > POLICY_LIMITS.patterns) {
+    problems.push({
+      path: "",
+      message: `the policy has ${patterns} regular expressions (detection.body_patterns and risk.rules[].content); at most ${POLICY_LIMITS.patterns} are allowed, because each one runs on every pull request`,
+    });
+  }
+  return problems;
+}
+
+/** Why a glob cannot be matched quickly enough against a long path, or undefined. */
+function globProblem(glob: string): string | undefined {
+  const extglob = /([+*@?!])\(/.exec(glob);
+  if (extglob) {
+    return `uses an extglob (\`${extglob[0]}…)\`), which Countersign does not support because matching a long path against it can take exponential time; list the alternatives with braces instead ("{a,b}")`;
+  }
+  for (const segment of glob.split("/")) {
+    if (segment === "**") continue;
+    const stars = (segment.replace(/\\./g, "").match(/\*+/g) ?? []).length;
+    if (stars > POLICY_LIMITS.starsPerSegment) {
+      return `has ${stars} \`*\` wildcards in the path segment "${segment}"; at most ${POLICY_LIMITS.starsPerSegment} are allowed, because each one multiplies the cost of matching a long file name`;
+    }
+  }
+  return undefined;
+}
+
 /**
- * What the schema alone cannot say: regular expressions compile, disabled signal ids exist.
- * Works on the raw input, so these problems are reported together with the schema's.
+ * What the schema alone cannot say: regular expressions compile and run in linear time, globs can
+ * be matched quickly, disabled signal ids exist. Works on the raw input, so these problems are
+ * reported together with the schema's.
  */
 function semanticProblems(raw: unknown): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
@@ -22,16 +98,22 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
       problems.push({ path: `detection.disable[${i}]`, message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}` });
     }
   });
-  const check = (pattern: unknown, path: string) => {
+  // Patterns run in linear time (src/core/safe-regex.ts): one that needs backtracking is refused here.
+  const check = (pattern: unknown, path: string, ignoreCase: boolean) => {
     if (typeof pattern !== "string") return;
-    try {
-      new RegExp(pattern, "i");
-    } catch (err) {
-      problems.push({ path, message: `is not a valid regular expression: ${(err as Error).message}` });
-    }
+    const compiled = compileSafeRegex(pattern, { ignoreCase });
+    if (!compiled.ok) problems.push({ path, message: compiled.problem });
   };
-  asArray(at(at(raw, "detection"), "body_patterns")).forEach((p, i) => check(p, `detection.body_patterns[${i}]`));
-  asArray(at(at(raw, "risk"), "rules")).forEach((rule, r) => asArray(at(rule, "content")).forEach((p, i) => check(p, `risk.rules[${r}].content[${i}]`)));
+  const checkGlob = (glob: unknown, path: string) => {
+    const problem = typeof glob === "string" ? globProblem(glob) : undefined;
+    if (problem) problems.push({ path, message: problem });
+  };
+  asArray(at(at(raw, "detection"), "body_patterns")).forEach((p, i) => check(p, `detection.body_patterns[${i}]`, true));
+  asArray(at(at(raw, "risk"), "components")).forEach((g, i) => checkGlob(g, `risk.components[${i}]`));
+  asArray(at(at(raw, "risk"), "rules")).forEach((rule, r) => {
+    asArray(at(rule, "content")).forEach((p, i) => check(p, `risk.rules[${r}].content[${i}]`, false));
+    asArray(at(rule, "paths")).forEach((g, i) => checkGlob(g, `risk.rules[${r}].paths[${i}]`));
+  });
   return problems;
 }
 
@@ -41,6 +123,9 @@ export function validatePolicy(raw: unknown): PolicyResult {
   if (typeof raw !== "object" || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: "", message: "the policy must be a mapping of keys (like `mode: enforce`), not a list or a single value" }] };
   }
+  // A policy too large to evaluate cheaply is refused before the schema and the patterns see it.
+  const oversized = sizeProblems(raw);
+  if (oversized.length > 0) return { ok: false, problems: oversized };
   const parsed = PolicySchema.safeParse(raw);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, raw)), ...semanticProblems(raw)];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
@@ -49,6 +134,11 @@ export function validatePolicy(raw: unknown): PolicyResult {
 
 /** Validate the text of a policy file; every problem carries the line it is on. */
 export function validatePolicyText(text: string): PolicyResult {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > POLICY_LIMITS.textBytes) {
+    const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+    return { ok: false, problems: [{ path: "", message: `the policy file is ${size}; Countersign reads policy files of at most ${POLICY_LIMITS.textBytes / 1024} KB`, line: 1 }] };
+  }
   const yaml = parseYamlWithPositions(text);
   if (yaml.problems.length > 0) return { ok: false, problems: yaml.problems };
   const result = validatePolicy(yaml.value ?? {});

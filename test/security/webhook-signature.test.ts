@@ -1,0 +1,183 @@
+// Forged webhooks against the REAL HTTP server: Probot's Server with the app loaded, listening on a
+// loopback port with a webhook secret. Deliveries are sent over a raw TCP socket (nock intercepts
+// node's HTTP clients, not sockets), so the server side is exactly what production runs; the app's
+// own calls to GitHub go to the stateful fake, which proves that a rejected delivery made none.
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createServer as createNetServer, connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { pino } from "pino"; // Probot's own logger (a dependency of probot): silent here
+import { Probot, ProbotOctokit, Server } from "probot";
+import { APP_ID, example } from "../helpers/github.js";
+import { createCountersign } from "../../src/index.js";
+import { createServices } from "../../src/handlers/services.js";
+import { CLAUDE_MESSAGE, GitHubState, blocks, simCommit } from "./github-state.js";
+
+const SECRET = "a-long-random-webhook-secret-for-tests";
+const PATH = "/api/github/webhooks";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** One HTTP/1.1 POST over a raw socket (so nock, which patches HTTP clients, never sees it). */
+function post(port: number, headers: Record<string, string>, body: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let data = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (data += chunk));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
+      resolve({ status, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
+    });
+    const head = Object.entries({ host: `127.0.0.1:${port}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close", ...headers })
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\r\n");
+    socket.end(`POST ${PATH} HTTP/1.1\r\n${head}\r\n\r\n${body}`);
+  });
+}
+
+function signature(body: string, secret = SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+async function startServer(): Promise<number> {
+  const port = await freePort();
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  server = new Server({
+    Probot: Probot.defaults({
+      appId: APP_ID,
+      privateKey,
+      secret: SECRET,
+      logLevel: "fatal",
+      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { ...(options.throttle as object), enabled: false },
+      })),
+    }),
+    port,
+    host: "127.0.0.1",
+    log: pino({ level: "silent" }),
+    enableStaticFiles: false,
+  });
+  await server.load(createCountersign(createServices({ APP_ID: String(APP_ID) })));
+  await server.start();
+  return port;
+}
+
+function world() {
+  const gh = new GitHubState().install();
+  gh.repoPolicy = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
+  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"] });
+  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  return gh;
+}
+
+const EVENT = { "x-github-event": "pull_request", "x-github-delivery": "11111111-2222-3333-4444-555555555555" };
+
+async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("forged webhooks are rejected by the real HTTP server", () => {
+  it("an unsigned delivery gets 400 and makes no GitHub request", async () => {
+    const gh = world();
+    const port = await startServer();
+    const body = JSON.stringify(gh.pullEvent("synchronize"));
+
+    const res = await post(port, EVENT, body);
+
+    expect(res.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gh.requests).toEqual([]);
+  });
+
+  it.each([
+    ["signed with the wrong secret", (body: string) => signature(body, "not-the-secret")],
+    ["signed for another body", (body: string) => signature(`${body} `)],
+    ["a signature that is not hex", () => "sha256=zzzz"],
+    ["an empty signature", () => ""],
+    ["a SHA-1 signature in the SHA-256 header", (body: string) => `sha1=${createHmac("sha1", SECRET).update(body).digest("hex")}`],
+  ])("a delivery %s gets 400 and makes no GitHub request", async (_what, sign) => {
+    const gh = world();
+    const port = await startServer();
+    const body = JSON.stringify(gh.pullEvent("synchronize"));
+
+    const res = await post(port, { ...EVENT, "x-hub-signature-256": sign(body) }, body);
+
+    expect(res.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gh.requests).toEqual([]);
+    expect(gh.checkRuns).toEqual([]);
+  });
+
+  it("a correctly signed delivery is accepted and evaluated; the same delivery replayed writes nothing more", async () => {
+    const gh = world();
+    const port = await startServer();
+    const body = JSON.stringify(gh.pullEvent("synchronize"));
+
+    const res = await post(port, { ...EVENT, "x-hub-signature-256": signature(body) }, body);
+    expect(res.status).toBeLessThan(300);
+    await until(() => gh.check() !== undefined);
+    expect(blocks(gh.check())).toBe(true);
+    const writes = [...gh.writes];
+
+    const replay = await post(port, { ...EVENT, "x-hub-signature-256": signature(body) }, body);
+    expect(replay.status).toBeLessThan(300);
+    await until(() => gh.requests.filter((r) => r.path.endsWith("/pulls/7")).length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gh.writes).toEqual(writes);
+  });
+
+  it("a signed delivery whose payload is missing fields does not take the server down", async () => {
+    const gh = world();
+    const port = await startServer();
+    const broken = JSON.stringify({ ...example("pull_request", "synchronize"), pull_request: { number: 7 } });
+
+    const res = await post(port, { ...EVENT, "x-hub-signature-256": signature(broken) }, broken);
+    expect(res.status).toBeGreaterThanOrEqual(200);
+    expect(gh.checkRuns).toEqual([]);
+
+    const body = JSON.stringify(gh.pullEvent("synchronize"));
+    const next = await post(port, { ...EVENT, "x-github-delivery": "next", "x-hub-signature-256": signature(body) }, body);
+    expect(next.status).toBeLessThan(300);
+    await until(() => gh.check() !== undefined);
+  });
+
+  it("a delivery that is not JSON, signed or not, is rejected without a GitHub request", async () => {
+    const gh = world();
+    const port = await startServer();
+    const body = "{not json";
+
+    const unsigned = await post(port, EVENT, body);
+    const signed = await post(port, { ...EVENT, "x-hub-signature-256": signature(body) }, body);
+
+    expect(unsigned.status).toBeGreaterThanOrEqual(400);
+    expect(signed.status).toBeGreaterThanOrEqual(400);
+    expect(gh.requests).toEqual([]);
+  });
+});
