@@ -156,6 +156,7 @@ export const BUILTIN_SIGNALS = {
   "assisted-by-trailer": "Commit says an AI tool assisted or generated it",
   "body-marker": "Description carries an AI tool's marker",
   "branch-prefix": "Head branch uses an AI agent's prefix",
+  "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
 } as const;
 
 export type BuiltinSignalId = keyof typeof BUILTIN_SIGNALS;

@@ -165,6 +165,11 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   // The head branch.
   const branch = snapshot.headRef.toLowerCase();
   if (BRANCH_PREFIXES.some((p) => branch.startsWith(p))) emit("branch-prefix", snapshot.headRef);
+
+  // GitHub lists at most 250 commits: evidence in the rest cannot be ruled out, so the gate stays closed.
+  if (snapshot.commitsTotal > snapshot.commits.length) {
+    emit("unread-commits", `${snapshot.commitsTotal - snapshot.commits.length} of ${snapshot.commitsTotal} commits were not readable`);
+  }
   if (d.branch_prefixes.some((p) => branch.startsWith(p.toLowerCase()))) emit("policy-branch", snapshot.headRef);
 
   // The labels: not built-in, so builtin:false keeps them.

@@ -231,6 +231,7 @@ const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "assisted-by-trailer": `${ASSISTED_TRAILERS.map(code).join(", ")} whose value names an AI tool or model (a person's name does not count)`,
   "body-marker": `markers of ${BODY_MARKERS.map((m) => m.name).join(", ")}, outside blocks written by review bots`,
   "branch-prefix": `head branch starting with ${BRANCH_PREFIXES.map(code).join(", ")}`,
+  "unread-commits": "a PR with more commits than GitHub lists (250): AI evidence in the rest cannot be ruled out, so the PR is gated",
 };
 
 const POLICY_SIGNAL_KEYS: Record<PolicySignalId, string> = {

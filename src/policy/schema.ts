@@ -30,7 +30,7 @@ export const DetectionSchema = z
     authors: stringList("Extra logins whose pull requests or commits are AI-assisted."),
     emails: stringList('Extra commit author, committer or co-author emails that mark AI assistance; "*@domain" matches a whole domain.'),
     trailers: stringList('Extra commit-message trailer keys that mark AI assistance, e.g. "AI-Tool".'),
-    body_patterns: stringList("Extra regular expressions (JavaScript syntax, case-insensitive) over the pull request description."),
+    body_patterns: stringList("Extra regular expressions (RE2 syntax: no lookarounds or backreferences, so they run in linear time; case-insensitive) over each line of the pull request description."),
     branch_prefixes: stringList('Extra head-branch prefixes that mark AI assistance, e.g. "ai/".'),
     labels: z.array(z.string().min(1)).default(["ai-assisted"]).meta({
       description: "A pull request carrying one of these labels is AI-assisted.",
@@ -58,7 +58,7 @@ export const RiskRuleSchema = z
     }),
     content: z.array(z.string().min(1)).min(1).optional().meta({
       description:
-        "Regular expressions (JavaScript syntax) matched against added and removed lines; with `paths`, only in files those globs match.",
+        "Regular expressions (RE2 syntax: no lookarounds or backreferences, so they run in linear time) matched against each added and removed line; with `paths`, only in files those globs match.",
     }),
   })
   .refine(

@@ -258,8 +258,8 @@ describe("pull requests at and past GitHub's limits", () => {
     expect(summary).toMatch(/300/);
   }, 30_000);
 
-  // BUG: src/github/snapshot.ts reads only the first 250 commits (pulls.listCommits stops there), so AI evidence in commit 251+ is never seen and a not-otherwise-AI PR passes under `gate: ai-assisted`; read the newest commits too (the compare API paginates past 250).
-  it.fails("an AI trailer hidden past the 250-commit limit still gates the PR", async () => {
+  // GitHub lists only 250 commits: a PR with more cannot be ruled out as AI-assisted (signal "unread-commits").
+  it("an AI trailer hidden past the 250-commit limit still gates the PR", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
     pull.commits = Array.from({ length: 260 }, (_, i) => simCommit({ message: i === 259 ? CLAUDE_MESSAGE : `Step ${i}` }));

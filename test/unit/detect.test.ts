@@ -610,3 +610,21 @@ describe("contributorLogins", () => {
     expect(contributorLogins(makeSnapshot())).toEqual([]);
   });
 });
+
+describe("commits GitHub did not list", () => {
+  it.each([
+    ["all 250 commits read", 250, 250, false],
+    ["300 commits, 250 read", 300, 250, true],
+  ])("%s", (_name, total, read, gated) => {
+    const commits = Array.from({ length: read }, (_, i) => makeCommit({ message: `step ${i}` }));
+    const detection = detectAiAssistance(makeSnapshot({ commits, commitsTotal: total }), PolicySchema.parse({}));
+    expect(detection.assisted).toBe(gated);
+    if (gated) expect(detection.signals[0]).toMatchObject({ id: "unread-commits", evidence: "50 of 300 commits were not readable" });
+  });
+
+  it("can be switched off like any built-in signal", () => {
+    const commits = [makeCommit()];
+    const detection = detectAiAssistance(makeSnapshot({ commits, commitsTotal: 300 }), PolicySchema.parse({ detection: { disable: ["unread-commits"] } }));
+    expect(detection.assisted).toBe(false);
+  });
+});
