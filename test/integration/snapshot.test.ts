@@ -50,10 +50,11 @@ describe("reading a pull request", () => {
     expect(summary).toMatch(/3000/);
   });
 
-  it("makes a PR critical when GitHub truncates its commit list at 250", async () => {
+  it("makes a PR critical and gated when GitHub truncates its commit list at 250", async () => {
     const app = createTestApp();
     const pr = pullRequest({ changedFiles: 1, commits: 300, labels: ["risk:critical"] });
-    const gh = new FakeGitHub().token().noPolicy().existingChecks().labelEvents();
+    // AI evidence in the 50 unread commits cannot be ruled out: the PR is gated and labelled.
+    const gh = new FakeGitHub().token().noPolicy().existingChecks().labelExists("ai-assisted").addLabels();
     gh.api.get(PR).reply(200, pr);
     gh.api.get(`${PR}/files`).query(true).reply(200, [file("README.md")]);
     for (let page = 1; page <= 3; page++) {
@@ -67,6 +68,8 @@ describe("reading a pull request", () => {
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
     expect(gh.lastCheck.output.summary).toContain("#### Risk: critical");
-    expect(gh.lastCheck.output.summary).toMatch(/300/);
+    expect(gh.lastCheck.output.summary).toContain("50 of 300 commits were not readable");
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.labelsAdded).toEqual([["ai-assisted"]]);
   });
 });
