@@ -1,27 +1,47 @@
-// The Probot app: which events go to which handler. Nothing else lives here.
-import type { Probot } from "probot";
+// The Probot app: which events go to which handler, and GET /metrics. Nothing else lives here.
+import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createServices, type Services } from "./handlers/services.js";
 import { onPullRequestEvent, PULL_REQUEST_ACTIONS, REVIEW_ACTIONS } from "./handlers/pull-request.js";
 import { onMergeGroup, onRerunRequested } from "./handlers/checks.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onComment } from "./handlers/comment.js";
 import { onPush } from "./handlers/push.js";
+import { instrumentOctokit } from "./github/instrument.js";
+import type { Octokit } from "./github/octokit.js";
+import { metricsHandler } from "./metrics/metrics.js";
 
 /** The app with explicit services, so tests can give each app its own caches and clock. */
 export function createCountersign(services: Services = createServices()) {
-  return (app: Probot): void => register(app, services);
+  return (app: Probot, options?: ApplicationFunctionOptions): void => register(app, services, options);
 }
 
-export default function countersign(app: Probot): void {
-  register(app, createServices());
+export default function countersign(app: Probot, options?: ApplicationFunctionOptions): void {
+  register(app, createServices(), options);
 }
 
-function register(app: Probot, services: Services): void {
-  app.on([...PULL_REQUEST_ACTIONS], onPullRequestEvent(services));
-  app.on([...REVIEW_ACTIONS], onPullRequestEvent(services));
-  app.on(["check_run.rerequested", "check_suite.rerequested"], onRerunRequested(services));
-  app.on("merge_group.checks_requested", onMergeGroup(services));
-  app.on(["installation.created", "installation_repositories.added"], onInstallation(services));
-  app.on("issue_comment.created", onComment(services));
-  app.on("push", onPush(services));
+function register(app: Probot, services: Services, options?: ApplicationFunctionOptions): void {
+  services.useLogger(app.log);
+  // Every event's octokit counts its requests and revalidates repeat reads, before any handler uses it.
+  const instrumented = <C extends { octokit: Octokit; payload: unknown }>(handler: (context: C) => Promise<void>) => (context: C) => {
+    const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+    instrumentOctokit(context.octokit, services.requestHooks, installation === undefined ? undefined : String(installation));
+    return handler(context);
+  };
+  app.on([...PULL_REQUEST_ACTIONS], instrumented(onPullRequestEvent(services)));
+  app.on([...REVIEW_ACTIONS], instrumented(onPullRequestEvent(services)));
+  app.on(["check_run.rerequested", "check_suite.rerequested"], instrumented(onRerunRequested(services)));
+  app.on("merge_group.checks_requested", instrumented(onMergeGroup(services)));
+  app.on(["installation.created", "installation_repositories.added"], instrumented(onInstallation(services)));
+  app.on("issue_comment.created", instrumented(onComment(services)));
+  app.on("push", instrumented(onPush(services)));
+  serveMetrics(services, options);
+}
+
+/** GET /metrics on Probot's own server (next to /ping). Without a server (tests, serverless) there is nothing to add to. */
+function serveMetrics(services: Services, options: ApplicationFunctionOptions | undefined): void {
+  try {
+    options?.addHandler(metricsHandler(services.metrics));
+  } catch {
+    // Probot.load without a server: its addHandler throws "No server instance".
+  }
 }

@@ -13,21 +13,19 @@ export interface DirectoryCaches {
 }
 
 async function teamMembership(octokit: Octokit, team: string, login: string, cache?: TtlCache<boolean>): Promise<boolean> {
-  const key = `${team}@${login}`;
-  const cached = cache?.get(key);
-  if (cached !== undefined) return cached;
   const [org = "", slug = ""] = team.split("/");
-  let active: boolean;
-  try {
-    const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
-    // A pending invitation is not membership: only "active" members may sign off.
-    active = data.state === "active";
-  } catch (err) {
-    if (httpStatus(err) !== 404) throw err;
-    active = false;
-  }
-  cache?.set(key, active);
-  return active;
+  const lookup = async (): Promise<boolean> => {
+    try {
+      const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
+      // A pending invitation is not membership: only "active" members may sign off.
+      return data.state === "active";
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+      return false;
+    }
+  };
+  // Concurrent evaluations that need the same fact share one request; errors are never cached.
+  return cache ? cache.getOrLoad(`${team}@${login}`, lookup) : lookup();
 }
 
 function toPermission(data: { permission: string; role_name?: string; user?: { permissions?: Record<string, boolean> } | null }): Permission {
@@ -42,19 +40,16 @@ function toPermission(data: { permission: string; role_name?: string; user?: { p
 }
 
 async function repoPermission(octokit: Octokit, owner: string, repo: string, login: string, cache?: TtlCache<Permission>): Promise<Permission> {
-  const key = `${owner}/${repo}@${login}`;
-  const cached = cache?.get(key);
-  if (cached !== undefined) return cached;
-  let permission: Permission;
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
-    permission = toPermission(data);
-  } catch (err) {
-    if (httpStatus(err) !== 404) throw err;
-    permission = "none";
-  }
-  cache?.set(key, permission);
-  return permission;
+  const lookup = async (): Promise<Permission> => {
+    try {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
+      return toPermission(data);
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+      return "none";
+    }
+  };
+  return cache ? cache.getOrLoad(`${owner}/${repo}@${login}`, lookup) : lookup();
 }
 
 function describeError(what: string, err: unknown): string {

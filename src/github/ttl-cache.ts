@@ -2,12 +2,18 @@
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
+  private readonly loading = new Map<string, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** False when the TTL is zero: nothing is ever kept (the benchmark's naive baseline, or a cache switched off). */
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
 
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
@@ -30,13 +36,45 @@ export class TtlCache<V> {
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
   }
 
+  /**
+   * The cached value, or the loader's. Concurrent callers for one key share one load (a burst of
+   * evaluations asks GitHub once); a failed load is not cached, and every waiting caller sees its error.
+   */
+  async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    if (this.ttlMs <= 0) return load();
+    const inFlight = this.loading.get(key);
+    if (inFlight) return inFlight;
+    const promise = load().then(
+      (value) => {
+        // A delete() while loading means the value may already be stale: hand it out, do not keep it.
+        if (this.loading.get(key) === promise) this.set(key, value);
+        return value;
+      },
+    );
+    this.loading.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      if (this.loading.get(key) === promise) this.loading.delete(key);
+    }
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   /** Drop every key that starts with the prefix (e.g. one repository's entries). */
   deletePrefix(prefix: string): void {
     for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+    for (const key of this.loading.keys()) if (key.startsWith(prefix)) this.loading.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.loading.clear();
   }
 
   get size(): number {

@@ -1,10 +1,17 @@
 // One evaluation of one pull request: fetch → evaluate (pure core) → publish. Orchestration only.
+//
+// Round trips on the way to a decision (docs/scaling.md): round 1 reads the PR, its files, commits
+// and reviews, the policy (cached), our check run on the head the event named and, when the PR is
+// known to lack the AI label, its label history — all at once. Round 2, only when needed: team
+// membership and permission (cached briefly), the check run again if the head moved, the proposed
+// policy of a PR that changes it. Then the writes, and only those that change something.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
-import { readIssueHistory, readSnapshot, type PullRef } from "../github/snapshot.js";
-import { loadPolicy, POLICY_PATH, readProposedPolicyText } from "../github/policy-source.js";
-import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite } from "../github/publish.js";
+import { instrumentOctokit } from "../github/instrument.js";
+import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "../github/snapshot.js";
+import { POLICY_PATH, readProposedPolicyText } from "../github/policy-source.js";
+import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
@@ -13,24 +20,39 @@ import { proposedPolicyChanges } from "../core/policy-change.js";
 import { validatePolicyText } from "../policy/validate.js";
 import type { Policy } from "../policy/schema.js";
 import type { OverrideRecord, Outcome, PullSnapshot, ReviewerDirectory, Verdict } from "../core/types.js";
+import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
+import { SupersededWrite, withWriteGuard } from "../scale/write-turns.js";
 import type { Services } from "./services.js";
 
 export interface EvaluationResult {
   outcome: Outcome;
   tier?: string;
-  check: CheckWrite;
+  /** "superseded": a newer event for the PR was queued, so this run left the writing to its follow-up. */
+  check: CheckWrite | "superseded";
   labelWrites: number;
   headSha: string;
+  /** Whether the PR carries the AI label once this evaluation's label writes are done. */
+  aiLabel?: boolean;
 }
 
 export interface EvaluateOptions {
   /** A newly accepted override for the current head. */
   override?: OverrideRecord;
-  /** The head SHA the event named, used to fail closed when the PR itself cannot be read. */
+  /** The head SHA the event named: our check run on it is read in the first round, and it is where a failure is reported when the PR itself cannot be read. */
   headShaHint?: string;
 }
 
-/** Evaluate one PR once, coalesced with any other events for the same PR that arrive meanwhile. */
+/** How many runs in a row may leave their writes to a follow-up, so a stream of events cannot starve the check. */
+const MAX_CONSECUTIVE_YIELDS = 2;
+
+export function pullKey(ref: PullRef): string {
+  return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+}
+
+/**
+ * Evaluate one PR, coalesced with other events for the same PR (on this replica, and on the others
+ * through Redis): resolves once an evaluation that started after this call has finished.
+ */
 export function evaluatePullRequest(
   octokit: Octokit,
   log: Logger,
@@ -38,10 +60,41 @@ export function evaluatePullRequest(
   ref: PullRef,
   options: EvaluateOptions = {},
 ): Promise<void> {
-  const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
-  // An override must not be swallowed by coalescing: it runs on its own, after any run in flight.
-  if (options.override) return services.coalescer.run(`${key}:override`, () => evaluateOnce(octokit, log, services, ref, options).then(() => {}));
-  return services.coalescer.run(key, () => evaluateOnce(octokit, log, services, ref, options).then(() => {}));
+  instrumentOctokit(octokit, services.requestHooks);
+  const request = {
+    ...(options.override ? { override: options.override } : {}),
+    ...(options.headShaHint ? { headSha: options.headShaHint } : {}),
+  };
+  const hint = options.headShaHint ? { headShaHint: options.headShaHint } : {};
+  return services.gate
+    .run(pullKey(ref), async (run) => memoOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
+    .catch(async (err: unknown) => {
+      if (err instanceof CoordinationError) {
+        // No evaluation ran: a stale success must not stand. Fail the check on the head the event named.
+        services.metrics.evaluations.inc({ outcome: "error", tier: "unknown" });
+        await failClosed(octokit, log.child({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number }), services, ref, options.headShaHint, err);
+      }
+      throw err;
+    });
+}
+
+function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
+  if (!result) return undefined;
+  return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
+}
+
+/** A promise whose rejection is handled even if nobody awaits it (it may be abandoned when another read fails). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** A speculative read: its failure only means it is read again (or not) later. */
+function attempt<T>(promise: Promise<T>): Promise<{ value: T } | undefined> {
+  return promise.then(
+    (value) => ({ value }),
+    () => undefined,
+  );
 }
 
 export async function evaluateOnce(
@@ -50,65 +103,165 @@ export async function evaluateOnce(
   services: Services,
   ref: PullRef,
   options: EvaluateOptions = {},
+  run?: RunContext,
 ): Promise<EvaluationResult | undefined> {
   const started = performance.now();
+  const { metrics } = services;
+  metrics.inFlight.inc();
+  const key = pullKey(ref);
+  const memo = run?.memo ?? {};
+  const hintSha = memo.headSha ?? options.headShaHint;
   let log = parentLog.child({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number });
-  let headSha = options.headShaHint;
+  let headSha = hintSha;
+  let outcome = "error";
+  let tier = "unknown";
+  const targetFor = (sha: string): CheckTarget => ({ owner: ref.owner, repo: ref.repo, headSha: sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) });
   try {
-    const [snapshot, loaded] = await Promise.all([readSnapshot(octokit, ref), loadPolicy(octokit, ref.owner, ref.repo)]);
+    // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
+    const cached = services.policies.peek(ref.owner, ref.repo);
+    const labelsOn = !cached?.ok || cached.policy.labels.enabled;
+    // Warm (the policy is cached, or this PR was evaluated before): our check run on the newest head
+    // seen joins round 1. Cold, it is read in round 2, beside the organisation's policy fallback.
+    const warm = cached !== undefined || memo.aiLabel !== undefined;
+    const earlyCheck = !services.naive && warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
+    const earlyHistory = !services.naive && memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
+    const [snapshot, loaded, early, speculated] = await Promise.all([
+      readSnapshot(octokit, ref),
+      services.policies.load(octokit, ref.owner, ref.repo),
+      earlyCheck,
+      earlyHistory,
+    ]);
     headSha = snapshot.headSha;
     log = log.child({ sha: headSha });
-    const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+    if (snapshot.state === "closed") {
+      // Closed or merged since the event was sent: nothing left to gate, nothing to write.
+      outcome = "closed";
+      tier = "none";
+      log.info({ outcome, merged: snapshot.merged, ms: elapsed(started) }, "pull request is closed; nothing to gate");
+      return undefined;
+    }
+    const target = targetFor(headSha);
+    // A check read for another SHA never stands in for the head's: read it again (round 2).
+    const existingRead: Promise<ExistingCheckRun | undefined> =
+      early && hintSha === headSha ? Promise.resolve(early.value) : quiet(readCheckRun(octokit, target));
 
     if (!loaded.ok) {
-      const existing = await readCheckRun(octokit, target);
-      const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), existing);
-      log.warn({ outcome: "invalid-policy", problems: loaded.problems.length, check, ms: elapsed(started) }, "evaluated pull request");
+      const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), await existingRead);
+      outcome = "invalid-policy";
+      tier = "none";
+      log.warn({ outcome, problems: loaded.problems.length, check, ms: elapsed(started) }, "evaluated pull request");
       return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
     }
     const policy = loaded.policy;
 
     const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
-    const [existing, history, proposedText] = await Promise.all([
-      readCheckRun(octokit, target),
-      needsLabelHistory(snapshot, policy) ? readIssueHistory(octokit, ref) : Promise.resolve(undefined),
-      changesPolicy ? readProposedPolicyText(octokit, ref.owner, ref.repo, headSha) : Promise.resolve(undefined),
-    ]);
+    const proposedRead = changesPolicy ? quiet(readProposedPolicyText(octokit, ref.owner, ref.repo, headSha)) : Promise.resolve(undefined);
+    let history: IssueHistory | undefined = speculated?.value;
+    // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
+    if (!history && needsLabelHistory(snapshot, policy)) history = await readIssueHistory(octokit, ref);
     if (history) {
       snapshot.labelEvents = history.labelEvents;
       snapshot.reviewRequestEvents = history.reviewRequestEvents;
     }
-    const remembered = readCheckState(existing?.view.text).override;
-    const override = options.override ?? remembered;
-    if (override) snapshot.override = override;
 
     const plan = planEvaluation(snapshot, policy);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
-    const directory: ReviewerDirectory = gatedOrMaybe
-      ? await resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches)
-      : new Map();
-    const verdict = decide(snapshot, policy, plan, directory);
-
-    const [labels, requests] = await Promise.all([
-      applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
-      askForReview(octokit, ref, snapshot, policy, verdict),
+    const [existing, proposedText, directory] = await Promise.all([
+      existingRead,
+      proposedRead,
+      gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
     ]);
-    const proposedPolicy = proposedText === undefined ? undefined : assessProposedPolicy(proposedText, snapshot, verdict);
-    const view = renderVerdict(verdict, snapshot, {
-      policySources: loaded.sources,
-      sideEffectErrors: [...labels.errors, ...requests.errors],
-      ...(proposedPolicy ? { proposedPolicy } : {}),
-    });
-    const check = await writeCheckRun(octokit, target, view, existing);
+    const remembered = readCheckState(existing?.view.text).override;
+    const override = run?.override ?? options.override ?? remembered;
+    if (override) snapshot.override = override;
+    const verdict = decide(snapshot, policy, plan, directory);
+    outcome = verdict.outcome;
+    tier = verdict.risk.tier;
+    const aiLabel = carriesAiLabel(snapshot, policy, verdict);
+
+    // Every write below first waits for its turn in the installation's write queue; if a newer event
+    // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
+    let yielded = false;
+    const guard = async () => yielded || (yielded = await yieldToFollowUp(services, key, run));
+    let published: { check: CheckWrite; labelWrites: number; reviewRequests: number };
+    try {
+      published = await withWriteGuard(guard, async () => {
+        const [labels, requests] = await Promise.all([
+          applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
+          askForReview(octokit, ref, snapshot, policy, verdict),
+        ]);
+        const proposedPolicy = proposedText === undefined ? undefined : assessProposedPolicy(proposedText, snapshot, verdict);
+        const view = renderVerdict(verdict, snapshot, {
+          policySources: loaded.sources,
+          sideEffectErrors: [...labels.errors, ...requests.errors],
+          ...(proposedPolicy ? { proposedPolicy } : {}),
+        });
+        const check = await writeCheckRun(octokit, target, view, existing);
+        return { check, labelWrites: labels.writes, reviewRequests: requests.writes };
+      });
+    } catch (err) {
+      if (!(err instanceof SupersededWrite)) throw err;
+      log.info({ outcome, tier, check: "superseded", ms: elapsed(started) }, "evaluated pull request; a newer event is queued, its follow-up publishes");
+      return { outcome: verdict.outcome, tier, check: "superseded", labelWrites: 0, headSha, aiLabel: hasLabel(snapshot.labels, policy.labels.ai_assisted) };
+    }
+    const { check } = published;
+    services.caches.yields.delete(key);
+    await recordSignoffWait(services, key, verdict, log);
 
     log.info(
-      { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: labels.writes, reviewRequests: requests.writes, ms: elapsed(started) },
+      { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
       "evaluated pull request",
     );
-    return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: labels.writes, headSha };
+    return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: published.labelWrites, headSha, aiLabel };
   } catch (err) {
+    outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);
     throw err;
+  } finally {
+    metrics.inFlight.dec();
+    metrics.evaluations.inc({ outcome, tier });
+    metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
+  }
+}
+
+function hasLabel(labels: string[], label: string): boolean {
+  return labels.some((l) => l.toLowerCase() === label.toLowerCase());
+}
+
+function carriesAiLabel(snapshot: PullSnapshot, policy: Policy, verdict: Verdict): boolean {
+  const label = policy.labels.ai_assisted;
+  return verdict.labels.add.some((l) => l.toLowerCase() === label.toLowerCase()) || hasLabel(snapshot.labels, label);
+}
+
+/**
+ * Asked by each write right before it is sent (after waiting for its turn): true when a newer event
+ * for this PR is already queued, whose follow-up reads the latest state and publishes it, so this
+ * write would spend a throttled second on a state about to be replaced. Never more than
+ * MAX_CONSECUTIVE_YIELDS times in a row for one PR.
+ */
+async function yieldToFollowUp(services: Services, key: string, run: RunContext | undefined): Promise<boolean> {
+  if (!run || services.naive) return false;
+  const yields = services.caches.yields.get(key) ?? 0;
+  if (yields >= MAX_CONSECUTIVE_YIELDS) return false;
+  if (!(await run.superseded())) return false;
+  services.caches.yields.set(key, yields + 1);
+  services.metrics.supersededPublishes.inc();
+  return true;
+}
+
+/** The time from the first evaluation that left the PR waiting to the one that found it signed off. */
+async function recordSignoffWait(services: Services, key: string, verdict: Verdict, log: Logger): Promise<void> {
+  try {
+    if (verdict.outcome === "waiting" && verdict.mode === "enforce") {
+      await services.gate.markWaiting(key, Date.now());
+    } else if (verdict.outcome === "approved" || verdict.outcome === "overridden") {
+      const since = await services.gate.takeWaitingSince(key);
+      if (since !== undefined) services.metrics.signoffWaitSeconds.observe(Math.max(0, Date.now() - since) / 1000);
+    } else if (verdict.outcome === "not-gated") {
+      await services.gate.takeWaitingSince(key);
+    }
+  } catch (err) {
+    log.debug({ err }, "could not record the sign-off waiting time");
   }
 }
 
@@ -133,9 +286,15 @@ function elapsed(started: number): number {
 }
 
 function explain(err: unknown): string {
+  if (err instanceof CoordinationError) {
+    return `Countersign ${err.message}, so it did not evaluate this event: two replicas must never judge one pull request at once.`;
+  }
   const status = httpStatus(err);
   const message = (err as Error)?.message ?? String(err);
   if (status === 403 || status === 429) return `GitHub refused a request (${status}: ${message}), probably a rate limit or a missing permission.`;
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timeout/i.test(message))) {
+    return `GitHub did not answer in time (${message}).`;
+  }
   if (status !== undefined && status >= 500) return `GitHub answered with a server error (${status}) after retries.`;
   if (status !== undefined) return `GitHub answered ${status}: ${message}.`;
   return `An unexpected error: ${message}.`;

@@ -17,10 +17,19 @@ export async function evaluateOpenPullRequests(
   const limit = pLimit(CONCURRENCY);
   let evaluated = 0;
   let failed = 0;
+  const unlisted: string[] = [];
   await Promise.all(
     repos.map((repo) =>
       limit(async () => {
-        const pulls = await listOpenPullRequests(context.octokit, owner, repo);
+        let pulls: Awaited<ReturnType<typeof listOpenPullRequests>>;
+        try {
+          pulls = await listOpenPullRequests(context.octokit, owner, repo);
+        } catch (err) {
+          // Go on with the other repositories; this one is reported below.
+          context.log.error({ err, repo: `${owner}/${repo}` }, "could not list open pull requests");
+          unlisted.push(repo);
+          return;
+        }
         const prLimit = pLimit(CONCURRENCY);
         await Promise.all(
           pulls.map((pull) =>
@@ -36,6 +45,10 @@ export async function evaluateOpenPullRequests(
       }),
     ),
   );
+  if (unlisted.length > 0) {
+    // Their PRs keep whatever check they had: fail the delivery so it shows as failed and can be redelivered.
+    throw new Error(`could not list the open pull requests of ${unlisted.map((r) => `${owner}/${r}`).join(", ")} (evaluated ${evaluated} in the others)`);
+  }
   return { evaluated, failed };
 }
 

@@ -1,13 +1,32 @@
-// What the handlers share for the life of the app: names, caches, the coalescer. Built once from env.
+// What the handlers share for the life of the app: names, caches, the gate that serialises and
+// coalesces evaluations, metrics. Built once from env; docs/scaling.md describes every knob.
+import type { Logger } from "probot";
 import { Coalescer } from "./coalescer.js";
 import { TtlCache } from "../github/ttl-cache.js";
+import { EtagCache } from "../github/etag-cache.js";
+import { PolicyCache } from "../github/policy-cache.js";
+import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
+import { Metrics } from "../metrics/metrics.js";
+import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
+import { RedisPullGate } from "../scale/redis-gate.js";
+import { createRedis, RedisPolicyEpochs } from "../scale/redis.js";
+import { WriteTurns } from "../scale/write-turns.js";
 
 export interface Services {
   checkName: string;
   appId: number | undefined;
+  /** COUNTERSIGN_NAIVE=1: no coalescing, no caches, no speculative reads. For benchmarks only. */
+  naive: boolean;
+  /** The local coalescer (the gate uses it when there is no Redis). */
   coalescer: Coalescer;
-  /** Called when a push changes a repository's policy (cached policies are dropped here). */
+  /** Who evaluates a PR and when: one at a time per PR, bursts folded into one follow-up. */
+  gate: PullGate;
+  policies: PolicyCache;
+  metrics: Metrics;
+  /** What every installation octokit gets: conditional requests, request counting, write turns. */
+  requestHooks: RequestHooks;
+  /** Called when a push changes a repository's policy (cached policies are dropped here, and on other replicas). */
   onPolicyChanged?: (owner: string, repo: string) => void;
   caches: {
     /** Active team membership per team and login. Short-lived: a senior removed from a team stops counting within this time. */
@@ -15,25 +34,81 @@ export interface Services {
     permission: TtlCache<Permission>;
     /** Labels known to exist per repository. */
     labels: TtlCache<boolean>;
+    /** Per PR, how many runs in a row left their writes to a follow-up (bounded, so a check is always written). */
+    yields: TtlCache<number>;
   };
+  /** Give the services the app's logger (known once Probot loads the app). */
+  useLogger(log: Logger): void;
+  /** Close connections (Redis); the process can exit afterwards. */
+  close(): Promise<void>;
 }
 
-function seconds(value: string | undefined, fallback: number): number {
+function number(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+function flag(value: string | undefined): boolean {
+  return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
+}
+
 export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
-  const membershipTtl = seconds(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000;
+  const naive = flag(env.COUNTERSIGN_NAIVE);
+  const membershipTtl = naive ? 0 : number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000;
+  const policyTtl = naive ? 0 : number(env.POLICY_CACHE_SECONDS, 300) * 1000;
+  const labelTtl = naive ? 0 : 60 * 60 * 1000;
+  const etagBytes = naive ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
+  const delayMs = number(env.COALESCE_DELAY_MS, 0);
+  // Probot's write throttle admits one write a second per installation; writes take their turns here first.
+  const writeSpacingMs = number(env.WRITE_SPACING_MS, 1000);
   const appId = Number(env.APP_ID);
+  const validAppId = Number.isInteger(appId) && appId > 0 ? appId : undefined;
+
+  let log: Logger | undefined;
+  const currentLog = () => log;
+  const metrics = new Metrics();
+  const coalescer = new Coalescer(() => metrics.coalesced.inc(), delayMs);
+
+  const redisUrl = env.REDIS_URL?.trim();
+  const redis = redisUrl && !naive ? createRedis(redisUrl, currentLog) : undefined;
+  // Keys are namespaced per app and check name, so staging and production may share one Redis.
+  const prefix = `countersign:${validAppId ?? "app"}:${env.CHECK_NAME?.trim() || "Countersign"}:`;
+
+  let gate: PullGate;
+  if (naive) gate = new DirectGate();
+  else if (redis) gate = new RedisPullGate(redis, { prefix, log: currentLog, delayMs, onCoalesced: (n) => metrics.coalesced.inc(n) });
+  else gate = new LocalPullGate(coalescer);
+
+  const policies = new PolicyCache(policyTtl, redis ? new RedisPolicyEpochs(redis, prefix) : undefined, (err) =>
+    log?.warn({ err }, "could not read or bump the policy epoch in Redis; reading the policy from GitHub"),
+  );
+
   return {
     checkName: env.CHECK_NAME?.trim() || "Countersign",
-    appId: Number.isInteger(appId) && appId > 0 ? appId : undefined,
-    coalescer: new Coalescer(),
+    appId: validAppId,
+    naive,
+    coalescer,
+    gate,
+    policies,
+    metrics,
+    requestHooks: {
+      etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
+      onRequest: (kind, status) => metrics.countRequest(kind, status),
+      turns: naive ? undefined : new WriteTurns(writeSpacingMs),
+      timeoutMs: number(env.REQUEST_TIMEOUT_SECONDS, 30) * 1000,
+    },
+    onPolicyChanged: (owner, repo) => void policies.invalidate(owner, repo),
     caches: {
       membership: new TtlCache<boolean>(membershipTtl),
       permission: new TtlCache<Permission>(membershipTtl),
-      labels: new TtlCache<boolean>(60 * 60 * 1000),
+      labels: new TtlCache<boolean>(labelTtl),
+      yields: new TtlCache<number>(10 * 60 * 1000),
+    },
+    useLogger(logger) {
+      log = logger;
+    },
+    async close() {
+      await gate.close();
     },
   };
 }

@@ -27,9 +27,13 @@ export interface TestApp {
   receive: (name: string, payload: object) => Promise<void>;
 }
 
-/** A Probot instance with retries and throttling off (tests assert exact requests) and fresh caches. */
+/**
+ * A Probot instance with retries and throttling off (tests assert exact requests) and fresh caches.
+ * The policy cache is off unless a test sets POLICY_CACHE_SECONDS: most tests mock one policy read per
+ * evaluation. WRITE_SPACING_MS=0: with Probot's throttling off, writes need not be a second apart.
+ */
 export function createTestApp(env: NodeJS.ProcessEnv = {}): TestApp {
-  const services = createServices({ APP_ID: String(APP_ID), ...env });
+  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),

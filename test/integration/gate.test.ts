@@ -198,3 +198,38 @@ describe("other events", () => {
     expect(gh.lastCheck.conclusion).toBe("success");
   });
 });
+
+describe("slow and partial failures", () => {
+  it("abandons a request GitHub does not answer in time and fails closed", async () => {
+    const app = createTestApp({ REQUEST_TIMEOUT_SECONDS: "0.2" });
+    const gh = new FakeGitHub().token().noPolicy();
+    gh.api.get("/repos/acme/shop/pulls/7").reply(200, pullRequest());
+    gh.api.get("/repos/acme/shop/pulls/7/files").query(true).delay(2_000).reply(200, []);
+    gh.api.get("/repos/acme/shop/pulls/7/commits").query(true).reply(200, [commit()]);
+    gh.api.get("/repos/acme/shop/pulls/7/reviews").query(true).reply(200, []);
+    gh.expectCheckRun();
+
+    await expect(app.receive("pull_request", pullRequestEvent("opened", pullRequest()))).rejects.toThrow();
+
+    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(gh.lastCheck.output.summary).toContain("GitHub did not answer in time");
+  });
+
+  it("goes on with the other repositories when one cannot be listed, then reports it", async () => {
+    const app = createTestApp();
+    const payload = example("installation_repositories", "added");
+    payload.repositories_added = [
+      { id: 1, name: "shop", full_name: "acme/shop", private: true },
+      { id: 2, name: "vault", full_name: "acme/vault", private: true },
+    ];
+    (payload.installation as Record<string, unknown>).account = { login: "acme", id: 5, type: "Organization" };
+    const gh = new FakeGitHub().token();
+    gh.api.get("/repos/acme/vault/pulls").query(true).reply(500, { message: "boom" });
+    gh.api.get("/repos/acme/shop/pulls").query({ state: "open", per_page: 100 }).reply(200, [{ number: 7, head: { sha: HEAD } }]);
+    gh.pull(pullRequest()).noPolicy().existingChecks().labelEvents().labelExists("risk:low").addLabels().expectCheckRun();
+
+    await expect(app.receive("installation_repositories", payload)).rejects.toThrow(/acme\/vault/);
+
+    expect(gh.lastCheck.conclusion).toBe("success");
+  });
+});

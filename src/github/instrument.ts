@@ -1,0 +1,102 @@
+// One request hook per installation octokit: counts GitHub calls by kind and, for selected GETs,
+// turns repeat reads into conditional requests (If-None-Match → 304 → the remembered answer).
+import type { Octokit } from "./octokit.js";
+import { httpStatus } from "./octokit.js";
+import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
+import { SupersededWrite, currentWriteGuard, type WriteTurns } from "../scale/write-turns.js";
+
+/**
+ * Reads are cheap; writes and GraphQL queries share Probot's per-installation throttle (one a second);
+ * "auth" is the installation token (once an hour per installation), which the throttle also sets apart.
+ */
+export type RequestKind = "read" | "write" | "graphql" | "auth";
+
+/** The requests that mint tokens, as @octokit/plugin-throttling tells them apart. */
+const AUTH = /^\/(?:app\/installations\/[^/]+\/access_tokens|applications\/[^/]+\/token(?:\/scoped)?|login\/oauth\/access_token)$/;
+
+export interface RequestHooks {
+  /** Absent: no conditional requests (the benchmark's naive baseline). */
+  etags?: EtagCache | undefined;
+  /** Called once per request that reached GitHub, with its HTTP status (undefined: no answer). */
+  onRequest?: ((kind: RequestKind, status: number | undefined) => void) | undefined;
+  /** Absent: writes go straight to Probot's throttle (the naive baseline). */
+  turns?: WriteTurns | undefined;
+  /** Each attempt at a request is abandoned after this long, so a hung connection cannot hold a PR's queue (0: no limit). */
+  timeoutMs?: number | undefined;
+}
+
+export function requestKind(method: string, url: string): RequestKind {
+  let path = url;
+  try {
+    path = new URL(url, "http://github.invalid").pathname;
+  } catch {
+    // keep the raw URL
+  }
+  if (path.endsWith("/graphql")) return "graphql";
+  if (method !== "GET" && AUTH.test(path.replace(/^\/api\/v3(?=\/)/, ""))) return "auth";
+  return method === "GET" || method === "HEAD" ? "read" : "write";
+}
+
+const instrumented = new WeakSet<object>();
+
+type RequestOptions = Parameters<Octokit["request"]["endpoint"]["parse"]>[0];
+type Response = Awaited<ReturnType<Octokit["request"]>>;
+
+/**
+ * Install the hook once per octokit instance (Probot makes one per webhook event); later calls do
+ * nothing. `installation` names the queue its writes take turns in.
+ */
+export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, installation = "default"): void {
+  if (instrumented.has(octokit)) return;
+  instrumented.add(octokit);
+  const { etags, onRequest, turns, timeoutMs } = hooks;
+
+  octokit.hook.wrap("request", async (request, options) => {
+    if (timeoutMs && !options.request?.signal) options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
+    const parsed = octokit.request.endpoint.parse(options as RequestOptions);
+    const kind = requestKind(parsed.method, parsed.url);
+    if (kind === "write" && turns) {
+      // Our turn first, then the evaluation's last word, then Probot's throttle (nearly free by now).
+      const guard = currentWriteGuard();
+      const turn = await turns.acquire(installation);
+      try {
+        if (guard && (await guard())) throw new SupersededWrite();
+        turn.sent();
+        const response = (await request(options)) as Response;
+        onRequest?.(kind, response.status);
+        return response;
+      } catch (err) {
+        if (!(err instanceof SupersededWrite)) onRequest?.(kind, httpStatus(err));
+        throw err;
+      } finally {
+        turn.end();
+      }
+    }
+    const key = etags && isConditionalCandidate(parsed.method, parsed.url) ? EtagCache.key(parsed.url, parsed.headers.accept) : undefined;
+    const etag = key ? etags?.etag(key) : undefined;
+    if (etag) options.headers = { ...options.headers, "if-none-match": etag };
+    try {
+      const response = (await request(options)) as Response;
+      onRequest?.(kind, response.status);
+      if (key && etags) {
+        const fresh = typeof response.headers.etag === "string" ? response.headers.etag : undefined;
+        if (fresh) etags.remember(key, fresh, snapshotOf(response));
+        else etags.forget(key);
+      }
+      return response;
+    } catch (err) {
+      const status = httpStatus(err);
+      onRequest?.(kind, status);
+      if (status === 304 && key && etags) {
+        const remembered = etags.revalidated(key);
+        if (remembered) return remembered as Response;
+      }
+      throw err;
+    }
+  });
+}
+
+/** What the cache keeps of a response: its own copy of the fields, so later reshaping (paginate) cannot reach it. */
+function snapshotOf(response: Response): CachedResponse {
+  return { status: response.status, url: response.url, headers: { ...response.headers } as CachedResponse["headers"], data: response.data };
+}

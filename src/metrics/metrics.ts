@@ -1,0 +1,98 @@
+// Prometheus metrics: what operators watch (evaluations, latency, GitHub calls by kind, coalescing,
+// how long PRs wait for sign-off) plus the default process metrics, served at GET /metrics.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RequestKind } from "../github/instrument.js";
+
+/** Process metrics (CPU, memory, event loop) are per process, not per app instance: one registry. */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly evaluations = new Counter({
+    name: "countersign_evaluations_total",
+    help: "Evaluations of pull requests, by outcome (not-gated, waiting, approved, changes-requested, overridden, invalid-policy, error) and risk tier.",
+    labelNames: ["outcome", "tier"] as const,
+    registers: [this.registry],
+  });
+
+  readonly evaluationSeconds = new Histogram({
+    name: "countersign_evaluation_duration_seconds",
+    help: "Time from the start of an evaluation to its published result, including waits in Probot's write throttle.",
+    labelNames: ["outcome"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+
+  readonly githubRequests = new Counter({
+    name: "countersign_github_requests_total",
+    help: "Requests to the GitHub API by kind: read (GET), write (throttled, one a second per installation), graphql (throttled like writes), auth (installation tokens).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
+  readonly githubNotModified = new Counter({
+    name: "countersign_github_not_modified_total",
+    help: "Reads answered 304 Not Modified thanks to a remembered ETag (free of rate limit).",
+    registers: [this.registry],
+  });
+
+  readonly coalesced = new Counter({
+    name: "countersign_coalesced_events_total",
+    help: "Events that did not need an evaluation of their own: a run that started after them covered them.",
+    registers: [this.registry],
+  });
+
+  readonly supersededPublishes = new Counter({
+    name: "countersign_superseded_publishes_total",
+    help: "Evaluations that skipped their writes because a newer event for the same PR was already queued (its follow-up writes instead).",
+    registers: [this.registry],
+  });
+
+  readonly signoffWaitSeconds = new Histogram({
+    name: "countersign_signoff_wait_seconds",
+    help: "Time a pull request waited for sign-off: from the first evaluation that left it waiting to the one that found it approved or overridden.",
+    buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800],
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: "countersign_evaluations_in_flight",
+    help: "Evaluations running now in this process.",
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Every kind is exported from the start (at 0), so a scrape before the first event already shows the series.
+    for (const kind of ["read", "write", "graphql", "auth"] as const) this.githubRequests.inc({ kind }, 0);
+  }
+
+  countRequest(kind: RequestKind, status: number | undefined): void {
+    this.githubRequests.inc({ kind });
+    if (status === 304) this.githubNotModified.inc();
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return { contentType: this.registry.contentType, body: `${own}\n${process}` };
+  }
+}
+
+/** A handler for Probot's server: GET /metrics; anything else is left to the next handler. */
+export function metricsHandler(metrics: Metrics) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = req.url?.split("?")[0] ?? "";
+    if (req.method !== "GET" || path !== "/metrics") return false;
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { "content-type": contentType }).end(body);
+    return true;
+  };
+}

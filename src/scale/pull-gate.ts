@@ -1,0 +1,134 @@
+// Who evaluates a pull request, and when: at most one evaluation per PR at a time, a burst of
+// events folded into one follow-up at the latest state, and what the runs remember between them.
+//
+// LocalPullGate does this within one process; RedisPullGate (redis-gate.ts) across replicas;
+// DirectGate runs every request at once (the benchmark's naive baseline).
+import type { OverrideRecord } from "../core/types.js";
+import { Coalescer } from "../handlers/coalescer.js";
+import { TtlCache } from "../github/ttl-cache.js";
+
+/** What the last evaluation (or the newest event) said about a PR: hints that save round trips, never facts. */
+export interface PullMemo {
+  /** The newest head SHA seen: our check run on it can be read in the first round. */
+  headSha?: string;
+  /** Whether the PR carried the AI label at the last evaluation: if not, its label history is read in the first round. */
+  aiLabel?: boolean;
+}
+
+export interface GateRequest {
+  /** A newly accepted override: the run that picks it up applies it (a burst cannot swallow it). */
+  override?: OverrideRecord;
+  /** The head SHA the event named. */
+  headSha?: string;
+}
+
+export interface RunContext {
+  override?: OverrideRecord;
+  memo: PullMemo;
+  /** True when an event for this PR arrived after this run started: a follow-up will evaluate it again. */
+  superseded(): Promise<boolean>;
+}
+
+/** One evaluation; returns what to remember for the next one. */
+export type GatedTask = (run: RunContext) => Promise<PullMemo | undefined>;
+
+export interface PullGate {
+  /** Resolves once an evaluation that started after this request has finished (or rejects with its error). */
+  run(key: string, task: GatedTask, request?: GateRequest): Promise<void>;
+  /** When the PR's check first went to waiting for sign-off; kept until approval. */
+  markWaiting(key: string, at: number): Promise<void>;
+  takeWaitingSince(key: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** The replicas could not agree who evaluates (Redis unreachable): the evaluation fails closed. */
+export class CoordinationError extends Error {
+  constructor(cause: unknown) {
+    super(`could not coordinate with the other replicas through Redis (${(cause as Error)?.message ?? String(cause)})`, { cause });
+    this.name = "CoordinationError";
+  }
+}
+
+const MEMO_TTL_MS = 60 * 60 * 1000;
+/** A PR may wait days for sign-off; an entry older than this is dropped (the histogram never sees it). */
+export const WAITING_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Local memory for memos and waiting times. */
+class LocalMemory {
+  readonly memos = new TtlCache<PullMemo>(MEMO_TTL_MS, 20_000);
+  readonly waiting = new TtlCache<number>(WAITING_TTL_MS, 50_000);
+
+  noteHead(key: string, headSha: string | undefined): void {
+    if (headSha) this.memos.set(key, { ...this.memos.get(key), headSha });
+  }
+
+  async markWaiting(key: string, at: number): Promise<void> {
+    if (this.waiting.get(key) === undefined) this.waiting.set(key, at);
+  }
+
+  async takeWaitingSince(key: string): Promise<number | undefined> {
+    const since = this.waiting.get(key);
+    this.waiting.delete(key);
+    return since;
+  }
+}
+
+/** One process: the Coalescer serialises runs per PR and folds bursts into one follow-up. */
+export class LocalPullGate implements PullGate {
+  private readonly memory = new LocalMemory();
+  private readonly overrides = new Map<string, OverrideRecord>();
+
+  constructor(readonly coalescer: Coalescer) {}
+
+  run(key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
+    if (request.override) this.overrides.set(key, request.override);
+    this.memory.noteHead(key, request.headSha);
+    return this.coalescer.run(key, async () => {
+      // Taken when the run starts: an override that arrives later belongs to the follow-up.
+      const override = this.overrides.get(key);
+      this.overrides.delete(key);
+      const memo = await task({
+        ...(override ? { override } : {}),
+        memo: this.memory.memos.get(key) ?? {},
+        superseded: async () => this.coalescer.hasFollowUp(key),
+      });
+      if (memo) this.remember(key, memo);
+    });
+  }
+
+  private remember(key: string, memo: PullMemo): void {
+    // A newer event's head (noted while this run was in flight) wins over the head this run read.
+    const current = this.memory.memos.get(key);
+    const newer = this.coalescer.hasFollowUp(key) ? current?.headSha : undefined;
+    this.memory.memos.set(key, { ...memo, ...(newer ? { headSha: newer } : {}) });
+  }
+
+  markWaiting(key: string, at: number): Promise<void> {
+    return this.memory.markWaiting(key, at);
+  }
+
+  takeWaitingSince(key: string): Promise<number | undefined> {
+    return this.memory.takeWaitingSince(key);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** No coalescing and no memory: every event is evaluated at once, as a naive app would. Benchmarks only. */
+export class DirectGate implements PullGate {
+  private readonly memory = new LocalMemory();
+
+  async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
+    await task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
+  }
+
+  markWaiting(key: string, at: number): Promise<void> {
+    return this.memory.markWaiting(key, at);
+  }
+
+  takeWaitingSince(key: string): Promise<number | undefined> {
+    return this.memory.takeWaitingSince(key);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,44 @@
+// The app's own Redis connection (Probot opens another for its shared throttle): coordination of
+// evaluations across replicas, and the policy-cache epoch. Commands fail fast when Redis is away,
+// so an event fails closed within seconds instead of hanging.
+import { Redis } from "ioredis";
+import type { Logger } from "probot";
+import type { PolicyEpochs } from "../github/policy-cache.js";
+
+export function createRedis(url: string, log: () => Logger | undefined = () => undefined): Redis {
+  const redis = new Redis(url, {
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    // Keep reconnecting in the background; each command waits at most one retry.
+    retryStrategy: (times) => Math.min(times * 100, 2_000),
+    lazyConnect: false,
+  });
+  let reported = false;
+  redis.on("error", (err: Error) => {
+    // ioredis repeats the same connection error on every retry: say it once per outage.
+    if (reported) return;
+    reported = true;
+    log()?.error({ err }, "Redis connection error; evaluations fail closed until it is back");
+  });
+  redis.on("ready", () => {
+    if (reported) log()?.info("Redis connection is back");
+    reported = false;
+  });
+  return redis;
+}
+
+export class RedisPolicyEpochs implements PolicyEpochs {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async current(owner: string): Promise<string> {
+    return (await this.redis.get(`${this.prefix}policy-epoch:${owner}`)) ?? "0";
+  }
+
+  async bump(owner: string): Promise<void> {
+    await this.redis.incr(`${this.prefix}policy-epoch:${owner}`);
+  }
+}

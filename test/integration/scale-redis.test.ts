@@ -1,0 +1,302 @@
+// Scale-out through Redis, against a real redis-server started here: two replicas never evaluate one
+// PR at once, a burst split across them is folded into one follow-up at the latest state, an
+// override or a policy change seen by one replica reaches the other, a dead lock holder is replaced,
+// an unreachable Redis fails the event closed, and Probot's own throttling shares Redis (ioredis).
+import { Redis } from "ioredis";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Probot, ProbotOctokit } from "probot";
+import { RedisPullGate } from "../../src/scale/redis-gate.js";
+import { CoordinationError, type GatedTask, type RunContext } from "../../src/scale/pull-gate.js";
+import type { OverrideRecord } from "../../src/core/types.js";
+import type { Services } from "../../src/handlers/services.js";
+import { APP_ID, FakeGitHub, HEAD, INSTALLATION_ID, createTestApp, pullRequest, pullRequestEvent, review, type TestApp } from "../helpers/github.js";
+import { liveRepo, sha } from "../helpers/live-github.js";
+import { startRedisServer } from "../helpers/redis-server.js";
+import { generateKeyPairSync } from "node:crypto";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const started = await startRedisServer();
+if (!started.ok) console.warn(`[scale-redis] SKIPPED: ${started.reason}`);
+const server = started.ok ? started.server : undefined;
+
+describe.skipIf(!server)("replicas coordinated through Redis", () => {
+  const url = server?.url ?? "";
+  let admin: Redis;
+  const clients: Redis[] = [];
+  const services: Services[] = [];
+
+  beforeAll(() => {
+    admin = new Redis(url);
+  });
+  beforeEach(async () => {
+    await admin.flushall();
+  });
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((s) => s.close()));
+    await Promise.all(clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  });
+  afterAll(async () => {
+    await admin?.quit();
+    await server?.stop();
+  });
+
+  /** One replica's gate: its own connection, as a separate process would have. */
+  function replica(options: { lockTtlMs?: number; delayMs?: number } = {}) {
+    const client = new Redis(url, { maxRetriesPerRequest: 1 });
+    clients.push(client);
+    let coalesced = 0;
+    const gate = new RedisPullGate(client, { prefix: "test:", ...options, onCoalesced: (n) => void (coalesced += n) });
+    return { gate, client, coalesced: () => coalesced };
+  }
+
+  /** Tasks that record overlap across replicas and the state each run saw. */
+  function observer() {
+    let active = 0;
+    let state = 0;
+    const runs: Array<{ replica: string; saw: number; start: number; end: number; run: RunContext }> = [];
+    return {
+      runs,
+      maxActive: 0,
+      bump() {
+        return ++state;
+      },
+      task(replica: string, ms: number): GatedTask {
+        return async (run) => {
+          active++;
+          this.maxActive = Math.max(this.maxActive, active);
+          const saw = state;
+          const start = performance.now();
+          await sleep(ms);
+          runs.push({ replica, saw, start, end: performance.now(), run });
+          active--;
+          return { headSha: `head-${saw}`, aiLabel: true };
+        };
+      },
+    };
+  }
+
+  describe("the gate", () => {
+    it("folds a burst of 20 requests split across two replicas into at most two runs, never two at once, the last at the latest state", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      const all = Array.from({ length: 20 }, (_, i) => {
+        o.bump();
+        return i % 2 === 0 ? a.gate.run("acme/shop#7", o.task("a", 30)) : b.gate.run("acme/shop#7", o.task("b", 30));
+      });
+      await Promise.all(all);
+      expect(o.runs.length).toBeLessThanOrEqual(2);
+      expect(o.maxActive).toBe(1);
+      expect(o.runs[o.runs.length - 1]?.saw).toBe(20);
+      expect(a.coalesced() + b.coalesced()).toBe(20 - o.runs.length);
+    });
+
+    it("an event on replica B while A evaluates makes exactly one follow-up, which reads the latest state; B returns after it", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      o.bump();
+      const first = a.gate.run("acme/shop#7", o.task("a", 120));
+      await sleep(40);
+      o.bump();
+      let bDone = 0;
+      const second = b.gate.run("acme/shop#7", o.task("b", 10)).then(() => (bDone = performance.now()));
+      await Promise.all([first, second]);
+      expect(o.runs.map((r) => r.saw)).toEqual([1, 2]);
+      expect(o.runs[1]!.start).toBeGreaterThanOrEqual(o.runs[0]!.end);
+      expect(bDone).toBeGreaterThanOrEqual(o.runs[1]!.end);
+      expect(o.maxActive).toBe(1);
+    });
+
+    it("runs different PRs in parallel", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      await Promise.all([a.gate.run("acme/shop#7", o.task("a", 80)), b.gate.run("acme/shop#8", o.task("b", 80))]);
+      expect(o.maxActive).toBe(2);
+    });
+
+    it("hands an override sent through B to the run that picks it up, even when that run is A's", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      const override: OverrideRecord = { by: "ic", reason: "hotfix", sha: HEAD, at: "2026-11-20T10:00:00Z" };
+      const first = a.gate.run("acme/shop#7", o.task("a", 100));
+      await sleep(30);
+      await b.gate.run("acme/shop#7", o.task("b", 10), { override });
+      await first;
+      expect(o.runs).toHaveLength(2);
+      expect(o.runs[0]!.run.override).toBeUndefined();
+      expect(o.runs[1]!.run.override).toEqual(override);
+    });
+
+    it("shares what the last run remembered: the next run on another replica knows the head and the AI label", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      o.bump();
+      await a.gate.run("acme/shop#7", o.task("a", 5));
+      await b.gate.run("acme/shop#7", o.task("b", 5), { headSha: "head-from-event" });
+      expect(o.runs[1]!.run.memo).toEqual({ headSha: "head-from-event", aiLabel: true });
+    });
+
+    it("tells a running task when an event arrived for its PR on another replica", async () => {
+      const [a, b] = [replica(), replica()];
+      const seen: boolean[] = [];
+      const first = a.gate.run("acme/shop#7", async (run) => {
+        seen.push(await run.superseded());
+        await sleep(60);
+        seen.push(await run.superseded());
+        return undefined;
+      });
+      await sleep(20);
+      await Promise.all([first, b.gate.run("acme/shop#7", async () => undefined)]);
+      // The first run learns of B's event; A's follow-up (the same task, run again) finds nothing newer.
+      expect(seen).toEqual([false, true, false, false]);
+    });
+
+    it("replaces a lock holder that died: its lock expires and a waiting replica evaluates", async () => {
+      const a = replica({ lockTtlMs: 300 });
+      const b = replica({ lockTtlMs: 300 });
+      const o = observer();
+      void a.gate.run("acme/shop#7", () => new Promise<undefined>(() => {})); // hangs forever
+      await sleep(50);
+      a.client.disconnect(); // the process died: no more renewals
+      const started = performance.now();
+      await b.gate.run("acme/shop#7", o.task("b", 5));
+      expect(o.runs).toHaveLength(1);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+    });
+
+    it("frees the lock when a run fails: everyone it covered sees the error, and later events still run", async () => {
+      const [a, b] = [replica(), replica()];
+      const o = observer();
+      const failing = a.gate.run("acme/shop#7", async () => {
+        await sleep(20);
+        throw new Error("GitHub 502");
+      });
+      await expect(failing).rejects.toThrow("GitHub 502");
+      await b.gate.run("acme/shop#7", o.task("b", 5));
+      expect(o.runs).toHaveLength(1);
+      expect(await admin.keys("test:*lock")).toEqual([]);
+    });
+
+    it("records when a PR started waiting for sign-off, once, for whichever replica approves it", async () => {
+      const [a, b] = [replica(), replica()];
+      await a.gate.markWaiting("acme/shop#7", 1_000);
+      await b.gate.markWaiting("acme/shop#7", 5_000);
+      expect(await b.gate.takeWaitingSince("acme/shop#7")).toBe(1_000);
+      expect(await a.gate.takeWaitingSince("acme/shop#7")).toBeUndefined();
+    });
+
+    it("rejects with a CoordinationError when Redis cannot be reached", async () => {
+      const client = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, connectTimeout: 200, retryStrategy: () => null, lazyConnect: true });
+      clients.push(client);
+      client.on("error", () => {});
+      const gate = new RedisPullGate(client, { prefix: "test:" });
+      let ran = false;
+      await expect(gate.run("acme/shop#7", async () => void (ran = true))).rejects.toBeInstanceOf(CoordinationError);
+      expect(ran).toBe(false);
+    });
+  });
+
+  describe("two Probot apps (replicas) sharing Redis", () => {
+    function app(env: NodeJS.ProcessEnv = {}): TestApp {
+      const a = createTestApp({ REDIS_URL: url, POLICY_CACHE_SECONDS: "300", ...env });
+      services.push(a.services);
+      return a;
+    }
+
+    async function evaluations(...apps: TestApp[]): Promise<number> {
+      let n = 0;
+      for (const a of apps) for (const v of (await a.services.metrics.evaluations.get()).values) n += v.value;
+      return n;
+    }
+
+    it("a burst for one PR delivered to both replicas is evaluated at most twice, and the check is on the latest head", async () => {
+      const [a, b] = [app(), app()];
+      const { pulls } = liveRepo([7], 2);
+      const pr = pulls[0]!;
+      const burst: Array<Promise<void>> = [];
+      for (let i = 1; i <= 20; i++) {
+        const target = i % 2 === 0 ? a : b;
+        if (i % 4 === 0) {
+          pr.reviews = [review("bob", "APPROVED", { commitId: pr.head, id: i })];
+          burst.push(target.receive("pull_request_review", pr.reviewEvent()));
+        } else {
+          burst.push(target.receive("pull_request", pr.synchronize(sha(700 + i))));
+        }
+      }
+      await Promise.all(burst);
+      expect(await evaluations(a, b)).toBeLessThanOrEqual(2);
+      // The last event is bob's approval of the last head.
+      expect(pr.head).toBe(sha(719));
+      expect(pr.headCheck).toMatchObject({ head_sha: sha(719), status: "completed", conclusion: "success" });
+      expect(pr.writes.every((w) => w.head === sha(719))).toBe(true);
+    });
+
+    it("an older evaluation on one replica never overwrites a newer event's result from the other", async () => {
+      const [a, b] = [app(), app()];
+      const { pulls } = liveRepo([7], 2);
+      const pr = pulls[0]!;
+      pr.reviews = [review("bob", "APPROVED", { commitId: HEAD, id: 1 })];
+      pr.slowNextRead = 200;
+      const first = a.receive("pull_request_review", pr.reviewEvent());
+      await sleep(60);
+      pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
+      const second = b.receive("pull_request_review", pr.reviewEvent());
+      await Promise.all([first, second]);
+      expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+      expect(pr.writes.every((w) => w.status === "in_progress")).toBe(true);
+    });
+
+    it("a policy change pushed to one replica is seen by the other at once (the epoch in Redis)", async () => {
+      const [a, b] = [app(), app()];
+      const { gh, pulls } = liveRepo([7], 1);
+      const pr = pulls[0]!;
+      nock.removeInterceptor({ hostname: "api.github.com", path: "/repos/acme/shop/contents/.github%2Fcountersign.yml", method: "GET", proto: "https" });
+      let policy = "mode: report\n";
+      let reads = 0;
+      gh.api
+        .get("/repos/acme/shop/contents/.github%2Fcountersign.yml")
+        .reply(() => (reads++, [200, policy, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" }]))
+        .persist();
+      await a.receive("pull_request", pr.synchronize(sha(801)));
+      await a.receive("pull_request", pr.synchronize(sha(802)));
+      expect(reads).toBe(1);
+      expect(pr.headCheck).toMatchObject({ conclusion: "neutral" });
+
+      policy = "mode: enforce\n";
+      b.services.onPolicyChanged?.("acme", "shop");
+      await sleep(20);
+      await a.receive("pull_request", pr.synchronize(sha(803)));
+      expect(reads).toBe(2);
+      expect(pr.headCheck).toMatchObject({ head_sha: sha(803), status: "in_progress" });
+    });
+
+    it("fails the event closed when Redis is unreachable: a failing check on the head the event named", async () => {
+      const a = app({ REDIS_URL: "redis://127.0.0.1:1" });
+      const gh = new FakeGitHub().token().expectCheckRun();
+      await expect(a.receive("pull_request", pullRequestEvent("synchronize", pullRequest()))).rejects.toThrow(/Redis/);
+      expect(gh.lastCheck).toMatchObject({ head_sha: HEAD, status: "completed", conclusion: "failure" });
+      expect(gh.lastCheck.output.summary).toContain("could not coordinate with the other replicas through Redis");
+    });
+  });
+
+  describe("Probot's throttling", () => {
+    it("shares its limiter through Redis when given REDIS_URL: ioredis resolves as an installed dependency", async () => {
+      const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+      const probot = new Probot({
+        appId: APP_ID,
+        privateKey,
+        logLevel: "fatal",
+        redisConfig: url,
+        Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false } })),
+      });
+      await probot.ready();
+      new FakeGitHub().token();
+      nock("https://api.github.com").post("/repos/acme/shop/check-runs").reply(201, { id: 1 });
+      const octokit = await probot.auth(INSTALLATION_ID);
+      await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "shop", name: "Countersign", head_sha: HEAD });
+      // Bottleneck's clustered limiters keep their state in Redis under b_* keys.
+      expect((await admin.keys("b_*")).length).toBeGreaterThan(0);
+    });
+  });
+});

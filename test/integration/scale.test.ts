@@ -1,0 +1,423 @@
+// Performance and scale, end to end through Probot: the request budget per evaluation (counted, with
+// the round trips on the critical path), coalescing of bursts and its races, the policy cache and its
+// invalidation, the naive baseline, and GET /metrics on Probot's own server.
+import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:net";
+import nock from "nock";
+import { afterEach, describe, expect, it } from "vitest";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { createCountersign } from "../../src/index.js";
+import { createServices, type Services } from "../../src/handlers/services.js";
+import {
+  APP_ID,
+  FakeGitHub,
+  HEAD,
+  OLD_HEAD,
+  commit,
+  example,
+  existingCheckRun,
+  file,
+  pullRequest,
+  pullRequestEvent,
+  review,
+} from "../helpers/github.js";
+import { liveRepo, sha } from "../helpers/live-github.js";
+
+type Json = Record<string, unknown>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const CLAUDE_TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
+const SENIORS_POLICY = "signoff:\n  reviewers: ['@acme/seniors']\n";
+
+let privateKey: string | undefined;
+const key = () => (privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+
+interface Recorded {
+  method: string;
+  path: string;
+  start: number;
+  end: number;
+}
+
+interface MeasuredApp {
+  probot: Probot;
+  services: Services;
+  requests: Recorded[];
+  receive: (name: string, payload: object) => Promise<void>;
+}
+
+const apps: MeasuredApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.services.close()));
+});
+
+/**
+ * A Probot app like the tests' usual one, whose every GitHub request takes at least `latencyMs` and
+ * is recorded, so the test can count requests by kind and the round trips on the critical path.
+ */
+function measuredApp(env: NodeJS.ProcessEnv = {}, options: { latencyMs?: number; writeLatencyMs?: number } = {}): MeasuredApp {
+  const requests: Recorded[] = [];
+  const fetch = async (url: string | URL, init?: RequestInit) => {
+    const method = init?.method ?? "GET";
+    const start = performance.now();
+    const response = await globalThis.fetch(url, init);
+    const latency = method === "GET" ? (options.latencyMs ?? 0) : (options.writeLatencyMs ?? options.latencyMs ?? 0);
+    if (latency > 0) await sleep(latency);
+    requests.push({ method, path: new URL(String(url)).pathname, start, end: performance.now() });
+    return response;
+  };
+  const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", ...env });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: key(),
+    logLevel: "fatal",
+    request: { fetch },
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })),
+  });
+  void probot.load(createCountersign(services));
+  let delivery = 0;
+  const app: MeasuredApp = { probot, services, requests, receive: (name, payload) => probot.receive({ id: `scale-${++delivery}`, name, payload } as never) };
+  apps.push(app);
+  return app;
+}
+
+/** Requests to the API (not the installation token), by kind, and the round trips before the first write. */
+function tally(requests: Recorded[]) {
+  const api = requests.filter((r) => !r.path.endsWith("/access_tokens"));
+  const reads = api.filter((r) => r.method === "GET");
+  const writes = api.filter((r) => r.method !== "GET" && !r.path.endsWith("/graphql"));
+  const graphql = api.filter((r) => r.path.endsWith("/graphql"));
+  // A request's round is one more than the latest round of any request that ended before it started.
+  const sorted = [...api].sort((a, b) => a.start - b.start);
+  const round = new Map<Recorded, number>();
+  for (const r of sorted) round.set(r, 1 + Math.max(0, ...sorted.filter((q) => q.end <= r.start).map((q) => round.get(q) ?? 0)));
+  const firstWrite = Math.min(...writes.map((w) => w.start));
+  const roundsToDecision = Math.max(0, ...reads.filter((r) => r.start < firstWrite).map((r) => round.get(r) ?? 0));
+  return { reads: reads.length, writes: writes.length, graphql: graphql.length, roundsToDecision, paths: api.map((r) => `${r.method} ${r.path}`) };
+}
+
+async function evaluations(services: Services): Promise<number> {
+  const metric = await services.metrics.evaluations.get();
+  return metric.values.reduce((n, v) => n + v.value, 0);
+}
+
+/** The small PR of the budget: 20 files, 3 commits (one with an AI trailer), 2 reviews (a senior's approval, a comment). */
+function smallPull(gh: FakeGitHub, o: { labels?: string[] } = {}) {
+  const pr = pullRequest({ labels: o.labels ?? ["ai-assisted", "risk:low"], changedFiles: 20, commits: 3, additions: 100, deletions: 20 });
+  const files = Array.from({ length: 20 }, (_, i) => file(`src/module-${i}.ts`));
+  const commits = [commit({ sha: sha(1) }), commit({ sha: sha(2), message: `Add retries${CLAUDE_TRAILER}` }), commit({ sha: HEAD })];
+  const reviews = [review("carol", "APPROVED", { id: 1 }), review("dave", "COMMENTED", { id: 2 })];
+  gh.pull(pr, { files, commits, reviews });
+  return pr;
+}
+
+describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2 reviews)", () => {
+  it("cold: 7 reads in 2 round trips and one check-run write; warm and unchanged: 5 reads in 1 round trip, nothing written", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" }, { latencyMs: 25 });
+    const cold = new FakeGitHub().token();
+    const pr = smallPull(cold);
+    cold.policy(SENIORS_POLICY).existingChecks().membership("@acme/seniors", "carol", "active").expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+    const coldTally = tally(app.requests);
+    expect(cold.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(coldTally).toMatchObject({ reads: 7, writes: 1, graphql: 0, roundsToDecision: 2 });
+
+    app.requests.length = 0;
+    const warm = new FakeGitHub();
+    smallPull(warm);
+    warm.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: cold.lastCheck.output.title, summary: cold.lastCheck.output.summary, text: cold.lastCheck.output.text })]);
+    await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
+    const warmTally = tally(app.requests);
+    expect(warm.checkRuns).toEqual([]);
+    expect(warmTally).toMatchObject({ reads: 5, writes: 0, graphql: 0 });
+    // Every read in one round: PR, files, commits, reviews and our check run, at once.
+    expect(Math.max(...app.requests.map((r) => r.start)) < Math.min(...app.requests.map((r) => r.end))).toBe(true);
+  });
+
+  it("a PR without the AI label reads its label history in the first round once it has been seen", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" }, { latencyMs: 25 });
+    const pr = pullRequest({ labels: ["risk:low"] });
+    const first = new FakeGitHub().token().pull(pr).noPolicy().existingChecks().labelEvents().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pr));
+    expect(first.lastCheck.conclusion).toBe("success");
+
+    app.requests.length = 0;
+    const second = new FakeGitHub().pull(pr).labelEvents();
+    second.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: first.lastCheck.output.title, summary: first.lastCheck.output.summary, text: first.lastCheck.output.text })]);
+    await app.receive("pull_request", pullRequestEvent("edited", pr));
+    expect(tally(app.requests)).toMatchObject({ reads: 6, writes: 0 });
+    expect(Math.max(...app.requests.map((r) => r.start)) < Math.min(...app.requests.map((r) => r.end))).toBe(true);
+  });
+
+  it("the naive baseline (COUNTERSIGN_NAIVE=1) reads the policy, membership and check run every time, in two rounds", async () => {
+    const app = measuredApp({ COUNTERSIGN_NAIVE: "1" }, { latencyMs: 25 });
+    const gh = new FakeGitHub().token();
+    const pr = smallPull(gh);
+    gh.policy(SENIORS_POLICY).existingChecks().membership("@acme/seniors", "carol", "active").expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    app.requests.length = 0;
+    const again = new FakeGitHub();
+    smallPull(again);
+    again.policy(SENIORS_POLICY).membership("@acme/seniors", "carol", "active");
+    again.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: gh.lastCheck.output.title, summary: gh.lastCheck.output.summary, text: gh.lastCheck.output.text })]);
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+    expect(tally(app.requests)).toMatchObject({ reads: 7, writes: 0 });
+    expect(app.services.naive).toBe(true);
+  });
+});
+
+describe("coalescing a burst of events for one PR", () => {
+  it("evaluates 20 synchronize and review events that arrive together at most twice, and the check is on the latest head", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    await app.receive("pull_request", pr.synchronize(sha(100)));
+    const before = await evaluations(app.services);
+
+    const burst: Array<Promise<void>> = [];
+    for (let i = 1; i <= 20; i++) {
+      if (i % 2 === 1) burst.push(app.receive("pull_request", pr.synchronize(sha(100 + i))));
+      else {
+        pr.reviews = [review("bob", "APPROVED", { commitId: pr.head, id: i })];
+        burst.push(app.receive("pull_request_review", pr.reviewEvent()));
+      }
+    }
+    await Promise.all(burst);
+
+    expect((await evaluations(app.services)) - before).toBeLessThanOrEqual(2);
+    expect(pr.head).toBe(sha(119));
+    expect(pr.headCheck).toMatchObject({ head_sha: sha(119), status: "completed", conclusion: "success" });
+    expect(pr.writes.filter((w) => w.head !== sha(100) && w.head !== sha(119))).toEqual([]);
+  });
+
+  it("with COALESCE_DELAY_MS, 20 events spread over two seconds are evaluated at most twice", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "250" }, { latencyMs: 10 });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    const burst: Array<Promise<void>> = [];
+    for (let i = 1; i <= 20; i++) {
+      burst.push(app.receive("pull_request", pr.synchronize(sha(200 + i))));
+      await sleep(100);
+    }
+    await Promise.all(burst);
+    expect(await evaluations(app.services)).toBeLessThanOrEqual(2);
+    expect(pr.headCheck).toMatchObject({ head_sha: sha(220), status: "in_progress" });
+  });
+
+  it("an older evaluation that is slow never overwrites a newer one: runs for one PR are serialised and the last one reads the latest state", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    // The first evaluation reads an approved PR, slowly; meanwhile the approval is dismissed.
+    pr.reviews = [review("bob", "APPROVED", { commitId: HEAD, id: 1 })];
+    pr.slowNextRead = 150;
+    const first = app.receive("pull_request_review", pr.reviewEvent());
+    await sleep(30);
+    pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
+    const second = app.receive("pull_request_review", { ...example("pull_request_review", "dismissed"), pull_request: pullRequest({ headSha: HEAD }) });
+    await Promise.all([first, second]);
+
+    // The dismissal is what stands: the check waits. The first run read the approval, saw the
+    // dismissal queued behind it, and left the writing to its follow-up: no stale success ever shows.
+    expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+    expect(pr.writes.map((w) => w.status)).toEqual(["in_progress"]);
+    expect(pr.prReads).toBe(2);
+  });
+
+  it("the naive baseline shows the race the gate prevents: the slow, older evaluation writes last", async () => {
+    const app = measuredApp({ COUNTERSIGN_NAIVE: "1" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    pr.reviews = [review("bob", "APPROVED", { commitId: HEAD, id: 1 })];
+    pr.slowNextRead = 150;
+    const first = app.receive("pull_request_review", pr.reviewEvent());
+    await sleep(30);
+    pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
+    const second = app.receive("pull_request_review", pr.reviewEvent());
+    await Promise.all([first, second]);
+    // A stale success on the head: exactly what must never happen outside the benchmark baseline.
+    expect(pr.headCheck).toMatchObject({ status: "completed", conclusion: "success" });
+  });
+
+  it("a check run read for an old SHA never stands in for the new head", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    pr.head = OLD_HEAD;
+    pr.reviews = [review("bob", "APPROVED", { commitId: OLD_HEAD, id: 1 })];
+    await app.receive("pull_request_review", pr.reviewEvent());
+    expect(pr.headCheck).toMatchObject({ head_sha: OLD_HEAD, conclusion: "success" });
+
+    // A late event still names the old head (its passing check is read in round 1), but the PR has moved on.
+    const stale = pr.reviewEvent();
+    pr.head = HEAD;
+    await app.receive("pull_request_review", stale);
+    expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+    expect(pr.runs.find((r) => r.head_sha === OLD_HEAD)).toMatchObject({ conclusion: "success" });
+  });
+
+  it("a follow-up that sees a newer event queued leaves its writes to it, and the last run still writes", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    await app.receive("pull_request", pr.synchronize(sha(300)));
+    // Run 1 (slow) is in flight; events arrive while it reads, so it yields and the follow-up writes.
+    pr.slowNextRead = 100;
+    const first = app.receive("pull_request", pr.synchronize(sha(301)));
+    await sleep(20);
+    const second = app.receive("pull_request", pr.synchronize(sha(302)));
+    await Promise.all([first, second]);
+    const superseded = await app.services.metrics.supersededPublishes.get();
+    expect(superseded.values[0]?.value).toBe(1);
+    expect(pr.writes.map((w) => w.head)).toEqual([sha(300), sha(302)]);
+    expect(pr.headCheck).toMatchObject({ head_sha: sha(302), status: "in_progress" });
+  });
+
+  it("drops a write whose PR got a newer event while it waited for its turn, without spending a throttled second", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", WRITE_SPACING_MS: "1000" });
+    const { pulls } = liveRepo([7, 8]);
+    const [pr, other] = [pulls[0]!, pulls[1]!];
+    // PR 8's write takes the installation's turn for a second…
+    other.head = sha(900);
+    const busy = app.receive("pull_request", other.synchronize(sha(901)));
+    while (other.writes.length === 0) await sleep(5);
+    // …during which PR 7's evaluation waits to write, and a newer push to PR 7 arrives.
+    const first = app.receive("pull_request", pr.synchronize(sha(902)));
+    await sleep(100);
+    const second = app.receive("pull_request", pr.synchronize(sha(903)));
+    await Promise.all([busy, first, second]);
+    expect(pr.writes.map((w) => w.head)).toEqual([sha(903)]);
+    expect((await app.services.metrics.supersededPublishes.get()).values[0]?.value).toBe(1);
+  });
+
+  it("evaluates different PRs independently: a slow PR does not hold up another", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo([7, 8]);
+    const [slow, fast] = [pulls[0]!, pulls[1]!];
+    fast.head = sha(800);
+    slow.slowNextRead = 300;
+    const finished: number[] = [];
+    const a = app.receive("pull_request", slow.synchronize(HEAD)).then(() => finished.push(7));
+    const b = app.receive("pull_request", fast.synchronize(sha(801))).then(() => finished.push(8));
+    await Promise.all([a, b]);
+    expect(finished).toEqual([8, 7]);
+    expect(slow.headCheck?.head_sha).toBe(HEAD);
+    expect(fast.headCheck?.head_sha).toBe(sha(801));
+  });
+});
+
+describe("the policy cache", () => {
+  it("reads the policy once per repository, and again after a push changes it", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { gh, pulls } = liveRepo();
+    const pr = pulls[0]!;
+    nock.removeInterceptor({ hostname: "api.github.com", path: "/repos/acme/shop/contents/.github%2Fcountersign.yml", method: "GET", proto: "https" });
+    let policyReads = 0;
+    gh.api
+      .get("/repos/acme/shop/contents/.github%2Fcountersign.yml")
+      .reply(() => (policyReads++, [200, "mode: report\n", { "content-type": "application/vnd.github.v3.raw; charset=utf-8" }]))
+      .persist();
+    await app.receive("pull_request", pr.synchronize(sha(400)));
+    await app.receive("pull_request", pr.synchronize(sha(401)));
+    await app.receive("pull_request", pr.synchronize(sha(402)));
+    expect(policyReads).toBe(1);
+    expect(pr.headCheck).toMatchObject({ conclusion: "neutral" });
+
+    // A push to the default branch that changes the policy drops it (and re-evaluates open PRs).
+    gh.api.get("/repos/acme/shop/pulls").query(true).reply(200, []);
+    const push = example("push");
+    Object.assign(push, { ref: "refs/heads/main", commits: [{ id: "1", added: [], removed: [], modified: [".github/countersign.yml"] }] });
+    Object.assign(push.repository as Json, { default_branch: "main", master_branch: "main" });
+    await app.receive("push", push);
+    await app.receive("pull_request", pr.synchronize(sha(403)));
+    expect(policyReads).toBe(2);
+  });
+
+  it("is off in the naive baseline", async () => {
+    const app = measuredApp({ COUNTERSIGN_NAIVE: "1" });
+    const { pulls } = liveRepo();
+    await app.receive("pull_request", pulls[0]!.synchronize(sha(500)));
+    await app.receive("pull_request", pulls[0]!.synchronize(sha(501)));
+    const contents = app.requests.filter((r) => r.path === "/repos/acme/shop/contents/.github%2Fcountersign.yml");
+    expect(contents).toHaveLength(2);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+describe("GET /metrics", () => {
+  it("is served by Probot's own server next to /ping, with the metric names the benchmark reads", async () => {
+    const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0" });
+    services.metrics.countRequest("read", 200);
+    services.metrics.countRequest("write", 201);
+    services.metrics.countRequest("graphql", 200);
+    services.metrics.evaluations.inc({ outcome: "waiting", tier: "low" });
+    services.metrics.coalesced.inc(3);
+    services.metrics.evaluationSeconds.observe({ outcome: "waiting" }, 0.2);
+    const port = await freePort();
+    const server = new Server({
+      Probot: Probot.defaults({ appId: APP_ID, privateKey: key(), logLevel: "fatal" }),
+      port,
+      host: "127.0.0.1",
+      enableStaticFiles: false,
+    });
+    await server.load(createCountersign(services));
+    await server.start();
+    // Real HTTP to our own server: nock steps aside for this test.
+    nock.restore();
+    try {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const text = await metrics.text();
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get("content-type")).toContain("text/plain");
+      for (const name of [
+        'countersign_github_requests_total{kind="read"} 1',
+        'countersign_github_requests_total{kind="write"} 1',
+        'countersign_github_requests_total{kind="graphql"} 1',
+        'countersign_evaluations_total{outcome="waiting",tier="low"} 1',
+        "countersign_coalesced_events_total 3",
+        "countersign_evaluation_duration_seconds_bucket",
+        "countersign_signoff_wait_seconds_bucket",
+        "countersign_github_not_modified_total",
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+      ]) {
+        expect(text).toContain(name);
+      }
+      const ping = await fetch(`http://127.0.0.1:${port}/ping`);
+      expect(await ping.text()).toBe("PONG");
+    } finally {
+      nock.activate();
+      nock.disableNetConnect();
+      await server.stop();
+    }
+  });
+
+  it("counts the GitHub requests of real evaluations by kind, and the time a PR waited for sign-off", async () => {
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
+    const { pulls } = liveRepo();
+    const pr = pulls[0]!;
+    await app.receive("pull_request", pr.synchronize(sha(600)));
+    pr.reviews = [review("bob", "APPROVED", { commitId: sha(600), id: 1 })];
+    await app.receive("pull_request_review", pr.reviewEvent());
+    const text = (await app.services.metrics.render()).body;
+    const reads = app.requests.filter((r) => r.method === "GET" && !r.path.endsWith("/access_tokens")).length;
+    const writes = app.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).length;
+    expect(text).toContain(`countersign_github_requests_total{kind="read"} ${reads}`);
+    expect(text).toContain(`countersign_github_requests_total{kind="write"} ${writes}`);
+    expect(text).toContain('countersign_evaluations_total{outcome="waiting",tier="low"} 1');
+    expect(text).toContain('countersign_evaluations_total{outcome="approved",tier="low"} 1');
+    expect(text).toContain("countersign_signoff_wait_seconds_count 1");
+  });
+});
