@@ -74,6 +74,9 @@ export function evaluatePullRequest(
         services.metrics.evaluations.inc({ outcome: "error", tier: "unknown" });
         await failClosed(octokit, log.child({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number }), services, ref, options.headShaHint, err);
       }
+      // The check already fails closed; try again later so the PR does not wait for a human to re-run it.
+      const delay = services.retries.schedule(pullKey(ref), err, () => evaluatePullRequest(octokit, log, services, ref, options));
+      if (delay !== undefined) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number, retryInMs: delay }, "evaluation failed; will try again");
       throw err;
     });
 }

@@ -1,5 +1,6 @@
 // What the handlers share for the life of the app: names, caches, the gate that serialises and
 // coalesces evaluations, metrics. Built once from env; docs/scaling.md describes every knob.
+import { RetryScheduler } from "./retry.js";
 import type { Logger } from "probot";
 import { Coalescer } from "./coalescer.js";
 import { TtlCache } from "../github/ttl-cache.js";
@@ -24,6 +25,8 @@ export interface Services {
   gate: PullGate;
   policies: PolicyCache;
   metrics: Metrics;
+  /** Evaluations that failed on GitHub's side are tried again later (GitHub does not redeliver). */
+  retries: RetryScheduler;
   /** What every installation octokit gets: conditional requests, request counting, write turns. */
   requestHooks: RequestHooks;
   /** Called when a push changes a repository's policy (cached policies are dropped here, and on other replicas). */
@@ -91,6 +94,11 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     gate,
     policies,
     metrics,
+    retries: new RetryScheduler({
+      baseMs: number(env.RETRY_BASE_SECONDS, 30) * 1000,
+      maxAttempts: number(env.RETRY_ATTEMPTS, 3),
+      maxDelayMs: 15 * 60 * 1000,
+    }),
     requestHooks: {
       etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
       onRequest: (kind, status) => metrics.countRequest(kind, status),
@@ -108,6 +116,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       log = logger;
     },
     async close() {
+      this.retries.close();
       await gate.close();
     },
   };

@@ -33,7 +33,8 @@ export interface TestApp {
  * evaluation. WRITE_SPACING_MS=0: with Probot's throttling off, writes need not be a second apart.
  */
 export function createTestApp(env: NodeJS.ProcessEnv = {}): TestApp {
-  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", ...env });
+  // Retries are off too (RETRY_ATTEMPTS: 0) unless a test turns them on: a late retry would make requests no test expects.
+  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),

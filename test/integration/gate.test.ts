@@ -233,3 +233,28 @@ describe("slow and partial failures", () => {
     expect(gh.lastCheck.conclusion).toBe("success");
   });
 });
+
+describe("recovering without a human", () => {
+  it("tries again after a 502 and replaces the failing check once GitHub answers", async () => {
+    const app = createTestApp({ RETRY_ATTEMPTS: "2", RETRY_BASE_SECONDS: "0.01" });
+    const gh = new FakeGitHub().token().noPolicy(2);
+    gh.api.get("/repos/acme/shop/pulls/7").reply(200, pullRequest());
+    gh.api.get("/repos/acme/shop/pulls/7/files").query(true).reply(502, { message: "Bad gateway" });
+    gh.api.get("/repos/acme/shop/pulls/7/commits").query(true).reply(200, [commit()]);
+    gh.api.get("/repos/acme/shop/pulls/7/reviews").query(true).reply(200, []);
+    gh.expectCheckRun("POST", 9001);
+    // The retry: a full, successful evaluation that finds the failing check and updates it.
+    gh.pull(pullRequest()).labelEvents().labelExists("risk:low").addLabels();
+    gh.existingChecks([existingCheckRun({ id: 9001, status: "completed", conclusion: "failure", title: "Could not evaluate: the gate stays closed", summary: "…" })]);
+    gh.expectCheckRun("PATCH", 9001);
+
+    await expect(app.receive("pull_request", pullRequestEvent("opened", pullRequest()))).rejects.toThrow();
+    expect(gh.lastCheck.conclusion).toBe("failure");
+    await app.services.retries.idle();
+
+    expect(gh.checkRuns.map((c) => [c.method, c.body.conclusion])).toEqual([
+      ["POST", "failure"],
+      ["PATCH", "success"],
+    ]);
+  });
+});
