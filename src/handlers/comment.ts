@@ -70,7 +70,8 @@ export function onComment(services: Services) {
     await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
     context.log.warn({ login, pr: issue.number, sha: head }, "override applied");
     await reply(
-      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for this commit only; a new push needs sign-off (or another override) again.`,
+      // The head may have moved since it was read: the override then stays on the older commit, and the reply says so.
+      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for that commit only; if the pull request has moved past it, or when it does, the new head needs sign-off (or another override) again.`,
     );
   };
 }

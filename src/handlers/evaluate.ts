@@ -10,14 +10,13 @@ import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
 import { instrumentOctokit } from "../github/instrument.js";
 import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "../github/snapshot.js";
-import { POLICY_PATH, readProposedPolicyText } from "../github/policy-source.js";
+import { POLICY_PATH, readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
 import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
 import { proposedPolicyChanges } from "../core/policy-change.js";
-import { validatePolicyText } from "../policy/validate.js";
 import type { Policy } from "../policy/schema.js";
 import type { OverrideRecord, Outcome, PullSnapshot, ReviewerDirectory, Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
@@ -158,7 +157,13 @@ export async function evaluateOnce(
     const policy = loaded.policy;
 
     const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
-    const proposedRead = changesPolicy ? quiet(readProposedPolicyText(octokit, ref.owner, ref.repo, headSha)) : Promise.resolve(undefined);
+    const proposedRead = changesPolicy
+      ? quiet(
+          readProposedPolicyText(octokit, ref.owner, ref.repo, headSha).then((text) =>
+            text === undefined ? undefined : resolveProposedPolicy(octokit, ref.owner, text),
+          ),
+        )
+      : Promise.resolve(undefined);
     let history: IssueHistory | undefined = speculated?.value;
     // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
     if (!history && needsLabelHistory(snapshot, policy)) history = await readIssueHistory(octokit, ref);
@@ -169,7 +174,7 @@ export async function evaluateOnce(
 
     const plan = planEvaluation(snapshot, policy);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
-    const [existing, proposedText, directory] = await Promise.all([
+    const [existing, proposed, directory] = await Promise.all([
       existingRead,
       proposedRead,
       gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
@@ -193,7 +198,7 @@ export async function evaluateOnce(
           applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
           askForReview(octokit, ref, snapshot, policy, verdict),
         ]);
-        const proposedPolicy = proposedText === undefined ? undefined : assessProposedPolicy(proposedText, snapshot, verdict);
+        const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
         const view = renderVerdict(verdict, snapshot, {
           policySources: loaded.sources,
           sideEffectErrors: [...labels.errors, ...requests.errors],
@@ -278,10 +283,10 @@ async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapsh
   return requestReviews(octokit, ref, plan);
 }
 
-function assessProposedPolicy(text: string, snapshot: PullSnapshot, verdict: Verdict): ProposedPolicy {
-  const result = validatePolicyText(text);
-  if (!result.ok) return { path: POLICY_PATH, problems: result.problems, changes: [] };
-  return { path: POLICY_PATH, problems: [], changes: proposedPolicyChanges(snapshot, verdict, result.policy) };
+function describeProposedPolicy(proposed: ProposedPolicyResult, snapshot: PullSnapshot, verdict: Verdict): ProposedPolicy {
+  if (!proposed.policy) return { path: POLICY_PATH, problems: proposed.problems, changes: [] };
+  const changes = proposedPolicyChanges(snapshot, verdict, proposed.policy);
+  return { path: POLICY_PATH, problems: [], changes: proposed.note ? [...changes, proposed.note] : changes };
 }
 
 function elapsed(started: number): number {

@@ -159,4 +159,21 @@ describe("a pull request that changes the policy file", () => {
     expect(gh.lastCheck.output.summary).toContain("#### Risk: critical");
     expect(gh.lastCheck.output.summary).not.toContain("Policy proposed in this PR");
   });
+
+  it("compares a proposal that extends the org policy as the merged policy that would apply", async () => {
+    const app = createTestApp();
+    const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
+    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).existingChecks();
+    // Today: the repository has no file, the org's policy governs.
+    gh.api.get("/repos/acme/shop/contents/.github%2Fcountersign.yml").reply(404, { message: "Not Found" });
+    gh.api.get("/repos/acme/.github/contents/.github%2Fcountersign.yml").times(2).reply(200, SENIORS, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    gh.proposedPolicy("_extends: .github\nsignoff:\n  approvals: 2\n").expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    // Only approvals changed: the reviewers still come from the org policy it extends.
+    expect(gh.lastCheck.output.summary).toContain(
+      "Once merged, for this PR: sign-off would need 2 approvals from @acme/seniors instead of 1 approval from @acme/seniors.",
+    );
+  });
 });
