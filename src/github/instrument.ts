@@ -52,7 +52,9 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
   const { etags, onRequest, turns, timeoutMs } = hooks;
 
   octokit.hook.wrap("request", async (request, options) => {
-    if (timeoutMs && !options.request?.signal) options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
+    // The clock starts when the request is really sent (inside fetch), not while it waits its turn
+    // in the write queue or Probot's throttle: a burst must not time out the writes it queues.
+    if (timeoutMs) options.request = { ...options.request, fetch: withTimeout(options.request?.fetch ?? globalThis.fetch, timeoutMs) };
     const parsed = octokit.request.endpoint.parse(options as RequestOptions);
     const kind = requestKind(parsed.method, parsed.url);
     if (kind === "write" && turns) {
@@ -94,6 +96,16 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
       throw err;
     }
   });
+}
+
+type Fetch = typeof globalThis.fetch;
+
+/** A fetch that gives up after `ms`, keeping any abort signal the caller passed. */
+function withTimeout(fetch: Fetch, ms: number): Fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
 }
 
 /** What the cache keeps of a response: its own copy of the fields, so later reshaping (paginate) cannot reach it. */

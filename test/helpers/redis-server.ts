@@ -1,9 +1,10 @@
 // A throwaway redis-server on a free loopback port, for tests of the Redis paths. When the binary
 // is missing or will not start, `start` says why and the tests skip with that message.
+import { freePort } from "./net.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 
 export interface RedisServer {
   url: string;
@@ -13,17 +14,6 @@ export interface RedisServer {
 
 export type RedisStart = { ok: true; server: RedisServer } | { ok: false; reason: string };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** redis-server on PATH (or REDIS_SERVER_BIN). */
 function binary(): string | undefined {

@@ -215,6 +215,18 @@ describe("slow and partial failures", () => {
     expect(gh.lastCheck.output.summary).toContain("GitHub did not answer in time");
   });
 
+  it("times only the request itself: a write waiting its turn in the write queue does not time out", async () => {
+    // Two writes spaced 600 ms apart by the per-installation write queue, with a 200 ms request timeout.
+    const app = createTestApp({ REQUEST_TIMEOUT_SECONDS: "0.2", WRITE_SPACING_MS: "600" });
+    const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
+    gh.labelExists("risk:low").addLabels().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+
+    expect(gh.labelsAdded).toEqual([["risk:low"]]);
+    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
+  });
+
   it("goes on with the other repositories when one cannot be listed, then reports it", async () => {
     const app = createTestApp();
     const payload = example("installation_repositories", "added");

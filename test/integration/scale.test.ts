@@ -2,7 +2,6 @@
 // the round trips on the critical path), coalescing of bursts and its races, the policy cache and its
 // invalidation, the naive baseline, and GET /metrics on Probot's own server.
 import { generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:net";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { Probot, ProbotOctokit, Server } from "probot";
@@ -22,6 +21,7 @@ import {
   review,
 } from "../helpers/github.js";
 import { liveRepo, sha } from "../helpers/live-github.js";
+import { freePort } from "../helpers/net.js";
 
 type Json = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -344,17 +344,6 @@ describe("the policy cache", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 describe("GET /metrics", () => {
   it("is served by Probot's own server next to /ping, with the metric names the benchmark reads", async () => {

@@ -3,11 +3,12 @@
 // node's HTTP clients, not sockets), so the server side is exactly what production runs; the app's
 // own calls to GitHub go to the stateful fake, which proves that a rejected delivery made none.
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { createServer as createNetServer, connect } from "node:net";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino"; // Probot's own logger (a dependency of probot): silent here
 import { Probot, ProbotOctokit, Server } from "probot";
 import { APP_ID, example } from "../helpers/github.js";
+import { freePort } from "../helpers/net.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices } from "../../src/handlers/services.js";
 import { CLAUDE_MESSAGE, GitHubState, blocks, simCommit } from "./github-state.js";
@@ -15,16 +16,6 @@ import { CLAUDE_MESSAGE, GitHubState, blocks, simCommit } from "./github-state.j
 const SECRET = "a-long-random-webhook-secret-for-tests";
 const PATH = "/api/github/webhooks";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface RawResponse {
   status: number;
