@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "./github-simulator.js";
-import { AppProcess } from "./lib/app-process.js";
+import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { isCheckWrite, render, roundTrips, summarise, type AppResult, type BurstResult, type Options, type Sample } from "./lib/app-results.js";
 import {
@@ -418,16 +418,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = new Date();
   const t0 = performance.now();
-  const watchdog = setTimeout(() => {
-    log(`over the ${TIME_LIMIT_MS / 60_000}-minute limit; stopping`);
-    process.exit(2);
-  }, TIME_LIMIT_MS);
-  watchdog.unref();
-  try {
-    statSync(join(ROOT, "lib", "index.js"));
-  } catch {
-    throw new Error("lib/index.js is missing: run `npm run build` first (or `npm run bench:app`)");
-  }
+  guardBenchmark(ROOT, TIME_LIMIT_MS, log, "run `npm run build` first (or `npm run bench:app`)");
   const naiveSwitch = naiveSwitchPresent();
   log(`options: ${JSON.stringify(options)}`);
   const app = await runVariant("app", options);

@@ -12,12 +12,11 @@
 //
 // Prints the counts and writes them into BENCHMARKS.md between <!-- bench:faults:start --> and
 // <!-- bench:faults:end --> (the rest of the file is left alone).
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { GitHubSimulator, type Delivery, type FaultRule, type SimCheckRun } from "./github-simulator.js";
-import { AppProcess } from "./lib/app-process.js";
+import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { machine, table, writeSection } from "./lib/report.js";
 import { AI_TRAILER, AUTHOR, ORG, PEER, POLICY, rng, SENIOR, SENIOR_2, SENIOR_TEAM, smallFiles } from "./lib/scenario.js";
 
@@ -357,16 +356,7 @@ let running: AppProcess | undefined;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const watchdog = setTimeout(() => {
-    log(`over the ${TIME_LIMIT_MS / 60_000}-minute limit; stopping`);
-    process.exit(2);
-  }, TIME_LIMIT_MS);
-  watchdog.unref();
-  try {
-    statSync(join(ROOT, "lib", "index.js"));
-  } catch {
-    throw new Error("lib/index.js is missing: run `npm run build` first");
-  }
+  guardBenchmark(ROOT, TIME_LIMIT_MS, log, "run `npm run build` first");
   const started = new Date();
   const result = await run(options);
   const section = render(result, started);

@@ -2,6 +2,7 @@
 // Run: npx tsx bench/risk.bench.ts   — prints the numbers and updates BENCHMARKS.md.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { rng } from "./lib/scenario.js";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { PolicySchema, type Policy, type PolicyInput } from "../src/policy/schema.js";
@@ -15,17 +16,6 @@ const WARMUP = 50;
 const ITERATIONS = 500;
 const COMPILES = 50;
 
-// A small deterministic PRNG (mulberry32), so every run measures the same PR and policy.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));

@@ -2,7 +2,8 @@
 // with its JSON log parsed and its CPU time and peak RSS read from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -24,6 +25,23 @@ export interface AppProcessOptions {
   /** Extra environment (e.g. COUNTERSIGN_NAIVE=1). */
   env?: Record<string, string>;
   logLevel?: string;
+}
+
+/**
+ * What every benchmark that runs the built app does first: a watchdog that ends the run past its
+ * time limit (loops here must stop by themselves), and a clear error when lib/ was not built.
+ */
+export function guardBenchmark(root: string, limitMs: number, log: (message: string) => void, buildHint: string): void {
+  const watchdog = setTimeout(() => {
+    log(`over the ${limitMs / 60_000}-minute limit; stopping`);
+    process.exit(2);
+  }, limitMs);
+  watchdog.unref();
+  try {
+    statSync(join(root, "lib", "index.js"));
+  } catch {
+    throw new Error(`lib/index.js is missing: ${buildHint}`);
+  }
 }
 
 export function freePort(): Promise<number> {
