@@ -107,7 +107,8 @@ describe("/countersign override <reason>", () => {
     expect(check.output.text).toContain('"reason":"checkout is down, this is the fix"');
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]).toContain("Override by @carol applied to aaaaaaa: checkout is down, this is the fix");
-    expect(gh.comments[0]).toContain("a new push needs sign-off");
+    expect(gh.comments[0]).toContain("The check passes for that commit only");
+    expect(gh.comments[0]).toContain("the new head needs sign-off (or another override) again");
   });
 
   it("is refused with a reply saying who may, when someone outside override.by asks", async () => {
