@@ -18,76 +18,54 @@ export interface PolicyEpochs {
   bump(owner: string): Promise<void>;
 }
 
-interface Entry {
-  loaded: LoadedPolicy;
-  epoch: string;
-}
-
 export class PolicyCache {
-  private readonly entries: TtlCache<Entry>;
-  private readonly loading = new Map<string, Promise<LoadedPolicy>>();
-  /** Bumped by every invalidation: a load that started before it is handed out but not kept. */
-  private generation = 0;
+  /** Keyed "owner/repo@epoch": a push seen by another replica changes the epoch, so old entries are never hit again. */
+  private readonly entries: TtlCache<LoadedPolicy>;
+  /** The epoch each owner had at its last load here, for peek(). */
+  private readonly lastEpoch = new Map<string, string>();
 
   constructor(
     ttlMs: number,
     private readonly epochs?: PolicyEpochs,
     private readonly onEpochError: (err: unknown) => void = () => {},
   ) {
-    this.entries = new TtlCache<Entry>(ttlMs, 5_000);
+    this.entries = new TtlCache<LoadedPolicy>(ttlMs, 5_000);
   }
 
-  private static key(owner: string, repo: string): string {
+  private static repoKey(owner: string, repo: string): string {
     return `${owner}/${repo}`.toLowerCase();
   }
 
   /** The cached policy without asking anyone (for planning speculative reads; may be stale). */
   peek(owner: string, repo: string): LoadedPolicy | undefined {
-    return this.entries.get(PolicyCache.key(owner, repo))?.loaded;
+    const epoch = this.lastEpoch.get(owner.toLowerCase()) ?? "";
+    return this.entries.get(`${PolicyCache.repoKey(owner, repo)}@${epoch}`);
   }
 
+  /** Concurrent loads of one repository's policy share one read (TtlCache.getOrLoad). */
   async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
     if (!this.entries.enabled) return loadPolicy(octokit, owner, repo);
-    const key = PolicyCache.key(owner, repo);
-    let epoch: string | undefined = "";
+    let epoch = "";
     if (this.epochs) {
       try {
         epoch = await this.epochs.current(owner.toLowerCase());
       } catch (err) {
         // Cannot tell whether another replica saw a change: read GitHub, keep nothing.
         this.onEpochError(err);
-        epoch = undefined;
+        return loadPolicy(octokit, owner, repo);
       }
     }
-    const hit = this.entries.get(key);
-    if (hit && epoch !== undefined && hit.epoch === epoch) return hit.loaded;
-    const inFlight = this.loading.get(key);
-    if (inFlight) return inFlight;
-    const generation = this.generation;
-    const promise = loadPolicy(octokit, owner, repo).then((loaded) => {
-      if (generation === this.generation && epoch !== undefined) this.entries.set(key, { loaded, epoch });
-      return loaded;
-    });
-    this.loading.set(key, promise);
-    try {
-      return await promise;
-    } finally {
-      if (this.loading.get(key) === promise) this.loading.delete(key);
-    }
+    this.lastEpoch.set(owner.toLowerCase(), epoch);
+    return this.entries.getOrLoad(`${PolicyCache.repoKey(owner, repo)}@${epoch}`, () => loadPolicy(octokit, owner, repo));
   }
 
-  /** A push changed a policy: drop what it may affect, here and (through the epoch) on every replica. */
+  /**
+   * A push changed a policy: drop what it may affect, here and (through the epoch) on every replica.
+   * A load in flight for a dropped key is handed out but not kept (TtlCache.deletePrefix).
+   */
   invalidate(owner: string, repo: string): Promise<void> {
-    this.generation++;
-    if (repo.toLowerCase() === ORG_POLICY_REPO) {
-      const prefix = `${owner}/`.toLowerCase();
-      this.entries.deletePrefix(prefix);
-      for (const key of this.loading.keys()) if (key.startsWith(prefix)) this.loading.delete(key);
-    } else {
-      const key = PolicyCache.key(owner, repo);
-      this.entries.delete(key);
-      this.loading.delete(key);
-    }
+    const prefix = repo.toLowerCase() === ORG_POLICY_REPO ? `${owner}/`.toLowerCase() : `${PolicyCache.repoKey(owner, repo)}@`;
+    this.entries.deletePrefix(prefix);
     return this.epochs ? this.epochs.bump(owner.toLowerCase()).catch(this.onEpochError) : Promise.resolve();
   }
 }
