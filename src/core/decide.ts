@@ -40,10 +40,13 @@ function hasLabel(snapshot: PullSnapshot, label: string): boolean {
   return snapshot.labels.some((l) => lower(l) === lower(label));
 }
 
-/** True when the PR carries no AI label and shows no current evidence: only then does its label history matter. */
-export function needsLabelHistory(snapshot: PullSnapshot, policy: Policy): boolean {
+/**
+ * True when the PR carries no AI label and shows no current evidence: only then does its label history matter.
+ * Pass the detection when it is already known (it does not depend on the label history).
+ */
+export function needsLabelHistory(snapshot: PullSnapshot, policy: Policy, detection?: Detection): boolean {
   if (!policy.labels.enabled || hasLabel(snapshot, policy.labels.ai_assisted)) return false;
-  return !detectAiAssistance(snapshot, policy).assisted;
+  return !(detection ?? detectAiAssistance(snapshot, policy)).assisted;
 }
 
 function personKey(actor: Actor): string {
@@ -98,9 +101,12 @@ function aiLabelMemory(snapshot: PullSnapshot, policy: Policy): AiSignal | undef
   };
 }
 
-/** Everything that can be known from the snapshot and policy alone, and what must be looked up. */
-export function planEvaluation(snapshot: PullSnapshot, policy: Policy): EvaluationPlan {
-  let detection = detectAiAssistance(snapshot, policy);
+/**
+ * Everything that can be known from the snapshot and policy alone, and what must be looked up.
+ * `evidence` is detectAiAssistance's result, when the caller already has it.
+ */
+export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?: Detection): EvaluationPlan {
+  let detection = evidence ?? detectAiAssistance(snapshot, policy);
   const memory = detection.assisted ? undefined : aiLabelMemory(snapshot, policy);
   if (memory) detection = { assisted: true, signals: [...detection.signals, memory] };
   const risk = assessRisk(snapshot, policy);

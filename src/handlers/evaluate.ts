@@ -14,6 +14,7 @@ import { POLICY_PATH, readProposedPolicyText, resolveProposedPolicy, type Propos
 import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
+import { detectAiAssistance } from "../core/detect.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
 import { proposedPolicyChanges } from "../core/policy-change.js";
@@ -166,13 +167,15 @@ export async function evaluateOnce(
       : Promise.resolve(undefined);
     let history: IssueHistory | undefined = speculated?.value;
     // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
-    if (!history && needsLabelHistory(snapshot, policy)) history = await readIssueHistory(octokit, ref);
+    // Detection does not depend on the label history: computed once, for both questions.
+    const evidence = detectAiAssistance(snapshot, policy);
+    if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
     if (history) {
       snapshot.labelEvents = history.labelEvents;
       snapshot.reviewRequestEvents = history.reviewRequestEvents;
     }
 
-    const plan = planEvaluation(snapshot, policy);
+    const plan = planEvaluation(snapshot, policy, evidence);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
     const [existing, proposed, directory] = await Promise.all([
       existingRead,
