@@ -26,6 +26,8 @@ export interface EvaluationPlan {
   requirement: Requirement;
   /** The latest review per person that decides (not a plain comment), oldest first. */
   decisiveReviews: Review[];
+  /** People whose reviews are all plain comments: listed in the summary, never counted. */
+  commentOnlyReviews: Review[];
   /** People whose eligibility must be looked up (lower-case logins). */
   lookupLogins: string[];
   lookups: { teams: string[]; permission: boolean };
@@ -111,7 +113,7 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
   if (memory) detection = { assisted: true, signals: [...detection.signals, memory] };
   const risk = assessRisk(snapshot, policy);
   const requirement = requirementFor(risk.tier, policy);
-  const { decisive } = latestDecisiveReviews(snapshot.reviews);
+  const { decisive, commentOnly } = latestDecisiveReviews(snapshot.reviews);
   const labelRemoval = detection.assisted ? undefined : lastAiLabelRemoval(snapshot, policy);
   const people: Actor[] = [
     ...decisive.filter((r) => r.state !== "DISMISSED").map((r) => r.user),
@@ -125,6 +127,7 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
     risk,
     requirement,
     decisiveReviews: decisive,
+    commentOnlyReviews: commentOnly,
     lookupLogins,
     lookups: lookupsFor(lookupLogins, requirement.reviewers),
     ...(labelRemoval ? { labelRemoval } : {}),
@@ -215,7 +218,7 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
   const gated = policy.gate === "all" || assisted;
   const reviews = [
     ...plan.decisiveReviews.map((r) => assessReview(r, snapshot, policy, plan, directory)),
-    ...latestDecisiveReviews(snapshot.reviews).commentOnly.map((r) => ({
+    ...plan.commentOnlyReviews.map((r) => ({
       login: r.user.login,
       state: r.state,
       commitId: r.commitId,
