@@ -1,6 +1,7 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
 import type { PolicyProblem } from "../policy/problems.js";
 import type { OverrideRecord, PullSnapshot, Verdict } from "./types.js";
+import { checkRecordOf, renderCheckRecord } from "./check-record.js";
 
 export type CheckStatus = "in_progress" | "completed";
 export type CheckConclusion = "success" | "failure" | "neutral";
@@ -235,7 +236,8 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
     ...(conclusion ? { conclusion } : {}),
     title: (invalidProposal ? `The policy proposed in this PR is invalid · ${finalTitle}` : finalTitle).slice(0, 250),
     summary: clip(summary.replace(/\n{3,}/g, "\n\n")),
-    text: stateMarker(v.override ? { override: v.override } : {}).trim(),
+    // The override (state carried between evaluations) and the verdict record (read after the merge and by the report).
+    text: `${stateMarker(v.override ? { override: v.override } : {})} ${renderCheckRecord(checkRecordOf(v, describeRequirement(v.requirement)))}`.trim(),
     ...(invalidProposal && ctx.proposedPolicy ? { annotations: policyAnnotations(ctx.proposedPolicy) } : {}),
   };
 }

@@ -104,7 +104,7 @@ describe("an AI-assisted pull request", () => {
     const written = first.lastCheck;
 
     const second = new FakeGitHub().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] }).noPolicy();
-    second.existingChecks([existingCheckRun({ status: "in_progress", title: written.output.title, summary: written.output.summary })]);
+    second.existingChecks([existingCheckRun({ status: "in_progress", title: written.output.title, summary: written.output.summary, text: written.output.text })]);
     await app.receive("pull_request", pullRequestEvent("edited", pullRequest()));
 
     expect(second.checkRuns).toEqual([]);

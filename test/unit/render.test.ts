@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { decide, planEvaluation } from "../../src/core/decide.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, sameView } from "../../src/core/render.js";
+import { readCheckRecord } from "../../src/core/check-record.js";
 import { PolicySchema, type PolicyInput } from "../../src/policy/schema.js";
 import type { Outcome, PullSnapshot } from "../../src/core/types.js";
 import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
@@ -79,8 +80,10 @@ describe("state kept on the check run", () => {
     const override = { by: "ic", reason: "rollback } --> <!-- now", sha: "a".repeat(40), at: "t" };
     const { view: v } = view(makeSnapshot({ commits: [AI], override }));
     expect(v.text).not.toContain("-->\n");
-    expect(v.text.match(/-->/g)).toHaveLength(1);
+    // Two comments (the state, and the verdict record after it), each ended exactly once.
+    expect(v.text.match(/-->/g)).toHaveLength(2);
     expect(readCheckState(v.text)).toEqual({ override });
+    expect(readCheckRecord({ title: "", summary: "", text: v.text })).toMatchObject({ outcome: "overridden", overriddenBy: "ic", overrideReason: override.reason });
   });
 
   it("compares views field by field", () => {
