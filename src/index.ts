@@ -6,6 +6,7 @@ import { onMergeGroup, onRerunRequested } from "./handlers/checks.js";
 import { onInstallation } from "./handlers/installation.js";
 import { onComment } from "./handlers/comment.js";
 import { onPush } from "./handlers/push.js";
+import { onPullRequestMerged } from "./handlers/merged.js";
 import { instrumentOctokit } from "./github/instrument.js";
 import type { Octokit } from "./github/octokit.js";
 import { metricsHandler } from "./metrics/metrics.js";
@@ -34,6 +35,7 @@ function register(app: Probot, services: Services, options?: ApplicationFunction
   app.on(["installation.created", "installation_repositories.added"], instrumented(onInstallation(services)));
   app.on("issue_comment.created", instrumented(onComment(services)));
   app.on("push", instrumented(onPush(services)));
+  app.on("pull_request.closed", instrumented(onPullRequestMerged(services)));
   serveMetrics(services, options);
 }
 

@@ -3,6 +3,7 @@ import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { sameView, type CheckRunView } from "../core/render.js";
 import type { LabelPlan } from "../core/types.js";
+import { BYPASSED_LABEL } from "../core/after-merge.js";
 import type { TtlCache } from "./ttl-cache.js";
 
 export interface ExistingCheckRun {
@@ -91,6 +92,7 @@ export interface LabelNames {
 }
 
 function looksFor(label: string, names: LabelNames): { color: string; description: string } {
+  if (label === BYPASSED_LABEL) return { color: "5c0011", description: "Countersign: merged without a passing Countersign check or an override" };
   if (label.toLowerCase() === names.aiAssisted.toLowerCase()) {
     return { color: "8250df", description: "Countersign found AI assistance: a designated senior must sign off" };
   }
@@ -99,7 +101,7 @@ function looksFor(label: string, names: LabelNames): { color: string; descriptio
 }
 
 /** Make sure the repository has the label, with a colour and a description that say what it means. */
-async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, known?: TtlCache<boolean>) {
+export async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, known?: TtlCache<boolean>) {
   const cacheKey = `${owner}/${repo}#${label.toLowerCase()}`;
   if (known?.get(cacheKey)) return;
   try {

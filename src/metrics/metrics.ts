@@ -60,7 +60,36 @@ export class Metrics {
   readonly signoffWaitSeconds = new Histogram({
     name: "countersign_signoff_wait_seconds",
     help: "Time a pull request waited for sign-off: from the first evaluation that left it waiting to the one that found it approved or overridden.",
+    labelNames: ["tier"] as const,
     buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800],
+    registers: [this.registry],
+  });
+
+  readonly waitingPullRequests = new Gauge({
+    name: "countersign_waiting_pull_requests",
+    help: "Pull requests waiting for sign-off now, by risk tier.",
+    labelNames: ["tier"] as const,
+    registers: [this.registry],
+  });
+
+  readonly mergedPullRequests = new Counter({
+    name: "countersign_merged_pull_requests_total",
+    help: "Merged pull requests, by whether they carried the AI label and by their risk label (the denominator of the revert rate).",
+    labelNames: ["ai_assisted", "tier"] as const,
+    registers: [this.registry],
+  });
+
+  readonly bypassedMerges = new Counter({
+    name: "countersign_bypassed_merges_total",
+    help: "Gated pull requests merged without a passing Countersign check or an override (labelled countersign:bypassed), by tier.",
+    labelNames: ["tier"] as const,
+    registers: [this.registry],
+  });
+
+  readonly reverts = new Counter({
+    name: "countersign_reverts_total",
+    help: "Merged pull requests that revert an earlier PR, by the reverted PR's AI label and risk label.",
+    labelNames: ["ai_assisted", "tier"] as const,
     registers: [this.registry],
   });
 

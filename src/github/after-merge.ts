@@ -1,0 +1,68 @@
+// After the merge, GitHub I/O: the few reads that tell a bypass apart and find a reverted PR, and
+// the only writes Countersign makes to a closed PR (the bypass label and one comment).
+import type { Octokit } from "./octokit.js";
+import { httpStatus } from "./octokit.js";
+import { ensureLabel, readCheckRun, type CheckTarget } from "./publish.js";
+import type { TtlCache } from "./ttl-cache.js";
+import { BYPASS_COMMENT_MARKER, BYPASSED_LABEL, type LabelNaming, type MergedHeadCheck, type RevertTarget } from "../core/after-merge.js";
+
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+/** Our latest check run on the merged head (one read). */
+export async function readMergedHeadCheck(octokit: Octokit, target: CheckTarget): Promise<MergedHeadCheck | undefined> {
+  return (await readCheckRun(octokit, target))?.view;
+}
+
+/** The labels the PR has now (the event's payload may be older: a redelivery carries the original). */
+export async function readCurrentLabels(octokit: Octokit, ref: IssueRef): Promise<string[]> {
+  const labels = await octokit.paginate(octokit.rest.issues.listLabelsOnIssue, { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 });
+  return labels.map((l) => l.name);
+}
+
+/** Whether a bot (ours) already left the bypass comment: a write that failed halfway is finished, not repeated. */
+async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolean> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 });
+  return comments.some((c) => c.user?.type === "Bot" && (c.body ?? "").includes(BYPASS_COMMENT_MARKER));
+}
+
+/**
+ * The comment first, the label last: the label says "done", so a redelivery that finds it writes
+ * nothing, and one that does not (a failure in between) finds the comment and only adds the label.
+ */
+export async function markBypassed(octokit: Octokit, ref: IssueRef, comment: string, names: LabelNaming, known?: TtlCache<boolean>): Promise<{ commented: boolean }> {
+  const commented = !(await hasBypassComment(octokit, ref));
+  if (commented) await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: comment });
+  await ensureLabel(octokit, ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);
+  await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels: [BYPASSED_LABEL] });
+  return { commented };
+}
+
+export interface RevertedPull {
+  owner: string;
+  repo: string;
+  number: number;
+  labels: string[];
+}
+
+/** The PR a revert names, in one read: the PR itself, or the merged PR whose merge commit is the reverted commit. */
+export async function readRevertedPull(octokit: Octokit, owner: string, repo: string, target: RevertTarget): Promise<RevertedPull | undefined> {
+  try {
+    if (target.kind === "pull") {
+      const { data } = await octokit.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });
+      if (!data.merged_at) return undefined;
+      return { owner: target.owner, repo: target.repo, number: data.number, labels: data.labels.map((l) => l.name) };
+    }
+    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: target.sha });
+    const merged = data.filter((p) => p.merged_at);
+    const pr = merged.find((p) => p.merge_commit_sha?.toLowerCase().startsWith(target.sha)) ?? merged[0];
+    return pr ? { owner, repo, number: pr.number, labels: pr.labels.map((l) => l.name) } : undefined;
+  } catch (err) {
+    // A PR in a repository we cannot see, or a commit that is gone: not a revert we can count.
+    if (httpStatus(err) === 404 || httpStatus(err) === 422) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+// pull_request.closed with merged: true — was the gate bypassed, and does this merge revert an earlier PR?
+//
+// Reads: our check run on the merged head (always, one read); for a bypass only, the PR's current
+// labels and comments; for a revert only, the reverted PR (one read). Writes: only for a bypass.
+import type { Context } from "probot";
+import { assessMerge, BYPASSED_LABEL, labelFacts, parseRevert, renderBypassComment, type LabelNaming } from "../core/after-merge.js";
+import { markBypassed, readCurrentLabels, readMergedHeadCheck, readRevertedPull, type IssueRef } from "../github/after-merge.js";
+import type { Octokit } from "../github/octokit.js";
+import { TtlCache } from "../github/ttl-cache.js";
+import type { Logger } from "probot";
+import type { Services } from "./services.js";
+
+/** Merges already counted by this process: a redelivered event does not count twice. */
+const counted = new WeakMap<Services, TtlCache<boolean>>();
+
+function labelNaming(services: Services, owner: string, repo: string): LabelNaming {
+  // The cached policy's names when there is one; a merged PR is not worth reading the policy for.
+  const cached = services.policies.peek(owner, repo);
+  const labels = cached?.ok ? cached.policy.labels : undefined;
+  return { aiAssisted: labels?.ai_assisted ?? "ai-assisted", riskPrefix: labels?.risk_prefix ?? "risk:" };
+}
+
+export function onPullRequestMerged(services: Services) {
+  return async (context: Context<"pull_request.closed">): Promise<void> => {
+    const pr = context.payload.pull_request;
+    if (!pr.merged) return;
+    const owner = context.payload.repository.owner.login;
+    const repo = context.payload.repository.name;
+    const ref: IssueRef = { owner, repo, number: pr.number };
+    const log = context.log.child({ repo: `${owner}/${repo}`, pr: pr.number, sha: pr.head.sha });
+    const names = labelNaming(services, owner, repo);
+    const labels = pr.labels.map((l) => l.name);
+
+    let seen = counted.get(services);
+    if (!seen) counted.set(services, (seen = new TtlCache<boolean>(24 * 60 * 60 * 1000)));
+    const key = `${owner}/${repo}#${pr.number}@${pr.merge_commit_sha ?? pr.head.sha}`.toLowerCase();
+    const firstSight = !seen.get(key);
+    seen.set(key, true);
+    if (firstSight) {
+      const facts = labelFacts(labels, names);
+      services.metrics.mergedPullRequests.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
+    }
+
+    await Promise.all([
+      checkBypass(context.octokit, log, services, ref, { headSha: pr.head.sha, mergedBy: pr.merged_by?.login ?? context.payload.sender.login, labels, names }),
+      firstSight ? countRevert(context.octokit, log, services, ref, { title: pr.title, body: pr.body, names }) : Promise.resolve(),
+    ]);
+  };
+}
+
+async function checkBypass(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  ref: IssueRef,
+  merge: { headSha: string; mergedBy: string; labels: string[]; names: LabelNaming },
+): Promise<void> {
+  const check = await readMergedHeadCheck(octokit, {
+    owner: ref.owner,
+    repo: ref.repo,
+    headSha: merge.headSha,
+    name: services.checkName,
+    ...(services.appId ? { appId: services.appId } : {}),
+  });
+  const assessment = assessMerge(check, merge.labels, merge.names);
+  if (!assessment.bypassed) {
+    log.debug({ why: assessment.why }, "merged pull request did not bypass the gate");
+    return;
+  }
+  // The payload's labels are those of the original delivery: the current ones say whether this is done.
+  const current = await readCurrentLabels(octokit, ref);
+  if (current.some((l) => l.toLowerCase() === BYPASSED_LABEL)) {
+    log.debug("bypass already recorded on the pull request");
+    return;
+  }
+  const comment = renderBypassComment({ mergedBy: merge.mergedBy, headSha: merge.headSha, checkName: services.checkName, missing: assessment.missing, checkSaid: assessment.checkSaid });
+  const { commented } = await markBypassed(octokit, ref, comment, merge.names, services.caches.labels);
+  services.metrics.bypassedMerges.inc({ tier: assessment.tier });
+  log.warn({ mergedBy: merge.mergedBy, tier: assessment.tier, missing: assessment.missing, commented }, "pull request merged without Countersign sign-off");
+}
+
+async function countRevert(octokit: Octokit, log: Logger, services: Services, ref: IssueRef, pr: { title: string; body: string | null; names: LabelNaming }): Promise<void> {
+  const target = parseRevert(pr.title, pr.body, ref.owner, ref.repo);
+  if (!target) return;
+  const reverted = await readRevertedPull(octokit, ref.owner, ref.repo, target);
+  if (!reverted) {
+    log.debug({ target }, "revert names no merged pull request we can read");
+    return;
+  }
+  const facts = labelFacts(reverted.labels, pr.names);
+  services.metrics.reverts.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
+  log.info({ reverted: `${reverted.owner}/${reverted.repo}#${reverted.number}`, aiAssisted: facts.aiAssisted, tier: facts.tier }, "merged pull request reverts an earlier one");
+}
