@@ -2,6 +2,7 @@
 // The `countersign` command: parses the command name and hands over; the commands live beside it.
 import { readFileSync } from "node:fs";
 import { runCheck } from "./check.js";
+import { runReport } from "./report.js";
 import { CliError, EXIT_ERROR, EXIT_OK, type Io } from "./format.js";
 import { GitError } from "./git.js";
 import { runValidate } from "./validate.js";
@@ -11,16 +12,19 @@ const USAGE = `Usage: countersign <command> [options]
 Commands:
   validate [file...]   check a policy file (default: .github/countersign.yml)
   check [options]      run Countersign's rules on a local branch (see: countersign check --help)
+  report [options]     merged PRs: reverts AI vs others, sign-off load and waits, overrides, bypasses
+                       (reads GitHub with GITHUB_TOKEN; see: countersign report --help)
 
 Options:
   -h, --help           show this help
   -v, --version        show the version
 
-Both commands work offline. Docs: docs/cli.md and docs/policy.md.`;
+validate and check work offline. Docs: docs/cli.md and docs/policy.md.`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   validate: runValidate,
   check: runCheck,
+  report: (argv, io) => runReport(argv, io),
 };
 
 function version(): string {

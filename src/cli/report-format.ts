@@ -1,0 +1,132 @@
+// How `countersign report` prints: a table whose first screen answers "are AI-assisted changes
+// reverted more often than the rest, and who carries the review load", JSON, or CSV (one row per PR).
+import type { RateRow, ReportRow, ReportTotals } from "../core/report.js";
+
+export interface ReportHeader {
+  scope: string;
+  since: Date;
+  until: Date;
+  repos: number;
+  apiCalls: number;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const pct = (n: number, of: number) => (of === 0 ? "–" : `${((100 * n) / of).toFixed(1)}%`);
+
+export function duration(seconds: number | undefined): string {
+  if (seconds === undefined) return "–";
+  if (seconds < 60) return `${seconds}s`;
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Columns padded to their widest cell; the last column is not padded. */
+function table(rows: string[][], indent = "  "): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length))) ?? [];
+  return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + (cell.length - [...cell].length)))).join("  ").trimEnd());
+}
+
+function rateCells(r: RateRow): string[] {
+  return [r.tier, `${r.aiReverted}/${r.aiMerged}`, pct(r.aiReverted, r.aiMerged), `${r.otherReverted}/${r.otherMerged}`, pct(r.otherReverted, r.otherMerged)];
+}
+
+export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {
+  const out: string[] = [];
+  const repos = h.scope.includes("/") ? "" : ` (${h.repos} active ${h.repos === 1 ? "repository" : "repositories"})`;
+  out.push(`Countersign report · ${h.scope}${repos} · merged ${day(h.since)} → ${day(h.until)}`);
+  out.push(`${t.merged} merged pull requests · ${pct(t.aiAssisted, t.merged)} AI-assisted (${t.aiAssisted}) · ${t.gated} gated by Countersign`);
+  out.push("");
+  out.push("Reverted after merge, AI-assisted vs the rest, by tier");
+  out.push(...table([["tier", "AI reverted", "rate", "others reverted", "rate"], ...t.reverts.map(rateCells)]));
+  out.push("");
+  out.push("Review load: sign-offs per reviewer");
+  if (t.reviewers.length === 0) out.push("  No sign-offs in this range.");
+  else {
+    const top = t.reviewers.slice(0, 10);
+    out.push(
+      ...table([
+        ["reviewer", "sign-offs", "share", "high/critical", "median wait", "< 1 min after push"],
+        ...top.map((r) => [`@${r.login}`, String(r.signOffs), pct(r.signOffs, t.reviewers.reduce((n, x) => n + x.signOffs, 0)), String(r.highOrCritical), duration(r.medianWaitSeconds), String(r.quickApprovals)]),
+      ]),
+    );
+    if (t.reviewers.length > top.length) out.push(`  … and ${t.reviewers.length - top.length} more reviewers (--json or --csv for all)`);
+  }
+  out.push("");
+  out.push("Wait for sign-off by tier (on the merged head)");
+  if (t.waits.length === 0) out.push("  No gated pull request was signed off in this range.");
+  else out.push(...table([["tier", "PRs", "median", "p90"], ...t.waits.map((w) => [w.tier, String(w.count), duration(w.medianSeconds), duration(w.p90Seconds)])]));
+  out.push("");
+  out.push(`Overrides: ${t.overrides.length} · Bypasses: ${t.bypasses.length} · Approvals within a minute of the last push on high/critical PRs: ${t.quickApprovals.length}`);
+  for (const o of t.overrides) out.push(`  override  ${o.pull} by @${o.by}: ${o.reason}`);
+  for (const b of t.bypasses) out.push(`  bypass    ${b.pull} (${b.tier}) merged without sign-off`);
+  for (const q of t.quickApprovals) out.push(`  quick     ${q.pull} @${q.login} approved ${q.seconds}s after the last push (${q.tier})`);
+  out.push("");
+  out.push("Merged pull requests");
+  if (rows.length === 0) out.push("  None in this range.");
+  else {
+    out.push(
+      ...table([
+        ["PR", "merged", "AI (signal)", "tier", "signed off by", "wait", "override", "bypass", "reverted by"],
+        ...rows.map((r) => [
+          `${r.repo}#${r.number}`,
+          r.mergedAt.slice(0, 10),
+          r.aiAssisted ? `yes (${r.signal || "?"})` : "no",
+          r.tier,
+          r.signedOffBy.map((l) => `@${l}`).join(" ") || "–",
+          duration(r.waitSeconds),
+          r.overriddenBy ? `@${r.overriddenBy}: ${(r.overrideReason ?? "").slice(0, 40)}` : "–",
+          r.bypassed ? "BYPASSED" : "–",
+          r.revertedBy ?? "–",
+        ]),
+      ]),
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+export function reportJson(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {
+  return `${JSON.stringify(
+    {
+      scope: h.scope,
+      since: h.since.toISOString(),
+      until: h.until.toISOString(),
+      repositories: h.repos,
+      apiCalls: h.apiCalls,
+      totals: t,
+      pulls: rows,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+const CSV_COLUMNS = [
+  "repo", "number", "title", "author", "merged_at", "ai_assisted", "signal", "tier", "gated", "outcome",
+  "signed_off_by", "wait_seconds", "overridden_by", "override_reason", "bypassed", "reverted_by", "quick_approvals", "url",
+] as const;
+
+function csvCell(value: string | number | boolean | undefined): string {
+  const s = value === undefined ? "" : String(value);
+  // Quote what needs it; a leading = + - @ is prefixed so a spreadsheet does not run it as a formula.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function reportCsv(rows: ReportRow[]): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.repo, r.number, r.title, r.author, r.mergedAt, r.aiAssisted, r.signal, r.tier, r.gated, r.outcome,
+        r.signedOffBy.join(" "), r.waitSeconds, r.overriddenBy, r.overrideReason, r.bypassed, r.revertedBy,
+        r.quickApprovals.map((q) => `${q.login}:${q.seconds}s`).join(" "), r.url,
+      ]
+        .map(csvCell)
+        .join(","),
+    );
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
