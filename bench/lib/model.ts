@@ -77,6 +77,9 @@ export interface SimPull {
   events: SimIssueEvent[];
   createdAt: string;
   updatedAt: string;
+  /** Set on merged pull requests (the report benchmark's simulated history). */
+  mergedAt?: string;
+  mergeCommitSha?: string;
 }
 
 export interface SimLabel {
@@ -110,6 +113,8 @@ export interface SimRepo {
   checkRuns: SimCheckRun[];
   /** Repository permission per lower-case login; unknown logins read as "read". */
   permissions: Map<string, Permission>;
+  /** The last push (GET /orgs/{org}/repos sorts by it); now when unset. */
+  pushedAt?: string;
 }
 
 export interface PullSpec {
@@ -409,6 +414,7 @@ export function repoJson(repo: SimRepo, owner: SimUser): Record<string, unknown>
     owner: { ...userJson(owner), type: "Organization" },
     default_branch: repo.defaultBranch,
     html_url: `https://github.example/${repo.owner}/${repo.name}`,
+    pushed_at: repo.pushedAt ?? isoNow(),
   };
 }
 
@@ -445,6 +451,8 @@ export function pullJson(model: GitHubModel, repo: SimRepo, pull: SimPull): Reco
     review_comments: 0,
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
+    merged_at: pull.mergedAt ?? null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     html_url: `https://github.example/${repo.owner}/${repo.name}/pull/${pull.number}`,
   };
 }

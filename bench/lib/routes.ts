@@ -145,7 +145,18 @@ export const ROUTES: Route[] = [
     if (!repo) return notFound();
     const state = ctx.query.get("state") ?? "open";
     const pulls = [...repo.pulls.values()].filter((p) => state === "all" || p.state === state);
+    if (ctx.query.get("sort") === "updated") {
+      pulls.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.number - b.number);
+      if ((ctx.query.get("direction") ?? "desc") === "desc") pulls.reverse();
+    }
     return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
+  }),
+  compile("GET", "/orgs/:org/repos", "repos.listForOrg", (ctx) => {
+    const org = lower(ctx.params.org ?? "");
+    const repos = [...ctx.model.repos.values()].filter((r) => lower(r.owner) === org);
+    if (repos.length === 0) return notFound();
+    if (ctx.query.get("sort") === "pushed") repos.sort((a, b) => (b.pushedAt ?? "").localeCompare(a.pushedAt ?? ""));
+    return { status: 200, list: repos.map((r) => repoJson(r, ctx.model.user(r.owner))) };
   }),
   compile("GET", `${REPO}/pulls/:number`, "pulls.get", (ctx) => {
     const found = pullOf(ctx);
