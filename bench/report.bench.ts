@@ -86,6 +86,7 @@ for (let r = 0; r < REPOS; r++) {
   const repo = model.addRepo("acme", `svc-${r}`);
   repo.pushedAt = iso(NOW - Math.floor(random() * DAY));
   const mergedHere: Array<{ number: number; pull: SimPull; ai: boolean }> = [];
+  const revertedHere = new Set<number>();
   let number = 1;
   for (let i = 0; i < perRepo && merged < PRS; i++, number++) {
     const mergedAt = NOW - Math.floor(random() * 29 * DAY) - DAY;
@@ -93,14 +94,16 @@ for (let r = 0; r < REPOS; r++) {
     const tier = pick(TIERS);
     // A revert of an earlier merged PR in this repository (AI-assisted ones twice as often).
     let victim = mergedHere.length > 5 && random() < 0.04 ? pick(mergedHere) : undefined;
-    if (victim && !victim.ai && random() < 0.5) victim = undefined;
+    if (victim && ((!victim.ai && random() < 0.5) || revertedHere.has(victim.number))) victim = undefined;
+    if (victim) revertedHere.add(victim.number);
     const labels = [...(ai && !victim ? ["ai-assisted"] : []), `risk:${victim ? "low" : tier}`];
     const pull = victim
       ? addPull(repo, number, { mergedAt, title: `Revert "${victim.pull.title}"`, body: `Reverts acme/${repo.name}#${victim.number}`, labels })
       : addPull(repo, number, { mergedAt, title: `Change ${number}`, body: "", labels });
     if (victim) revertsPlanned++;
     merged++;
-    mergedHere.push({ number, pull, ai: ai && !victim });
+    // A revert is not reverted in turn here: each planned revert names a different PR.
+    if (!victim) mergedHere.push({ number, pull, ai });
     const first = mergedAt - Math.floor(random() * 2 * DAY) - 60_000;
     if (!ai || victim) {
       addRun(repo, pull.headSha, { outcome: "not-gated", mode: "enforce", gated: false, ai: false, tier: "low", approvedBy: [] }, "completed", "success", first, first + 3000);
@@ -163,7 +166,7 @@ const rows: Array<[string, string | number]> = [
   ["the same requests one at a time (estimate)", `${((calls * LATENCY) / 1000).toFixed(0)} s`],
   ["progress lines on stderr", progressLines],
 ];
-const found = `AI-assisted ${report.totals.aiAssisted}; reverts found ${(all?.aiReverted ?? 0) + (all?.otherReverted ?? 0)} of ${revertsPlanned} planned; ${report.totals.bypasses.length} bypasses, ${report.totals.overrides.length} overrides, ${report.totals.reviewers.length} reviewers.`;
+const found = `AI-assisted ${report.totals.aiAssisted}; reverted PRs found ${(all?.aiReverted ?? 0) + (all?.otherReverted ?? 0)} of ${revertsPlanned} planned (AI-assisted ${all?.aiReverted ?? 0}, others ${all?.otherReverted ?? 0}); ${report.totals.bypasses.length} bypasses, ${report.totals.overrides.length} overrides, ${report.totals.reviewers.length} reviewers.`;
 const text = [
   "## `countersign report` over an organisation (`bench/report.bench.ts`)",
   "",
