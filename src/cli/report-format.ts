@@ -36,7 +36,8 @@ function rateCells(r: RateRow): string[] {
 export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {
   const out: string[] = [];
   const repos = h.scope.includes("/") ? "" : ` (${h.repos} active ${h.repos === 1 ? "repository" : "repositories"})`;
-  out.push(`Countersign report · ${h.scope}${repos} · merged ${day(h.since)} → ${day(h.until)}`);
+  // The range is [since, until): its last day is the one before until's instant.
+  out.push(`Countersign report · ${h.scope}${repos} · merged ${day(h.since)} → ${day(new Date(h.until.getTime() - 1))}`);
   out.push(`${t.merged} merged pull requests · ${pct(t.aiAssisted, t.merged)} AI-assisted (${t.aiAssisted}) · ${t.gated} gated by Countersign`);
   out.push("");
   out.push("Reverted after merge, AI-assisted vs the rest, by tier");

@@ -142,7 +142,7 @@ describe("countersign report", () => {
     expect(await runReport(ARGS, io, deps())).toBe(0);
     const lines = io.stdout.split("\n");
     expect(lines.slice(0, 10)).toEqual([
-      "Countersign report · acme/shop · merged 2026-11-01 → 2026-12-01",
+      "Countersign report · acme/shop · merged 2026-11-01 → 2026-11-30",
       "9 merged pull requests · 55.6% AI-assisted (5) · 5 gated by Countersign",
       "",
       "Reverted after merge, AI-assisted vs the rest, by tier",
