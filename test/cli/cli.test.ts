@@ -279,3 +279,29 @@ describe("countersign check", () => {
     expect(badRef.stderr).toContain("--base no-such-branch does not name a commit");
   });
 });
+
+describe("countersign report (the built binary, no network)", () => {
+  const noToken = { ...env, GITHUB_TOKEN: "" };
+  const report = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [bin, "report", ...args], { cwd: tmp, env: noToken, encoding: "utf8" });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it("says in one line that it needs a token, and exits 2", () => {
+    const result = report("--repo", "acme/shop");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "countersign report: set GITHUB_TOKEN to a token that can read pull requests and checks (in Actions: GITHUB_TOKEN: ${{ github.token }})",
+    ]);
+  });
+
+  it("exits 2 on bad usage and prints its help with --help", () => {
+    const both = report("--repo", "acme/shop", "--org", "acme");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give exactly one of --repo OWNER/NAME or --org ORG");
+    const help = report("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: countersign report (--repo OWNER/NAME | --org ORG)");
+  });
+});
