@@ -22,6 +22,7 @@ Options:
   --json              one JSON object (totals and every pull request)
   --csv               one CSV row per pull request
   --check-name NAME   the check run to read (default: CHECK_NAME, else Countersign)
+  --app-id ID         only check runs of this GitHub App count (default: APP_ID, else any app)
   --concurrency N     reads in flight at once (default 8, at most 10)
   -h, --help          show this help
 
@@ -80,6 +81,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
       json: { type: "boolean", default: false },
       csv: { type: "boolean", default: false },
       "check-name": { type: "string" },
+      "app-id": { type: "string" },
       concurrency: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -102,6 +104,9 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
   if (!token) throw new CliError("set GITHUB_TOKEN to a token that can read pull requests and checks (in Actions: GITHUB_TOKEN: ${{ github.token }})");
   const apiUrl = deps.env.GITHUB_API_URL?.trim() || "https://api.github.com";
   const checkName = values["check-name"]?.trim() || deps.env.CHECK_NAME?.trim() || "Countersign";
+  const appIdText = values["app-id"]?.trim() || deps.env.APP_ID?.trim();
+  const appId = appIdText ? Number(appIdText) : undefined;
+  if (appId !== undefined && (!Number.isInteger(appId) || appId <= 0)) throw new CliError(`--app-id must be a GitHub App's numeric id, not ${JSON.stringify(appIdText)}`);
 
   const progress = (message: string) => io.err(`countersign report: ${message}\n`);
   const { octokit, calls } = createReportClient({
@@ -112,7 +117,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
   });
   let reading;
   try {
-    reading = await readReport(octokit, scope, { since, until, checkName, concurrency, progress });
+    reading = await readReport(octokit, scope, { since, until, checkName, appId, concurrency, progress });
   } catch (err) {
     const line = explain(err, scope, apiUrl);
     if (line === undefined) throw err;

@@ -61,6 +61,8 @@ export interface ReadOptions {
   since: Date;
   until: Date;
   checkName: string;
+  /** Only check runs of this GitHub App count (another app could name its check the same). */
+  appId?: number | undefined;
   /** Reads in flight at once (the throttling plugin caps it at 10). */
   concurrency: number;
   progress: (message: string) => void;
@@ -125,12 +127,12 @@ async function activeReposOf(octokit: ReportClient, org: string, since: Date): P
   return names;
 }
 
-async function checkRunsOn(octokit: ReportClient, pull: MergedPull, checkName: string): Promise<ReportCheckRun[]> {
+async function checkRunsOn(octokit: ReportClient, pull: MergedPull, checkName: string, appId: number | undefined): Promise<ReportCheckRun[]> {
   const [owner = "", repo = ""] = pull.repo.split("/");
   try {
-    const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: pull.headSha, check_name: checkName, filter: "all", per_page: 100 });
+    const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: pull.headSha, check_name: checkName, filter: "all", per_page: 100, ...(appId !== undefined ? { app_id: appId } : {}) });
     return data.check_runs
-      .filter((r) => r.name === checkName)
+      .filter((r) => r.name === checkName && (appId === undefined || r.app?.id === appId))
       .map((r) => ({
         id: r.id,
         status: r.status,
@@ -197,7 +199,7 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
   const evidence = await Promise.all(
     inRange.map((pull) =>
       limit(async (): Promise<PullEvidence> => {
-        const runs = await checkRunsOn(octokit, pull, o.checkName);
+        const runs = await checkRunsOn(octokit, pull, o.checkName, o.appId);
         const approvals = needsApprovals(runs) ? await approvalsOf(octokit, pull) : undefined;
         done++;
         if (done % step === 0 || done === inRange.length) o.progress(`read ${done}/${inRange.length} pull requests`);

@@ -217,6 +217,16 @@ describe("countersign report", () => {
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", aiAssisted: false, bypassed: false }]);
   });
 
+  it("with --app-id, counts only that app's check runs", async () => {
+    const api = nock(API);
+    api.get("/repos/acme/shop/pulls").query(true).reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    const impostor = { ...run(1, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), { started: "2026-11-05T08:00:00Z", completed: "2026-11-05T08:01:00Z", title: "Signed off by @mallory (risk low)" }), app: { id: 999 } };
+    api.get(`/repos/acme/shop/commits/${sha(5)}/check-runs`).query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" }).reply(200, { total_count: 1, check_runs: [impostor] });
+    const io = capture();
+    expect(await runReport([...ARGS, "--json", "--app-id", "777"], io, deps())).toBe(0);
+    expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", signedOffBy: [], bypassed: true }]);
+  });
+
   it.each([
     [404, { message: "Not Found" }, "countersign report: repository acme/shop not found, or the token cannot see it (404); check the name and the token's access"],
     [401, { message: "Bad credentials" }, "countersign report: GitHub rejected the token (401 Bad credentials); set GITHUB_TOKEN to a valid token that can read pull requests and checks"],

@@ -32,13 +32,14 @@ export interface TestApp {
  * The policy cache is off unless a test sets POLICY_CACHE_SECONDS: most tests mock one policy read per
  * evaluation. WRITE_SPACING_MS=0: with Probot's throttling off, writes need not be a second apart.
  */
-export function createTestApp(env: NodeJS.ProcessEnv = {}): TestApp {
+export function createTestApp(env: NodeJS.ProcessEnv = {}, options: { log?: import("probot").Logger } = {}): TestApp {
   // Retries are off too (RETRY_ATTEMPTS: 0) unless a test turns them on: a late retry would make requests no test expects.
   const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),
     logLevel: "fatal",
+    ...(options.log ? { log: options.log } : {}),
     // A function default: Probot merges its own throttle options over a plain object, which would turn throttling back on.
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,

@@ -1,6 +1,8 @@
 // After the merge, end to end through probot.receive: a bypass is labelled, commented once and
 // counted; a redelivery and a merge that passed write nothing; a revert is counted with the
 // reverted PR's labels.
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { FakeGitHub, HEAD, OWNER, REPO, createTestApp, existingCheckRun, pullRequest, pullRequestEvent } from "../helpers/github.js";
 import { renderCheckRecord, type CheckRecord } from "../../src/core/check-record.js";
@@ -50,6 +52,21 @@ describe("a merged pull request", () => {
     expect(gh.checkRuns).toEqual([]);
     expect(await metric(app, 'countersign_bypassed_merges_total{tier="critical"} 1')).toBe(true);
     expect(await metric(app, 'countersign_merged_pull_requests_total{ai_assisted="true",tier="critical"} 1')).toBe(true);
+  });
+
+  it("logs the bypass at warn level with repo, PR, head SHA and merger", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
+    const app = createTestApp({}, { log: pino({ level: "warn" }, sink) });
+    const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
+    gh.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, []);
+    gh.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, []);
+    gh.expectComment().labelMissing("countersign:bypassed").addLabels();
+
+    await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted"] }));
+
+    const warning = lines.find((l) => l.msg === "pull request merged without Countersign sign-off");
+    expect(warning).toMatchObject({ level: 40, repo: `${OWNER}/${REPO}`, pr: 7, sha: HEAD, mergedBy: "admin-ann", tier: "critical" });
   });
 
   it("writes nothing new when the same event is delivered again", async () => {
