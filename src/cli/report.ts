@@ -58,10 +58,11 @@ function scopeOf(repo: string | undefined, org: string | undefined): ReportScope
 /** GitHub's refusals, in one line that says what to do. */
 function explain(err: unknown, scope: ReportScope, apiUrl: string): string | undefined {
   const status = (err as { status?: unknown }).status;
-  if (typeof status !== "number") {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return cause ? `could not reach GitHub at ${apiUrl} (${cause}); check GITHUB_API_URL and the network` : undefined;
-  }
+  // octokit reports a failed connection as status 500 with fetch's error as the cause.
+  const cause = err as { cause?: { code?: string; cause?: { code?: string } } };
+  const unreachable = cause.cause?.code ?? cause.cause?.cause?.code;
+  if (unreachable) return `could not reach GitHub at ${apiUrl} (${unreachable}); check GITHUB_API_URL and the network`;
+  if (typeof status !== "number") return undefined;
   const message = ((err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message).split("\n")[0];
   const what = scope.kind === "repo" ? `repository ${scope.owner}/${scope.repo}` : `organisation ${scope.org}`;
   if (status === 401) return `GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token that can read pull requests and checks`;

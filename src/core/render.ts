@@ -237,7 +237,7 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
     title: (invalidProposal ? `The policy proposed in this PR is invalid · ${finalTitle}` : finalTitle).slice(0, 250),
     summary: clip(summary.replace(/\n{3,}/g, "\n\n")),
     // The override (state carried between evaluations) and the verdict record (read after the merge and by the report).
-    text: `${stateMarker(v.override ? { override: v.override } : {})} ${renderCheckRecord(checkRecordOf(v, describeRequirement(v.requirement)))}`.trim(),
+    text: `${stateMarker(v.override ? { override: v.override } : {})}\n${renderCheckRecord(checkRecordOf(v, describeRequirement(v.requirement)))}`.trim(),
     ...(invalidProposal && ctx.proposedPolicy ? { annotations: policyAnnotations(ctx.proposedPolicy) } : {}),
   };
 }

@@ -102,6 +102,11 @@ export class Metrics {
   constructor() {
     // Every kind is exported from the start (at 0), so a scrape before the first event already shows the series.
     for (const kind of ["read", "write", "graphql", "auth"] as const) this.githubRequests.inc({ kind }, 0);
+    for (const tier of ["low", "medium", "high", "critical"] as const) {
+      this.signoffWaitSeconds.zero({ tier });
+      this.waitingPullRequests.set({ tier }, 0);
+      this.bypassedMerges.inc({ tier }, 0);
+    }
   }
 
   countRequest(kind: RequestKind, status: number | undefined): void {
