@@ -7,6 +7,8 @@ export interface ReportHeader {
   since: Date;
   until: Date;
   repos: number;
+  /** Repositories left out because the token may not read them. */
+  skipped: string[];
   apiCalls: number;
 }
 
@@ -39,6 +41,7 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
   // The range is [since, until): its last day is the one before until's instant.
   out.push(`Countersign report · ${h.scope}${repos} · merged ${day(h.since)} → ${day(new Date(h.until.getTime() - 1))}`);
   out.push(`${t.merged} merged pull requests · ${pct(t.aiAssisted, t.merged)} AI-assisted (${t.aiAssisted}) · ${t.gated} gated by Countersign`);
+  if (h.skipped.length > 0) out.push(`Left out, the token cannot read them: ${h.skipped.map((s) => s.split(":")[0]).join(", ")}`);
   out.push("");
   out.push("Reverted after merge, AI-assisted vs the rest, by tier");
   out.push(...table([["tier", "AI reverted", "rate", "others reverted", "rate"], ...t.reverts.map(rateCells)]));
@@ -95,6 +98,7 @@ export function reportJson(h: ReportHeader, rows: ReportRow[], t: ReportTotals):
       since: h.since.toISOString(),
       until: h.until.toISOString(),
       repositories: h.repos,
+      skipped: h.skipped,
       apiCalls: h.apiCalls,
       totals: t,
       pulls: rows,

@@ -127,7 +127,7 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
   }
   // The report reads labels by their default names; a policy that renames them is not read here.
   const { rows, totals } = buildReport(reading.evidence, reading.candidates, { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
-  const header = { scope: scope.kind === "repo" ? `${scope.owner}/${scope.repo}` : scope.org, since, until, repos: reading.repos, apiCalls: calls() };
+  const header = { scope: scope.kind === "repo" ? `${scope.owner}/${scope.repo}` : scope.org, since, until, repos: reading.repos, skipped: reading.skipped, apiCalls: calls() };
   if (values.json) io.out(reportJson(header, rows, totals));
   else if (values.csv) io.out(reportCsv(rows));
   else io.out(renderReportTable(header, rows, totals));

@@ -170,6 +170,16 @@ export interface ReportReading {
   /** Every merged PR seen since `since` (also after `until`): where reverts of the range are found. */
   candidates: MergedPull[];
   repos: number;
+  /** Repositories of an organisation the token may not read ("owner/name: why"): left out, and said. */
+  skipped: string[];
+}
+
+/** A refusal about one repository (not a rate limit, which the throttling plugin waits out). */
+function refusedRepo(err: unknown): string | undefined {
+  const status = (err as { status?: unknown }).status;
+  const message = String((err as Error).message ?? "").split("\n")[0] ?? "";
+  if ((status === 403 || status === 404) && !/rate limit/i.test(message)) return `GitHub answered ${status} ${message}`;
+  return undefined;
 }
 
 export async function readReport(octokit: ReportClient, scope: ReportScope, o: ReadOptions): Promise<ReportReading> {
@@ -181,10 +191,21 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
     o.progress(`${repos.length} repositories of ${scope.org} pushed to since ${o.since.toISOString().slice(0, 10)}`);
   }
   let listed = 0;
+  const skipped: string[] = [];
   const lists = await Promise.all(
     repos.map((r) =>
       limit(async () => {
-        const pulls = await mergedPullsOf(octokit, r.owner, r.repo, o.since);
+        let pulls: MergedPull[];
+        try {
+          pulls = await mergedPullsOf(octokit, r.owner, r.repo, o.since);
+        } catch (err) {
+          // --repo names one repository: its refusal is the answer. In an org, one unreadable repository is left out.
+          const why = scope.kind === "org" ? refusedRepo(err) : undefined;
+          if (why === undefined) throw err;
+          skipped.push(`${r.owner}/${r.repo}: ${why}`);
+          o.progress(`skipped ${r.owner}/${r.repo}: ${why}`);
+          pulls = [];
+        }
         listed++;
         if (repos.length > 1 && (listed % 25 === 0 || listed === repos.length)) o.progress(`listed merged pull requests in ${listed}/${repos.length} repositories`);
         return pulls;
@@ -207,5 +228,5 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
       }),
     ),
   );
-  return { evidence, candidates, repos: repos.length };
+  return { evidence, candidates, repos: repos.length, skipped };
 }

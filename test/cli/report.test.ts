@@ -238,18 +238,22 @@ describe("countersign report", () => {
     expect(io.stdout).toBe("");
   });
 
-  it("lists only the organisation's repositories pushed to in the range", async () => {
+  it("reads only the organisation's repositories pushed to in the range, leaving out (and naming) those the token cannot read", async () => {
     const api = nock(API);
     api.get("/orgs/acme/repos").query({ type: "all", sort: "pushed", direction: "desc", per_page: "100" }).reply(200, [
       { name: "shop", pushed_at: "2026-11-20T00:00:00Z" },
+      { name: "secret", pushed_at: "2026-11-19T00:00:00Z" },
       { name: "old", pushed_at: "2025-01-01T00:00:00Z" },
     ]);
+    api.get("/repos/acme/secret/pulls").query(true).reply(403, { message: "Resource not accessible by personal access token" });
     api.get("/repos/acme/shop/pulls").query(true).reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
     api.get(`/repos/acme/shop/commits/${sha(5)}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     const io = capture();
     expect(await runReport(["--org", "acme", "--since", "2026-11-01", "--json"], io, deps())).toBe(0);
     const report = JSON.parse(io.stdout);
-    expect(report.repositories).toBe(1);
+    expect(report.repositories).toBe(2);
+    expect(report.skipped).toEqual(["acme/secret: GitHub answered 403 Resource not accessible by personal access token"]);
+    expect(io.stderr).toContain("countersign report: skipped acme/secret: GitHub answered 403");
     // AI-labelled, and no Countersign check on the merged head: counted as a bypass.
     expect(report.pulls).toMatchObject([{ repo: "acme/shop", number: 5, aiAssisted: true, signal: "label", outcome: "no-check", bypassed: true }]);
   });
