@@ -4,10 +4,14 @@ import { detectAiAssistance } from "./detect.js";
 import { assessRisk } from "./risk.js";
 import { exclusionReason, lookupsFor, matchSpecs, requirementFor } from "./eligibility.js";
 import { POLICY_SIGNALS } from "./ai-catalogue.js";
+import { matchesGlob } from "./glob-match.js";
+import { assessGroups, groupsHold } from "./signoff-groups.js";
+import type { DiffComparison } from "./same-diff.js";
 import type {
   Actor,
   AiSignal,
   Detection,
+  GroupAssessment,
   LabelEvent,
   LabelPlan,
   Outcome,
@@ -33,6 +37,19 @@ export interface EvaluationPlan {
   lookups: { teams: string[]; permission: boolean };
   /** The last removal of the AI label, when the PR no longer carries it. */
   labelRemoval?: LabelEvent;
+  /** False when the base branch is outside the policy's `branches`: the PR is not gated. */
+  inScope: boolean;
+}
+
+/** Facts the GitHub edge read after planning, on demand. */
+export interface DecisionFacts {
+  /** For `same-diff`: per approved earlier commit, whether its own changes equal the head's. */
+  sameDiff?: Map<string, DiffComparison>;
+}
+
+/** Whether the policy's `branches` (absent: every branch) include the PR's base branch. */
+export function baseInScope(snapshot: PullSnapshot, policy: Policy): boolean {
+  return policy.branches === undefined || policy.branches.some((glob) => matchesGlob(glob, snapshot.baseRef));
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -112,11 +129,13 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
   const memory = detection.assisted ? undefined : aiLabelMemory(snapshot, policy);
   if (memory) detection = { assisted: true, signals: [...detection.signals, memory] };
   const risk = assessRisk(snapshot, policy);
-  const requirement = requirementFor(risk.tier, policy);
+  const requirement = requirementFor(risk.tier, policy, snapshot);
+  const inScope = baseInScope(snapshot, policy);
   const { decisive, commentOnly } = latestDecisiveReviews(snapshot.reviews);
   const labelRemoval = detection.assisted ? undefined : lastAiLabelRemoval(snapshot, policy);
+  // Out of scope, nobody's eligibility matters, except for a removal of the AI label (its labels still count).
   const people: Actor[] = [
-    ...decisive.filter((r) => r.state !== "DISMISSED").map((r) => r.user),
+    ...(inScope ? decisive.filter((r) => r.state !== "DISMISSED").map((r) => r.user) : []),
     ...(labelRemoval ? [labelRemoval.actor] : []),
   ];
   const lookupLogins = [
@@ -131,6 +150,7 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
     lookupLogins,
     lookups: lookupsFor(lookupLogins, requirement.reviewers),
     ...(labelRemoval ? { labelRemoval } : {}),
+    inScope,
   };
 }
 
@@ -146,20 +166,45 @@ function assessReview(
   policy: Policy,
   plan: EvaluationPlan,
   directory: ReviewerDirectory,
+  facts: DecisionFacts,
 ): ReviewAssessment {
   const base = { login: review.user.login, state: review.state, commitId: review.commitId };
   if (review.state === "DISMISSED") return { ...base, counted: false, reason: "review was dismissed" };
   const who = mayCountFor(review.user, snapshot, policy, plan, directory);
   if (!who.eligible) return { ...base, counted: false, reason: who.reason };
   if (review.state === "CHANGES_REQUESTED") return { ...base, counted: true, reason: `requested changes (${who.reason})` };
-  if (policy.signoff.fresh_approval && review.commitId !== snapshot.headSha) {
+  if (review.commitId === snapshot.headSha) return { ...base, counted: true, reason: `approved (${who.reason})`, basis: "head" };
+  const fresh = policy.signoff.fresh_approval;
+  if (fresh === true) {
     return {
       ...base,
       counted: false,
       reason: `approved an older commit (${short(review.commitId)}); the head is ${short(snapshot.headSha)} and fresh_approval is on`,
     };
   }
-  return { ...base, counted: true, reason: `approved (${who.reason})` };
+  if (fresh === "same-diff") {
+    const comparison = facts.sameDiff?.get(review.commitId);
+    if (!comparison?.same) {
+      const why = comparison?.reason ?? "its changes were not compared with the head's";
+      return { ...base, counted: false, reason: `approved an older commit (${short(review.commitId)}), now stale: ${why}` };
+    }
+    return { ...base, counted: true, reason: `approved on ${short(review.commitId)}; ${comparison.reason} (${who.reason})`, basis: "same-diff" };
+  }
+  return { ...base, counted: true, reason: `approved (${who.reason})`, basis: "older-commit" };
+}
+
+/**
+ * The earlier commits whose approvals `same-diff` must compare with the head: approvals by people
+ * who may sign off, not on the head, when the comparison can change the verdict (gated, no
+ * override, nobody blocking). Empty otherwise: then nothing extra is read.
+ */
+export function approvalsToCompare(snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory): string[] {
+  if (policy.signoff.fresh_approval !== "same-diff" || !plan.inScope) return [];
+  if (snapshot.override?.sha === snapshot.headSha) return [];
+  const live = plan.decisiveReviews.filter((r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible);
+  if (live.some((r) => r.state === "CHANGES_REQUESTED")) return [];
+  const stale = live.filter((r) => r.state === "APPROVED" && r.commitId !== snapshot.headSha && r.commitId !== "");
+  return [...new Set(stale.map((r) => r.commitId))];
 }
 
 function planLabels(snapshot: PullSnapshot, policy: Policy, ai: boolean, risk: RiskAssessment, notes: string[]): LabelPlan {
@@ -177,7 +222,13 @@ function planLabels(snapshot: PullSnapshot, policy: Policy, ai: boolean, risk: R
 }
 
 /** The verdict for one PR: pure in (snapshot, policy, looked-up facts). */
-export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory): Verdict {
+export function decide(
+  snapshot: PullSnapshot,
+  policy: Policy,
+  plan: EvaluationPlan,
+  directory: ReviewerDirectory,
+  facts: DecisionFacts = {},
+): Verdict {
   const { detection, risk, requirement } = plan;
   const memoryNotes: string[] = [];
   let assisted = detection.assisted;
@@ -215,9 +266,12 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
     signals.push({ id: "label", description: POLICY_SIGNALS.label, evidence: label });
   }
 
-  const gated = policy.gate === "all" || assisted;
+  // Outside `branches` the PR is not gated (its labels are still planned). A plan made before
+  // `branches` existed (inScope undefined) is in scope.
+  const inScope = plan.inScope !== false;
+  const gated = inScope && (policy.gate === "all" || assisted);
   const reviews = [
-    ...plan.decisiveReviews.map((r) => assessReview(r, snapshot, policy, plan, directory)),
+    ...plan.decisiveReviews.map((r) => assessReview(r, snapshot, policy, plan, directory, facts)),
     ...plan.commentOnlyReviews.map((r) => ({
       login: r.user.login,
       state: r.state,
@@ -229,12 +283,19 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
   const approvedBy = reviews.filter((r) => r.counted && r.state === "APPROVED").map((r) => r.login);
   const blockedBy = reviews.filter((r) => r.counted && r.state === "CHANGES_REQUESTED").map((r) => r.login);
   const override = snapshot.override?.sha === snapshot.headSha ? snapshot.override : undefined;
+  const groups: GroupAssessment[] = assessGroups(
+    requirement.groups ?? [
+      { source: requirement.source, reviewers: requirement.reviewers, approvals: requirement.approvals, applies: true, why: "always applies" },
+    ],
+    approvedBy,
+    directory,
+  );
 
   let outcome: Outcome;
   if (!gated) outcome = "not-gated";
   else if (override) outcome = "overridden";
   else if (blockedBy.length > 0) outcome = "changes-requested";
-  else if (approvedBy.length >= requirement.approvals) outcome = "approved";
+  else if (groupsHold(groups)) outcome = "approved";
   else outcome = "waiting";
 
   return {
@@ -250,5 +311,7 @@ export function decide(snapshot: PullSnapshot, policy: Policy, plan: EvaluationP
     blockedBy,
     ...(override ? { override } : {}),
     labels: planLabels(snapshot, policy, assisted, risk, []),
+    groups,
+    ...(inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
   };
 }

@@ -2,6 +2,7 @@
 import type { Policy, RiskTier } from "../policy/schema.js";
 import type { Actor, ReviewerDirectory, ReviewerSpec, Requirement, PullSnapshot } from "./types.js";
 import { contributorLogins, isAiIdentity } from "./detect.js";
+import { requirementGroups, type ChangedPaths } from "./signoff-groups.js";
 
 export type ParsedSpec =
   | { kind: "team"; org: string; slug: string; key: string; spec: ReviewerSpec }
@@ -17,9 +18,30 @@ export function parseSpec(spec: ReviewerSpec): ParsedSpec {
   return { kind: "user", login: spec.toLowerCase(), spec };
 }
 
-/** The reviewers and approvals that apply at a tier: signoff.tiers.<tier> overrides key by key. */
-export function requirementFor(tier: RiskTier, policy: Policy): Requirement {
+/**
+ * The reviewers and approvals that apply at a tier: signoff.tiers.<tier> overrides key by key.
+ * A `require` list (the tier's, else the top level's when the tier sets no reviewers/approvals)
+ * replaces them; `changes` decides which of its groups apply (without it, every group does).
+ */
+export function requirementFor(tier: RiskTier, policy: Policy, changes?: ChangedPaths): Requirement {
   const override = policy.signoff.tiers[tier];
+  const tierKeys = override?.reviewers !== undefined || override?.approvals !== undefined;
+  const groupList = override?.require
+    ? { list: override.require, source: `signoff.tiers.${tier}.require` }
+    : !tierKeys && policy.signoff.require
+      ? { list: policy.signoff.require, source: "signoff.require" }
+      : undefined;
+  if (groupList) {
+    const groups = requirementGroups(groupList.list, groupList.source, changes);
+    const applying = groups.filter((g) => g.applies);
+    return {
+      tier,
+      reviewers: [...new Set(applying.flatMap((g) => g.reviewers))],
+      approvals: Math.max(0, ...applying.map((g) => g.approvals)),
+      source: groupList.source,
+      groups,
+    };
+  }
   const reviewers = override?.reviewers ?? policy.signoff.reviewers;
   const approvals = override?.approvals ?? policy.signoff.approvals;
   const from = (key: "reviewers" | "approvals") =>

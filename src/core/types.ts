@@ -89,6 +89,8 @@ export interface PullSnapshot {
   headSha: string;
   headRef: string;
   baseRef: string;
+  /** The base branch's commit GitHub reports for the PR; `same-diff` compares against it (commits are immutable). */
+  baseSha?: string;
   defaultBranch: string;
   labels: string[];
   files: ChangedFile[];
@@ -146,13 +148,35 @@ export interface RiskAssessment {
   notes: string[];
 }
 
+/** One group of `signoff.require`, and whether this PR's changes make it apply. */
+export interface RequirementGroup {
+  /** Where the group is in the policy, e.g. "signoff.tiers.critical.require[1]". */
+  source: string;
+  reviewers: ReviewerSpec[];
+  approvals: number;
+  paths?: string[];
+  applies: boolean;
+  /** Why it applies or not, in words: "always applies", "infra/main.tf matches infra/**". */
+  why: string;
+}
+
 /** What the gate asks for at the PR's tier. */
 export interface Requirement {
   tier: RiskTier;
+  /** Everyone who may sign off (with groups: the reviewers of every group that applies). */
   reviewers: ReviewerSpec[];
+  /** With groups: the most any applying group needs. */
   approvals: number;
   /** Which policy keys the requirement came from, e.g. "signoff.tiers.critical.approvals". */
   source: string;
+  /** Present when the requirement is `signoff.require` (or a tier's): every applying group must hold. */
+  groups?: RequirementGroup[];
+}
+
+/** A group of the requirement at this evaluation: who satisfied it. */
+export interface GroupAssessment extends RequirementGroup {
+  approvedBy: string[];
+  satisfied: boolean;
 }
 
 /** Facts about people, resolved by the GitHub edge before deciding. */
@@ -175,6 +199,8 @@ export interface ReviewAssessment {
   counted: boolean;
   /** Why it counted or did not, in words. */
   reason: string;
+  /** For a counted approval: on the head, kept on an earlier commit by `same-diff`, or on an earlier commit with fresh_approval off. */
+  basis?: "head" | "same-diff" | "older-commit";
 }
 
 export type Outcome =
@@ -209,4 +235,8 @@ export interface Verdict {
   blockedBy: string[];
   override?: OverrideRecord;
   labels: LabelPlan;
+  /** Each group of the requirement (one, unnamed, for plain reviewers/approvals) and who satisfied it. */
+  groups?: GroupAssessment[];
+  /** Set when the base branch is outside the policy's `branches`: not gated, and why. */
+  outOfScope?: { baseRef: string; branches: string[] };
 }

@@ -163,6 +163,12 @@ function sectionFor(sections: Section[], node: JsonSchemaNode): Section | undefi
 
 function typeOf(node: JsonSchemaNode, sections: Section[]): string {
   if (node.enum) return `one of ${node.enum.map((v) => code(String(v))).join(", ")}`;
+  if (Array.isArray(node.anyOf)) {
+    const values = (node.anyOf as JsonSchemaNode[]).flatMap((alt) =>
+      alt.const !== undefined ? [code(String(alt.const))] : alt.type === "boolean" ? [code("true"), code("false")] : [typeOf(alt, sections)],
+    );
+    return `one of ${values.join(", ")}`;
+  }
   const link = (words: string) => {
     const section = sectionFor(sections, node);
     return section ? `[${words}](#${anchor(sectionTitle(section.path))})` : words;

@@ -92,6 +92,26 @@ export const RiskSchema = z
   .prefault({})
   .meta({ description: "How the blast radius of a change is assessed." });
 
+/** One group of `signoff.require`: all groups must hold. */
+export const SignoffGroupSchema = z
+  .strictObject({
+    reviewers: z.array(ReviewerSpec).min(1).meta({
+      description: 'Who may sign off for this group: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin".',
+    }),
+    approvals: z.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people of this group must approve." }),
+    paths: z.array(z.string().min(1)).min(1).optional().meta({
+      description:
+        "Glob patterns (as in risk.rules[].paths): the group applies only when a changed path, or the previous path of a renamed file, matches one. Without paths the group always applies.",
+    }),
+  })
+  .meta({ description: "A group of reviewers that must sign off; one person's approval may satisfy several groups." });
+export type SignoffGroup = z.infer<typeof SignoffGroupSchema>;
+
+const requireGroups = (where: string) =>
+  z.array(SignoffGroupSchema).min(1).max(20).optional().meta({
+    description: `Groups that must all be satisfied, used instead of ${where}reviewers/approvals (setting both is an invalid policy). At least one group must have no paths, so every gated pull request needs someone's sign-off.`,
+  });
+
 export const TierSignoffSchema = z
   .strictObject({
     reviewers: z.array(ReviewerSpec).min(1).optional().meta({
@@ -100,6 +120,7 @@ export const TierSignoffSchema = z
     approvals: z.int().min(1).max(10).optional().meta({
       description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals.",
     }),
+    require: requireGroups("this tier's "),
   })
   .meta({ description: "Sign-off requirements for one risk tier, overriding the top-level ones key by key." });
 
@@ -110,6 +131,7 @@ export const SignoffSchema = z
         'Who may sign off: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin". Default: anyone with maintain or admin permission.',
     }),
     approvals: z.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people must approve." }),
+    require: requireGroups("signoff."),
     tiers: z
       .strictObject({
         low: TierSignoffSchema.optional(),
@@ -119,8 +141,9 @@ export const SignoffSchema = z
       })
       .default({})
       .meta({ description: "Per-tier overrides of reviewers and approvals." }),
-    fresh_approval: z.boolean().default(true).meta({
-      description: "An approval counts only when it was given on the current head commit.",
+    fresh_approval: z.union([z.boolean(), z.literal("same-diff")]).default(true).meta({
+      description:
+        'true: an approval counts only when it was given on the current head commit. "same-diff": an approval on an earlier commit also counts when the pull request\'s own changes (its diff against the merge base with the base branch) are the same there as at the head, so merging the base branch in or a clean rebase keeps it; any other change, or a diff that cannot be read, makes it stale. false: an approval on any commit of the pull request counts.',
     }),
     allow_contributors: z.boolean().default(false).meta({
       description: "Whether people who authored or committed a commit of the pull request may sign off.",
@@ -164,6 +187,10 @@ export const PolicySchema = z
     }),
     gate: z.enum(["ai-assisted", "all"]).default("ai-assisted").meta({
       description: "Which pull requests need sign-off: only AI-assisted ones, or all.",
+    }),
+    branches: z.array(z.string().min(1)).min(1).optional().meta({
+      description:
+        'Glob patterns of the base branches the gate applies to, e.g. ["main", "release/**"]. A pull request into another branch gets a passing check that says why (and still its labels). Absent: every branch.',
     }),
     detection: DetectionSchema,
     risk: RiskSchema,

@@ -2,6 +2,7 @@
 import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
 import { compileSafeRegex } from "../core/safe-regex.js";
+import { signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };
@@ -114,6 +115,8 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
     asArray(at(rule, "content")).forEach((p, i) => check(p, `risk.rules[${r}].content[${i}]`, false));
     asArray(at(rule, "paths")).forEach((g, i) => checkGlob(g, `risk.rules[${r}].paths[${i}]`));
   });
+  for (const { glob, path } of signoffGlobs(raw)) checkGlob(glob, path);
+  problems.push(...signoffProblems(raw));
   return problems;
 }
 
