@@ -1,7 +1,8 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
 import type { PolicyProblem } from "../policy/problems.js";
-import type { OverrideRecord, PullSnapshot, Verdict } from "./types.js";
+import type { GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
 import { checkRecordOf, renderCheckRecord } from "./check-record.js";
+import { SAME_DIFF_REASON } from "./same-diff.js";
 
 export type CheckStatus = "in_progress" | "completed";
 export type CheckConclusion = "success" | "failure" | "neutral";
@@ -64,8 +65,13 @@ export function describeReviewer(spec: string): string {
   return spec.startsWith("@") ? spec : `@${spec}`;
 }
 
-/** "2 approvals from @acme/principals, @acme/sre". */
-export function describeRequirement(r: { approvals: number; reviewers: string[] }): string {
+/** "2 approvals from @acme/principals, @acme/sre"; with groups, those that apply joined by "and". */
+export function describeRequirement(r: { approvals: number; reviewers: string[]; groups?: RequirementGroup[] }): string {
+  if (r.groups) {
+    const applying = r.groups.filter((g) => g.applies);
+    if (applying.length === 0) return "a group of signoff.require that applies (none does)";
+    return applying.map((g) => describeRequirement({ approvals: g.approvals, reviewers: g.reviewers })).join(" and ");
+  }
   return `${r.approvals} approval${r.approvals === 1 ? "" : "s"} from ${r.reviewers.map(describeReviewer).join(", ")}`;
 }
 
@@ -82,6 +88,7 @@ function headline(v: Verdict): { icon: string; title: string } {
   const need = describeRequirement(v.requirement);
   switch (v.outcome) {
     case "not-gated":
+      if (v.outOfScope) return { icon: "✅", title: `Not gated: the base branch ${v.outOfScope.baseRef} is outside the policy's branches (risk ${tier})` };
       return { icon: "✅", title: `Not AI-assisted: no sign-off needed (risk ${tier})` };
     case "approved":
       return { icon: "✅", title: `Signed off by ${people(v.approvedBy)} (risk ${tier})` };
@@ -89,8 +96,14 @@ function headline(v: Verdict): { icon: string; title: string } {
       return { icon: "⚠️", title: `Overridden by @${v.override?.by ?? "?"}: ${v.override?.reason ?? ""}`.slice(0, 200) };
     case "changes-requested":
       return { icon: "❌", title: `Changes requested by ${people(v.blockedBy)} (risk ${tier})` };
-    case "waiting":
+    case "waiting": {
+      if (v.requirement.groups && v.groups) {
+        const applying = v.groups.filter((g) => g.applies);
+        const next = applying.filter((g) => !g.satisfied).map((g) => describeRequirement(g));
+        return { icon: "⏳", title: `Waiting for ${next.join(" and ")} (${applying.length - next.length} of ${applying.length} groups signed off, risk ${tier})` };
+      }
       return { icon: "⏳", title: `Waiting for ${need} (${v.approvedBy.length} of ${v.requirement.approvals}, risk ${tier})` };
+    }
     default:
       return { icon: "❌", title: "Could not evaluate" };
   }
@@ -119,19 +132,77 @@ function riskSection(v: Verdict): string[] {
   return lines;
 }
 
-function signoffSection(v: Verdict, snapshot: PullSnapshot): string[] {
+const profile = (login: string) => `[@${login}](https://github.com/${encodeURIComponent(login)})`;
+
+/** Who could sign off now, for one group: profile links, capped, "and N more". */
+export interface SignoffCandidates {
+  logins: string[];
+  /** How many in all (may exceed logins.length). */
+  total: number;
+  /** What could not be listed, e.g. "the members of @acme/sre (403)". */
+  errors: string[];
+}
+
+function candidatesLine(c: SignoffCandidates | undefined): string[] {
+  if (!c) return [];
+  const more = c.total > c.logins.length ? ` and ${c.total - c.logins.length} more` : "";
+  const listed = c.logins.length > 0 ? `Could sign off now: ${c.logins.map(profile).join(", ")}${more}.` : c.errors.length === 0 ? "Nobody could sign off now: no eligible person is in these reviewers." : "";
+  const errors = c.errors.length > 0 ? ` Could not list ${c.errors.join("; ")}.` : "";
+  return listed || errors ? [`${listed}${errors}`.trim()] : [];
+}
+
+function groupLine(g: GroupAssessment, candidates: SignoffCandidates | undefined): string[] {
+  const need = describeRequirement(g);
+  if (!g.applies) return [`- ➖ ${need} (${g.source}): ${g.why}.`];
+  const by = g.approvedBy.length > 0 ? `: signed off by ${people(g.approvedBy)}` : "";
+  const state = g.satisfied ? `✅ ${need}${by}` : `⏳ ${need} (${g.approvedBy.length} of ${g.approvals}${by ? `, ${by.slice(2)}` : ""})`;
+  return [`- ${state} (${g.source}); ${g.why}.`, ...(g.satisfied ? [] : candidatesLine(candidates).map((l) => `  ${l}`))];
+}
+
+function freshnessRule(snapshot: PullSnapshot, fresh: FreshApproval): string {
+  const head = code(short(snapshot.headSha));
+  if (fresh === "same-diff") return `approvals count on the head commit ${head}, or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)`;
+  if (fresh === false) return "approvals on any commit of the PR count (fresh_approval: false)";
+  return `approvals count on the head commit ${head}`;
+}
+
+type FreshApproval = boolean | "same-diff";
+
+function signoffSection(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext = { policySources: [] }): string[] {
   const r = v.requirement;
   const lines = ["#### Sign-off"];
+  if (!v.gated && v.outOfScope) {
+    lines.push(
+      `Not required: this PR merges into ${code(v.outOfScope.baseRef)}, and the policy's \`branches\` (${v.outOfScope.branches.map(code).join(", ")}) do not include it.`,
+    );
+    return lines;
+  }
+  if (v.gated && r.groups && v.groups) {
+    const fresh = ctx.freshApproval ?? true;
+    lines.push(`Needs every group that applies at risk **${r.tier}** (from ${r.source}); ${freshnessRule(snapshot, fresh)}:`);
+    for (const g of v.groups) lines.push(...groupLine(g, ctx.candidates?.get(g.source)));
+    lines.push("One person's approval may satisfy several groups. The PR author, bots, AI identities and people who committed to the PR cannot sign off.");
+    return lines;
+  }
   if (!v.gated) {
     lines.push("Not required: this PR is not AI-assisted and the policy gates only AI-assisted PRs.");
     return lines;
   }
   lines.push(
     `Needs **${plural(r.approvals, "approval")}** from ${who(r.reviewers)} at risk **${r.tier}** (from ${r.source})` +
-      `; approvals count on the head commit ${code(short(snapshot.headSha))}.`,
+      `; ${freshnessRule(snapshot, ctx.freshApproval ?? true)}.`,
     "The PR author, bots, AI identities and people who committed to the PR cannot sign off.",
   );
+  if (v.outcome === "waiting") lines.push(...candidatesLine(ctx.candidates?.get(r.source)));
   return lines;
+}
+
+/** One line per approval that same-diff kept, right under the verdict: why an older approval still counts. */
+function keptApprovals(v: Verdict): string[] {
+  if (!v.gated) return [];
+  const kept = v.reviews.filter((r) => r.counted && r.basis === "same-diff");
+  if (kept.length === 0) return [];
+  return [...kept.map((r) => `@${r.login} approved on ${code(short(r.commitId))}; ${SAME_DIFF_REASON}.`), ""];
 }
 
 function reviewsSection(v: Verdict): string[] {
@@ -165,6 +236,10 @@ export interface RenderContext {
   /** Problems writing labels or requesting reviews, shown but never changing the verdict. */
   sideEffectErrors?: string[];
   proposedPolicy?: ProposedPolicy;
+  /** The policy's signoff.fresh_approval, for the sentence on which commits approvals count on (default true). */
+  freshApproval?: FreshApproval;
+  /** Who could sign off now, per group source (a requirement's `source` when it has no groups). */
+  candidates?: Map<string, SignoffCandidates>;
 }
 
 function problemLine(p: PolicyProblem): string {
@@ -210,11 +285,12 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
   const summary = [
     verdictLine,
     "",
+    ...keptApprovals(v),
     ...aiSection(v),
     "",
     ...riskSection(v),
     "",
-    ...signoffSection(v, snapshot),
+    ...signoffSection(v, snapshot, ctx),
     "",
     ...reviewsSection(v),
     "",

@@ -30,7 +30,11 @@ export function planReviewRequests(snapshot: PullSnapshot, policy: Policy, verdi
   const reviewedHead = new Set(snapshot.reviews.filter((r) => r.commitId === snapshot.headSha).map((r) => lower(r.user.login)));
   const users: string[] = [];
   const teams: string[] = [];
-  for (const spec of verdict.requirement.reviewers.map(parseSpec)) {
+  // With groups, only those that apply and still wait for sign-off are asked.
+  const pending = verdict.requirement.groups && verdict.groups
+    ? [...new Set(verdict.groups.filter((g) => g.applies && !g.satisfied).flatMap((g) => g.reviewers))]
+    : verdict.requirement.reviewers;
+  for (const spec of pending.map(parseSpec)) {
     if (spec.kind === "team" && lower(spec.org) === lower(snapshot.owner) && !requestedTeams.has(lower(spec.slug))) {
       teams.push(spec.slug);
     }

@@ -136,6 +136,7 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
     headSha: p.head.sha,
     headRef: p.head.ref,
     baseRef: p.base.ref,
+    baseSha: p.base.sha,
     defaultBranch: p.base.repo.default_branch,
     labels: p.labels.map((l) => l.name),
     files: files.map(toFile),

@@ -13,7 +13,8 @@ import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from 
 import { POLICY_PATH, readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
 import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
-import { decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
+import { approvalsToCompare, decide, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
+import { compareWithHead } from "../github/same-diff.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
@@ -185,7 +186,8 @@ export async function evaluateOnce(
     const remembered = readCheckState(existing?.view.text).override;
     const override = run?.override ?? options.override ?? remembered;
     if (override) snapshot.override = override;
-    const verdict = decide(snapshot, policy, plan, directory);
+    const facts = await readDecisionFacts(octokit, services, snapshot, policy, plan, directory);
+    const verdict = decide(snapshot, policy, plan, directory, facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
     const aiLabel = carriesAiLabel(snapshot, policy, verdict);
@@ -204,6 +206,7 @@ export async function evaluateOnce(
         const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
         const view = renderVerdict(verdict, snapshot, {
           policySources: loaded.sources,
+          freshApproval: policy.signoff.fresh_approval,
           sideEffectErrors: [...labels.errors, ...requests.errors],
           ...(proposedPolicy ? { proposedPolicy } : {}),
         });
@@ -233,6 +236,21 @@ export async function evaluateOnce(
     metrics.evaluations.inc({ outcome, tier });
     metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
   }
+}
+
+/** `same-diff`: compare the approved earlier commits with the head, only when there are any (cached by SHA). */
+async function readDecisionFacts(
+  octokit: Octokit,
+  services: Services,
+  snapshot: PullSnapshot,
+  policy: Policy,
+  plan: ReturnType<typeof planEvaluation>,
+  directory: ReviewerDirectory,
+): Promise<DecisionFacts> {
+  const commits = approvalsToCompare(snapshot, policy, plan, directory);
+  if (commits.length === 0) return {};
+  const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
+  return { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, services.caches.diffs) };
 }
 
 function hasLabel(labels: string[], label: string): boolean {

@@ -8,6 +8,7 @@ import { EtagCache } from "../github/etag-cache.js";
 import { PolicyCache } from "../github/policy-cache.js";
 import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
+import type { DiffDigest } from "../core/same-diff.js";
 import { Metrics } from "../metrics/metrics.js";
 import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
 import { RedisPullGate } from "../scale/redis-gate.js";
@@ -39,6 +40,8 @@ export interface Services {
     labels: TtlCache<boolean>;
     /** Per PR, how many runs in a row left their writes to a follow-up (bounded, so a check is always written). */
     yields: TtlCache<number>;
+    /** `same-diff` digests per (base SHA, commit SHA): commits are immutable, so only size bounds them. */
+    diffs: TtlCache<DiffDigest>;
   };
   /** Give the services the app's logger (known once Probot loads the app). */
   useLogger(log: Logger): void;
@@ -111,6 +114,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       permission: new TtlCache<Permission>(membershipTtl),
       labels: new TtlCache<boolean>(labelTtl),
       yields: new TtlCache<number>(10 * 60 * 1000),
+      diffs: new TtlCache<DiffDigest>(naive ? 0 : 24 * 60 * 60 * 1000, 5_000),
     },
     useLogger(logger) {
       log = logger;
