@@ -1,0 +1,160 @@
+// same-diff, require groups and branches end to end: real webhook payloads in, the exact GitHub requests out.
+import { describe, expect, it } from "vitest";
+import { FakeGitHub, HEAD, OLD_HEAD, OWNER, REPO, commit, createTestApp, example, file, pullRequest, pullRequestEvent, review } from "../helpers/github.js";
+
+const CLAUDE_COMMIT = commit({ message: "Add retry\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
+const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"; // the example payload's base.sha
+const LABELS = ["ai-assisted", "risk:low"];
+const SAME_DIFF = "signoff:\n  reviewers: ['@acme/seniors']\n  fresh_approval: same-diff\n";
+const PATCH = "@@ -10,3 +10,4 @@ export function pay()\n ctx\n-old\n+new\n+retry()\n ctx2";
+
+/** GET /repos/acme/shop/compare/{base}...{sha}: the commit's own changes against its merge base. */
+function compare(gh: FakeGitHub, sha: string, files: object[] | number) {
+  const scope = gh.api.get(`/repos/${OWNER}/${REPO}/compare/${BASE_SHA}...${sha}`);
+  if (typeof files === "number") scope.reply(files, { message: "Not Found" });
+  else scope.reply(200, { status: "diverged", ahead_by: 2, behind_by: 0, total_commits: 2, commits: [], files });
+}
+const changed = (patch: string) => ({ ...file("src/pay.ts", { patch, additions: 2, deletions: 1 }), sha: "1".repeat(40) });
+
+function sameDiffGitHub(headFiles: object[] | number) {
+  const pr = pullRequest({ labels: LABELS });
+  const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] });
+  gh.policy(SAME_DIFF).existingChecks().membership("@acme/seniors", "bob", "active");
+  compare(gh, HEAD, headFiles);
+  compare(gh, OLD_HEAD, [changed(PATCH)]);
+  return { gh, pr };
+}
+
+describe("fresh_approval: same-diff", () => {
+  it("keeps a senior's approval after the author clicks Update branch, and says why in one line", async () => {
+    const app = createTestApp();
+    // The merge of main moved the PR's hunk down: same change, other line numbers.
+    const { gh, pr } = sameDiffGitHub([changed(PATCH.replace("@@ -10,3 +10,4 @@", "@@ -31,3 +31,4 @@"))]);
+    gh.expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(gh.lastCheck.output.title).toBe("Signed off by @bob (risk low)");
+    expect(gh.lastCheck.output.summary.split("\n")[2]).toBe("@bob approved on `bbbbbbb`; the changes since are only the base branch.");
+    expect(gh.lastCheck.output.summary).toContain("or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)");
+    expect(app.services.caches.diffs.size).toBe(2);
+  });
+
+  it("does not read the same comparisons again for the same head (commits are immutable)", async () => {
+    const app = createTestApp();
+    const { gh, pr } = sameDiffGitHub([changed(PATCH)]);
+    gh.expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    const again = new FakeGitHub().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] });
+    // Membership is cached briefly, and both comparisons for good.
+    again.policy(SAME_DIFF).existingChecks().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("edited", pr));
+
+    expect(again.lastCheck.conclusion).toBe("success");
+  });
+
+  it("makes the approval stale after an evil merge (the merge commit changed something else too)", async () => {
+    const app = createTestApp();
+    const { gh, pr } = sameDiffGitHub([changed(PATCH), { ...file("src/auth.ts"), sha: "2".repeat(40) }]);
+    gh.labelEvents().expectReviewRequest().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("| @bob | approved on bbbbbbb | no | approved an older commit (bbbbbbb), now stale: the PR changes `src/auth.ts` since bbbbbbb |");
+  });
+
+  it("makes the approval stale when GitHub cannot compare the head (fail closed), saying why", async () => {
+    const app = createTestApp();
+    const { gh, pr } = sameDiffGitHub(404);
+    gh.labelEvents().expectReviewRequest().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("now stale: the changes at the head could not be compared: GitHub could not compare aaaaaaa with the base branch (404");
+  });
+
+  it("reads nothing extra when the approval is on the head", async () => {
+    const app = createTestApp();
+    const pr = pullRequest({ labels: LABELS });
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] });
+    gh.policy(SAME_DIFF).existingChecks().membership("@acme/seniors", "bob", "active").expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck.conclusion).toBe("success");
+    expect(app.services.caches.diffs.size).toBe(0);
+  });
+});
+
+describe("signoff.require", () => {
+  const GROUPS = "signoff:\n  require:\n    - { reviewers: ['@acme/sre'], paths: ['infra/**'] }\n    - { reviewers: ['@acme/principals'] }\n";
+  const files = [file("infra/prod/main.yml"), file("src/app.ts")];
+
+  it("waits for the second group once the first has signed off, and asks only that group", async () => {
+    const app = createTestApp();
+    const pr = pullRequest({ labels: ["ai-assisted", "risk:low"] });
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], files, reviews: [review("carol", "APPROVED")] });
+    gh.policy(GROUPS).existingChecks().labelEvents();
+    gh.membership("@acme/sre", "carol", 404).membership("@acme/principals", "carol", "active").expectReviewRequest().expectCheckRun();
+
+    await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.title).toBe("Waiting for 1 approval from @acme/sre (1 of 2 groups signed off, risk low)");
+    expect(gh.lastCheck.output.summary).toContain("- ⏳ 1 approval from @acme/sre (0 of 1) (signoff.require[0]); applies: `infra/prod/main.yml` matches `infra/**`.");
+    expect(gh.lastCheck.output.summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol (signoff.require[1]); always applies.");
+    expect(gh.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["sre"] }]);
+  });
+
+  it("passes when the second group signs off too", async () => {
+    const app = createTestApp();
+    const pr = pullRequest({ labels: ["ai-assisted", "risk:low"] });
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], files, reviews: [review("carol", "APPROVED", { at: "2026-11-21T10:00:00Z" }), review("dave", "APPROVED", { at: "2026-11-21T11:00:00Z" })] });
+    gh.policy(GROUPS).existingChecks();
+    gh.membership("@acme/sre", "carol", 404).membership("@acme/principals", "carol", "active");
+    gh.membership("@acme/sre", "dave", "active").membership("@acme/principals", "dave", 404).expectCheckRun();
+
+    await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
+
+    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(gh.lastCheck.output.title).toBe("Signed off by @carol, @dave (risk low)");
+  });
+});
+
+describe("branches", () => {
+  const POLICY = "branches: ['main', 'release/**']\n";
+  const into = (base: string) => {
+    const pr = pullRequest();
+    (pr.base as Record<string, unknown>).ref = base;
+    return pr;
+  };
+
+  it("passes a PR into a branch outside branches, saying why, and still labels it", async () => {
+    const app = createTestApp();
+    const pr = into("feature/stack-base");
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] }).policy(POLICY).existingChecks();
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("opened", pr));
+
+    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(gh.lastCheck.output.title).toBe("Not gated: the base branch feature/stack-base is outside the policy's branches (risk low)");
+    expect(gh.lastCheck.output.summary).toContain("Not required: this PR merges into `feature/stack-base`, and the policy's `branches` (`main`, `release/**`) do not include it.");
+    expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
+  });
+
+  it("re-evaluates a PR retargeted onto a gated branch: it waits again", async () => {
+    const app = createTestApp();
+    const pr = into("release/2.1");
+    const gh = new FakeGitHub().token().pull({ ...pr, labels: LABELS.map((name, i) => ({ id: i + 1, name })) }, { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("edited", pr, { changes: { base: { ref: { from: "feature/stack-base" }, sha: { from: BASE_SHA } } } }));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.title).toMatch(/^Waiting for 1 approval/);
+  });
+});
