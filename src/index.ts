@@ -7,6 +7,7 @@ import { onInstallation } from "./handlers/installation.js";
 import { onComment } from "./handlers/comment.js";
 import { onPush } from "./handlers/push.js";
 import { onPullRequestMerged } from "./handlers/merged.js";
+import { onPullRequestClosedWaiting } from "./handlers/waiting-closed.js";
 import { instrumentOctokit } from "./github/instrument.js";
 import type { Octokit } from "./github/octokit.js";
 import { metricsHandler } from "./metrics/metrics.js";
@@ -36,6 +37,7 @@ function register(app: Probot, services: Services, options?: ApplicationFunction
   app.on("issue_comment.created", instrumented(onComment(services)));
   app.on("push", instrumented(onPush(services)));
   app.on("pull_request.closed", instrumented(onPullRequestMerged(services)));
+  app.on("pull_request.closed", onPullRequestClosedWaiting(services));
   serveMetrics(services, options);
 }
 

@@ -221,6 +221,7 @@ export async function evaluateOnce(
     const { check } = published;
     services.caches.yields.delete(key);
     await recordSignoffWait(services, key, verdict, log);
+    if (check !== "unchanged") countApprovals(services, verdict);
 
     log.info(
       { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
@@ -278,16 +279,27 @@ async function yieldToFollowUp(services: Services, key: string, run: RunContext 
   return true;
 }
 
-/** The time from the first evaluation that left the PR waiting to the one that found it signed off. */
+/** The approvals that signed off a head, once per check written for it: on the head, or kept by same-diff. */
+function countApprovals(services: Services, verdict: Verdict): void {
+  if (verdict.outcome !== "approved" || verdict.mode !== "enforce") return;
+  for (const review of verdict.reviews) {
+    if (!review.counted || review.state !== "APPROVED") continue;
+    const basis = review.basis === "same-diff" ? "same_diff" : review.basis === "older-commit" ? "older_commit" : "head";
+    services.metrics.approvals.inc({ tier: verdict.risk.tier, basis });
+  }
+}
+
+/** The time from the first evaluation that left the PR waiting to the one that found it signed off; and who waits now. */
 async function recordSignoffWait(services: Services, key: string, verdict: Verdict, log: Logger): Promise<void> {
   try {
     if (verdict.outcome === "waiting" && verdict.mode === "enforce") {
-      await services.gate.markWaiting(key, Date.now());
+      await Promise.all([services.gate.markWaiting(key, Date.now()), services.waiting.mark(key, verdict.risk.tier, Date.now())]);
     } else if (verdict.outcome === "approved" || verdict.outcome === "overridden") {
-      const since = await services.gate.takeWaitingSince(key);
-      if (since !== undefined) services.metrics.signoffWaitSeconds.observe(Math.max(0, Date.now() - since) / 1000);
-    } else if (verdict.outcome === "not-gated") {
-      await services.gate.takeWaitingSince(key);
+      const [since] = await Promise.all([services.gate.takeWaitingSince(key), services.waiting.clear(key)]);
+      if (since !== undefined) services.metrics.signoffWaitSeconds.observe({ tier: verdict.risk.tier }, Math.max(0, Date.now() - since) / 1000);
+    } else {
+      // Not gated, changes requested, report mode: not waiting for sign-off now.
+      await Promise.all([verdict.outcome === "not-gated" ? services.gate.takeWaitingSince(key) : undefined, services.waiting.clear(key)]);
     }
   } catch (err) {
     log.debug({ err }, "could not record the sign-off waiting time");

@@ -14,6 +14,7 @@ import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js"
 import { RedisPullGate } from "../scale/redis-gate.js";
 import { createRedis, RedisPolicyEpochs } from "../scale/redis.js";
 import { WriteTurns } from "../scale/write-turns.js";
+import { LocalWaitingBoard, RedisWaitingBoard, type WaitingBoard } from "../scale/waiting-board.js";
 
 export interface Services {
   checkName: string;
@@ -26,6 +27,8 @@ export interface Services {
   gate: PullGate;
   policies: PolicyCache;
   metrics: Metrics;
+  /** Which PRs wait for sign-off now, by tier (shared through Redis when there is one). */
+  waiting: WaitingBoard;
   /** Evaluations that failed on GitHub's side are tried again later (GitHub does not redeliver). */
   retries: RetryScheduler;
   /** What every installation octokit gets: conditional requests, request counting, write turns. */
@@ -85,6 +88,9 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
   else if (redis) gate = new RedisPullGate(redis, { prefix, log: currentLog, delayMs, onCoalesced: (n) => metrics.coalesced.inc(n) });
   else gate = new LocalPullGate(coalescer);
 
+  const waiting: WaitingBoard = redis ? new RedisWaitingBoard(redis, prefix) : new LocalWaitingBoard();
+  metrics.watchWaiting((now) => waiting.counts(now));
+
   const policies = new PolicyCache(policyTtl, redis ? new RedisPolicyEpochs(redis, prefix) : undefined, (err) =>
     log?.warn({ err }, "could not read or bump the policy epoch in Redis; reading the policy from GitHub"),
   );
@@ -97,6 +103,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     gate,
     policies,
     metrics,
+    waiting,
     retries: new RetryScheduler({
       baseMs: number(env.RETRY_BASE_SECONDS, 30) * 1000,
       maxAttempts: number(env.RETRY_ATTEMPTS, 3),

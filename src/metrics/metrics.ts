@@ -59,16 +59,35 @@ export class Metrics {
 
   readonly signoffWaitSeconds = new Histogram({
     name: "countersign_signoff_wait_seconds",
-    help: "Time a pull request waited for sign-off: from the first evaluation that left it waiting to the one that found it approved or overridden.",
+    help: "Time a pull request waited for sign-off, by risk tier (at sign-off): from the first evaluation that left it waiting to the one that found it approved or overridden.",
     labelNames: ["tier"] as const,
     buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800],
     registers: [this.registry],
   });
 
+  /** Where the waiting count comes from (the shared board, when there is Redis): set once the services exist. */
+  private waitingSource?: (now: number) => Promise<Record<string, number>>;
+
   readonly waitingPullRequests = new Gauge({
     name: "countersign_waiting_pull_requests",
-    help: "Pull requests waiting for sign-off now, by risk tier.",
+    help: "Pull requests waiting for sign-off now, by risk tier. With Redis, every replica reports the whole deployment's count (aggregate with max, not sum).",
     labelNames: ["tier"] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.waitingSource) return;
+      try {
+        const counts = await this.waitingSource(Date.now());
+        for (const [tier, n] of Object.entries(counts)) this.waitingPullRequests.set({ tier }, n);
+      } catch {
+        // Redis is away: the scrape keeps the last known values rather than failing.
+      }
+    },
+  });
+
+  readonly approvals = new Counter({
+    name: "countersign_approvals_total",
+    help: "Approvals that signed off a head (counted when its passing check is written), by risk tier and basis: head (given on the head commit), same_diff (given on an earlier commit and kept because the changes since are only the base branch), older_commit (fresh_approval: false).",
+    labelNames: ["tier", "basis"] as const,
     registers: [this.registry],
   });
 
@@ -107,6 +126,11 @@ export class Metrics {
       this.waitingPullRequests.set({ tier }, 0);
       this.bypassedMerges.inc({ tier }, 0);
     }
+  }
+
+  /** Report the waiting pull requests from this board at every scrape. */
+  watchWaiting(source: (now: number) => Promise<Record<string, number>>): void {
+    this.waitingSource = source;
   }
 
   countRequest(kind: RequestKind, status: number | undefined): void {

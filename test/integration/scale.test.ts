@@ -407,6 +407,8 @@ describe("GET /metrics", () => {
     expect(text).toContain(`countersign_github_requests_total{kind="write"} ${writes}`);
     expect(text).toContain('countersign_evaluations_total{outcome="waiting",tier="low"} 1');
     expect(text).toContain('countersign_evaluations_total{outcome="approved",tier="low"} 1');
-    expect(text).toContain("countersign_signoff_wait_seconds_count 1");
+    expect(text).toContain('countersign_signoff_wait_seconds_count{tier="low"} 1');
+    expect(text).toContain('countersign_approvals_total{tier="low",basis="head"} 1');
+    expect(text).toContain('countersign_waiting_pull_requests{tier="low"} 0');
   });
 });

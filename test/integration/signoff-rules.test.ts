@@ -39,6 +39,8 @@ describe("fresh_approval: same-diff", () => {
     expect(gh.lastCheck.output.summary.split("\n")[2]).toBe("@bob approved on `bbbbbbb`; the changes since are only the base branch.");
     expect(gh.lastCheck.output.summary).toContain("or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)");
     expect(app.services.caches.diffs.size).toBe(2);
+    const { body } = await app.services.metrics.render();
+    expect(body).toContain('countersign_approvals_total{tier="low",basis="same_diff"} 1');
   });
 
   it("does not read the same comparisons again for the same head (commits are immutable)", async () => {
@@ -64,6 +66,17 @@ describe("fresh_approval: same-diff", () => {
 
     expect(gh.lastCheck.status).toBe("in_progress");
     expect(gh.lastCheck.output.summary).toContain("| @bob | approved on bbbbbbb | no | approved an older commit (bbbbbbb), now stale: the PR changes `src/auth.ts` since bbbbbbb |");
+  });
+
+  it("a PR left waiting counts in the waiting gauge until it is closed", async () => {
+    const app = createTestApp();
+    const { gh, pr } = sameDiffGitHub([changed(PATCH), { ...file("src/auth.ts"), sha: "2".repeat(40) }]);
+    gh.labelEvents().expectReviewRequest().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+    expect((await app.services.metrics.render()).body).toContain('countersign_waiting_pull_requests{tier="low"} 1');
+
+    await app.receive("pull_request", pullRequestEvent("closed", { ...pr, state: "closed" }));
+    expect((await app.services.metrics.render()).body).toContain('countersign_waiting_pull_requests{tier="low"} 0');
   });
 
   it("makes the approval stale when GitHub cannot compare the head (fail closed), saying why", async () => {

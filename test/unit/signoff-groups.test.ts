@@ -6,7 +6,7 @@ import { renderVerdict } from "../../src/core/render.js";
 import { SAME_DIFF_REASON } from "../../src/core/same-diff.js";
 import { PolicySchema, type PolicyInput } from "../../src/policy/schema.js";
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
-import type { Actor, ChangedFile, PullSnapshot, Review, ReviewerDirectory } from "../../src/core/types.js";
+import type { Actor, ChangedFile, Review, ReviewerDirectory } from "../../src/core/types.js";
 import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
 
 const HEAD = "a".repeat(40);

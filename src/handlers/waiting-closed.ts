@@ -1,0 +1,15 @@
+// pull_request.closed: a closed PR no longer waits for sign-off (the waiting gauge forgets it).
+import type { Context } from "probot";
+import { pullKey } from "./evaluate.js";
+import type { Services } from "./services.js";
+
+export function onPullRequestClosedWaiting(services: Services) {
+  return async (context: Context<"pull_request.closed">): Promise<void> => {
+    const ref = { owner: context.payload.repository.owner.login, repo: context.payload.repository.name, number: context.payload.pull_request.number };
+    try {
+      await services.waiting.clear(pullKey(ref));
+    } catch (err) {
+      context.log.debug({ err, pr: ref.number }, "could not clear the PR's waiting mark");
+    }
+  };
+}
