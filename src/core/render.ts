@@ -141,11 +141,13 @@ export interface SignoffCandidates {
   total: number;
   /** What could not be listed, e.g. "the members of @acme/sre (403)". */
   errors: string[];
+  /** A list was cut at its last page read: the total is at least `total`. */
+  incomplete?: boolean;
 }
 
 function candidatesLine(c: SignoffCandidates | undefined): string[] {
   if (!c) return [];
-  const more = c.total > c.logins.length ? ` and ${c.total - c.logins.length} more` : "";
+  const more = c.total > c.logins.length || c.incomplete ? ` and ${c.incomplete ? "at least " : ""}${c.total - c.logins.length} more` : "";
   const listed = c.logins.length > 0 ? `Could sign off now: ${c.logins.map(profile).join(", ")}${more}.` : c.errors.length === 0 ? "Nobody could sign off now: no eligible person is in these reviewers." : "";
   const errors = c.errors.length > 0 ? ` Could not list ${c.errors.join("; ")}.` : "";
   return listed || errors ? [`${listed}${errors}`.trim()] : [];

@@ -15,6 +15,8 @@ import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTar
 import { resolveDirectory } from "../github/directory.js";
 import { approvalsToCompare, decide, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
+import { listSpecPeople } from "../github/candidates.js";
+import { signoffCandidates, specsToList } from "../core/candidates.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
@@ -191,6 +193,7 @@ export async function evaluateOnce(
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
     const aiLabel = carriesAiLabel(snapshot, policy, verdict);
+    const candidates = await readCandidates(octokit, services, snapshot, policy, verdict);
 
     // Every write below first waits for its turn in the installation's write queue; if a newer event
     // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
@@ -207,6 +210,7 @@ export async function evaluateOnce(
         const view = renderVerdict(verdict, snapshot, {
           policySources: loaded.sources,
           freshApproval: policy.signoff.fresh_approval,
+          ...(candidates ? { candidates } : {}),
           sideEffectErrors: [...labels.errors, ...requests.errors],
           ...(proposedPolicy ? { proposedPolicy } : {}),
         });
@@ -252,6 +256,14 @@ async function readDecisionFacts(
   if (commits.length === 0) return {};
   const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
   return { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, services.caches.diffs) };
+}
+
+/** Who could sign off now, for the groups still waiting: only when the PR waits, and SIGNOFF_CANDIDATES allows. */
+async function readCandidates(octokit: Octokit, services: Services, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
+  const specs = services.candidatesLimit > 0 ? specsToList(verdict) : [];
+  if (specs.length === 0) return undefined;
+  const listed = await listSpecPeople(octokit, snapshot, specs, services.caches.people);
+  return signoffCandidates(verdict, snapshot, policy, listed, services.candidatesLimit);
 }
 
 function hasLabel(labels: string[], label: string): boolean {

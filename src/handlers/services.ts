@@ -9,6 +9,7 @@ import { PolicyCache } from "../github/policy-cache.js";
 import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
 import type { DiffDigest } from "../core/same-diff.js";
+import type { Actor } from "../core/types.js";
 import { Metrics } from "../metrics/metrics.js";
 import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
 import { RedisPullGate } from "../scale/redis-gate.js";
@@ -45,7 +46,11 @@ export interface Services {
     yields: TtlCache<number>;
     /** `same-diff` digests per (base SHA, commit SHA): commits are immutable, so only size bounds them. */
     diffs: TtlCache<DiffDigest>;
+    /** The people behind a team or permission spec, for "could sign off now". As short-lived as membership. */
+    people: TtlCache<{ people: Actor[]; complete: boolean }>;
   };
+  /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
+  candidatesLimit: number;
   /** Give the services the app's logger (known once Probot loads the app). */
   useLogger(log: Logger): void;
   /** Close connections (Redis); the process can exit afterwards. */
@@ -122,7 +127,9 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       labels: new TtlCache<boolean>(labelTtl),
       yields: new TtlCache<number>(10 * 60 * 1000),
       diffs: new TtlCache<DiffDigest>(naive ? 0 : 24 * 60 * 60 * 1000, 5_000),
+      people: new TtlCache<{ people: Actor[]; complete: boolean }>(membershipTtl, 1_000),
     },
+    candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {
       log = logger;
     },

@@ -34,7 +34,8 @@ export interface TestApp {
  */
 export function createTestApp(env: NodeJS.ProcessEnv = {}, options: { log?: import("probot").Logger } = {}): TestApp {
   // Retries are off too (RETRY_ATTEMPTS: 0) unless a test turns them on: a late retry would make requests no test expects.
-  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", ...env });
+  // SIGNOFF_CANDIDATES: 0 unless a test turns it on: listing who could sign off reads team members, which most tests do not mock.
+  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),

@@ -66,7 +66,7 @@ function measuredApp(env: NodeJS.ProcessEnv = {}, options: { latencyMs?: number;
     requests.push({ method, path: new URL(String(url)).pathname, start, end: performance.now() });
     return response;
   };
-  const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", ...env });
+  const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: key(),
@@ -347,7 +347,7 @@ describe("the policy cache", () => {
 
 describe("GET /metrics", () => {
   it("is served by Probot's own server next to /ping, with the metric names the benchmark reads", async () => {
-    const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0" });
+    const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" });
     services.metrics.countRequest("read", 200);
     services.metrics.countRequest("write", 201);
     services.metrics.countRequest("graphql", 200);

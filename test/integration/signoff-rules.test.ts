@@ -171,3 +171,38 @@ describe("branches", () => {
     expect(gh.lastCheck.output.title).toMatch(/^Waiting for 1 approval/);
   });
 });
+
+describe("who could sign off now", () => {
+  it("names the team's members who may sign off, as profile links, capped with 'and N more'", async () => {
+    const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
+    const pr = pullRequest({ labels: LABELS });
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).policy("signoff:\n  reviewers: ['@acme/seniors']\n").existingChecks().labelEvents();
+    const member = (login: string, id: number, type = "User") => ({ login, id, type });
+    gh.api
+      .get("/orgs/acme/teams/seniors/members")
+      .query({ per_page: 100, page: 1 })
+      .reply(200, [member("erin", 15), member("alice", 1), member("bob", 12), member("dave", 14), member("carol", 13), member("helper[bot]", 99, "Bot")]);
+    gh.expectReviewRequest().expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain(
+      "Could sign off now: [@bob](https://github.com/bob), [@carol](https://github.com/carol), [@dave](https://github.com/dave) and 1 more.",
+    );
+    expect(gh.lastCheck.output.summary).not.toContain("@alice](");
+  });
+
+  it("says what it could not list, and the check is otherwise the same", async () => {
+    const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
+    const pr = pullRequest({ labels: LABELS });
+    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    gh.api.get(`/repos/${OWNER}/${REPO}/collaborators`).query({ permission: "maintain", per_page: 100, page: 1 }).reply(403, { message: "Resource not accessible by integration" });
+    gh.expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("synchronize", pr));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("Could not list the people with maintain permission (GitHub answered 403).");
+  });
+});

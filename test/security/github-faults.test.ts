@@ -29,7 +29,7 @@ let key: string | undefined;
 /** A Probot app like createTestApp's, but with Probot's retries and/or throttling switched on (fast). */
 function appWith(o: { retry?: boolean; throttle?: boolean }): TestApp {
   key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const services = createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0" });
+  const services = createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: key,

@@ -71,7 +71,7 @@ async function startServer(): Promise<number> {
     log: pino({ level: "silent" }),
     enableStaticFiles: false,
   });
-  await server.load(createCountersign(createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0" })));
+  await server.load(createCountersign(createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" })));
   await server.start();
   return port;
 }
