@@ -18,7 +18,9 @@ import {
   type Io,
   type PolicyOrigin,
 } from "./format.js";
-import { branchName, defaultBase, readChangedFiles, readCommits, readFileAt, repoRoot, resolveCommit } from "./git.js";
+import { branchName, defaultBase, readChangedFiles, readCommits, readDiffFiles, readFileAt, repoRoot, resolveCommit } from "./git.js";
+import { compareDiffs, digestDiff } from "../core/same-diff.js";
+import type { ApprovalCheck } from "./format.js";
 import { readPolicyFile } from "./validate.js";
 
 export const CHECK_USAGE = `Usage: countersign check [options]
@@ -33,6 +35,9 @@ Options:
                   app reads it from the default branch; else the built-in defaults)
   --repo DIR      the git repository (default: the current directory)
   --author LOGIN  the GitHub login that would open the pull request (checks author-based signals)
+  --approved REF  a commit someone approved (repeatable): would that approval still count at the
+                  head? With fresh_approval: same-diff it does when the branch's own changes
+                  there equal the head's (only the base branch changed in between)
   --json          print one JSON object instead of the report
   -h, --help      show this help
 
@@ -60,6 +65,28 @@ async function loadPolicy(io: Io, root: string, policyFile: string | undefined, 
   return result.ok ? { ok: true, policy: result.policy, origin, label } : { ok: false, problems: result.problems, origin, label };
 }
 
+/** Would an approval given on each REF still count at the head, under the policy's fresh_approval? */
+async function checkApprovals(root: string, baseSha: string, headSha: string, refs: string[], policy: Policy): Promise<ApprovalCheck[]> {
+  const fresh = policy.signoff.fresh_approval;
+  const head = fresh === "same-diff" ? digestDiff(await readDiffFiles(root, baseSha, headSha)) : undefined;
+  return Promise.all(
+    refs.map(async (ref): Promise<ApprovalCheck> => {
+      const sha = await resolveCommit(root, checkRef(ref, "--approved"), "--approved");
+      if (sha === headSha) return { ref, sha, counts: true, reason: "given on the head" };
+      if (fresh === false) return { ref, sha, counts: true, reason: "fresh_approval is false: an approval on any commit counts" };
+      if (fresh === true) return { ref, sha, counts: false, reason: "fresh_approval is true: only an approval on the head counts" };
+      let approved;
+      try {
+        approved = digestDiff(await readDiffFiles(root, baseSha, sha));
+      } catch (err) {
+        approved = { ok: false as const, reason: (err as Error).message };
+      }
+      const comparison = compareDiffs(sha, approved, head!);
+      return { ref, sha, counts: comparison.same, reason: comparison.reason };
+    }),
+  );
+}
+
 function checkRef(ref: string, flag: string): string {
   if (ref === "" || ref.startsWith("-")) throw new CliError(`${flag} needs a git ref, got ${JSON.stringify(ref)}`);
   return ref;
@@ -75,6 +102,7 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
       policy: { type: "string" },
       repo: { type: "string" },
       author: { type: "string" },
+      approved: { type: "string", multiple: true },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -102,10 +130,11 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   }
   const { policy } = loaded;
 
-  const [commits, files, headBranch] = await Promise.all([
+  const [commits, files, headBranch, baseBranch] = await Promise.all([
     readCommits(root, baseSha, headSha),
     readChangedFiles(root, baseSha, headSha),
     branchName(root, head),
+    branchName(root, base).catch(() => ""),
   ]);
   const author: Actor = values.author !== undefined ? { login: values.author.replace(/^@/, "") } : { login: "" };
   if (/\[bot\]$/i.test(author.login)) author.type = "Bot";
@@ -122,7 +151,8 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     author,
     headSha,
     headRef: headBranch,
-    baseRef: base,
+    // The branch name, as `branches` globs name it ("origin/main" → "main").
+    baseRef: baseBranch || base,
     defaultBranch: base,
     labels: [],
     files,
@@ -173,7 +203,9 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     policy: loaded.origin,
     mode: policy.mode,
     gate: policy.gate,
-    gated: policy.gate === "all" || plan.detection.assisted,
+    gated: plan.inScope && (policy.gate === "all" || plan.detection.assisted),
+    ...(plan.inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
+    ...(values.approved ? { approvals: await checkApprovals(root, baseSha, headSha, values.approved, policy) } : {}),
     detection: plan.detection,
     risk: plan.risk,
     requirement: plan.requirement,

@@ -48,6 +48,14 @@ export function describePolicyOrigin(origin: PolicyOrigin): string {
   }
 }
 
+/** `--approved REF`: whether an approval given there would still count at the head, and why. */
+export interface ApprovalCheck {
+  ref: string;
+  sha: string;
+  counts: boolean;
+  reason: string;
+}
+
 /** Everything `countersign check` found, before it is printed. */
 export interface CheckReport {
   range: {
@@ -69,11 +77,15 @@ export interface CheckReport {
   detection: Detection;
   risk: RiskAssessment;
   requirement: Requirement;
+  /** Set when the base branch is outside the policy's `branches`. */
+  outOfScope?: { baseRef: string; branches: string[] };
+  approvals?: ApprovalCheck[];
   /** What the local check could not see or did differently from the app. */
   notes: string[];
 }
 
 function signOffSummary(report: CheckReport): string {
+  if (report.outOfScope) return `not required (the base branch ${report.outOfScope.baseRef} is outside branches)`;
   if (!report.gated) return "not required (not AI-assisted; gate: ai-assisted)";
   const needed = describeRequirement(report.requirement);
   return report.mode === "report" ? `${needed} (mode: report, so it never blocks)` : needed;
@@ -116,7 +128,15 @@ export function renderCheckReport(report: CheckReport): string {
   }
 
   lines.push("", `Sign-off at ${requirement.tier}: ${describeRequirement(requirement)}`, `  from ${requirement.source}`);
-  if (!report.gated) lines.push("  not required here: the change is not AI-assisted and the policy gates only AI-assisted changes");
+  for (const group of requirement.groups ?? []) {
+    lines.push(`  ${group.applies ? "applies " : "skipped "}  ${group.source}: ${describeRequirement(group)}; ${group.why}`);
+  }
+  for (const approval of report.approvals ?? []) {
+    lines.push(`  an approval on ${approval.ref} (${shortSha(approval.sha)}) ${approval.counts ? "would count" : "would not count"}: ${approval.reason}`);
+  }
+  if (report.outOfScope) {
+    lines.push(`  not required here: the base branch ${report.outOfScope.baseRef} is not one of branches (${report.outOfScope.branches.join(", ")})`);
+  } else if (!report.gated) lines.push("  not required here: the change is not AI-assisted and the policy gates only AI-assisted changes");
   else if (report.mode === "report") lines.push("  mode: report — Countersign would say this is required, but never blocks");
 
   const notes = [...risk.notes, ...report.notes];
@@ -142,7 +162,10 @@ export function checkReportJson(report: CheckReport): string {
         reviewers: requirement.reviewers,
         approvals: requirement.approvals,
         source: requirement.source,
+        ...(requirement.groups ? { groups: requirement.groups } : {}),
       },
+      ...(report.outOfScope ? { outOfScope: report.outOfScope } : {}),
+      ...(report.approvals ? { approvals: report.approvals } : {}),
       policy: report.policy,
       range: report.range,
       notes: report.notes,

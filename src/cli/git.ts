@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { ChangedFile, CommitInfo, FileStatus } from "../core/types.js";
+import type { DiffFile } from "../core/same-diff.js";
 
 const run = promisify(execFile);
 
@@ -203,4 +204,35 @@ export async function readFileAt(root: string, commit: string, path: string): Pr
   const listed = await git(root, ["ls-tree", "--name-only", "-z", commit, "--", path]);
   if (listed.split("\0")[0] !== path) return undefined;
   return git(root, ["cat-file", "blob", `${commit}:${path}`]);
+}
+
+/** New blob per path from `git diff --raw -z` (":old-mode new-mode old-sha new-sha status\0path[\0path]"). */
+function parseRawBlobs(out: string): Map<string, string> {
+  const tokens = out.split("\0");
+  const blobs = new Map<string, string>();
+  for (let i = 0; i < tokens.length; ) {
+    const meta = tokens[i++] ?? "";
+    if (!meta.startsWith(":")) continue;
+    const [, , , newSha = "", status = ""] = meta.slice(1).split(" ");
+    if (status.startsWith("R") || status.startsWith("C")) i++; // the previous path
+    const path = tokens[i++] ?? "";
+    if (!/^0+$/.test(newSha)) blobs.set(path, newSha);
+  }
+  return blobs;
+}
+
+/**
+ * A commit's own changes against its merge base with `base` (what GitHub's compare API gives for
+ * `base...commit`), for `fresh_approval: same-diff`: the files with their patches and new blobs.
+ */
+export async function readDiffFiles(root: string, base: string, commit: string): Promise<DiffFile[]> {
+  const [files, raw] = await Promise.all([
+    readChangedFiles(root, base, commit),
+    git(root, ["diff", ...DIFF_OPTIONS, "--raw", "-z", "--abbrev=40", `${base}...${commit}`, "--"]),
+  ]);
+  const blobs = parseRawBlobs(raw);
+  return files.map((f) => {
+    const blobSha = blobs.get(f.path);
+    return { ...f, ...(blobSha ? { blobSha } : {}) };
+  });
 }
