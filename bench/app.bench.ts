@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "./github-simulator.js";
 import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
+import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
 import { isCheckWrite, render, roundTrips, summarise, type AppResult, type BurstResult, type Options, type Sample } from "./lib/app-results.js";
 import {
   applyBurstEvent,
@@ -355,6 +356,8 @@ function metricsCrossCheck(phases: Array<{ name: string; before: Map<string, num
 }
 
 const running = new Set<AppProcess>();
+/** The base-branch-update scenario's section (issue #11), measured on the app variant. */
+let baseUpdatesSection: string | undefined;
 
 async function runVariant(variant: "app" | "naive", options: Options): Promise<AppResult> {
   const sim = new GitHubSimulator({ appId: APP_ID, latencyMs: options.latencyMs, webhookSecret: SECRET });
@@ -363,6 +366,7 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
   setupSinglePr(sim.model);
   const prs = setupBurst(sim.model, options.burstPrs);
   sim.model.user(PEER);
+  setupBaseUpdates(sim.model);
   const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env: variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {} });
   running.add(app);
   try {
@@ -379,6 +383,10 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
     log(`${variant}: burst drained in ${fmt(burst.drainS)} s (lower bound ${burst.lowerBoundS} s${burst.timedOut ? ", TIMED OUT" : ""}), ${burst.correct}/${burst.prs} PRs correct`);
     const m2 = await requestMetrics(app);
     const mark2 = sim.mark();
+    if (variant === "app") {
+      baseUpdatesSection = renderBaseUpdates(await runBaseUpdates(sim, app, options.quick), `npm run bench:app${options.quick ? " -- --quick" : ""}`);
+      log(`${variant}: base-branch updates done`);
+    }
     const peakRssMb = app.memoryMb().peak;
     const unknownRoutes = [...new Set(sim.log.filter((e) => e.route === "unknown").map((e) => `${e.method} ${e.path}`))];
     return {
@@ -429,6 +437,10 @@ async function main(): Promise<void> {
   if (options.write) {
     writeSection(join(ROOT, "BENCHMARKS.md"), "bench:app", section);
     log("BENCHMARKS.md updated (between <!-- bench:app:start --> and <!-- bench:app:end -->)");
+  }
+  if (baseUpdatesSection) {
+    process.stdout.write(`\n${baseUpdatesSection}\n`);
+    if (options.write) writeSection(join(ROOT, "BENCHMARKS.md"), "bench:base-updates", baseUpdatesSection);
   }
 }
 

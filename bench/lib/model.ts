@@ -299,8 +299,12 @@ export class GitHubModel {
       pull.events.push({ id: this.nextId(), event: "review_requested", actor: this.appBot, created_at: now, requested_team: { slug, name: slug } });
     }
     repo.pulls.set(spec.number, pull);
+    for (const c of commits) this.commitFiles.set(c.sha, spec.files);
     return pull;
   }
+
+  /** Per commit SHA, the PR's own changes at that commit (what the compare API answers for `base...sha`). */
+  readonly commitFiles = new Map<string, SimFile[]>();
 
   /** Push one commit to the PR's head branch; returns the new head SHA. */
   pushHead(owner: string, name: string, number: number, push: PushSpec = {}): string {
@@ -315,6 +319,8 @@ export class GitHubModel {
     };
     pull.commits.push(commit);
     if (push.files) pull.files = push.files;
+    // Without new files the PR's own changes stay the same: a merge of the base branch ("Update branch").
+    this.commitFiles.set(commit.sha, pull.files);
     pull.headSha = commit.sha;
     pull.updatedAt = isoNow();
     return commit.sha;

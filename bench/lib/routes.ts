@@ -285,6 +285,18 @@ export const ROUTES: Route[] = [
     const state = ctx.model.membership(ctx.params.org ?? "", ctx.params.slug ?? "", ctx.params.username ?? "");
     return state ? { status: 200, body: { state, role: "member", url: "" } } : notFound();
   }),
+  compile("GET", "/orgs/:org/teams/:slug/members", "teams.listMembersInOrg", (ctx) => {
+    const team = ctx.model.teams.get(lower(`${ctx.params.org ?? ""}/${ctx.params.slug ?? ""}`));
+    if (!team) return notFound();
+    return { status: 200, list: [...team].filter(([, state]) => state === "active").map(([login]) => userJson(ctx.model.user(login))) };
+  }),
+  // The PR's own changes at the head of `base...head` (the simulator keeps them per commit; the base is not modelled).
+  compile("GET", `${REPO}/compare/:basehead`, "repos.compareCommitsWithBasehead", (ctx) => {
+    const head = (ctx.params.basehead ?? "").split("...")[1] ?? "";
+    const files = ctx.model.commitFiles.get(head);
+    if (!repoOf(ctx) || !files) return notFound();
+    return { status: 200, body: { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: files.map(fileJson) } };
+  }),
   compile("GET", `${REPO}/collaborators/:username/permission`, "repos.getCollaboratorPermissionLevel", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();

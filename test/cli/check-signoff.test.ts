@@ -84,6 +84,7 @@ describe("countersign check: fresh_approval same-diff", () => {
   it("an approval before an evil merge would not count, saying which file changed", async () => {
     const { out } = await check("--head", "evil", "--approved", approved);
     expect(out).toContain(`would not count: the change to \`src/pay.ts\` differs from the one approved`);
+    expect(evil).not.toBe(updated);
   });
 
   it("shows each group, whether it applies and why, in the JSON too", async () => {
