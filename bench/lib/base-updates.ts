@@ -123,7 +123,7 @@ export function renderBaseUpdates(results: BaseUpdatesVariant[], command: string
     r.problems.length === 0 ? "yes" : `**no**: ${r.problems.join("; ")}`,
   ]);
   return [
-    "### Base-branch updates: senior re-approvals with `fresh_approval: same-diff` against `true`",
+    "## Base-branch updates (`bench/lib/base-updates.ts`, part of `npm run bench:app`)",
     "",
     `\`${command}\` — one AI-assisted PR per policy, approved by a senior, then "Update branch" (a merge of the base branch) repeatedly, with a real change every fourth push; after each push that left the check waiting, the senior approves again.`,
     "",
