@@ -200,6 +200,8 @@ function assessReview(
  */
 export function approvalsToCompare(snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory): string[] {
   if (policy.signoff.fresh_approval !== "same-diff" || !plan.inScope) return [];
+  // Not gated (and no label removal that could put the label back): no approval matters.
+  if (policy.gate !== "all" && !plan.detection.assisted && !plan.labelRemoval) return [];
   if (snapshot.override?.sha === snapshot.headSha) return [];
   const live = plan.decisiveReviews.filter((r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible);
   if (live.some((r) => r.state === "CHANGES_REQUESTED")) return [];

@@ -140,6 +140,12 @@ describe("fresh_approval: same-diff in decide", () => {
     expect(approvalsToCompare(snapshot, policy, plan, DIRECTORY)).toEqual([]);
   });
 
+  it("compares nothing for a PR that is not gated", () => {
+    const policy = PolicySchema.parse(sameDiff);
+    const snapshot = makeSnapshot({ commits: [makeCommit({ message: "plain human change" })], reviews: [rev(DAVE, "APPROVED", OLD)] });
+    expect(approvalsToCompare(snapshot, policy, planEvaluation(snapshot, policy), DIRECTORY)).toEqual([]);
+  });
+
   it("compares nothing when every approval is on the head", () => {
     const { snapshot, plan, policy } = run(sameDiff, { reviews: [rev(DAVE, "APPROVED")] });
     expect(approvalsToCompare(snapshot, policy, plan, DIRECTORY)).toEqual([]);
