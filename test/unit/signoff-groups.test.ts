@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { approvalsToCompare, decide, planEvaluation } from "../../src/core/decide.js";
 import { planReviewRequests } from "../../src/core/review-requests.js";
 import { renderVerdict } from "../../src/core/render.js";
+import { proposedPolicyChanges } from "../../src/core/policy-change.js";
 import { SAME_DIFF_REASON } from "../../src/core/same-diff.js";
 import { PolicySchema, type PolicyInput } from "../../src/policy/schema.js";
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
@@ -121,6 +122,16 @@ describe("branches", () => {
     expect(view).toMatchObject({ status: "completed", conclusion: "success" });
     expect(view.title).toBe("Not gated: the base branch feature/base is outside the policy's branches (risk low)");
     expect(view.summary).toContain("Not required: this PR merges into `feature/base`, and the policy's `branches` (`main`) do not include it.");
+  });
+});
+
+describe("a proposed policy with branches or groups", () => {
+  it("says the PR would no longer be gated, or would need the groups", () => {
+    const { snapshot, verdict } = run({});
+    expect(proposedPolicyChanges(snapshot, verdict, PolicySchema.parse({ branches: ["release/**"] }))).toContain("this PR would no longer be gated");
+    expect(proposedPolicyChanges(snapshot, verdict, PolicySchema.parse(TWO_GROUPS))).toContain(
+      "sign-off would need 1 approval from @acme/principals instead of 1 approval from anyone with maintain or admin permission",
+    );
   });
 });
 
