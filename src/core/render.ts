@@ -155,10 +155,11 @@ function candidatesLine(c: SignoffCandidates | undefined): string[] {
 
 function groupLine(g: GroupAssessment, candidates: SignoffCandidates | undefined): string[] {
   const need = describeRequirement(g);
-  if (!g.applies) return [`- ➖ ${need} (${g.source}): ${g.why}.`];
-  const by = g.approvedBy.length > 0 ? `: signed off by ${people(g.approvedBy)}` : "";
-  const state = g.satisfied ? `✅ ${need}${by}` : `⏳ ${need} (${g.approvedBy.length} of ${g.approvals}${by ? `, ${by.slice(2)}` : ""})`;
-  return [`- ${state} (${g.source}); ${g.why}.`, ...(g.satisfied ? [] : candidatesLine(candidates).map((l) => `  ${l}`))];
+  if (!g.applies) return [`- ➖ ${need}: ${g.why} (${g.source}).`];
+  const by = g.approvedBy.length > 0 ? `signed off by ${people(g.approvedBy)}` : "";
+  if (g.satisfied) return [`- ✅ ${need}: ${by}; ${g.why} (${g.source}).`];
+  const progress = `${g.approvedBy.length} of ${g.approvals}${by ? `, ${by}` : ""}`;
+  return [`- ⏳ ${need}: ${progress}; ${g.why} (${g.source}).`, ...candidatesLine(candidates).map((l) => `  ${l}`)];
 }
 
 function freshnessRule(snapshot: PullSnapshot, fresh: FreshApproval): string {

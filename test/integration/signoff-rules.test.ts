@@ -118,8 +118,8 @@ describe("signoff.require", () => {
 
     expect(gh.lastCheck.status).toBe("in_progress");
     expect(gh.lastCheck.output.title).toBe("Waiting for 1 approval from @acme/sre (1 of 2 groups signed off, risk low)");
-    expect(gh.lastCheck.output.summary).toContain("- ⏳ 1 approval from @acme/sre (0 of 1) (signoff.require[0]); applies: `infra/prod/main.yml` matches `infra/**`.");
-    expect(gh.lastCheck.output.summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol (signoff.require[1]); always applies.");
+    expect(gh.lastCheck.output.summary).toContain("- ⏳ 1 approval from @acme/sre: 0 of 1; applies: `infra/prod/main.yml` matches `infra/**` (signoff.require[0]).");
+    expect(gh.lastCheck.output.summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol; always applies (signoff.require[1]).");
     expect(gh.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["sre"] }]);
   });
 

@@ -92,8 +92,8 @@ describe("signoff.require groups", () => {
   it("the summary lists each group, whether it applies and why, and who satisfied it", () => {
     const { snapshot, verdict } = run(TWO_GROUPS, { files: [file("src/app.ts")], reviews: [rev(CAROL, "APPROVED")] });
     const { summary } = renderVerdict(verdict, snapshot, { policySources: [] });
-    expect(summary).toContain("- ➖ 1 approval from @acme/sre (signoff.require[0]): does not apply: no changed path matches `infra/**`, `**/*.tf`.");
-    expect(summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol (signoff.require[1]); always applies.");
+    expect(summary).toContain("- ➖ 1 approval from @acme/sre: does not apply: no changed path matches `infra/**`, `**/*.tf` (signoff.require[0]).");
+    expect(summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol; always applies (signoff.require[1]).");
   });
 
   it("the waiting title names the groups still needed", () => {
