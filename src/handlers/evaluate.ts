@@ -225,7 +225,9 @@ export async function evaluateOnce(
     const { check } = published;
     services.caches.yields.delete(key);
     await recordSignoffWait(services, key, verdict, log);
-    if (check !== "unchanged") countApprovals(services, verdict);
+    // Once per head that becomes signed off: not again when an already passing check is rewritten.
+    const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
+    if (check !== "unchanged" && !passedBefore) countApprovals(services, verdict);
 
     log.info(
       { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
