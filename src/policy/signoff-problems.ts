@@ -32,7 +32,16 @@ export function signoffProblems(raw: unknown): PolicyProblem[] {
   const problems = levelProblems(signoff, "signoff");
   const tiers = at(signoff, "tiers");
   if (tiers !== null && typeof tiers === "object" && !Array.isArray(tiers)) {
-    for (const [tier, level] of Object.entries(tiers)) problems.push(...levelProblems(level, `signoff.tiers.${tier}`));
+    for (const [tier, level] of Object.entries(tiers)) {
+      problems.push(...levelProblems(level, `signoff.tiers.${tier}`));
+      // approvals alone would fall back to signoff.reviewers, which the top level's require replaces.
+      if (at(signoff, "require") !== undefined && at(level, "approvals") !== undefined && at(level, "reviewers") === undefined && at(level, "require") === undefined) {
+        problems.push({
+          path: `signoff.tiers.${tier}.approvals`,
+          message: `would fall back to signoff.reviewers, which signoff.require replaces: give this tier its own reviewers, or its own require (e.g. the top-level groups with more approvals)`,
+        });
+      }
+    }
   }
   return problems;
 }

@@ -180,6 +180,7 @@ describe("policy errors around require", () => {
   it.each<[string, unknown, string, RegExp]>([
     ["require with reviewers at the top", { signoff: { reviewers: ["@acme/a"], require: [{ reviewers: ["@acme/b"] }] } }, "signoff.require", /instead of signoff.reviewers, not with it/],
     ["require with approvals in a tier", { signoff: { tiers: { high: { approvals: 2, require: [{ reviewers: ["@acme/b"] }] } } } }, "signoff.tiers.high.require", /instead of signoff.tiers.high.approvals/],
+    ["a tier's approvals alone under a top-level require", { signoff: { require: [{ reviewers: ["@acme/b"] }], tiers: { critical: { approvals: 2 } } } }, "signoff.tiers.critical.approvals", /falls? back to signoff.reviewers, which signoff.require replaces/],
     ["only path-scoped groups", { signoff: { require: [{ reviewers: ["@acme/b"], paths: ["infra/**"] }] } }, "signoff.require", /at least one group without paths/],
     ["an extglob in a group's paths", { signoff: { require: [{ reviewers: ["@acme/b"] }, { reviewers: ["@acme/c"], paths: ["+(a|b)/**"] }] } }, "signoff.require[1].paths[0]", /extglob/],
     ["a group without reviewers", { signoff: { require: [{ approvals: 1 }] } }, "signoff.require[0].reviewers", /./],
