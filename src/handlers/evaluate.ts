@@ -4,7 +4,8 @@
 // and reviews, the policy (cached), our check run on the head the event named and, when the PR is
 // known to lack the AI label, its label history — all at once. Round 2, only when needed: team
 // membership and permission (cached briefly), the check run again if the head moved, the proposed
-// policy of a PR that changes it. Then the writes, and only those that change something.
+// policy of a PR that changes it. Round 3, only when it matters: same-diff's compare reads (cached
+// by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
