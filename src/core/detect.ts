@@ -230,7 +230,7 @@ function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boo
 }
 
 /** "*@domain" matches that domain exactly; anything else the whole address; both case-insensitive. */
-function matchesPolicyEmail(email: string, patterns: string[]): boolean {
+export function matchesPolicyEmail(email: string, patterns: string[]): boolean {
   const e = email.trim().toLowerCase();
   if (!e) return false;
   return patterns.some((raw) => {

@@ -17,13 +17,32 @@ const AUTH = /^\/(?:app\/installations\/[^/]+\/access_tokens|applications\/[^/]+
 export interface RequestHooks {
   /** Absent: no conditional requests (the benchmark's naive baseline). */
   etags?: EtagCache | undefined;
-  /** Called once per request that reached GitHub, with its HTTP status (undefined: no answer). */
-  onRequest?: ((kind: RequestKind, status: number | undefined) => void) | undefined;
+  /**
+   * Called once per request that reached GitHub, with its HTTP status (undefined: no answer), the
+   * installation whose token it used and the rate limit GitHub says that installation has left.
+   */
+  onRequest?: ((kind: RequestKind, status: number | undefined, answer: RequestAnswer) => void) | undefined;
   /** Absent: writes go straight to Probot's throttle (the naive baseline). */
   turns?: WriteTurns | undefined;
   /** Each attempt at a request is abandoned after this long, so a hung connection cannot hold a PR's queue (0: no limit). */
   timeoutMs?: number | undefined;
 }
+
+/** What an answer says about the installation's budget. */
+export interface RequestAnswer {
+  installation: string;
+  /** x-ratelimit-remaining, when the answer carried it. */
+  rateLimitRemaining?: number | undefined;
+}
+
+/** x-ratelimit-remaining of a response or of an error's response. */
+export function rateLimitRemaining(headers: unknown): number | undefined {
+  const value = (headers as Record<string, unknown> | null | undefined)?.["x-ratelimit-remaining"];
+  const n = typeof value === "string" || typeof value === "number" ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+const errorHeaders = (err: unknown): unknown => (err as { response?: { headers?: unknown } } | null)?.response?.headers;
 
 export function requestKind(method: string, url: string): RequestKind {
   let path = url;
@@ -49,7 +68,10 @@ type Response = Awaited<ReturnType<Octokit["request"]>>;
 export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, installation = "default"): void {
   if (instrumented.has(octokit)) return;
   instrumented.add(octokit);
-  const { etags, onRequest, turns, timeoutMs } = hooks;
+  const { etags, turns, timeoutMs } = hooks;
+  const onRequest = hooks.onRequest
+    ? (kind: RequestKind, status: number | undefined, headers: unknown) => hooks.onRequest?.(kind, status, { installation, rateLimitRemaining: rateLimitRemaining(headers) })
+    : undefined;
 
   octokit.hook.wrap("request", async (request, options) => {
     // The clock starts when the request is really sent (inside fetch), not while it waits its turn
@@ -65,10 +87,10 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
         if (guard && (await guard())) throw new SupersededWrite();
         turn.sent();
         const response = (await request(options)) as Response;
-        onRequest?.(kind, response.status);
+        onRequest?.(kind, response.status, response.headers);
         return response;
       } catch (err) {
-        if (!(err instanceof SupersededWrite)) onRequest?.(kind, httpStatus(err));
+        if (!(err instanceof SupersededWrite)) onRequest?.(kind, httpStatus(err), errorHeaders(err));
         throw err;
       } finally {
         turn.end();
@@ -79,7 +101,7 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
     if (etag) options.headers = { ...options.headers, "if-none-match": etag };
     try {
       const response = (await request(options)) as Response;
-      onRequest?.(kind, response.status);
+      onRequest?.(kind, response.status, response.headers);
       if (key && etags) {
         const fresh = typeof response.headers.etag === "string" ? response.headers.etag : undefined;
         if (fresh) etags.remember(key, fresh, snapshotOf(response));
@@ -88,7 +110,7 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
       return response;
     } catch (err) {
       const status = httpStatus(err);
-      onRequest?.(kind, status);
+      onRequest?.(kind, status, errorHeaders(err));
       if (status === 304 && key && etags) {
         const remembered = etags.revalidated(key);
         if (remembered) return remembered as Response;

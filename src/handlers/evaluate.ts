@@ -73,6 +73,7 @@ export function evaluatePullRequest(
   return services.gate
     .run(pullKey(ref), async (run) => memoOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
     .catch(async (err: unknown) => {
+      services.metrics.noteEvaluationError(err);
       if (err instanceof CoordinationError) {
         // No evaluation ran: a stale success must not stand. Fail the check on the head the event named.
         services.metrics.evaluations.inc({ outcome: "error", tier: "unknown" });

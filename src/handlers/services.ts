@@ -11,6 +11,7 @@ import type { Permission } from "../github/directory.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { Actor } from "../core/types.js";
 import { Metrics } from "../metrics/metrics.js";
+import { InFlight } from "./in-flight.js";
 import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
 import { RedisPullGate } from "../scale/redis-gate.js";
 import { createRedis, RedisPolicyEpochs } from "../scale/redis.js";
@@ -30,6 +31,8 @@ export interface Services {
   metrics: Metrics;
   /** Which PRs wait for sign-off now, by tier (shared through Redis when there is one). */
   waiting: WaitingBoard;
+  /** Webhook deliveries and the handlers they started, still running (a graceful shutdown waits for them). */
+  inFlight: InFlight;
   /** Evaluations that failed on GitHub's side are tried again later (GitHub does not redeliver). */
   retries: RetryScheduler;
   /** What every installation octokit gets: conditional requests, request counting, write turns. */
@@ -53,6 +56,8 @@ export interface Services {
   candidatesLimit: number;
   /** Give the services the app's logger (known once Probot loads the app). */
   useLogger(log: Logger): void;
+  /** Whether this replica can take deliveries: with REDIS_URL, only while Redis answers (GET /ready). */
+  checkReady(): Promise<{ ok: boolean; reason: string }>;
   /** Close connections (Redis); the process can exit afterwards. */
   close(): Promise<void>;
 }
@@ -109,6 +114,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     policies,
     metrics,
     waiting,
+    inFlight: new InFlight(),
     retries: new RetryScheduler({
       baseMs: number(env.RETRY_BASE_SECONDS, 30) * 1000,
       maxAttempts: number(env.RETRY_ATTEMPTS, 3),
@@ -116,7 +122,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     }),
     requestHooks: {
       etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
-      onRequest: (kind, status) => metrics.countRequest(kind, status),
+      onRequest: (kind, status, answer) => metrics.countRequest(kind, status, answer),
       turns: naive ? undefined : new WriteTurns(writeSpacingMs),
       timeoutMs: number(env.REQUEST_TIMEOUT_SECONDS, 30) * 1000,
     },
@@ -132,6 +138,15 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {
       log = logger;
+    },
+    async checkReady() {
+      if (!redis) return { ok: true, reason: "no Redis configured" };
+      try {
+        await redis.ping();
+        return { ok: true, reason: "Redis answers" };
+      } catch (err) {
+        return { ok: false, reason: `Redis does not answer (${(err as Error).message})` };
+      }
     },
     async close() {
       this.retries.close();

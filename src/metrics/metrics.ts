@@ -118,6 +118,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly handlerFailures = new Counter({
+    name: "countersign_handler_failures_total",
+    help: "Webhook handlers that failed outside an evaluation (an evaluation's own failures are countersign_evaluations_total{outcome=\"error\"}), by event.",
+    labelNames: ["event"] as const,
+    registers: [this.registry],
+  });
+
+  readonly githubResponses = new Counter({
+    name: "countersign_github_responses_total",
+    help: "Answers from the GitHub API by request kind and status class (2xx, 3xx, 4xx, 5xx; \"none\": no answer, e.g. a timeout).",
+    labelNames: ["kind", "status_class"] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitRemaining = new Gauge({
+    name: "countersign_github_rate_limit_remaining",
+    help: "The installation's remaining REST API rate limit, from the x-ratelimit-remaining header of its latest answer.",
+    labelNames: ["installation"] as const,
+    registers: [this.registry],
+  });
+
+  /** Errors an evaluation already counted (as outcome "error"), so a handler failing with one is not counted twice. */
+  private readonly evaluationErrors = new WeakSet<object>();
+
   constructor() {
     // Every kind is exported from the start (at 0), so a scrape before the first event already shows the series.
     for (const kind of ["read", "write", "graphql", "auth"] as const) this.githubRequests.inc({ kind }, 0);
@@ -133,15 +157,35 @@ export class Metrics {
     this.waitingSource = source;
   }
 
-  countRequest(kind: RequestKind, status: number | undefined): void {
+  countRequest(kind: RequestKind, status: number | undefined, answer: { installation?: string | undefined; rateLimitRemaining?: number | undefined } = {}): void {
     this.githubRequests.inc({ kind });
     if (status === 304) this.githubNotModified.inc();
+    this.githubResponses.inc({ kind, status_class: statusClass(status) });
+    if (answer.installation !== undefined && answer.rateLimitRemaining !== undefined) {
+      this.rateLimitRemaining.set({ installation: answer.installation }, answer.rateLimitRemaining);
+    }
+  }
+
+  /** An evaluation failed with this error (and counted it); see countHandlerFailure. */
+  noteEvaluationError(err: unknown): void {
+    if (err !== null && typeof err === "object") this.evaluationErrors.add(err);
+  }
+
+  /** A webhook handler failed: counted unless the failure was an evaluation's, already counted as such. */
+  countHandlerFailure(event: string, err: unknown): void {
+    if (err !== null && typeof err === "object" && this.evaluationErrors.has(err)) return;
+    this.handlerFailures.inc({ event });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
     const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
     return { contentType: this.registry.contentType, body: `${own}\n${process}` };
   }
+}
+
+/** "2xx" … "5xx" for an HTTP status; "none" when there was no answer. */
+export function statusClass(status: number | undefined): string {
+  return status === undefined || status < 100 || status > 599 ? "none" : `${Math.floor(status / 100)}xx`;
 }
 
 /** A handler for Probot's server: GET /metrics; anything else is left to the next handler. */
