@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Smoke test of the deployable app: the Dockerfile's steps, without Docker.
 #
-#   build stage   → npm run build (into a fresh folder: no stale files from an old lib/)
-#   runtime stage → package.json, package-lock.json, lib/, app.yml in an empty folder;
-#                   npm ci --omit=dev (production dependencies only); its ENV;
-#                   node node_modules/probot/bin/probot.js run ./lib/index.js
+#   build stage   → npm pack (its `prepare` script builds lib/), as the image does
+#   runtime stage → the tarball unpacked into an empty folder with package-lock.json;
+#                   npm ci --omit=dev --ignore-scripts (production dependencies only); its ENV;
+#                   a non-root user (as USER node) under tini (as ENTRYPOINT), running
+#                   node lib/server/main.js (as CMD)
 #   HEALTHCHECK   → GET /ping answers PONG
 #
-# Then it checks that webhooks are verified: an unsigned and a wrongly signed delivery are
-# rejected (Probot 14 answers 400), a correctly signed `ping` delivery is accepted (200).
-# Run from anywhere: `bash scripts/smoke.sh`. Needs node and npm, with the repo's
-# dependencies installed (`npm ci`). SMOKE_PORT picks the port (default: a free one).
-# Keep this in step with the Dockerfile.
+# Then it checks GET /ready, the schema at /schema/countersign.schema.json, that webhooks are
+# verified (an unsigned and a wrongly signed delivery are rejected with 400, a correctly signed
+# `ping` delivery is accepted with 200), and that SIGTERM stops the app with exit status 0.
+# Run from anywhere: `bash scripts/smoke.sh`. Needs node and npm, with the repo's dependencies
+# installed (`npm ci`), and tini: as root it is installed with apt-get when missing (as .ci/run
+# does for redis-server). As root the app runs as `nobody`; otherwise as the current user.
+# SMOKE_PORT picks the port (default: a free one). Keep this in step with the Dockerfile.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,24 +56,52 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/countersign-smoke.XXXXXX")"
 APP="$WORK/app"
 LOG="$WORK/app.log"
 mkdir -p "$APP"
+# Readable (not writable) by the unprivileged user, as the image's root-owned /app is.
+chmod 755 "$WORK" "$APP"
 
 # --- build stage ----------------------------------------------------------------------------
-step "1/7 build (npm run build, into a fresh lib/)"
-npm run build --silent -- --outDir "$APP/lib" >"$WORK/build.log" 2>&1 \
-  || { cat "$WORK/build.log" >&2; fail "npm run build failed (TypeScript errors above)"; }
-[[ -f "$APP/lib/index.js" ]] || fail "the build did not produce lib/index.js"
+step "1/8 npm pack (its prepare script builds lib/)"
+npm pack --pack-destination "$WORK" --silent >"$WORK/pack.log" 2>&1 \
+  || { cat "$WORK/pack.log" >&2; fail "npm pack failed (TypeScript errors above?)"; }
+TARBALL="$(ls "$WORK"/countersign-*.tgz 2>/dev/null | head -n 1)"
+[[ -n "$TARBALL" ]] || fail "npm pack did not produce a countersign-*.tgz"
 
 # --- runtime stage --------------------------------------------------------------------------
-step "2/7 assemble the runtime folder (package.json, package-lock.json, lib/, app.yml)"
-cp package.json package-lock.json app.yml "$APP/"
+step "2/8 unpack $(basename "$TARBALL") into an empty folder, with package-lock.json"
+tar -xzf "$TARBALL" -C "$APP" --strip-components=1
+cp package-lock.json "$APP/"
+for f in lib/server/main.js lib/index.js lib/cli/main.js app.yml schema/countersign.schema.json action.yml LICENSE; do
+  [[ -f "$APP/$f" ]] || fail "the package lacks $f (package.json \"files\")"
+done
+[[ ! -d "$APP/src" && ! -d "$APP/test" ]] || fail "the package contains src/ or test/"
 
-step "3/7 npm ci --omit=dev (production dependencies only)"
-(cd "$APP" && npm ci --omit=dev --no-audit --no-fund --prefer-offline) >"$WORK/npm-ci.log" 2>&1 \
+step "3/8 npm ci --omit=dev --ignore-scripts (production dependencies only)"
+(cd "$APP" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline) >"$WORK/npm-ci.log" 2>&1 \
   || { tail -n 30 "$WORK/npm-ci.log" >&2; fail "npm ci --omit=dev failed"; }
-[[ -f "$APP/node_modules/probot/bin/probot.js" ]] || fail "probot is not installed as a production dependency"
+[[ -f "$APP/node_modules/probot/package.json" ]] || fail "probot is not installed as a production dependency"
 [[ ! -d "$APP/node_modules/typescript" ]] || fail "devDependencies were installed (node_modules/typescript exists)"
+chmod -R a+rX "$APP"
 
-step "4/7 throwaway RSA key and a free port"
+step "4/8 init and user (ENTRYPOINT tini, USER node)"
+if ! command -v tini >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == "0" ]]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tini) >"$WORK/apt.log" 2>&1 \
+      || { tail -n 20 "$WORK/apt.log" >&2; fail "could not install tini"; }
+  else
+    fail "tini is not installed (apt-get install tini), and cannot be installed here (needs apt-get as root)"
+  fi
+fi
+TINI="$(command -v tini)"
+AS_USER=()
+if [[ "$(id -u)" == "0" ]]; then
+  # nobody (65534), with no supplementary groups: the image's `node` user has no privileges either.
+  AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+  step "    $TINI as the init, the app as uid 65534 (nobody)"
+else
+  step "    $TINI as the init, the app as uid $(id -u)"
+fi
+
+step "5/8 throwaway RSA key and a free port"
 # PKCS#1 PEM, as GitHub issues them; never written to disk.
 PRIVATE_KEY="$(node -e '
   const { generateKeyPairSync } = require("node:crypto");
@@ -83,15 +114,16 @@ PORT="${SMOKE_PORT:-$(node -e '
 ')}"
 BASE="http://127.0.0.1:$PORT"
 
-step "5/7 start the app on $BASE (NODE_ENV=production, as in the image)"
+step "6/8 start the app on $BASE (NODE_ENV=production, as in the image)"
 # A clean environment (env -i): a developer's GHE_HOST, REDIS_URL or WEBHOOK_PROXY_URL must
-# not leak in; the folder has no .env for Probot to read.
+# not leak in; the folder has no .env to read. tini -s: here tini is not PID 1, so it registers
+# as the subreaper instead (in the image it is PID 1). LOG_LEVEL=info: the shutdown lines are checked.
 (
   cd "$APP"
-  exec env -i PATH="$PATH" HOME="$WORK" \
-    NODE_ENV=production LOG_FORMAT=json HOST=127.0.0.1 PORT="$PORT" LOG_LEVEL=warn \
-    APP_ID=1 PRIVATE_KEY="$PRIVATE_KEY" WEBHOOK_SECRET=smoke \
-    node node_modules/probot/bin/probot.js run ./lib/index.js
+  exec env -i PATH="$PATH" HOME="$APP" \
+    NODE_ENV=production LOG_FORMAT=json HOST=127.0.0.1 PORT="$PORT" LOG_LEVEL=info \
+    APP_ID=1 PRIVATE_KEY="$PRIVATE_KEY" WEBHOOK_SECRET=smoke SHUTDOWN_GRACE_SECONDS=5 \
+    "$TINI" -s -- "${AS_USER[@]}" node lib/server/main.js
 ) >"$LOG" 2>&1 &
 APP_PID=$!
 
@@ -138,7 +170,17 @@ post_webhook() {
   ' "$BASE/api/github/webhooks" "$1"
 }
 
-step "6/7 webhook signature checks"
+get_status() {
+  node -e 'fetch(process.argv[1]).then(async (r) => process.stdout.write(r.status + " " + (await r.text()).slice(0, 40)), (e) => { console.error(e.message); process.exit(1); })' "$1"
+}
+
+step "7/8 readiness, the schema, webhook signature checks"
+ready="$(get_status "$BASE/ready")" || fail "GET /ready did not answer"
+[[ "$ready" == "200 READY" ]] || fail "GET /ready answered \"$ready\"; expected 200 READY"
+step "    GET /ready → $ready"
+schema="$(get_status "$BASE/schema/countersign.schema.json")" || fail "GET /schema/countersign.schema.json did not answer"
+[[ "$schema" == 200* && "$schema" == *'"$schema"'* ]] || fail "GET /schema/countersign.schema.json answered \"$schema\""
+step "    GET /schema/countersign.schema.json → 200"
 status="$(post_webhook none)" || fail "POST of an unsigned webhook did not get an answer"
 [[ "$status" == "400" || "$status" == "401" ]] \
   || fail "an unsigned webhook was answered $status; expected it to be rejected (400)"
@@ -152,10 +194,22 @@ status="$(post_webhook right)" || fail "POST of a signed webhook did not get an 
 step "    correctly signed ping → $status (accepted)"
 kill -0 "$APP_PID" 2>/dev/null || fail "the app exited after the webhook checks"
 
-step "7/7 stop the app and clean up"
-kill "$APP_PID"
-for _ in $(seq 1 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$APP_PID" 2>/dev/null; then fail "the app did not stop within 5 s of SIGTERM"; fi
-wait "$APP_PID" 2>/dev/null || true
+step "8/8 SIGTERM: a clean stop with exit status 0"
+# owner of the node process: the unprivileged user, not root.
+NODE_UID="$(ps -o uid= --ppid "$APP_PID" 2>/dev/null | tr -d ' ' | head -n 1)"
+if [[ "$(id -u)" == "0" ]]; then
+  [[ "$NODE_UID" == "65534" ]] || fail "the app runs as uid ${NODE_UID:-?}, not as the unprivileged user"
+fi
+kill -TERM "$APP_PID"
+for _ in $(seq 1 100); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$APP_PID" 2>/dev/null; then fail "the app did not stop within 10 s of SIGTERM"; fi
+set +e
+wait "$APP_PID"
+code=$?
+set -e
 APP_PID=""
+[[ "$code" == "0" ]] || fail "the app exited with status $code after SIGTERM; expected 0"
+grep -q '"msg":"stopped"' "$LOG" || fail "the app did not log \"stopped\" (graceful shutdown) before exiting"
+if grep -q '"name":"[^"]*".*"name":' "$LOG"; then fail "a log line has two \"name\" keys"; fi
+step "    exit status 0, \"stopped\" logged"
 step "OK"

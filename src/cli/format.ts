@@ -7,6 +7,8 @@ export interface Io {
   cwd: string;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The whole of standard input, for `validate -` (absent: there is none to read). */
+  readStdin?: () => Promise<string>;
 }
 
 /** A problem the user can fix (a bad flag, a missing file, a bad ref): printed without a stack, exit 2. */

@@ -10,7 +10,7 @@ import { runValidate } from "./validate.js";
 const USAGE = `Usage: countersign <command> [options]
 
 Commands:
-  validate [file...]   check a policy file (default: .github/countersign.yml)
+  validate [file...]   check a policy file (default: .github/countersign.yml; - reads standard input)
   check [options]      run Countersign's rules on a local branch (see: countersign check --help)
   report [options]     merged PRs: reverts AI vs others, sign-off load and waits, overrides, bypasses
                        (reads GitHub with GITHUB_TOKEN; see: countersign report --help)
@@ -70,6 +70,11 @@ const io: Io = {
   cwd: process.cwd(),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 };
 
 main(process.argv.slice(2), io).then(

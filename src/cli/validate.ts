@@ -7,8 +7,8 @@ import { CliError, EXIT_INVALID_POLICY, EXIT_OK, plural, problemLine, type Io } 
 
 export const VALIDATE_USAGE = `Usage: countersign validate [file...]
 
-Checks Countersign policy files (default: .github/countersign.yml) and prints each
-problem as "file:line: key message".
+Checks Countersign policy files (default: .github/countersign.yml; "-" reads the policy
+from standard input) and prints each problem as "file:line: key message".
 
 Exit status: 0 valid, 1 problems found, 2 a file could not be read or bad usage.`;
 
@@ -25,6 +25,11 @@ export async function readPolicyFile(cwd: string, file: string): Promise<string>
   }
 }
 
+async function readStdin(io: Io): Promise<string> {
+  if (!io.readStdin) throw new CliError("cannot read standard input here");
+  return io.readStdin();
+}
+
 export async function runValidate(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -36,12 +41,18 @@ export async function runValidate(argv: string[], io: Io): Promise<number> {
     return EXIT_OK;
   }
   const files = positionals.length > 0 ? positionals : [".github/countersign.yml"];
+  if (files.filter((file) => file === "-").length > 1) throw new CliError('"-" (standard input) can be given only once');
   // Read every file first: an unreadable one is a usage error (exit 2), whatever the others say.
-  const texts = await Promise.all(files.map((file) => readPolicyFile(io.cwd, file)));
+  const texts = await Promise.all(files.map((file) => (file === "-" ? readStdin(io) : readPolicyFile(io.cwd, file))));
 
   let invalid = false;
-  files.forEach((file, i) => {
+  files.forEach((name, i) => {
+    const file = name === "-" ? "<stdin>" : name;
     const result = validatePolicyText(texts[i]!);
+    // "file:line: warning: key message": valid, but probably not what was meant.
+    for (const warning of result.warnings ?? []) {
+      io.out(`${warning.line !== undefined ? `${file}:${warning.line}` : file}: warning: ${warning.path} ${warning.message}\n`);
+    }
     if (result.ok) {
       io.out(`✓ ${file} is a valid Countersign policy\n`);
       const extended = result.policy._extends;

@@ -1,6 +1,7 @@
 // Turns zod issues and YAML errors into problems a person can act on: key path, plain words, line.
 import type { z } from "zod";
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { allowedKeys, closestKey, elsewhere } from "./keys.js";
 
 export interface PolicyProblem {
   /** Dotted key path, e.g. "risk.rules[2].tier"; "" for the whole file. */
@@ -62,6 +63,21 @@ const TYPE_WORDS: Record<string, string> = {
   object: "a mapping of keys",
 };
 
+/** "unknown key", with the allowed key it is closest to, or where a key of that name belongs. */
+function unknownKeyMessage(key: string, at: ReadonlyArray<PropertyKey>, path: string): string {
+  const where = path === "" ? "" : ` under ${path}`;
+  const allowed = allowedKeys(at);
+  const suggestion = closestKey(key, allowed);
+  if (suggestion !== undefined) return `unknown key "${key}"${where}; did you mean "${suggestion}"?`;
+  const schemaPath = formatPath(at.map((k) => (typeof k === "number" ? "[]" : k))).replace(/\.\[\]/g, "[]").replace(/\[\[\]\]/g, "[]");
+  const other = elsewhere(key, schemaPath).sort((a, b) => a.length - b.length);
+  if (other.length > 0) {
+    const named = other.slice(0, 2).join(" or ");
+    return `unknown key "${key}"${where}; did you mean ${named}${other.length > 2 ? " (or another level)" : ""}? The key belongs there, not here`;
+  }
+  return `unknown key "${key}"${where}; the keys allowed here are ${allowed.join(", ")}`;
+}
+
 /** One zod issue in plain words, with the key path it concerns. */
 export function problemsFromZod(error: z.ZodError, raw: unknown): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
@@ -72,12 +88,7 @@ export function problemsFromZod(error: z.ZodError, raw: unknown): PolicyProblem[
         for (const key of issue.keys) {
           const full = path === "" ? key : `${path}.${key}`;
           const renamed = RENAMED_KEYS[full];
-          problems.push({
-            path: full,
-            message: renamed
-              ? `unknown key "${key}": it is called ${renamed} now`
-              : `unknown key "${key}"${path === "" ? "" : ` under ${path}`}; see the policy reference for the keys allowed here`,
-          });
+          problems.push({ path: full, message: renamed ? `unknown key "${key}": it is called ${renamed} now` : unknownKeyMessage(key, issue.path, path) });
         }
         break;
       }

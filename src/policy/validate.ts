@@ -3,11 +3,32 @@ import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
 import { compileSafeRegex } from "../core/safe-regex.js";
 import { signoffGlobs, signoffProblems } from "./signoff-problems.js";
+import { matchesPolicyEmail } from "../core/detect.js";
 import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };
 
-export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+/** Warnings: valid but almost certainly not meant (the policy still applies). */
+export type PolicyResult = { ok: true; policy: Policy; warnings?: PolicyProblem[] } | { ok: false; problems: PolicyProblem[]; warnings?: PolicyProblem[] };
+
+/** GitHub's private commit emails are <id>+<login>@users.noreply.github.com, for every user who hides their address. */
+export const NOREPLY_DOMAIN = "users.noreply.github.com";
+
+/** What is valid but would not do what its author meant. */
+export function policyWarnings(raw: unknown): PolicyProblem[] {
+  const warnings: PolicyProblem[] = [];
+  asArray(at(at(raw, "detection"), "emails")).forEach((pattern, i) => {
+    if (typeof pattern !== "string") return;
+    // Two unrelated people's private addresses: a pattern that matches both matches everyone's.
+    if (matchesPolicyEmail(`1234567+someone@${NOREPLY_DOMAIN}`, [pattern]) && matchesPolicyEmail(`7654321+another@${NOREPLY_DOMAIN}`, [pattern])) {
+      warnings.push({
+        path: `detection.emails[${i}]`,
+        message: `"${pattern}" matches every GitHub user who keeps their email private (<id>+<login>@${NOREPLY_DOMAIN}), so it would mark most pull requests as AI-assisted; list the agents' own addresses instead (e.g. "198982749+Copilot@${NOREPLY_DOMAIN}")`,
+      });
+    }
+  });
+  return warnings;
+}
 
 /**
  * Limits that keep one evaluation cheap whatever the policy says: every pattern and glob runs
@@ -131,8 +152,10 @@ export function validatePolicy(raw: unknown): PolicyResult {
   if (oversized.length > 0) return { ok: false, problems: oversized };
   const parsed = PolicySchema.safeParse(raw);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, raw)), ...semanticProblems(raw)];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems };
-  return { ok: true, policy: parsed.data };
+  const warnings = policyWarnings(raw);
+  const extra = warnings.length > 0 ? { warnings } : {};
+  if (!parsed.success || problems.length > 0) return { ok: false, problems, ...extra };
+  return { ok: true, policy: parsed.data, ...extra };
 }
 
 /** Validate the text of a policy file; every problem carries the line it is on. */
@@ -145,9 +168,10 @@ export function validatePolicyText(text: string): PolicyResult {
   const yaml = parseYamlWithPositions(text);
   if (yaml.problems.length > 0) return { ok: false, problems: yaml.problems };
   const result = validatePolicy(yaml.value ?? {});
-  if (result.ok) return result;
+  const warnings = result.warnings ? { warnings: locateProblems(result.warnings, yaml.doc, yaml.lines) } : {};
+  if (result.ok) return { ...result, ...warnings };
   const located = locateProblems(result.problems, yaml.doc, yaml.lines);
-  return { ok: false, problems: located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  return { ok: false, problems: located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), ...warnings };
 }
 
 /** One line per problem: "line 4: risk.rules[0].tier must be one of …". */
