@@ -210,6 +210,11 @@ set -e
 APP_PID=""
 [[ "$code" == "0" ]] || fail "the app exited with status $code after SIGTERM; expected 0"
 grep -q '"msg":"stopped"' "$LOG" || fail "the app did not log \"stopped\" (graceful shutdown) before exiting"
-if grep -q '"name":"[^"]*".*"name":' "$LOG"; then fail "a log line has two \"name\" keys"; fi
+# Each JSON line holds every key once: re-serialising it (JSON.parse keeps one of duplicated keys) changes nothing.
+node -e '
+  const lines = require("node:fs").readFileSync(process.argv[1], "utf8").split("\n").filter((l) => l.startsWith("{"));
+  const bad = lines.filter((l) => JSON.stringify(JSON.parse(l)) !== l);
+  if (bad.length > 0) { console.error(bad[0]); process.exit(1); }
+' "$LOG" || fail "a JSON log line has a duplicated key (see above)"
 step "    exit status 0, \"stopped\" logged"
 step "OK"
