@@ -1,6 +1,7 @@
 // The policy's JSON Schema and its Markdown reference, both generated from the zod schema; pure.
 import { z } from "zod";
-import { PolicySchema } from "./schema.js";
+import { PolicySchema, RiskRuleSchema } from "./schema.js";
+import { POLICY_LIMITS } from "./validate.js";
 import { BUILTIN_RISK_RULES } from "../core/builtin-risk-rules.js";
 import {
   AGENT_EMAILS,
@@ -57,13 +58,65 @@ export interface JsonSchemaNode {
 export function policyJsonSchema(): JsonSchemaNode {
   const generated = z.toJSONSchema(PolicySchema, { io: "input", target: "draft-07" }) as JsonSchemaNode;
   const { $schema, title: _title, description, ...rest } = generated;
-  return withoutSafeIntegerBounds({
-    $schema,
-    $id: SCHEMA_ID,
-    title: "Countersign policy (.github/countersign.yml)",
-    description,
-    ...rest,
-  });
+  return withValidateChecks(
+    withoutSafeIntegerBounds({
+      $schema,
+      $id: SCHEMA_ID,
+      title: "Countersign policy (.github/countersign.yml)",
+      description,
+      ...rest,
+    }),
+  );
+}
+
+/**
+ * What `countersign validate` refuses and JSON Schema cannot say; test/unit/schema-agreement.test.ts
+ * feeds both the same policies and allows them to disagree only here (the schema then accepts what
+ * validate refuses). Listed in docs/policy.md.
+ */
+export const SCHEMA_LIMITATIONS = {
+  re2: "regular expressions (detection.body_patterns, risk.rules[].content) must compile as RE2 and run in linear time: JSON Schema's regexes are ECMAScript",
+  "pattern-count": `at most ${POLICY_LIMITS.patterns} regular expressions in all (a count across two lists)`,
+  "text-bytes": `a policy file of at most ${POLICY_LIMITS.textBytes / 1024} KB`,
+} as const;
+export type SchemaLimitation = keyof typeof SCHEMA_LIMITATIONS;
+
+/**
+ * A glob that uses an extglob, or more than POLICY_LIMITS.starsPerSegment runs of `*` in one path
+ * segment, counted as validate.ts counts them: escaped characters (`\\x`) left out, so runs that only
+ * escapes separate are one run.
+ */
+const STAR_RUN = String.raw`\*(?:\\.|\*)*`;
+const SEPARATOR = String.raw`(?:\\.)*[^/*\\](?:\\.|[^/*\\])*`;
+const SLOW_GLOB = String.raw`[+*@?!]\(|(^|/)(?:\\.|[^/*\\])*` + `${STAR_RUN}(?:${SEPARATOR}${STAR_RUN}){${POLICY_LIMITS.starsPerSegment}}`;
+
+/**
+ * Adds to the generated schema what validate.ts checks beyond zod's types, wherever JSON Schema can
+ * express it: signal ids as an enum (from the catalogue, so new signals appear by themselves), a
+ * risk rule needs a condition (the keys of RiskRuleSchema other than tier and reason), size limits,
+ * and the globs refused as too slow to match.
+ */
+function withValidateChecks(schema: JsonSchemaNode): JsonSchemaNode {
+  const walk = (node: JsonSchemaNode, path: string): void => {
+    if (node.type === "string" && node.maxLength === undefined) node.maxLength = POLICY_LIMITS.textChars;
+    if (node.type === "array" && node.maxItems === undefined) node.maxItems = path === "risk.rules" ? POLICY_LIMITS.rules : POLICY_LIMITS.listItems;
+    for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, path === "" ? key : `${path}.${key}`);
+    if (node.items) walk(node.items, `${path}[]`);
+  };
+  walk(schema, "");
+  const props = (node: JsonSchemaNode | undefined, key: string) => node?.properties?.[key];
+  const disable = props(props(schema, "detection"), "disable");
+  if (disable?.items) disable.items.enum = [...BUILTIN_SIGNAL_IDS];
+  const risk = props(schema, "risk");
+  const rule = props(risk, "rules")?.items;
+  if (rule?.properties) {
+    const conditions = Object.keys(RiskRuleSchema.shape).filter((key) => key !== "tier" && key !== "reason");
+    rule.anyOf = conditions.map((key) => ({ required: [key] }));
+  }
+  for (const globs of [props(risk, "components"), props(rule, "paths")]) {
+    if (globs?.items) globs.items.not = { pattern: SLOW_GLOB };
+  }
+  return schema;
 }
 
 /** z.int() says "at most 2^53 - 1": true, but noise in an editor's hover and in the docs. */
@@ -315,12 +368,16 @@ export function policyReferenceMarkdown(schema: JsonSchemaNode = policyJsonSchem
     "",
     schema.description ?? "",
     "",
-    `Every key is optional. Check a file with ${code("npx countersign validate")} (see [cli.md](cli.md)).`,
-    `For completion and checking in your editor, point it at the JSON Schema, ${code(SCHEMA_FILE)} in the Countersign package. With the YAML language server (VS Code's YAML extension), put this on the first line of the policy file, with a path relative to the file or a URL where you publish the schema:`,
+    `Every key is optional. Check a file with ${code("countersign validate")} ([cli.md](cli.md) says how to install it, or use the GitHub Action).`,
+    `For completion and checking in your editor, point it at the JSON Schema: every Countersign deployment serves it at ${code("https://<your app host>/schema/countersign.schema.json")} (it is also ${code(SCHEMA_FILE)} in the repository). With the YAML language server (VS Code's YAML extension), put this on the first line of the policy file:`,
     "",
     "```yaml",
-    "# yaml-language-server: $schema=<path or URL of countersign.schema.json>",
+    "# yaml-language-server: $schema=https://<your app host>/schema/countersign.schema.json",
     "```",
+    "",
+    "The schema checks what `countersign validate` checks, except:",
+    "",
+    ...Object.values(SCHEMA_LIMITATIONS).map((text) => `- ${text}.`),
     "",
     "## Keys",
     "",

@@ -93,7 +93,9 @@ describe("the setup page of the real server (no credentials, a child process)", 
     expect((await rawGet(server.port, "/ping")).body).toBe("PONG");
     const schema = await rawGet(server.port, "/schema/countersign.schema.json");
     expect(schema.status).toBe(200);
-    expect((JSON.parse(schema.body) as { title?: string }).title).toMatch(/Countersign policy/);
+    expect(schema.headers["content-type"]).toMatch(/^application\/schema\+json/);
+    // The same bytes as the committed schema/countersign.schema.json.
+    expect(schema.body).toBe(readFileSync(join(ROOT, "schema", "countersign.schema.json"), "utf8"));
   });
 });
 
@@ -127,7 +129,7 @@ describe("GitHub's redirect back (/probot/setup)", () => {
   });
 
   it("exchanges the code for the app's credentials and writes them to .env", async () => {
-    const env = { NO_SMEE_SETUP: "true", HOST: "127.0.0.1", PORT: "0" };
+    const env: NodeJS.ProcessEnv = { NO_SMEE_SETUP: "true", HOST: "127.0.0.1", PORT: "0" };
     const config = readServerConfig(env, dir);
     server = await startServer(config, pino({ level: "silent" }), { env, cwd: dir });
     expect(server.setupMode).toBe(true);
