@@ -27,7 +27,11 @@ function write(dir: string, file: string, content: string | Buffer): void {
 }
 
 function countersign(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: "utf8" });
+  return countersignWithInput(cwd, undefined, ...args);
+}
+
+function countersignWithInput(cwd: string, input: string | undefined, ...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: "utf8", ...(input !== undefined ? { input } : {}) });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -140,8 +144,27 @@ describe("countersign validate", () => {
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe('bad.yml:3: mode must be one of "enforce", "report", but is the text "enforced"');
-    expect(lines[1]).toMatch(/^bad\.yml:7: signoff\.reviewrs unknown key "reviewrs"/);
+    expect(lines[1]).toBe('bad.yml:7: signoff.reviewrs unknown key "reviewrs" under signoff; did you mean "reviewers"?');
     expect(lines[2]).toBe("✗ bad.yml: 2 problems");
+  });
+
+  it('reads the policy from standard input with "-"', () => {
+    const bad = countersignWithInput(tmp, BAD_POLICY, "validate", "-");
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('<stdin>:3: mode must be one of "enforce", "report"');
+    expect(bad.stdout).toContain("✗ <stdin>: 2 problems");
+    const good = countersignWithInput(tmp, REPO_POLICY, "validate", "-");
+    expect(good).toMatchObject({ code: 0, stdout: "✓ <stdin> is a valid Countersign policy\n" });
+    const twice = countersignWithInput(tmp, REPO_POLICY, "validate", "-", "-");
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('"-" (standard input) can be given only once');
+  });
+
+  it("warns about an emails pattern that matches every private GitHub address, and stays valid", () => {
+    const result = countersignWithInput(tmp, 'detection:\n  emails: ["*@users.noreply.github.com"]\n', "validate", "-");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^<stdin>:2: warning: detection\.emails\[0\] "\*@users\.noreply\.github\.com" matches every GitHub user who keeps their email private/);
+    expect(result.stdout).toContain("✓ <stdin> is a valid Countersign policy");
   });
 
   it("gives the line of a YAML syntax error", () => {
