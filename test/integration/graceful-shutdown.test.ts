@@ -103,6 +103,14 @@ describe("graceful shutdown of the real server", () => {
     expect(logs[shuttingDown]!.inFlight).toBeGreaterThan(0);
     expect(evaluated).toBeGreaterThan(shuttingDown);
     expect(stopped).toMatchObject({ finished: true, abandoned: 0 });
+
+    // The JSON log: every key once per line (a duplicate would vanish on re-serialising), the
+    // /ping probes of start-up below info, the delivery at info without its headers.
+    for (const line of world.app.lines) expect(JSON.stringify(JSON.parse(line)), line).toBe(line);
+    expect(logs.filter((l) => l.msg?.startsWith("GET /ping"))).toEqual([]);
+    const access = logs.find((l) => l.msg?.startsWith("POST /api/github/webhooks 200"));
+    expect(access).toMatchObject({ level: 30, name: "http", req: { method: "POST", url: "/api/github/webhooks", event: "pull_request" } });
+    expect((access!.req as Record<string, unknown>).headers).toBeUndefined();
   }, 120_000);
 
   it("gives up after the grace period when GitHub does not answer, and still exits 0", async () => {
