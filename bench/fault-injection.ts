@@ -328,7 +328,7 @@ function render(r: Result, started: Date): string {
     "",
     `Measured ${started.toISOString().slice(0, 10)} with \`npm run build && npx tsx bench/fault-injection.ts\` on Node ${m.node}, ${m.nproc} cores (${m.model}), ${m.platform}; ${r.durationS.toFixed(0)} s.`,
     "",
-    `The built app as a real process (\`probot run ./lib/index.js\`, throttling and retries on, as in production) against the GitHub simulator (${r.options.latencyMs} ms per call). ` +
+    `The built app as a real process (\`node lib/server/main.js\`, throttling and retries on, as in production) against the GitHub simulator (${r.options.latencyMs} ms per call). ` +
       `${r.options.prs} AI-assisted and plain PRs in ${Math.ceil(r.options.prs / 10)} repositories go through their events (pushes; approvals by a senior, a peer, the author, a pending team member; change requests; dismissals) within ${(r.options.windowMs / 1000).toFixed(0)} s, ` +
       `while the simulator injects the faults below. Then the faults stop; PRs whose check is not right yet get \`/countersign recheck\`, as a person would after reading “${COULD_NOT_EVALUATE}”.`,
     "",

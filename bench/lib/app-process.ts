@@ -109,7 +109,7 @@ export class AppProcess {
       GHE_PROTOCOL: "http",
       ...this.options.env,
     };
-    const child = spawn(process.execPath, ["node_modules/probot/bin/probot.js", "run", "./lib/index.js"], {
+    const child = spawn(process.execPath, ["lib/server/main.js"], {
       cwd: this.options.root,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -188,7 +188,7 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
     "## App under load (`bench/app.bench.ts`)",
     "",
     `Measured ${started.toISOString().slice(0, 10)} with \`${command}\` (${fmt(durationS, 0)} s) on Node ${m.node}, ${m.nproc} cores (${m.model}), ${m.platform}.`,
-    `The built app (\`lib/\`) ran as a real process (\`probot run\`, throttling on) against the GitHub simulator on 127.0.0.1 answering every call after ${options.latencyMs} ms.`,
+    `The built app (\`lib/\`) ran as a real process (\`node lib/server/main.js\`, throttling on) against the GitHub simulator on 127.0.0.1 answering every call after ${options.latencyMs} ms.`,
     `Small PR: 20 files, 3 commits, 2 reviews; ${app.changing.samples.length} state-changing events (pushes and senior approvals, alternating) and ${app.unchanged.samples.length} unchanged ones (an edit that changes nothing, a redelivered synchronize), warm caches.`,
     `Burst: ${options.burstEvents} events over ${options.burstPrs} PRs in ${plural(Math.ceil(options.burstPrs / 10), "repository", "repositories")} of one installation within ${options.windowMs / 1000} s (pushes, then a comment review and a deciding review per PR; a third of the PRs end approved, a third waiting, a third with changes requested).`,
     naive

@@ -1,0 +1,63 @@
+// The server's own routes, in-process: /ready follows Redis when REDIS_URL is set, and the
+// schema route serves the policy schema.
+import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { readServerConfig } from "../../src/server/config.js";
+import { startServer, type AppServer } from "../../src/server/http.js";
+import { createServices } from "../../src/handlers/services.js";
+import { rawGet } from "../helpers/raw-http.js";
+
+const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const baseEnv: NodeJS.ProcessEnv = { APP_ID: "777", PRIVATE_KEY: key, WEBHOOK_SECRET: "s", HOST: "127.0.0.1", PORT: "0", RETRY_ATTEMPTS: "0" };
+
+let server: AppServer | undefined;
+afterEach(async () => {
+  await server?.shutdown("test");
+  server = undefined;
+});
+
+async function start(env: NodeJS.ProcessEnv): Promise<AppServer> {
+  const all = { ...baseEnv, ...env };
+  server = await startServer(readServerConfig(all, "/"), pino({ level: "silent" }), { env: all, services: createServices(all) });
+  return server;
+}
+
+/** A loopback port where nothing listens. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe("GET /ready", () => {
+  it("is ready without Redis", async () => {
+    const app = await start({});
+    expect(await rawGet(app.port, "/ready")).toMatchObject({ status: 200, body: "READY" });
+  });
+
+  it("is not ready while the configured Redis does not answer, and says why", async () => {
+    const app = await start({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const res = await rawGet(app.port, "/ready");
+    expect(res.status).toBe(503);
+    expect(res.body).toMatch(/^NOT READY: Redis does not answer/);
+    // Liveness is a different question: the process serves HTTP.
+    expect((await rawGet(app.port, "/ping")).body).toBe("PONG");
+  });
+});
+
+describe("refusing bad configuration", () => {
+  it.each([
+    [{ NODE_ENV: "production", APP_ID: "" }, /APP_ID is missing/],
+    [{ NODE_ENV: "production", WEBHOOK_SECRET: "" }, /WEBHOOK_SECRET is missing/],
+    [{ SHUTDOWN_GRACE_SECONDS: "soon" }, /SHUTDOWN_GRACE_SECONDS must be a number of seconds/],
+    [{ APP_ID: "abc" }, /APP_ID must be the app's numeric id/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+  ] as const)("%o", (env, message) => {
+    expect(() => readServerConfig({ ...baseEnv, ...env }, "/")).toThrow(message);
+  });
+});
