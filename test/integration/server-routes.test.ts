@@ -1,13 +1,13 @@
 // The server's own routes, in-process: /ready follows Redis when REDIS_URL is set, and the
 // schema route serves the policy schema.
-import { generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
 import { createServices } from "../../src/handlers/services.js";
-import { rawGet } from "../helpers/raw-http.js";
+import { rawGet, rawRequest } from "../helpers/raw-http.js";
 
 const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const baseEnv: NodeJS.ProcessEnv = { APP_ID: "777", PRIVATE_KEY: key, WEBHOOK_SECRET: "s", HOST: "127.0.0.1", PORT: "0", RETRY_ATTEMPTS: "0" };
@@ -47,6 +47,37 @@ describe("GET /ready", () => {
     expect(res.body).toMatch(/^NOT READY: Redis does not answer/);
     // Liveness is a different question: the process serves HTTP.
     expect((await rawGet(app.port, "/ping")).body).toBe("PONG");
+  });
+});
+
+describe("webhooks and metrics on the server", () => {
+  const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
+  const post = (port: number, signature?: string) =>
+    rawRequest(port, "POST", "/api/github/webhooks", { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": randomUUID(), ...(signature ? { "x-hub-signature-256": signature } : {}) }, ping);
+
+  it("accepts only deliveries signed with WEBHOOK_SECRET", async () => {
+    const app = await start({});
+    expect((await post(app.port)).status).toBe(400);
+    expect((await post(app.port, `sha256=${createHmac("sha256", "wrong").update(ping).digest("hex")}`)).status).toBe(400);
+    expect((await post(app.port, `sha256=${createHmac("sha256", "s").update(ping).digest("hex")}`)).status).toBe(200);
+  });
+
+  it("serves /metrics with the operations series", async () => {
+    const app = await start({});
+    const res = await rawGet(app.port, "/metrics");
+    expect(res.status).toBe(200);
+    for (const name of ["countersign_handler_failures_total", "countersign_github_responses_total", "countersign_github_rate_limit_remaining", "countersign_evaluations_total"]) {
+      expect(res.body).toContain(`# HELP ${name} `);
+    }
+  });
+
+  it("refuses deliveries once it is shutting down", async () => {
+    const app = await start({});
+    const stopped = app.shutdown("test");
+    await stopped;
+    // No longer listening: the connection is refused.
+    await expect(rawGet(app.port, "/ping")).rejects.toThrow(/ECONNREFUSED/);
+    expect(await stopped).toEqual({ finished: true, abandoned: 0 });
   });
 });
 
