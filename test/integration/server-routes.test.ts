@@ -87,7 +87,7 @@ describe("refusing bad configuration", () => {
     [{ NODE_ENV: "production", WEBHOOK_SECRET: "" }, /WEBHOOK_SECRET is missing/],
     [{ SHUTDOWN_GRACE_SECONDS: "soon" }, /SHUTDOWN_GRACE_SECONDS must be a number of seconds/],
     [{ APP_ID: "abc" }, /APP_ID must be the app's numeric id/],
-    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ LOG_LEVEL: "loud" } as unknown as NodeJS.ProcessEnv, /LOG_LEVEL must be one of/],
   ] as const)("%o", (env, message) => {
     expect(() => readServerConfig({ ...baseEnv, ...env }, "/")).toThrow(message);
   });
