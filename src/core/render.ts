@@ -332,7 +332,7 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
     ...list,
     ...(problems.length > 50 ? [`- … and ${problems.length - 50} more`] : []),
     "",
-    "<sub>`npx countersign validate .github/countersign.yml` checks a policy before you push it.</sub>",
+    "<sub>`countersign validate .github/countersign.yml` checks a policy before you push it (the CLI is installed from the Countersign repository, not from npm; or use its GitHub Action: docs/cli.md).</sub>",
   ].join("\n");
   return {
     status: "completed",
