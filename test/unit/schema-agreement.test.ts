@@ -4,11 +4,13 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BUILTIN_SIGNAL_IDS } from "../../src/core/ai-catalogue.js";
 import { POLICY_LIMITS, validatePolicy } from "../../src/policy/validate.js";
 import { SCHEMA_FILE, SCHEMA_LIMITATIONS, type SchemaLimitation } from "../../src/policy/reference.js";
+import { allKeyPaths } from "../../src/policy/keys.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const schema = JSON.parse(readFileSync(join(root, SCHEMA_FILE), "utf8")) as object;
