@@ -107,7 +107,11 @@ async function createWebhookChannel(env: NodeJS.ProcessEnv, cwd: string, log: Lo
   if (env.WEBHOOK_PROXY_URL || env.NO_SMEE_SETUP === "true") return;
   try {
     const { SmeeClient } = (await import("smee-client")) as typeof import("smee-client");
-    const url = await SmeeClient.createChannel();
+    // Bounded: an unreachable smee.io must not keep the setup page from starting.
+    const url = await Promise.race([
+      SmeeClient.createChannel(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("smee.io did not answer within 10 s")), 10_000).unref()),
+    ]);
     env.WEBHOOK_PROXY_URL = url;
     updateEnvFile(cwd, { WEBHOOK_PROXY_URL: url });
     log.info(`created the smee.io channel ${url} for local webhooks (WEBHOOK_PROXY_URL in .env)`);
