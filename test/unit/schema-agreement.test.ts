@@ -120,3 +120,47 @@ describe("the JSON Schema and validate agree", () => {
     expect(disable.items.enum).toEqual([...BUILTIN_SIGNAL_IDS]);
   });
 });
+
+describe("the JSON Schema and validate agree on generated policies", () => {
+  // Leaf keys of the schema (from zod), each given values of every kind: right and wrong types,
+  // bounds, enum members and non-members, empty and non-empty lists.
+  const leaves = allKeyPaths().filter((path) => !allKeyPaths().some((other) => other.startsWith(`${path}.`) || other.startsWith(`${path}[].`)));
+  const values: unknown[] = [true, false, 0, 1, 2, 11, 1.5, -1, "", "x", "low", "critical", "enforce", "report", "all", "@acme/seniors", "permission:admin", "octocat", firstSignal, "src/**", [], ["x"], [""], [firstSignal], ["@acme/seniors"], ["low"], [1], {}, { a: 1 }, null];
+
+  const setAt = (policy: Record<string, unknown>, path: string, value: unknown) => {
+    const parts = path.split(".");
+    let node: Record<string, unknown> = policy;
+    parts.forEach((part, i) => {
+      const list = part.endsWith("[]");
+      const key = list ? part.slice(0, -2) : part;
+      if (i === parts.length - 1) {
+        node[key] = value;
+        return;
+      }
+      if (list) {
+        const items = (Array.isArray(node[key]) ? node[key] : (node[key] = [{ tier: "high" }])) as Record<string, unknown>[];
+        node = items[0]!;
+      } else {
+        node = (node[key] !== null && typeof node[key] === "object" && !Array.isArray(node[key]) ? node[key] : (node[key] = {})) as Record<string, unknown>;
+      }
+    });
+  };
+
+  it("for random combinations of keys and values", () => {
+    const seen = { valid: 0, invalid: 0 };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...leaves), fc.constantFrom(...values)), { minLength: 1, maxLength: 4 }), (assignments) => {
+        const policy: Record<string, unknown> = {};
+        for (const [path, value] of assignments) setAt(policy, path, structuredClone(value));
+        const ours = validatePolicy(policy).ok;
+        seen[ours ? "valid" : "invalid"]++;
+        const theirs = schemaAccepts(policy);
+        expect(theirs, `${JSON.stringify(policy)}: validate says ${ours}, the schema ${theirs} (${JSON.stringify(schemaAccepts.errors?.slice(0, 2))})`).toBe(ours);
+      }),
+      { numRuns: 400, seed: 13 },
+    );
+    // Both kinds were tried.
+    expect(seen.valid).toBeGreaterThan(5);
+    expect(seen.invalid).toBeGreaterThan(20);
+  });
+});
