@@ -97,6 +97,11 @@ describe("the setup page of the real server (no credentials, a child process)", 
     // The same bytes as the committed schema/countersign.schema.json.
     expect(schema.body).toBe(readFileSync(join(ROOT, "schema", "countersign.schema.json"), "utf8"));
   });
+
+  it("stops on SIGINT (Ctrl-C) with exit status 0", async () => {
+    expect(await server.stop("SIGINT", 20_000)).toEqual({ code: 0, signal: null });
+    expect(server.logs.find((l) => l.msg === "stopped")).toMatchObject({ finished: true });
+  });
 });
 
 describe("the manifest survives any characters in app.yml", () => {
