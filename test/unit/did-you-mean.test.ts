@@ -20,7 +20,7 @@ describe("did you mean", () => {
   it("knows the schema's keys at every level", () => {
     expect(allowedKeys([])).toEqual(expect.arrayContaining(["mode", "gate", "detection", "risk", "signoff", "override", "labels"]));
     expect(allowedKeys(["risk", "rules", 0])).toEqual(expect.arrayContaining(["tier", "paths", "content"]));
-    expect(allowedKeys(["signoff", "tiers", "critical"])).toEqual(["reviewers", "approvals"]);
+    expect(allowedKeys(["signoff", "tiers", "critical"])).toEqual(expect.arrayContaining(["reviewers", "approvals"]));
     expect(paths.length).toBeGreaterThan(30);
   });
 
