@@ -1,0 +1,210 @@
+// Runs the app's built-in detection on the shared labelled corpus (../shared/corpus) and scores it.
+// Shared by bench/detection.ts (prints the figures) and test/unit/detection-corpus.test.ts (asserts the floors).
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { detectAiAssistance } from "../../src/core/detect.js";
+import type { CommitInfo, PullSnapshot } from "../../src/core/types.js";
+import { DEFAULT_POLICY, type Policy } from "../../src/policy/schema.js";
+
+/** The corpus folder, a sibling of the repository (CI clones the repo next to shared/). */
+export const CORPUS_DIR = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
+
+export type Label = "ai" | "not_ai" | "ambiguous";
+
+interface CorpusCommit {
+  sha: string;
+  author_name: string;
+  author_email: string;
+  committer_name: string;
+  committer_email: string;
+  message: string;
+}
+
+interface CommitRow extends CorpusCommit {
+  repo: string;
+  label: Label;
+  tool: string;
+  kind: string;
+  reason: string;
+}
+
+interface PrRow {
+  repo: string;
+  number: number;
+  author: string;
+  head_ref: string;
+  title: string;
+  body: string;
+  commits: CorpusCommit[];
+  label: Label;
+  tool: string;
+  kind: string;
+  reason: string;
+}
+
+/** One labelled case and what detection said about it. */
+export interface CaseResult {
+  source: "commit" | "pr";
+  /** "repo@sha7" or "repo#branch": for the printed lists only, never used by a rule. */
+  name: string;
+  label: Label;
+  tool: string;
+  kind: string;
+  reason: string;
+  detected: boolean;
+  signals: { id: string; evidence: string }[];
+}
+
+export interface SignalCount {
+  id: string;
+  positives: number;
+  negatives: number;
+  ambiguous: number;
+}
+
+export interface CorpusScore {
+  cases: CaseResult[];
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  precision: number;
+  recall: number;
+  perTool: { tool: string; found: number; total: number }[];
+  perSignal: SignalCount[];
+  falsePositives: CaseResult[];
+  falseNegatives: CaseResult[];
+}
+
+export function corpusPresent(dir = CORPUS_DIR): boolean {
+  return existsSync(`${dir}commits.jsonl`) && existsSync(`${dir}prs.jsonl`);
+}
+
+function readJsonl<T>(file: string): T[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+function toCommit(c: CorpusCommit): CommitInfo {
+  // No linked accounts: the corpus has none, so identities are judged from name and email as
+  // GitHub would link them (noreply addresses name their account).
+  return {
+    sha: c.sha,
+    message: c.message,
+    author: { name: c.author_name, email: c.author_email },
+    committer: { name: c.committer_name, email: c.committer_email },
+  };
+}
+
+function snapshotOf(commits: CommitInfo[], extra: Partial<PullSnapshot> = {}): PullSnapshot {
+  return {
+    owner: "corpus",
+    repo: "corpus",
+    number: 1,
+    title: "",
+    body: "",
+    draft: false,
+    state: "open",
+    merged: false,
+    author: { login: "corpus-reader", type: "User" },
+    headSha: commits.at(-1)?.sha ?? "0".repeat(40),
+    headRef: "",
+    baseRef: "main",
+    defaultBranch: "main",
+    labels: [],
+    files: [],
+    changedFilesTotal: 0,
+    additions: 0,
+    deletions: 0,
+    commits,
+    // The corpus lists the commits that matter, not all of them: unread commits are not evidence here.
+    commitsTotal: commits.length,
+    reviews: [],
+    labelEvents: [],
+    requestedReviewers: [],
+    requestedTeams: [],
+    ...extra,
+  };
+}
+
+/** Runs detection on every commit (as a one-commit PR) and every PR of the corpus. */
+export function evaluateCorpus(policy: Policy = DEFAULT_POLICY, dir = CORPUS_DIR): CaseResult[] {
+  const results: CaseResult[] = [];
+  const run = (snapshot: PullSnapshot) => detectAiAssistance(snapshot, policy);
+  for (const row of readJsonl<CommitRow>(`${dir}commits.jsonl`)) {
+    const d = run(snapshotOf([toCommit(row)]));
+    results.push({
+      source: "commit",
+      name: `${row.repo}@${row.sha.slice(0, 10)}`,
+      label: row.label,
+      tool: row.tool,
+      kind: row.kind,
+      reason: row.reason,
+      detected: d.assisted,
+      signals: d.signals.map((s) => ({ id: s.id, evidence: s.evidence })),
+    });
+  }
+  for (const row of readJsonl<PrRow>(`${dir}prs.jsonl`)) {
+    const author = row.author ? { login: row.author, type: row.author.endsWith("[bot]") ? "Bot" : "User" } : undefined;
+    const d = run(
+      snapshotOf(row.commits.map(toCommit), {
+        title: row.title ?? "",
+        body: row.body ?? "",
+        headRef: row.head_ref ?? "",
+        ...(author ? { author } : {}),
+      }),
+    );
+    results.push({
+      source: "pr",
+      name: `${row.repo}#${row.number || row.head_ref}`,
+      label: row.label,
+      tool: row.tool,
+      kind: row.kind,
+      reason: row.reason,
+      detected: d.assisted,
+      signals: d.signals.map((s) => ({ id: s.id, evidence: s.evidence })),
+    });
+  }
+  return results;
+}
+
+/** Precision and recall over the labelled cases (ambiguous left out), per tool and per signal. */
+export function scoreCorpus(cases: CaseResult[]): CorpusScore {
+  const labelled = cases.filter((c) => c.label !== "ambiguous");
+  const tp = labelled.filter((c) => c.label === "ai" && c.detected).length;
+  const fp = labelled.filter((c) => c.label === "not_ai" && c.detected).length;
+  const fn = labelled.filter((c) => c.label === "ai" && !c.detected).length;
+  const tn = labelled.filter((c) => c.label === "not_ai" && !c.detected).length;
+  const tools = new Map<string, { found: number; total: number }>();
+  for (const c of labelled.filter((x) => x.label === "ai")) {
+    const t = tools.get(c.tool) ?? { found: 0, total: 0 };
+    t.total++;
+    if (c.detected) t.found++;
+    tools.set(c.tool, t);
+  }
+  const signals = new Map<string, SignalCount>();
+  for (const c of cases) {
+    for (const id of new Set(c.signals.map((s) => s.id))) {
+      const s = signals.get(id) ?? { id, positives: 0, negatives: 0, ambiguous: 0 };
+      if (c.label === "ai") s.positives++;
+      else if (c.label === "not_ai") s.negatives++;
+      else s.ambiguous++;
+      signals.set(id, s);
+    }
+  }
+  return {
+    cases,
+    tp,
+    fp,
+    fn,
+    tn,
+    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+    perTool: [...tools].map(([tool, t]) => ({ tool, ...t })).sort((a, b) => b.total - a.total || a.tool.localeCompare(b.tool)),
+    perSignal: [...signals.values()].sort((a, b) => b.positives + b.negatives - (a.positives + a.negatives) || a.id.localeCompare(b.id)),
+    falsePositives: labelled.filter((c) => c.label === "not_ai" && c.detected),
+    falseNegatives: labelled.filter((c) => c.label === "ai" && !c.detected),
+  };
+}
