@@ -4,13 +4,15 @@
 export interface KnownAccount {
   login: string;
   id?: number;
+  /** Further ids GitHub shows for the same login (Copilot's agent commits under more than one). */
+  otherIds?: readonly number[];
   /** Only the PR author counts, not commits by it (cursor[bot] also pushes Bugbot autofix commits). */
   authorOnly?: boolean;
 }
 
 /** AI apps and agents that open pull requests themselves. */
 export const AI_APPS: readonly KnownAccount[] = [
-  { login: "Copilot", id: 198982749 }, // Copilot coding agent
+  { login: "Copilot", id: 198982749, otherIds: [175728472, 223556219] }, // Copilot coding agent
   { login: "devin-ai-integration[bot]" },
   { login: "google-labs-jules[bot]" },
   { login: "claude[bot]" },
@@ -18,13 +20,25 @@ export const AI_APPS: readonly KnownAccount[] = [
   { login: "amazon-q-developer[bot]" },
   { login: "sweep-ai[bot]" },
   { login: "openhands-agent" },
+  { login: "MentatBot" }, // Mentat's agent, commits as itself
+  { login: "codeflash-ai[bot]" }, // Codeflash's optimiser, opens PRs and commits its changes
 ];
 
 /** Accounts that coding agents commit as (normalised: lower-case, no "[bot]"). */
 export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent"];
 
-/** Git author/committer emails of coding agents (lower-case, exact). */
-export const AGENT_EMAILS: readonly string[] = ["cursoragent@cursor.com", "openhands@all-hands.dev"];
+/**
+ * Git author/committer emails of coding agents (lower-case, exact): the tools' own identities, never
+ * a vendor's whole domain (its staff commit with their work addresses).
+ */
+export const AGENT_EMAILS: readonly string[] = [
+  "cursoragent@cursor.com", // Cursor Agent
+  "openhands@all-hands.dev", // OpenHands
+  "opendevin@all-hands.dev", // OpenHands, older sandboxes
+  "opendevin@opendevin.ai", // OpenDevin, before the rename
+  "noreply@anthropic.com", // Claude Code on the web commits as "Claude <noreply@anthropic.com>"
+  "codex@openai.com", // Codex cloud commits as "Codex <codex@openai.com>"
+];
 
 /** Git author/committer names of coding agents (normalised like logins). */
 export const AGENT_NAMES: readonly string[] = ["copilot-swe-agent", "kiro-agent"];
@@ -46,33 +60,75 @@ export const REVIEW_ONLY_AI_BOTS: readonly string[] = [
 /** Dependency-update bots: their descriptions quote upstream release notes, so description markers are not looked for. */
 export const DEPENDENCY_BOTS: readonly string[] = ["dependabot", "dependabot-preview", "renovate", "renovate-bot"];
 
-/** Co-authored-by emails: whole domains (exact domain, lower-case). Never the bare users.noreply.github.com. */
-export const AI_EMAIL_DOMAINS: readonly string[] = [
+/**
+ * Co-authored-by emails that are AI tools' own identities (lower-case, exact). Whole vendor domains
+ * are never matched: people who work at anthropic.com or all-hands.dev co-author with those addresses.
+ */
+export const AI_EMAILS: readonly string[] = [
+  "noreply@anthropic.com", // Claude Code: "Claude <…>", "Claude Opus 4.6 <…>", …
+  "cursoragent@cursor.com", // Cursor Agent
+  "aider@aider.chat", // aider: "aider (<model>) <…>"
+  "noreply@aider.dev", // aider, older releases
+  "amp@ampcode.com", // Amp
+  "noreply@opencode.ai", // opencode
+  "openhands@all-hands.dev", // OpenHands
+  "opendevin@all-hands.dev", // OpenHands, older sandboxes
+  "opendevin@opendevin.ai", // OpenDevin
+  "noreply@openai.com", // Codex CLI
+  "codex@openai.com", // Codex cloud
+  "copilot@github.com", // Copilot
+  "clio-agent@sisyphuslabs.ai", // Sisyphus (oh-my-opencode)
+];
+
+/** Kiro's agent commits and co-authors with a noreply address ending in kiro-agent (with or without "[bot]"). */
+export const KIRO_NOREPLY = /kiro-agent(?:\[bot\])?@users\.noreply\.github\.com$/i;
+
+/**
+ * Co-authored-by emails: patterns for AI tools' addresses. The noreply addresses of the AI apps and
+ * agents above count too (detect.ts resolves them to their accounts).
+ */
+export const AI_EMAIL_PATTERNS: readonly RegExp[] = [
+  /^\d+\+copilot@users\.noreply\.github\.com$/i,
+  KIRO_NOREPLY,
+  /^claude-[a-z0-9][a-z0-9.-]*@anthropic\.com$/i, // "Claude Code <claude-code@…>", "Claude 3.5 Sonnet <claude-3-5-sonnet@…>"
+];
+
+/**
+ * Accounts that appear only as co-authors of AI-written changes: GitHub credits Copilot Autofix's
+ * applied fixes to github-advanced-security[bot] (normalised logins).
+ */
+export const AI_CO_AUTHOR_LOGINS: readonly string[] = ["github-advanced-security"];
+
+/**
+ * AI vendors' domains: a co-author there counts only when its name is the tool's ("Claude Code",
+ * "Cursor Agent", "OpenHands-Claude"); a person's name at the domain is the vendor's staff.
+ */
+export const AI_VENDOR_DOMAINS: readonly string[] = [
   "anthropic.com",
   "cursor.com",
   "aider.chat",
   "ampcode.com",
   "all-hands.dev",
   "opencode.ai",
+  "openai.com",
+  "github.com",
 ];
 
-/** Co-authored-by emails: exact addresses (lower-case). */
-export const AI_EMAILS: readonly string[] = ["noreply@openai.com", "codex@openai.com", "copilot@github.com"];
-
-/** Kiro's agent commits and co-authors with a noreply address ending in kiro-agent (with or without "[bot]"). */
-export const KIRO_NOREPLY = /kiro-agent(?:\[bot\])?@users\.noreply\.github\.com$/i;
-
-/** Co-authored-by emails: patterns for AI accounts' noreply addresses. */
-export const AI_EMAIL_PATTERNS: readonly RegExp[] = [
-  /^\d+\+copilot@users\.noreply\.github\.com$/i,
-  KIRO_NOREPLY,
-];
+/** Co-author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
+export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [/^aider \([^()]+\)$/i, /^copilot autofix\b/i];
 
 /** Trailer keys only AI tools write (lower-case). */
-export const TOOL_TRAILERS: readonly string[] = ["claude-session", "amp-thread-id", "replit-commit-author"];
+export const TOOL_TRAILERS: readonly string[] = [
+  "claude-session",
+  "claude-generated-by", // Claude Code: "Claude-Generated-By: Claude Code (<model>=<share>)"
+  "amp-thread-id",
+  "amp-thread",
+  "replit-commit-author",
+  "replit-commit-session-id",
+];
 
-/** Trailer keys that name a helper, human or AI; the value decides (lower-case). */
-export const ASSISTED_TRAILERS: readonly string[] = ["assisted-by", "generated-by"];
+/** Trailer keys that name a helper, human or AI; the value decides (lower-case). "Made-with: Cursor" is Cursor's. */
+export const ASSISTED_TRAILERS: readonly string[] = ["assisted-by", "generated-by", "made-with", "ai-assisted-by"];
 
 /** The Linux kernel's `AGENT:MODEL [tools]` form, e.g. "claude-code:claude-opus-4-1 coccinelle". */
 export const AGENT_MODEL_VALUE = /^[A-Za-z0-9][\w.+-]*:[A-Za-z0-9][\w.+/-]*(?:\s|$)/;
@@ -115,6 +171,22 @@ export const BODY_MARKERS: readonly { name: string; pattern: RegExp }[] = [
   { name: "Codex", pattern: /chatgpt\.com\/codex\/tasks\//i },
   { name: "opencode", pattern: /generated with \[?opencode\]?/i },
   { name: "Copilot coding agent", pattern: /<!--\s*START COPILOT/i },
+  { name: "Claude Code session link", pattern: /claude\.ai\/code\/session_/i },
+  { name: "Devin session link", pattern: /app\.devin\.ai\/sessions\//i },
+  { name: "Cursor agent link (Open in Cursor / Open in Web)", pattern: /cursor\.com\/(?:agents\/bc-|background-agent\?bcid=)/i },
+  { name: "Amp thread link", pattern: /ampcode\.com\/threads\/T-/i },
+  { name: "Sisyphus", pattern: /ultraworked with \[sisyphus\]/i },
+];
+
+/**
+ * Markers AI tools write into commit messages (matched per line): the description markers above,
+ * and these. The subject "aider: …" and the "# Aider chat conversation" section are early aider's
+ * auto-commit format; "I am <name>, an AI agent" is an agent introducing itself.
+ */
+export const COMMIT_MARKERS: readonly { name: string; pattern: RegExp; subjectOnly?: boolean }[] = [
+  { name: "aider (early auto-commit subject)", pattern: /^aider: \S/, subjectOnly: true },
+  { name: "aider chat transcript", pattern: /^# Aider chat conversation:?\s*$/i },
+  { name: "agent introducing itself", pattern: /^I am [A-Za-z][\w.-]{0,40}(?: [\w.-]{1,20}){0,3}, an AI (?:agent|assistant)\b/ },
 ];
 
 /**
@@ -154,7 +226,11 @@ export const BUILTIN_SIGNALS = {
   "co-author-trailer": "Commit co-authored by an AI assistant",
   "tool-trailer": "Commit carries an AI tool's trailer",
   "assisted-by-trailer": "Commit says an AI tool assisted or generated it",
+  "commit-marker": "Commit message carries an AI tool's marker",
   "body-marker": "Description carries an AI tool's marker",
+  disclosure: "Description discloses AI assistance",
+  "agent-trace": "Agent Trace record attributes lines of the PR to AI",
+  "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
 } as const;

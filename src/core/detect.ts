@@ -9,7 +9,9 @@ import {
   AGENT_NAMES,
   AI_ACRONYM,
   AI_APPS,
-  AI_EMAIL_DOMAINS,
+  AI_CO_AUTHOR_LOGINS,
+  AI_CO_AUTHOR_NAMES,
+  AI_VENDOR_DOMAINS,
   AI_EMAIL_PATTERNS,
   AI_EMAILS,
   AI_TOOL_WORD,
@@ -17,6 +19,7 @@ import {
   BODY_MARKERS,
   BRANCH_PREFIXES,
   BUILTIN_SIGNALS,
+  COMMIT_MARKERS,
   DEPENDENCY_BOTS,
   KIRO_NOREPLY,
   NAME_LIKE_TOOL_WITH_QUALIFIER,
@@ -30,8 +33,13 @@ import {
   type PolicySignalId,
 } from "./ai-catalogue.js";
 import { compileSafeRegexes } from "./safe-regex.js";
+import { findDisclosures } from "./disclosure.js";
+import { parseTrailers, type Trailer } from "./trailers.js";
 
 export { BUILTIN_SIGNAL_IDS, BUILTIN_SIGNALS } from "./ai-catalogue.js";
+
+/** Signals from provenance records, switched by detection.provenance. */
+const PROVENANCE_IDS: ReadonlySet<string> = new Set(["agent-trace", "git-ai-note"]);
 
 /** Description lines are cut to this length before policy regexes run (they run in linear time), to bound their cost. */
 export const MAX_LINE_FOR_PATTERNS = 2000;
@@ -43,23 +51,7 @@ export function normaliseLogin(login: string): string {
   return login.trim().toLowerCase().replace(/\[bot\]$/, "");
 }
 
-export interface Trailer {
-  key: string;
-  value: string;
-  line: string;
-}
-
-const TRAILER_LINE = /^([A-Za-z0-9][A-Za-z0-9_-]*):[ \t]*(\S.*)$/;
-
-/** "Key: value" lines anywhere in a message (squash merges put trailers mid-message), key as written. */
-export function parseTrailers(message: string): Trailer[] {
-  const trailers: Trailer[] = [];
-  for (const raw of splitLines(message)) {
-    const m = TRAILER_LINE.exec(raw);
-    if (m) trailers.push({ key: m[1]!, value: m[2]!.trim(), line: raw.trim() });
-  }
-  return trailers;
-}
+export { parseTrailers, type Trailer };
 
 /** Removes the blocks review bots write into descriptions (CodeRabbit, Sourcery, Ellipsis, Cursor Bugbot). */
 export function removeReviewBotBlocks(body: string): string {
@@ -114,7 +106,8 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
 
   const signals: AiSignal[] = [];
   const seen = new Set<string>();
-  const on = (id: BuiltinSignalId) => d.builtin && !disabled.has(id);
+  const on = (id: BuiltinSignalId) =>
+    d.builtin && !disabled.has(id) && (id !== "disclosure" || d.disclosure) && (!PROVENANCE_IDS.has(id) || d.provenance);
   const emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => {
     if (id in BUILTIN_SIGNALS && !on(id as BuiltinSignalId)) return;
     const shown = shorten(evidence);
@@ -147,9 +140,12 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
     }
   }
 
-  // Trailers in the commit messages.
+  // Trailers and tool markers in the commit messages.
   const policyTrailers = new Set(d.trailers.map((t) => t.trim().toLowerCase()));
-  for (const commit of snapshot.commits) signalsFromTrailers(commit, policyTrailers, d.emails, emit);
+  for (const commit of snapshot.commits) {
+    signalsFromTrailers(commit, policyTrailers, d.emails, emit);
+    signalsFromCommitMessage(commit, emit);
+  }
 
   // The description, without what review bots wrote into it.
   const lines = splitLines(removeReviewBotBlocks(snapshot.body ?? ""));
@@ -160,6 +156,10 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
     if (!byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line))) emit("body-marker", line.trim());
     const cut = line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
     if (patterns.some((p) => p.test(cut))) emit("policy-body", cut.trim());
+  }
+  // An explicit disclosure that AI was used; one that says "no AI" is not evidence either way.
+  if (!byDependencyBot && on("disclosure")) {
+    for (const found of findDisclosures(lines.map(cutLine).join("\n"))) emit("disclosure", found.evidence);
   }
 
   // The head branch.
@@ -186,13 +186,24 @@ function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, po
     const key = t.key.toLowerCase();
     if (key === "co-authored-by") {
       const email = emailOf(t.value);
-      if (email && isAiEmail(email)) emit("co-author-trailer", t.line, commit.sha);
+      if ((email && (isAiEmail(email) || isToolAtVendor(t.value, email))) || isAiCoAuthorName(t.value)) emit("co-author-trailer", t.line, commit.sha);
       if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
     }
     if (TOOL_TRAILERS.includes(key)) emit("tool-trailer", t.line, commit.sha);
     if (ASSISTED_TRAILERS.includes(key) && namesAiTool(t.value)) emit("assisted-by-trailer", t.line, commit.sha);
     if (policyTrailers.has(key)) emit("policy-trailer", t.line, commit.sha);
   }
+}
+
+/** Tool markers in a commit message: the description markers, and the commit-only ones (early aider, agents introducing themselves). */
+function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
+  const lines = splitLines(commit.message);
+  lines.forEach((raw, index) => {
+    const line = cutLine(raw);
+    if (BODY_MARKERS.some((m) => m.pattern.test(line)) || COMMIT_MARKERS.some((m) => (!m.subjectOnly || index === 0) && m.pattern.test(line))) {
+      emit("commit-marker", line.trim(), commit.sha);
+    }
+  });
 }
 
 /** Whether an Assisted-by / Generated-by value names an AI tool or model rather than a person. */
@@ -214,11 +225,34 @@ export function isAiEmail(email: string): boolean {
   const at = e.lastIndexOf("@");
   if (at <= 0) return false;
   const domain = e.slice(at + 1);
-  return AI_EMAIL_DOMAINS.includes(domain) || AI_EMAILS.includes(e) || AI_EMAIL_PATTERNS.some((p) => p.test(e));
+  if (domain === "") return false;
+  if (AI_EMAILS.includes(e) || AI_EMAIL_PATTERNS.some((p) => p.test(e))) return true;
+  // The noreply address of a known AI app or agent account: "<id>+google-labs-jules[bot]@users.noreply.github.com".
+  const account = noreplyAccount(e);
+  return account !== undefined && (isKnownAiAccount(account) || AI_CO_AUTHOR_LOGINS.includes(normaliseLogin(account.login)));
+}
+
+/** A co-author at an AI vendor's domain whose name is the vendor's tool, not a person: "Claude Code <claude@anthropic.com>". */
+function isToolAtVendor(value: string, email: string): boolean {
+  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  if (!AI_VENDOR_DOMAINS.includes(domain)) return false;
+  const name = value.replace(/<[^<>]*>\s*$/, "").replace(email, "").trim();
+  return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
+}
+
+/** A co-author named as a tool whatever its email: "aider (gpt-5) <…>", "Copilot Autofix powered by AI <…>". */
+function isAiCoAuthorName(value: string): boolean {
+  const name = value.replace(/<[^<>]*>\s*$/, "").trim();
+  return AI_CO_AUTHOR_NAMES.some((p) => p.test(name));
+}
+
+/** A known AI app or coding agent account (not the review-only bots). */
+function isKnownAiAccount(account: Actor): boolean {
+  return AI_APPS.some((app) => sameAccount(account, app)) || AGENT_LOGINS.includes(normaliseLogin(account.login));
 }
 
 function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boolean {
-  const email = identity.email.trim().toLowerCase();
+  const email = cleanEmail(identity.email).toLowerCase();
   const name = normaliseLogin(identity.name);
   return (
     (account !== undefined && AGENT_LOGINS.includes(normaliseLogin(account.login))) ||
@@ -241,13 +275,18 @@ export function matchesPolicyEmail(email: string, patterns: string[]): boolean {
 
 /** Ids compare first where both sides know them: logins can be renamed and differ between REST and GraphQL. */
 function sameAccount(actor: Actor, known: KnownAccount): boolean {
-  if (actor.id !== undefined && known.id !== undefined) return actor.id === known.id;
+  if (actor.id !== undefined && known.id !== undefined) return actor.id === known.id || (known.otherIds ?? []).includes(actor.id);
   return normaliseLogin(actor.login) === normaliseLogin(known.login);
 }
 
 /** The account behind a git identity: the one GitHub linked, else the one its noreply email names. */
 function identityAccount(identity: GitIdentity): Actor | undefined {
-  return identity.account ?? noreplyAccount(identity.email);
+  return identity.account ?? noreplyAccount(cleanEmail(identity.email));
+}
+
+/** An identity's email as git tools sometimes write it: quoted, escaped, or bracketed. Lower-case. */
+function cleanEmail(email: string): string {
+  return email.trim().replace(/^[\\"'<\s]+|[\\"'>\s]+$/g, "");
 }
 
 /** "<id>+<login>@users.noreply.github.com" or "<login>@users.noreply.github.com" → the account. */
@@ -257,12 +296,13 @@ function noreplyAccount(email: string): Actor | undefined {
   return m[1] === undefined ? { login: m[2]! } : { login: m[2]!, id: Number(m[1]) };
 }
 
-/** The email in "Name <email>", or a bare email. */
+/** The email in "Name <email>", a bare email, or "Name email" (no brackets, as some agents write it). */
 function emailOf(value: string): string | undefined {
   const bracketed = /<([^<>\s@]+@[^<>\s]+)>/.exec(value);
-  if (bracketed) return bracketed[1];
-  const bare = value.trim();
-  return /^[^<>\s@]+@[^<>\s]+$/.test(bare) ? bare : undefined;
+  if (bracketed) return cleanEmail(bracketed[1]!);
+  const last = value.trim().split(/\s+/).at(-1) ?? "";
+  const bare = cleanEmail(last);
+  return /^[^<>\s@"]+@[^<>\s@"]+\.[^<>\s@"]+$/.test(bare) ? bare : undefined;
 }
 
 function normalisePolicyLogin(login: string): string {
@@ -271,6 +311,10 @@ function normalisePolicyLogin(login: string): string {
 
 function formatIdentity(identity: GitIdentity): string {
   return `${identity.name} <${identity.email}>`;
+}
+
+function cutLine(line: string): string {
+  return line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
 }
 
 function splitLines(text: string): string[] {

@@ -36,6 +36,14 @@ export const DetectionSchema = z
       description: "A pull request carrying one of these labels is AI-assisted.",
     }),
     ignore_authors: stringList("Logins never treated as AI, e.g. an in-house release bot."),
+    disclosure: z.boolean().default(true).meta({
+      description:
+        'Read an explicit AI-use disclosure in the description (an "AI disclosure" section, a checked "[x] AI-assisted" box, an "AI used: …" line); one that says no AI was used is not evidence and never overrides other signals.',
+    }),
+    provenance: z.boolean().default(true).meta({
+      description:
+        "Read provenance records: Agent Trace records the PR adds under .agent-trace/ and Git AI authorship notes (refs/notes/ai) on its commits; they gate the PR and give the AI share of its added lines.",
+    }),
   })
   .prefault({})
   .meta({ description: "How AI assistance is detected." });

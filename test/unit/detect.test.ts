@@ -417,7 +417,16 @@ describe("detectAiAssistance: order and dedupe", () => {
         makeCommit({ message: CLAUDE_CODE_COMMIT }),
       ],
     });
-    expect(ids(snapshot)).toEqual(["author-app", "commit-agent", "commit-author-app", "co-author-trailer", "body-marker", "branch-prefix", "label"]);
+    expect(ids(snapshot)).toEqual([
+      "author-app",
+      "commit-agent",
+      "commit-author-app",
+      "co-author-trailer",
+      "commit-marker",
+      "body-marker",
+      "branch-prefix",
+      "label",
+    ]);
   });
 
   it("keeps one signal per (id, evidence), from the first commit", () => {
@@ -452,19 +461,30 @@ describe("detectAiAssistance: policy switches", () => {
     [
       "defaults",
       {},
-      ["author-app", "commit-agent", "commit-author-app", "co-author-trailer", "tool-trailer", "assisted-by-trailer", "body-marker", "branch-prefix", "label"],
+      [
+        "author-app",
+        "commit-agent",
+        "commit-author-app",
+        "co-author-trailer",
+        "commit-marker",
+        "tool-trailer",
+        "assisted-by-trailer",
+        "body-marker",
+        "branch-prefix",
+        "label",
+      ],
     ],
     ["builtin: false keeps only the label", { detection: { builtin: false } }, ["label"]],
     ["builtin: false and no labels", { detection: { builtin: false, labels: [] } }, []],
     [
       "disable switches off the listed ids",
       { detection: { disable: ["branch-prefix", "co-author-trailer", "author-app"] } },
-      ["commit-agent", "commit-author-app", "tool-trailer", "assisted-by-trailer", "body-marker", "label"],
+      ["commit-agent", "commit-author-app", "commit-marker", "tool-trailer", "assisted-by-trailer", "body-marker", "label"],
     ],
     [
       "ignore_authors: Copilot is not AI as author or commit author",
       { detection: { ignore_authors: ["copilot"] } },
-      ["co-author-trailer", "tool-trailer", "assisted-by-trailer", "body-marker", "branch-prefix", "label"],
+      ["co-author-trailer", "commit-marker", "tool-trailer", "assisted-by-trailer", "body-marker", "branch-prefix", "label"],
     ],
   ])("%s", (_name, input, expected) => {
     expect(ids(everything, policy(input))).toEqual(expected);

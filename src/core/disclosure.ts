@@ -1,0 +1,102 @@
+// Reads an explicit AI-use disclosure in a PR description (a section, a checkbox, a "key: value"
+// line); pure and linear in the description's length. A bare mention of a tool is never a disclosure.
+
+/** A disclosure that says AI was used, with the line that says so. */
+export interface Disclosure {
+  evidence: string;
+}
+
+const AI_TERM = String.raw`(?:AI|A\.I\.|LLMs?|GenAI|generative AI|artificial intelligence|AI[- ]assist(?:ed|ance)|AI[- ]generated)`;
+
+/** Headings (Markdown "#", bold-only lines) that open an AI disclosure section. */
+const HEADING_LINE = /^\s{0,3}(?:#{1,6}\s+(.+?)\s*#*\s*$|(?:\*\*|__)(.+?)(?:\*\*|__):?\s*$)/;
+const DISCLOSURE_TITLE = new RegExp(
+  String.raw`^(?:[^\w]*\s*)?(?:${AI_TERM}\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement|contribution|statement)|(?:use|usage|disclosure) of (?:${AI_TERM}|AI tools?)|AI[- ](?:assisted|generated)(?: (?:code|changes|contribution))?|(?:generative )?AI policy)\b[^\n]{0,40}$`,
+  "i",
+);
+
+/** "AI disclosure: <value>", "AI assistance: <value>", "AI used: <value>", "AI-assisted: yes". */
+const KEY_VALUE = new RegExp(
+  String.raw`^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:${AI_TERM}(?:\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement))?|(?:use|disclosure) of AI(?: tools?)?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$`,
+  "i",
+);
+
+/** A Markdown task-list item: "- [x] label". */
+const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+)$/;
+
+/** Answers that say no AI was used. */
+const NEGATIVE = /^(?:[-*\s]*)(?:none|no\b|n\/?a\b|not (?:used|applicable)|nothing|nope|0%|false)|\b(?:no|not|never|without|didn't|did not|haven't|have not|wasn't|was not|none of)\b[^.]{0,40}\b(?:AI|A\.I\.|LLM|generative|tools?|assist|used|generated|written)/i;
+/** Answers that say AI was used. */
+const POSITIVE = /^(?:[-*\s]*)(?:yes\b|y\b|true\b|used\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%)|\b(?:used|using|with|by|from|assisted|generated|written|wrote|helped|help of|via)\b/i;
+/** A checkbox label that affirms AI use: "I used AI", "AI-assisted", "generated with Claude Code". */
+const CHECKBOX_AFFIRMS = new RegExp(
+  String.raw`(?:\b(?:I|we)\s+(?:have\s+)?(?:used|use|made use of|relied on)\b.{0,60}\b(?:${AI_TERM}|an? (?:AI|LLM)|coding (?:agent|assistant))|\b${AI_TERM}\b.{0,30}\b(?:was|were|has been|have been)\s+used|^(?:this (?:PR|pull request|change|code) (?:is|was|contains)\s+)?(?:${AI_TERM}|partially AI|fully AI)[- ](?:assisted|generated|written)\b|\b(?:written|generated|created|co-?authored|assisted|produced)\s+(?:with|by|using)\s+(?:the\s+help\s+of\s+)?(?:an?\s+)?${AI_TERM})`,
+  "i",
+);
+/** A tool named in a disclosure answer counts as "AI was used" (within a disclosure only). */
+const TOOL_NAMED =
+  /(?<![A-Za-z0-9])(?:copilot|cursor|codex|chatgpt|gpt-?\d|claude|gemini|aider|windsurf|devin|jules|amazon q|kiro|openhands|opencode|amp|cody|llama|mistral|qwen|deepseek)(?![A-Za-z])/i;
+
+/** HTML comments, as templates use for instructions the author is meant to replace. */
+function withoutComments(text: string): string {
+  return text.replace(/<!--[\s\S]*?(?:-->|$)/g, "");
+}
+
+/** Whether a free-text answer says AI was used (a "no" always wins, and never overrides elsewhere). */
+function answerSaysUsed(answer: string): boolean {
+  const a = answer.trim().replace(/^[*_`>\s]+|[*_`\s]+$/g, "");
+  if (a === "") return false;
+  if (NEGATIVE.test(a)) return false;
+  return POSITIVE.test(a) || TOOL_NAMED.test(a) || CHECKBOX_AFFIRMS.test(a);
+}
+
+function checkedAffirms(label: string): boolean {
+  return !NEGATIVE.test(label) && CHECKBOX_AFFIRMS.test(label);
+}
+
+/**
+ * The disclosures in a description that say AI was used: a checked box that affirms it, a
+ * "key: value" line whose value says so, or an AI-disclosure section whose content says so (a
+ * checked box in it, or its first line of prose). "None", "No AI", "N/A" are not disclosures.
+ */
+export function findDisclosures(body: string): Disclosure[] {
+  const found: Disclosure[] = [];
+  const lines = withoutComments(body.replace(/\r\n?/g, "\n")).split("\n");
+  let inSection = false;
+  let sectionAnswered = false;
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    const heading = HEADING_LINE.exec(line);
+    if (heading) {
+      const title = (heading[1] ?? heading[2] ?? "").trim();
+      inSection = DISCLOSURE_TITLE.test(title);
+      sectionAnswered = false;
+      // A heading with its answer on the same line: "## AI assistance: Claude Code".
+      const kv = KEY_VALUE.exec(title);
+      if (inSection && kv && answerSaysUsed(kv[1]!)) found.push({ evidence: line.trim() });
+      continue;
+    }
+    const box = CHECKBOX.exec(line);
+    if (box) {
+      if (box[1]!.toLowerCase() === "x" && checkedAffirms(box[2]!)) found.push({ evidence: line.trim() });
+      // In a disclosure section a checked box naming a tool is an answer too: "- [x] Claude Code".
+      else if (inSection && box[1]!.toLowerCase() === "x" && !NEGATIVE.test(box[2]!) && TOOL_NAMED.test(box[2]!)) {
+        found.push({ evidence: line.trim() });
+      }
+      if (inSection) sectionAnswered = true;
+      continue;
+    }
+    const kv = KEY_VALUE.exec(line);
+    if (kv) {
+      if (answerSaysUsed(kv[1]!)) found.push({ evidence: line.trim() });
+      if (inSection) sectionAnswered = true;
+      continue;
+    }
+    // The first line of prose under a disclosure heading is its answer.
+    if (inSection && !sectionAnswered && line.trim() !== "") {
+      sectionAnswered = true;
+      if (answerSaysUsed(line)) found.push({ evidence: line.trim() });
+    }
+  }
+  return found;
+}
