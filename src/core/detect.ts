@@ -35,6 +35,7 @@ import {
 import { compileSafeRegexes } from "./safe-regex.js";
 import { findDisclosures } from "./disclosure.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
+import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
 
 export { BUILTIN_SIGNAL_IDS, BUILTIN_SIGNALS } from "./ai-catalogue.js";
 
@@ -162,6 +163,14 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
     for (const found of findDisclosures(lines.map(cutLine).join("\n"))) emit("disclosure", found.evidence);
   }
 
+  // Provenance records: Agent Trace records the PR adds, Git AI notes on its commits.
+  let provenance: ProvenanceSummary | undefined;
+  if (snapshot.provenance && d.builtin && d.provenance) {
+    const result = summariseProvenance(snapshot, snapshot.provenance);
+    for (const s of result.signals) emit(s.id, s.evidence, s.commit);
+    provenance = result.summary;
+  }
+
   // The head branch.
   const branch = snapshot.headRef.toLowerCase();
   if (BRANCH_PREFIXES.some((p) => branch.startsWith(p))) emit("branch-prefix", snapshot.headRef);
@@ -176,7 +185,7 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const aiLabels = new Set(d.labels.map((l) => l.toLowerCase()));
   for (const label of snapshot.labels) if (aiLabels.has(label.toLowerCase())) emit("label", label);
 
-  return { assisted: signals.length > 0, signals };
+  return provenance ? { assisted: signals.length > 0, signals, provenance } : { assisted: signals.length > 0, signals };
 }
 
 type Emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => void;

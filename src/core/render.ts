@@ -3,6 +3,7 @@ import type { PolicyProblem } from "../policy/problems.js";
 import type { GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
 import { checkRecordOf, renderCheckRecord } from "./check-record.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
+import { describeShare, type ProvenanceSummary } from "./provenance.js";
 
 export type CheckStatus = "in_progress" | "completed";
 export type CheckConclusion = "success" | "failure" | "neutral";
@@ -117,7 +118,17 @@ function aiSection(v: Verdict): string[] {
   }
   if (v.detection.signals.length > MAX_LIST) lines.push(`- … and ${v.detection.signals.length - MAX_LIST} more`);
   for (const note of v.memoryNotes) lines.push(`- ${note}`);
+  lines.push(...provenanceLines(v.detection.provenance));
   return lines;
+}
+
+/** The AI share of the added lines from provenance records, and what could not be read. */
+function provenanceLines(summary: ProvenanceSummary | undefined): string[] {
+  if (!summary) return [];
+  const share = describeShare(summary);
+  const problems = summary.problems.slice(0, MAX_LIST).map((p) => `- ⚠️ ${p}`);
+  if (summary.problems.length > MAX_LIST) problems.push(`- … and ${summary.problems.length - MAX_LIST} more provenance problems`);
+  return [...(share ? [`- ${share}`] : []), ...problems];
 }
 
 function riskSection(v: Verdict): string[] {

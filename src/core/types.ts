@@ -1,5 +1,6 @@
 // The data the pure core works on: one snapshot of a pull request in, one verdict out.
 import type { RiskTier, ReviewerSpec } from "../policy/schema.js";
+import type { ProvenanceInput, ProvenanceSummary } from "./provenance.js";
 
 export type { RiskTier, ReviewerSpec };
 
@@ -111,6 +112,8 @@ export interface PullSnapshot {
   /** Review requests currently pending on the PR. */
   requestedReviewers: string[];
   requestedTeams: string[];
+  /** Agent Trace records and Git AI notes the PR carries, when the edge read any (detection.provenance). */
+  provenance?: ProvenanceInput;
 }
 
 /** One piece of evidence that a PR is AI-assisted. */
@@ -128,6 +131,8 @@ export interface AiSignal {
 export interface Detection {
   assisted: boolean;
   signals: AiSignal[];
+  /** The AI share of the added lines from provenance records, when the PR carries any. */
+  provenance?: ProvenanceSummary;
 }
 
 export interface RiskReason {
