@@ -202,6 +202,8 @@ export const ROUTES: Route[] = [
       body: { type: "file", encoding: "base64", name: path.split("/").pop(), path, size: Buffer.byteLength(content), content: Buffer.from(content).toString("base64") },
     };
   }),
+  // Git AI notes (refs/notes/ai): the simulated repositories have none.
+  compile("GET", `${REPO}/git/ref/:ref*`, "git.getRef", () => notFound()),
   compile("GET", `${REPO}/commits/:ref/check-runs`, "checks.listForRef", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();

@@ -19,6 +19,7 @@ import { compareWithHead } from "../github/same-diff.js";
 import { listSpecPeople } from "../github/candidates.js";
 import { signoffCandidates, specsToList } from "../core/candidates.js";
 import { detectAiAssistance } from "../core/detect.js";
+import { readNotesRef, readProvenance } from "../github/provenance.js";
 import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
 import { proposedPolicyChanges } from "../core/policy-change.js";
@@ -133,6 +134,8 @@ export async function evaluateOnce(
     const warm = cached !== undefined || memo.aiLabel !== undefined;
     const earlyCheck = !services.naive && warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
     const earlyHistory = !services.naive && memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
+    // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
+    const notesRef = readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
     const [snapshot, loaded, early, speculated] = await Promise.all([
       readSnapshot(octokit, ref),
       services.policies.load(octokit, ref.owner, ref.repo),
@@ -173,6 +176,10 @@ export async function evaluateOnce(
     let history: IssueHistory | undefined = speculated?.value;
     // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
     // Detection does not depend on the label history: computed once, for both questions.
+    if (policy.detection.builtin && policy.detection.provenance) {
+      const provenance = await readProvenance(octokit, snapshot, await notesRef, services.caches.provenance);
+      if (provenance) snapshot.provenance = provenance;
+    }
     const evidence = detectAiAssistance(snapshot, policy);
     if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
     if (history) {

@@ -10,6 +10,7 @@ import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { Actor } from "../core/types.js";
+import type { NotesIndex, ProvenanceCaches } from "../github/provenance.js";
 import { Metrics } from "../metrics/metrics.js";
 import { InFlight } from "./in-flight.js";
 import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
@@ -51,6 +52,8 @@ export interface Services {
     diffs: TtlCache<DiffDigest>;
     /** The people behind a team or permission spec, for "could sign off now". As short-lived as membership. */
     people: TtlCache<{ people: Actor[]; complete: boolean }>;
+    /** Git AI notes: which repositories have none (NOTES_REF_CACHE_SECONDS), and notes by SHA. */
+    provenance: ProvenanceCaches;
   };
   /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
   candidatesLimit: number;
@@ -76,6 +79,9 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
   const membershipTtl = naive ? 0 : number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000;
   const policyTtl = naive ? 0 : number(env.POLICY_CACHE_SECONDS, 300) * 1000;
   const labelTtl = naive ? 0 : 60 * 60 * 1000;
+  // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long.
+  const notesAbsentTtl = naive ? 0 : number(env.NOTES_REF_CACHE_SECONDS, 3600) * 1000;
+  const immutableTtl = naive ? 0 : 24 * 60 * 60 * 1000;
   const etagBytes = naive ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
   const delayMs = number(env.COALESCE_DELAY_MS, 0);
   // Probot's write throttle admits one write a second per installation; writes take their turns here first.
@@ -134,6 +140,11 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       yields: new TtlCache<number>(10 * 60 * 1000),
       diffs: new TtlCache<DiffDigest>(naive ? 0 : 24 * 60 * 60 * 1000, 5_000),
       people: new TtlCache<{ people: Actor[]; complete: boolean }>(membershipTtl, 1_000),
+      provenance: {
+        notesAbsent: new TtlCache<boolean>(notesAbsentTtl),
+        notesIndex: new TtlCache<NotesIndex>(immutableTtl, 50),
+        noteText: new TtlCache<string>(immutableTtl, 5_000),
+      },
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {

@@ -186,6 +186,12 @@ export class FakeGitHub {
   readonly reactions: string[] = [];
   private readonly repoPath = `/repos/${OWNER}/${REPO}`;
 
+  constructor() {
+    // Every evaluation asks once per repository whether it has Git AI notes (refs/notes/ai); by
+    // default it has none. Optional: a test whose app never evaluates does not ask.
+    this.api.get(/^\/repos\/[^/]+\/[^/]+\/git\/ref\/notes(?:%2F|\/)ai$/).optionally().times(Infinity).reply(404, { message: "Not Found" });
+  }
+
   /** The installation token; Probot asks once per app instance. */
   token(): this {
     this.api.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });

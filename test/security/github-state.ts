@@ -399,6 +399,8 @@ export class GitHubState {
       req.unknown = true;
       return notFound();
     }
+    // Git AI notes (refs/notes/ai): this repository has none.
+    if (method === "GET" && rest[0] === "git" && rest[1] === "ref" && rest.slice(2).join("/") === "notes/ai") return notFound();
     const [a, b1, c, d] = rest;
     if (a === "pulls" && method === "GET" && b1 === undefined) {
       const open = [...this.pulls.values()].filter((p) => q.get("state") !== "open" || p.state === "open");
