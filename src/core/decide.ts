@@ -127,7 +127,7 @@ function aiLabelMemory(snapshot: PullSnapshot, policy: Policy): AiSignal | undef
 export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?: Detection): EvaluationPlan {
   let detection = evidence ?? detectAiAssistance(snapshot, policy);
   const memory = detection.assisted ? undefined : aiLabelMemory(snapshot, policy);
-  if (memory) detection = { assisted: true, signals: [...detection.signals, memory] };
+  if (memory) detection = { ...detection, assisted: true, signals: [...detection.signals, memory] };
   const risk = assessRisk(snapshot, policy);
   const requirement = requirementFor(risk.tier, policy, snapshot);
   const inScope = baseInScope(snapshot, policy);
@@ -304,7 +304,7 @@ export function decide(
     outcome,
     mode: policy.mode,
     gated,
-    detection: { assisted, signals },
+    detection: { ...detection, assisted, signals },
     memoryNotes,
     risk,
     requirement,

@@ -186,10 +186,60 @@ export class FakeGitHub {
   readonly reactions: string[] = [];
   private readonly repoPath = `/repos/${OWNER}/${REPO}`;
 
+  private readonly noNotes: nock.Interceptor;
+
   constructor() {
     // Every evaluation asks once per repository whether it has Git AI notes (refs/notes/ai); by
     // default it has none. Optional: a test whose app never evaluates does not ask.
-    this.api.get(/^\/repos\/[^/]+\/[^/]+\/git\/ref\/notes(?:%2F|\/)ai$/).optionally().times(Infinity).reply(404, { message: "Not Found" });
+    this.noNotes = this.api.get(/^\/repos\/[^/]+\/[^/]+\/git\/ref\/notes(?:%2F|\/)ai$/);
+    this.noNotes.optionally().times(Infinity).reply(404, { message: "Not Found" });
+  }
+
+  /** The repository has no Git AI notes, and the app must ask exactly once (not optional). */
+  noGitAiNotes(): this {
+    nock.removeInterceptor(this.noNotes);
+    this.api.get(/^\/repos\/acme\/shop\/git\/ref\/notes(?:%2F|\/)ai$/).reply(404, { message: "Not Found" });
+    return this;
+  }
+
+  /** Records (and fails with 500) any Git database read: for tests asserting that none is made. */
+  gitReadsForbidden(): string[] {
+    nock.removeInterceptor(this.noNotes);
+    const paths: string[] = [];
+    this.api.get(/\/git\//).optionally().times(Infinity).reply(function () {
+      paths.push(this.req.path);
+      return [500, { message: "must not be read" }];
+    });
+    return paths;
+  }
+
+  /**
+   * Git AI notes (refs/notes/ai) on commits: the ref, its commit, its tree (git's two-character
+   * fan-out) and one blob per note, each read once.
+   */
+  gitAiNotes(notes: Record<string, string>, o: { notesCommit?: string; tree?: string } = {}): this {
+    nock.removeInterceptor(this.noNotes);
+    const notesCommit = o.notesCommit ?? "c".repeat(40);
+    const tree = o.tree ?? "d".repeat(40);
+    this.api.get(/^\/repos\/acme\/shop\/git\/ref\/notes(?:%2F|\/)ai$/).reply(200, { ref: "refs/notes/ai", object: { sha: notesCommit, type: "commit" } });
+    this.api.get(`${this.repoPath}/git/commits/${notesCommit}`).reply(200, { sha: notesCommit, tree: { sha: tree } });
+    const entries = Object.keys(notes).map((sha, i) => ({ path: `${sha.slice(0, 2)}/${sha.slice(2)}`, type: "blob", sha: `${i + 1}`.padStart(40, "e"), mode: "100644" }));
+    this.api.get(`${this.repoPath}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries });
+    Object.values(notes).forEach((text, i) => {
+      const blob = `${i + 1}`.padStart(40, "e");
+      this.api.get(`${this.repoPath}/git/blobs/${blob}`).reply(200, { sha: blob, size: text.length, encoding: "base64", content: Buffer.from(text).toString("base64") });
+    });
+    return this;
+  }
+
+  /** A file read raw at a ref (the contents API), e.g. an Agent Trace file at the head. */
+  fileAt(path: string, text: string | number, sha = HEAD): this {
+    this.api
+      .get(`${this.repoPath}/contents/${encodeURIComponent(path)}`)
+      .query({ ref: sha })
+      .matchHeader("accept", /application\/vnd\.github\.v3\.raw/)
+      .reply(typeof text === "number" ? text : 200, typeof text === "number" ? { message: "error" } : text, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    return this;
   }
 
   /** The installation token; Probot asks once per app instance. */
