@@ -18,9 +18,10 @@ import {
   type Io,
   type PolicyOrigin,
 } from "./format.js";
-import { branchName, defaultBase, readChangedFiles, readCommits, readDiffFiles, readFileAt, repoRoot, resolveCommit } from "./git.js";
+import { branchName, defaultBase, readChangedFiles, readCommits, readDiffFiles, readFileAt, readLocalNotes, repoRoot, resolveCommit } from "./git.js";
 import { compareDiffs, digestDiff } from "../core/same-diff.js";
 import type { ApprovalCheck } from "./format.js";
+import { isAgentTraceFile, type ProvenanceInput } from "../core/provenance.js";
 import { readPolicyFile } from "./validate.js";
 
 export const CHECK_USAGE = `Usage: countersign check [options]
@@ -167,6 +168,13 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     requestedTeams: [],
   };
 
+  // Provenance records, as the app reads them: Agent Trace files the branch changes (at the head),
+  // and the local refs/notes/ai (Git AI) for its commits.
+  if (policy.detection.builtin && policy.detection.provenance) {
+    const provenance = await readLocalProvenance(root, headSha, snapshot);
+    if (provenance) snapshot.provenance = provenance;
+  }
+
   // The same pure core the app runs; reviews and team lookups are the app's part.
   const plan = planEvaluation(snapshot, policy);
 
@@ -213,4 +221,25 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   };
   io.out(values.json ? checkReportJson(report) : renderCheckReport(report));
   return EXIT_OK;
+}
+
+async function readLocalProvenance(root: string, headSha: string, snapshot: PullSnapshot): Promise<ProvenanceInput | undefined> {
+  const problems: string[] = [];
+  const [agentTrace, gitAiNotes] = await Promise.all([
+    Promise.all(
+      snapshot.files.filter(isAgentTraceFile).map(async (f) => {
+        const text = await readFileAt(root, headSha, f.path).catch(() => undefined);
+        return text === undefined ? { path: f.path, error: "not readable at the head" } : { path: f.path, text };
+      }),
+    ),
+    readLocalNotes(
+      root,
+      snapshot.commits.map((c) => c.sha),
+    ).catch((err: Error) => {
+      problems.push(`Git AI notes (refs/notes/ai) could not be read: ${err.message}`);
+      return [];
+    }),
+  ]);
+  if (agentTrace.length === 0 && gitAiNotes.length === 0 && problems.length === 0) return undefined;
+  return { agentTrace, gitAiNotes, problems };
 }

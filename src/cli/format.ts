@@ -1,6 +1,7 @@
 // What the command-line tool prints: compiler-style policy problems, and the check's report for people or as JSON.
 import type { PolicyProblem } from "../policy/problems.js";
 import type { Detection, Requirement, RiskAssessment } from "../core/types.js";
+import { describeShare } from "../core/provenance.js";
 
 /** Where a command reads and writes; main.ts passes the process's, nothing else touches them. */
 export interface Io {
@@ -120,6 +121,12 @@ export function renderCheckReport(report: CheckReport): string {
     }
   }
 
+  if (detection.provenance) {
+    const share = describeShare(detection.provenance);
+    if (share) lines.push("", `Provenance: ${share}`);
+    for (const problem of detection.provenance.problems) lines.push(`  ! ${problem}`);
+  }
+
   lines.push("", `Risk: ${risk.tier}`);
   if (risk.reasons.length === 0) lines.push(`  no rule matched; ${risk.tier} is the default tier (risk.default)`);
   const width = Math.max(0, ...risk.reasons.map((r) => r.tier.length));
@@ -158,6 +165,7 @@ export function checkReportJson(report: CheckReport): string {
       gated: report.gated,
       mode: report.mode,
       signals: detection.signals,
+      ...(detection.provenance ? { provenance: detection.provenance } : {}),
       risk: { tier: risk.tier, reasons: risk.reasons, notes: risk.notes },
       requirement: {
         tier: requirement.tier,

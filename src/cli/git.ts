@@ -236,3 +236,28 @@ export async function readDiffFiles(root: string, base: string, commit: string):
     return { ...f, ...(blobSha ? { blobSha } : {}) };
   });
 }
+
+/**
+ * Git AI notes (refs/notes/ai) of the given commits, when the repository has the notes ref:
+ * `git notes --ref=ai list` pairs notes with commits, then each note blob is read.
+ */
+export async function readLocalNotes(root: string, commits: string[]): Promise<Array<{ commit: string; text?: string; error?: string }>> {
+  const ref = await tryResolveCommit(root, "refs/notes/ai");
+  if (ref === undefined) return [];
+  const listed = await git(root, ["notes", "--ref=ai", "list"]);
+  const blobs = new Map<string, string>();
+  for (const line of listed.split("\n")) {
+    const [blob, commit] = line.trim().split(/\s+/);
+    if (blob && commit) blobs.set(commit.toLowerCase(), blob);
+  }
+  const wanted = commits.filter((c) => blobs.has(c.toLowerCase()));
+  return Promise.all(
+    wanted.map(async (commit) => {
+      try {
+        return { commit, text: await git(root, ["cat-file", "blob", blobs.get(commit.toLowerCase())!]) };
+      } catch (err) {
+        return { commit, error: (err as Error).message };
+      }
+    }),
+  );
+}

@@ -198,12 +198,16 @@ export function parseGitAiNote(text: string): GitAiNote | string {
 export function addedLineIntervals(patch: string): Interval[] {
   const out: Interval[] = [];
   let line = 0;
+  let inHunk = false;
   for (const raw of patch.split("\n")) {
     const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw);
     if (hunk) {
       line = Number(hunk[1]);
+      inHunk = true;
       continue;
     }
+    // A local diff starts with "diff --git", "--- a/…", "+++ b/…": not lines of the file.
+    if (!inHunk) continue;
     if (raw.startsWith("+")) {
       const last = out[out.length - 1];
       if (last && last[1] === line - 1) last[1] = line;
