@@ -134,14 +134,15 @@ export async function evaluateOnce(
     const warm = cached !== undefined || memo.aiLabel !== undefined;
     const earlyCheck = !services.naive && warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
     const earlyHistory = !services.naive && memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
-    // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
-    const notesRef = readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
-    const [snapshot, loaded, early, speculated] = await Promise.all([
+    const round1 = Promise.all([
       readSnapshot(octokit, ref),
       services.policies.load(octokit, ref.owner, ref.repo),
       earlyCheck,
       earlyHistory,
     ]);
+    // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
+    const notesRef = readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
+    const [snapshot, loaded, early, speculated] = await round1;
     headSha = snapshot.headSha;
     log = log.child({ sha: headSha });
     if (snapshot.state === "closed") {
