@@ -293,7 +293,7 @@ function identityAccount(identity: GitIdentity): Actor | undefined {
   return identity.account ?? noreplyAccount(cleanEmail(identity.email));
 }
 
-/** An identity's email as git tools sometimes write it: quoted, escaped, or bracketed. Lower-case. */
+/** An identity's email as git tools sometimes write it: quoted, escaped, or bracketed; case kept. */
 function cleanEmail(email: string): string {
   return email.trim().replace(/^[\\"'<\s]+|[\\"'>\s]+$/g, "");
 }
