@@ -114,6 +114,13 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
   "github.com",
 ];
 
+/**
+ * An address no person reads or writes from: "noreply@…", "…-bot@…", "…agent@…", a bot account's
+ * noreply. A co-author there whose name names an AI tool or model is that tool ("Gemini 3 Pro
+ * <gemini-bot@…>", "kdeps (deepseek-reasoner) <noreply@…>"); the review-only bots are excluded.
+ */
+export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply|[\w.-]*(?:bot|agent)(?:\[bot\])?)$/i;
+
 /** Co-author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
 export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [/^aider \([^()]+\)$/i, /^copilot autofix\b/i];
 

@@ -26,6 +26,7 @@ import {
   POLICY_SIGNALS,
   REVIEW_BOT_BLOCKS,
   REVIEW_ONLY_AI_BOTS,
+  SERVICE_LOCAL_PART,
   TOOL_TRAILERS,
   UNAMBIGUOUS_TOOL_WORD,
   type BuiltinSignalId,
@@ -195,7 +196,7 @@ function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, po
     const key = t.key.toLowerCase();
     if (key === "co-authored-by") {
       const email = emailOf(t.value);
-      if ((email && (isAiEmail(email) || isToolAtVendor(t.value, email))) || isAiCoAuthorName(t.value)) emit("co-author-trailer", t.line, commit.sha);
+      if ((email && (isAiEmail(email) || isToolAtVendor(t.value, email) || isToolAtServiceAddress(t.value, email))) || isAiCoAuthorName(t.value)) emit("co-author-trailer", t.line, commit.sha);
       if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
     }
     if (TOOL_TRAILERS.includes(key)) emit("tool-trailer", t.line, commit.sha);
@@ -245,6 +246,17 @@ export function isAiEmail(email: string): boolean {
 function isToolAtVendor(value: string, email: string): boolean {
   const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
   if (!AI_VENDOR_DOMAINS.includes(domain)) return false;
+  const name = value.replace(/<[^<>]*>\s*$/, "").replace(email, "").trim();
+  return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
+}
+
+/** A co-author at an address no person uses whose name names an AI tool or model; never a review-only bot. */
+function isToolAtServiceAddress(value: string, email: string): boolean {
+  const e = email.toLowerCase();
+  const local = e.slice(0, e.lastIndexOf("@"));
+  if (!SERVICE_LOCAL_PART.test(local)) return false;
+  const account = noreplyAccount(e);
+  if (account && (REVIEW_ONLY_AI_BOTS.includes(normaliseLogin(account.login)) || DEPENDENCY_BOTS.includes(normaliseLogin(account.login)))) return false;
   const name = value.replace(/<[^<>]*>\s*$/, "").replace(email, "").trim();
   return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
 }
