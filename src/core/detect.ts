@@ -280,6 +280,7 @@ function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boo
     AGENT_EMAILS.includes(email) ||
     AGENT_NAMES.includes(name) ||
     KIRO_NOREPLY.test(email) ||
+    isToolAtServiceAddress(identity.name, email) ||
     AGENT_NAME_SUFFIX.test(identity.name.trim())
   );
 }

@@ -284,7 +284,7 @@ function sectionTable(section: Section, sections: Section[]): string[] {
 /** What each built-in signal looks for, from the catalogue; a new id fails to compile until it is described here. */
 const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "author-app": `PR author ${AI_APPS.map((a) => code(a.login)).join(", ")}`,
-  "commit-agent": `commit author or committer ${[...AGENT_LOGINS, ...AGENT_EMAILS].map(code).join(", ")}, or a name ending in ${code(" (aider)")}`,
+  "commit-agent": `commit author or committer ${[...AGENT_LOGINS, ...AGENT_EMAILS].map(code).join(", ")}, a name ending in ${code(" (aider)")}, or an AI tool's or model's name at an address no person uses (as for co-authors below)`,
   "commit-author-app": "commit author or committer linked to one of the AI apps above (except cursor[bot], which only counts as PR author)",
   "co-author-trailer": `${code("Co-authored-by")} (git's trailer syntax: blanks before the colon, folded lines, brackets optional) with a tool's own email ${AI_EMAILS.map(code).join(", ")}, ${code("claude-…@anthropic.com")}, the noreply address of an AI app or agent above or of ${AI_CO_AUTHOR_LOGINS.map(code).join(", ")} (Copilot Autofix), a tool's name form ${code("aider (<model>)")}, ${code("Copilot Autofix …")}, a tool's or model's name at the vendor's domain or at an address no person uses (${code("noreply@…")}, ${code("…bot@…")}, ${code("…agent@…")}; not the review-only bots); never a vendor's whole domain`,
   "tool-trailer": `trailers ${TOOL_TRAILERS.map(code).join(", ")}`,

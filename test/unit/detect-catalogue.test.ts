@@ -51,6 +51,8 @@ describe("agent identities as commit author or committer", () => {
     ["MentatBot, quoted email", "MentatBot", '\\"160964065+MentatBot@users.noreply.github.com\\"', "commit-author-app"],
     ["codeflash", "codeflash-ai[bot]", "148906541+codeflash-ai[bot]@users.noreply.github.com", "commit-author-app"],
     ["Copilot's second account id", "Copilot", "223556219+Copilot@users.noreply.github.com", "commit-author-app"],
+    ["a tool's name at a bot address", "Gemini CLI", "gemini-cli-bot@example.com", "commit-agent"],
+    ["GitHub's web-flow committer", "GitHub", "noreply@github.com", undefined],
     ["a person named Claude", "Claude Monet", "claude@example.com", undefined],
     ["vendor staff", "Boris Example", "boris@anthropic.com", undefined],
     ["a person named Jules", "Jules Verne", "12+jules@users.noreply.github.com", undefined],
