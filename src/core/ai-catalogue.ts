@@ -170,24 +170,25 @@ export const NAME_LIKE_TOOL_WITH_QUALIFIER = new RegExp(
 );
 
 /** Markers AI tools put into the PR descriptions they write; matched per line, case-insensitively. */
-export const BODY_MARKERS: readonly { name: string; pattern: RegExp }[] = [
+export const BODY_MARKERS: readonly { name: string; pattern: RegExp; link?: true }[] = [
   { name: "Claude Code", pattern: /generated with \[?claude code\]?/i },
   { name: "Cursor", pattern: /made with \[cursor\]/i },
   { name: "Devin", pattern: /link to devin run/i },
   { name: "Jules", pattern: /pr created automatically by jules/i },
-  { name: "Codex", pattern: /chatgpt\.com\/codex\/tasks\//i },
+  { name: "Codex", pattern: /chatgpt\.com\/codex\/tasks\//i, link: true },
   { name: "opencode", pattern: /generated with \[?opencode\]?/i },
   { name: "Copilot coding agent", pattern: /<!--\s*START COPILOT/i },
-  { name: "Claude Code session link", pattern: /claude\.ai\/code\/session_/i },
-  { name: "Devin session link", pattern: /app\.devin\.ai\/sessions\//i },
-  { name: "Cursor agent link (Open in Cursor / Open in Web)", pattern: /cursor\.com\/(?:agents\/bc-|background-agent\?bcid=)/i },
-  { name: "Amp thread link", pattern: /ampcode\.com\/threads\/T-/i },
+  { name: "Claude Code session link", pattern: /claude\.ai\/code\/session_/i, link: true },
+  { name: "Devin session link", pattern: /app\.devin\.ai\/sessions\//i, link: true },
+  { name: "Cursor agent link (Open in Cursor / Open in Web)", pattern: /cursor\.com\/(?:agents\/bc-|background-agent\?bcid=)/i, link: true },
+  { name: "Amp thread link", pattern: /ampcode\.com\/threads\/T-/i, link: true },
   { name: "Sisyphus", pattern: /ultraworked with \[sisyphus\]/i },
 ];
 
 /**
- * Markers AI tools write into commit messages (matched per line): the description markers above,
- * and these. The subject "aider: …" and the "# Aider chat conversation" section are early aider's
+ * Markers AI tools write into commit messages (matched per line): the description markers above
+ * (a link anywhere in a line, a phrase only where a line starts with it, so a message that
+ * discusses a tool's footer is not taken for one), and these. The subject "aider: …" and the "# Aider chat conversation" section are early aider's
  * auto-commit format; "I am <name>, an AI agent" is an agent introducing itself.
  */
 export const COMMIT_MARKERS: readonly { name: string; pattern: RegExp; subjectOnly?: boolean }[] = [

@@ -210,7 +210,9 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
   const lines = splitLines(commit.message);
   lines.forEach((raw, index) => {
     const line = cutLine(raw);
-    if (BODY_MARKERS.some((m) => m.pattern.test(line)) || COMMIT_MARKERS.some((m) => (!m.subjectOnly || index === 0) && m.pattern.test(line))) {
+    const start = line.replace(/^[^\p{L}\p{N}[]+/u, "");
+    const marker = BODY_MARKERS.some((m) => (m.link ? m.pattern.test(line) : m.pattern.exec(start)?.index === 0));
+    if (marker || COMMIT_MARKERS.some((m) => (!m.subjectOnly || index === 0) && m.pattern.test(line))) {
       emit("commit-marker", line.trim(), commit.sha);
     }
   });

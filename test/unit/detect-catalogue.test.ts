@@ -72,6 +72,8 @@ describe("markers in commit messages", () => {
     ["an agent introducing itself", "docs: add notes\n\nI am OpenHands-GPT-5, an AI agent. Adding notes.", "I am OpenHands-GPT-5, an AI agent. Adding notes."],
     ["aider: later in the message is not the subject", "Bump version\n\naider: mentioned in the changelog", undefined],
     ["a message about Claude Code", "Document how to use Claude Code with the CLI", undefined],
+    ["a message discussing the footer", "Strip the 'Generated with [Claude Code]' footer from release notes", undefined],
+    ["a Devin session link in prose", "Fix\n\nSee https://app.devin.ai/sessions/abc123 for the run", "See https://app.devin.ai/sessions/abc123 for the run"],
     ["a person introducing themselves", "Hello\n\nI am Jane, a new maintainer.", undefined],
   ])("%s", (_name, text, evidence) => {
     expect(signals(message(text))).toEqual(evidence ? [["commit-marker", evidence]] : []);
