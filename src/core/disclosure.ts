@@ -11,7 +11,7 @@ const AI_TERM = String.raw`(?:AI|A\.I\.|LLMs?|GenAI|generative AI|artificial int
 /** Headings (Markdown "#", bold-only lines) that open an AI disclosure section. */
 const HEADING_LINE = /^\s{0,3}(?:#{1,6}\s+(.+?)\s*#*\s*$|(?:\*\*|__)(.+?)(?:\*\*|__):?\s*$)/;
 const DISCLOSURE_TITLE = new RegExp(
-  String.raw`^(?:[^\w]*\s*)?(?:${AI_TERM}\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement|contribution|statement)|(?:use|usage|disclosure) of (?:${AI_TERM}|AI tools?)|AI[- ](?:assisted|generated)(?: (?:code|changes|contribution))?|(?:generative )?AI policy)\b[^\n]{0,40}$`,
+  String.raw`^(?:[^\w]*\s*)?(?:${AI_TERM}\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement|contribution|statement)|(?:use|usage|disclosure) of (?:${AI_TERM}|AI tools?)|AI[- ](?:assisted|generated)(?: (?:code|changes|contribution))?|(?:generative )?AI policy|(?:did|have) you used? (?:any |an? )?(?:${AI_TERM}|AI tools?|coding assistants?)|was (?:${AI_TERM}|an? AI tool) used)\b[^\n]{0,40}$`,
   "i",
 );
 
@@ -27,7 +27,10 @@ const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+)$/;
 /** Answers that say no AI was used. */
 const NEGATIVE = /^(?:[-*\s]*)(?:none|no\b|n\/?a\b|not (?:used|applicable)|nothing|nope|0%|false)|\b(?:no|not|never|without|didn't|did not|haven't|have not|wasn't|was not|none of)\b[^.]{0,40}\b(?:AI|A\.I\.|LLM|generative|tools?|assist|used|generated|written)/i;
 /** Answers that say AI was used. */
-const POSITIVE = /^(?:[-*\s]*)(?:yes\b|y\b|true\b|used\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%)|\b(?:used|using|with|by|from|assisted|generated|written|wrote|helped|help of|via)\b/i;
+const POSITIVE = new RegExp(
+  String.raw`^(?:[-*\s]*)(?:yes\b|y\b|true\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%|(?:I|we) (?:have )?used\b)|\b(?:used|using|with|by|via|help of|assisted|generated|written)\b.{0,40}\b(?:${AI_TERM}|assistant|agent|model)\b`,
+  "i",
+);
 /** A checkbox label that affirms AI use: "I used AI", "AI-assisted", "generated with Claude Code". */
 const CHECKBOX_AFFIRMS = new RegExp(
   String.raw`(?:\b(?:I|we)\s+(?:have\s+)?(?:used|use|made use of|relied on)\b.{0,60}\b(?:${AI_TERM}|an? (?:AI|LLM)|coding (?:agent|assistant))|\b${AI_TERM}\b.{0,30}\b(?:was|were|has been|have been)\s+used|^(?:this (?:PR|pull request|change|code) (?:is|was|contains)\s+)?(?:${AI_TERM}|partially AI|fully AI)[- ](?:assisted|generated|written)\b|\b(?:written|generated|created|co-?authored|assisted|produced)\s+(?:with|by|using)\s+(?:the\s+help\s+of\s+)?(?:an?\s+)?${AI_TERM})`,
