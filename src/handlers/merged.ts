@@ -6,12 +6,8 @@ import type { Context } from "probot";
 import { assessMerge, BYPASSED_LABEL, labelFacts, parseRevert, renderBypassComment, type LabelNaming } from "../core/after-merge.js";
 import { markBypassed, readCurrentLabels, readMergedHeadCheck, readRevertedPull, type IssueRef } from "../github/after-merge.js";
 import type { Octokit } from "../github/octokit.js";
-import { TtlCache } from "../github/ttl-cache.js";
 import type { Logger } from "probot";
 import type { Services } from "./services.js";
-
-/** Merges already counted by this process: a redelivered event does not count twice. */
-const counted = new WeakMap<Services, TtlCache<boolean>>();
 
 function labelNaming(services: Services, owner: string, repo: string): LabelNaming {
   // The cached policy's names when there is one; a merged PR is not worth reading the policy for.
@@ -31,11 +27,12 @@ export function onPullRequestMerged(services: Services) {
     const names = labelNaming(services, owner, repo);
     const labels = pr.labels.map((l) => l.name);
 
-    let seen = counted.get(services);
-    if (!seen) counted.set(services, (seen = new TtlCache<boolean>(24 * 60 * 60 * 1000)));
+    // A redelivered event (to this replica or, through Redis, another) is not counted again.
     const key = `${owner}/${repo}#${pr.number}@${pr.merge_commit_sha ?? pr.head.sha}`.toLowerCase();
-    const firstSight = !seen.get(key);
-    seen.set(key, true);
+    const firstSight = await services.merges.claim(key).catch((err: unknown) => {
+      log.debug({ err }, "could not consult the merge ledger; counting this merge");
+      return true;
+    });
     if (firstSight) {
       const facts = labelFacts(labels, names);
       services.metrics.mergedPullRequests.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });

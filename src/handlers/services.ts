@@ -18,6 +18,7 @@ import { RedisPullGate } from "../scale/redis-gate.js";
 import { createRedis, RedisPolicyEpochs } from "../scale/redis.js";
 import { WriteTurns } from "../scale/write-turns.js";
 import { LocalWaitingBoard, RedisWaitingBoard, type WaitingBoard } from "../scale/waiting-board.js";
+import { LocalMergeLedger, RedisMergeLedger, type MergeLedger } from "../scale/merge-ledger.js";
 
 export interface Services {
   checkName: string;
@@ -34,6 +35,8 @@ export interface Services {
   waiting: WaitingBoard;
   /** Webhook deliveries and the handlers they started, still running (a graceful shutdown waits for them). */
   inFlight: InFlight;
+  /** Merges already counted (shared through Redis when there is one): a redelivery is not counted twice. */
+  merges: MergeLedger;
   /** Evaluations that failed on GitHub's side are tried again later (GitHub does not redeliver). */
   retries: RetryScheduler;
   /** What every installation octokit gets: conditional requests, request counting, write turns. */
@@ -121,6 +124,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     metrics,
     waiting,
     inFlight: new InFlight(),
+    merges: redis ? new RedisMergeLedger(redis, prefix) : new LocalMergeLedger(),
     retries: new RetryScheduler({
       baseMs: number(env.RETRY_BASE_SECONDS, 30) * 1000,
       maxAttempts: number(env.RETRY_ATTEMPTS, 3),
