@@ -198,7 +198,7 @@ export const PolicySchema = z
     }),
     branches: z.array(z.string().min(1)).min(1).optional().meta({
       description:
-        'Glob patterns of the base branches the gate applies to, e.g. ["main", "release/**"]. A pull request into another branch gets a passing check that says why (and still its labels). Absent: every branch.',
+        'Glob patterns of the base branch names the gate applies to, e.g. ["main", "release/**"] (names, not "refs/heads/main"; `*` stays within one segment of the name). A pull request into another branch gets a passing check that says why (and still its labels). Absent: every branch.',
     }),
     detection: DetectionSchema,
     risk: RiskSchema,

@@ -64,3 +64,23 @@ export function signoffGlobs(raw: unknown): Array<{ glob: unknown; path: string 
   }
   return globs;
 }
+
+/**
+ * `branches` globs are matched against branch names ("main"), as GitHub gives a PR's base. A glob
+ * written the way rulesets name refs ("refs/heads/main", "~DEFAULT_BRANCH") would match no branch,
+ * and every PR would silently leave the gate: that is an invalid policy, not an open gate.
+ */
+export function branchProblems(raw: unknown): PolicyProblem[] {
+  const branches = at(raw, "branches");
+  if (!Array.isArray(branches)) return [];
+  const problems: PolicyProblem[] = [];
+  branches.forEach((glob, i) => {
+    if (typeof glob !== "string") return;
+    if (/^refs\//.test(glob)) {
+      problems.push({ path: `branches[${i}]`, message: `names a ref; branches are matched against branch names: write ${JSON.stringify(glob.replace(/^refs\/(?:heads\/)?/, ""))}` });
+    } else if (glob.startsWith("~")) {
+      problems.push({ path: `branches[${i}]`, message: `is ruleset syntax, which branches does not read: write the branch names, e.g. "main"` });
+    }
+  });
+  return problems;
+}

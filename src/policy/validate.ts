@@ -2,7 +2,7 @@
 import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
 import { compileSafeRegex } from "../core/safe-regex.js";
-import { signoffGlobs, signoffProblems } from "./signoff-problems.js";
+import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "../core/detect.js";
 import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
@@ -137,7 +137,7 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
     asArray(at(rule, "paths")).forEach((g, i) => checkGlob(g, `risk.rules[${r}].paths[${i}]`));
   });
   for (const { glob, path } of signoffGlobs(raw)) checkGlob(glob, path);
-  problems.push(...signoffProblems(raw));
+  problems.push(...signoffProblems(raw), ...branchProblems(raw));
   return problems;
 }
 

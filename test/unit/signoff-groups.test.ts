@@ -184,6 +184,8 @@ describe("policy errors around require", () => {
     ["only path-scoped groups", { signoff: { require: [{ reviewers: ["@acme/b"], paths: ["infra/**"] }] } }, "signoff.require", /at least one group without paths/],
     ["an extglob in a group's paths", { signoff: { require: [{ reviewers: ["@acme/b"] }, { reviewers: ["@acme/c"], paths: ["+(a|b)/**"] }] } }, "signoff.require[1].paths[0]", /extglob/],
     ["a group without reviewers", { signoff: { require: [{ approvals: 1 }] } }, "signoff.require[0].reviewers", /./],
+    ["a branch written as a ref", { branches: ["refs/heads/main"] }, "branches[0]", /matched against branch names: write "main"/],
+    ["a branch in ruleset syntax", { branches: ["main", "~DEFAULT_BRANCH"] }, "branches[1]", /ruleset syntax/],
     ["fresh_approval of another word", { signoff: { fresh_approval: "same-files" } }, "signoff.fresh_approval", /./],
   ])("%s", (_name, raw, path, message) => {
     const result = validatePolicy(raw);
