@@ -39,6 +39,12 @@ describe("deploy/grafana/countersign.json", () => {
     expect(all).toContain("histogram_quantile(0.9, sum by (le, tier) (rate(countersign_signoff_wait_seconds_bucket");
   });
 
+  it("aggregates the waiting gauge with max: with Redis every replica reports the whole deployment's count", () => {
+    const waiting = exprs.filter((e) => e.includes("countersign_waiting_pull_requests"));
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const e of waiting) expect(e).toMatch(/^max by \(tier\) \(countersign_waiting_pull_requests\)$/);
+  });
+
   it("takes its Prometheus from the datasource variable in every panel and query", () => {
     for (const p of queried) {
       expect(p.datasource?.uid, p.title).toBe("${datasource}");
