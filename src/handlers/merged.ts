@@ -4,7 +4,7 @@
 // labels and comments; for a revert only, the reverted PR (one read). Writes: only for a bypass.
 import type { Context } from "probot";
 import { assessMerge, BYPASSED_LABEL, labelFacts, parseRevert, renderBypassComment, type LabelNaming } from "../core/after-merge.js";
-import { markBypassed, readCurrentLabels, readMergedHeadCheck, readRevertedPull, type IssueRef } from "../github/after-merge.js";
+import { markBypassed, readCurrentLabels, readMergedHeadCheck, readRevertedPull, type IssueRef, type RevertedPull } from "../github/after-merge.js";
 import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { Services } from "./services.js";
@@ -33,14 +33,24 @@ export function onPullRequestMerged(services: Services) {
       log.debug({ err }, "could not consult the merge ledger; counting this merge");
       return true;
     });
-    if (firstSight) {
+    // The merge and its revert are counted together once the reverted PR was read; if that read
+    // fails, the claim is given back, so a redelivery of the event counts them.
+    const countMerge = async () => {
+      let reverted: RevertedPull | undefined;
+      try {
+        reverted = await findReverted(context.octokit, log, ref, { title: pr.title, body: pr.body });
+      } catch (err) {
+        await services.merges.release(key).catch(() => undefined);
+        throw err;
+      }
       const facts = labelFacts(labels, names);
       services.metrics.mergedPullRequests.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
-    }
+      if (reverted) countRevert(log, services, reverted, names);
+    };
 
     await Promise.all([
       checkBypass(context.octokit, log, services, ref, { headSha: pr.head.sha, mergedBy: pr.merged_by?.login ?? context.payload.sender.login, labels, names }),
-      firstSight ? countRevert(context.octokit, log, services, ref, { title: pr.title, body: pr.body, names }) : Promise.resolve(),
+      firstSight ? countMerge() : Promise.resolve(),
     ]);
   };
 }
@@ -76,15 +86,17 @@ async function checkBypass(
   log.warn({ mergedBy: merge.mergedBy, tier: assessment.tier, missing: assessment.missing, commented }, "pull request merged without Countersign sign-off");
 }
 
-async function countRevert(octokit: Octokit, log: Logger, services: Services, ref: IssueRef, pr: { title: string; body: string | null; names: LabelNaming }): Promise<void> {
+/** The earlier PR this merge reverts, when it names one we can read (one read). */
+async function findReverted(octokit: Octokit, log: Logger, ref: IssueRef, pr: { title: string; body: string | null }): Promise<RevertedPull | undefined> {
   const target = parseRevert(pr.title, pr.body, ref.owner, ref.repo);
-  if (!target) return;
+  if (!target) return undefined;
   const reverted = await readRevertedPull(octokit, ref.owner, ref.repo, target);
-  if (!reverted) {
-    log.debug({ target }, "revert names no merged pull request we can read");
-    return;
-  }
-  const facts = labelFacts(reverted.labels, pr.names);
+  if (!reverted) log.debug({ target }, "revert names no merged pull request we can read");
+  return reverted;
+}
+
+function countRevert(log: Logger, services: Services, reverted: RevertedPull, names: LabelNaming): void {
+  const facts = labelFacts(reverted.labels, names);
   services.metrics.reverts.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
   log.info({ reverted: `${reverted.owner}/${reverted.repo}#${reverted.number}`, aiAssisted: facts.aiAssisted, tier: facts.tier }, "merged pull request reverts an earlier one");
 }

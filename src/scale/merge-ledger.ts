@@ -10,6 +10,8 @@ export const MERGE_LEDGER_TTL_MS = 24 * 60 * 60 * 1000;
 export interface MergeLedger {
   /** True the first time a merge key is claimed (in this deployment); false for a repeat. */
   claim(key: string): Promise<boolean>;
+  /** Give a claim back: counting failed halfway, and a redelivery should count the merge. */
+  release(key: string): Promise<void>;
 }
 
 export class LocalMergeLedger implements MergeLedger {
@@ -20,6 +22,10 @@ export class LocalMergeLedger implements MergeLedger {
     this.seen.set(key, true);
     return true;
   }
+
+  async release(key: string): Promise<void> {
+    this.seen.delete(key);
+  }
 }
 
 export class RedisMergeLedger implements MergeLedger {
@@ -29,6 +35,14 @@ export class RedisMergeLedger implements MergeLedger {
   ) {}
 
   async claim(key: string): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}merged:${key}`, "1", "PX", MERGE_LEDGER_TTL_MS, "NX")) === "OK";
+    return (await this.redis.set(this.keyOf(key), "1", "PX", MERGE_LEDGER_TTL_MS, "NX")) === "OK";
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(this.keyOf(key));
+  }
+
+  private keyOf(key: string): string {
+    return `${this.prefix}merged:${key}`;
   }
 }

@@ -163,6 +163,20 @@ describe("a merged revert", () => {
     expect(await metric(app, 'countersign_reverts_total{ai_assisted="false",tier="medium"} 1')).toBe(true);
   });
 
+  it("counts a revert on the redelivery when reading the reverted PR failed the first time", async () => {
+    const app = createTestApp();
+    const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
+    gh.api.get(`${repoPath}/pulls/5`).reply(502, { message: "Bad gateway" });
+    gh.api.get(`${repoPath}/pulls/5`).reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
+    const event = mergedEvent({ number: 8, title: 'Revert "x"', body: "Reverts acme/shop#5" });
+    await expect(app.receive("pull_request", event)).rejects.toThrow();
+    expect(await metric(app, 'countersign_merged_pull_requests_total{ai_assisted="false",tier="unknown"} 1')).toBe(false);
+
+    await app.receive("pull_request", event);
+    expect(await metric(app, 'countersign_reverts_total{ai_assisted="true",tier="critical"} 1')).toBe(true);
+    expect(await metric(app, 'countersign_merged_pull_requests_total{ai_assisted="false",tier="unknown"} 1')).toBe(true);
+  });
+
   it("does not count a revert twice when the event is delivered again", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
