@@ -206,17 +206,21 @@ export async function readFileAt(root: string, commit: string, path: string): Pr
   return git(root, ["cat-file", "blob", `${commit}:${path}`]);
 }
 
-/** New blob per path from `git diff --raw -z` (":old-mode new-mode old-sha new-sha status\0path[\0path]"). */
+/**
+ * Blob per path from `git diff --raw -z` (":old-mode new-mode old-sha new-sha status\0path[\0path]"):
+ * the new blob, or for a removed file the blob it removed (as GitHub's compare API gives them).
+ */
 function parseRawBlobs(out: string): Map<string, string> {
   const tokens = out.split("\0");
   const blobs = new Map<string, string>();
   for (let i = 0; i < tokens.length; ) {
     const meta = tokens[i++] ?? "";
     if (!meta.startsWith(":")) continue;
-    const [, , , newSha = "", status = ""] = meta.slice(1).split(" ");
+    const [, , oldSha = "", newSha = "", status = ""] = meta.slice(1).split(" ");
     if (status.startsWith("R") || status.startsWith("C")) i++; // the previous path
     const path = tokens[i++] ?? "";
-    if (!/^0+$/.test(newSha)) blobs.set(path, newSha);
+    const blob = status.startsWith("D") ? oldSha : newSha;
+    if (!/^0+$/.test(blob)) blobs.set(path, blob);
   }
   return blobs;
 }

@@ -11,7 +11,7 @@ export interface DiffFile {
   status: string;
   additions: number;
   deletions: number;
-  /** The file's blob at the compared commit (absent for a removed file). */
+  /** The file's blob at the compared commit; for a removed file, the blob it removed (when known). */
   blobSha?: string;
   /** The unified diff's hunks; GitHub omits it for binary and very large files. */
   patch?: string;
@@ -43,14 +43,15 @@ export function normalisePatch(patch: string): string {
 }
 
 /**
- * A file without a patch: a removed file is its removal; an added or renamed (or mode-changed) file
- * is comparable by its blob, which is then the whole change. A modified binary's diff also depends
- * on the base's version, which the blob does not show: it cannot be compared.
+ * A file without a patch: an added or renamed (or mode-changed) file is comparable by its blob,
+ * which is then the whole change; a removed file by the blob it removed (a base that changed the
+ * file before the PR removed it, a modify/delete conflict resolved, is a different removal). A
+ * modified binary's diff also depends on the base's version, which the blob does not show: it
+ * cannot be compared, and neither can a removal whose blob is not known.
  */
 function patchlessChange(file: DiffFile): string | undefined {
-  if (file.status === "removed") return "removed";
-  if (file.blobSha === undefined || file.status === "modified") return undefined;
-  return `blob:${file.blobSha}`;
+  if (file.blobSha === undefined || /^0+$/.test(file.blobSha) || file.status === "modified") return undefined;
+  return file.status === "removed" ? `removed:${file.blobSha}` : `blob:${file.blobSha}`;
 }
 
 /** The digest of a diff, or why it cannot serve for a comparison. */
