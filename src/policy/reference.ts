@@ -114,9 +114,15 @@ function withValidateChecks(schema: JsonSchemaNode): JsonSchemaNode {
     const conditions = Object.keys(RiskRuleSchema.shape).filter((key) => key !== "tier" && key !== "reason");
     rule.anyOf = conditions.map((key) => ({ required: [key] }));
   }
-  for (const globs of [props(risk, "components"), props(rule, "paths")]) {
+  const signoff = props(schema, "signoff");
+  const levels = [signoff, ...Object.values(props(signoff, "tiers")?.properties ?? {})];
+  const groupPaths = levels.map((level) => props(props(level, "require")?.items, "paths"));
+  for (const globs of [props(risk, "components"), props(rule, "paths"), ...groupPaths]) {
     if (globs?.items) globs.items.not = { pattern: SLOW_GLOB };
   }
+  // branches: slow globs, and refs or ruleset syntax, which name no branch (signoff-problems.ts).
+  const branches = props(schema, "branches");
+  if (branches?.items) branches.items.not = { pattern: `^(?:refs/|~)|${SLOW_GLOB}` };
   return schema;
 }
 
