@@ -5,11 +5,15 @@ import { openPullRequestsForSha } from "../github/pulls.js";
 import { readCheckRun, writeCheckRun } from "../github/publish.js";
 import { renderMergeGroup } from "../core/render.js";
 import type { Services } from "./services.js";
+import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
 /** "Re-run" on our check (or on the whole suite): GitHub does not redeliver lost webhooks, this is the way back. */
 export function onRerunRequested(services: Services) {
   return async (context: Context<"check_run.rerequested"> | Context<"check_suite.rerequested">): Promise<void> => {
     const payload = context.payload;
+    const which = "check_run" in payload ? "check_run" : "check_suite";
+    const fields = { ...REPOSITORY_FIELDS, [`${which}.head_sha`]: "string", [`${which}.pull_requests`]: "array" } as const;
+    if (!hasFields(context.log, context.name, payload, fields)) return;
     let headSha: string;
     let numbers: number[];
     if ("check_run" in payload) {
@@ -41,6 +45,7 @@ export function onRerunRequested(services: Services) {
 /** The merge queue's temporary head: every PR in it passed on its own head already. */
 export function onMergeGroup(services: Services) {
   return async (context: Context<"merge_group.checks_requested">): Promise<void> => {
+    if (!hasFields(context.log, context.name, context.payload, { ...REPOSITORY_FIELDS, "merge_group.head_sha": "string" })) return;
     const { owner, repo } = context.repo();
     const target = { owner, repo, headSha: context.payload.merge_group.head_sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
     const existing = await readCheckRun(context.octokit, target);

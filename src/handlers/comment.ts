@@ -7,9 +7,12 @@ import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest } from "./evaluate.js";
 import type { Services } from "./services.js";
+import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
 export function onComment(services: Services) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
+    const fields = { ...REPOSITORY_FIELDS, "issue.number": "number", "issue.state": "string", "comment.id": "number", "comment.user.login": "string", "comment.created_at": "string" } as const;
+    if (!hasFields(context.log, context.name, context.payload, fields)) return;
     const { issue, comment } = context.payload;
     // Only new comments count: an edited comment could turn an old, refused line into a command.
     if (!issue.pull_request || issue.state !== "open") return;

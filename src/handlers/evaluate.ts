@@ -135,7 +135,10 @@ export async function evaluateOnce(
     const earlyCheck = !services.naive && warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
     const earlyHistory = !services.naive && memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
     const round1 = Promise.all([
-      readSnapshot(octokit, ref),
+      readSnapshot(octokit, ref).catch((err: unknown) => {
+        if (httpStatus(err) === 404) return undefined;
+        throw err;
+      }),
       services.policies.load(octokit, ref.owner, ref.repo),
       earlyCheck,
       earlyHistory,
@@ -143,6 +146,13 @@ export async function evaluateOnce(
     // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
     const notesRef = readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
     const [snapshot, loaded, early, speculated] = await round1;
+    if (!snapshot) {
+      // The PR (or its repository) no longer exists: nothing to gate, and no check to write on a SHA nobody proposes.
+      outcome = "not-found";
+      tier = "none";
+      log.info({ outcome, ms: elapsed(started) }, "pull request not found (404); nothing to gate, nothing written");
+      return undefined;
+    }
     headSha = snapshot.headSha;
     log = log.child({ sha: headSha });
     if (snapshot.state === "closed") {

@@ -2,6 +2,7 @@
 import type { Context } from "probot";
 import { evaluatePullRequest } from "./evaluate.js";
 import type { Services } from "./services.js";
+import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
 export const PULL_REQUEST_ACTIONS = [
   "pull_request.opened",
@@ -23,6 +24,8 @@ type PullEventContext = Context<"pull_request"> | Context<"pull_request_review">
 
 export function onPullRequestEvent(services: Services) {
   return async (context: PullEventContext): Promise<void> => {
+    const fields = { ...REPOSITORY_FIELDS, "pull_request.number": "number", "pull_request.state": "string", "pull_request.head.sha": "string" } as const;
+    if (!hasFields(context.log, context.name, context.payload, fields)) return;
     const pr = context.payload.pull_request;
     if (pr.state === "closed") {
       context.log.debug({ pr: pr.number }, "pull request is closed; nothing to gate");

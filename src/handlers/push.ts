@@ -4,6 +4,7 @@ import pLimit from "p-limit";
 import { loadPolicy, POLICY_PATH } from "../github/policy-source.js";
 import { evaluateOpenPullRequests } from "./installation.js";
 import type { Services } from "./services.js";
+import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
 const ORG_POLICY_REPO = ".github";
 
@@ -29,6 +30,8 @@ export function orgPolicyFilesChanged(commits: PushCommits): string[] {
 
 export function onPush(services: Services) {
   return async (context: Context<"push">): Promise<void> => {
+    const fields = { ...REPOSITORY_FIELDS, ref: "string", commits: "array", "repository.default_branch": "string" } as const;
+    if (!hasFields(context.log, context.name, context.payload, fields)) return;
     const { ref, commits, repository } = context.payload;
     if (ref !== `refs/heads/${repository.default_branch}`) return;
     const owner = repository.owner?.login;

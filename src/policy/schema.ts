@@ -10,6 +10,11 @@ export type RiskTier = z.infer<typeof RiskTier>;
 /** `@org/team-slug`, a login, or `permission:maintain` / `permission:admin`. */
 export const ReviewerSpec = z
   .string()
+  // Checked first, so the message says the real reason: a bot account can never sign off.
+  .refine((spec) => !/\[bot\]$/i.test(spec.trim()), {
+    message: "is a bot account; a bot can never sign off (name the people or teams who review for it)",
+    abort: true,
+  })
   .regex(
     /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*)\/[A-Za-z0-9._-]+|permission:(?:maintain|admin)|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)$/,
     'must be a team ("@org/team-slug"), a login ("octocat"), or "permission:maintain" / "permission:admin"',
