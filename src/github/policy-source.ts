@@ -1,6 +1,7 @@
 // Reads the policy from the default branch with Probot's config loader (org fallback, _extends).
 import deepmerge from "deepmerge";
 import type { Octokit } from "./octokit.js";
+import { httpStatus } from "./octokit.js";
 import { parse as parseYaml } from "yaml";
 import { validatePolicy, validatePolicyText, type PolicyProblem } from "../policy/validate.js";
 import type { Policy } from "../policy/schema.js";
@@ -32,12 +33,52 @@ export async function loadPolicy(octokit: Octokit, owner: string, repo: string):
   } catch (err) {
     const problem = configErrorToProblem(err);
     if (problem) return { ok: false, problems: [problem], sources: [] };
+    const unreadable = unreadableTargetProblem(err, owner, repo);
+    if (unreadable) return { ok: false, problems: [unreadable.problem], sources: [unreadable.source] };
     throw err;
   }
   const sources = result.files.filter((f) => f.config !== null).map(sourceName);
+  const missing = missingTargets(result.files);
+  if (missing.length > 0) {
+    // Never the defaults in its place: `gate: all` or a two-approval tier must not quietly disappear.
+    return { ok: false, problems: missing.map((name) => ({ path: "_extends", message: `extends ${name}, which does not exist or cannot be read; the policy is invalid until it can be` })), sources: [...sources, ...missing] };
+  }
   const validated = validatePolicy(result.config);
   if (!validated.ok) return { ok: false, problems: validated.problems, sources };
   return { ok: true, policy: validated.policy, sources };
+}
+
+type ConfigFile = { owner: string; repo: string; path: string; config: unknown };
+
+/**
+ * `_extends` targets the loader found missing (it returns them with no config instead of failing): every
+ * file after the first one that has a config. Before it are only the repository's own file and the
+ * organisation's fallback, which may be absent.
+ */
+function missingTargets(files: ConfigFile[]): string[] {
+  const first = files.findIndex((f) => f.config !== null);
+  return first < 0 ? [] : files.slice(first + 1).filter((f) => f.config === null).map(sourceName);
+}
+
+/**
+ * A 401/403/404 the loader threw while reading an `_extends` target (not the repository's own file nor
+ * the organisation's fallback, whose failures stay errors that fail closed and are retried): the
+ * target cannot be read, so the policy is invalid, naming it. A rate limit is not a permission problem.
+ */
+function unreadableTargetProblem(err: unknown, owner: string, repo: string): { problem: PolicyProblem; source: string } | undefined {
+  const status = httpStatus(err);
+  if (status !== 401 && status !== 403 && status !== 404) return undefined;
+  const headers = (err as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
+  if (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== undefined) return undefined;
+  const url = (err as { request?: { url?: string } }).request?.url ?? "";
+  const m = /\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/.exec(url);
+  if (!m) return undefined;
+  const [, o = "", r = "", encoded = ""] = m;
+  const file = { owner: decodeURIComponent(o), repo: decodeURIComponent(r), path: decodeURIComponent(encoded) };
+  const own = file.path === POLICY_PATH && file.owner.toLowerCase() === owner.toLowerCase() && [repo.toLowerCase(), ".github"].includes(file.repo.toLowerCase());
+  if (own) return undefined;
+  const source = sourceName(file);
+  return { problem: { path: "_extends", message: `extends ${source}, which the app cannot read (GitHub answered ${status}); the policy is invalid until it can` }, source };
 }
 
 /** Probot's loader: the file on the default branch, the org's .github fallback, the _extends chain merged. */
@@ -75,16 +116,51 @@ export async function resolveProposedPolicy(octokit: Octokit, owner: string, tex
   if (!target) return { problems: [{ path: "_extends", message: `"${extendsValue}" is not "repo", "owner/repo" or "owner/repo:path.yml"` }] };
   const [, targetOwner = owner, targetRepo = "", targetPath = POLICY_PATH] = target;
   const name = `${targetOwner}/${targetRepo}:${targetPath}`;
-  let base: Record<string, unknown>;
+  const found = text.split(/\r?\n/).findIndex((l) => /^_extends\s*:/.test(l));
+  const line = found >= 0 ? found + 1 : undefined;
+  const at = (message: string): PolicyProblem => ({ path: "_extends", message, ...(line !== undefined ? { line } : {}) });
+  // The PR's author chooses the target: only files of this organisation, or a proposal could make the
+  // app read (and show parts of) any YAML file its installation can reach.
+  const sameOrg = (o: string) => o.toLowerCase() === owner.toLowerCase();
+  if (!sameOrg(targetOwner)) return { problems: [at(`may extend only files of the same organisation (${owner}); ${name} is not one`)] };
+  let read: Awaited<ReturnType<typeof readMerged>>;
   try {
-    base = (await readMerged(octokit, targetOwner, targetRepo, targetPath)).config as Record<string, unknown>;
+    read = await readMerged(octokit, targetOwner, targetRepo, targetPath);
   } catch (err) {
-    return { problems: [], policy: own.policy, note: `the policy it extends (${name}) could not be read (${(err as Error).message}), so it is compared on its own` };
+    // Never the message itself: it can quote the extended file (a YAML error shows its lines).
+    const status = httpStatus(err);
+    return { problems: [at(`extends ${name}, which cannot be read or parsed${status ? ` (GitHub answered ${status})` : ""}; its contents are not shown here`)] };
   }
+  const files = read.files as ConfigFile[];
+  const foreign = files.find((f) => f.config !== null && !sameOrg(f.owner));
+  if (foreign) return { problems: [at(`extends ${name}, which extends ${sourceName(foreign)}, outside the organisation ${owner}`)] };
+  if (files[0]?.config === null || missingTargets(files).length > 0) {
+    const missing = files[0]?.config === null ? name : missingTargets(files).join(", ");
+    return { problems: [at(`extends ${missing}, which does not exist or cannot be read; once merged, the policy would be invalid`)] };
+  }
+  const base = read.config as Record<string, unknown>;
   const { _extends: _ignored, ...proposal } = raw;
   const merged = validatePolicy(deepmerge.all<Record<string, unknown>>([{}, base, proposal], mergeOptions));
-  if (!merged.ok) return { problems: merged.problems.map((p) => ({ ...p, message: `${p.message} (once merged over ${name})` })) };
+  if (!merged.ok) {
+    // A problem at a key the proposal sets is the proposal's, shown as usual; any other comes from the
+    // extended file, whose contents (and so the message, which may quote a value) are never shown.
+    const mine = merged.problems.filter((p) => setsKey(proposal, p.path)).map((p) => ({ ...p, message: `${p.message} (once merged over ${name})` }));
+    const theirs = merged.problems.length - mine.length;
+    const extended = theirs > 0 ? [at(`extends ${name}, which has ${theirs === 1 ? "a problem" : `${theirs} problems`} of its own; its contents (keys and values) are not shown here`)] : [];
+    return { problems: [...extended, ...mine] };
+  }
   return { problems: [], policy: merged.policy };
+}
+
+/** Whether the proposal itself sets the key path of a problem ("signoff.tiers.critical.approvals", "risk.rules[2].tier"). */
+function setsKey(proposal: Record<string, unknown>, path: string): boolean {
+  if (!path) return false;
+  let value: unknown = proposal;
+  for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".")) {
+    if (value === null || typeof value !== "object" || !(key in (value as Record<string, unknown>))) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return true;
 }
 
 /** The config plugin throws plain Errors for unparseable files and bad `_extends`; say what they mean. */

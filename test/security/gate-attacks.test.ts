@@ -73,3 +73,70 @@ describe("who may sign off", () => {
     expect(result.ok ? "" : result.problems.map((p) => `${p.path} ${p.message}`).join("\n")).toMatch(/signoff\.reviewers\[0\] is a bot account; a bot can never sign off/);
   });
 });
+
+describe("policy that cannot be read is invalid", () => {
+  const STRICT_EXTENDS = "_extends: .github:policies/strict.yml\nsignoff:\n  request_reviews: false\n";
+
+  it.each([
+    ["missing (404)", undefined],
+    ["unreadable (403)", 403],
+  ])("an _extends target that is %s makes the policy invalid, naming the target, never the defaults", async (_what, answer) => {
+    const { gh, app, pull } = world({ policy: STRICT_EXTENDS });
+    pull.commits = [simCommit({ sha: pull.headSha, message: "Plain human change" })]; // not AI-assisted: the defaults would pass it
+    if (answer !== undefined) gh.contents.set(".github:policies/strict.yml", answer);
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(gh.check()?.output.title).toMatch(/^Invalid policy/);
+    expect(gh.check()?.output.summary).toContain("acme/.github:policies/strict.yml");
+    expect(gh.requestsTo(/^\/repos\/acme\/\.github\/contents\/policies(%2F|\/)strict\.yml$/)).toHaveLength(1);
+  });
+
+  it("a readable _extends target still applies (gate: all): the same PR waits for sign-off", async () => {
+    const { gh, app, pull } = world({ policy: STRICT_EXTENDS });
+    pull.commits = [simCommit({ sha: pull.headSha, message: "Plain human change" })];
+    gh.contents.set(".github:policies/strict.yml", "gate: all\nsignoff:\n  reviewers: ['@acme/seniors']\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(gh.check()?.status).toBe("in_progress");
+  });
+});
+
+describe("a proposed policy that reads other files", () => {
+  const proposing = (gh: GitHubState, text: string) => {
+    const pull = gh.pull();
+    pull.files = [{ filename: ".github/countersign.yml", status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1 +1 @@\n+_extends: x" }];
+    gh.policyAt.set(pull.headSha, text);
+  };
+
+  it("may _extends only files of the same organisation: another organisation's file is refused and never read", async () => {
+    const { gh, app } = world();
+    proposing(gh, "_extends: other-org/secrets:deploy/prod.yml\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(gh.check()?.output.summary).toContain("may extend only files of the same organisation (acme)");
+    expect(gh.requestsTo(/other-org/)).toHaveLength(0);
+  });
+
+  it("problems shown for an extended file never quote its contents", async () => {
+    const { gh, app } = world();
+    gh.contents.set("vault:config/app.yml", "database_password: hunter2-s3cret\nsignoff:\n  approvals: the-admin-token-XYZ\n");
+    proposing(gh, "_extends: vault:config/app.yml\nsignoff:\n  reviewers: ['@acme/seniors']\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    const out = JSON.stringify(gh.check()?.output);
+    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(out).toContain("extends acme/vault:config/app.yml, which has 2 problems of its own; its contents (keys and values) are not shown here");
+    expect(out).not.toMatch(/hunter2|database_password|admin-token/);
+  });
+
+  it("a proposed _extends target that does not exist is a problem of the proposal, not a quiet comparison on its own", async () => {
+    const { gh, app } = world();
+    proposing(gh, "_extends: .github:policies/gone.yml\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(gh.check()?.output.summary).toContain("extends acme/.github:policies/gone.yml, which does not exist or cannot be read");
+  });
+});

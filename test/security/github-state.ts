@@ -153,6 +153,11 @@ export class GitHubState {
   orgPolicy: string | number | undefined;
   /** The policy file at a commit (what a PR proposes), by SHA. */
   readonly policyAt = new Map<string, string>();
+  /**
+   * Other files of acme's repositories: "repo:path" on the default branch, "repo:path@sha" at a commit;
+   * text, or an HTTP status to answer with.
+   */
+  readonly contents = new Map<string, string | number>();
   readonly teams = new Map<string, Map<string, Membership>>();
   readonly permissions = new Map<string, Permission | number>();
   readonly repoLabels = new Set<string>(["ai-assisted", "risk:low", "risk:medium", "risk:high", "risk:critical"]);
@@ -383,9 +388,12 @@ export class GitHubState {
     // The policy file: the organisation's .github repository, or ours (on the default branch, or at a ref).
     if (method === "GET" && rest[0] === "contents") {
       const path = rest.slice(1).join("/");
-      if (path !== ".github/countersign.yml") return notFound();
       const ref = q.get("ref");
       const raw = { "content-type": "application/vnd.github.v3.raw; charset=utf-8" };
+      const other = this.contents.get(`${repo}:${path}${ref !== null && ref !== "main" ? `@${ref}` : ""}`);
+      if (typeof other === "number") return json(other, { message: other === 403 ? "Resource not accessible by integration" : "error" });
+      if (other !== undefined) return json(200, other, raw);
+      if (path !== ".github/countersign.yml") return notFound();
       if (ref !== null && ref !== "main") {
         const text = repo === REPO ? this.policyAt.get(ref) : undefined;
         return text === undefined ? notFound() : json(200, text, raw);
