@@ -164,18 +164,33 @@ function reasonFor(facts: Facts, { index, rule, contentFiles, patterns }: Holdin
   return { tier: rule.tier, rule: rule.reason ?? clauses.join(" and "), matches: matches.slice(0, MAX_MATCHES), matchCount };
 }
 
+/** The organisation's `.github` repository: any YAML file in it may be a policy that other repositories `_extends`. */
+const ORG_POLICY_REPO = ".github";
+
+/**
+ * Whether a path is read by a policy in force: the policy file, a file the edge found a policy reading
+ * (snapshot.policyFiles), or — in the organisation's `.github` repository, whose files any repository
+ * may `_extends` without this one knowing — any YAML file.
+ */
+function readByPolicy(snapshot: PullSnapshot, path: string, known: ReadonlySet<string>): boolean {
+  return POLICY_PATHS.has(path) || known.has(path) || (snapshot.repo.toLowerCase() === ORG_POLICY_REPO && /\.ya?ml$/i.test(path));
+}
+
 /** Reasons that hold whatever the policy says: the policy guards itself, and what cannot be read is not low risk. */
 function forcedReasons(snapshot: PullSnapshot, notes: string[]): RiskReason[] {
   const { files } = snapshot;
   const reasons: RiskReason[] = [];
+  const known = new Set(snapshot.policyFiles ?? []);
   const policyFiles: string[] = [];
   for (const file of files) {
-    if (POLICY_PATHS.has(file.path) && !policyFiles.includes(file.path)) policyFiles.push(file.path);
+    if (readByPolicy(snapshot, file.path, known) && !policyFiles.includes(file.path)) policyFiles.push(file.path);
     const previous = file.previousPath;
-    if (previous !== undefined && POLICY_PATHS.has(previous) && !policyFiles.includes(previous)) policyFiles.push(previous);
+    if (previous !== undefined && readByPolicy(snapshot, previous, known) && !policyFiles.includes(previous)) policyFiles.push(previous);
   }
   if (policyFiles.length > 0) {
-    reasons.push({ tier: "critical", rule: "changes the Countersign policy file", matches: policyFiles, matchCount: policyFiles.length });
+    const own = policyFiles.every((p) => POLICY_PATHS.has(p));
+    const rule = own ? "changes the Countersign policy file" : "changes a file that a Countersign policy in force reads (a policy file or an `_extends` target)";
+    reasons.push({ tier: "critical", rule, matches: policyFiles.slice(0, MAX_MATCHES), matchCount: policyFiles.length });
   }
   if (files.length < snapshot.changedFilesTotal) {
     const rule = `changes ${snapshot.changedFilesTotal} files, more than GitHub lets the app read (${files.length}), so the rest cannot be assessed`;

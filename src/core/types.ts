@@ -107,6 +107,11 @@ export interface PullSnapshot {
   labelEvents: LabelEvent[];
   /** Review requests and their withdrawals, oldest first; only fetched when a request may be made. */
   reviewRequestEvents?: ReviewRequestEvent[];
+  /**
+   * Paths in this repository that a policy in force reads (its own policy, an org policy, an `_extends`
+   * target of any repository's policy the app knows of), filled in by the GitHub edge; changing one is critical.
+   */
+  policyFiles?: string[];
   /** An override given on this head, read back from our own check run. */
   override?: OverrideRecord;
   /** Review requests currently pending on the PR. */

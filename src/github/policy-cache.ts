@@ -11,6 +11,8 @@ import { loadPolicy, type LoadedPolicy } from "./policy-source.js";
 import { TtlCache } from "./ttl-cache.js";
 
 const ORG_POLICY_REPO = ".github";
+/** Repositories whose policy-read files are remembered (oldest forgotten first). */
+const MAX_READER_REPOS = 5_000;
 
 /** A counter per owner that every replica reads before trusting its cache, and a push bumps. */
 export interface PolicyEpochs {
@@ -23,6 +25,12 @@ export class PolicyCache {
   private readonly entries: TtlCache<LoadedPolicy>;
   /** The epoch each owner had at its last load here, for peek(). */
   private readonly lastEpoch = new Map<string, string>();
+  /**
+   * Per "owner/repo" (lower-case), the paths in it that some loaded policy reads (its sources: a policy
+   * file, an org policy, an `_extends` target). Kept past the cache's lifetime: a PR that changes such a
+   * file is critical (risk.ts). Learned from loads on this replica; bounded.
+   */
+  private readonly readers = new Map<string, Set<string>>();
 
   constructor(
     ttlMs: number,
@@ -42,8 +50,32 @@ export class PolicyCache {
     return this.entries.get(`${PolicyCache.repoKey(owner, repo)}@${epoch}`);
   }
 
+  /** The paths of owner/repo that a policy this app has loaded reads. */
+  filesReadIn(owner: string, repo: string): string[] {
+    return [...(this.readers.get(PolicyCache.repoKey(owner, repo)) ?? [])];
+  }
+
+  private noteSources(loaded: LoadedPolicy): LoadedPolicy {
+    for (const source of loaded.sources) {
+      const colon = source.indexOf(":");
+      if (colon < 0) continue;
+      const key = source.slice(0, colon).toLowerCase();
+      let paths = this.readers.get(key);
+      if (!paths) {
+        if (this.readers.size >= MAX_READER_REPOS) this.readers.delete(this.readers.keys().next().value as string);
+        this.readers.set(key, (paths = new Set()));
+      }
+      paths.add(source.slice(colon + 1));
+    }
+    return loaded;
+  }
+
   /** Concurrent loads of one repository's policy share one read (TtlCache.getOrLoad). */
   async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
+    return this.noteSources(await this.loadCached(octokit, owner, repo));
+  }
+
+  private async loadCached(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
     if (!this.entries.enabled) return loadPolicy(octokit, owner, repo);
     let epoch = "";
     if (this.epochs) {

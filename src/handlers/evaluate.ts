@@ -175,6 +175,8 @@ export async function evaluateOnce(
       return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
     }
     const policy = loaded.policy;
+    // Files of this repository that a policy in force reads (this one's, or another repository's `_extends`): critical to change.
+    snapshot.policyFiles = services.policies.filesReadIn(ref.owner, ref.repo);
 
     const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
     const proposedRead = changesPolicy

@@ -46,7 +46,9 @@ export function onPush(services: Services) {
     }
 
     // The organisation's policies: every repository of the installation that uses one of them.
-    const changed = orgPolicyFilesChanged(commits);
+    // Also any file a loaded policy is known to read (an `_extends` target such as policies/base.yml).
+    const read = new Set(services.policies.filesReadIn(owner, ORG_POLICY_REPO));
+    const changed = [...new Set([...orgPolicyFilesChanged(commits), ...[...changedPaths(commits)].filter((p) => read.has(p))])];
     if (changed.length === 0) return;
     services.onPolicyChanged?.(owner, repository.name);
     const changedSources = new Set(changed.map((path) => `${owner}/${ORG_POLICY_REPO}:${path}`.toLowerCase()));

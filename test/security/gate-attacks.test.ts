@@ -3,7 +3,9 @@
 // names is removed.
 import { describe, expect, it } from "vitest";
 import { createTestApp, example, issueCommentEvent } from "../helpers/github.js";
-import { validatePolicyText } from "../../src/policy/validate.js";
+import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
+import { assessRisk } from "../../src/core/risk.js";
+import { makeSnapshot } from "../helpers/snapshot.js";
 import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit } from "./github-state.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
@@ -15,6 +17,12 @@ function world(o: { policy?: string } = {}) {
   const pull = gh.addPull({ author: ALICE });
   pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
   return { gh, app: createTestApp(), pull };
+}
+
+function defaultPolicy() {
+  const result = validatePolicy({});
+  if (!result.ok) throw new Error("the empty policy is valid");
+  return result.policy;
 }
 
 const calls = (gh: GitHubState) => gh.requests.filter((r) => !r.path.endsWith("/access_tokens")).map((r) => `${r.method} ${r.path}`);
@@ -138,5 +146,38 @@ describe("a proposed policy that reads other files", () => {
 
     expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(gh.check()?.output.summary).toContain("extends acme/.github:policies/gone.yml, which does not exist or cannot be read");
+  });
+});
+
+describe("a change to a file that a policy in force reads is critical", () => {
+  it("changing this repository's _extends target (policies/base.yml) is critical: one senior's approval is not enough", async () => {
+    const { gh, app, pull } = world({ policy: "_extends: shop:policies/base.yml\nsignoff:\n  request_reviews: false\n" });
+    gh.contents.set("shop:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n");
+    pull.files = [{ filename: "policies/base.yml", status: "modified", additions: 1, deletions: 1, changes: 2, patch: "@@ -1 +1 @@\n-    critical: { approvals: 2 }\n+    critical: { approvals: 1 }" }];
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toContain("#### Risk: critical");
+    expect(gh.check()?.output.summary).toContain("changes a file that a Countersign policy in force reads");
+    expect(gh.check()?.output.title).toContain("(1 of 2,");
+  });
+
+  it("in the organisation's .github repository, any YAML file (policies/base.yml, read by other repositories) is critical", () => {
+    const policy = defaultPolicy();
+    const snapshot = makeSnapshot({ repo: ".github", files: [{ path: "policies/base.yml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" }] });
+    const risk = assessRisk(snapshot, policy);
+    expect(risk.tier).toBe("critical");
+    expect(risk.reasons[0]?.rule).toMatch(/a Countersign policy in force reads/);
+    expect(assessRisk({ ...snapshot, repo: "shop" }, policy).tier).not.toBe("critical");
+  });
+
+  it("the app remembers which files loaded policies read, in any repository of the organisation", async () => {
+    const { gh, app } = world({ policy: "_extends: .github:policies/base.yml\n" });
+    gh.contents.set(".github:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(app.services.policies.filesReadIn("acme", ".github")).toContain("policies/base.yml");
+    expect(app.services.policies.filesReadIn("acme", "shop")).toContain(".github/countersign.yml");
   });
 });
