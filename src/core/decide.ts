@@ -284,7 +284,9 @@ export function decide(
   ];
   const approvedBy = reviews.filter((r) => r.counted && r.state === "APPROVED").map((r) => r.login);
   const blockedBy = reviews.filter((r) => r.counted && r.state === "CHANGES_REQUESTED").map((r) => r.login);
-  const override = snapshot.override?.sha === snapshot.headSha ? snapshot.override : undefined;
+  // An override holds for the head it was given on, and for the PR it was given on (several PRs may share a head).
+  const given = snapshot.override;
+  const override = given?.sha === snapshot.headSha && (given.pr === undefined || given.pr === snapshot.number) ? given : undefined;
   const groups: GroupAssessment[] = assessGroups(
     requirement.groups ?? [
       { source: requirement.source, reviewers: requirement.reviewers, approvals: requirement.approvals, applies: true, why: "always applies" },

@@ -74,6 +74,15 @@ export interface OverrideRecord {
   reason: string;
   sha: string;
   at: string;
+  /** The comment that gave it (its id), so the reply can tell whether this override is the one written. */
+  comment?: number;
+  /** The pull request it was given on: with several PRs on one head, it overrides that one only. */
+  pr?: number;
+}
+
+/** Whether two override records are the same override (same person, same comment time, same head). */
+export function sameOverride(a: OverrideRecord | undefined, b: OverrideRecord | undefined): boolean {
+  return a !== undefined && b !== undefined && a.by === b.by && a.at === b.at && a.sha === b.sha && a.comment === b.comment;
 }
 
 /** Everything the core needs to know about one pull request, read once. */

@@ -5,7 +5,12 @@ import { lookupsFor, matchSpecs } from "../core/eligibility.js";
 import { isAiIdentity } from "../core/detect.js";
 import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
-import { evaluatePullRequest } from "./evaluate.js";
+import { evaluatePullRequest, overrideKey } from "./evaluate.js";
+import { headChangedAfter } from "../github/head-history.js";
+import { readCheckRun } from "../github/publish.js";
+import { readCheckState } from "../core/render.js";
+import { sameOverride, type OverrideRecord } from "../core/types.js";
+import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
@@ -69,14 +74,46 @@ export function onComment(services: Services) {
       await reply(`@${login} The override was not applied: @${login} ${match.reason}. Only ${allowed.join(", ")} may override.`);
       return;
     }
-    const override = { by: login, reason: command.reason.slice(0, 500), sha: head, at: comment.created_at };
+    // Bound to the head the comment was written on: a late or redelivered webhook must not carry it to a newer push.
+    const since = await headChangedAfter(
+      context.octokit,
+      { owner, repo, headSha: head, headRef: pr.data.head.ref, fromFork: pr.data.head.repo?.full_name?.toLowerCase() !== `${owner}/${repo}`.toLowerCase() },
+      comment.created_at,
+    );
+    if (since.changedAfter) {
+      context.log.warn({ login, pr: issue.number, sha: head, commentAt: comment.created_at, headAt: since.at }, "override refused: the head changed after the comment");
+      const when = since.at ? ` (${since.how === "push" ? "pushed" : "committed"} ${since.at})` : "";
+      await reply(
+        `@${login} The override was not applied: the head of this pull request is now ${head.slice(0, 7)}${when}, which came after your comment (${comment.created_at}). An override applies to the commit it was given on; if ${head.slice(0, 7)} should be overridden too, post the override again.`,
+      );
+      return;
+    }
+    const override = { by: login, reason: command.reason.slice(0, 500), sha: head, at: comment.created_at, comment: comment.id, pr: issue.number };
     await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
+    if (!(await overrideWritten(context, services, ref, override))) {
+      context.log.warn({ login, pr: issue.number, sha: head }, "override not applied: the check written does not carry it");
+      await reply(
+        `@${login} The override was not applied: when Countersign evaluated the pull request, its head was no longer ${head.slice(0, 7)} (or another override replaced this one). Post the override again if the current head should pass.`,
+      );
+      return;
+    }
     context.log.warn({ login, pr: issue.number, sha: head }, "override applied");
     await reply(
-      // The head may have moved since it was read: the override then stays on the older commit, and the reply says so.
-      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for that commit only; if the pull request has moved past it, or when it does, the new head needs sign-off (or another override) again.`,
+      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for that commit only; when the pull request moves past it, the new head needs sign-off (or another override) again.`,
     );
   };
+}
+
+/**
+ * Whether the check now on the override's head carries this override. Known here when this replica
+ * ran the evaluation; otherwise (another replica did, through Redis) our check run is read back.
+ */
+async function overrideWritten(context: Context<"issue_comment.created">, services: Services, ref: PullRef, override: OverrideRecord): Promise<boolean> {
+  const known = services.caches.overrides.get(overrideKey(ref, override));
+  if (known !== undefined) return known;
+  const target = { owner: ref.owner, repo: ref.repo, headSha: override.sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+  const check = await readCheckRun(context.octokit, target);
+  return sameOverride(readCheckState(check?.view.text).override, override);
 }
 
 /**

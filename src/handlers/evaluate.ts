@@ -24,7 +24,7 @@ import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type C
 import { planReviewRequests } from "../core/review-requests.js";
 import { proposedPolicyChanges } from "../core/policy-change.js";
 import type { Policy } from "../policy/schema.js";
-import type { OverrideRecord, Outcome, PullSnapshot, ReviewerDirectory, Verdict } from "../core/types.js";
+import { sameOverride, type OverrideRecord, type Outcome, type PullSnapshot, type ReviewerDirectory, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../scale/write-turns.js";
 import type { Services } from "./services.js";
@@ -52,6 +52,11 @@ const MAX_CONSECUTIVE_YIELDS = 2;
 
 export function pullKey(ref: PullRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+}
+
+/** Where the outcome of one accepted override is kept for the comment's reply. */
+export function overrideKey(ref: PullRef, override: OverrideRecord): string {
+  return `${pullKey(ref)}@${override.sha}:${override.by}:${override.at}:${override.comment ?? ""}`;
 }
 
 /**
@@ -208,7 +213,9 @@ export async function evaluateOnce(
       gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
     ]);
     const remembered = readCheckState(existing?.view.text).override;
-    const override = run?.override ?? options.override ?? remembered;
+    // A newly accepted override (from the comment's request): the run that carries it must write it.
+    const fresh = run?.override ?? options.override;
+    const override = fresh ?? remembered;
     if (override) snapshot.override = override;
     const facts = await readDecisionFacts(octokit, services, snapshot, policy, plan, directory);
     const verdict = decide(snapshot, policy, plan, directory, facts);
@@ -220,7 +227,8 @@ export async function evaluateOnce(
     // Every write below first waits for its turn in the installation's write queue; if a newer event
     // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
     let yielded = false;
-    const guard = async () => yielded || (yielded = await yieldToFollowUp(services, key, run));
+    // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
+    const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(services, key, run)));
     let published: { check: CheckWrite; labelWrites: number; reviewRequests: number };
     try {
       published = await withWriteGuard(guard, async () => {
@@ -246,6 +254,8 @@ export async function evaluateOnce(
     }
     const { check } = published;
     services.caches.yields.delete(key);
+    // Only now, with the check written, may the comment's reply say whether the override applied.
+    if (fresh) services.caches.overrides.set(overrideKey(ref, fresh), sameOverride(verdict.override, fresh));
     await recordSignoffWait(services, key, verdict, log);
     // Once per head that becomes signed off: not again when an already passing check is rewritten.
     const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";

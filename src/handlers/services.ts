@@ -57,6 +57,11 @@ export interface Services {
     people: TtlCache<{ people: Actor[]; complete: boolean }>;
     /** Git AI notes: which repositories have none (NOTES_REF_CACHE_SECONDS), and notes by SHA. */
     provenance: ProvenanceCaches;
+    /**
+     * Per accepted override (overrideKey), whether the check written for it carries it: the comment
+     * handler replies "applied" only then. Set by the run that published it on this replica.
+     */
+    overrides: TtlCache<boolean>;
   };
   /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
   candidatesLimit: number;
@@ -149,6 +154,8 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
         notesIndex: new TtlCache<NotesIndex>(immutableTtl, 50),
         noteText: new TtlCache<string>(immutableTtl, 5_000),
       },
+      // Not switched off in naive mode: it is how a reply learns its override was written, not a saving.
+      overrides: new TtlCache<boolean>(10 * 60 * 1000, 1_000),
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {

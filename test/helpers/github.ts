@@ -118,6 +118,8 @@ export function pullRequest(o: PullOptions = {}): Json {
   const head = pr.head as Json;
   head.sha = o.headSha ?? HEAD;
   head.ref = o.headRef ?? "feature/x";
+  // A branch of acme/shop itself (not a fork), as the example's repository is re-homed.
+  if (head.repo) Object.assign(head.repo as Json, { name: REPO, full_name: `${OWNER}/${REPO}` });
   const base = pr.base as Json;
   base.ref = "main";
   (base.repo as Json).default_branch = "main";

@@ -181,3 +181,71 @@ describe("a change to a file that a policy in force reads is critical", () => {
     expect(app.services.policies.filesReadIn("acme", "shop")).toContain(".github/countersign.yml");
   });
 });
+
+describe("overrides", () => {
+  const OVERRIDES = `${SENIORS}override:\n  by: ['@acme/incident-commanders']\n`;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function overrideWorld() {
+    const w = world({ policy: OVERRIDES });
+    w.gh.team("acme/incident-commanders", { carol: "active" });
+    return w;
+  }
+
+  it("an override is not swallowed by concurrent events: the check passes, and 'applied' is replied only after it is written", async () => {
+    const { gh, app } = overrideWorld();
+    // The runs' file reads are slow, so a title edit is in flight when the override arrives, and a
+    // label event arrives while the override's run is in flight (a follow-up is queued behind it).
+    gh.fault({ name: "slow files", when: (r) => r.method === "GET" && r.path.endsWith("/pulls/7/files"), times: 2, delayMs: 300 });
+    const edit = app.receive("pull_request", gh.pullEvent("edited"));
+    await sleep(50);
+    const override = app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down"));
+    await sleep(400);
+    const label = app.receive("pull_request", gh.pullEvent("labeled"));
+    await Promise.all([edit, override, label]);
+
+    expect(passes(gh.check())).toBe(true);
+    expect(gh.check()?.output.title).toBe("Overridden by @carol: checkout is down");
+    expect(gh.comments.map((c) => c.body)).toEqual([expect.stringContaining("Override by @carol applied to")]);
+    const order = gh.requests.filter((r) => r.method !== "GET").map((r) => (r.path.includes("check-runs") ? `check:${JSON.stringify(r.body).includes("Overridden") ? "override" : "other"}` : r.path.endsWith("/comments") ? "reply" : r.path));
+    expect(order.indexOf("check:override")).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf("reply")).toBeGreaterThan(order.indexOf("check:override"));
+  });
+
+  it("an override that reaches the app after a newer push is refused, saying the head changed after the comment", async () => {
+    const { gh, app } = overrideWorld();
+    const newer = gh.push(7, { message: "Unreviewed follow-up\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
+    const late = issueCommentEvent("/countersign override hotfix");
+    (late.comment as Record<string, unknown>).created_at = "2026-11-21T09:00:00Z"; // written before the push (10:0x)
+    await app.receive("issue_comment", late);
+
+    expect(gh.checkRuns.filter((r) => r.output.title.startsWith("Overridden"))).toHaveLength(0);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]?.body).toContain(`the head of this pull request is now ${newer.slice(0, 7)}`);
+    expect(gh.comments[0]?.body).toContain("which came after your comment (2026-11-21T09:00:00Z)");
+    expect(gh.requestsTo(/\/activity$/)).toHaveLength(1);
+  });
+
+  it("an override written after the push that made the head applies to that head", async () => {
+    const { gh, app } = overrideWorld();
+    gh.push(7, { message: "Follow-up\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
+    const comment = issueCommentEvent("/countersign override hotfix");
+    (comment.comment as Record<string, unknown>).created_at = "2026-11-22T09:00:00Z";
+    await app.receive("issue_comment", comment);
+
+    expect(passes(gh.check())).toBe(true);
+    expect(gh.comments[0]?.body).toContain("applied to");
+  });
+
+  it("for a branch without a push log (a fork), a head committed after the comment is refused", async () => {
+    const { gh, app, pull } = overrideWorld();
+    gh.activity.length = 0;
+    pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+    ((pull.commits[0] as { commit: { committer: { date: string } } }).commit.committer).date = "2026-11-21T13:00:00Z";
+    await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix")); // written 12:00
+
+    expect(gh.checkRuns).toHaveLength(0);
+    expect(gh.comments[0]?.body).toContain("committed 2026-11-21T13:00:00Z");
+    expect(gh.requestsTo(/\/git\/commits\//)).toHaveLength(1);
+  });
+});

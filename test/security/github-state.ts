@@ -166,6 +166,8 @@ export class GitHubState {
   readonly reactions: Array<{ comment: number; content: string }> = [];
   readonly reviewRequests: Array<{ number: number; reviewers: string[]; teams: string[] }> = [];
   readonly faults: Fault[] = [];
+  /** The repository's push log (GET /repos/{o}/{r}/activity), oldest first. */
+  readonly activity: Json[] = [];
   private nextCheckId = 5000;
 
   /** Answer every request to the API from this state (until nock.cleanAll(), which the test setup runs after each test). */
@@ -207,6 +209,7 @@ export class GitHubState {
       ...o,
     };
     this.pulls.set(pull.number, pull);
+    this.activity.push({ id: ++reviewId, before: "0".repeat(40), after: headSha, ref: `refs/heads/${pull.headRef}`, timestamp: "2026-11-20T10:00:00Z", activity_type: "push" });
     return pull;
   }
 
@@ -222,6 +225,7 @@ export class GitHubState {
     const sha = commit.sha ?? newSha();
     const c = simCommit({ ...commit, sha });
     pull.commits = o.force ? [c] : [...pull.commits, c];
+    this.activity.push({ id: ++reviewId, before: pull.headSha, after: sha, ref: `refs/heads/${pull.headRef}`, timestamp: tick(), activity_type: o.force ? "force_push" : "push" });
     pull.headSha = sha;
     return sha;
   }
@@ -435,6 +439,15 @@ export class GitHubState {
         }
         return json(201, {});
       }
+    }
+    if (a === "activity" && method === "GET") {
+      const ref = q.get("ref");
+      const entries = this.activity.filter((e) => ref === null || e.ref === ref || e.ref === `refs/heads/${ref}`).reverse();
+      return json(200, entries.slice(0, Number(q.get("per_page") ?? 30) || 30));
+    }
+    if (a === "git" && b1 === "commits" && c !== undefined && method === "GET") {
+      const found = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === c) as { sha: string; commit: Json } | undefined;
+      return found ? json(200, { sha: found.sha, ...found.commit }) : notFound();
     }
     if (a === "commits" && b1 !== undefined && c === "check-runs" && method === "GET") {
       const name = q.get("check_name");
