@@ -379,6 +379,15 @@ export class FakeGitHub {
     return this;
   }
 
+  /** The repository's push log for the PR's branch: the push that made `sha` the head, at `at` (before the comments' 12:00). */
+  headPushed(at = "2026-11-21T11:00:00Z", sha = HEAD, ref = "feature/x"): this {
+    this.api
+      .get(`${this.repoPath}/activity`)
+      .query({ ref: `refs/heads/${ref}`, per_page: 10 })
+      .reply(200, [{ id: 1, before: OLD_HEAD, after: sha, ref: `refs/heads/${ref}`, timestamp: at, activity_type: "push" }]);
+    return this;
+  }
+
   get lastCheck(): CheckRunRequest["body"] {
     const last = this.checkRuns[this.checkRuns.length - 1];
     if (!last) throw new Error("no check run was written");

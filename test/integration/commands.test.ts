@@ -93,7 +93,7 @@ describe("/countersign override <reason>", () => {
 
   it("passes the check for the head, naming who and why, when an active member of override.by asks", async () => {
     const app = createTestApp();
-    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active");
+    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
     gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
 
     await app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down, this is the fix"));
@@ -182,7 +182,7 @@ describe("/countersign override <reason>", () => {
 
   it("is remembered for the same head: a later evaluation keeps the check passing", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active");
+    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
     first.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     const written = first.lastCheck;
@@ -211,7 +211,7 @@ describe("/countersign override <reason>", () => {
 
   it("does not carry over to a new head: a push needs sign-off again", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active");
+    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
     first.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     expect(first.lastCheck.conclusion).toBe("success");
