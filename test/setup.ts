@@ -1,6 +1,7 @@
 // Every test runs with the network off; a mock left unused or a request left unmatched fails it.
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach } from "vitest";
+import { resetOpenHeads } from "./helpers/github.js";
 
 const unmatched: string[] = [];
 
@@ -19,6 +20,7 @@ afterEach(() => {
   const pending = nock.pendingMocks();
   const stray = [...unmatched];
   nock.cleanAll();
+  resetOpenHeads();
   unmatched.length = 0;
   if (pending.length > 0) throw new Error(`unused HTTP mocks:\n  ${pending.join("\n  ")}`);
   if (stray.length > 0) throw new Error(`unmatched HTTP requests:\n  ${stray.join("\n  ")}`);

@@ -30,6 +30,23 @@ export interface CheckRunView {
 /** State that must survive between evaluations of one head, kept on our own check run. */
 export interface CheckState {
   override?: OverrideRecord;
+  /** Every override kept on this commit: with several PRs on one head, one per PR. */
+  overrides?: OverrideRecord[];
+}
+
+const isOverride = (o: unknown): o is OverrideRecord =>
+  o !== null && typeof o === "object" && typeof (o as OverrideRecord).by === "string" && typeof (o as OverrideRecord).reason === "string" && typeof (o as OverrideRecord).sha === "string";
+
+/** The override in a check's state that applies to one PR (one given on it, or one that names no PR). */
+export function overrideFor(state: CheckState, pr: number): OverrideRecord | undefined {
+  return (state.overrides ?? (state.override ? [state.override] : [])).find((o) => o.pr === undefined || o.pr === pr);
+}
+
+/** The state text for a commit's check: the given overrides (at most one per PR). */
+export function stateText(overrides: OverrideRecord[]): string {
+  const list = overrides.filter((o, i) => overrides.findIndex((x) => (x.pr ?? -1) === (o.pr ?? -1)) === i);
+  if (list.length === 0) return "";
+  return stateMarker(list.length === 1 ? { override: list[0]! } : { overrides: list }).trim();
 }
 
 const STATE_MARKER = /<!-- countersign:state (\{[^<>]*\}) -->/;
@@ -42,7 +59,11 @@ export function readCheckState(text: string | null | undefined): CheckState {
   try {
     const state = JSON.parse(match[1]) as CheckState;
     const o = state.override;
-    if (o && typeof o.by === "string" && typeof o.reason === "string" && typeof o.sha === "string") return { override: o };
+    if (Array.isArray(state.overrides)) {
+      const overrides = state.overrides.filter(isOverride);
+      return overrides.length > 0 ? { override: overrides[0]!, overrides } : {};
+    }
+    if (isOverride(o)) return { override: o };
   } catch {
     // A marker we cannot read is no state at all: the gate stays closed.
   }
@@ -51,8 +72,8 @@ export function readCheckState(text: string | null | undefined): CheckState {
 
 /** JSON inside an HTML comment: "<" and ">" are escaped so no reason can end the comment early. */
 function stateMarker(state: CheckState): string {
-  if (!state.override) return "";
-  const json = JSON.stringify({ override: state.override }).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  if (!state.override && !state.overrides?.length) return "";
+  const json = JSON.stringify(state.overrides?.length ? { overrides: state.overrides } : { override: state.override }).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
   return `\n<!-- countersign:state ${json} -->`;
 }
 

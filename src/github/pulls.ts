@@ -11,6 +11,18 @@ export async function listOpenPullRequests(octokit: Octokit, owner: string, repo
   return pulls.map((p) => ({ number: p.number, headSha: p.head.sha }));
 }
 
+/**
+ * Every open PR whose head is this commit, `self` included. GitHub's list for the commit is one read;
+ * when it does not list `self` (it can leave out PRs from forks), it cannot be trusted to be complete,
+ * and the open PRs are scanned instead.
+ */
+export async function openPullRequestsWithHead(octokit: Octokit, owner: string, repo: string, sha: string, self: number): Promise<number[]> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
+  const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+  if (direct.includes(self)) return direct;
+  return (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
+}
+
 /** Open PRs whose head is this commit; falls back to scanning open PRs, which also finds PRs from forks. */
 export async function openPullRequestsForSha(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number[]> {
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha });

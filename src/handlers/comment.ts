@@ -8,7 +8,8 @@ import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest, overrideKey } from "./evaluate.js";
 import { headChangedAfter } from "../github/head-history.js";
 import { readCheckRun } from "../github/publish.js";
-import { readCheckState } from "../core/render.js";
+import { overrideFor, readCheckState } from "../core/render.js";
+import { viewPasses } from "../core/shared-head.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
 import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
@@ -90,7 +91,8 @@ export function onComment(services: Services) {
     }
     const override = { by: login, reason: command.reason.slice(0, 500), sha: head, at: comment.created_at, comment: comment.id, pr: issue.number };
     await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
-    if (!(await overrideWritten(context, services, ref, override))) {
+    const written = await overrideWritten(context, services, ref, override);
+    if (!written.applied) {
       context.log.warn({ login, pr: issue.number, sha: head }, "override not applied: the check written does not carry it");
       await reply(
         `@${login} The override was not applied: when Countersign evaluated the pull request, its head was no longer ${head.slice(0, 7)} (or another override replaced this one). Post the override again if the current head should pass.`,
@@ -98,8 +100,11 @@ export function onComment(services: Services) {
       return;
     }
     context.log.warn({ login, pr: issue.number, sha: head }, "override applied");
+    const others = written.passes
+      ? ""
+      : `\n\nThe check on ${head.slice(0, 7)} still waits: it belongs to the commit, and another open pull request with this head has not passed yet (the check's summary names it).`;
     await reply(
-      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nThe check passes for that commit only; when the pull request moves past it, the new head needs sign-off (or another override) again.`,
+      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nIt holds for this pull request on that commit only; when the pull request moves past it, the new head needs sign-off (or another override) again.${others}`,
     );
   };
 }
@@ -108,12 +113,13 @@ export function onComment(services: Services) {
  * Whether the check now on the override's head carries this override. Known here when this replica
  * ran the evaluation; otherwise (another replica did, through Redis) our check run is read back.
  */
-async function overrideWritten(context: Context<"issue_comment.created">, services: Services, ref: PullRef, override: OverrideRecord): Promise<boolean> {
+async function overrideWritten(context: Context<"issue_comment.created">, services: Services, ref: PullRef, override: OverrideRecord): Promise<{ applied: boolean; passes: boolean }> {
   const known = services.caches.overrides.get(overrideKey(ref, override));
   if (known !== undefined) return known;
   const target = { owner: ref.owner, repo: ref.repo, headSha: override.sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
   const check = await readCheckRun(context.octokit, target);
-  return sameOverride(readCheckState(check?.view.text).override, override);
+  const applied = sameOverride(overrideFor(readCheckState(check?.view.text), ref.number), override);
+  return { applied, passes: check !== undefined && viewPasses(check.view) };
 }
 
 /**

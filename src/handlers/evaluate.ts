@@ -20,7 +20,9 @@ import { listSpecPeople } from "../github/candidates.js";
 import { signoffCandidates, specsToList } from "../core/candidates.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readNotesRef, readProvenance } from "../github/provenance.js";
-import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, type CheckRunView, type ProposedPolicy } from "../core/render.js";
+import { overrideFor, readCheckState, renderError, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
+import { combineHeadViews, viewPasses } from "../core/shared-head.js";
+import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
 import { planReviewRequests } from "../core/review-requests.js";
 import { proposedPolicyChanges } from "../core/policy-change.js";
 import type { Policy } from "../policy/schema.js";
@@ -207,12 +209,15 @@ export async function evaluateOnce(
 
     const plan = planEvaluation(snapshot, policy, evidence);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
+    // Not gated: the verdict passes, so the PRs sharing this head are listed in this round, not after it.
+    const listed = gatedOrMaybe ? undefined : quiet(listPullsWithHead(octokit, ref, headSha));
     const [existing, proposed, directory] = await Promise.all([
       existingRead,
       proposedRead,
       gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
     ]);
-    const remembered = readCheckState(existing?.view.text).override;
+    const state = readCheckState(existing?.view.text);
+    const remembered = overrideFor(state, ref.number);
     // A newly accepted override (from the comment's request): the run that carries it must write it.
     const fresh = run?.override ?? options.override;
     const override = fresh ?? remembered;
@@ -223,29 +228,37 @@ export async function evaluateOnce(
     tier = verdict.risk.tier;
     const aiLabel = carriesAiLabel(snapshot, policy, verdict);
     const candidates = await readCandidates(octokit, services, snapshot, policy, verdict);
+    const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
+    const render = (sideEffectErrors: string[]) =>
+      renderVerdict(verdict, snapshot, {
+        policySources: loaded.sources,
+        freshApproval: policy.signoff.fresh_approval,
+        ...(candidates ? { candidates } : {}),
+        sideEffectErrors,
+        ...(proposedPolicy ? { proposedPolicy } : {}),
+      });
+    // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
+    const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
+    // Overrides given on other PRs with this head stay on the commit's check.
+    const kept = [verdict.override, ...siblings.map((s) => s.override), ...(state.overrides ?? (state.override ? [state.override] : [])).filter((o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number)];
+    const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
 
     // Every write below first waits for its turn in the installation's write queue; if a newer event
     // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
     let yielded = false;
     // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
     const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(services, key, run)));
-    let published: { check: CheckWrite; labelWrites: number; reviewRequests: number };
+    let published: { check: CheckWrite; labelWrites: number; reviewRequests: number; passes: boolean };
     try {
       published = await withWriteGuard(guard, async () => {
         const [labels, requests] = await Promise.all([
           applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
           askForReview(octokit, ref, snapshot, policy, verdict),
         ]);
-        const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
-        const view = renderVerdict(verdict, snapshot, {
-          policySources: loaded.sources,
-          freshApproval: policy.signoff.fresh_approval,
-          ...(candidates ? { candidates } : {}),
-          sideEffectErrors: [...labels.errors, ...requests.errors],
-          ...(proposedPolicy ? { proposedPolicy } : {}),
-        });
+        const own = render([...labels.errors, ...requests.errors]);
+        const view = combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: own }, ...siblings], text);
         const check = await writeCheckRun(octokit, target, view, existing);
-        return { check, labelWrites: labels.writes, reviewRequests: requests.writes };
+        return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(view) };
       });
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
@@ -255,7 +268,7 @@ export async function evaluateOnce(
     const { check } = published;
     services.caches.yields.delete(key);
     // Only now, with the check written, may the comment's reply say whether the override applied.
-    if (fresh) services.caches.overrides.set(overrideKey(ref, fresh), sameOverride(verdict.override, fresh));
+    if (fresh) services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
     await recordSignoffWait(services, key, verdict, log);
     // Once per head that becomes signed off: not again when an already passing check is rewritten.
     const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";

@@ -61,7 +61,7 @@ export interface Services {
      * Per accepted override (overrideKey), whether the check written for it carries it: the comment
      * handler replies "applied" only then. Set by the run that published it on this replica.
      */
-    overrides: TtlCache<boolean>;
+    overrides: TtlCache<{ applied: boolean; passes: boolean }>;
   };
   /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
   candidatesLimit: number;
@@ -155,7 +155,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
         noteText: new TtlCache<string>(immutableTtl, 5_000),
       },
       // Not switched off in naive mode: it is how a reply learns its override was written, not a saving.
-      overrides: new TtlCache<boolean>(10 * 60 * 1000, 1_000),
+      overrides: new TtlCache<{ applied: boolean; passes: boolean }>(10 * 60 * 1000, 1_000),
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {

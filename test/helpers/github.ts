@@ -177,9 +177,38 @@ export interface CheckRunRequest {
   body: Json & { name?: string; head_sha?: string; status: string; conclusion?: string; output: { title: string; summary: string; text?: string; annotations?: Json[] } };
 }
 
+/**
+ * The open PRs of acme/shop by number, with their current head, as every FakeGitHub of a test sets them
+ * up (pull(), or a LivePull): GET /commits/{sha}/pulls answers from here. Cleared after each test.
+ */
+const openHeads = new Map<number, () => string>();
+
+export function resetOpenHeads(): void {
+  openHeads.clear();
+}
+
+/** A PR of acme/shop that is open with this head (for GET /commits/{sha}/pulls). */
+export function noteOpenHead(number: number, head: () => string): void {
+  openHeads.set(number, head);
+}
+
 /** The fake GitHub API: set up reads, then read back what the app wrote. */
 export class FakeGitHub {
   readonly api = nock(API);
+
+  constructor() {
+    // The open PRs whose head is a commit: read before a check may pass (every PR with that head must pass).
+    // Its own scope: persist() applies to a whole scope, and the other mocks answer once each.
+    nock(API)
+      .get(/^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}\/pulls/)
+      .query(true)
+      .optionally()
+      .reply((uri) => {
+        const sha = /commits\/([0-9a-f]{40})\//.exec(uri)?.[1];
+        return [200, [...openHeads].filter(([, head]) => head() === sha).map(([number]) => ({ number, state: "open", head: { sha } }))];
+      })
+      .persist();
+  }
   readonly checkRuns: CheckRunRequest[] = [];
   readonly labelsAdded: string[][] = [];
   readonly labelsRemoved: string[] = [];
@@ -254,6 +283,8 @@ export class FakeGitHub {
   pull(pr: Json, data: { files?: Json[]; commits?: Json[]; reviews?: Json[] } = {}, times = 1): this {
     const n = pr.number as number;
     const p = `${this.repoPath}/pulls/${n}`;
+    const headSha = (pr.head as Json).sha as string;
+    if (pr.state === "open") noteOpenHead(n, () => headSha);
     this.api.get(p).times(times).reply(200, pr);
     this.api.get(`${p}/files`).query(true).times(times).reply(200, data.files ?? [file("src/app.ts")]);
     this.api.get(`${p}/commits`).query(true).times(times).reply(200, data.commits ?? [commit({ sha: (pr.head as Json).sha as string })]);

@@ -1,6 +1,6 @@
 // A small stateful GitHub for scale tests: PRs whose head and reviews change while events arrive,
 // and check runs that are stored and listed back, so consecutive evaluations see each other's writes.
-import { APP_ID, FakeGitHub, HEAD, INSTALLATION_ID, commit, example, file, pullRequest, pullRequestEvent } from "./github.js";
+import { APP_ID, FakeGitHub, HEAD, INSTALLATION_ID, commit, example, file, noteOpenHead, pullRequest, pullRequestEvent } from "./github.js";
 
 type Json = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,6 +25,7 @@ export class LivePull {
     readonly number = 7,
   ) {
     const p = `/repos/acme/shop/pulls/${number}`;
+    noteOpenHead(number, () => this.head);
     gh.api
       .get(p)
       .reply(async () => {

@@ -107,7 +107,8 @@ describe("/countersign override <reason>", () => {
     expect(check.output.text).toContain('"reason":"checkout is down, this is the fix"');
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]).toContain("Override by @carol applied to aaaaaaa: checkout is down, this is the fix");
-    expect(gh.comments[0]).toContain("The check passes for that commit only");
+    expect(gh.comments[0]).toContain("It holds for this pull request on that commit only");
+    expect(gh.comments[0]).not.toContain("still waits");
     expect(gh.comments[0]).toContain("the new head needs sign-off (or another override) again");
   });
 

@@ -112,7 +112,9 @@ function smallPull(gh: FakeGitHub, o: { labels?: string[] } = {}) {
 }
 
 describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2 reviews)", () => {
-  it("cold: 8 reads in 2 round trips and one check-run write; warm and unchanged: 5 reads in 1 round trip, nothing written", async () => {
+  // A verdict that passes also lists the open PRs with its head (every one must pass): one read more,
+  // in round 2 when the verdict may pass (here: an approval on the head), so no round trip more.
+  it("cold: 9 reads in 2 round trips and one check-run write; warm and unchanged: 6 reads in 2 round trips, nothing written", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" }, { latencyMs: 25 });
     const cold = new FakeGitHub().token();
     const pr = smallPull(cold);
@@ -122,7 +124,8 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     expect(cold.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
     // The 8th read: whether the repository has Git AI notes (refs/notes/ai), in round 1; its absence
     // is cached per repository (NOTES_REF_CACHE_SECONDS), so the warm evaluation below does not ask.
-    expect(coldTally).toMatchObject({ reads: 8, writes: 1, graphql: 0, roundsToDecision: 2 });
+    // The 9th: the open PRs with this head.
+    expect(coldTally).toMatchObject({ reads: 9, writes: 1, graphql: 0, roundsToDecision: 2 });
 
     app.requests.length = 0;
     const warm = new FakeGitHub();
@@ -131,9 +134,11 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
     const warmTally = tally(app.requests);
     expect(warm.checkRuns).toEqual([]);
-    expect(warmTally).toMatchObject({ reads: 5, writes: 0, graphql: 0 });
-    // Every read in one round: PR, files, commits, reviews and our check run, at once.
-    expect(Math.max(...app.requests.map((r) => r.start)) < Math.min(...app.requests.map((r) => r.end))).toBe(true);
+    expect(warmTally).toMatchObject({ reads: 6, writes: 0, graphql: 0 });
+    // Every read of the PR in one round: PR, files, commits, reviews and our check run, at once; then the PRs with its head.
+    const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls"));
+    expect(Math.max(...round1.map((r) => r.start)) < Math.min(...round1.map((r) => r.end))).toBe(true);
+    expect(app.requests.filter((r) => r.path.endsWith(`/commits/${HEAD}/pulls`))).toHaveLength(1);
   });
 
   it("a PR without the AI label reads its label history in the first round once it has been seen", async () => {
@@ -147,8 +152,9 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     const second = new FakeGitHub().pull(pr).labelEvents();
     second.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: first.lastCheck.output.title, summary: first.lastCheck.output.summary, text: first.lastCheck.output.text })]);
     await app.receive("pull_request", pullRequestEvent("edited", pr));
-    expect(tally(app.requests)).toMatchObject({ reads: 6, writes: 0 });
-    expect(Math.max(...app.requests.map((r) => r.start)) < Math.min(...app.requests.map((r) => r.end))).toBe(true);
+    expect(tally(app.requests)).toMatchObject({ reads: 7, writes: 0 });
+    const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls"));
+    expect(Math.max(...round1.map((r) => r.start)) < Math.min(...round1.map((r) => r.end))).toBe(true);
   });
 
   it("the naive baseline (COUNTERSIGN_NAIVE=1) reads the policy, membership and check run every time, in two rounds", async () => {

@@ -1,6 +1,6 @@
 // One snapshot per evaluation: complete across pages, and honest about GitHub's 3000-file / 250-commit limits.
 import { describe, expect, it } from "vitest";
-import { FakeGitHub, HEAD, commit, createTestApp, file, pullRequest, pullRequestEvent } from "../helpers/github.js";
+import { FakeGitHub, HEAD, commit, createTestApp, file, noteOpenHead, pullRequest, pullRequestEvent } from "../helpers/github.js";
 
 const PR = "/repos/acme/shop/pulls/7";
 const link = (path: string, last: number) => `<https://api.github.com${path}?per_page=100&page=${last}>; rel="last"`;
@@ -17,6 +17,7 @@ describe("reading a pull request", () => {
     const app = createTestApp();
     const pr = pullRequest({ changedFiles: 250, commits: 120, labels: ["risk:high"] });
     const gh = new FakeGitHub().token().noPolicy().existingChecks().labelEvents();
+    noteOpenHead(7, () => HEAD);
     gh.api.get(PR).reply(200, pr);
     pagedFiles(gh, 250, 3, 3);
     const commits = Array.from({ length: 120 }, (_, i) => commit({ sha: i === 119 ? HEAD : String(i).padStart(40, "0") }));
@@ -36,6 +37,7 @@ describe("reading a pull request", () => {
     const app = createTestApp();
     const pr = pullRequest({ changedFiles: 3400, commits: 1, labels: ["risk:critical"] });
     const gh = new FakeGitHub().token().noPolicy().existingChecks().labelEvents();
+    noteOpenHead(7, () => HEAD);
     gh.api.get(PR).reply(200, pr);
     pagedFiles(gh, 3400, 34, 30); // the app must stop at page 30: a 31st request would be unmatched
     gh.api.get(`${PR}/commits`).query(true).reply(200, [commit()]);

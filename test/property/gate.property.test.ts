@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decide, planEvaluation } from "../../src/core/decide.js";
 import { renderVerdict } from "../../src/core/render.js";
+import { combineHeadViews, viewPasses } from "../../src/core/shared-head.js";
 import type { Policy } from "../../src/policy/schema.js";
 import type { Actor, PullSnapshot, Review, Verdict } from "../../src/core/types.js";
 import { AUTHOR, HEAD, PEOPLE, directory, policyArb, snapshotArb } from "./arbitraries.js";
@@ -123,6 +124,32 @@ describe("the gate (property-based)", () => {
         if (v.mode === "enforce" && v.outcome === "changes-requested") expect(view.conclusion).toBe("failure");
       }),
       RUNS,
+    );
+  });
+
+  // One check run, several pull requests: PRs sharing a head commit differ in their base branch, their
+  // reviews, labels and description; the check on the commit combines what each would get alone.
+  it("a check on a SHA passes only if every open PR with that head would pass alone", () => {
+    const siblingArb = fc.record({
+      base: fc.constantFrom("main", "release/1.0", "develop"),
+      reviews: fc.subarray(PEOPLE.slice(), { maxLength: 4 }),
+      state: fc.constantFrom("APPROVED", "CHANGES_REQUESTED", "COMMENTED"),
+      labelled: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(snapshotArb, policyArb, fc.array(siblingArb, { minLength: 1, maxLength: 3 }), (base, policy, siblings) => {
+        const parts = [base, ...siblings.map((s, i) => ({
+          ...base,
+          number: base.number + i + 1,
+          baseRef: s.base,
+          labels: s.labelled ? [...base.labels, "ai-assisted"] : base.labels,
+          reviews: s.reviews.map((user, j) => ({ id: 9000 + 10 * i + j, user, state: s.state as Review["state"], commitId: base.headSha, submittedAt: `2026-11-2${j}T10:00:00Z` })),
+        }))].map((snapshot) => ({ number: snapshot.number, baseRef: snapshot.baseRef, view: renderVerdict(verdictOf(snapshot, policy), snapshot, { policySources: [] }) }));
+        const combined = combineHeadViews(parts);
+        expect(viewPasses(combined)).toBe(parts.every((p) => viewPasses(p.view)));
+        if (!viewPasses(combined)) for (const p of parts.filter((x) => !viewPasses(x.view))) expect(combined.summary).toContain(`#${p.number} → ${p.baseRef}`);
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -249,3 +249,58 @@ describe("overrides", () => {
     expect(gh.requestsTo(/\/git\/commits\//)).toHaveLength(1);
   });
 });
+
+describe("two pull requests, one head", () => {
+  function twoPulls() {
+    const w = world();
+    // The same branch proposed to main (#7) and to a release branch (#8): one head commit, one check run.
+    const release = w.gh.addPull({ number: 8, baseRef: "release/1.0", author: ALICE, headSha: w.pull.headSha });
+    release.commits = w.pull.commits;
+    return { ...w, release };
+  }
+
+  it("a senior's approval on the main PR does not pass the check on the shared head while the release PR still waits", async () => {
+    const { gh, app } = twoPulls();
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
+
+    const check = gh.check();
+    expect(blocks(check)).toBe(true);
+    expect(check?.status).toBe("in_progress");
+    expect(check?.output.title).toContain("#8 → release/1.0 still waits: Waiting for 1 approval from @acme/seniors");
+    expect(check?.output.summary).toContain("This commit is the head of 2 open pull requests");
+    expect(check?.output.summary).toMatch(/#7 → main\*\*: Signed off by @carol/);
+    expect(check?.output.summary).toMatch(/#8 → release\/1\.0\*\*: Waiting for 1 approval .* — \*\*still waits\*\*/);
+    expect(gh.requestsTo(new RegExp(`/commits/${gh.pull().headSha}/pulls$`))).toHaveLength(1);
+    expect(gh.requestsTo(/\/pulls\/8$/)).toHaveLength(1);
+    expect(gh.requestsTo(/\/pulls\/8\/reviews$/)).toHaveLength(1);
+  });
+
+  it("once each PR is signed off, the check on the shared head passes and says so for each", async () => {
+    const { gh, app } = twoPulls();
+    gh.review(7, CAROL, "APPROVED");
+    gh.review(8, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 8));
+
+    expect(passes(gh.check())).toBe(true);
+    expect(gh.check()?.output.title).toBe("All 2 PRs on this commit pass");
+  });
+
+  it("an override given on one PR overrides that PR only, and stays on the commit's check when the other is evaluated", async () => {
+    const { gh, app } = twoPulls();
+    gh.repoPolicy = `${SENIORS}override:\n  by: ['@acme/incident-commanders']\n`;
+    gh.team("acme/incident-commanders", { carol: "active" });
+    await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix", { number: 7 }));
+    expect(blocks(gh.check())).toBe(true); // #8 still waits
+    expect(gh.comments[0]?.body).toContain("Override by @carol applied to");
+    expect(gh.comments[0]?.body).toContain("another open pull request with this head has not passed yet");
+
+    await app.receive("pull_request", gh.pullEvent("edited", 8));
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.text).toContain('"pr":7');
+
+    gh.review(8, { login: "dave", id: 4 }, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 8));
+    expect(passes(gh.check())).toBe(true);
+  });
+});
