@@ -64,6 +64,9 @@ export function exclusionReason(actor: Actor, snapshot: PullSnapshot, policy: Po
   if (!policy.signoff.allow_contributors && contributorLogins(snapshot).includes(key(actor.login))) {
     return "authored or committed commits of this PR, and signoff.allow_contributors is false";
   }
+  if (!policy.signoff.allow_contributors && snapshot.coAuthorAccounts?.some((a) => sameActor(a, actor))) {
+    return "is a co-author of a commit of this PR (Co-authored-by, an email GitHub links to this account), and signoff.allow_contributors is false";
+  }
   return undefined;
 }
 

@@ -123,6 +123,11 @@ export interface PullSnapshot {
   policyFiles?: string[];
   /** An override given on this head, read back from our own check run. */
   override?: OverrideRecord;
+  /**
+   * The accounts GitHub links to the commits' authors and Co-authored-by emails, resolved by the edge
+   * only when core/co-authors.ts says they matter; undefined = not resolved (noreply addresses still count).
+   */
+  coAuthorAccounts?: Actor[];
   /** Review requests currently pending on the PR. */
   requestedReviewers: string[];
   requestedTeams: string[];

@@ -18,6 +18,8 @@ import { approvalsToCompare, decide, needsLabelHistory, planEvaluation, type Dec
 import { compareWithHead } from "../github/same-diff.js";
 import { listSpecPeople } from "../github/candidates.js";
 import { signoffCandidates, specsToList } from "../core/candidates.js";
+import { resolveCommitAuthors } from "../github/co-authors.js";
+import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readNotesRef, readProvenance } from "../github/provenance.js";
 import { overrideFor, readCheckState, renderError, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
@@ -211,11 +213,15 @@ export async function evaluateOnce(
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
     // Not gated: the verdict passes, so the PRs sharing this head are listed in this round, not after it.
     const listed = gatedOrMaybe ? undefined : quiet(listPullsWithHead(octokit, ref, headSha));
-    const [existing, proposed, directory] = await Promise.all([
+    // Co-authors' emails, resolved to accounts only when someone's eligibility depends on them.
+    const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
+    const [existing, proposed, directory, coAuthors] = await Promise.all([
       existingRead,
       proposedRead,
       gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
+      coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
     ]);
+    if (coAuthors) snapshot.coAuthorAccounts = coAuthors;
     const state = readCheckState(existing?.view.text);
     const remembered = overrideFor(state, ref.number);
     // A newly accepted override (from the comment's request): the run that carries it must write it.

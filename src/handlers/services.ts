@@ -62,6 +62,8 @@ export interface Services {
      * handler replies "applied" only then. Set by the run that published it on this replica.
      */
     overrides: TtlCache<{ applied: boolean; passes: boolean }>;
+    /** The accounts GitHub links to a commit's authors and co-authors, per SHA (they do not change). */
+    coAuthors: TtlCache<Actor[]>;
   };
   /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
   candidatesLimit: number;
@@ -156,6 +158,7 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       },
       // Not switched off in naive mode: it is how a reply learns its override was written, not a saving.
       overrides: new TtlCache<{ applied: boolean; passes: boolean }>(10 * 60 * 1000, 1_000),
+      coAuthors: new TtlCache<Actor[]>(naive ? 0 : 60 * 60 * 1000, 10_000),
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {

@@ -11,6 +11,8 @@ import { httpStatus } from "../github/octokit.js";
 import { readIssueHistory, readSnapshot, type PullRef } from "../github/snapshot.js";
 import { openPullRequestsWithHead } from "../github/pulls.js";
 import { resolveDirectory } from "../github/directory.js";
+import { resolveCommitAuthors } from "../github/co-authors.js";
+import { commitsToResolve } from "../core/co-authors.js";
 import type { LoadedPolicy } from "../github/policy-source.js";
 import { approvalsToCompare, decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
@@ -70,7 +72,12 @@ async function judgeOne(
   }
   const plan = planEvaluation(snapshot, policy, evidence);
   const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
-  const directory: ReviewerDirectory = gatedOrMaybe ? await resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : new Map();
+  const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
+  const [directory, coAuthors] = await Promise.all([
+    gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
+    coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
+  ]);
+  if (coAuthors) snapshot.coAuthorAccounts = coAuthors;
   const override = overrideFor(state, ref.number);
   if (override) snapshot.override = override;
   // same-diff: approvals on earlier commits are compared with the head, as for the PR itself (cached by SHA).

@@ -304,3 +304,45 @@ describe("two pull requests, one head", () => {
     expect(passes(gh.check())).toBe(true);
   });
 });
+
+describe("a senior who co-authored the change approves it", () => {
+  it("a Co-authored-by email that GitHub links to the senior's account makes them a contributor (allow_contributors: false)", async () => {
+    const { gh, app } = world();
+    gh.emailAccounts.set("sam@acme.example", CAROL);
+    gh.push(7, { message: `Pair on checkout\n\nCo-authored-by: Sam <sam@acme.example>\nCo-Authored-By: Claude <noreply@anthropic.com>` });
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toMatch(/\| @carol \| approved on \w+ \| no \| is a co-author of a commit of this PR/);
+    const graphql = gh.requestsTo(/^\/graphql$/);
+    expect(graphql).toHaveLength(1); // one query for every commit that needs it
+    expect(JSON.stringify(graphql[0]?.body)).toContain(gh.pull().headSha);
+  });
+
+  it("costs nothing when no co-author email needs resolving: an AI co-author, a noreply address, or no review yet", async () => {
+    const { gh, app } = world();
+    gh.push(7, { message: "Pair\n\nCo-authored-by: Dave <4+dave@users.noreply.github.com>" });
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
+    expect(passes(gh.check())).toBe(true);
+    expect(gh.requestsTo(/^\/graphql$/)).toHaveLength(0);
+
+    const other = world();
+    other.gh.push(7, { message: "Pair\n\nCo-authored-by: Sam <sam@acme.example>" });
+    await other.app.receive("pull_request", other.gh.pullEvent("synchronize")); // nobody reviewed: nothing depends on it
+    expect(other.gh.requestsTo(/^\/graphql$/)).toHaveLength(0);
+  });
+
+  it("resolves each commit once: a later evaluation of the same commits asks GitHub nothing more", async () => {
+    const { gh, app } = world();
+    gh.emailAccounts.set("sam@acme.example", { login: "sam", id: 77 });
+    gh.push(7, { message: "Pair\n\nCo-authored-by: Sam <sam@acme.example>" });
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
+    await app.receive("pull_request", gh.pullEvent("edited"));
+
+    expect(passes(gh.check())).toBe(true); // sam is not carol
+    expect(gh.requestsTo(/^\/graphql$/)).toHaveLength(1);
+  });
+});

@@ -166,6 +166,8 @@ export class GitHubState {
   readonly reactions: Array<{ comment: number; content: string }> = [];
   readonly reviewRequests: Array<{ number: number; reviewers: string[]; teams: string[] }> = [];
   readonly faults: Fault[] = [];
+  /** Emails GitHub links to accounts (a verified email of the user): GraphQL Commit.authors answers with them. */
+  readonly emailAccounts = new Map<string, SimUser>();
   /** The repository's push log (GET /repos/{o}/{r}/activity), oldest first. */
   readonly activity: Json[] = [];
   private nextCheckId = 5000;
@@ -376,6 +378,25 @@ export class GitHubState {
     }
     if (method === "GET" && seg[0] === "installation" && seg[1] === "repositories") {
       return json(200, { total_count: 1, repositories: [{ id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } }] });
+    }
+    if (method === "POST" && seg[0] === "graphql") {
+      // Commit.authors for the aliased objects: the git author, then each Co-authored-by trailer, linked by email.
+      const query = String(b.query ?? "");
+      const repository: Json = {};
+      for (const m of query.matchAll(/(c\d+): object\(oid: "([0-9a-f]{40})"\)/g)) {
+        const c = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === m[2]) as { commit: { message: string; author: { email: string } } } | undefined;
+        if (!c) {
+          repository[m[1]!] = null;
+          continue;
+        }
+        const emails = [c.commit.author.email, ...[...c.commit.message.matchAll(/^co-authored-by:.*<([^>]+)>/gim)].map((t) => t[1]!)];
+        const nodes = emails.map((email) => {
+          const user = this.emailAccounts.get(email.toLowerCase());
+          return { email, user: user ? { login: user.login, databaseId: user.id } : null };
+        });
+        repository[m[1]!] = { authors: { nodes } };
+      }
+      return json(200, { data: { repository } });
     }
     if (seg[0] === "orgs" && seg[2] === "teams" && seg[4] === "memberships" && method === "GET") {
       const m = this.teams.get(`${seg[1]}/${seg[3]}`.toLowerCase())?.get((seg[5] ?? "").toLowerCase());
