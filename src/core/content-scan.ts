@@ -164,7 +164,7 @@ export function searchContent(program: ContentProgram, files: readonly ChangedFi
   const joined = program.patterns.filter((p) => p.how === "together");
   for (let f = 0; f < files.length; f++) {
     if (only[f] !== 1) continue;
-    const text = files[f]!.patch;
+    const text = files[f]!.patch ?? contentAsPatch(files[f]!);
     if (text === undefined || text === "") continue;
     const patch = new Patch(text);
     if (program.together !== null) {
@@ -209,9 +209,20 @@ export function searchContent(program: ContentProgram, files: readonly ChangedFi
   return found;
 }
 
-/** A file whose content changed but whose diff GitHub did not send (binary, or too large). */
+/**
+ * A file without a diff whose content the edge read instead, as a patch in which every line changed:
+ * added at the head, or removed (a removed file's content is read at the base).
+ */
+function contentAsPatch(file: ChangedFile): string | undefined {
+  if (file.content === undefined || !("text" in file.content)) return undefined;
+  const marker = file.status === "removed" ? "-" : "+";
+  return `@@ content @@\n${file.content.text.replace(/\r\n?/g, "\n").split("\n").map((line) => marker + line).join("\n")}`;
+}
+
+/** A file whose content changed but whose diff GitHub did not send (binary, or too large), nor could its content be read. */
 export function unreadable(file: ChangedFile): boolean {
   if (file.patch !== undefined) return false;
+  if (file.content !== undefined && "text" in file.content) return false;
   const contentUnchanged =
     file.additions === 0 && file.deletions === 0 && (file.status === "renamed" || file.status === "copied" || file.status === "unchanged");
   return !contentUnchanged;

@@ -205,13 +205,9 @@ function forcedReasons(snapshot: PullSnapshot, notes: string[]): RiskReason[] {
   return reasons;
 }
 
-/** Assess the blast radius of a pull request: its tier, every rule that matched, and what could not be seen. */
-export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessment {
-  const compiled = compileRisk(policy);
+/** Every rule whose conditions other than content hold, and which files each one's content regexes search. */
+function rulesToSearch(compiled: CompiledRisk, snapshot: PullSnapshot) {
   const files = snapshot.files;
-  const notes: string[] = [];
-  const reasons = forcedReasons(snapshot, notes);
-
   const removed: number[] = [];
   for (let i = 0; i < files.length; i++) if (files[i]!.status === "removed") removed.push(i);
   const paths = matchPaths(compiled, files);
@@ -249,6 +245,25 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
     if (scope === undefined) searched.fill(1);
     else for (const f of scope) searched[f] = 1;
   });
+  return { facts, holding, scopes, searched, searching };
+}
+
+/**
+ * The changed files whose diff GitHub did not send and that a content rule would search: the edge reads
+ * their content (at the head; at the base for a removed file) before assessing. Others are never read.
+ */
+export function filesNeedingContent(snapshot: PullSnapshot, policy: Policy): ChangedFile[] {
+  const { searched } = rulesToSearch(compileRisk(policy), snapshot);
+  return snapshot.files.filter((file, f) => searched[f] === 1 && file.content === undefined && unreadable(file));
+}
+
+/** Assess the blast radius of a pull request: its tier, every rule that matched, and what could not be seen. */
+export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessment {
+  const compiled = compileRisk(policy);
+  const files = snapshot.files;
+  const notes: string[] = [];
+  const reasons = forcedReasons(snapshot, notes);
+  const { facts, holding, scopes, searched, searching } = rulesToSearch(compiled, snapshot);
   const found = searching ? searchContent(compiled.content, files, searched) : [];
 
   for (let i = 0; i < holding.length; i++) {
@@ -266,7 +281,15 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
         }
         if (any) h.patterns.push(`/${pattern.source}/`);
       }
-      if (inFiles.size === 0) continue;
+      if (inFiles.size === 0) {
+        // Fail closed: a file in the rule's scope whose content could not be read may hold the match.
+        const blind = [...(scope ?? files.keys())].filter((f) => unreadable(files[f]!)).sort((a, b) => a - b);
+        if (blind.length === 0) continue;
+        const shown = blind.slice(0, MAX_MATCHES).map((f) => files[f]!.path);
+        const rule = `${h.rule.reason ? `${h.rule.reason}: ` : ""}content rule (${patterns.map((p) => `/${p.source}/`).join(", ")}) could not read ${listed(shown, MAX_MATCHES)}, so it is taken to hold`;
+        reasons.push({ tier: h.rule.tier, rule, matches: shown, matchCount: blind.length });
+        continue;
+      }
       h.contentFiles = [...inFiles].sort((a, b) => a - b);
     }
     reasons.push(reasonFor(facts, h));
@@ -275,10 +298,13 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
   const names: string[] = [];
   for (let f = 0; f < files.length; f++) if (searched[f] === 1 && unreadable(files[f]!)) names.push(files[f]!.path);
   if (names.length > 0) {
+    const why = [...new Set(names.map((n) => files.find((f) => f.path === n)?.content).flatMap((c) => (c && "unreadable" in c ? [c.unreadable] : [])))];
     notes.push(
-      `content rules could not read ${plural(names.length, "file")} without a diff (binary, or too large for GitHub to show): ${listed(names, MAX_MATCHES)}`,
+      `content rules could not read ${plural(names.length, "file")} without a diff (binary, or too large for GitHub to show)${why.length > 0 ? ` nor its content (${why.join("; ")})` : ""}: ${listed(names, MAX_MATCHES)}; a content rule that searches them is taken to hold`,
     );
   }
+  const read = files.filter((f, i) => searched[i] === 1 && f.patch === undefined && f.content !== undefined && "text" in f.content).map((f) => f.path);
+  if (read.length > 0) notes.push(`GitHub sent no diff for ${listed(read, MAX_MATCHES)}: content rules searched the whole file instead`);
 
   let tier = compiled.defaultTier;
   for (const reason of reasons) tier = maxTier(tier, reason.tier);

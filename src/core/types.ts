@@ -37,6 +37,11 @@ export interface ChangedFile {
   deletions: number;
   /** The unified diff; GitHub omits it for binary and very large files. */
   patch?: string;
+  /**
+   * Without a patch, what the edge read instead for content rules: the file's text at the head (or, for a
+   * removed file, at the base), scanned as if every line changed; or why it could not be read.
+   */
+  content?: { text: string } | { unreadable: string };
 }
 
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
@@ -97,6 +102,8 @@ export interface PullSnapshot {
   merged: boolean;
   author: Actor;
   headSha: string;
+  /** The base branch's commit the PR was compared with (where a removed file's content is read). */
+  baseSha?: string;
   headRef: string;
   baseRef: string;
   /** The base branch's commit GitHub reports for the PR; `same-diff` compares against it (commits are immutable). */

@@ -19,6 +19,8 @@ import { compareWithHead } from "../github/same-diff.js";
 import { listSpecPeople } from "../github/candidates.js";
 import { signoffCandidates, specsToList } from "../core/candidates.js";
 import { resolveCommitAuthors } from "../github/co-authors.js";
+import { readContentForRules } from "../github/file-content.js";
+import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readNotesRef, readProvenance } from "../github/provenance.js";
@@ -209,6 +211,9 @@ export async function evaluateOnce(
       snapshot.reviewRequestEvents = history.reviewRequestEvents;
     }
 
+    // Files without a diff that a content rule would search: read them first (most PRs have none).
+    const blind = filesNeedingContent(snapshot, policy);
+    if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
     const plan = planEvaluation(snapshot, policy, evidence);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
     // Not gated: the verdict passes, so the PRs sharing this head are listed in this round, not after it.

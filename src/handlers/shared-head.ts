@@ -12,6 +12,8 @@ import { readIssueHistory, readSnapshot, type PullRef } from "../github/snapshot
 import { openPullRequestsWithHead } from "../github/pulls.js";
 import { resolveDirectory } from "../github/directory.js";
 import { resolveCommitAuthors } from "../github/co-authors.js";
+import { readContentForRules } from "../github/file-content.js";
+import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import type { LoadedPolicy } from "../github/policy-source.js";
 import { approvalsToCompare, decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
@@ -70,6 +72,8 @@ async function judgeOne(
     snapshot.labelEvents = history.labelEvents;
     snapshot.reviewRequestEvents = history.reviewRequestEvents;
   }
+  const blind = filesNeedingContent(snapshot, policy);
+  if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
   const plan = planEvaluation(snapshot, policy, evidence);
   const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
   const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];

@@ -282,6 +282,7 @@ describe("pull requests at and past GitHub's limits", () => {
       simFile(long),
       simFile("src/zero\u200bwidth/\u202eexe.ts"),
     ];
+    gh.blobs.set(`shop:assets/logo.png@${pull.headSha}`, "\u0089PNG\r\n\u001a\n binary bytes"); // read for the content rule instead of its diff
     await evaluate(gh, app);
 
     const summary = gh.check()?.output.summary ?? "";
@@ -289,6 +290,6 @@ describe("pull requests at and past GitHub's limits", () => {
     expect(blocks(gh.check())).toBe(true);
     expect(summary).toContain("#### Risk: high");
     expect(summary).toContain("主要.tf");
-    expect(summary).toContain("assets/logo.png"); // content rules could not read it: named, not called clean
+    expect(summary).toContain("assets/logo.png"); // no diff: its content was searched instead, and the summary says so
   });
 });

@@ -6,7 +6,7 @@ import { createTestApp, example, issueCommentEvent } from "../helpers/github.js"
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
-import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit } from "./github-state.js";
+import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, simFile } from "./github-state.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
@@ -344,5 +344,50 @@ describe("a senior who co-authored the change approves it", () => {
 
     expect(passes(gh.check())).toBe(true); // sam is not carol
     expect(gh.requestsTo(/^\/graphql$/)).toHaveLength(1);
+  });
+});
+
+describe("a content rule defeated by a missing diff", () => {
+  const DROP_TABLE = `${SENIORS}risk:\n  rules:\n    - { tier: critical, content: ['DROP TABLE'], paths: ['db/**'] }\n`;
+  const bigMigration = (gh: GitHubState) => {
+    gh.pull().files = [simFile("db/migrations/0042_backfill.sql", { patch: null, additions: 40_000, deletions: 0, status: "added" }), simFile("src/app.ts")];
+  };
+
+  it("a large migration without a diff is read at the head, and its DROP TABLE makes the PR critical", async () => {
+    const { gh, app } = world({ policy: DROP_TABLE });
+    bigMigration(gh);
+    gh.blobs.set(`shop:db/migrations/0042_backfill.sql@${gh.pull().headSha}`, "INSERT INTO t VALUES (1);\nDROP TABLE users;\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    const summary = gh.check()?.output.summary ?? "";
+    expect(summary).toContain("#### Risk: critical");
+    expect(summary).toContain("content matches /DROP TABLE/ in db/migrations/0042_backfill.sql");
+    expect(summary).toContain("content rules searched the whole file instead");
+    const reads = gh.requestsTo(/\/contents\/db/);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.query.get("ref")).toBe(gh.pull().headSha);
+  });
+
+  it.each([
+    ["GitHub cannot send it (404)", 404],
+    ["it is larger than the 1 MB cap", { size: 50 * 1024 * 1024 }],
+  ])("when the content cannot be read either (%s), the rule is taken to hold and the summary says so", async (_what, blob) => {
+    const { gh, app } = world({ policy: DROP_TABLE });
+    bigMigration(gh);
+    gh.blobs.set(`shop:db/migrations/0042_backfill.sql@${gh.pull().headSha}`, blob);
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    const summary = gh.check()?.output.summary ?? "";
+    expect(summary).toContain("#### Risk: critical");
+    expect(summary).toContain("content rule (/DROP TABLE/) could not read db/migrations/0042_backfill.sql, so it is taken to hold");
+  });
+
+  it("reads nothing when no content rule could apply to the file without a diff", async () => {
+    const { gh, app } = world({ policy: DROP_TABLE });
+    gh.pull().files = [simFile("assets/hero.png", { patch: null, additions: 0, deletions: 0, status: "added" }), simFile("src/app.ts")];
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+
+    expect(gh.requestsTo(/\/contents\/assets/)).toHaveLength(0);
+    expect(gh.check()?.output.summary).not.toContain("#### Risk: critical");
   });
 });

@@ -158,6 +158,11 @@ export class GitHubState {
    * text, or an HTTP status to answer with.
    */
   readonly contents = new Map<string, string | number>();
+  /**
+   * Files as the contents API's JSON form returns them ("repo:path@sha"): text (sent base64, with its
+   * size), an HTTP status, or { size } for a file too large to be sent inline.
+   */
+  readonly blobs = new Map<string, string | number | { size: number }>();
   readonly teams = new Map<string, Map<string, Membership>>();
   readonly permissions = new Map<string, Permission | number>();
   readonly repoLabels = new Set<string>(["ai-assisted", "risk:low", "risk:medium", "risk:high", "risk:critical"]);
@@ -415,6 +420,13 @@ export class GitHubState {
       const path = rest.slice(1).join("/");
       const ref = q.get("ref");
       const raw = { "content-type": "application/vnd.github.v3.raw; charset=utf-8" };
+      const blob = this.blobs.get(`${repo}:${path}@${ref ?? "main"}`);
+      if (typeof blob === "number") return json(blob, { message: "error" });
+      if (typeof blob === "string") {
+        const bytes = Buffer.from(blob, "utf8");
+        return json(200, { type: "file", path, size: bytes.length, encoding: "base64", content: bytes.toString("base64") });
+      }
+      if (blob !== undefined) return json(200, { type: "file", path, size: blob.size, encoding: "none", content: "" });
       const other = this.contents.get(`${repo}:${path}${ref !== null && ref !== "main" ? `@${ref}` : ""}`);
       if (typeof other === "number") return json(other, { message: other === 403 ? "Resource not accessible by integration" : "error" });
       if (other !== undefined) return json(200, other, raw);

@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_RISK_RULES } from "../../src/core/builtin-risk-rules.js";
-import { assessRisk, compileRisk, matchesGlob, maxTier, POLICY_PATH, tierRank } from "../../src/core/risk.js";
+import { assessRisk, compileRisk, filesNeedingContent, matchesGlob, maxTier, POLICY_PATH, tierRank } from "../../src/core/risk.js";
 import type { ChangedFile, PullSnapshot, RiskAssessment } from "../../src/core/types.js";
 import { PolicySchema, type PolicyInput, type RiskRule, type RiskTier } from "../../src/policy/schema.js";
 import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
@@ -339,7 +339,7 @@ describe("content rules", () => {
     expect(assessRisk(pr([file("a.sql", ["+DROP"])]), only([{ tier: "high", content: ["(unclosed"] }])).tier).toBe("low");
   });
 
-  it("notes files without a diff, without raising the tier or calling them clean", () => {
+  it("takes a content rule to hold for files without a diff whose content could not be read (fail closed), and names them", () => {
     const changed = [
       file("logo.png", undefined, { additions: 0, deletions: 0 }),
       file("big.sql", undefined, { additions: 90000, deletions: 0 }),
@@ -347,20 +347,34 @@ describe("content rules", () => {
       file("a.sql", ["+SELECT 1;"]),
     ];
     const result = assessRisk(pr(changed, { additions: 10, deletions: 0 }), drop);
-    expect(result.tier).toBe("low");
-    expect(result.reasons).toEqual([]);
+    expect(result.tier).toBe("critical");
+    expect(result.reasons.map((r) => r.rule)).toEqual(["content rule (/DROP TABLE/) could not read logo.png, big.sql, so it is taken to hold"]);
     expect(result.notes).toEqual([
-      "content rules could not read 2 files without a diff (binary, or too large for GitHub to show): logo.png, big.sql",
+      "content rules could not read 2 files without a diff (binary, or too large for GitHub to show): logo.png, big.sql; a content rule that searches them is taken to hold",
     ]);
   });
 
-  it("notes only the unreadable files a content rule had to search", () => {
+  it("searches the content the edge read for a file without a diff, as if every line changed", () => {
+    const clean = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nINSERT INTO t VALUES (2);" } }];
+    expect(assessRisk(pr(clean), drop).tier).toBe("low");
+    expect(assessRisk(pr(clean), drop).notes).toEqual(["GitHub sent no diff for big.sql: content rules searched the whole file instead"]);
+    const dirty = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nDROP TABLE users;" } }];
+    expect(assessRisk(pr(dirty), drop).tier).toBe("critical");
+    const failed = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { unreadable: "GitHub answered 404" } }];
+    expect(assessRisk(pr(failed), drop).tier).toBe("critical");
+    expect(assessRisk(pr(failed), drop).notes[0]).toContain("nor its content (GitHub answered 404)");
+  });
+
+  it("reads (and holds for) only the files without a diff that a content rule had to search", () => {
     const p = only([{ tier: "high", paths: ["db/**"], content: ["DROP"] }]);
     const changed = [file("logo.png", undefined, { additions: 0, deletions: 0 }), file("db/dump.sql", undefined, { additions: 0, deletions: 0 })];
+    expect(filesNeedingContent(pr(changed), p).map((f) => f.path)).toEqual(["db/dump.sql"]);
+    expect(assessRisk(pr(changed), p).tier).toBe("high");
     expect(assessRisk(pr(changed), p).notes).toEqual([
-      "content rules could not read 1 file without a diff (binary, or too large for GitHub to show): db/dump.sql",
+      "content rules could not read 1 file without a diff (binary, or too large for GitHub to show): db/dump.sql; a content rule that searches them is taken to hold",
     ]);
     expect(assessRisk(pr(changed), only([{ tier: "high", paths: ["db/**"] }])).notes).toEqual([]);
+    expect(filesNeedingContent(pr(changed), only([{ tier: "high", paths: ["db/**"] }]))).toEqual([]);
   });
 
   // The scan over whole patches must find exactly what testing each changed line alone finds.
