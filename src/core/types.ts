@@ -102,11 +102,9 @@ export interface PullSnapshot {
   merged: boolean;
   author: Actor;
   headSha: string;
-  /** The base branch's commit the PR was compared with (where a removed file's content is read). */
-  baseSha?: string;
   headRef: string;
   baseRef: string;
-  /** The base branch's commit GitHub reports for the PR; `same-diff` compares against it (commits are immutable). */
+  /** The base branch's commit GitHub reports for the PR; `same-diff` compares against it (commits are immutable), and a removed file's content is read there. */
   baseSha?: string;
   defaultBranch: string;
   labels: string[];

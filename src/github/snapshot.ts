@@ -134,7 +134,6 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
     merged: p.merged ?? false,
     author: actor(p.user),
     headSha: p.head.sha,
-    baseSha: p.base.sha,
     headRef: p.head.ref,
     baseRef: p.base.ref,
     baseSha: p.base.sha,
