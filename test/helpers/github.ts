@@ -199,8 +199,13 @@ export class FakeGitHub {
   constructor() {
     // The open PRs whose head is a commit: read before a check may pass (every PR with that head must pass).
     // Its own scope: persist() applies to a whole scope, and the other mocks answer once each.
+    // Only for a commit that is the head of a PR set up here: a test that mocks this read itself keeps its mock.
+    const headOfSomePull = (uri: string) => {
+      const sha = /^\/repos\/acme\/shop\/commits\/([0-9a-f]{40})\/pulls/.exec(uri)?.[1];
+      return sha !== undefined && [...openHeads.values()].some((head) => head() === sha);
+    };
     nock(API)
-      .get(/^\/repos\/acme\/shop\/commits\/[0-9a-f]{40}\/pulls/)
+      .get(headOfSomePull)
       .query(true)
       .optionally()
       .reply((uri) => {
