@@ -216,8 +216,11 @@ export async function evaluateOnce(
     if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
     const plan = planEvaluation(snapshot, policy, evidence);
     const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
-    // Not gated: the verdict passes, so the PRs sharing this head are listed in this round, not after it.
-    const listed = gatedOrMaybe ? undefined : quiet(listPullsWithHead(octokit, ref, headSha));
+    // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
+    // head — the PRs sharing this head are listed in this round rather than after the decision.
+    const mayPass =
+      !gatedOrMaybe || policy.mode === "report" || (run?.override ?? options.override) !== undefined || plan.decisiveReviews.some((r) => r.state === "APPROVED" && r.commitId === headSha);
+    const listed = mayPass ? quiet(listPullsWithHead(octokit, ref, headSha)) : undefined;
     // Co-authors' emails, resolved to accounts only when someone's eligibility depends on them.
     const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
     const [existing, proposed, directory, coAuthors] = await Promise.all([
