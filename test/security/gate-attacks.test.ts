@@ -212,6 +212,23 @@ describe("overrides", () => {
     expect(order.indexOf("reply")).toBeGreaterThan(order.indexOf("check:override"));
   });
 
+  it.each([
+    ["carries this override: 'applied'", true],
+    ["does not carry it: 'not applied'", false],
+  ])("when another replica ran the evaluation, the reply reads the check back; the check %s", async (_what, carried) => {
+    const { gh, app, pull } = overrideWorld();
+    // The evaluation happens elsewhere (another replica through Redis): this one only waits for it.
+    app.services.gate = { ...app.services.gate, run: async () => {} };
+    if (carried) {
+      const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
+      gh.checkRuns.push({ id: 77, name: "Countersign", head_sha: pull.headSha, status: "completed", conclusion: "success", output: { title: "Overridden by @carol: hotfix", summary: "…", text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->` }, app: { id: 777 } });
+    }
+    await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix"));
+
+    expect(gh.requestsTo(new RegExp(`/commits/${pull.headSha}/check-runs$`))).toHaveLength(1);
+    expect(gh.comments[0]?.body).toContain(carried ? "Override by @carol applied to" : "The override was not applied: when Countersign evaluated");
+  });
+
   it("an override that reaches the app after a newer push is refused, saying the head changed after the comment", async () => {
     const { gh, app } = overrideWorld();
     const newer = gh.push(7, { message: "Unreviewed follow-up\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
