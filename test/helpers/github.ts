@@ -196,7 +196,21 @@ export function noteOpenHead(number: number, head: () => string): void {
 export class FakeGitHub {
   readonly api = nock(API);
 
+  readonly checkRuns: CheckRunRequest[] = [];
+  readonly labelsAdded: string[][] = [];
+  readonly labelsRemoved: string[] = [];
+  readonly labelsCreated: Json[] = [];
+  readonly comments: string[] = [];
+  readonly reactions: string[] = [];
+  private readonly repoPath = `/repos/${OWNER}/${REPO}`;
+
+  private readonly noNotes: nock.Interceptor;
+
   constructor() {
+    // Every evaluation asks once per repository whether it has Git AI notes (refs/notes/ai); by
+    // default it has none. Optional: a test whose app never evaluates does not ask.
+    this.noNotes = this.api.get(/^\/repos\/[^/]+\/[^/]+\/git\/ref\/notes(?:%2F|\/)ai$/);
+    this.noNotes.optionally().times(Infinity).reply(404, { message: "Not Found" });
     // The open PRs whose head is a commit: read before a check may pass (every PR with that head must pass).
     // Its own scope: persist() applies to a whole scope, and the other mocks answer once each.
     // Only for a commit that is the head of a PR set up here: a test that mocks this read itself keeps its mock.
@@ -213,22 +227,6 @@ export class FakeGitHub {
         return [200, [...openHeads].filter(([, head]) => head() === sha).map(([number]) => ({ number, state: "open", head: { sha } }))];
       })
       .persist();
-  }
-  readonly checkRuns: CheckRunRequest[] = [];
-  readonly labelsAdded: string[][] = [];
-  readonly labelsRemoved: string[] = [];
-  readonly labelsCreated: Json[] = [];
-  readonly comments: string[] = [];
-  readonly reactions: string[] = [];
-  private readonly repoPath = `/repos/${OWNER}/${REPO}`;
-
-  private readonly noNotes: nock.Interceptor;
-
-  constructor() {
-    // Every evaluation asks once per repository whether it has Git AI notes (refs/notes/ai); by
-    // default it has none. Optional: a test whose app never evaluates does not ask.
-    this.noNotes = this.api.get(/^\/repos\/[^/]+\/[^/]+\/git\/ref\/notes(?:%2F|\/)ai$/);
-    this.noNotes.optionally().times(Infinity).reply(404, { message: "Not Found" });
   }
 
   /** The repository has no Git AI notes, and the app must ask exactly once (not optional). */
