@@ -30,7 +30,7 @@ export class PolicyCache {
    * file, an org policy, an `_extends` target). Kept past the cache's lifetime: a PR that changes such a
    * file is critical (risk.ts). Learned from loads on this replica; bounded.
    */
-  private readonly readers = new Map<string, Set<string>>();
+  private readonly readers = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     ttlMs: number,
@@ -52,10 +52,15 @@ export class PolicyCache {
 
   /** The paths of owner/repo that a policy this app has loaded reads. */
   filesReadIn(owner: string, repo: string): string[] {
-    return [...(this.readers.get(PolicyCache.repoKey(owner, repo)) ?? [])];
+    return [...(this.readers.get(PolicyCache.repoKey(owner, repo))?.keys() ?? [])];
   }
 
-  private noteSources(loaded: LoadedPolicy): LoadedPolicy {
+  /** The repositories ("owner/repo", lower-case) whose loaded policy reads this file of owner/repo. */
+  readersOf(owner: string, repo: string, path: string): string[] {
+    return [...(this.readers.get(PolicyCache.repoKey(owner, repo))?.get(path) ?? [])];
+  }
+
+  private noteSources(loaded: LoadedPolicy, reader: string): LoadedPolicy {
     for (const source of loaded.sources) {
       const colon = source.indexOf(":");
       if (colon < 0) continue;
@@ -63,16 +68,17 @@ export class PolicyCache {
       let paths = this.readers.get(key);
       if (!paths) {
         if (this.readers.size >= MAX_READER_REPOS) this.readers.delete(this.readers.keys().next().value as string);
-        this.readers.set(key, (paths = new Set()));
+        this.readers.set(key, (paths = new Map()));
       }
-      paths.add(source.slice(colon + 1));
+      const path = source.slice(colon + 1);
+      paths.set(path, (paths.get(path) ?? new Set()).add(reader));
     }
     return loaded;
   }
 
   /** Concurrent loads of one repository's policy share one read (TtlCache.getOrLoad). */
   async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
-    return this.noteSources(await this.loadCached(octokit, owner, repo));
+    return this.noteSources(await this.loadCached(octokit, owner, repo), PolicyCache.repoKey(owner, repo));
   }
 
   private async loadCached(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {

@@ -38,10 +38,16 @@ export function onPush(services: Services) {
     if (!owner) return;
 
     if (repository.name !== ORG_POLICY_REPO) {
-      if (!pushChangesPolicy(commits)) return;
-      services.onPolicyChanged?.(owner, repository.name);
-      const result = await evaluateOpenPullRequests(context as unknown as Context, services, owner, [repository.name]);
-      context.log.info({ repo: repository.full_name, ...result }, "policy changed; re-evaluated open pull requests");
+      // This repository's policy, and any repository of the owner whose loaded policy reads a changed file
+      // (an `_extends` target kept here, such as policies/base.yml).
+      const paths = [...changedPaths(commits)];
+      const readers = paths.flatMap((path) => services.policies.readersOf(owner, repository.name, path));
+      const repos = new Set(readers.filter((r) => r.startsWith(`${owner.toLowerCase()}/`)).map((r) => r.slice(owner.length + 1)));
+      if (pushChangesPolicy(commits)) repos.add(repository.name);
+      if (repos.size === 0) return;
+      for (const name of repos) services.onPolicyChanged?.(owner, name);
+      const result = await evaluateOpenPullRequests(context as unknown as Context, services, owner, [...repos]);
+      context.log.info({ repo: repository.full_name, repos: [...repos], ...result }, "policy changed; re-evaluated open pull requests");
       return;
     }
 

@@ -2,7 +2,7 @@
 // probot.receive, with the GitHub calls that matter asserted. Each test fails if the protection it
 // names is removed.
 import { describe, expect, it } from "vitest";
-import { createTestApp, example, issueCommentEvent } from "../helpers/github.js";
+import { createTestApp, example, issueCommentEvent, pushEvent } from "../helpers/github.js";
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
@@ -170,6 +170,19 @@ describe("a change to a file that a policy in force reads is critical", () => {
     expect(risk.tier).toBe("critical");
     expect(risk.reasons[0]?.rule).toMatch(/a Countersign policy in force reads/);
     expect(assessRisk({ ...snapshot, repo: "shop" }, policy).tier).not.toBe("critical");
+  });
+
+  it("a push that changes a file a loaded policy reads re-evaluates the repositories whose policy reads it", async () => {
+    const { gh, app } = world({ policy: "_extends: shop:policies/base.yml\n" });
+    gh.contents.set("shop:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n");
+    await app.receive("pull_request", gh.pullEvent("synchronize"));
+    const before = gh.requests.length;
+
+    await app.receive("push", pushEvent({ commits: [{ modified: ["policies/base.yml"] }] }));
+
+    const after = gh.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(after).toContain("GET /repos/acme/shop/pulls");
+    expect(after).toContain("GET /repos/acme/shop/pulls/7");
   });
 
   it("the app remembers which files loaded policies read, in any repository of the organisation", async () => {
