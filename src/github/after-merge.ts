@@ -3,7 +3,7 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { ensureLabel, readCheckRun, type CheckTarget } from "./publish.js";
-import type { TtlCache } from "./ttl-cache.js";
+import type { LabelRegistry } from "./label-registry.js";
 import { BYPASS_COMMENT_MARKER, BYPASSED_LABEL, type LabelNaming, type MergedHeadCheck, type RevertTarget } from "../core/after-merge.js";
 
 export interface IssueRef {
@@ -33,7 +33,7 @@ async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolea
  * The comment first, the label last: the label says "done", so a redelivery that finds it writes
  * nothing, and one that does not (a failure in between) finds the comment and only adds the label.
  */
-export async function markBypassed(octokit: Octokit, ref: IssueRef, comment: string, names: LabelNaming, known?: TtlCache<boolean>): Promise<{ commented: boolean }> {
+export async function markBypassed(octokit: Octokit, ref: IssueRef, comment: string, names: LabelNaming, known?: LabelRegistry): Promise<{ commented: boolean }> {
   const commented = !(await hasBypassComment(octokit, ref));
   if (commented) await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: comment });
   await ensureLabel(octokit, ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);

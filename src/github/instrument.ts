@@ -3,7 +3,7 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
-import { SupersededWrite, currentWriteGuard, type WriteTurns } from "../scale/write-turns.js";
+import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, kindOfPath, type WriteTurns } from "../scale/write-turns.js";
 
 /**
  * Reads are cheap; writes and GraphQL queries share Probot's per-installation throttle (one a second);
@@ -80,17 +80,19 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
     const parsed = octokit.request.endpoint.parse(options as RequestOptions);
     const kind = requestKind(parsed.method, parsed.url);
     if (kind === "write" && turns) {
-      // Our turn first, then the evaluation's last word, then Probot's throttle (nearly free by now).
+      // Our turn first (by priority: a closing check write goes first), then the evaluation's last
+      // word, then Probot's throttle (nearly free by now). A closing write is never dropped.
       const guard = currentWriteGuard();
-      const turn = await turns.acquire(installation);
+      const intent = currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) };
+      const turn = await turns.acquire(installation, intent, guard);
       try {
-        if (guard && (await guard())) throw new SupersededWrite();
+        if (guard && intent.kind !== "close" && (await guard())) throw new SupersededWrite();
         turn.sent();
         const response = (await request(options)) as Response;
         onRequest?.(kind, response.status, response.headers);
         return response;
       } catch (err) {
-        if (!(err instanceof SupersededWrite)) onRequest?.(kind, httpStatus(err), errorHeaders(err));
+        if (!(err instanceof SupersededWrite) && !(err instanceof DroppedWrite)) onRequest?.(kind, httpStatus(err), errorHeaders(err));
         throw err;
       } finally {
         turn.end();

@@ -1,10 +1,12 @@
 // The only writes Countersign makes for a verdict: one check run per head SHA, and labels where they differ.
+// Each write says what it is (write-turns.ts), so a check write that closes the gate goes first.
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { sameView, type CheckRunView } from "../core/render.js";
 import type { LabelPlan } from "../core/types.js";
 import { BYPASSED_LABEL } from "../core/after-merge.js";
-import type { TtlCache } from "./ttl-cache.js";
+import type { LabelRegistry } from "./label-registry.js";
+import { DroppedWrite, withWriteIntent } from "../scale/write-turns.js";
 
 export interface ExistingCheckRun {
   id: number;
@@ -53,6 +55,21 @@ export async function readCheckRun(octokit: Octokit, t: CheckTarget): Promise<Ex
 
 export type CheckWrite = "created" | "updated" | "unchanged";
 
+/** A required check passes when it is completed with success or neutral (GitHub lets both through). */
+export function passes(view: Pick<CheckRunView, "status" | "conclusion"> | undefined): boolean {
+  return view?.status === "completed" && (view.conclusion === "success" || view.conclusion === "neutral");
+}
+
+/**
+ * Whether writing `view` closes the gate: the check on the commit passes now and will not; or a
+ * failure written without knowing what is there (a fail-closed error). Such a write goes before
+ * every other waiting write of the installation and is never dropped as superseded.
+ */
+export function closesGate(view: CheckRunView, existing: ExistingCheckRun | undefined): boolean {
+  if (passes(view)) return false;
+  return existing ? passes(existing.view) : view.status === "completed" && view.conclusion === "failure";
+}
+
 /**
  * Write the check run only when what it says changes. A completed run cannot go back to
  * in_progress, so that transition creates a new run (the latest run of a name is the one that counts).
@@ -63,7 +80,17 @@ export async function writeCheckRun(
   view: CheckRunView,
   existing: ExistingCheckRun | undefined,
 ): Promise<CheckWrite> {
-  if (existing && sameView(existing.view, view)) return "unchanged";
+  return (await publishCheckRun(octokit, t, view, existing)).write;
+}
+
+/** writeCheckRun, also returning the check run as it now stands (for a second write on the same head). */
+export async function publishCheckRun(
+  octokit: Octokit,
+  t: CheckTarget,
+  view: CheckRunView,
+  existing: ExistingCheckRun | undefined,
+): Promise<{ write: CheckWrite; run: ExistingCheckRun | undefined }> {
+  if (existing && sameView(existing.view, view)) return { write: "unchanged", run: existing };
   const output = {
     title: view.title,
     summary: view.summary,
@@ -71,12 +98,15 @@ export async function writeCheckRun(
     ...(view.annotations && view.annotations.length > 0 ? { annotations: view.annotations.slice(0, 50) } : {}),
   };
   const state = view.status === "completed" ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" } : { status: "in_progress" as const };
-  if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
-    await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });
-    return "updated";
-  }
-  await octokit.rest.checks.create({ owner: t.owner, repo: t.repo, name: t.name, head_sha: t.headSha, ...state, output });
-  return "created";
+  const intent = { kind: closesGate(view, existing) ? ("close" as const) : ("check" as const), target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase() };
+  return withWriteIntent(intent, async () => {
+    if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
+      await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });
+      return { write: "updated" as const, run: { id: existing.id, view } };
+    }
+    const { data } = await octokit.rest.checks.create({ owner: t.owner, repo: t.repo, name: t.name, head_sha: t.headSha, ...state, output });
+    return { write: "created" as const, run: typeof data?.id === "number" ? { id: data.id, view } : undefined };
+  });
 }
 
 const LABEL_LOOKS: Record<string, { color: string; description: string }> = {
@@ -101,21 +131,23 @@ function looksFor(label: string, names: LabelNames): { color: string; descriptio
 }
 
 /** Make sure the repository has the label, with a colour and a description that say what it means. */
-export async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, known?: TtlCache<boolean>) {
-  const cacheKey = `${owner}/${repo}#${label.toLowerCase()}`;
-  if (known?.get(cacheKey)) return;
-  try {
-    await octokit.rest.issues.getLabel({ owner, repo, name: label });
-  } catch (err) {
-    if (httpStatus(err) !== 404) throw err;
+export async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, registry?: LabelRegistry) {
+  const create = async () => {
+    try {
+      await octokit.rest.issues.getLabel({ owner, repo, name: label });
+      return;
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
     try {
       await octokit.rest.issues.createLabel({ owner, repo, name: label, ...looksFor(label, names) });
     } catch (createErr) {
-      // 422: someone created it meanwhile; that is what we wanted.
+      // 422: someone created it meanwhile; that is what we wanted (and it is remembered: never asked again).
       if (httpStatus(createErr) !== 422) throw createErr;
     }
-  }
-  known?.set(cacheKey, true);
+  };
+  if (registry) await registry.ensure(owner, repo, label, create);
+  else await create();
 }
 
 /**
@@ -126,7 +158,7 @@ export async function applyLabels(
   ref: { owner: string; repo: string; number: number },
   plan: LabelPlan,
   names: LabelNames,
-  known?: TtlCache<boolean>,
+  registry?: LabelRegistry,
 ): Promise<{ errors: string[]; writes: number }> {
   const errors: string[] = [];
   let writes = 0;
@@ -134,7 +166,7 @@ export async function applyLabels(
     `Could not ${what} (GitHub answered ${httpStatus(err) ?? "with an error"}: ${(err as Error).message}). The verdict does not depend on labels.`;
   if (plan.add.length > 0) {
     try {
-      for (const label of plan.add) await ensureLabel(octokit, ref.owner, ref.repo, label, names, known);
+      for (const label of plan.add) await ensureLabel(octokit, ref.owner, ref.repo, label, names, registry);
       await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels: plan.add });
       writes++;
     } catch (err) {
@@ -167,5 +199,24 @@ export async function requestReviews(
     const status = httpStatus(err);
     const hint = status === 422 ? " A team needs access to the repository, and a person must be a collaborator." : "";
     return { errors: [`Could not request review from ${names} (GitHub answered ${status ?? (err as Error).message}).${hint}`], writes: 0 };
+  }
+}
+
+/** Skip a command's acknowledgement (👀) when at least this many writes wait: it would only delay them. */
+export const ACKNOWLEDGE_MAX_QUEUED = 3;
+
+/**
+ * React 👀 to a command comment, last in the queue; skipped (false) when the installation's write
+ * queue is long. Called after the command's evaluation, so it never delays the check.
+ */
+export async function acknowledgeCommand(octokit: Octokit, owner: string, repo: string, commentId: number): Promise<boolean> {
+  try {
+    await withWriteIntent({ kind: "reaction", dropWhenQueued: ACKNOWLEDGE_MAX_QUEUED }, () =>
+      octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content: "eyes" }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof DroppedWrite) return false;
+    throw err;
   }
 }

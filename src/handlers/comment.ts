@@ -7,7 +7,7 @@ import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest, overrideKey } from "./evaluate.js";
 import { headChangedAfter } from "../github/head-history.js";
-import { readCheckRun } from "../github/publish.js";
+import { acknowledgeCommand, readCheckRun } from "../github/publish.js";
 import { overrideFor, readCheckState } from "../core/render.js";
 import { viewPasses } from "../core/shared-head.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
@@ -36,8 +36,9 @@ export function onComment(services: Services) {
       return;
     }
     if (command.kind === "recheck") {
-      await context.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" });
+      // The acknowledgement costs no slot on the critical path: after the evaluation's writes, and skipped when writes queue.
       await evaluatePullRequest(context.octokit, context.log, services, ref);
+      await acknowledgeCommand(context.octokit, owner, repo, comment.id);
       return;
     }
 

@@ -12,7 +12,7 @@ import { httpStatus } from "../github/octokit.js";
 import { instrumentOctokit } from "../github/instrument.js";
 import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "../github/snapshot.js";
 import { POLICY_PATH, readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
-import { readCheckRun, writeCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import { readCheckRun, writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { approvalsToCompare, decide, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
@@ -265,14 +265,29 @@ export async function evaluateOnce(
     let published: { check: CheckWrite; labelWrites: number; reviewRequests: number; passes: boolean };
     try {
       published = await withWriteGuard(guard, async () => {
-        const [labels, requests] = await Promise.all([
-          applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
-          askForReview(octokit, ref, snapshot, policy, verdict),
-        ]);
-        const own = render([...labels.errors, ...requests.errors]);
-        const view = combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: own }, ...siblings], text);
-        const check = await writeCheckRun(octokit, target, view, existing);
-        return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(view) };
+        const sideEffects = () =>
+          Promise.all([
+            applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
+            askForReview(octokit, ref, snapshot, policy, verdict),
+          ]);
+        const viewFor = (errors: string[]) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+        // When the check's state changes (a new head, a new verdict), the check goes first: a new PR's
+        // check appears after one write slot, and labels never delay the gate; only if a label or
+        // review request then fails is the check written again, to say so. Otherwise labels first,
+        // and one check write that reports their errors.
+        const view = viewFor([]);
+        if (stateChanges(existing?.view, view)) {
+          const first = await publishCheckRun(octokit, target, view, existing);
+          const [labels, requests] = await sideEffects();
+          const errors = [...labels.errors, ...requests.errors];
+          const final = errors.length > 0 ? viewFor(errors) : view;
+          if (errors.length > 0) await writeCheckRun(octokit, target, final, first.run);
+          return { check: first.write, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
+        }
+        const [labels, requests] = await sideEffects();
+        const final = viewFor([...labels.errors, ...requests.errors]);
+        const check = await writeCheckRun(octokit, target, final, existing);
+        return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
       });
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
@@ -325,6 +340,11 @@ async function readCandidates(octokit: Octokit, services: Services, snapshot: Pu
   if (specs.length === 0) return undefined;
   const listed = await listSpecPeople(octokit, snapshot, specs, services.caches.people);
   return signoffCandidates(verdict, snapshot, policy, listed, services.candidatesLimit);
+}
+
+/** Whether the check's state (what a required check or a reader sees first) differs from what is there. */
+function stateChanges(existing: CheckRunView | undefined, view: CheckRunView): boolean {
+  return !existing || existing.status !== view.status || existing.conclusion !== view.conclusion || existing.title !== view.title;
 }
 
 function hasLabel(labels: string[], label: string): boolean {

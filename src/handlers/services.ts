@@ -15,10 +15,12 @@ import { Metrics } from "../metrics/metrics.js";
 import { InFlight } from "./in-flight.js";
 import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
 import { RedisPullGate } from "../scale/redis-gate.js";
-import { createRedis, RedisPolicyEpochs } from "../scale/redis.js";
+import { createRedis, RedisLabelMemory, RedisPolicyEpochs } from "../scale/redis.js";
+import { RedisTurnCoordinator } from "../scale/redis-turns.js";
 import { WriteTurns } from "../scale/write-turns.js";
 import { LocalWaitingBoard, RedisWaitingBoard, type WaitingBoard } from "../scale/waiting-board.js";
 import { LocalMergeLedger, RedisMergeLedger, type MergeLedger } from "../scale/merge-ledger.js";
+import { LabelRegistry } from "../github/label-registry.js";
 
 export interface Services {
   checkName: string;
@@ -47,8 +49,8 @@ export interface Services {
     /** Active team membership per team and login. Short-lived: a senior removed from a team stops counting within this time. */
     membership: TtlCache<boolean>;
     permission: TtlCache<Permission>;
-    /** Labels known to exist per repository. */
-    labels: TtlCache<boolean>;
+    /** Labels known to exist per repository; each missing one is created once (across replicas with Redis). */
+    labels: LabelRegistry;
     /** Per PR, how many runs in a row left their writes to a follow-up (bounded, so a check is always written). */
     yields: TtlCache<number>;
     /** `same-diff` digests per (base SHA, commit SHA): commits are immutable, so only size bounds them. */
@@ -116,6 +118,21 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
 
   const waiting: WaitingBoard = redis ? new RedisWaitingBoard(redis, prefix) : new LocalWaitingBoard();
   metrics.watchWaiting((now) => waiting.counts(now));
+  // Writes wait here by priority (closing check writes first); with Redis the turn is shared by the replicas.
+  let coordinatorFailing = false;
+  const turns = naive
+    ? undefined
+    : new WriteTurns({
+        spacingMs: writeSpacingMs,
+        coordinator: redis ? new RedisTurnCoordinator(redis, { prefix }) : undefined,
+        onCoordinatorError: (err) => {
+          if (coordinatorFailing) return;
+          coordinatorFailing = true;
+          log?.warn({ err }, "could not share the write turn through Redis; writes take this replica's turns only");
+          setTimeout(() => (coordinatorFailing = false), 60_000).unref();
+        },
+      });
+  if (turns) metrics.observeBacklog(() => turns.backlog());
 
   const policies = new PolicyCache(policyTtl, redis ? new RedisPolicyEpochs(redis, prefix) : undefined, (err) =>
     log?.warn({ err }, "could not read or bump the policy epoch in Redis; reading the policy from GitHub"),
@@ -141,13 +158,18 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
       etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
       onRequest: (kind, status, answer) => metrics.countRequest(kind, status, answer),
       turns: naive ? undefined : new WriteTurns(writeSpacingMs),
+      onRequest: (kind, status) => metrics.countRequest(kind, status),
+      turns,
       timeoutMs: number(env.REQUEST_TIMEOUT_SECONDS, 30) * 1000,
     },
     onPolicyChanged: (owner, repo) => void policies.invalidate(owner, repo),
     caches: {
       membership: new TtlCache<boolean>(membershipTtl),
       permission: new TtlCache<Permission>(membershipTtl),
-      labels: new TtlCache<boolean>(labelTtl),
+      labels: new LabelRegistry(new TtlCache<boolean>(labelTtl), {
+        shared: redis ? new RedisLabelMemory(redis, prefix) : undefined,
+        onSharedError: (err) => log?.warn({ err }, "could not share label knowledge through Redis; this replica checks the label itself"),
+      }),
       yields: new TtlCache<number>(10 * 60 * 1000),
       diffs: new TtlCache<DiffDigest>(naive ? 0 : 24 * 60 * 60 * 1000, 5_000),
       people: new TtlCache<{ people: Actor[]; complete: boolean }>(membershipTtl, 1_000),

@@ -142,6 +142,20 @@ export class Metrics {
   /** Errors an evaluation already counted (as outcome "error"), so a handler failing with one is not counted twice. */
   private readonly evaluationErrors = new WeakSet<object>();
 
+  readonly backlogWrites = new Gauge({
+    name: "countersign_backlog_writes",
+    help: "Throttled writes waiting for their turn in this process, by kind: close (a check write that closes the gate; goes first), check, label, review, other, reaction.",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
+  /** Read the write queue at each scrape. */
+  observeBacklog(read: () => Record<string, number>): void {
+    this.backlog = read;
+  }
+
+  private backlog: (() => Record<string, number>) | undefined;
+
   constructor() {
     // Every kind is exported from the start (at 0), so a scrape before the first event already shows the series.
     for (const kind of ["read", "write", "graphql", "auth"] as const) this.githubRequests.inc({ kind }, 0);
@@ -178,6 +192,7 @@ export class Metrics {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
+    if (this.backlog) for (const [kind, n] of Object.entries(this.backlog())) this.backlogWrites.set({ kind }, n);
     const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
     return { contentType: this.registry.contentType, body: `${own}\n${process}` };
   }

@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
 import type { PolicyEpochs } from "../github/policy-cache.js";
+import type { SharedLabelMemory } from "../github/label-registry.js";
 
 export function createRedis(url: string, log: () => Logger | undefined = () => undefined): Redis {
   const redis = new Redis(url, {
@@ -40,5 +41,35 @@ export class RedisPolicyEpochs implements PolicyEpochs {
 
   async bump(owner: string): Promise<void> {
     await this.redis.incr(`${this.prefix}policy-epoch:${owner}`);
+  }
+}
+
+/** Labels known to exist, and who creates a missing one, shared by the replicas (label-registry.ts). */
+export class RedisLabelMemory implements SharedLabelMemory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlMs = 60 * 60 * 1000,
+    private readonly claimMs = 15_000,
+  ) {}
+
+  private keyOf(key: string): string {
+    return `${this.prefix}label:${key}`;
+  }
+
+  async known(key: string): Promise<boolean> {
+    return (await this.redis.exists(this.keyOf(key))) === 1;
+  }
+
+  async remember(key: string): Promise<void> {
+    await this.redis.set(this.keyOf(key), "1", "PX", this.ttlMs);
+  }
+
+  async claim(key: string): Promise<boolean> {
+    return (await this.redis.set(`${this.keyOf(key)}:creating`, "1", "PX", this.claimMs, "NX")) === "OK";
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(`${this.keyOf(key)}:creating`);
   }
 }

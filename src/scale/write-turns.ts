@@ -1,11 +1,19 @@
 // Writes take turns per installation before they enter Probot's write throttle, so that a write
 // can still be dropped at the last moment — when its evaluation has been superseded by a newer
-// event for the same PR while it waited — without spending a throttled second on it.
+// event for the same PR while it waited — without spending a throttled second on it, and so that
+// the write that closes the gate goes first.
 //
-// Probot's throttle (Bottleneck) admits one write a second per installation; a burst of
-// evaluations queues its writes there, and a write cannot be recalled once queued. Here the
-// queue is ours: a write waits for its turn, asks its evaluation's guard whether it is still
-// wanted, and only then goes to Probot's limiter, which by then is (nearly) free.
+// Probot's throttle (@octokit/plugin-throttling, one Bottleneck group per installation) admits one
+// write a second, first come first served: a write cannot be recalled or reordered once queued
+// there. Here the queue is ours, ordered by priority: a check write that takes a PR from passing to
+// not passing (or a fail-closed failure) goes before every other waiting write of the installation;
+// other check writes before labels, review requests and comments; reactions last. A write waits for
+// its turn, asks its evaluation's guard whether it is still wanted, and only then goes to Probot's
+// limiter, which by then is (nearly) free — so the order chosen here is the order GitHub sees.
+//
+// With Redis (a TurnCoordinator, redis-turns.ts) one turn is shared by every replica of the
+// installation and the replica whose waiting write ranks first takes it, so priorities hold across
+// replicas too.
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /** Thrown instead of sending a write whose evaluation was superseded. Never reaches GitHub. */
@@ -16,10 +24,37 @@ export class SupersededWrite extends Error {
   }
 }
 
+/** Thrown instead of sending a write that may be skipped when the queue is long (a command's 👀). Never reaches GitHub. */
+export class DroppedWrite extends Error {
+  constructor(queued: number) {
+    super(`${queued} writes are waiting for this installation; this optional write is skipped`);
+    this.name = "DroppedWrite";
+  }
+}
+
+/**
+ * What a write is, for its place in the queue and for `countersign_backlog_writes{kind}`.
+ * `close`: a check write that takes the PR from passing to not passing, or a fail-closed failure.
+ */
+export const WRITE_KINDS = ["close", "check", "label", "review", "other", "reaction"] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+/** Lower goes first. */
+const PRIORITY: Record<WriteKind, number> = { close: 0, check: 1, label: 2, review: 2, other: 2, reaction: 3 };
+
+export interface WriteIntent {
+  kind: WriteKind;
+  /** The check a check write is for (`owner/repo@sha`): an opening write never goes before a closing one for the same target. */
+  target?: string;
+  /** Skip the write (DroppedWrite) when at least this many writes already wait for the installation. */
+  dropWhenQueued?: number;
+}
+
 /** Asked right before an evaluation's write is sent: true drops it. */
 export type WriteGuard = () => Promise<boolean>;
 
 const guards = new AsyncLocalStorage<WriteGuard>();
+const intents = new AsyncLocalStorage<WriteIntent>();
 
 /** Run `publish` so that every write it makes is dropped once `guard` says its evaluation is superseded. */
 export function withWriteGuard<T>(guard: WriteGuard, publish: () => Promise<T>): Promise<T> {
@@ -30,53 +65,288 @@ export function currentWriteGuard(): WriteGuard | undefined {
   return guards.getStore();
 }
 
+/** Run `write` so that the writes it makes queue as `intent` says. */
+export function withWriteIntent<T>(intent: WriteIntent, write: () => Promise<T>): Promise<T> {
+  return intents.run(intent, write);
+}
+
+export function currentWriteIntent(): WriteIntent | undefined {
+  return intents.getStore();
+}
+
+/** The kind of a write nobody labelled, from its path. */
+export function kindOfPath(path: string): WriteKind {
+  if (/\/check-runs(\/\d+)?$/.test(path)) return "check";
+  if (/\/labels(\/[^/]+)?$/.test(path)) return "label";
+  if (/\/requested_reviewers$/.test(path)) return "review";
+  if (/\/reactions$/.test(path)) return "reaction";
+  return "other";
+}
+
+/**
+ * The shared turn of an installation across replicas (Redis). `tryTake` asks for the turn for this
+ * replica's best waiting write (its score: lower goes first); `sent` makes the turn last `ms` more;
+ * `release` ends it now; `withdraw` says this replica has nothing waiting any more.
+ */
+export interface TurnCoordinator {
+  tryTake(installation: string, score: number): Promise<boolean>;
+  sent(installation: string, ms: number): Promise<void>;
+  release(installation: string): Promise<void>;
+  withdraw(installation: string): Promise<void>;
+}
+
+export interface Turn {
+  /** The write is being sent: the turn lasts `spacingMs` from now (or until `end()` when spacingMs is 0). */
+  sent(): void;
+  /** The write is done, dropped or failed: ends the turn unless it was sent (then the spacing ends it). */
+  end(): void;
+}
+
+interface Waiting {
+  intent: WriteIntent;
+  priority: number;
+  seq: number;
+  enqueuedAt: number;
+  guard?: WriteGuard | undefined;
+  resolve: (turn: Turn) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Installation {
+  waiting: Waiting[];
+  holding: boolean;
+  dispatching: boolean;
+}
+
+export interface WriteTurnsOptions {
+  /**
+   * How long a turn lasts after its write was sent: Probot's write spacing (one write a second per
+   * installation). The next write is then sent when Probot's limiter admits it at once, so the
+   * guard it asked a moment before is still true. A turn ends earlier only when its write was
+   * dropped or failed before it was sent. With 0 a turn ends when its write completes (tests, where
+   * Probot's throttling is off).
+   */
+  spacingMs?: number;
+  /** A write below check priority that waited this long ranks with check writes (never with closing ones), so labels cannot starve. */
+  promoteAfterMs?: number;
+  /** How often waiting writes ask their guard, so a superseded write leaves the queue (and its PR's follow-up starts) without waiting for its turn. */
+  guardPollMs?: number;
+  /** Shares the turn with other replicas; absent: this process only. */
+  coordinator?: TurnCoordinator | undefined;
+  /** How often a replica asks the coordinator for the turn while it waits. */
+  coordinatorPollMs?: number;
+  /** Called when the coordinator fails; the write then takes its local turn only. */
+  onCoordinatorError?: (err: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export class WriteTurns {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly installations = new Map<string, Installation>();
+  private readonly spacingMs: number;
+  private readonly promoteAfterMs: number;
+  private readonly guardPollMs: number;
+  private readonly coordinatorPollMs: number;
+  private readonly coordinator: TurnCoordinator | undefined;
+  private readonly onCoordinatorError: (err: unknown) => void;
+  private seq = 0;
+  private sweeping: NodeJS.Timeout | undefined;
+
+  constructor(
+    spacingOrOptions: number | WriteTurnsOptions = 1_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    const options = typeof spacingOrOptions === "number" ? { spacingMs: spacingOrOptions } : spacingOrOptions;
+    this.spacingMs = options.spacingMs ?? 1_000;
+    this.promoteAfterMs = options.promoteAfterMs ?? 30_000;
+    this.guardPollMs = options.guardPollMs ?? 250;
+    this.coordinatorPollMs = options.coordinatorPollMs ?? 25;
+    this.coordinator = options.coordinator;
+    this.onCoordinatorError = options.onCoordinatorError ?? (() => {});
+  }
 
   /**
-   * @param spacingMs How long a turn lasts after its write was sent: Probot's write spacing (one
-   *   write a second per installation). The next write is then sent when Probot's limiter admits it
-   *   at once, so the guard it asked a moment before is still true. A turn ends earlier only when
-   *   its write was dropped or failed before it was sent. With 0 a turn ends when its write completes
-   *   (tests, where Probot's throttling is off).
+   * Wait for the installation's turn; waiting writes are served by priority (then first come first
+   * served). Rejects with SupersededWrite when the guard says the write's evaluation was superseded
+   * while it waited (never for a closing write), and with DroppedWrite for an optional write when
+   * the queue is long.
    */
-  constructor(private readonly spacingMs = 1_000) {}
-
-  /**
-   * Wait for the installation's turn. The returned `sent()` marks the write as sent (the turn then
-   * lasts `spacingMs` from now, or until `end()` when spacingMs is 0); `end()` ends it otherwise.
-   */
-  async acquire(installation: string): Promise<{ sent: () => void; end: () => void }> {
-    const previous = this.tails.get(installation) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.tails.set(installation, tail);
-    void tail.then(() => {
-      if (this.tails.get(installation) === tail) this.tails.delete(installation);
+  acquire(installation: string, intent: WriteIntent = { kind: "other" }, guard?: WriteGuard): Promise<Turn> {
+    const state = this.stateOf(installation);
+    if (intent.dropWhenQueued !== undefined && state.waiting.length >= intent.dropWhenQueued) {
+      return Promise.reject(new DroppedWrite(state.waiting.length));
+    }
+    if (intent.kind === "close" && intent.target) {
+      // A check write for the same commit that waits is older than this closing one: it must not land after it.
+      for (const w of state.waiting.filter((w) => w.intent.kind === "check" && w.intent.target === intent.target)) {
+        state.waiting.splice(state.waiting.indexOf(w), 1);
+        w.reject(new SupersededWrite());
+      }
+    }
+    return new Promise<Turn>((resolve, reject) => {
+      state.waiting.push({ intent, priority: PRIORITY[intent.kind], seq: this.seq++, enqueuedAt: this.now(), guard, resolve, reject });
+      this.watchGuards();
+      this.dispatch(installation, state);
     });
-    await previous;
+  }
+
+  /** Writes waiting for their turn, by kind (a turn being used is not counted). */
+  backlog(): Record<WriteKind, number> {
+    const counts = Object.fromEntries(WRITE_KINDS.map((k) => [k, 0])) as Record<WriteKind, number>;
+    for (const state of this.installations.values()) for (const w of state.waiting) counts[w.intent.kind]++;
+    return counts;
+  }
+
+  /** Writes waiting for one installation's turn. */
+  queued(installation: string): number {
+    return this.installations.get(installation)?.waiting.length ?? 0;
+  }
+
+  /** Installations with writes waiting or in flight. */
+  get busy(): number {
+    return this.installations.size;
+  }
+
+  private stateOf(installation: string): Installation {
+    let state = this.installations.get(installation);
+    if (!state) {
+      state = { waiting: [], holding: false, dispatching: false };
+      this.installations.set(installation, state);
+    }
+    return state;
+  }
+
+  /** The rank of a waiting write: its priority class (promoted after a long wait), then its arrival. */
+  private rank(w: Waiting, now: number): number {
+    return w.priority > PRIORITY.check && now - w.enqueuedAt >= this.promoteAfterMs ? PRIORITY.check : w.priority;
+  }
+
+  /** The write that goes next: best rank, then first come. */
+  private best(state: Installation): Waiting | undefined {
+    const now = this.now();
+    let best: Waiting | undefined;
+    let bestRank = Infinity;
+    for (const w of state.waiting) {
+      const r = this.rank(w, now);
+      if (r < bestRank || (r === bestRank && best && w.seq < best.seq)) {
+        best = w;
+        bestRank = r;
+      }
+    }
+    return best;
+  }
+
+  /** Score for the coordinator: the priority class, then the time of arrival (first come across replicas). */
+  private score(w: Waiting): number {
+    return this.rank(w, this.now()) * 1e13 + w.enqueuedAt;
+  }
+
+  private dispatch(installation: string, state: Installation): void {
+    if (state.holding || state.dispatching) return;
+    if (state.waiting.length === 0) {
+      this.installations.delete(installation);
+      if (this.coordinator) this.coordinator.withdraw(installation).catch((err: unknown) => this.onCoordinatorError(err));
+      return;
+    }
+    if (!this.coordinator) {
+      this.grant(installation, state);
+      return;
+    }
+    state.dispatching = true;
+    void (async () => {
+      try {
+        for (;;) {
+          const candidate = this.best(state);
+          if (!candidate) break;
+          let taken: boolean;
+          try {
+            taken = await this.coordinator!.tryTake(installation, this.score(candidate));
+          } catch (err) {
+            // Ordering across replicas is lost for this write, not the write: it takes its local turn.
+            this.onCoordinatorError(err);
+            taken = true;
+          }
+          if (taken) {
+            // The best write now (a closing write may have arrived while we asked) gets the turn.
+            if (state.waiting.length === 0) {
+              await this.coordinator!.release(installation).catch((err: unknown) => this.onCoordinatorError(err));
+              break;
+            }
+            state.dispatching = false;
+            this.grant(installation, state, true);
+            return;
+          }
+          await sleep(this.coordinatorPollMs);
+        }
+      } finally {
+        if (state.dispatching) {
+          state.dispatching = false;
+          this.dispatch(installation, state);
+        }
+      }
+    })();
+  }
+
+  private grant(installation: string, state: Installation, shared = false): void {
+    const next = this.best(state);
+    if (!next) return;
+    state.waiting.splice(state.waiting.indexOf(next), 1);
+    state.holding = true;
     let done = false;
     let spaced = false;
     const finish = () => {
       if (done) return;
       done = true;
-      release();
+      state.holding = false;
+      this.dispatch(installation, state);
     };
-    return {
+    const coordinator = shared ? this.coordinator : undefined;
+    next.resolve({
       sent: () => {
         if (this.spacingMs <= 0 || spaced) return;
         spaced = true;
+        coordinator?.sent(installation, this.spacingMs).catch((err: unknown) => this.onCoordinatorError(err));
         setTimeout(finish, this.spacingMs).unref();
       },
       end: () => {
-        if (!spaced) finish();
+        if (spaced || done) return;
+        coordinator?.release(installation).catch((err: unknown) => this.onCoordinatorError(err));
+        finish();
       },
-    };
+    });
   }
 
-  /** Installations with writes waiting or in flight. */
-  get busy(): number {
-    return this.tails.size;
+  /** While writes wait, ask their guards now and then: a superseded write leaves the queue early. */
+  private watchGuards(): void {
+    if (this.sweeping || this.guardPollMs <= 0) return;
+    this.sweeping = setInterval(() => void this.sweep(), this.guardPollMs);
+    this.sweeping.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    let any = false;
+    for (const [installation, state] of this.installations) {
+      for (const w of [...state.waiting]) {
+        any = true;
+        // A closing write is never dropped: the gate must close even while a newer evaluation runs.
+        if (!w.guard || w.intent.kind === "close") continue;
+        let superseded = false;
+        try {
+          superseded = await w.guard();
+        } catch {
+          superseded = false;
+        }
+        const i = state.waiting.indexOf(w);
+        if (superseded && i >= 0) {
+          state.waiting.splice(i, 1);
+          w.reject(new SupersededWrite());
+        }
+      }
+      if (!state.holding && !state.dispatching) this.dispatch(installation, state);
+    }
+    if (!any && this.sweeping) {
+      clearInterval(this.sweeping);
+      this.sweeping = undefined;
+    }
   }
 }

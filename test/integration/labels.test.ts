@@ -102,11 +102,14 @@ describe("risk and AI labels", () => {
   it("shows a failing label write (403) in the summary, and the verdict does not change", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
-    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels(7, 403).expectCheckRun();
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels(7, 403).expectCheckRun().expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
     expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
+    // The check went first (a new head: labels never delay the gate), then again to report the failed label write.
+    expect(gh.checkRuns.map((c) => c.method)).toEqual(["POST", "PATCH"]);
+    expect(gh.checkRuns[0]!.body.output.summary).not.toContain("Could not add");
     expect(gh.lastCheck.status).toBe("in_progress");
     expect(gh.lastCheck.conclusion).toBeUndefined();
     expect(gh.lastCheck.output.title).toMatch(/^Waiting for 1 approval/);
@@ -119,7 +122,7 @@ describe("risk and AI labels", () => {
     const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
     gh.api.get("/repos/acme/shop/labels/risk%3Alow").reply(404, { message: "Not Found" });
     gh.api.post("/repos/acme/shop/labels").reply(403, { message: "Resource not accessible by integration" });
-    gh.expectCheckRun();
+    gh.expectCheckRun().expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 

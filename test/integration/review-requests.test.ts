@@ -165,7 +165,7 @@ describe("requesting review from the designated reviewers", () => {
   it("shows a failed request (422) in the summary, and the verdict does not change", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] }).policy(POLICY);
-    gh.existingChecks().membership("@acme/seniors", "bob", 404).labelEvents([]).expectReviewRequest(7, 422).expectCheckRun();
+    gh.existingChecks().membership("@acme/seniors", "bob", 404).labelEvents([]).expectReviewRequest(7, 422).expectCheckRun().expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
 
