@@ -4,8 +4,9 @@
 // Per installation, Redis holds a sorted set of the replicas that have writes waiting, each scored
 // by its best waiting write (priority class, then arrival time), a hash of when each replica was
 // last seen, and the turn itself (a key holding the replica that has it). A replica takes the turn
-// only when it is first in the set and nobody holds the turn; a replica that stopped asking (it died)
-// is skipped once it was not seen for a few seconds. The turn lasts the write spacing after its write
+// only when it is first in the set and nobody holds the turn; a replica keeps its place while it
+// holds the turn (it offers its next write first), and one that stopped asking (it died) is skipped
+// once it was not seen for a few seconds. The turn lasts the write spacing after its write
 // was sent (the key's expiry), or ends when the write was dropped. All keys of an installation share
 // a hash tag, so the scripts also run on Redis Cluster.
 import { randomUUID } from "node:crypto";
@@ -47,10 +48,19 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/** Nothing waits here any more. KEYS: queue, seen. ARGV: replica. */
-const WITHDRAW = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
+/** This replica's best waiting write, or nothing ('' score). KEYS: queue, seen. ARGV: replica, score, seenTtlMs, keyTtlMs. */
+const OFFER = `
+if ARGV[2] == '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  return 0
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1`;
 
 export interface RedisTurnOptions {
@@ -93,8 +103,8 @@ export class RedisTurnCoordinator implements TurnCoordinator {
     await this.redis.eval(RELEASE, 1, this.keys(installation)[2], this.replica);
   }
 
-  async withdraw(installation: string): Promise<void> {
+  async offer(installation: string, score: number | undefined): Promise<void> {
     const [queue, seen] = this.keys(installation);
-    await this.redis.eval(WITHDRAW, 2, queue, seen, this.replica);
+    await this.redis.eval(OFFER, 2, queue, seen, this.replica, score === undefined ? "" : score, this.seenTtlMs, 60_000);
   }
 }

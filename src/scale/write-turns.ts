@@ -84,15 +84,17 @@ export function kindOfPath(path: string): WriteKind {
 }
 
 /**
- * The shared turn of an installation across replicas (Redis). `tryTake` asks for the turn for this
- * replica's best waiting write (its score: lower goes first); `sent` makes the turn last `ms` more;
- * `release` ends it now; `withdraw` says this replica has nothing waiting any more.
+ * The shared turn of an installation across replicas (Redis). `offer` tells the others this
+ * replica's best waiting write (its score: lower goes first; undefined: nothing waits), also while
+ * this replica holds the turn, so that nobody overtakes it when the turn ends; `tryTake` asks for
+ * the turn; `sent` makes the turn last `ms` more; `release` ends it now. Calls on one installation
+ * reach Redis in the order they are made.
  */
 export interface TurnCoordinator {
+  offer(installation: string, score: number | undefined): Promise<void>;
   tryTake(installation: string, score: number): Promise<boolean>;
   sent(installation: string, ms: number): Promise<void>;
   release(installation: string): Promise<void>;
-  withdraw(installation: string): Promise<void>;
 }
 
 export interface Turn {
@@ -186,6 +188,7 @@ export class WriteTurns {
     return new Promise<Turn>((resolve, reject) => {
       state.waiting.push({ intent, priority: PRIORITY[intent.kind], seq: this.seq++, enqueuedAt: this.now(), guard, resolve, reject });
       this.watchGuards();
+      this.offer(installation, state);
       this.dispatch(installation, state);
     });
   }
@@ -241,11 +244,18 @@ export class WriteTurns {
     return this.rank(w, this.now()) * 1e13 + w.enqueuedAt;
   }
 
+  /** Tell the other replicas what this one's best waiting write is now. */
+  private offer(installation: string, state: Installation): void {
+    if (!this.coordinator) return;
+    const best = this.best(state);
+    this.coordinator.offer(installation, best ? this.score(best) : undefined).catch((err: unknown) => this.onCoordinatorError(err));
+  }
+
   private dispatch(installation: string, state: Installation): void {
     if (state.holding || state.dispatching) return;
     if (state.waiting.length === 0) {
       this.installations.delete(installation);
-      if (this.coordinator) this.coordinator.withdraw(installation).catch((err: unknown) => this.onCoordinatorError(err));
+      this.offer(installation, state);
       return;
     }
     if (!this.coordinator) {
@@ -292,6 +302,8 @@ export class WriteTurns {
     if (!next) return;
     state.waiting.splice(state.waiting.indexOf(next), 1);
     state.holding = true;
+    // Before the turn can end, the others know what this replica has waiting next.
+    if (shared) this.offer(installation, state);
     let done = false;
     let spaced = false;
     const finish = () => {
@@ -340,6 +352,7 @@ export class WriteTurns {
         if (superseded && i >= 0) {
           state.waiting.splice(i, 1);
           w.reject(new SupersededWrite());
+          this.offer(installation, state);
         }
       }
       if (!state.holding && !state.dispatching) this.dispatch(installation, state);

@@ -1,0 +1,179 @@
+// The order of an installation's writes: a check write that closes the gate goes before every other
+// waiting write, an opening write never goes before a closing one for the same commit, a closing
+// write is never dropped, optional writes are skipped when the queue is long, labels cannot starve.
+import { describe, expect, it } from "vitest";
+import { DroppedWrite, SupersededWrite, WriteTurns, kindOfPath, type WriteIntent } from "../../src/scale/write-turns.js";
+import { closesGate, passes } from "../../src/github/publish.js";
+import type { CheckRunView } from "../../src/core/render.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Queue writes while a first write holds the turn; returns the order in which they got their turns. */
+async function orderOf(turns: WriteTurns, intents: Array<[string, WriteIntent]>, installation = "4242") {
+  const first = await turns.acquire(installation, { kind: "check" });
+  const order: string[] = [];
+  const rejected: string[] = [];
+  const all = intents.map(([name, intent]) =>
+    turns.acquire(installation, intent).then(
+      async (turn) => {
+        order.push(name);
+        turn.sent();
+        await sleep(1);
+        turn.end();
+      },
+      (err: unknown) => void rejected.push(`${name}: ${(err as Error).name}`),
+    ),
+  );
+  await sleep(5);
+  first.sent();
+  first.end();
+  await Promise.all(all);
+  return { order, rejected };
+}
+
+describe("write priorities", () => {
+  it("a closing check write queued behind label writes, review requests and other checks goes first", async () => {
+    const turns = new WriteTurns(0);
+    const { order } = await orderOf(turns, [
+      ["label 1", { kind: "label" }],
+      ["review", { kind: "review" }],
+      ["check of another PR", { kind: "check", target: "acme/shop@bbb" }],
+      ["label 2", { kind: "label" }],
+      ["close", { kind: "close", target: "acme/shop@aaa" }],
+      ["reaction", { kind: "reaction" }],
+    ]);
+    expect(order).toEqual(["close", "check of another PR", "label 1", "review", "label 2", "reaction"]);
+  });
+
+  it("closing writes of several PRs keep their order of arrival among themselves", async () => {
+    const turns = new WriteTurns(0);
+    const { order } = await orderOf(turns, [
+      ["label", { kind: "label" }],
+      ["close a", { kind: "close", target: "acme/shop@aaa" }],
+      ["close b", { kind: "close", target: "acme/shop@bbb" }],
+    ]);
+    expect(order).toEqual(["close a", "close b", "label"]);
+  });
+
+  it("an opening write queued after a closing one for the same commit never overtakes it", async () => {
+    const turns = new WriteTurns(0);
+    const { order } = await orderOf(turns, [
+      ["close", { kind: "close", target: "acme/shop@aaa" }],
+      ["open", { kind: "check", target: "acme/shop@aaa" }],
+    ]);
+    expect(order).toEqual(["close", "open"]);
+  });
+
+  it("an opening write that was waiting when a closing one for the same commit arrives is dropped: it cannot land after it", async () => {
+    const turns = new WriteTurns(0);
+    const { order, rejected } = await orderOf(turns, [
+      ["open", { kind: "check", target: "acme/shop@aaa" }],
+      ["open elsewhere", { kind: "check", target: "acme/shop@bbb" }],
+      ["close", { kind: "close", target: "acme/shop@aaa" }],
+    ]);
+    expect(order).toEqual(["close", "open elsewhere"]);
+    expect(rejected).toEqual(["open: SupersededWrite"]);
+  });
+
+  it("drops a superseded write while it waits, but never a closing one", async () => {
+    const turns = new WriteTurns({ spacingMs: 0, guardPollMs: 10 });
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const superseded = async () => true;
+    const label = turns.acquire("4242", { kind: "label" }, superseded);
+    const close = turns.acquire("4242", { kind: "close", target: "acme/shop@aaa" }, superseded);
+    await expect(label).rejects.toBeInstanceOf(SupersededWrite);
+    expect(turns.queued("4242")).toBe(1); // the closing write still waits
+    holder.end();
+    const turn = await close;
+    turn.end();
+  });
+
+  it("skips an optional write (a command's 👀) when enough writes wait, and queues it last otherwise", async () => {
+    const turns = new WriteTurns(0);
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const waiting = [turns.acquire("4242", { kind: "label" }), turns.acquire("4242", { kind: "label" })];
+    await expect(turns.acquire("4242", { kind: "reaction", dropWhenQueued: 2 })).rejects.toBeInstanceOf(DroppedWrite);
+    const ack = turns.acquire("4242", { kind: "reaction", dropWhenQueued: 3 });
+    expect(turns.backlog()).toMatchObject({ label: 2, reaction: 1, close: 0, check: 0 });
+    holder.end();
+    for (const w of waiting) (await w).end();
+    (await ack).end();
+    expect(turns.backlog()).toMatchObject({ label: 0, reaction: 0 });
+  });
+
+  it("a label write that waited long ranks with check writes (so labels cannot starve), never with closing ones", async () => {
+    let now = 0;
+    const turns = new WriteTurns({ spacingMs: 0, promoteAfterMs: 30_000 }, () => now);
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const order: string[] = [];
+    const queue = (name: string, intent: WriteIntent) =>
+      turns.acquire("4242", intent).then((t) => {
+        order.push(name);
+        t.end();
+      });
+    const old = queue("old label", { kind: "label" });
+    now = 31_000;
+    const rest = [queue("check", { kind: "check", target: "acme/shop@bbb" }), queue("close", { kind: "close", target: "acme/shop@aaa" })];
+    holder.end();
+    await Promise.all([old, ...rest]);
+    expect(order).toEqual(["close", "old label", "check"]);
+  });
+
+  it("tells the kind of an unlabelled write from its path", () => {
+    expect(kindOfPath("/repos/acme/shop/check-runs/12")).toBe("check");
+    expect(kindOfPath("/repos/acme/shop/issues/7/labels")).toBe("label");
+    expect(kindOfPath("/repos/acme/shop/labels")).toBe("label");
+    expect(kindOfPath("/repos/acme/shop/pulls/7/requested_reviewers")).toBe("review");
+    expect(kindOfPath("/repos/acme/shop/issues/comments/5/reactions")).toBe("reaction");
+    expect(kindOfPath("/repos/acme/shop/issues/7/comments")).toBe("other");
+  });
+});
+
+const view = (status: CheckRunView["status"], conclusion?: CheckRunView["conclusion"]): CheckRunView => ({
+  status,
+  ...(conclusion ? { conclusion } : {}),
+  title: "t",
+  summary: "s",
+  text: "",
+});
+
+describe("which check write closes the gate", () => {
+  it.each([
+    ["success → waiting (an approval dismissed)", view("completed", "success"), view("in_progress"), true],
+    ["success → failure (changes requested)", view("completed", "success"), view("completed", "failure"), true],
+    ["neutral (report mode) → failure", view("completed", "neutral"), view("completed", "failure"), true],
+    ["waiting → success (opens)", view("in_progress"), view("completed", "success"), false],
+    ["waiting → failure (already closed)", view("in_progress"), view("completed", "failure"), false],
+    ["success → success (a new summary)", view("completed", "success"), view("completed", "success"), false],
+    ["nothing there → waiting (a new head: the missing check blocks already)", undefined, view("in_progress"), false],
+    ["nothing known → failure (fail closed)", undefined, view("completed", "failure"), true],
+  ])("%s", (_name, existing, next, closes) => {
+    expect(closesGate(next, existing ? { id: 1, view: existing } : undefined)).toBe(closes);
+  });
+
+  it("counts success and neutral as passing, as a required check does", () => {
+    expect(passes(view("completed", "success"))).toBe(true);
+    expect(passes(view("completed", "neutral"))).toBe(true);
+    expect(passes(view("completed", "failure"))).toBe(false);
+    expect(passes(view("in_progress"))).toBe(false);
+    expect(passes(undefined)).toBe(false);
+  });
+});
+
+describe("countersign_backlog_writes", () => {
+  it("shows the writes waiting for their turn, by kind, at each scrape", async () => {
+    const { Metrics } = await import("../../src/metrics/metrics.js");
+    const metrics = new Metrics();
+    const turns = new WriteTurns(0);
+    metrics.observeBacklog(() => turns.backlog());
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const waiting = [turns.acquire("4242", { kind: "close", target: "acme/shop@aaa" }), turns.acquire("4242", { kind: "label" }), turns.acquire("4242", { kind: "label" })];
+    const { body } = await metrics.render();
+    expect(body).toContain('countersign_backlog_writes{kind="close"} 1');
+    expect(body).toContain('countersign_backlog_writes{kind="label"} 2');
+    expect(body).toContain('countersign_backlog_writes{kind="check"} 0');
+    holder.end();
+    for (const w of waiting) (await w).end();
+    expect((await metrics.render()).body).toContain('countersign_backlog_writes{kind="label"} 0');
+  });
+});
