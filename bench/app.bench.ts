@@ -5,9 +5,12 @@
 //
 //   npm run bench:app                      (builds, then runs with the defaults)
 //   npx tsx bench/app.bench.ts --quick     (after npm run build; a smaller burst, fewer samples)
+//   npm run bench:app -- --soak            (issue #15: the soak and the large installation, ~10 min;
+//                                           SOAK_SECONDS=60 or --soak-seconds 60 for a shorter soak)
 //
 // Flags: --quick  --latency MS  --samples N  --unchanged N  --burst-events N  --burst-prs N
 //        --window MS  --drain-timeout S  --no-naive  --no-write
+//        --soak  --soak-seconds S  --install-repos N  --install-prs N  --install-scale N
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -16,6 +19,8 @@ import { countEntries, GitHubSimulator, type CallCounts, type Delivery, type Req
 import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
+import { CHECK_NAME as SOAK_CHECK, runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
+import { renderSoak, type SoakRun } from "./lib/soak-report.js";
 import { isCheckWrite, render, roundTrips, summarise, type AppResult, type BurstResult, type Options, type Sample } from "./lib/app-results.js";
 import {
   applyBurstEvent,
@@ -56,7 +61,7 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
     return n;
   };
-  const known = ["--quick", "--latency", "--samples", "--unchanged", "--burst-events", "--burst-prs", "--window", "--drain-timeout", "--no-naive", "--no-write"];
+  const known = ["--quick", "--latency", "--samples", "--unchanged", "--burst-events", "--burst-prs", "--window", "--drain-timeout", "--no-naive", "--no-write", "--soak", "--soak-seconds", "--install-repos", "--install-prs", "--install-scale"];
   argv.forEach((a, i) => {
     if (a.startsWith("--") && !known.includes(a)) throw new Error(`unknown flag ${a}; known: ${known.join(" ")}`);
     if (!a.startsWith("--") && !known.includes(argv[i - 1] ?? "")) throw new Error(`unexpected argument ${a}`);
@@ -72,6 +77,11 @@ function parseOptions(argv: string[]): Options {
     drainTimeoutS: argv.includes("--drain-timeout") ? value("--drain-timeout", 0) : undefined,
     naive: !argv.includes("--no-naive"),
     write: !argv.includes("--no-write"),
+    soak: argv.includes("--soak"),
+    soakSeconds: value("--soak-seconds", Number(process.env.SOAK_SECONDS) > 0 ? Number(process.env.SOAK_SECONDS) : 300),
+    installRepos: value("--install-repos", 100),
+    installPrs: value("--install-prs", 3),
+    installScale: value("--install-scale", 10),
   };
   if (options.burstPrs < 1 || options.burstEvents < 3 * options.burstPrs) throw new Error("--burst-events must be at least 3 × --burst-prs (pushes, a comment, a deciding review per PR)");
   return options;
@@ -414,6 +424,102 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
   }
 }
 
+// --- soak mode (issue #15) ------------------------------------------------------------------------
+
+/** What an app that evaluated the PR once left: our in_progress check on each head. */
+function seedChecks(sim: GitHubSimulator, prs: SoakPr[]): void {
+  for (const pr of prs) {
+    const repo = sim.model.mustRepo(ORG, pr.repo);
+    const head = sim.model.mustPull(ORG, pr.repo, pr.number).pull.headSha;
+    const now = new Date().toISOString();
+    repo.checkRuns.push({
+      id: sim.model.nextId(),
+      name: SOAK_CHECK,
+      head_sha: head,
+      status: "in_progress",
+      conclusion: null,
+      output: { title: "Waiting for 1 approval", summary: "", text: null, annotations_count: 0 },
+      app_id: APP_ID,
+      started_at: now,
+      completed_at: null,
+    });
+  }
+}
+
+async function soakVariant(variant: "app" | "naive", options: Options, soak: SoakOptions) {
+  const sim = new GitHubSimulator({ appId: APP_ID, latencyMs: options.latencyMs, webhookSecret: SECRET });
+  await sim.start();
+  setupOrg(sim.model);
+  const prs = setupSoak(sim.model);
+  seedChecks(sim, prs);
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env: variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {} });
+  running.add(app);
+  try {
+    await app.start();
+    sim.webhookUrl = app.webhookUrl;
+    log(`${variant}: soak of ${soak.seconds} s, app pid ${app.pid}`);
+    const result = await runSoak(sim, prs, soak);
+    log(`${variant}: soak done: ${result.falsePassOverReaction} false-pass moments, staleness p50 ${fmt(result.stalenessP50Ms / 1000)} s / p95 ${fmt(result.stalenessP95Ms / 1000)} s`);
+    return result;
+  } finally {
+    await app.stop();
+    running.delete(app);
+    await sim.stop();
+  }
+}
+
+async function installVariant(variant: "app" | "naive", options: Options): Promise<InstallResult> {
+  const scale = Math.max(1, options.installScale);
+  const latencyMs = options.latencyMs / scale;
+  const sim = new GitHubSimulator({ appId: APP_ID, latencyMs, webhookSecret: SECRET });
+  await sim.start();
+  setupOrg(sim.model);
+  const pulls = setupInstallation(sim.model, options.installRepos, options.installPrs);
+  const env: Record<string, string> = { BENCH_THROTTLE_SCALE: String(scale), WRITE_SPACING_MS: String(1000 / scale), ...(variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {}) };
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env, nodeArgs: ["--import", "./bench/lib/scaled-throttle.mjs"] });
+  running.add(app);
+  try {
+    await app.start();
+    sim.webhookUrl = app.webhookUrl;
+    const t = performance.now();
+    log(`${variant}: installation of ${options.installRepos} repositories × ${options.installPrs} PRs, throttle scaled ${scale}×`);
+    const result = await runInstallDrain(sim, pulls, 1000 / scale, 600, () => app.linesSince(t, "evaluating open pull requests: progress").length);
+    log(`${variant}: installation drained in ${fmt(result.drainS)} s (lower bound ${fmt(result.lowerBoundS)} s${result.timedOut ? ", TIMED OUT" : ""})`);
+    return result;
+  } finally {
+    await app.stop();
+    running.delete(app);
+    await sim.stop();
+  }
+}
+
+async function soakMode(options: Options): Promise<void> {
+  const started = new Date();
+  const t0 = performance.now();
+  const soak: SoakOptions = { seconds: options.soakSeconds, atBudgetRate: 1, aboveRate: 6, drainTimeoutS: 60 };
+  // Both variants at once: the same minutes, the same machine load.
+  const variants: Array<"app" | "naive"> = options.naive ? ["app", "naive"] : ["app"];
+  const soaks = await Promise.all(variants.map((v) => soakVariant(v, options, soak)));
+  const runs: SoakRun[] = [];
+  for (const [i, variant] of variants.entries()) {
+    const install = options.installRepos > 0 ? await installVariant(variant, options) : undefined;
+    runs.push({ variant, soak: soaks[i]!, install });
+  }
+  const command = `npm run bench:app -- ${process.argv.slice(2).join(" ")}${process.env.SOAK_SECONDS ? ` (SOAK_SECONDS=${process.env.SOAK_SECONDS})` : ""}`;
+  const section = renderSoak(
+    { ...soak, latencyMs: options.latencyMs, installRepos: options.installRepos, installPrs: options.installPrs, installScale: options.installScale },
+    runs,
+    started,
+    (performance.now() - t0) / 1000,
+    command,
+  );
+  process.stdout.write(`\n${section}\n`);
+  if (options.write) {
+    writeSection(join(ROOT, "BENCHMARKS.md"), "bench:soak", section);
+    log("BENCHMARKS.md updated (between <!-- bench:soak:start --> and <!-- bench:soak:end -->)");
+  }
+}
+
 // --- report -------------------------------------------------------------------------------------
 
 function log(message: string): void {
@@ -426,7 +532,12 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = new Date();
   const t0 = performance.now();
-  guardBenchmark(ROOT, TIME_LIMIT_MS, log, "run `npm run build` first (or `npm run bench:app`)");
+  const limitMs = options.soak ? TIME_LIMIT_MS + options.soakSeconds * 1000 + 10 * 60_000 : TIME_LIMIT_MS;
+  guardBenchmark(ROOT, limitMs, log, "run `npm run build` first (or `npm run bench:app`)");
+  if (options.soak) {
+    log(`soak mode: ${JSON.stringify(options)}`);
+    return soakMode(options);
+  }
   const naiveSwitch = naiveSwitchPresent();
   log(`options: ${JSON.stringify(options)}`);
   const app = await runVariant("app", options);

@@ -25,6 +25,8 @@ export interface AppProcessOptions {
   /** Extra environment (e.g. COUNTERSIGN_NAIVE=1). */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Node options before probot's script (e.g. `--import ./bench/lib/scaled-throttle.mjs`). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -109,7 +111,7 @@ export class AppProcess {
       GHE_PROTOCOL: "http",
       ...this.options.env,
     };
-    const child = spawn(process.execPath, ["lib/server/main.js"], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), "lib/server/main.js"], {
       cwd: this.options.root,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -14,6 +14,12 @@ export interface Options {
   drainTimeoutS: number | undefined;
   naive: boolean;
   write: boolean;
+  /** --soak: the soak and the large installation (issue #15) instead of the phases above. */
+  soak: boolean;
+  soakSeconds: number;
+  installRepos: number;
+  installPrs: number;
+  installScale: number;
 }
 
 export const isCheckWrite = (e: RequestLogEntry) => e.route === "checks.create" || e.route === "checks.update";

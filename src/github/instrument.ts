@@ -3,7 +3,7 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
-import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, kindOfPath, type WriteTurns } from "../scale/write-turns.js";
+import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, currentWritePr, kindOfPath, type WriteTurns } from "../scale/write-turns.js";
 
 /**
  * Reads are cheap; writes and GraphQL queries share Probot's per-installation throttle (one a second);
@@ -83,10 +83,14 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
       // Our turn first (by priority: a closing check write goes first), then the evaluation's last
       // word, then Probot's throttle (nearly free by now). A closing write is never dropped.
       const guard = currentWriteGuard();
-      const intent = currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) };
+      const pr = currentWritePr();
+      const intent = { ...(currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) }), ...(pr ? { pr } : {}) };
       const turn = await turns.acquire(installation, intent, guard);
       try {
-        if (guard && intent.kind !== "close" && (await guard())) throw new SupersededWrite();
+        if (guard && intent.kind !== "close" && (await guard())) {
+          turn.superseded();
+          throw new SupersededWrite();
+        }
         turn.sent();
         const response = (await request(options)) as Response;
         onRequest?.(kind, response.status, response.headers);

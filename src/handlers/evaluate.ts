@@ -53,8 +53,12 @@ export interface EvaluateOptions {
   headShaHint?: string;
 }
 
-/** How many runs in a row may leave their writes to a follow-up, so a stream of events cannot starve the check. */
-const MAX_CONSECUTIVE_YIELDS = 2;
+/**
+ * How many runs in a row may leave their writes to a follow-up, so a stream of events cannot starve
+ * the check. The follow-up's check write takes the dropped one's place in the queue (write-turns.ts),
+ * so yielding costs no wait; the bound only stops a pathological stream (events faster than a read).
+ */
+const MAX_CONSECUTIVE_YIELDS = 10;
 
 export function pullKey(ref: PullRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
@@ -288,7 +292,7 @@ export async function evaluateOnce(
         const final = viewFor([...labels.errors, ...requests.errors]);
         const check = await writeCheckRun(octokit, target, final, existing);
         return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
-      });
+      }, key);
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
       log.info({ outcome, tier, check: "superseded", ms: elapsed(started) }, "evaluated pull request; a newer event is queued, its follow-up publishes");

@@ -157,8 +157,6 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
     requestHooks: {
       etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
       onRequest: (kind, status, answer) => metrics.countRequest(kind, status, answer),
-      turns: naive ? undefined : new WriteTurns(writeSpacingMs),
-      onRequest: (kind, status) => metrics.countRequest(kind, status),
       turns,
       timeoutMs: number(env.REQUEST_TIMEOUT_SECONDS, 30) * 1000,
     },

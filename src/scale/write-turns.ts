@@ -44,6 +44,8 @@ const PRIORITY: Record<WriteKind, number> = { close: 0, check: 1, label: 2, revi
 
 export interface WriteIntent {
   kind: WriteKind;
+  /** The PR whose evaluation writes (`owner/repo#n`): a check write dropped as superseded leaves its place in the queue to the PR's next check write. */
+  pr?: string;
   /** The check a check write is for (`owner/repo@sha`): an opening write never goes before a closing one for the same target. */
   target?: string;
   /** Skip the write (DroppedWrite) when at least this many writes already wait for the installation. */
@@ -53,16 +55,23 @@ export interface WriteIntent {
 /** Asked right before an evaluation's write is sent: true drops it. */
 export type WriteGuard = () => Promise<boolean>;
 
-const guards = new AsyncLocalStorage<WriteGuard>();
+const guards = new AsyncLocalStorage<{ guard: WriteGuard; pr?: string | undefined }>();
 const intents = new AsyncLocalStorage<WriteIntent>();
 
-/** Run `publish` so that every write it makes is dropped once `guard` says its evaluation is superseded. */
-export function withWriteGuard<T>(guard: WriteGuard, publish: () => Promise<T>): Promise<T> {
-  return guards.run(guard, publish);
+/**
+ * Run `publish` so that every write it makes is dropped once `guard` says its evaluation is
+ * superseded; `pr` names the PR, so its follow-up's check write takes the dropped one's place.
+ */
+export function withWriteGuard<T>(guard: WriteGuard, publish: () => Promise<T>, pr?: string): Promise<T> {
+  return guards.run({ guard, pr }, publish);
 }
 
 export function currentWriteGuard(): WriteGuard | undefined {
-  return guards.getStore();
+  return guards.getStore()?.guard;
+}
+
+export function currentWritePr(): string | undefined {
+  return guards.getStore()?.pr;
 }
 
 /** Run `write` so that the writes it makes queue as `intent` says. */
@@ -102,7 +111,19 @@ export interface Turn {
   sent(): void;
   /** The write is done, dropped or failed: ends the turn unless it was sent (then the spacing ends it). */
   end(): void;
+  /** The write is dropped as superseded: the turn ends, and the PR's next check write gets this one's place. */
+  superseded(): void;
 }
+
+/** A superseded check write's place in the queue, kept for the PR's next check write. */
+interface Reservation {
+  seq: number;
+  enqueuedAt: number;
+  at: number;
+}
+
+/** A reservation nobody took within this long is forgotten (the follow-up found nothing to write). */
+const RESERVATION_MS = 5 * 60_000;
 
 interface Waiting {
   intent: WriteIntent;
@@ -131,7 +152,11 @@ export interface WriteTurnsOptions {
   spacingMs?: number;
   /** A write below check priority that waited this long ranks with check writes (never with closing ones), so labels cannot starve. */
   promoteAfterMs?: number;
-  /** How often waiting writes ask their guard, so a superseded write leaves the queue (and its PR's follow-up starts) without waiting for its turn. */
+  /**
+   * How often waiting writes ask their guard, so a superseded write leaves the queue (and its PR's
+   * follow-up starts, and takes its place) without waiting for its turn: a closing event for a PR
+   * whose previous evaluation still waits to write is then published within this much more.
+   */
   guardPollMs?: number;
   /** Shares the turn with other replicas; absent: this process only. */
   coordinator?: TurnCoordinator | undefined;
@@ -153,6 +178,7 @@ export class WriteTurns {
   private readonly onCoordinatorError: (err: unknown) => void;
   private seq = 0;
   private sweeping: NodeJS.Timeout | undefined;
+  private readonly reservations = new Map<string, Reservation>();
 
   constructor(
     spacingOrOptions: number | WriteTurnsOptions = 1_000,
@@ -161,7 +187,7 @@ export class WriteTurns {
     const options = typeof spacingOrOptions === "number" ? { spacingMs: spacingOrOptions } : spacingOrOptions;
     this.spacingMs = options.spacingMs ?? 1_000;
     this.promoteAfterMs = options.promoteAfterMs ?? 30_000;
-    this.guardPollMs = options.guardPollMs ?? 250;
+    this.guardPollMs = options.guardPollMs ?? 100;
     this.coordinatorPollMs = options.coordinatorPollMs ?? 25;
     this.coordinator = options.coordinator;
     this.onCoordinatorError = options.onCoordinatorError ?? (() => {});
@@ -185,12 +211,33 @@ export class WriteTurns {
         w.reject(new SupersededWrite());
       }
     }
+    const place = this.takeReservation(intent) ?? { seq: this.seq++, enqueuedAt: this.now() };
     return new Promise<Turn>((resolve, reject) => {
-      state.waiting.push({ intent, priority: PRIORITY[intent.kind], seq: this.seq++, enqueuedAt: this.now(), guard, resolve, reject });
+      state.waiting.push({ intent, priority: PRIORITY[intent.kind], seq: place.seq, enqueuedAt: place.enqueuedAt, guard, resolve, reject });
       this.watchGuards();
       this.offer(installation, state);
       this.dispatch(installation, state);
     });
+  }
+
+  private isCheck(intent: WriteIntent): boolean {
+    return intent.kind === "check" || intent.kind === "close";
+  }
+
+  private reserve(w: Pick<Waiting, "intent" | "seq" | "enqueuedAt">): void {
+    if (!w.intent.pr || !this.isCheck(w.intent)) return;
+    const held = this.reservations.get(w.intent.pr);
+    // Keep the older place if the PR already has one.
+    if (held && held.seq <= w.seq) return;
+    this.reservations.set(w.intent.pr, { seq: w.seq, enqueuedAt: w.enqueuedAt, at: this.now() });
+  }
+
+  private takeReservation(intent: WriteIntent): { seq: number; enqueuedAt: number } | undefined {
+    if (!intent.pr || !this.isCheck(intent)) return undefined;
+    const held = this.reservations.get(intent.pr);
+    if (!held) return undefined;
+    this.reservations.delete(intent.pr);
+    return this.now() - held.at <= RESERVATION_MS ? held : undefined;
   }
 
   /** Writes waiting for their turn, by kind (a turn being used is not counted). */
@@ -325,6 +372,12 @@ export class WriteTurns {
         coordinator?.release(installation).catch((err: unknown) => this.onCoordinatorError(err));
         finish();
       },
+      superseded: () => {
+        this.reserve(next);
+        if (spaced || done) return;
+        coordinator?.release(installation).catch((err: unknown) => this.onCoordinatorError(err));
+        finish();
+      },
     });
   }
 
@@ -351,12 +404,15 @@ export class WriteTurns {
         const i = state.waiting.indexOf(w);
         if (superseded && i >= 0) {
           state.waiting.splice(i, 1);
+          this.reserve(w);
           w.reject(new SupersededWrite());
           this.offer(installation, state);
         }
       }
       if (!state.holding && !state.dispatching) this.dispatch(installation, state);
     }
+    const now = this.now();
+    for (const [pr, r] of this.reservations) if (now - r.at > RESERVATION_MS) this.reservations.delete(pr);
     if (!any && this.sweeping) {
       clearInterval(this.sweeping);
       this.sweeping = undefined;

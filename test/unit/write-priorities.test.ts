@@ -88,6 +88,29 @@ describe("write priorities", () => {
     turn.end();
   });
 
+  it("the follow-up's check write takes the place a superseded check write of the same PR left, so yielding never costs a PR its turn", async () => {
+    const turns = new WriteTurns({ spacingMs: 0, guardPollMs: 10 });
+    const holder = await turns.acquire("4242", { kind: "check" });
+    let supersededA = false;
+    const order: string[] = [];
+    const queue = (name: string, intent: WriteIntent, guard?: () => Promise<boolean>) =>
+      turns.acquire("4242", intent, guard).then(
+        (t) => {
+          order.push(name);
+          t.end();
+        },
+        (err: unknown) => void order.push(`${name}: ${(err as Error).name}`),
+      );
+    const a1 = queue("a, first run", { kind: "check", pr: "acme/shop#1" }, async () => supersededA);
+    const b = queue("b", { kind: "check", pr: "acme/shop#2" });
+    supersededA = true; // a newer event for PR 1 arrived: its first run's write leaves the queue
+    await a1;
+    const a2 = queue("a, follow-up", { kind: "check", pr: "acme/shop#1" });
+    holder.end();
+    await Promise.all([a2, b]);
+    expect(order).toEqual(["a, first run: SupersededWrite", "a, follow-up", "b"]);
+  });
+
   it("skips an optional write (a command's 👀) when enough writes wait, and queues it last otherwise", async () => {
     const turns = new WriteTurns(0);
     const holder = await turns.acquire("4242", { kind: "check" });
