@@ -179,6 +179,7 @@ export class WriteTurns {
   private seq = 0;
   private sweeping: NodeJS.Timeout | undefined;
   private readonly reservations = new Map<string, Reservation>();
+  private sweepRunning = false;
 
   constructor(
     spacingOrOptions: number | WriteTurnsOptions = 1_000,
@@ -389,27 +390,27 @@ export class WriteTurns {
   }
 
   private async sweep(): Promise<void> {
+    if (this.sweepRunning) return;
+    this.sweepRunning = true;
     let any = false;
-    for (const [installation, state] of this.installations) {
-      for (const w of [...state.waiting]) {
-        any = true;
+    try {
+      for (const [installation, state] of this.installations) {
+        if (state.waiting.length > 0) any = true;
         // A closing write is never dropped: the gate must close even while a newer evaluation runs.
-        if (!w.guard || w.intent.kind === "close") continue;
-        let superseded = false;
-        try {
-          superseded = await w.guard();
-        } catch {
-          superseded = false;
-        }
-        const i = state.waiting.indexOf(w);
-        if (superseded && i >= 0) {
+        const asked = state.waiting.filter((w) => w.guard && w.intent.kind !== "close");
+        const answers = await Promise.all(asked.map((w) => w.guard!().catch(() => false)));
+        asked.forEach((w, n) => {
+          const i = state.waiting.indexOf(w);
+          if (!answers[n] || i < 0) return;
           state.waiting.splice(i, 1);
           this.reserve(w);
           w.reject(new SupersededWrite());
-          this.offer(installation, state);
-        }
+        });
+        if (answers.some(Boolean)) this.offer(installation, state);
+        if (!state.holding && !state.dispatching) this.dispatch(installation, state);
       }
-      if (!state.holding && !state.dispatching) this.dispatch(installation, state);
+    } finally {
+      this.sweepRunning = false;
     }
     const now = this.now();
     for (const [pr, r] of this.reservations) if (now - r.at > RESERVATION_MS) this.reservations.delete(pr);

@@ -1,0 +1,86 @@
+// The writes of one evaluation, through the request hook and the write queue: a check write that
+// closes the gate queues first and is sent even when its evaluation is superseded; an opening one is
+// dropped instead; labels wait behind check writes; the recheck acknowledgement is skipped when writes queue.
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { ProbotOctokit } from "probot";
+import { instrumentOctokit } from "../../src/github/instrument.js";
+import type { Octokit } from "../../src/github/octokit.js";
+import { acknowledgeCommand, writeCheckRun, type CheckTarget } from "../../src/github/publish.js";
+import { SupersededWrite, WriteTurns, withWriteGuard } from "../../src/scale/write-turns.js";
+import type { CheckRunView } from "../../src/core/render.js";
+
+const API = "https://api.github.com";
+const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
+
+function octokit(turns: WriteTurns): Octokit {
+  const gh = new ProbotOctokit({ auth: { token: "test-token" }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+  instrumentOctokit(gh, { turns }, "4242");
+  return gh;
+}
+
+const view = (status: CheckRunView["status"], conclusion?: CheckRunView["conclusion"]): CheckRunView => ({
+  status,
+  ...(conclusion ? { conclusion } : {}),
+  title: status === "completed" ? `done: ${conclusion}` : "Waiting for 1 approval",
+  summary: "s",
+  text: "",
+});
+const passing = { id: 11, view: view("completed", "success") };
+
+describe("one evaluation's writes in the queue", () => {
+  it("a closing check write is sent although its evaluation was superseded; an opening one is dropped", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit(turns);
+    const sent: string[] = [];
+    nock(API)
+      .post("/repos/acme/shop/check-runs", (b: { status: string }) => (sent.push(b.status), true))
+      .reply(201, { id: 12 });
+    const superseded = async () => true;
+
+    await withWriteGuard(superseded, () => writeCheckRun(gh, target, view("in_progress"), passing));
+    await expect(withWriteGuard(superseded, () => writeCheckRun(gh, target, view("completed", "success"), { id: 12, view: view("in_progress") }))).rejects.toBeInstanceOf(
+      SupersededWrite,
+    );
+    expect(sent).toEqual(["in_progress"]);
+  });
+
+  it("a closing check write queued behind label writes of other PRs reaches GitHub first", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit(turns);
+    const order: string[] = [];
+    nock(API)
+      .post(/\/repos\/acme\/other\/issues\/\d+\/labels/)
+      .times(3)
+      .reply(200, (uri) => (order.push(`label ${uri.split("/")[5]}`), []));
+    nock(API)
+      .patch("/repos/acme/shop/check-runs/11")
+      .reply(200, () => (order.push("close"), { id: 11 }));
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const labels = [1, 2, 3].map((n) => gh.rest.issues.addLabels({ owner: "acme", repo: "other", issue_number: n, labels: ["risk:low"] }));
+    const close = writeCheckRun(gh, target, view("completed", "failure"), passing);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(turns.backlog()).toMatchObject({ close: 1, label: 3 });
+    holder.end();
+    await Promise.all([...labels, close]);
+    expect(order).toEqual(["close", "label 1", "label 2", "label 3"]);
+  });
+
+  it("skips the recheck acknowledgement when 3 or more writes wait, and sends it otherwise", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit(turns);
+    const reactions: string[] = [];
+    nock(API)
+      .post("/repos/acme/shop/issues/comments/5/reactions", (b: { content: string }) => (reactions.push(b.content), true))
+      .reply(201, {});
+    nock(API).post(/\/repos\/acme\/other\/issues\/\d+\/labels/).times(3).reply(200, []);
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const labels = [1, 2, 3].map((n) => gh.rest.issues.addLabels({ owner: "acme", repo: "other", issue_number: n, labels: ["x"] }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await acknowledgeCommand(gh, "acme", "shop", 5)).toBe(false);
+    holder.end();
+    await Promise.all(labels);
+    expect(await acknowledgeCommand(gh, "acme", "shop", 5)).toBe(true);
+    expect(reactions).toEqual(["eyes"]);
+  });
+});
