@@ -201,10 +201,9 @@ export class WriteTurns {
    * the queue is long.
    */
   acquire(installation: string, intent: WriteIntent = { kind: "other" }, guard?: WriteGuard): Promise<Turn> {
+    const queued = this.queued(installation);
+    if (intent.dropWhenQueued !== undefined && queued >= intent.dropWhenQueued) return Promise.reject(new DroppedWrite(queued));
     const state = this.stateOf(installation);
-    if (intent.dropWhenQueued !== undefined && state.waiting.length >= intent.dropWhenQueued) {
-      return Promise.reject(new DroppedWrite(state.waiting.length));
-    }
     if (intent.kind === "close" && intent.target) {
       // A check write for the same commit that waits is older than this closing one: it must not land after it.
       for (const w of state.waiting.filter((w) => w.intent.kind === "check" && w.intent.target === intent.target)) {
