@@ -62,12 +62,14 @@ export function passes(view: Pick<CheckRunView, "status" | "conclusion"> | undef
 
 /**
  * Whether writing `view` closes the gate: the check on the commit passes now and will not; or a
- * failure written without knowing what is there (a fail-closed error). Such a write goes before
- * every other waiting write of the installation and is never dropped as superseded.
+ * fail-closed failure, written without reading what is there (`unread`). Such a write goes before
+ * every other waiting write of the installation and is never dropped as superseded. A commit with
+ * no check yet (a new head) blocks already: its first check, even a failure, is not a closing write.
  */
-export function closesGate(view: CheckRunView, existing: ExistingCheckRun | undefined): boolean {
+export function closesGate(view: CheckRunView, existing: ExistingCheckRun | undefined, unread = false): boolean {
   if (passes(view)) return false;
-  return existing ? passes(existing.view) : view.status === "completed" && view.conclusion === "failure";
+  if (unread) return true;
+  return existing !== undefined && passes(existing.view);
 }
 
 /**
@@ -79,8 +81,9 @@ export async function writeCheckRun(
   t: CheckTarget,
   view: CheckRunView,
   existing: ExistingCheckRun | undefined,
+  options: { unread?: boolean } = {},
 ): Promise<CheckWrite> {
-  return (await publishCheckRun(octokit, t, view, existing)).write;
+  return (await publishCheckRun(octokit, t, view, existing, options)).write;
 }
 
 /** writeCheckRun, also returning the check run as it now stands (for a second write on the same head). */
@@ -89,6 +92,7 @@ export async function publishCheckRun(
   t: CheckTarget,
   view: CheckRunView,
   existing: ExistingCheckRun | undefined,
+  options: { unread?: boolean } = {},
 ): Promise<{ write: CheckWrite; run: ExistingCheckRun | undefined }> {
   if (existing && sameView(existing.view, view)) return { write: "unchanged", run: existing };
   const output = {
@@ -98,7 +102,7 @@ export async function publishCheckRun(
     ...(view.annotations && view.annotations.length > 0 ? { annotations: view.annotations.slice(0, 50) } : {}),
   };
   const state = view.status === "completed" ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" } : { status: "in_progress" as const };
-  const intent = { kind: closesGate(view, existing) ? ("close" as const) : ("check" as const), target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase() };
+  const intent = { kind: closesGate(view, existing, options.unread) ? ("close" as const) : ("check" as const), target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase() };
   return withWriteIntent(intent, async () => {
     if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
       await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });

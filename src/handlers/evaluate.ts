@@ -445,7 +445,8 @@ async function failClosed(octokit: Octokit, log: Logger, services: Services, ref
   const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName };
   const view: CheckRunView = renderError(explain(err));
   try {
-    await writeCheckRun(octokit, target, view, undefined);
+    // Not read: whatever is there, this failure goes before every other waiting write (it may close the gate).
+    await writeCheckRun(octokit, target, view, undefined, { unread: true });
   } catch (writeErr) {
     log.error({ err: writeErr }, "could not write the failing check either");
   }

@@ -169,9 +169,14 @@ describe("which check write closes the gate", () => {
     ["waiting → failure (already closed)", view("in_progress"), view("completed", "failure"), false],
     ["success → success (a new summary)", view("completed", "success"), view("completed", "success"), false],
     ["nothing there → waiting (a new head: the missing check blocks already)", undefined, view("in_progress"), false],
-    ["nothing known → failure (fail closed)", undefined, view("completed", "failure"), true],
+    ["nothing there → failure (a new head with changes requested: blocks already)", undefined, view("completed", "failure"), false],
   ])("%s", (_name, existing, next, closes) => {
     expect(closesGate(next, existing ? { id: 1, view: existing } : undefined)).toBe(closes);
+  });
+
+  it("a fail-closed failure written without reading what is there closes the gate", () => {
+    expect(closesGate(view("completed", "failure"), undefined, true)).toBe(true);
+    expect(closesGate(view("completed", "success"), undefined, true)).toBe(false);
   });
 
   it("counts success and neutral as passing, as a required check does", () => {
