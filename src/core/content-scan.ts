@@ -1,6 +1,6 @@
 // Content-regex scanning for risk rules: which changed lines of each file's patch the policy's regexes match.
 //
-// Content regexes (JavaScript syntax, no flags: case-sensitive; run in linear time by src/core/safe-regex.ts,
+// Content regexes (JavaScript syntax, no flags: case-sensitive; run in linear time by src/policy/safe-regex.ts,
 // so lookarounds and backreferences are refused by policy validation) are tested against each added or
 // removed line on its own: without its "+"/"-" marker and a final "\r", cut to 2000 characters,
 // so `^` and `$` are the line's start and end and no match spans two lines.
@@ -9,7 +9,7 @@
 // each hit is confirmed on its own line.
 import type { RiskRule } from "../policy/schema.js";
 import type { ChangedFile } from "./types.js";
-import { compileSafeRegex } from "./safe-regex.js";
+import { compileSafeRegex } from "../policy/safe-regex.js";
 
 /** Changed lines are cut to this many characters before a content regex sees them, to bound its cost. */
 const MAX_LINE = 2000;

@@ -33,7 +33,7 @@ import {
   type KnownAccount,
   type PolicySignalId,
 } from "./ai-catalogue.js";
-import { compileSafeRegexes } from "./safe-regex.js";
+import { compileSafeRegexes } from "../policy/safe-regex.js";
 import { findDisclosures } from "./disclosure.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";

@@ -1,7 +1,7 @@
 // Validates a policy — an object or a YAML text — into a Policy or a list of readable problems.
 import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
-import { compileSafeRegex } from "../core/safe-regex.js";
+import { compileSafeRegex } from "./safe-regex.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "../core/detect.js";
 import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
@@ -120,7 +120,7 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
       problems.push({ path: `detection.disable[${i}]`, message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}` });
     }
   });
-  // Patterns run in linear time (src/core/safe-regex.ts): one that needs backtracking is refused here.
+  // Patterns run in linear time (src/policy/safe-regex.ts): one that needs backtracking is refused here.
   const check = (pattern: unknown, path: string, ignoreCase: boolean) => {
     if (typeof pattern !== "string") return;
     const compiled = compileSafeRegex(pattern, { ignoreCase });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp, pullRequestEvent } from "../helpers/github.js";
 import { validatePolicy, validatePolicyText, POLICY_LIMITS } from "../../src/policy/validate.js";
-import { compileSafeRegex } from "../../src/core/safe-regex.js";
+import { compileSafeRegex } from "../../src/policy/safe-regex.js";
 import { detectAiAssistance } from "../../src/core/detect.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
