@@ -1,4 +1,5 @@
 // The built-in catalogue of AI identities and markers that detect.ts looks for (data only).
+import type { BuiltinSignalId } from "../policy/signals.js";
 
 /** A GitHub account known to the catalogue; `id` is compared before the login where both are known. */
 export interface KnownAccount {
@@ -226,7 +227,7 @@ export const REVIEW_BOT_BLOCKS: readonly { name: string; start: RegExp; end: Reg
 /** Head-branch prefixes AI agents use. */
 export const BRANCH_PREFIXES: readonly string[] = ["claude/", "copilot/", "codex/", "cursor/", "devin/"];
 
-/** The built-in signals, by id (what `detection.disable` takes), with the words the check summary uses. */
+/** The built-in signals, by id (src/policy/signals.ts: what `detection.disable` takes), with the words the check summary uses. */
 export const BUILTIN_SIGNALS = {
   "author-app": "Pull request opened by a known AI app",
   "commit-agent": "Commit authored or committed by an AI coding agent",
@@ -241,10 +242,7 @@ export const BUILTIN_SIGNALS = {
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
-} as const;
-
-export type BuiltinSignalId = keyof typeof BUILTIN_SIGNALS;
-export const BUILTIN_SIGNAL_IDS = Object.keys(BUILTIN_SIGNALS) as BuiltinSignalId[];
+} as const satisfies Record<BuiltinSignalId, string>;
 
 /** Signals from the policy's own keys: always on. */
 export const POLICY_SIGNALS = {

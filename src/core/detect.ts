@@ -29,16 +29,15 @@ import {
   SERVICE_LOCAL_PART,
   TOOL_TRAILERS,
   UNAMBIGUOUS_TOOL_WORD,
-  type BuiltinSignalId,
   type KnownAccount,
   type PolicySignalId,
 } from "./ai-catalogue.js";
 import { compileSafeRegexes } from "../policy/safe-regex.js";
+import { matchesPolicyEmail } from "../policy/email-pattern.js";
+import type { BuiltinSignalId } from "../policy/signals.js";
 import { findDisclosures } from "./disclosure.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
-
-export { BUILTIN_SIGNAL_IDS, BUILTIN_SIGNALS } from "./ai-catalogue.js";
 
 /** Signals from provenance records, switched by detection.provenance. */
 const PROVENANCE_IDS: ReadonlySet<string> = new Set(["agent-trace", "git-ai-note"]);
@@ -285,16 +284,6 @@ function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boo
     isToolAtServiceAddress(identity.name, email) ||
     AGENT_NAME_SUFFIX.test(identity.name.trim())
   );
-}
-
-/** "*@domain" matches that domain exactly; anything else the whole address; both case-insensitive. */
-export function matchesPolicyEmail(email: string, patterns: string[]): boolean {
-  const e = email.trim().toLowerCase();
-  if (!e) return false;
-  return patterns.some((raw) => {
-    const p = raw.trim().toLowerCase();
-    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
-  });
 }
 
 /** Ids compare first where both sides know them: logins can be renamed and differ between REST and GraphQL. */

@@ -13,13 +13,12 @@ import {
   BODY_MARKERS,
   BRANCH_PREFIXES,
   COMMIT_MARKERS,
-  BUILTIN_SIGNAL_IDS,
   BUILTIN_SIGNALS,
   POLICY_SIGNALS,
   TOOL_TRAILERS,
-  type BuiltinSignalId,
   type PolicySignalId,
 } from "../core/ai-catalogue.js";
+import { BUILTIN_SIGNAL_IDS, type BuiltinSignalId } from "./signals.js";
 import { POLICY_PATH } from "../core/risk.js";
 
 /** Where the schema is committed, and the command that regenerates it and the reference. */

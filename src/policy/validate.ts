@@ -1,9 +1,9 @@
 // Validates a policy — an object or a YAML text — into a Policy or a list of readable problems.
 import { PolicySchema, type Policy } from "./schema.js";
-import { BUILTIN_SIGNAL_IDS } from "../core/ai-catalogue.js";
+import { BUILTIN_SIGNAL_IDS } from "./signals.js";
 import { compileSafeRegex } from "./safe-regex.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
-import { matchesPolicyEmail } from "../core/detect.js";
+import { matchesPolicyEmail } from "./email-pattern.js";
 import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };

@@ -7,7 +7,7 @@ import { Ajv } from "ajv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { BUILTIN_SIGNAL_IDS } from "../../src/core/ai-catalogue.js";
+import { BUILTIN_SIGNAL_IDS } from "../../src/policy/signals.js";
 import { POLICY_LIMITS, validatePolicy } from "../../src/policy/validate.js";
 import { SCHEMA_FILE, SCHEMA_LIMITATIONS, type SchemaLimitation } from "../../src/policy/reference.js";
 import { allKeyPaths } from "../../src/policy/keys.js";
