@@ -2,7 +2,7 @@
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { planEvaluation } from "../core/decide.js";
-import { POLICY_PATH } from "../core/risk.js";
+import { POLICY_PATH } from "../policy/paths.js";
 import type { Actor, PullSnapshot } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
 import { validatePolicyText, type PolicyProblem } from "../policy/validate.js";

@@ -2,12 +2,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { POLICY_PATH } from "../policy/paths.js";
 import { validatePolicyText } from "../policy/validate.js";
 import { CliError, EXIT_INVALID_POLICY, EXIT_OK, plural, problemLine, type Io } from "./format.js";
 
 export const VALIDATE_USAGE = `Usage: countersign validate [file...]
 
-Checks Countersign policy files (default: .github/countersign.yml; "-" reads the policy
+Checks Countersign policy files (default: ${POLICY_PATH}; "-" reads the policy
 from standard input) and prints each problem as "file:line: key message".
 
 Exit status: 0 valid, 1 problems found, 2 a file could not be read or bad usage.`;
@@ -40,7 +41,7 @@ export async function runValidate(argv: string[], io: Io): Promise<number> {
     io.out(`${VALIDATE_USAGE}\n`);
     return EXIT_OK;
   }
-  const files = positionals.length > 0 ? positionals : [".github/countersign.yml"];
+  const files = positionals.length > 0 ? positionals : [POLICY_PATH];
   if (files.filter((file) => file === "-").length > 1) throw new CliError('"-" (standard input) can be given only once');
   // Read every file first: an unreadable one is a usage error (exit 2), whatever the others say.
   const texts = await Promise.all(files.map((file) => (file === "-" ? readStdin(io) : readPolicyFile(io.cwd, file))));

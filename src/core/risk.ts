@@ -3,6 +3,7 @@
 // How rules see a pull request: globs in ./glob-match.ts (picomatch 4 semantics, { dot: true },
 // case-sensitive), content regexes in ./content-scan.ts (each changed line on its own). Everything is
 // compiled once per policy object (bench/risk.bench.ts: a 3000-file PR against 200 rules).
+import { POLICY_PATHS } from "../policy/paths.js";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
 import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram } from "./content-scan.js";
@@ -21,8 +22,6 @@ import type { ChangedFile, PullSnapshot, RiskAssessment, RiskReason } from "./ty
 
 export { matchesGlob } from "./glob-match.js";
 
-export const POLICY_PATH = ".github/countersign.yml";
-const POLICY_PATHS: ReadonlySet<string> = new Set([POLICY_PATH, ".github/countersign.yaml"]);
 
 /** How many matching paths or values a reason lists; matchCount has the total. */
 const MAX_MATCHES = 5;

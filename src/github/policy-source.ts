@@ -5,9 +5,8 @@ import { httpStatus } from "./octokit.js";
 import { parse as parseYaml } from "yaml";
 import { validatePolicy, validatePolicyText, type PolicyProblem } from "../policy/validate.js";
 import type { Policy } from "../policy/schema.js";
+import { POLICY_PATH } from "../policy/paths.js";
 
-export const POLICY_FILE = "countersign.yml";
-export const POLICY_PATH = `.github/${POLICY_FILE}`;
 
 export type LoadedPolicy =
   | { ok: true; policy: Policy; sources: string[] }

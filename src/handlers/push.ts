@@ -1,7 +1,8 @@
 // A push to the default branch that changes the policy: re-evaluate the open PRs it governs.
 import type { Context } from "probot";
 import pLimit from "p-limit";
-import { loadPolicy, POLICY_PATH } from "../github/policy-source.js";
+import { loadPolicy } from "../github/policy-source.js";
+import { POLICY_PATH } from "../policy/paths.js";
 import { evaluateOpenPullRequests } from "./installation.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";

@@ -19,7 +19,7 @@ import {
   type PolicySignalId,
 } from "../core/ai-catalogue.js";
 import { BUILTIN_SIGNAL_IDS, type BuiltinSignalId } from "./signals.js";
-import { POLICY_PATH } from "../core/risk.js";
+import { POLICY_PATH } from "./paths.js";
 
 /** Where the schema is committed, and the command that regenerates it and the reference. */
 export const SCHEMA_FILE = "schema/countersign.schema.json";

@@ -1,7 +1,8 @@
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_RISK_RULES } from "../../src/core/builtin-risk-rules.js";
-import { assessRisk, compileRisk, filesNeedingContent, matchesGlob, maxTier, POLICY_PATH, tierRank } from "../../src/core/risk.js";
+import { assessRisk, compileRisk, filesNeedingContent, matchesGlob, maxTier, tierRank } from "../../src/core/risk.js";
+import { POLICY_PATH } from "../../src/policy/paths.js";
 import type { ChangedFile, PullSnapshot, RiskAssessment } from "../../src/core/types.js";
 import { PolicySchema, type PolicyInput, type RiskRule, type RiskTier } from "../../src/policy/schema.js";
 import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
