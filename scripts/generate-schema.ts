@@ -2,14 +2,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  README_FILE,
-  REFERENCE_FILE,
-  SCHEMA_FILE,
-  policyJsonSchemaText,
-  policyReferenceMarkdown,
-  readmeWithBuiltins,
-} from "../src/policy/reference.js";
+import { SCHEMA_FILE, policyJsonSchemaText } from "../src/policy/json-schema.js";
+import { README_FILE, REFERENCE_FILE, policyReferenceMarkdown, readmeWithBuiltins } from "./policy-reference.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -9,7 +9,7 @@ import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { createCountersign } from "../index.js";
 import { createServices, type Services } from "../handlers/services.js";
-import { policyJsonSchemaText } from "../policy/reference.js";
+import { policyJsonSchemaText } from "../policy/json-schema.js";
 import { isSetupMode, type ServerConfig } from "./config.js";
 import { setupHandler, updateEnvFile } from "./setup.js";
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BUILTIN_SIGNAL_IDS } from "../../src/policy/signals.js";
 import { POLICY_LIMITS, validatePolicy } from "../../src/policy/validate.js";
-import { SCHEMA_FILE, SCHEMA_LIMITATIONS, type SchemaLimitation } from "../../src/policy/reference.js";
+import { SCHEMA_FILE, SCHEMA_LIMITATIONS, type SchemaLimitation } from "../../src/policy/json-schema.js";
 import { allKeyPaths } from "../../src/policy/keys.js";
 
 const root = join(import.meta.dirname, "..", "..");
