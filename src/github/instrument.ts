@@ -3,7 +3,7 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
-import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, currentWritePr, kindOfPath, type WriteTurns } from "../scale/write-turns.js";
+import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, currentWritePr, kindOfPath, type WriteTurns } from "./write-turns.js";
 
 /**
  * Reads are cheap; writes and GraphQL queries share Probot's per-installation throttle (one a second);

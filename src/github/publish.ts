@@ -6,7 +6,7 @@ import { sameView, type CheckRunView } from "../core/render.js";
 import type { LabelPlan } from "../core/types.js";
 import { BYPASSED_LABEL } from "../core/after-merge.js";
 import type { LabelRegistry } from "./label-registry.js";
-import { DroppedWrite, withWriteIntent } from "../scale/write-turns.js";
+import { DroppedWrite, withWriteIntent } from "./write-turns.js";
 
 export interface ExistingCheckRun {
   id: number;

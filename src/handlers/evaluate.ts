@@ -33,7 +33,7 @@ import { proposedPolicyChanges } from "../core/policy-change.js";
 import type { Policy } from "../policy/schema.js";
 import { sameOverride, type OverrideRecord, type Outcome, type PullSnapshot, type ReviewerDirectory, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
-import { SupersededWrite, withWriteGuard } from "../scale/write-turns.js";
+import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import type { Services } from "./services.js";
 
 export interface EvaluationResult {

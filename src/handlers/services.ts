@@ -17,7 +17,7 @@ import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js"
 import { RedisPullGate } from "../scale/redis-gate.js";
 import { createRedis, RedisLabelMemory, RedisPolicyEpochs } from "../scale/redis.js";
 import { RedisTurnCoordinator } from "../scale/redis-turns.js";
-import { WriteTurns } from "../scale/write-turns.js";
+import { WriteTurns } from "../github/write-turns.js";
 import { LocalWaitingBoard, RedisWaitingBoard, type WaitingBoard } from "../scale/waiting-board.js";
 import { LocalMergeLedger, RedisMergeLedger, type MergeLedger } from "../scale/merge-ledger.js";
 import { LabelRegistry } from "../github/label-registry.js";

@@ -11,7 +11,7 @@
 // a hash tag, so the scripts also run on Redis Cluster.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { TurnCoordinator } from "./write-turns.js";
+import type { TurnCoordinator } from "../github/write-turns.js";
 
 /**
  * Ask for the turn. KEYS: queue, seen, turn. ARGV: replica, score, seenTtlMs, holdMs, keyTtlMs.

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisTurnCoordinator } from "../../src/scale/redis-turns.js";
-import { WriteTurns, type WriteIntent } from "../../src/scale/write-turns.js";
+import { WriteTurns, type WriteIntent } from "../../src/github/write-turns.js";
 import { LabelRegistry } from "../../src/github/label-registry.js";
 import { TtlCache } from "../../src/github/ttl-cache.js";
 import { RedisLabelMemory } from "../../src/scale/redis.js";

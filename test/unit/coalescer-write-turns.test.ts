@@ -1,7 +1,7 @@
 // Write turns: per installation, one write at a time, each turn lasting the write spacing after it
 // was sent; a write's guard is asked when its turn comes, so a superseded write never goes out.
 import { describe, expect, it } from "vitest";
-import { WriteTurns, currentWriteGuard, withWriteGuard } from "../../src/scale/write-turns.js";
+import { WriteTurns, currentWriteGuard, withWriteGuard } from "../../src/github/write-turns.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

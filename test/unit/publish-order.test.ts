@@ -7,7 +7,7 @@ import { ProbotOctokit } from "probot";
 import { instrumentOctokit } from "../../src/github/instrument.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { acknowledgeCommand, writeCheckRun, type CheckTarget } from "../../src/github/publish.js";
-import { SupersededWrite, WriteTurns, withWriteGuard } from "../../src/scale/write-turns.js";
+import { SupersededWrite, WriteTurns, withWriteGuard } from "../../src/github/write-turns.js";
 import type { CheckRunView } from "../../src/core/render.js";
 
 const API = "https://api.github.com";

@@ -2,7 +2,7 @@
 // waiting write, an opening write never goes before a closing one for the same commit, a closing
 // write is never dropped, optional writes are skipped when the queue is long, labels cannot starve.
 import { describe, expect, it } from "vitest";
-import { DroppedWrite, SupersededWrite, WriteTurns, kindOfPath, type WriteIntent } from "../../src/scale/write-turns.js";
+import { DroppedWrite, SupersededWrite, WriteTurns, kindOfPath, type WriteIntent } from "../../src/github/write-turns.js";
 import { closesGate, passes } from "../../src/github/publish.js";
 import type { CheckRunView } from "../../src/core/render.js";
 
