@@ -7,17 +7,9 @@ import { POLICY_PATHS } from "../policy/paths.js";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
 import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram } from "./content-scan.js";
-import {
-  compileGlob,
-  compileGlobs,
-  expandBraces,
-  PathMatcher,
-  touchedComponents,
-  type DirEntry,
-  type GlobMatcher,
-  type GlobTable,
-  type PathHits,
-} from "./glob-match.js";
+import { compileGlob, expandBraces, type GlobMatcher } from "./glob-match.js";
+import { compileGlobs, type GlobTable } from "./glob-index.js";
+import { PathMatcher, touchedComponents, type DirEntry, type PathHits } from "./path-matcher.js";
 import type { ChangedFile, PullSnapshot, RiskAssessment, RiskReason } from "./types.js";
 
 export { matchesGlob } from "./glob-match.js";
