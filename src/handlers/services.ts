@@ -1,8 +1,8 @@
 // What the handlers share for the life of the app: names, caches, the gate that serialises and
 // coalesces evaluations, metrics. Built once from env; docs/scaling.md describes every knob.
-import { RetryScheduler } from "./retry.js";
+import { RetryScheduler } from "../scale/retry.js";
 import type { Logger } from "probot";
-import { Coalescer } from "./coalescer.js";
+import { Coalescer } from "../scale/coalescer.js";
 import { TtlCache } from "../github/ttl-cache.js";
 import { EtagCache } from "../github/etag-cache.js";
 import { PolicyCache } from "../github/policy-cache.js";

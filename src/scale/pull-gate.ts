@@ -4,7 +4,7 @@
 // LocalPullGate does this within one process; RedisPullGate (redis-gate.ts) across replicas;
 // DirectGate runs every request at once (the benchmark's naive baseline).
 import type { OverrideRecord } from "../core/types.js";
-import { Coalescer } from "../handlers/coalescer.js";
+import type { Coalescer } from "./coalescer.js";
 import { TtlCache } from "../github/ttl-cache.js";
 
 /** What the last evaluation (or the newest event) said about a PR: hints that save round trips, never facts. */

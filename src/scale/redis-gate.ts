@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "probot";
 import type { OverrideRecord } from "../core/types.js";
-import { QUIET_CAP_FACTOR } from "../handlers/coalescer.js";
+import { QUIET_CAP_FACTOR } from "./coalescer.js";
 import { CoordinationError, WAITING_TTL_MS, type GateRequest, type GatedTask, type PullGate, type PullMemo } from "./pull-gate.js";
 
 export interface RedisGateOptions {

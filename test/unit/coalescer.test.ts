@@ -1,6 +1,6 @@
 // The coalescer: a burst becomes one run plus one follow-up; keys are independent; runs never overlap.
 import { describe, expect, it } from "vitest";
-import { Coalescer } from "../../src/handlers/coalescer.js";
+import { Coalescer } from "../../src/scale/coalescer.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 // When a failed evaluation is tried again: GitHub's own delay first, bounded attempts, never for a 404.
 import { describe, expect, it } from "vitest";
-import { RetryScheduler, isRetryable, requestedDelayMs } from "../../src/handlers/retry.js";
+import { RetryScheduler, isRetryable, requestedDelayMs } from "../../src/scale/retry.js";
 
 const httpError = (status: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP ${status}`), { status, response: { headers } });
 
