@@ -3,7 +3,7 @@
 // How rules see a pull request: globs in ./glob-match.ts (picomatch 4 semantics, { dot: true },
 // case-sensitive), content regexes in ./content-scan.ts (each changed line on its own). Everything is
 // compiled once per policy object (bench/risk.bench.ts: a 3000-file PR against 200 rules).
-import { POLICY_PATHS } from "../policy/paths.js";
+import { ORG_POLICY_REPO, POLICY_PATHS } from "../policy/paths.js";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
 import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram } from "./content-scan.js";
@@ -154,9 +154,6 @@ function reasonFor(facts: Facts, { index, rule, contentFiles, patterns }: Holdin
   }
   return { tier: rule.tier, rule: rule.reason ?? clauses.join(" and "), matches: matches.slice(0, MAX_MATCHES), matchCount };
 }
-
-/** The organisation's `.github` repository: any YAML file in it may be a policy that other repositories `_extends`. */
-const ORG_POLICY_REPO = ".github";
 
 /**
  * Whether a path is read by a policy in force: the policy file, a file the edge found a policy reading

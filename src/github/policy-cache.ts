@@ -9,8 +9,8 @@
 import type { Octokit } from "./octokit.js";
 import { loadPolicy, type LoadedPolicy } from "./policy-source.js";
 import { TtlCache } from "./ttl-cache.js";
+import { ORG_POLICY_REPO } from "../policy/paths.js";
 
-const ORG_POLICY_REPO = ".github";
 /** Repositories whose policy-read files are remembered (oldest forgotten first). */
 const MAX_READER_REPOS = 5_000;
 

@@ -5,7 +5,7 @@ import { httpStatus } from "./octokit.js";
 import { parse as parseYaml } from "yaml";
 import { validatePolicy, validatePolicyText, type PolicyProblem } from "../policy/validate.js";
 import type { Policy } from "../policy/schema.js";
-import { POLICY_PATH } from "../policy/paths.js";
+import { ORG_POLICY_REPO, POLICY_PATH } from "../policy/paths.js";
 
 
 export type LoadedPolicy =
@@ -74,7 +74,7 @@ function unreadableTargetProblem(err: unknown, owner: string, repo: string): { p
   if (!m) return undefined;
   const [, o = "", r = "", encoded = ""] = m;
   const file = { owner: decodeURIComponent(o), repo: decodeURIComponent(r), path: decodeURIComponent(encoded) };
-  const own = file.path === POLICY_PATH && file.owner.toLowerCase() === owner.toLowerCase() && [repo.toLowerCase(), ".github"].includes(file.repo.toLowerCase());
+  const own = file.path === POLICY_PATH && file.owner.toLowerCase() === owner.toLowerCase() && [repo.toLowerCase(), ORG_POLICY_REPO].includes(file.repo.toLowerCase());
   if (own) return undefined;
   const source = sourceName(file);
   return { problem: { path: "_extends", message: `extends ${source}, which the app cannot read (GitHub answered ${status}); the policy is invalid until it can` }, source };

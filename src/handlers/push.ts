@@ -2,12 +2,10 @@
 import type { Context } from "probot";
 import pLimit from "p-limit";
 import { loadPolicy } from "../github/policy-source.js";
-import { POLICY_PATH } from "../policy/paths.js";
+import { ORG_POLICY_REPO, POLICY_PATH } from "../policy/paths.js";
 import { evaluateOpenPullRequests } from "./installation.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
-
-const ORG_POLICY_REPO = ".github";
 
 type PushCommits = ReadonlyArray<{ added?: string[]; modified?: string[]; removed?: string[] }>;
 

@@ -15,3 +15,9 @@ export const POLICY_PATH = `.github/${POLICY_FILE}`;
  * change to its reviewers, so it is guarded like one.
  */
 export const POLICY_PATHS: ReadonlySet<string> = new Set([POLICY_PATH, ".github/countersign.yaml"]);
+
+/**
+ * The organisation's `.github` repository: Probot's loader falls back to its POLICY_PATH, and any YAML
+ * file in it may be a policy that other repositories `_extends`.
+ */
+export const ORG_POLICY_REPO = ".github";
