@@ -11,7 +11,7 @@
 // its turn, asks its evaluation's guard whether it is still wanted, and only then goes to Probot's
 // limiter, which by then is (nearly) free — so the order chosen here is the order GitHub sees.
 //
-// With Redis (a TurnCoordinator, redis-turns.ts) one turn is shared by every replica of the
+// With Redis (a TurnCoordinator, src/scale/redis-turns.ts) one turn is shared by every replica of the
 // installation and the replica whose waiting write ranks first takes it, so priorities hold across
 // replicas too.
 import { AsyncLocalStorage } from "node:async_hooks";
