@@ -15,11 +15,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "./github-simulator.js";
+import { APP_ID, CHECK_NAME, SIM_WEBHOOK_SECRET, countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "../test/support/github/index.js";
 import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
-import { CHECK_NAME as SOAK_CHECK, runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
+import { runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
 import { renderSoak, type SoakRun } from "./lib/soak-report.js";
 import { isCheckWrite, render, roundTrips, summarise, type AppResult, type BurstResult, type Options, type Sample } from "./lib/app-results.js";
 import {
@@ -40,9 +40,7 @@ import {
 } from "./lib/scenario.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const APP_ID = 777;
-const SECRET = "bench-secret";
-const CHECK_NAME = "Countersign";
+const SECRET = SIM_WEBHOOK_SECRET;
 const EVALUATED = "evaluated pull request";
 const TIME_LIMIT_MS = 11 * 60_000;
 /** @octokit/plugin-throttling: writes at least 1 s apart per installation, notification-triggering writes 3 s. */
@@ -434,7 +432,7 @@ function seedChecks(sim: GitHubSimulator, prs: SoakPr[]): void {
     const now = new Date().toISOString();
     repo.checkRuns.push({
       id: sim.model.nextId(),
-      name: SOAK_CHECK,
+      name: CHECK_NAME,
       head_sha: head,
       status: "in_progress",
       conclusion: null,

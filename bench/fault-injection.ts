@@ -15,15 +15,13 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { GitHubSimulator, type Delivery, type FaultRule, type SimCheckRun } from "./github-simulator.js";
+import { APP_ID, CHECK_NAME, GitHubSimulator, type Delivery, type FaultRule, type SimCheckRun } from "../test/support/github/index.js";
 import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { machine, table, writeSection } from "./lib/report.js";
 import { AI_TRAILER, AUTHOR, ORG, PEER, POLICY, rng, SENIOR, SENIOR_2, SENIOR_TEAM, smallFiles } from "./lib/scenario.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const APP_ID = 777;
 const SECRET = "fault-secret";
-const CHECK_NAME = "Countersign";
 const PENDING_SENIOR = "erin";
 const TIME_LIMIT_MS = 12 * 60_000;
 const COULD_NOT_EVALUATE = "Could not evaluate: the gate stays closed";

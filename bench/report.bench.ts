@@ -5,7 +5,7 @@
 // Run: npm run bench:report   (npx tsx bench/report.bench.ts --prs 2000 --latency 100 --no-write)
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { GitHubSimulator, type SimPull, type SimRepo } from "./github-simulator.js";
+import { GitHubSimulator, type SimPull, type SimRepo } from "../test/support/github/index.js";
 import { rng } from "./lib/scenario.js";
 import { machine, table, writeSection } from "./lib/report.js";
 import { runReport } from "../src/cli/report.js";

@@ -1,6 +1,6 @@
 // The app benchmark's results: what one run of the app (or its naive baseline) measured, and the
 // Markdown report with the targets of issue #5 and the findings worth a look.
-import { countEntries, type CallCounts, type RequestLogEntry } from "../github-simulator.js";
+import { countEntries, type CallCounts, type RequestLogEntry } from "../../test/support/github/index.js";
 import { fmt, machine, quantile, table } from "./report.js";
 
 export interface Options {

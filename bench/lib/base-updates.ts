@@ -4,9 +4,9 @@
 // `fresh_approval: same-diff` and `fresh_approval: true` in the same run; the report counts the
 // senior re-approvals each needed, and the GitHub reads per evaluation.
 import { performance } from "node:perf_hooks";
-import type { GitHubSimulator } from "../github-simulator.js";
+import type { GitHubSimulator } from "../../test/support/github/index.js";
 import type { AppProcess } from "./app-process.js";
-import type { GitHubModel } from "./model.js";
+import { CHECK_NAME, type GitHubModel } from "../../test/support/github/index.js";
 import { fmt, table } from "./report.js";
 import { AI_TRAILER, AUTHOR, checkMatches, describeCheck, ORG, SENIOR, SENIOR_TEAM, smallFiles, type ExpectedOutcome } from "./scenario.js";
 
@@ -70,7 +70,7 @@ export async function runBaseUpdates(sim: GitHubSimulator, app: AppProcess, quic
     const logMark = performance.now();
     const expect = (what: string, expected: ExpectedOutcome) => {
       const head = sim.model.mustPull(ORG, v.repo, NUMBER).pull.headSha;
-      const run = sim.model.latestCheckRun(ORG, v.repo, head, "Countersign");
+      const run = sim.model.latestCheckRun(ORG, v.repo, head, CHECK_NAME);
       if (!checkMatches(run, expected)) result.problems.push(`${what}: expected ${expected}, found ${describeCheck(run)}`);
       return checkMatches(run, "success");
     };

@@ -1,7 +1,7 @@
 // The benchmark's world: one organisation, a policy, a senior team, the small PR for single-event
 // measurements, and the burst's PRs with a seeded schedule of events and the outcome each must end in.
-import type { GitHubModel, SimFile } from "./model.js";
-import type { PayloadFactory } from "./webhooks.js";
+import type { GitHubModel, SimFile } from "../../test/support/github/index.js";
+import type { PayloadFactory } from "../../test/support/github/index.js";
 
 export const ORG = "acme";
 export const SINGLE_REPO = "shop";

@@ -10,12 +10,13 @@
 //   the PR's state then requires;
 // - writes per state change, duplicate label creations (createLabel answered 422).
 import { performance } from "node:perf_hooks";
-import type { GitHubSimulator, RequestLogEntry } from "../github-simulator.js";
-import type { GitHubModel, SimReview } from "./model.js";
+import type { GitHubSimulator, RequestLogEntry } from "../../test/support/github/index.js";
+import type { GitHubModel, SimReview } from "../../test/support/github/index.js";
 import { AI_TRAILER, AUTHOR, checkMatches, ORG, PEER, rng, SENIOR, SENIOR_TEAM, smallFiles, type ExpectedOutcome } from "./scenario.js";
 import { quantile } from "./report.js";
 
-export const CHECK_NAME = "Countersign";
+import { CHECK_NAME } from "../../test/support/github/index.js";
+export { CHECK_NAME };
 /** The app's shortest possible answer to a closing event, with margin: one read round, one write slot (1 s), the write. */
 export const REACTION_MS = 2_000;
 const SAMPLE_MS = 50;
@@ -345,7 +346,7 @@ export async function runInstallDrain(
   const mark = sim.mark();
   const payload = {
     action: "added",
-    installation: { id: 4242, node_id: "I_4242", account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" } },
+    installation: { id: sim.installationId, node_id: `I_${sim.installationId}`, account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" } },
     repository_selection: "selected",
     repositories_added: repos.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
     repositories_removed: [],

@@ -7,13 +7,8 @@ import examples from "@octokit/webhooks-examples";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 
-export const OWNER = "acme";
-export const REPO = "shop";
-export const INSTALLATION_ID = 4242;
-export const APP_ID = 777;
-export const HEAD = "a".repeat(40);
-export const OLD_HEAD = "b".repeat(40);
-export const API = "https://api.github.com";
+import { API, APP_ID, CHECK_NAME, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
+export { API, APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 
 let privateKey: string | undefined;
 function testKey(): string {
@@ -433,7 +428,7 @@ export class FakeGitHub {
 export function existingCheckRun(o: { id?: number; status: string; conclusion?: string | null; title: string; summary: string; text?: string; sha?: string; appId?: number }): Json {
   return {
     id: o.id ?? 9001,
-    name: "Countersign",
+    name: CHECK_NAME,
     head_sha: o.sha ?? HEAD,
     status: o.status,
     conclusion: o.conclusion ?? null,

@@ -1,12 +1,12 @@
 // SIGTERM during a delivery, against the real server as a child process (what `npm start` and the
-// image run) and a slow fake GitHub on loopback (bench/github-simulator.ts, every answer delayed):
+// image run) and a slow fake GitHub on loopback (test/support/github/, every answer delayed):
 // the delivery in flight is finished — its check written — before the process exits with 0.
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { GitHubSimulator } from "../../bench/github-simulator.js";
+import { GitHubSimulator } from "../support/github/index.js";
 import { throwawayKey } from "../../bench/lib/app-process.js";
 import { rawRequest, type RawResponse } from "../helpers/raw-http.js";
 import { ServerProcess } from "../helpers/server-process.js";

@@ -1,6 +1,7 @@
 // The simulator's in-memory GitHub: repositories, pull requests, teams, permissions, check runs,
 // labels and issue events, with the mutations a test or benchmark needs and the JSON GitHub returns.
 import { createHash } from "node:crypto";
+import { APP_SLUG } from "./constants.js";
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
@@ -167,7 +168,7 @@ export class GitHubModel {
   constructor(
     /** The id of the app under test: its check runs carry it, and its label/review-request events name its bot. */
     readonly appId: number,
-    readonly appSlug = "countersign",
+    readonly appSlug = APP_SLUG,
   ) {}
 
   nextId(): number {

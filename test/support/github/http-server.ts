@@ -1,24 +1,20 @@
-// A GitHub REST API simulator on 127.0.0.1 for benchmarks and fault injection: in-memory state
-// (bench/lib/model.ts), the endpoints Countersign calls (bench/lib/routes.ts), a per-call latency,
-// call counters by kind, a request log, ETag/If-None-Match, Link pagination, a fault schedule
-// (bench/lib/faults.ts), and signed webhook deliveries to the app (bench/lib/webhooks.ts).
-// Usage and API: bench/README.md.
+// The HTTP transport of the one GitHub model: a REST API server on 127.0.0.1 for benchmarks, fault
+// injection and the tests that need a real slow GitHub (graceful shutdown). In-memory state
+// (model.ts), the endpoints Countersign calls (router.ts), a per-call latency, call counters by kind,
+// a request log, ETag/If-None-Match, Link pagination (pagination.ts), a fault schedule (faults.ts),
+// and signed webhook deliveries to the app (webhooks.ts). Usage and API: bench/README.md.
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { GitHubModel } from "./lib/model.js";
-import { defaultGraphql, findRoute, type GraphqlResolver, type Reply } from "./lib/routes.js";
-import { FaultSchedule, type CallKind, type FaultAction } from "./lib/faults.js";
-import { deliver, PayloadFactory, type Delivery, type SendOptions } from "./lib/webhooks.js";
+import { GitHubModel } from "./model.js";
+import { defaultGraphql, findRoute, type GraphqlResolver, type Reply } from "./router.js";
+import { FaultSchedule, type CallKind, type FaultAction } from "./faults.js";
+import { deliver, PayloadFactory, type Delivery, type SendOptions } from "./webhooks.js";
+import { APP_ID, INSTALLATION_ID, SIM_WEBHOOK_SECRET } from "./constants.js";
+import { paginate } from "./pagination.js";
 
-export { GitHubModel } from "./lib/model.js";
-export type { Permission, PullSpec, PushSpec, ReviewSpec, SimCheckRun, SimFile, SimPull, SimRepo, SimReview } from "./lib/model.js";
-export { FaultSchedule } from "./lib/faults.js";
-export type { CallKind, FaultAction, FaultCount, FaultRule } from "./lib/faults.js";
-export type { GraphqlResolver } from "./lib/routes.js";
-export { sign, type Delivery, type SendOptions } from "./lib/webhooks.js";
 
 export interface SimulatorOptions {
   /** The app's id: check runs it creates carry it. Default 777. */
@@ -107,10 +103,10 @@ export class GitHubSimulator extends EventEmitter {
   constructor(options: SimulatorOptions = {}) {
     super();
     this.setMaxListeners(0);
-    this.model = new GitHubModel(options.appId ?? 777);
-    this.installationId = options.installationId ?? 4242;
+    this.model = new GitHubModel(options.appId ?? APP_ID);
+    this.installationId = options.installationId ?? INSTALLATION_ID;
     this.latencyMs = options.latencyMs ?? 0;
-    this.webhookSecret = options.webhookSecret ?? "bench-secret";
+    this.webhookSecret = options.webhookSecret ?? SIM_WEBHOOK_SECRET;
     this.webhookUrl = options.webhookUrl;
     this.graphql = options.graphql ?? defaultGraphql;
     this.logLimit = options.logLimit ?? 200_000;
@@ -314,13 +310,9 @@ export class GitHubSimulator extends EventEmitter {
     };
     let body = reply.body;
     if (reply.list) {
-      const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page")) || 30));
-      const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
-      const last = Math.max(1, Math.ceil(reply.list.length / perPage));
-      const items = reply.list.slice((page - 1) * perPage, page * perPage);
-      body = reply.wrap ? reply.wrap(items, reply.list.length) : items;
-      const link = this.linkHeader(url, path, page, last);
-      if (link) headers.link = link;
+      const page = paginate(reply.list, url.searchParams, (q) => `${this.apiBaseUrl}${path}?${q.toString()}`);
+      body = reply.wrap ? reply.wrap(page.items, reply.list.length) : page.items;
+      if (page.link) headers.link = page.link;
     }
     let payload: string;
     if (reply.raw !== undefined) {
@@ -342,19 +334,6 @@ export class GitHubSimulator extends EventEmitter {
       }
     }
     return { status, headers, payload };
-  }
-
-  private linkHeader(url: URL, path: string, page: number, last: number): string | undefined {
-    if (last <= 1) return undefined;
-    const at = (p: number) => {
-      const q = new URLSearchParams(url.searchParams);
-      q.set("page", String(p));
-      return `<${this.apiBaseUrl}${path}?${q.toString()}>`;
-    };
-    const links: string[] = [];
-    if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
-    if (page > 1) links.push(`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`);
-    return links.join(", ");
   }
 }
 
