@@ -4,23 +4,30 @@
 // one per expected request), it lets a test play a sequence of events against a changing GitHub and
 // assert what matters for the gate: the latest check run on the head, and which requests were made.
 // Faults (statuses, rate-limit headers, network errors, slow answers) are injected per request.
-import nock from "nock";
-import { API, APP_ID, HEAD, INSTALLATION_ID, OWNER, REPO, example, pullRequest, pullRequestEvent } from "../helpers/github.js";
+import { example, pullRequest, pullRequestEvent } from "../helpers/github.js";
+import { interceptGitHub, type NockAnswer } from "../support/github/nock.js";
+import { paginate } from "../support/github/pagination.js";
+import {
+  ALICE,
+  API,
+  APP_BOT,
+  APP_ID,
+  BOB,
+  CAROL,
+  CHECK_NAME,
+  CLAUDE_TRAILER,
+  DAVE,
+  HEAD,
+  INSTALLATION_ID,
+  MALLORY,
+  OWNER,
+  REPO,
+  type SimUser,
+} from "../support/github/constants.js";
 
 type Json = Record<string, unknown>;
 
-export interface SimUser {
-  login: string;
-  id: number;
-  type?: "User" | "Bot";
-}
-
-export const ALICE: SimUser = { login: "alice", id: 1, type: "User" };
-export const BOB: SimUser = { login: "bob", id: 2, type: "User" };
-export const CAROL: SimUser = { login: "carol", id: 3, type: "User" };
-export const DAVE: SimUser = { login: "dave", id: 4, type: "User" };
-export const MALLORY: SimUser = { login: "mallory", id: 66, type: "User" };
-export const APP_BOT: SimUser = { login: "countersign[bot]", id: 900, type: "Bot" };
+export { ALICE, BOB, CAROL, DAVE, MALLORY, APP_BOT, type SimUser };
 
 export interface SimPull {
   number: number;
@@ -87,8 +94,6 @@ export interface Fault {
 export type Membership = "active" | "pending" | 403 | 404 | 500;
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
-const CHECK_NAME = "Countersign";
-const PER_PAGE_MAX = 100;
 
 let shaCounter = 0;
 /** A fresh 40-hex commit SHA. */
@@ -134,7 +139,7 @@ export function simCommit(o: CommitSpec = {}): Json {
   };
 }
 
-export const CLAUDE_MESSAGE = "Add retry to checkout\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
+export const CLAUDE_MESSAGE = `Add retry to checkout\n\n${CLAUDE_TRAILER}`;
 
 let reviewId = 1000;
 let clock = Date.parse("2026-11-21T10:00:00Z");
@@ -179,17 +184,7 @@ export class GitHubState {
 
   /** Answer every request to the API from this state (until nock.cleanAll(), which the test setup runs after each test). */
   install(): this {
-    const scope = nock(API).persist();
-    // Three parameters: nock's callback form, so an answer can wait (slow GitHub) or be a network error.
-    const handler =
-      (method: string) =>
-      (uri: string, body: nock.Body, cb: (err: NodeJS.ErrnoException | null, result: nock.ReplyFnResult) => void) =>
-        this.handle(method, uri, body, (err, result) => cb(err, (result ?? [500]) as nock.ReplyFnResult));
-    scope.get(/.*/).query(true).optionally().reply(handler("GET"));
-    scope.post(/.*/).query(true).optionally().reply(handler("POST"));
-    scope.patch(/.*/).query(true).optionally().reply(handler("PATCH"));
-    scope.put(/.*/).query(true).optionally().reply(handler("PUT"));
-    scope.delete(/.*/).query(true).optionally().reply(handler("DELETE"));
+    interceptGitHub(({ method, url, body }, done) => this.handle(method, url, body, done));
     return this;
   }
 
@@ -334,8 +329,7 @@ export class GitHubState {
 
   // ---- the fake API -------------------------------------------------------------------------
 
-  private handle(method: string, uri: string, body: unknown, cb: (err: Error | null, result?: [number, unknown, Record<string, string>]) => void): void {
-    const url = new URL(uri, API);
+  private handle(method: string, url: URL, body: unknown, cb: (err: NodeJS.ErrnoException | null, result?: NockAnswer) => void): void {
     const req: SimRequest = { method, path: url.pathname, query: url.searchParams, body };
     this.requests.push(req);
     const fault = this.faults.find((f) => (f.times === undefined || f.times > 0) && f.when(req));
@@ -570,23 +564,9 @@ export class GitHubState {
   }
 
   /** One page of a list, with GitHub's Link header. */
-  private page(items: unknown[], q: URLSearchParams, req: SimRequest): [number, unknown, Record<string, string>] {
-    const perPage = Math.min(Number(q.get("per_page") ?? 30) || 30, PER_PAGE_MAX);
-    const page = Number(q.get("page") ?? 1) || 1;
-    const last = Math.max(1, Math.ceil(items.length / perPage));
-    const headers: Record<string, string> = {};
-    if (last > 1) {
-      const link = (p: number, rel: string) => {
-        const u = new URLSearchParams(q);
-        u.set("page", String(p));
-        return `<${API}${req.path}?${u.toString()}>; rel="${rel}"`;
-      };
-      const links = [];
-      if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
-      if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
-      headers.link = links.join(", ");
-    }
-    return [200, items.slice((page - 1) * perPage, page * perPage), headers];
+  private page(items: unknown[], q: URLSearchParams, req: SimRequest): NockAnswer {
+    const page = paginate(items, q, (query) => `${API}${req.path}?${query.toString()}`);
+    return [200, page.items, page.link ? { link: page.link } : {}];
   }
 }
 

@@ -21,3 +21,18 @@ export const SIM_WEBHOOK_SECRET = "bench-secret";
 export const CLAUDE_TRAILER = "Co-Authored-By: Claude <noreply@anthropic.com>";
 /** GitHub's page size limit for list endpoints. */
 export const PER_PAGE_MAX = 100;
+
+/** A GitHub account as the fakes hold it (`type` defaults to "User"). */
+export interface SimUser {
+  login: string;
+  id: number;
+  type?: "User" | "Bot";
+}
+
+/** The people of the security tests: the PR author, two seniors, an outsider, and the app's bot. */
+export const ALICE: SimUser = { login: "alice", id: 1, type: "User" };
+export const BOB: SimUser = { login: "bob", id: 2, type: "User" };
+export const CAROL: SimUser = { login: "carol", id: 3, type: "User" };
+export const DAVE: SimUser = { login: "dave", id: 4, type: "User" };
+export const MALLORY: SimUser = { login: "mallory", id: 66, type: "User" };
+export const APP_BOT: SimUser = { login: `${APP_SLUG}[bot]`, id: 900, type: "Bot" };

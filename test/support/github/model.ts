@@ -1,17 +1,13 @@
 // The simulator's in-memory GitHub: repositories, pull requests, teams, permissions, check runs,
 // labels and issue events, with the mutations a test or benchmark needs and the JSON GitHub returns.
 import { createHash } from "node:crypto";
-import { APP_SLUG } from "./constants.js";
+import { APP_SLUG, type SimUser } from "./constants.js";
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
 export type FileStatus = "added" | "removed" | "modified" | "renamed";
 
-export interface SimUser {
-  login: string;
-  id: number;
-  type: "User" | "Bot";
-}
+export type { SimUser };
 
 export interface SimFile {
   filename: string;
@@ -408,7 +404,7 @@ export class GitHubModel {
 // --- JSON views, as GitHub's REST API returns them ------------------------------------------------
 
 export function userJson(u: SimUser): Record<string, unknown> {
-  return { login: u.login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false };
+  return { login: u.login, id: u.id, node_id: `U_${u.id}`, type: u.type ?? "User", site_admin: false };
 }
 
 export function repoJson(repo: SimRepo, owner: SimUser): Record<string, unknown> {
