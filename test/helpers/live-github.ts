@@ -1,10 +1,11 @@
 // A small stateful GitHub for scale tests: PRs whose head and reviews change while events arrive,
 // and check runs that are stored and listed back, so consecutive evaluations see each other's writes.
-import { APP_ID, FakeGitHub, HEAD, INSTALLATION_ID, commit, example, file, noteOpenHead, pullRequest, pullRequestEvent } from "./github.js";
+import { APP_ID, CHECK_NAME, CLAUDE_TRAILER as TRAILER, HEAD, INSTALLATION_ID, OWNER, REPO } from "../support/github/constants.js";
+import { FakeGitHub, commit, example, file, noteOpenHead, pullRequest, pullRequestEvent } from "./github.js";
 
 type Json = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const CLAUDE_TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
+const CLAUDE_TRAILER = `\n\n${TRAILER}`;
 
 export const sha = (i: number): string => i.toString(16).padStart(40, "c");
 
@@ -24,7 +25,7 @@ export class LivePull {
     readonly gh: FakeGitHub,
     readonly number = 7,
   ) {
-    const p = `/repos/acme/shop/pulls/${number}`;
+    const p = `/repos/${OWNER}/${REPO}/pulls/${number}`;
     noteOpenHead(number, () => this.head);
     gh.api
       .get(p)
@@ -62,13 +63,13 @@ export class LivePull {
         const head = /commits\/([0-9a-f]{40})\//.exec(uri)?.[1];
         const runs = all()
           .filter((r) => r.head_sha === head)
-          .map((r) => ({ ...r, name: "Countersign", app: { id: APP_ID } }));
+          .map((r) => ({ ...r, name: CHECK_NAME, app: { id: APP_ID } }));
         return [200, { total_count: runs.length, check_runs: runs }];
       })
       .persist();
     const owner = (head: string) => pulls.find((p) => p.runs.some((r) => r.head_sha === head) || p.head === head) ?? pulls[0]!;
     gh.api
-      .post("/repos/acme/shop/check-runs")
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
       .reply((_uri, body) => {
         const b = body as Json & { head_sha: string; status: string; conclusion?: string; output: Json };
         const pull = owner(b.head_sha);
@@ -116,10 +117,10 @@ export function liveRepo(numbers: number[] = [7], replicas = 1) {
   }
   const pulls = numbers.map((n) => new LivePull(gh, n));
   LivePull.serveChecks(gh, pulls);
-  gh.api.get("/repos/acme/shop/contents/.github%2Fcountersign.yml").optionally().reply(404, {}).persist();
+  gh.api.get(`/repos/${OWNER}/${REPO}/contents/.github%2Fcountersign.yml`).optionally().reply(404, {}).persist();
   gh.api.get("/repos/acme/.github/contents/.github%2Fcountersign.yml").optionally().reply(404, {}).persist();
   gh.api
-    .get("/repos/acme/shop/collaborators/bob/permission")
+    .get(`/repos/${OWNER}/${REPO}/collaborators/bob/permission`)
     .optionally()
     .reply(200, { permission: "admin", role_name: "admin", user: { login: "bob", permissions: { admin: true, maintain: true, push: true, triage: true, pull: true } } })
     .persist();
