@@ -172,7 +172,7 @@ const text = [
   "",
   `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:report\` on Node ${m.node}, ${m.nproc} cores (${m.model}), ${m.platform}.`,
   `Simulated org: ${REPOS} active repositories with ${PRS} PRs merged in the last 30 days (each also has closed-unmerged PRs and PRs merged 60+ days ago), and one repository untouched for 90 days; ` +
-    `the GitHub simulator (\`bench/github-simulator.ts\`) answers every call after ${LATENCY} ms. The report runs in process with its real octokit (throttling and retry plugins) and concurrency.`,
+    `the GitHub simulator (\`test/support/github/http-server.ts\`) answers every call after ${LATENCY} ms. The report runs in process with its real octokit (throttling and retry plugins) and concurrency.`,
   "",
   table(["measure", "value"], rows),
   "",
