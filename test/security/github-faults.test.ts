@@ -7,7 +7,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { APP_ID, createTestApp, type TestApp } from "../helpers/github.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices } from "../../src/handlers/services.js";
-import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, type SimRequest } from "./github-state.js";
+import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, type StateRequest } from "./github-state.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
@@ -21,7 +21,7 @@ function world(policy: string | number | null = SENIORS, app: TestApp = createTe
   return { gh, app, pull };
 }
 
-const is = (path: RegExp, method = "GET") => (r: SimRequest) => r.method === method && path.test(r.path);
+const is = (path: RegExp, method = "GET") => (r: StateRequest) => r.method === method && path.test(r.path);
 const FILES = is(/\/pulls\/7\/files$/);
 const REVIEWS = is(/\/pulls\/7\/reviews$/);
 

@@ -4,6 +4,9 @@
 // one per expected request), it lets a test play a sequence of events against a changing GitHub and
 // assert what matters for the gate: the latest check run on the head, and which requests were made.
 // Faults (statuses, rate-limit headers, network errors, slow answers) are injected per request.
+// It answers through the shared nock transport (test/support/github/nock.ts) with the shared
+// pagination and constants; its own state and endpoint handlers (policy and file contents with
+// error statuses, memberships that fail, push activity) are not yet the shared model's.
 import { example, pullRequest, pullRequestEvent } from "../helpers/github.js";
 import { interceptGitHub, type NockAnswer } from "../support/github/nock.js";
 import { paginate } from "../support/github/pagination.js";
@@ -29,7 +32,7 @@ type Json = Record<string, unknown>;
 
 export { ALICE, BOB, CAROL, DAVE, MALLORY, APP_BOT, type SimUser };
 
-export interface SimPull {
+export interface StatePull {
   number: number;
   state: "open" | "closed";
   merged: boolean;
@@ -53,7 +56,7 @@ export interface SimPull {
   requestedTeams: string[];
 }
 
-export interface SimCheckRun {
+export interface StateCheckRun {
   id: number;
   name: string;
   head_sha: string;
@@ -63,7 +66,7 @@ export interface SimCheckRun {
   app: { id: number };
 }
 
-export interface SimRequest {
+export interface StateRequest {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -76,7 +79,7 @@ export interface SimRequest {
 
 export interface Fault {
   name: string;
-  when: (req: SimRequest) => boolean;
+  when: (req: StateRequest) => boolean;
   /** How many matching requests it applies to; Infinity by default. */
   times?: number;
   status?: number;
@@ -150,8 +153,8 @@ export function tick(): string {
 }
 
 export class GitHubState {
-  readonly requests: SimRequest[] = [];
-  readonly pulls = new Map<number, SimPull>();
+  readonly requests: StateRequest[] = [];
+  readonly pulls = new Map<number, StatePull>();
   /** The repository's policy on the default branch: YAML, an HTTP status, or undefined (404). */
   repoPolicy: string | number | undefined;
   /** The organisation's policy (acme/.github), same shapes. */
@@ -171,7 +174,7 @@ export class GitHubState {
   readonly teams = new Map<string, Map<string, Membership>>();
   readonly permissions = new Map<string, Permission | number>();
   readonly repoLabels = new Set<string>(["ai-assisted", "risk:low", "risk:medium", "risk:high", "risk:critical"]);
-  readonly checkRuns: SimCheckRun[] = [];
+  readonly checkRuns: StateCheckRun[] = [];
   readonly comments: Array<{ issue: number; body: string }> = [];
   readonly reactions: Array<{ comment: number; content: string }> = [];
   readonly reviewRequests: Array<{ number: number; reviewers: string[]; teams: string[] }> = [];
@@ -188,9 +191,9 @@ export class GitHubState {
     return this;
   }
 
-  addPull(o: Partial<SimPull> = {}): SimPull {
+  addPull(o: Partial<StatePull> = {}): StatePull {
     const headSha = o.headSha ?? HEAD;
-    const pull: SimPull = {
+    const pull: StatePull = {
       number: 7,
       state: "open",
       merged: false,
@@ -215,7 +218,7 @@ export class GitHubState {
     return pull;
   }
 
-  pull(number = 7): SimPull {
+  pull(number = 7): StatePull {
     const pull = this.pulls.get(number);
     if (!pull) throw new Error(`no pull request #${number}`);
     return pull;
@@ -269,7 +272,7 @@ export class GitHubState {
   // ---- what the app did -------------------------------------------------------------------
 
   /** Our latest check run on a commit (the one branch protection reads). */
-  check(sha?: string, number = 7): SimCheckRun | undefined {
+  check(sha?: string, number = 7): StateCheckRun | undefined {
     const head = sha ?? this.pull(number).headSha;
     return this.checkRuns.filter((r) => r.name === CHECK_NAME && r.head_sha === head && r.app.id === APP_ID).sort((a, b) => b.id - a.id)[0];
   }
@@ -283,7 +286,7 @@ export class GitHubState {
     return this.requests.filter((r) => r.unknown).map((r) => `${r.method} ${r.path}`);
   }
 
-  requestsTo(pattern: RegExp): SimRequest[] {
+  requestsTo(pattern: RegExp): StateRequest[] {
     return this.requests.filter((r) => pattern.test(r.path));
   }
 
@@ -330,7 +333,7 @@ export class GitHubState {
   // ---- the fake API -------------------------------------------------------------------------
 
   private handle(method: string, url: URL, body: unknown, cb: (err: NodeJS.ErrnoException | null, result?: NockAnswer) => void): void {
-    const req: SimRequest = { method, path: url.pathname, query: url.searchParams, body };
+    const req: StateRequest = { method, path: url.pathname, query: url.searchParams, body };
     this.requests.push(req);
     const fault = this.faults.find((f) => (f.times === undefined || f.times > 0) && f.when(req));
     if (fault?.times !== undefined) fault.times--;
@@ -365,7 +368,7 @@ export class GitHubState {
     else answer();
   }
 
-  private route(method: string, url: URL, body: unknown, req: SimRequest): [number, unknown, Record<string, string>] {
+  private route(method: string, url: URL, body: unknown, req: StateRequest): [number, unknown, Record<string, string>] {
     const seg = url.pathname.split("/").slice(1).map(decodeURIComponent);
     const q = url.searchParams;
     const json = (status: number, data: unknown, headers: Record<string, string> = {}): [number, unknown, Record<string, string>] => [status, data, headers];
@@ -488,13 +491,13 @@ export class GitHubState {
       return json(200, [...this.pulls.values()].filter((p) => p.headSha === b1).map((p) => this.pullJson(p.number)));
     }
     if (a === "check-runs" && method === "POST" && b1 === undefined) {
-      const run: SimCheckRun = {
+      const run: StateCheckRun = {
         id: ++this.nextCheckId,
         name: String(b.name),
         head_sha: String(b.head_sha),
         status: String(b.status ?? "queued"),
         conclusion: (b.conclusion as string | undefined) ?? null,
-        output: { title: "", summary: "", text: null, ...(b.output as Json) } as SimCheckRun["output"],
+        output: { title: "", summary: "", text: null, ...(b.output as Json) } as StateCheckRun["output"],
         app: { id: APP_ID },
       };
       this.checkRuns.push(run);
@@ -505,7 +508,7 @@ export class GitHubState {
       if (!run) return notFound();
       if (b.status !== undefined) run.status = String(b.status);
       if (b.conclusion !== undefined) run.conclusion = b.conclusion as string;
-      if (b.output !== undefined) run.output = { title: "", summary: "", text: null, ...(b.output as Json) } as SimCheckRun["output"];
+      if (b.output !== undefined) run.output = { title: "", summary: "", text: null, ...(b.output as Json) } as StateCheckRun["output"];
       return json(200, run);
     }
     if (a === "issues" && b1 !== undefined && b1 !== "comments") {
@@ -564,19 +567,19 @@ export class GitHubState {
   }
 
   /** One page of a list, with GitHub's Link header. */
-  private page(items: unknown[], q: URLSearchParams, req: SimRequest): NockAnswer {
+  private page(items: unknown[], q: URLSearchParams, req: StateRequest): NockAnswer {
     const page = paginate(items, q, (query) => `${API}${req.path}?${query.toString()}`);
     return [200, page.items, page.link ? { link: page.link } : {}];
   }
 }
 
 /** Whether a check run lets a required check pass (GitHub: success, neutral and skipped do). */
-export function passes(run: SimCheckRun | undefined): boolean {
+export function passes(run: StateCheckRun | undefined): boolean {
   return run !== undefined && run.status === "completed" && ["success", "neutral", "skipped"].includes(run.conclusion ?? "");
 }
 
 /** Whether a check run blocks: absent, in progress, or a blocking conclusion. */
-export function blocks(run: SimCheckRun | undefined): boolean {
+export function blocks(run: StateCheckRun | undefined): boolean {
   return !passes(run);
 }
 
