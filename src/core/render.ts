@@ -353,7 +353,7 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
   };
 }
 
-export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[], annotations?: CheckAnnotation[]): CheckRunView {
+export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]): CheckRunView {
   const where = sources.length > 0 ? sources.map(code).join(", ") : "the policy";
   const list = problems.slice(0, 50).map(problemLine);
   const summary = [
@@ -372,7 +372,6 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
     title: `Invalid policy: ${plural(problems.length, "problem")}`,
     summary: clip(summary),
     text: "",
-    ...(annotations && annotations.length > 0 ? { annotations } : {}),
   };
 }
 
