@@ -25,11 +25,10 @@ export interface ContentPattern {
   /** Global and multiline, with `^` taking the "+"/"-" marker too, for scanning a patch. */
   scan: RegExp;
   /**
-   * "together": part of the one alternation that scans each patch once; "alone": its own scan
-   * (backreferences and named groups do not survive being joined); "lines": tested line by line,
-   * because a negative lookaround could see the neighbouring line in the patch.
+   * "together": its required text is part of the one alternation that scans each patch once;
+   * "lines": no text every match contains, so it is tested line by line.
    */
-  how: "together" | "alone" | "lines";
+  how: "together" | "lines";
 }
 
 export interface ContentProgram {
@@ -38,93 +37,55 @@ export interface ContentProgram {
   together: RegExp | null;
 }
 
-// Each file's patch is scanned as GitHub sends it, hunk headers and context lines included. A regex
-// without a negative lookaround that matches a changed line alone also matches that line inside the
-// patch, once `^` is read as "a line's start and its +/- marker" (with the m flag, `$` and `\b` see a
-// line break as they see the end of a string). So the scan finds every line that can match, and more;
-// each candidate that is a changed line is confirmed with the regex as written. (A line longer than
-// MAX_LINE is confirmed on its first MAX_LINE characters; only there can a `$` differ.)
-const NEGATIVE_LOOKAROUND = /\(\?<?!/;
-const NUMBERED_OR_NAMED = /\\[1-9]|\\k<|\(\?<[^=!]/;
-
-/** The regex source with each `^` outside a character class reading "a line's start and its +/- marker". */
-function anchorAfterMarker(source: string): string {
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === "\\") {
-      out += source.slice(i, i + 2);
-      i++;
-    } else if (inClass) {
-      if (c === "]") inClass = false;
-      out += c;
-    } else if (c === "[") {
-      inClass = true;
-      out += c;
-    } else {
-      out += c === "^" ? "^[+-]" : c; // consumes the marker: cheaper to scan for than a lookbehind
-    }
-  }
-  return out;
-}
-
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-function compilePattern(source: string, id: number): ContentPattern | null {
-  // A policy's patterns run in linear time (safe-regex.ts), so no changed line can hang the event
-  // loop: the native scan looks only for text that every match contains, and each candidate line is
-  // confirmed by the linear-time engine; a pattern without such text is tested line by line.
-  const safe = compileSafeRegex(source);
-  if (safe.ok) {
-    const { prefilter } = safe.pattern;
-    if (prefilter.length === 0) return { id, source, line: safe.pattern, scan: /$^/gm, how: "lines" };
-    return { id, source, line: safe.pattern, scan: new RegExp(prefilter.map(escapeRegExp).join("|"), "gm"), how: "together" };
-  }
-  // Lookarounds and backreferences: policy validation refuses them, so only direct callers get here.
-  let line: RegExp;
-  try {
-    line = new RegExp(source);
-  } catch {
-    return null; // reported by the policy loader; here it matches nothing
-  }
-  let scan: RegExp | null = null;
-  try {
-    scan = new RegExp(anchorAfterMarker(source), "gm");
-  } catch {
-    // the rewritten form does not compile: test it line by line
-  }
-  if (scan === null || NEGATIVE_LOOKAROUND.test(source)) return { id, source, line, scan: line, how: "lines" };
-  return { id, source, line, scan, how: NUMBERED_OR_NAMED.test(source) ? "alone" : "together" };
+/** A policy's pattern that cannot run in linear time: validation refuses it, so only a direct caller can get here. */
+export interface RefusedPattern {
+  source: string;
+  problem: string;
 }
 
-export function compileContent(rules: readonly RiskRule[]): { program: ContentProgram; byRule: (ContentPattern[] | undefined)[] } {
+function compilePattern(source: string, id: number): ContentPattern | RefusedPattern {
+  // A policy's patterns run in linear time (safe-regex.ts), so no changed line can hang the event
+  // loop: the native scan looks only for text that every match contains (escaped literals), and each
+  // candidate line is confirmed by the linear-time engine; a pattern without such text is tested line
+  // by line. A pattern that needs backtracking is never run by the native engine: it is refused, and
+  // the rule holding it is taken to hold (risk.ts), failing closed.
+  const safe = compileSafeRegex(source);
+  if (!safe.ok) return { source, problem: safe.problem };
+  const { prefilter } = safe.pattern;
+  if (prefilter.length === 0) return { id, source, line: safe.pattern, scan: /$^/gm, how: "lines" };
+  return { id, source, line: safe.pattern, scan: new RegExp(prefilter.map(escapeRegExp).join("|"), "gm"), how: "together" };
+}
+
+export function compileContent(rules: readonly RiskRule[]): {
+  program: ContentProgram;
+  byRule: (ContentPattern[] | undefined)[];
+  /** Per rule, its patterns that cannot run in linear time (empty for every rule of a valid policy). */
+  refusedByRule: RefusedPattern[][];
+} {
   const patterns: ContentPattern[] = [];
-  const bySource = new Map<string, ContentPattern | null>();
-  const byRule = rules.map((rule) => {
+  const bySource = new Map<string, ContentPattern | RefusedPattern>();
+  const refusedByRule: RefusedPattern[][] = rules.map(() => []);
+  const byRule = rules.map((rule, r) => {
     if (rule.content === undefined) return undefined;
     const list: ContentPattern[] = [];
     for (const source of rule.content) {
       let pattern = bySource.get(source);
       if (pattern === undefined) {
         pattern = compilePattern(source, patterns.length);
-        if (pattern !== null) patterns.push(pattern);
+        if ("id" in pattern) patterns.push(pattern);
         bySource.set(source, pattern);
       }
-      if (pattern !== null && !list.includes(pattern)) list.push(pattern);
+      if (!("id" in pattern)) refusedByRule[r]!.push(pattern);
+      else if (!list.includes(pattern)) list.push(pattern);
     }
     return list;
   });
   const joined = patterns.filter((p) => p.how === "together");
-  let together: RegExp | null = null;
-  if (joined.length > 0) {
-    try {
-      together = new RegExp(joined.map((p) => `(?:${p.scan.source})`).join("|"), "gm");
-    } catch {
-      for (const p of joined) p.how = "alone";
-    }
-  }
-  return { program: { patterns, together }, byRule };
+  // Escaped literal text only: the alternation always compiles.
+  const together = joined.length > 0 ? new RegExp(joined.map((p) => `(?:${p.scan.source})`).join("|"), "gm") : null;
+  return { program: { patterns, together }, byRule, refusedByRule };
 }
 
 const PLUS = 43;
@@ -180,20 +141,7 @@ export function searchContent(program: ContentProgram, files: readonly ChangedFi
       }
     }
     for (const p of program.patterns) {
-      if (p.how === "alone") {
-        const re = p.scan;
-        re.lastIndex = 0;
-        for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-          const [start, end] = patch.lineAround(m.index);
-          const line = patch.changedLine(start, end);
-          if (line !== null && p.line.test(line)) {
-            found[p.id]!.add(f);
-            break;
-          }
-          re.lastIndex = end + 1;
-          if (re.lastIndex > text.length) break;
-        }
-      } else if (p.how === "lines") {
+      if (p.how === "lines") {
         for (let start = 0; start < text.length; ) {
           const [, end] = patch.lineAround(start);
           const line = patch.changedLine(start, end);

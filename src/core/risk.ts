@@ -6,7 +6,7 @@
 import { ORG_POLICY_REPO, POLICY_PATHS } from "../policy/paths.js";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
-import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram } from "./content-scan.js";
+import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram, type RefusedPattern } from "./content-scan.js";
 import { compileGlob, expandBraces, type GlobMatcher } from "./glob-match.js";
 import { compileGlobs, type GlobTable } from "./glob-index.js";
 import { PathMatcher, touchedComponents, type DirEntry, type PathHits } from "./path-matcher.js";
@@ -31,8 +31,10 @@ export function maxTier(a: RiskTier, b: RiskTier): RiskTier {
 
 interface CompiledRule {
   rule: RiskRule;
-  /** Valid content patterns; an empty list never matches (the policy loader reports invalid regexes). */
+  /** Content patterns that run in linear time. */
   content: ContentPattern[] | undefined;
+  /** Content patterns that cannot (validation refuses them; only a direct caller gets here): the rule is taken to hold. */
+  refused: RefusedPattern[];
 }
 
 /** Compiled matchers for one policy: build with compileRisk, use through assessRisk. Opaque. */
@@ -55,10 +57,10 @@ export function compileRisk(policy: Policy): CompiledRisk {
   const cached = compiledByPolicy.get(policy);
   if (cached !== undefined) return cached;
   const rules: RiskRule[] = [...(policy.risk.builtin ? BUILTIN_RISK_RULES : []), ...policy.risk.rules];
-  const { program, byRule } = compileContent(rules);
+  const { program, byRule, refusedByRule } = compileContent(rules);
   const compiled: CompiledRisk = {
     defaultTier: policy.risk.default,
-    rules: rules.map((rule, i) => ({ rule, content: byRule[i] })),
+    rules: rules.map((rule, i) => ({ rule, content: byRule[i], refused: refusedByRule[i]! })),
     globs: compileGlobs(rules),
     components: policy.risk.components.flatMap(expandBraces).flatMap((g) => compileGlob(g) ?? []),
     content: program,
@@ -256,7 +258,15 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
 
   for (let i = 0; i < holding.length; i++) {
     const h = holding[i]!;
-    const patterns = compiled.rules[h.index]!.content;
+    const { content: patterns, refused } = compiled.rules[h.index]!;
+    if (refused.length > 0) {
+      // Fail closed: a pattern that cannot run in linear time is never run, and the rule holds.
+      const scope = [...(scopes[i] ?? files.keys())].sort((a, b) => a - b);
+      const shown = scope.slice(0, MAX_MATCHES).map((f) => files[f]!.path);
+      const why = refused.map((p) => `/${p.source}/ ${p.problem}`).join("; ");
+      reasons.push({ tier: h.rule.tier, rule: `${h.rule.reason ? `${h.rule.reason}: ` : ""}content rule cannot be run (${why}), so it is taken to hold`, matches: shown, matchCount: scope.length });
+      continue;
+    }
     if (patterns !== undefined) {
       const scope = scopes[i];
       const inFiles = new Set<number>();
