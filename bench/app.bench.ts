@@ -1,7 +1,7 @@
 // Benchmark of the built app as a real process against the GitHub simulator on loopback, with
 // Probot's throttling on as in production: API calls per evaluation, webhook-to-check latency,
 // the drain time of a burst against its lower bound, CPU per evaluation and peak RSS — for the app
-// and for its naive baseline (COUNTERSIGN_NAIVE=1) in the same run. See bench/README.md.
+// and for its naive baseline (bench/lib/naive-app.ts, a different composition of the same code) in the same run. See bench/README.md.
 //
 //   npm run bench:app                      (builds, then runs with the defaults)
 //   npx tsx bench/app.bench.ts --quick     (after npm run build; a smaller burst, fewer samples)
@@ -11,12 +11,11 @@
 // Flags: --quick  --latency MS  --samples N  --unchanged N  --burst-events N  --burst-prs N
 //        --window MS  --drain-timeout S  --no-naive  --no-write
 //        --soak  --soak-seconds S  --install-repos N  --install-prs N  --install-scale N
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { APP_ID, CHECK_NAME, SIM_WEBHOOK_SECRET, countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "../test/support/github/index.js";
-import { AppProcess, guardBenchmark } from "./lib/app-process.js";
+import { AppProcess, buildNaiveEntry, guardBenchmark, NAIVE_ENTRY } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
 import { runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
@@ -117,20 +116,8 @@ async function settle(sim: GitHubSimulator, app: AppProcess, delivery: Delivery,
   await sim.waitForQuiet(300, Math.max(1_000, deadline - performance.now()));
 }
 
-/** Whether the built app reads COUNTERSIGN_NAIVE at all (otherwise the baseline runs the same code). */
-function naiveSwitchPresent(): boolean {
-  const walk = (dir: string): boolean =>
-    readdirSync(dir).some((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return walk(path);
-      return name.endsWith(".js") && readFileSync(path, "utf8").includes("COUNTERSIGN_NAIVE");
-    });
-  try {
-    return walk(join(ROOT, "lib"));
-  } catch {
-    return false;
-  }
-}
+/** The app, or its naive baseline (a different composition, bench/lib/naive-app.ts), as a process. */
+const entryOf = (variant: "app" | "naive") => (variant === "naive" ? { entry: NAIVE_ENTRY } : {});
 
 // --- phases -------------------------------------------------------------------------------------
 
@@ -375,7 +362,7 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
   const prs = setupBurst(sim.model, options.burstPrs);
   sim.model.user(PEER);
   setupBaseUpdates(sim.model);
-  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env: variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {} });
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, ...entryOf(variant) });
   running.add(app);
   try {
     await app.start();
@@ -450,7 +437,7 @@ async function soakVariant(variant: "app" | "naive", options: Options, soak: Soa
   setupOrg(sim.model);
   const prs = setupSoak(sim.model);
   seedChecks(sim, prs);
-  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env: variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {} });
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, ...entryOf(variant) });
   running.add(app);
   try {
     await app.start();
@@ -473,8 +460,8 @@ async function installVariant(variant: "app" | "naive", options: Options): Promi
   await sim.start();
   setupOrg(sim.model);
   const pulls = setupInstallation(sim.model, options.installRepos, options.installPrs);
-  const env: Record<string, string> = { BENCH_THROTTLE_SCALE: String(scale), WRITE_SPACING_MS: String(1000 / scale), ...(variant === "naive" ? { COUNTERSIGN_NAIVE: "1" } : {}) };
-  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env, nodeArgs: ["--import", "./bench/lib/scaled-throttle.mjs"] });
+  const env: Record<string, string> = { BENCH_THROTTLE_SCALE: String(scale), WRITE_SPACING_MS: String(1000 / scale) };
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env, nodeArgs: ["--import", "./bench/lib/scaled-throttle.mjs"], ...entryOf(variant) });
   running.add(app);
   try {
     await app.start();
@@ -532,16 +519,16 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const limitMs = options.soak ? TIME_LIMIT_MS + options.soakSeconds * 1000 + 10 * 60_000 : TIME_LIMIT_MS;
   guardBenchmark(ROOT, limitMs, log, "run `npm run build` first (or `npm run bench:app`)");
+  if (options.naive) buildNaiveEntry(ROOT);
   if (options.soak) {
     log(`soak mode: ${JSON.stringify(options)}`);
     return soakMode(options);
   }
-  const naiveSwitch = naiveSwitchPresent();
   log(`options: ${JSON.stringify(options)}`);
   const app = await runVariant("app", options);
   const naive = options.naive ? await runVariant("naive", options) : undefined;
   const durationS = (performance.now() - t0) / 1000;
-  const section = render(options, app, naive, naiveSwitch, started, durationS);
+  const section = render(options, app, naive, started, durationS);
   process.stdout.write(`\n${section}\n`);
   if (options.write) {
     writeSection(join(ROOT, "BENCHMARKS.md"), "bench:app", section);

@@ -1,6 +1,6 @@
 // The built app as a real child process (as scripts/smoke.sh starts it), pointed at the simulator,
 // with its JSON log parsed and its CPU time and peak RSS read from /proc.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -22,8 +22,10 @@ export interface AppProcessOptions {
   webhookSecret: string;
   /** host:port of the simulator, for GHE_HOST. */
   gheHost: string;
-  /** Extra environment (e.g. COUNTERSIGN_NAIVE=1). */
+  /** Extra environment (e.g. WRITE_SPACING_MS). */
   env?: Record<string, string>;
+  /** The script to run, relative to root: the built app (lib/server/main.js) unless told, or NAIVE_ENTRY. */
+  entry?: string;
   logLevel?: string;
   /** Node options before probot's script (e.g. `--import ./bench/lib/scaled-throttle.mjs`). */
   nodeArgs?: string[];
@@ -44,6 +46,17 @@ export function guardBenchmark(root: string, limitMs: number, log: (message: str
   } catch {
     throw new Error(`lib/index.js is missing: ${buildHint}`);
   }
+}
+
+/** The naive baseline's process (bench/lib/naive-main.ts), compiled by buildNaiveEntry. */
+export const NAIVE_ENTRY = "bench/.out/naive/bench/lib/naive-main.js";
+
+/** Compile the naive baseline's composition (and the src/ it imports) to JavaScript, as lib/ is for the app. */
+export function buildNaiveEntry(root: string): void {
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "bench", "tsconfig.naive.json")], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }
 
 export function freePort(): Promise<number> {
@@ -111,7 +124,7 @@ export class AppProcess {
       GHE_PROTOCOL: "http",
       ...this.options.env,
     };
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), "lib/server/main.js"], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), this.options.entry ?? "lib/server/main.js"], {
       cwd: this.options.root,
       env,
       stdio: ["ignore", "pipe", "pipe"],

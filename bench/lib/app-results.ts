@@ -140,7 +140,7 @@ function p50Of(r: AppResult, kind: string): number {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-export function render(options: Options, app: AppResult, naive: AppResult | undefined, naiveSwitch: boolean, started: Date, durationS: number): string {
+export function render(options: Options, app: AppResult, naive: AppResult | undefined, started: Date, durationS: number): string {
   const m = machine();
   const lat = (r: AppResult) => latencies(r);
   const p50 = (r: AppResult) => quantile(lat(r), 0.5);
@@ -189,7 +189,7 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
     Object.entries(p.routesPerEval)
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([route, n]) => [route, fmt(n, 2)]);
-  const notes = findings(options, app, naive, naiveSwitch);
+  const notes = findings(options, app, naive);
   return [
     "## App under load (`bench/app.bench.ts`)",
     "",
@@ -198,7 +198,7 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
     `Small PR: 20 files, 3 commits, 2 reviews; ${app.changing.samples.length} state-changing events (pushes and senior approvals, alternating) and ${app.unchanged.samples.length} unchanged ones (an edit that changes nothing, a redelivered synchronize), warm caches.`,
     `Burst: ${options.burstEvents} events over ${options.burstPrs} PRs in ${plural(Math.ceil(options.burstPrs / 10), "repository", "repositories")} of one installation within ${options.windowMs / 1000} s (pushes, then a comment review and a deciding review per PR; a third of the PRs end approved, a third waiting, a third with changes requested).`,
     naive
-      ? `The naive baseline is the same build started with \`COUNTERSIGN_NAIVE=1\`${naiveSwitch ? "" : " — **the build does not read that switch yet, so both columns ran the same code**"}.`
+      ? "The naive baseline is the same code composed without coalescing, caches or write turns (`bench/lib/naive-app.ts`, compiled to `bench/.out/naive/`)."
       : "The naive baseline was not run (`--no-naive`).",
     "",
     table(header, rows),
@@ -223,7 +223,7 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
 }
 
 /** App behaviour worth a look, with evidence from the numbers. */
-function findings(options: Options, app: AppResult, naive: AppResult | undefined, naiveSwitch: boolean): string[] {
+function findings(options: Options, app: AppResult, naive: AppResult | undefined): string[] {
   const out: string[] = [];
   for (const r of [app, ...(naive ? [naive] : [])]) {
     const who = r.variant === "app" ? "app" : "naive baseline";
@@ -256,7 +256,6 @@ function findings(options: Options, app: AppResult, naive: AppResult | undefined
   if (a.changing.perEval.notModified === 0 && a.unchanged.perEval.notModified === 0) out.push("no conditional request (If-None-Match) reached the simulator: every read is charged to the rate limit");
   const p50 = quantile(latencies(a), 0.5);
   if (p50 > 3 * options.latencyMs) out.push(`p50 webhook-to-check latency is ${fmt(p50 / options.latencyMs, 1)} round trips of ${options.latencyMs} ms (target ≤ 3): the reads before the write are not all in parallel`);
-  if (naive && !naiveSwitch) out.push("the naive baseline ran the same code (lib/ does not read COUNTERSIGN_NAIVE yet): its column only shows the run-to-run noise");
   if (a.metricsNote) out.push(`/metrics cross-check (app's countersign_github_requests_total vs the simulator): ${a.metricsNote}`);
   return out;
 }

@@ -15,14 +15,14 @@ export type RequestKind = "read" | "write" | "graphql" | "auth";
 const AUTH = /^\/(?:app\/installations\/[^/]+\/access_tokens|applications\/[^/]+\/token(?:\/scoped)?|login\/oauth\/access_token)$/;
 
 export interface RequestHooks {
-  /** Absent: no conditional requests (the benchmark's naive baseline). */
+  /** Absent: no conditional requests (a composition without ETags). */
   etags?: EtagCache | undefined;
   /**
    * Called once per request that reached GitHub, with its HTTP status (undefined: no answer), the
    * installation whose token it used and the rate limit GitHub says that installation has left.
    */
   onRequest?: ((kind: RequestKind, status: number | undefined, answer: RequestAnswer) => void) | undefined;
-  /** Absent: writes go straight to Probot's throttle (the naive baseline). */
+  /** Absent: writes go straight to Probot's throttle (a composition without write turns). */
   turns?: WriteTurns | undefined;
   /** Each attempt at a request is abandoned after this long, so a hung connection cannot hold a PR's queue (0: no limit). */
   timeoutMs?: number | undefined;

@@ -29,7 +29,7 @@ export class LabelRegistry {
   private readonly waitMs: number;
   private readonly pollMs: number;
 
-  /** @param local Labels known to exist on this replica; a disabled cache (TTL 0, the naive baseline) turns all of this off. */
+  /** @param local Labels known to exist on this replica; a disabled cache (TTL 0) turns all of this off. */
   constructor(
     private readonly local: TtlCache<boolean>,
     private readonly options: LabelRegistryOptions = {},

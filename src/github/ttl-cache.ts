@@ -10,7 +10,7 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** False when the TTL is zero: nothing is ever kept (the benchmark's naive baseline, or a cache switched off). */
+  /** False when the TTL is zero: nothing is ever kept (a cache switched off). */
   get enabled(): boolean {
     return this.ttlMs > 0;
   }

@@ -148,8 +148,8 @@ export async function evaluateOnce(
     // Warm (the policy is cached, or this PR was evaluated before): our check run on the newest head
     // seen joins round 1. Cold, it is read in round 2, beside the organisation's policy fallback.
     const warm = cached !== undefined || memo.aiLabel !== undefined;
-    const earlyCheck = !services.naive && warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
-    const earlyHistory = !services.naive && memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
+    const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
+    const earlyHistory = memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
     const round1 = Promise.all([
       readSnapshot(octokit, ref).catch((err: unknown) => {
         if (httpStatus(err) === 404) return undefined;
@@ -368,7 +368,7 @@ function carriesAiLabel(snapshot: PullSnapshot, policy: Policy, verdict: Verdict
  * MAX_CONSECUTIVE_YIELDS times in a row for one PR.
  */
 async function yieldToFollowUp(services: Services, key: string, run: RunContext | undefined): Promise<boolean> {
-  if (!run || services.naive) return false;
+  if (!run) return false;
   const yields = services.caches.yields.get(key) ?? 0;
   if (yields >= MAX_CONSECUTIVE_YIELDS) return false;
   if (!(await run.superseded())) return false;

@@ -13,7 +13,7 @@ import type { Actor } from "../core/types.js";
 import type { NotesIndex, ProvenanceCaches } from "../github/provenance.js";
 import { Metrics } from "../metrics/metrics.js";
 import { InFlight } from "./in-flight.js";
-import { DirectGate, LocalPullGate, type PullGate } from "../scale/pull-gate.js";
+import { LocalPullGate, type PullGate } from "../scale/pull-gate.js";
 import { RedisPullGate } from "../scale/redis-gate.js";
 import { createRedis, RedisLabelMemory, RedisPolicyEpochs } from "../scale/redis.js";
 import { RedisTurnCoordinator } from "../scale/redis-turns.js";
@@ -25,8 +25,6 @@ import { LabelRegistry } from "../github/label-registry.js";
 export interface Services {
   checkName: string;
   appId: number | undefined;
-  /** COUNTERSIGN_NAIVE=1: no coalescing, no caches, no speculative reads. For benchmarks only. */
-  naive: boolean;
   /** The local coalescer (the gate uses it when there is no Redis). */
   coalescer: Coalescer;
   /** Who evaluates a PR and when: one at a time per PR, bursts folded into one follow-up. */
@@ -82,19 +80,28 @@ function number(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
-function flag(value: string | undefined): boolean {
-  return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
+/**
+ * Parts a composition may replace; the app itself passes none. The benchmark's baseline
+ * (bench/lib/naive-app.ts) composes the app without coalescing, caches or write turns this way.
+ */
+export interface ServiceParts {
+  /** Who evaluates a PR and when; by default the coalescing gate (shared through Redis with REDIS_URL). */
+  gate?: PullGate;
+  /** False: writes go straight to Probot's throttle, without waiting for a write turn by priority. */
+  writeTurns?: boolean;
+  /** The lifetime in ms of every cache of GitHub's answers (ETags included), over the defaults and env knobs; 0 keeps nothing. */
+  cacheMs?: number;
 }
 
-export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
-  const naive = flag(env.COUNTERSIGN_NAIVE);
-  const membershipTtl = naive ? 0 : number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000;
-  const policyTtl = naive ? 0 : number(env.POLICY_CACHE_SECONDS, 300) * 1000;
-  const labelTtl = naive ? 0 : 60 * 60 * 1000;
+export function createServices(env: NodeJS.ProcessEnv = process.env, parts: ServiceParts = {}): Services {
+  const ttl = (ms: number) => parts.cacheMs ?? ms;
+  const membershipTtl = ttl(number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000);
+  const policyTtl = ttl(number(env.POLICY_CACHE_SECONDS, 300) * 1000);
+  const labelTtl = ttl(60 * 60 * 1000);
   // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long.
-  const notesAbsentTtl = naive ? 0 : number(env.NOTES_REF_CACHE_SECONDS, 3600) * 1000;
-  const immutableTtl = naive ? 0 : 24 * 60 * 60 * 1000;
-  const etagBytes = naive ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
+  const notesAbsentTtl = ttl(number(env.NOTES_REF_CACHE_SECONDS, 3600) * 1000);
+  const immutableTtl = ttl(24 * 60 * 60 * 1000);
+  const etagBytes = parts.cacheMs === 0 ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
   const delayMs = number(env.COALESCE_DELAY_MS, 0);
   // Probot's write throttle admits one write a second per installation; writes take their turns here first.
   const writeSpacingMs = number(env.WRITE_SPACING_MS, 1000);
@@ -107,12 +114,12 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
   const coalescer = new Coalescer(() => metrics.coalesced.inc(), delayMs);
 
   const redisUrl = env.REDIS_URL?.trim();
-  const redis = redisUrl && !naive ? createRedis(redisUrl, currentLog) : undefined;
+  const redis = redisUrl ? createRedis(redisUrl, currentLog) : undefined;
   // Keys are namespaced per app and check name, so staging and production may share one Redis.
   const prefix = `countersign:${validAppId ?? "app"}:${env.CHECK_NAME?.trim() || "Countersign"}:`;
 
   let gate: PullGate;
-  if (naive) gate = new DirectGate();
+  if (parts.gate) gate = parts.gate;
   else if (redis) gate = new RedisPullGate(redis, { prefix, log: currentLog, delayMs, onCoalesced: (n) => metrics.coalesced.inc(n) });
   else gate = new LocalPullGate(coalescer);
 
@@ -120,7 +127,8 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
   metrics.watchWaiting((now) => waiting.counts(now));
   // Writes wait here by priority (closing check writes first); with Redis the turn is shared by the replicas.
   let coordinatorFailing = false;
-  const turns = naive
+  const turns =
+    parts.writeTurns === false
     ? undefined
     : new WriteTurns({
         spacingMs: writeSpacingMs,
@@ -141,7 +149,6 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
   return {
     checkName: env.CHECK_NAME?.trim() || "Countersign",
     appId: validAppId,
-    naive,
     coalescer,
     gate,
     policies,
@@ -169,16 +176,16 @@ export function createServices(env: NodeJS.ProcessEnv = process.env): Services {
         onSharedError: (err) => log?.warn({ err }, "could not share label knowledge through Redis; this replica checks the label itself"),
       }),
       yields: new TtlCache<number>(10 * 60 * 1000),
-      diffs: new TtlCache<DiffDigest>(naive ? 0 : 24 * 60 * 60 * 1000, 5_000),
+      diffs: new TtlCache<DiffDigest>(immutableTtl, 5_000),
       people: new TtlCache<{ people: Actor[]; complete: boolean }>(membershipTtl, 1_000),
       provenance: {
         notesAbsent: new TtlCache<boolean>(notesAbsentTtl),
         notesIndex: new TtlCache<NotesIndex>(immutableTtl, 50),
         noteText: new TtlCache<string>(immutableTtl, 5_000),
       },
-      // Not switched off in naive mode: it is how a reply learns its override was written, not a saving.
+      // Not a cache of GitHub's answers: it is how a reply learns its override was written, not a saving.
       overrides: new TtlCache<{ applied: boolean; passes: boolean }>(10 * 60 * 1000, 1_000),
-      coAuthors: new TtlCache<Actor[]>(naive ? 0 : 60 * 60 * 1000, 10_000),
+      coAuthors: new TtlCache<Actor[]>(ttl(60 * 60 * 1000), 10_000),
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
     useLogger(logger) {

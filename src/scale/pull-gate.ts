@@ -1,8 +1,8 @@
 // Who evaluates a pull request, and when: at most one evaluation per PR at a time, a burst of
 // events folded into one follow-up at the latest state, and what the runs remember between them.
 //
-// LocalPullGate does this within one process; RedisPullGate (redis-gate.ts) across replicas;
-// DirectGate runs every request at once (the benchmark's naive baseline).
+// LocalPullGate does this within one process; RedisPullGate (redis-gate.ts) across replicas. (The
+// benchmark's baseline, bench/lib/naive-app.ts, brings its own gate that runs every request at once.)
 import type { OverrideRecord } from "../core/types.js";
 import type { Coalescer } from "./coalescer.js";
 import { TtlCache } from "../github/ttl-cache.js";
@@ -101,25 +101,6 @@ export class LocalPullGate implements PullGate {
     const current = this.memory.memos.get(key);
     const newer = this.coalescer.hasFollowUp(key) ? current?.headSha : undefined;
     this.memory.memos.set(key, { ...memo, ...(newer ? { headSha: newer } : {}) });
-  }
-
-  markWaiting(key: string, at: number): Promise<void> {
-    return this.memory.markWaiting(key, at);
-  }
-
-  takeWaitingSince(key: string): Promise<number | undefined> {
-    return this.memory.takeWaitingSince(key);
-  }
-
-  async close(): Promise<void> {}
-}
-
-/** No coalescing and no memory: every event is evaluated at once, as a naive app would. Benchmarks only. */
-export class DirectGate implements PullGate {
-  private readonly memory = new LocalMemory();
-
-  async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
-    await task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
   }
 
   markWaiting(key: string, at: number): Promise<void> {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
+import { createNaiveServices, DirectGate } from "../../bench/lib/naive-app.js";
 import {
   APP_ID,
   FakeGitHub,
@@ -55,7 +56,10 @@ afterEach(async () => {
  * A Probot app like the tests' usual one, whose every GitHub request takes at least `latencyMs` and
  * is recorded, so the test can count requests by kind and the round trips on the critical path.
  */
-function measuredApp(env: NodeJS.ProcessEnv = {}, options: { latencyMs?: number; writeLatencyMs?: number } = {}): MeasuredApp {
+function measuredApp(
+  env: NodeJS.ProcessEnv = {},
+  options: { latencyMs?: number; writeLatencyMs?: number; compose?: (env: NodeJS.ProcessEnv) => Services } = {},
+): MeasuredApp {
   const requests: Recorded[] = [];
   const fetch = async (url: string | URL, init?: RequestInit) => {
     const method = init?.method ?? "GET";
@@ -66,7 +70,7 @@ function measuredApp(env: NodeJS.ProcessEnv = {}, options: { latencyMs?: number;
     requests.push({ method, path: new URL(String(url)).pathname, start, end: performance.now() });
     return response;
   };
-  const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
+  const services = (options.compose ?? createServices)({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: key(),
@@ -157,8 +161,8 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     expect(Math.max(...round1.map((r) => r.start)) < Math.min(...round1.map((r) => r.end))).toBe(true);
   });
 
-  it("the naive baseline (COUNTERSIGN_NAIVE=1) reads the policy, membership and check run every time, in two rounds", async () => {
-    const app = measuredApp({ COUNTERSIGN_NAIVE: "1" }, { latencyMs: 25 });
+  it("the naive baseline (bench/lib/naive-app.ts) reads the policy, membership and check run every time, in two rounds", async () => {
+    const app = measuredApp({}, { latencyMs: 25, compose: createNaiveServices });
     const gh = new FakeGitHub().token();
     const pr = smallPull(gh);
     gh.policy(SENIORS_POLICY).existingChecks().membership("@acme/seniors", "carol", "active").expectCheckRun();
@@ -172,7 +176,7 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
     // The notes ref uncached, and the open PRs with the head (the verdict passes).
     expect(tally(app.requests)).toMatchObject({ reads: 9, writes: 0 });
-    expect(app.services.naive).toBe(true);
+    expect(app.services.gate).toBeInstanceOf(DirectGate);
   });
 });
 
@@ -329,7 +333,7 @@ describe("the policy cache", () => {
   });
 
   it("is off in the naive baseline", async () => {
-    const app = measuredApp({ COUNTERSIGN_NAIVE: "1" });
+    const app = measuredApp({}, { compose: createNaiveServices });
     const { pulls } = liveRepo();
     await app.receive("pull_request", pulls[0]!.synchronize(sha(500)));
     await app.receive("pull_request", pulls[0]!.synchronize(sha(501)));

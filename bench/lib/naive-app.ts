@@ -1,0 +1,36 @@
+// The benchmark's naive baseline: the same app composed without what makes it cheap — no coalescing
+// gate (every event is evaluated at once, and no run remembers anything for the next), no caches of
+// GitHub's answers (policy, membership, labels, notes, ETags: read every time), no write turns (writes
+// go straight to Probot's throttle), no Redis. With no memory and no cached policy, an evaluation never
+// plans a speculative read either, so it reads in two rounds (snapshot and policy, then the check run).
+// Nothing in src/ knows about it: it is a different set of parts passed to createServices.
+import { createServices, type Services } from "../../src/handlers/services.js";
+import { TtlCache } from "../../src/github/ttl-cache.js";
+import { WAITING_TTL_MS, type GatedTask, type GateRequest, type PullGate } from "../../src/scale/pull-gate.js";
+
+/** No coalescing and no memory: every event is evaluated at once, as a naive app would. */
+export class DirectGate implements PullGate {
+  private readonly waiting = new TtlCache<number>(WAITING_TTL_MS, 50_000);
+
+  async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
+    await task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
+  }
+
+  async markWaiting(key: string, at: number): Promise<void> {
+    if (this.waiting.get(key) === undefined) this.waiting.set(key, at);
+  }
+
+  async takeWaitingSince(key: string): Promise<number | undefined> {
+    const since = this.waiting.get(key);
+    this.waiting.delete(key);
+    return since;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The naive baseline's services, from the same environment the app reads (REDIS_URL is ignored). */
+export function createNaiveServices(env: NodeJS.ProcessEnv = process.env): Services {
+  const { REDIS_URL: _ignored, ...withoutRedis } = env;
+  return createServices(withoutRedis, { gate: new DirectGate(), writeTurns: false, cacheMs: 0 });
+}
