@@ -1,7 +1,7 @@
 // `countersign check`: runs the app's detection, risk and sign-off rules on a local branch, offline.
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { planEvaluation } from "../core/decide.js";
+import { isGated, planEvaluation } from "../core/decide.js";
 import { POLICY_PATH } from "../policy/paths.js";
 import type { Actor, PullSnapshot } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
@@ -211,7 +211,7 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     policy: loaded.origin,
     mode: policy.mode,
     gate: policy.gate,
-    gated: plan.inScope && (policy.gate === "all" || plan.detection.assisted),
+    gated: isGated(policy, plan.inScope, plan.detection.assisted),
     ...(plan.inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
     ...(values.approved ? { approvals: await checkApprovals(root, baseSha, headSha, values.approved, policy) } : {}),
     detection: plan.detection,

@@ -55,8 +55,27 @@ export function baseInScope(snapshot: PullSnapshot, policy: Policy): boolean {
 const lower = (s: string) => s.toLowerCase();
 const short = (sha: string) => sha.slice(0, 7);
 
-function hasLabel(snapshot: PullSnapshot, label: string): boolean {
+/** Whether the PR carries a label now (GitHub compares label names case-insensitively). */
+export function hasLabel(snapshot: Pick<PullSnapshot, "labels">, label: string): boolean {
   return snapshot.labels.some((l) => lower(l) === lower(label));
+}
+
+/**
+ * The one home of "is this PR gated": its base branch is in the policy's `branches` (a plan made
+ * before `branches` existed, inScope undefined, is in scope) and every PR is gated or this one is
+ * AI-assisted.
+ */
+export function isGated(policy: Pick<Policy, "gate">, inScope: boolean | undefined, assisted: boolean): boolean {
+  return inScope !== false && (policy.gate === "all" || assisted);
+}
+
+/**
+ * Before the decision, whether the PR is or may turn out gated (a label removal still to be judged
+ * may put the label back), whatever its branch: only then are reviewers' standing and earlier
+ * approvals worth reading.
+ */
+export function mayBeGated(policy: Pick<Policy, "gate">, plan: Pick<EvaluationPlan, "detection" | "labelRemoval">): boolean {
+  return policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
 }
 
 /**
@@ -201,7 +220,7 @@ function assessReview(
 export function approvalsToCompare(snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory): string[] {
   if (policy.signoff.fresh_approval !== "same-diff" || !plan.inScope) return [];
   // Not gated (and no label removal that could put the label back): no approval matters.
-  if (policy.gate !== "all" && !plan.detection.assisted && !plan.labelRemoval) return [];
+  if (!mayBeGated(policy, plan)) return [];
   if (snapshot.override?.sha === snapshot.headSha) return [];
   const live = plan.decisiveReviews.filter((r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible);
   if (live.some((r) => r.state === "CHANGES_REQUESTED")) return [];
@@ -271,7 +290,7 @@ export function decide(
   // Outside `branches` the PR is not gated (its labels are still planned). A plan made before
   // `branches` existed (inScope undefined) is in scope.
   const inScope = plan.inScope !== false;
-  const gated = inScope && (policy.gate === "all" || assisted);
+  const gated = isGated(policy, plan.inScope, assisted);
   const reviews = [
     ...plan.decisiveReviews.map((r) => assessReview(r, snapshot, policy, plan, directory, facts)),
     ...plan.commentOnlyReviews.map((r) => ({
@@ -295,6 +314,7 @@ export function decide(
     directory,
   );
 
+  const labels = planLabels(snapshot, policy, assisted, risk, []);
   let outcome: Outcome;
   if (!gated) outcome = "not-gated";
   else if (override) outcome = "overridden";
@@ -306,6 +326,7 @@ export function decide(
     outcome,
     mode: policy.mode,
     gated,
+    aiLabel: labels.add.some((l) => lower(l) === lower(label)) || hasLabel(snapshot, label),
     detection: { ...detection, assisted, signals },
     memoryNotes,
     risk,
@@ -314,7 +335,7 @@ export function decide(
     approvedBy,
     blockedBy,
     ...(override ? { override } : {}),
-    labels: planLabels(snapshot, policy, assisted, risk, []),
+    labels,
     groups,
     ...(inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
   };

@@ -1,6 +1,6 @@
 // What a policy proposed in a pull request would change for that same pull request.
 import type { Policy } from "../policy/schema.js";
-import { planEvaluation } from "./decide.js";
+import { isGated, planEvaluation } from "./decide.js";
 import type { PullSnapshot, Verdict } from "./types.js";
 import { describeRequirement as describeReq } from "./render.js";
 
@@ -13,7 +13,7 @@ export function proposedPolicyChanges(snapshot: PullSnapshot, current: Verdict, 
   // A PR gated only by its label memory (the `ai-assisted` label put back after a removal) stays gated
   // under any policy: the memory is not evidence a proposal could remove.
   const gatedByMemory = current.detection.assisted && current.detection.signals.length === 0;
-  const wouldGate = plan.inScope && (proposed.gate === "all" || plan.detection.assisted || gatedByMemory);
+  const wouldGate = isGated(proposed, plan.inScope, plan.detection.assisted || gatedByMemory);
   if (wouldGate !== current.gated) changes.push(wouldGate ? "this PR would be gated" : "this PR would no longer be gated");
   if (plan.risk.tier !== current.risk.tier) changes.push(`risk tier would go from ${current.risk.tier} to ${plan.risk.tier}`);
   const before = describeReq(current.requirement);

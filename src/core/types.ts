@@ -254,6 +254,8 @@ export interface Verdict {
   /** In report mode, the outcome enforce mode would have reached. */
   wouldBe?: Outcome;
   gated: boolean;
+  /** Whether the PR carries the policy's AI label once this verdict's label writes are done. */
+  aiLabel: boolean;
   detection: Detection;
   /** Whether the AI finding comes only from the PR's memory (the label), and who acted on it. */
   memoryNotes: string[];

@@ -9,13 +9,12 @@
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
-import { instrumentOctokit } from "../github/instrument.js";
 import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "../github/snapshot.js";
 import { readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
 import { POLICY_PATH } from "../policy/paths.js";
 import { readCheckRun, writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
-import { approvalsToCompare, decide, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
+import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
 import { listSpecPeople } from "../github/candidates.js";
 import { signoffCandidates, specsToList } from "../core/candidates.js";
@@ -81,7 +80,6 @@ export function evaluatePullRequest(
   ref: PullRef,
   options: EvaluateOptions = {},
 ): Promise<void> {
-  instrumentOctokit(octokit, services.requestHooks);
   const request = {
     ...(options.override ? { override: options.override } : {}),
     ...(options.headShaHint ? { headSha: options.headShaHint } : {}),
@@ -220,7 +218,7 @@ export async function evaluateOnce(
     const blind = filesNeedingContent(snapshot, policy);
     if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
     const plan = planEvaluation(snapshot, policy, evidence);
-    const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
+    const gatedOrMaybe = mayBeGated(policy, plan);
     // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
     // head — the PRs sharing this head are listed in this round rather than after the decision.
     const mayPass =
@@ -245,7 +243,6 @@ export async function evaluateOnce(
     const verdict = decide(snapshot, policy, plan, directory, facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const aiLabel = carriesAiLabel(snapshot, policy, verdict);
     const candidates = await readCandidates(octokit, services, snapshot, policy, verdict);
     const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
     const render = (sideEffectErrors: string[]) =>
@@ -297,7 +294,7 @@ export async function evaluateOnce(
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
       log.info({ outcome, tier, check: "superseded", ms: elapsed(started) }, "evaluated pull request; a newer event is queued, its follow-up publishes");
-      return { outcome: verdict.outcome, tier, check: "superseded", labelWrites: 0, headSha, aiLabel: hasLabel(snapshot.labels, policy.labels.ai_assisted) };
+      return { outcome: verdict.outcome, tier, check: "superseded", labelWrites: 0, headSha, aiLabel: hasLabel(snapshot, policy.labels.ai_assisted) };
     }
     const { check } = published;
     services.caches.yields.delete(key);
@@ -312,7 +309,7 @@ export async function evaluateOnce(
       { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
       "evaluated pull request",
     );
-    return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: published.labelWrites, headSha, aiLabel };
+    return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: published.labelWrites, headSha, aiLabel: verdict.aiLabel };
   } catch (err) {
     outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);
@@ -350,15 +347,6 @@ async function readCandidates(octokit: Octokit, services: Services, snapshot: Pu
 /** Whether the check's state (what a required check or a reader sees first) differs from what is there. */
 function stateChanges(existing: CheckRunView | undefined, view: CheckRunView): boolean {
   return !existing || existing.status !== view.status || existing.conclusion !== view.conclusion || existing.title !== view.title;
-}
-
-function hasLabel(labels: string[], label: string): boolean {
-  return labels.some((l) => l.toLowerCase() === label.toLowerCase());
-}
-
-function carriesAiLabel(snapshot: PullSnapshot, policy: Policy, verdict: Verdict): boolean {
-  const label = policy.labels.ai_assisted;
-  return verdict.labels.add.some((l) => l.toLowerCase() === label.toLowerCase()) || hasLabel(snapshot.labels, label);
 }
 
 /**
