@@ -375,6 +375,25 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
   };
 }
 
+/** What made an evaluation fail, as the handler classified it; the words for it are chosen here. */
+export type EvaluationFailure =
+  | { kind: "coordination"; message: string }
+  | { kind: "request"; status: number | undefined; message: string; timedOut: boolean };
+
+/** The sentence a failing check gives for a failed evaluation. */
+export function explainFailure(failure: EvaluationFailure): string {
+  const { message } = failure;
+  if (failure.kind === "coordination") {
+    return `Countersign ${message}, so it did not evaluate this event: two replicas must never judge one pull request at once.`;
+  }
+  const { status } = failure;
+  if (status === 403 || status === 429) return `GitHub refused a request (${status}: ${message}), probably a rate limit or a missing permission.`;
+  if (failure.timedOut) return `GitHub did not answer in time (${message}).`;
+  if (status !== undefined && status >= 500) return `GitHub answered with a server error (${status}) after retries.`;
+  if (status !== undefined) return `GitHub answered ${status}: ${message}.`;
+  return `An unexpected error: ${message}.`;
+}
+
 export function renderError(message: string): CheckRunView {
   return {
     status: "completed",

@@ -24,7 +24,7 @@ import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readNotesRef, readProvenance } from "../github/provenance.js";
-import { overrideFor, readCheckState, renderError, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
+import { explainFailure, overrideFor, readCheckState, renderError, type EvaluationFailure, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
 import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
 import { planReviewRequests } from "../core/review-requests.js";
@@ -412,19 +412,12 @@ function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
 
-function explain(err: unknown): string {
-  if (err instanceof CoordinationError) {
-    return `Countersign ${err.message}, so it did not evaluate this event: two replicas must never judge one pull request at once.`;
-  }
-  const status = httpStatus(err);
+/** What kind of failure this was; render.ts words it. */
+function failureOf(err: unknown): EvaluationFailure {
+  if (err instanceof CoordinationError) return { kind: "coordination", message: err.message };
   const message = (err as Error)?.message ?? String(err);
-  if (status === 403 || status === 429) return `GitHub refused a request (${status}: ${message}), probably a rate limit or a missing permission.`;
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timeout/i.test(message))) {
-    return `GitHub did not answer in time (${message}).`;
-  }
-  if (status !== undefined && status >= 500) return `GitHub answered with a server error (${status}) after retries.`;
-  if (status !== undefined) return `GitHub answered ${status}: ${message}.`;
-  return `An unexpected error: ${message}.`;
+  const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timeout/i.test(message));
+  return { kind: "request", status: httpStatus(err), message, timedOut };
 }
 
 /** Leave a failing check on the head so the gate never passes by accident; best effort. */
@@ -432,7 +425,7 @@ async function failClosed(octokit: Octokit, log: Logger, services: Services, ref
   log.error({ err, outcome: "error" }, "evaluation failed");
   if (!headSha) return;
   const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName };
-  const view: CheckRunView = renderError(explain(err));
+  const view: CheckRunView = renderError(explainFailure(failureOf(err)));
   try {
     // Not read: whatever is there, this failure goes before every other waiting write (it may close the gate).
     await writeCheckRun(octokit, target, view, undefined, { unread: true });
