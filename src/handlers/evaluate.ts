@@ -33,6 +33,8 @@ import type { Policy } from "../policy/schema.js";
 import { sameOverride, type OverrideRecord, type Outcome, type PullSnapshot, type ReviewerDirectory, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
+import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
+import { recordSignoffWait } from "../scale/signoff-wait.js";
 import type { Services } from "./services.js";
 
 export interface EvaluationResult {
@@ -52,13 +54,6 @@ export interface EvaluateOptions {
   /** The head SHA the event named: our check run on it is read in the first round, and it is where a failure is reported when the PR itself cannot be read. */
   headShaHint?: string;
 }
-
-/**
- * How many runs in a row may leave their writes to a follow-up, so a stream of events cannot starve
- * the check. The follow-up's check write takes the dropped one's place in the queue (write-turns.ts),
- * so yielding costs no wait; the bound only stops a pathological stream (events faster than a read).
- */
-const MAX_CONSECUTIVE_YIELDS = 10;
 
 export function pullKey(ref: PullRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
@@ -100,6 +95,8 @@ export function evaluatePullRequest(
       throw err;
     });
 }
+
+const yieldCounts = (services: Services): YieldCounts => ({ yields: services.caches.yields, onYield: () => services.metrics.supersededPublishes.inc() });
 
 function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
   if (!result) return undefined;
@@ -263,7 +260,7 @@ export async function evaluateOnce(
     // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
     let yielded = false;
     // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
-    const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(services, key, run)));
+    const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
     let published: { check: CheckWrite; labelWrites: number; reviewRequests: number; passes: boolean };
     try {
       published = await withWriteGuard(guard, async () => {
@@ -297,10 +294,14 @@ export async function evaluateOnce(
       return { outcome: verdict.outcome, tier, check: "superseded", labelWrites: 0, headSha, aiLabel: hasLabel(snapshot, policy.labels.ai_assisted) };
     }
     const { check } = published;
-    services.caches.yields.delete(key);
+    resetYields(yieldCounts(services), key);
     // Only now, with the check written, may the comment's reply say whether the override applied.
     if (fresh) services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
-    await recordSignoffWait(services, key, verdict, log);
+    await recordSignoffWait(
+      { gate: services.gate, waiting: services.waiting, observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds) },
+      key,
+      verdict,
+    ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
     // Once per head that becomes signed off: not again when an already passing check is rewritten.
     const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
     if (check !== "unchanged" && !passedBefore) countApprovals(services, verdict);
@@ -349,22 +350,6 @@ function stateChanges(existing: CheckRunView | undefined, view: CheckRunView): b
   return !existing || existing.status !== view.status || existing.conclusion !== view.conclusion || existing.title !== view.title;
 }
 
-/**
- * Asked by each write right before it is sent (after waiting for its turn): true when a newer event
- * for this PR is already queued, whose follow-up reads the latest state and publishes it, so this
- * write would spend a throttled second on a state about to be replaced. Never more than
- * MAX_CONSECUTIVE_YIELDS times in a row for one PR.
- */
-async function yieldToFollowUp(services: Services, key: string, run: RunContext | undefined): Promise<boolean> {
-  if (!run) return false;
-  const yields = services.caches.yields.get(key) ?? 0;
-  if (yields >= MAX_CONSECUTIVE_YIELDS) return false;
-  if (!(await run.superseded())) return false;
-  services.caches.yields.set(key, yields + 1);
-  services.metrics.supersededPublishes.inc();
-  return true;
-}
-
 /** The approvals that signed off a head, once per check written for it: on the head, or kept by same-diff. */
 function countApprovals(services: Services, verdict: Verdict): void {
   if (verdict.outcome !== "approved" || verdict.mode !== "enforce") return;
@@ -372,23 +357,6 @@ function countApprovals(services: Services, verdict: Verdict): void {
     if (!review.counted || review.state !== "APPROVED") continue;
     const basis = review.basis === "same-diff" ? "same_diff" : review.basis === "older-commit" ? "older_commit" : "head";
     services.metrics.approvals.inc({ tier: verdict.risk.tier, basis });
-  }
-}
-
-/** The time from the first evaluation that left the PR waiting to the one that found it signed off; and who waits now. */
-async function recordSignoffWait(services: Services, key: string, verdict: Verdict, log: Logger): Promise<void> {
-  try {
-    if (verdict.outcome === "waiting" && verdict.mode === "enforce") {
-      await Promise.all([services.gate.markWaiting(key, Date.now()), services.waiting.mark(key, verdict.risk.tier, Date.now())]);
-    } else if (verdict.outcome === "approved" || verdict.outcome === "overridden") {
-      const [since] = await Promise.all([services.gate.takeWaitingSince(key), services.waiting.clear(key)]);
-      if (since !== undefined) services.metrics.signoffWaitSeconds.observe({ tier: verdict.risk.tier }, Math.max(0, Date.now() - since) / 1000);
-    } else {
-      // Not gated, changes requested, report mode: not waiting for sign-off now.
-      await Promise.all([verdict.outcome === "not-gated" ? services.gate.takeWaitingSince(key) : undefined, services.waiting.clear(key)]);
-    }
-  } catch (err) {
-    log.debug({ err }, "could not record the sign-off waiting time");
   }
 }
 

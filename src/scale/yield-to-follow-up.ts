@@ -1,0 +1,35 @@
+// The write guard's question, asked by each write right before it is sent (after waiting for its
+// turn): is a newer event for this PR already queued, whose follow-up reads the latest state and
+// publishes it? Then this write would spend a throttled second on a state about to be replaced.
+import type { TtlCache } from "../github/ttl-cache.js";
+import type { RunContext } from "./pull-gate.js";
+
+/**
+ * How many runs in a row may leave their writes to a follow-up, so a stream of events cannot starve
+ * the check. The follow-up's check write takes the dropped one's place in the queue (write-turns.ts),
+ * so yielding costs no wait; the bound only stops a pathological stream (events faster than a read).
+ */
+export const MAX_CONSECUTIVE_YIELDS = 10;
+
+export interface YieldCounts {
+  /** Per PR, how many runs in a row left their writes to a follow-up. */
+  yields: TtlCache<number>;
+  /** Counted each time a run yields. */
+  onYield: () => void;
+}
+
+/** True when this run should leave its writes to the queued follow-up; never more than MAX_CONSECUTIVE_YIELDS times in a row for one PR. */
+export async function yieldToFollowUp(counts: YieldCounts, key: string, run: RunContext | undefined): Promise<boolean> {
+  if (!run) return false;
+  const yields = counts.yields.get(key) ?? 0;
+  if (yields >= MAX_CONSECUTIVE_YIELDS) return false;
+  if (!(await run.superseded())) return false;
+  counts.yields.set(key, yields + 1);
+  counts.onYield();
+  return true;
+}
+
+/** A run published: the next one may yield again. */
+export function resetYields(counts: YieldCounts, key: string): void {
+  counts.yields.delete(key);
+}
