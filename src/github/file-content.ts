@@ -26,16 +26,18 @@ async function readOne(octokit: Octokit, owner: string, repo: string, file: Chan
   }
 }
 
-/** Fill in `content` for the given files of the snapshot (they are its own objects). */
-export async function readContentForRules(octokit: Octokit, snapshot: PullSnapshot, files: ChangedFile[]): Promise<void> {
+/** The snapshot with `content` filled in for the given files (its own objects); the snapshot given is not changed. */
+export async function readContentForRules(octokit: Octokit, snapshot: PullSnapshot, files: ChangedFile[]): Promise<PullSnapshot> {
+  const contents = new Map<ChangedFile, ChangedFile["content"]>();
   await Promise.all(
     files.map(async (file, i) => {
       if (i >= MAX_CONTENT_READS) {
-        file.content = { unreadable: `more than ${MAX_CONTENT_READS} files without a diff` };
+        contents.set(file, { unreadable: `more than ${MAX_CONTENT_READS} files without a diff` });
         return;
       }
       const ref = file.status === "removed" ? snapshot.baseSha : snapshot.headSha;
-      file.content = ref ? await readOne(octokit, snapshot.owner, snapshot.repo, file, ref) : { unreadable: "no commit to read it at" };
+      contents.set(file, ref ? await readOne(octokit, snapshot.owner, snapshot.repo, file, ref) : { unreadable: "no commit to read it at" });
     }),
   );
+  return { ...snapshot, files: snapshot.files.map((file) => (contents.has(file) ? { ...file, content: contents.get(file) } : file)) };
 }

@@ -9,10 +9,11 @@
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
-import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "../github/snapshot.js";
+import { readIssueHistory, type IssueHistory, type PullRef } from "../github/snapshot.js";
+import { quiet, readEvaluationInputs } from "../github/evaluation-inputs.js";
 import { readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
 import { POLICY_PATH } from "../policy/paths.js";
-import { readCheckRun, writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import { writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
 import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
@@ -23,7 +24,7 @@ import { readContentForRules } from "../github/file-content.js";
 import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
-import { readNotesRef, readProvenance } from "../github/provenance.js";
+import { readProvenance } from "../github/provenance.js";
 import { explainFailure, overrideFor, readCheckState, renderError, type EvaluationFailure, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
 import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
@@ -103,20 +104,6 @@ function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
   return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
 }
 
-/** A promise whose rejection is handled even if nobody awaits it (it may be abandoned when another read fails). */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
-/** A speculative read: its failure only means it is read again (or not) later. */
-function attempt<T>(promise: Promise<T>): Promise<{ value: T } | undefined> {
-  return promise.then(
-    (value) => ({ value }),
-    () => undefined,
-  );
-}
-
 export async function evaluateOnce(
   octokit: Octokit,
   parentLog: Logger,
@@ -138,46 +125,30 @@ export async function evaluateOnce(
   const targetFor = (sha: string): CheckTarget => ({ owner: ref.owner, repo: ref.repo, headSha: sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) });
   try {
     // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
-    const cached = services.policies.peek(ref.owner, ref.repo);
-    const labelsOn = !cached?.ok || cached.policy.labels.enabled;
-    // Warm (the policy is cached, or this PR was evaluated before): our check run on the newest head
-    // seen joins round 1. Cold, it is read in round 2, beside the organisation's policy fallback.
-    const warm = cached !== undefined || memo.aiLabel !== undefined;
-    const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, targetFor(hintSha))) : undefined;
-    const earlyHistory = memo.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
-    const round1 = Promise.all([
-      readSnapshot(octokit, ref).catch((err: unknown) => {
-        if (httpStatus(err) === 404) return undefined;
-        throw err;
-      }),
-      services.policies.load(octokit, ref.owner, ref.repo),
-      earlyCheck,
-      earlyHistory,
-    ]);
-    // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
-    const notesRef = readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
-    const [snapshot, loaded, early, speculated] = await round1;
-    if (!snapshot) {
+    const inputs = await readEvaluationInputs(
+      octokit,
+      ref,
+      { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor },
+      { ...(hintSha ? { headSha: hintSha } : {}), ...(memo.aiLabel !== undefined ? { aiLabel: memo.aiLabel } : {}) },
+    );
+    if (inputs.kind === "not-found") {
       // The PR (or its repository) no longer exists: nothing to gate, and no check to write on a SHA nobody proposes.
       outcome = "not-found";
       tier = "none";
       log.info({ outcome, ms: elapsed(started) }, "pull request not found (404); nothing to gate, nothing written");
       return undefined;
     }
-    headSha = snapshot.headSha;
+    headSha = inputs.snapshot.headSha;
     log = log.child({ sha: headSha });
-    if (snapshot.state === "closed") {
+    if (inputs.kind === "closed") {
       // Closed or merged since the event was sent: nothing left to gate, nothing to write.
       outcome = "closed";
       tier = "none";
-      log.info({ outcome, merged: snapshot.merged, ms: elapsed(started) }, "pull request is closed; nothing to gate");
+      log.info({ outcome, merged: inputs.snapshot.merged, ms: elapsed(started) }, "pull request is closed; nothing to gate");
       return undefined;
     }
+    const { loaded, existing: existingRead } = inputs;
     const target = targetFor(headSha);
-    // A check read for another SHA never stands in for the head's: read it again (round 2).
-    const existingRead: Promise<ExistingCheckRun | undefined> =
-      early && hintSha === headSha ? Promise.resolve(early.value) : quiet(readCheckRun(octokit, target));
-
     if (!loaded.ok) {
       const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), await existingRead);
       outcome = "invalid-policy";
@@ -186,8 +157,8 @@ export async function evaluateOnce(
       return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
     }
     const policy = loaded.policy;
-    // Files of this repository that a policy in force reads (this one's, or another repository's `_extends`): critical to change.
-    snapshot.policyFiles = services.policies.filesReadIn(ref.owner, ref.repo);
+    // Each read below adds to a new snapshot; none is changed in place.
+    let snapshot = inputs.snapshot;
 
     const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
     const proposedRead = changesPolicy
@@ -197,23 +168,20 @@ export async function evaluateOnce(
           ),
         )
       : Promise.resolve(undefined);
-    let history: IssueHistory | undefined = speculated?.value;
+    let history: IssueHistory | undefined = inputs.history;
     // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
     // Detection does not depend on the label history: computed once, for both questions.
     if (policy.detection.builtin && policy.detection.provenance) {
-      const provenance = await readProvenance(octokit, snapshot, await notesRef, services.caches.provenance);
-      if (provenance) snapshot.provenance = provenance;
+      const provenance = await readProvenance(octokit, snapshot, await inputs.notesRef, services.caches.provenance);
+      if (provenance) snapshot = { ...snapshot, provenance };
     }
     const evidence = detectAiAssistance(snapshot, policy);
     if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
-    if (history) {
-      snapshot.labelEvents = history.labelEvents;
-      snapshot.reviewRequestEvents = history.reviewRequestEvents;
-    }
+    if (history) snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };
 
     // Files without a diff that a content rule would search: read them first (most PRs have none).
     const blind = filesNeedingContent(snapshot, policy);
-    if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
+    if (blind.length > 0) snapshot = await readContentForRules(octokit, snapshot, blind);
     const plan = planEvaluation(snapshot, policy, evidence);
     const gatedOrMaybe = mayBeGated(policy, plan);
     // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
@@ -229,13 +197,13 @@ export async function evaluateOnce(
       gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
       coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
     ]);
-    if (coAuthors) snapshot.coAuthorAccounts = coAuthors;
+    if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
     const state = readCheckState(existing?.view.text);
     const remembered = overrideFor(state, ref.number);
     // A newly accepted override (from the comment's request): the run that carries it must write it.
     const fresh = run?.override ?? options.override;
     const override = fresh ?? remembered;
-    if (override) snapshot.override = override;
+    if (override) snapshot = { ...snapshot, override };
     const facts = await readDecisionFacts(octokit, services, snapshot, policy, plan, directory);
     const verdict = decide(snapshot, policy, plan, directory, facts);
     outcome = verdict.outcome;
@@ -364,8 +332,8 @@ function countApprovals(services: Services, verdict: Verdict): void {
 async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
   let plan = planReviewRequests(snapshot, policy, verdict);
   if (plan.needsHistory) {
-    snapshot.reviewRequestEvents = (await readIssueHistory(octokit, ref)).reviewRequestEvents;
-    plan = planReviewRequests(snapshot, policy, verdict);
+    const { reviewRequestEvents } = await readIssueHistory(octokit, ref);
+    plan = planReviewRequests({ ...snapshot, reviewRequestEvents }, policy, verdict);
   }
   return requestReviews(octokit, ref, plan);
 }

@@ -16,12 +16,12 @@ import { readContentForRules } from "../github/file-content.js";
 import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import type { LoadedPolicy } from "../github/policy-source.js";
-import { approvalsToCompare, decide, needsLabelHistory, planEvaluation } from "../core/decide.js";
+import { approvalsToCompare, decide, mayBeGated, needsLabelHistory, planEvaluation } from "../core/decide.js";
 import { compareWithHead } from "../github/same-diff.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { overrideFor, renderVerdict, type CheckState } from "../core/render.js";
 import type { HeadPart } from "../core/shared-head.js";
-import type { OverrideRecord, ReviewerDirectory } from "../core/types.js";
+import type { OverrideRecord, PullSnapshot, ReviewerDirectory } from "../core/types.js";
 import type { Services } from "./services.js";
 
 export interface SiblingPart extends HeadPart {
@@ -59,31 +59,31 @@ async function judgeOne(
   state: CheckState,
 ): Promise<SiblingPart | undefined> {
   const policy = loaded.policy;
-  const snapshot = await readSnapshot(octokit, ref).catch((err: unknown) => {
+  const read = await readSnapshot(octokit, ref).catch((err: unknown) => {
     if (httpStatus(err) === 404) return undefined;
     throw err;
   });
   // Closed, or moved to another head since the list was read: it no longer shares this commit's check.
-  if (!snapshot || snapshot.state !== "open" || snapshot.headSha !== headSha) return undefined;
-  snapshot.policyFiles = services.policies.filesReadIn(ref.owner, ref.repo);
+  if (!read || read.state !== "open" || read.headSha !== headSha) return undefined;
+  // Each read below adds to a new snapshot; none is changed in place.
+  let snapshot: PullSnapshot = { ...read, policyFiles: services.policies.filesReadIn(ref.owner, ref.repo) };
   const evidence = detectAiAssistance(snapshot, policy);
   if (needsLabelHistory(snapshot, policy, evidence)) {
     const history = await readIssueHistory(octokit, ref);
-    snapshot.labelEvents = history.labelEvents;
-    snapshot.reviewRequestEvents = history.reviewRequestEvents;
+    snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };
   }
   const blind = filesNeedingContent(snapshot, policy);
-  if (blind.length > 0) await readContentForRules(octokit, snapshot, blind);
+  if (blind.length > 0) snapshot = await readContentForRules(octokit, snapshot, blind);
   const plan = planEvaluation(snapshot, policy, evidence);
-  const gatedOrMaybe = policy.gate === "all" || plan.detection.assisted || plan.labelRemoval !== undefined;
+  const gatedOrMaybe = mayBeGated(policy, plan);
   const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
   const [directory, coAuthors] = await Promise.all([
     gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
     coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
   ]);
-  if (coAuthors) snapshot.coAuthorAccounts = coAuthors;
+  if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
   const override = overrideFor(state, ref.number);
-  if (override) snapshot.override = override;
+  if (override) snapshot = { ...snapshot, override };
   // same-diff: approvals on earlier commits are compared with the head, as for the PR itself (cached by SHA).
   const commits = approvalsToCompare(snapshot, policy, plan, directory);
   const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
