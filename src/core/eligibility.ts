@@ -56,6 +56,16 @@ function sameActor(a: Actor, b: Actor): boolean {
   return key(a.login) === key(b.login);
 }
 
+/**
+ * Why someone can never override this PR, whatever `override.by` says; undefined if they may. Never
+ * the author (an override is a second person's decision), never an AI agent's account.
+ */
+export function overrideExclusion(actor: Actor, author: Actor, policy: Policy): string | undefined {
+  if (actor.id === author.id || key(actor.login) === key(author.login)) return "is the PR author; an override is a second person's decision";
+  if (isAiIdentity(actor, policy)) return "is an AI identity; an override is a person's decision";
+  return undefined;
+}
+
 /** Why someone can never sign off this PR, whatever the reviewer list says; undefined if they may. */
 export function exclusionReason(actor: Actor, snapshot: PullSnapshot, policy: Policy): string | undefined {
   if (sameActor(actor, snapshot.author)) return "is the PR author, who cannot sign off their own change";

@@ -375,6 +375,47 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
   };
 }
 
+/** A reply to a `/countersign` command in a PR comment. */
+export type CommandReply =
+  | { kind: "unknown-command"; login: string; verb: string }
+  | { kind: "override-needs-reason"; login: string }
+  | { kind: "override-invalid-policy"; login: string }
+  | { kind: "override-none-allowed"; login: string }
+  | { kind: "override-refused"; login: string; why: string; allowed: string[] }
+  | { kind: "override-head-moved"; login: string; head: string; headAt?: { how: "push" | "commit"; at: string }; commentAt: string }
+  | { kind: "override-not-written"; login: string; head: string }
+  | { kind: "override-applied"; login: string; head: string; reason: string; passes: boolean };
+
+export function renderCommandReply(reply: CommandReply): string {
+  const who = `@${reply.login}`;
+  switch (reply.kind) {
+    case "unknown-command":
+      return `${who} Countersign knows \`/countersign recheck\` and \`/countersign override <reason>\`, not \`${reply.verb || "(nothing)"}\`.`;
+    case "override-needs-reason":
+      return `${who} An override needs a reason: \`/countersign override <reason>\`. The reason is shown on the check.`;
+    case "override-invalid-policy":
+      return `${who} The override was not applied: the policy is invalid, so Countersign cannot tell who may override. Fix the policy first.`;
+    case "override-none-allowed":
+      return `${who} The override was not applied: this repository's policy allows no overrides (\`override.by\` is empty).`;
+    case "override-refused":
+      return `${who} The override was not applied: ${who} ${reply.why}. Only ${reply.allowed.join(", ")} may override.`;
+    case "override-head-moved": {
+      const head = short(reply.head);
+      const when = reply.headAt ? ` (${reply.headAt.how === "push" ? "pushed" : "committed"} ${reply.headAt.at})` : "";
+      return `${who} The override was not applied: the head of this pull request is now ${head}${when}, which came after your comment (${reply.commentAt}). An override applies to the commit it was given on; if ${head} should be overridden too, post the override again.`;
+    }
+    case "override-not-written":
+      return `${who} The override was not applied: when Countersign evaluated the pull request, its head was no longer ${short(reply.head)} (or another override replaced this one). Post the override again if the current head should pass.`;
+    case "override-applied": {
+      const head = short(reply.head);
+      const others = reply.passes
+        ? ""
+        : `\n\nThe check on ${head} still waits: it belongs to the commit, and another open pull request with this head has not passed yet (the check's summary names it).`;
+      return `Override by ${who} applied to ${head}: ${reply.reason}\n\nIt holds for this pull request on that commit only; when the pull request moves past it, the new head needs sign-off (or another override) again.${others}`;
+    }
+  }
+}
+
 /** What made an evaluation fail, as the handler classified it; the words for it are chosen here. */
 export type EvaluationFailure =
   | { kind: "coordination"; message: string }

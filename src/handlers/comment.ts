@@ -1,14 +1,13 @@
 // "/countersign recheck" and "/countersign override <reason>" in PR comments.
 import type { Context } from "probot";
-import { parseCommand } from "../core/commands.js";
-import { lookupsFor, matchSpecs } from "../core/eligibility.js";
-import { isAiIdentity } from "../core/detect.js";
+import { parseCommand, shownText } from "../core/commands.js";
+import { lookupsFor, matchSpecs, overrideExclusion } from "../core/eligibility.js";
 import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest, overrideKey } from "./evaluate.js";
 import { headChangedAfter } from "../github/head-history.js";
 import { acknowledgeCommand, readCheckRun } from "../github/publish.js";
-import { overrideFor, readCheckState } from "../core/render.js";
+import { overrideFor, readCheckState, renderCommandReply, type CommandReply } from "../core/render.js";
 import { viewPasses } from "../core/shared-head.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
 import type { PullRef } from "../github/snapshot.js";
@@ -28,11 +27,11 @@ export function onComment(services: Services) {
     const owner = context.payload.repository.owner.login;
     const repo = context.payload.repository.name;
     const ref = { owner, repo, number: issue.number };
-    const reply = (body: string) => context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
     const login = comment.user?.login ?? "ghost";
+    const reply = (r: CommandReply) => context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
 
     if (command.kind === "unknown") {
-      await reply(`@${login} Countersign knows \`/countersign recheck\` and \`/countersign override <reason>\`, not \`${command.verb || "(nothing)"}\`.`);
+      await reply({ kind: "unknown-command", login, verb: command.verb });
       return;
     }
     if (command.kind === "recheck") {
@@ -43,7 +42,7 @@ export function onComment(services: Services) {
     }
 
     if (command.reason === "") {
-      await reply(`@${login} An override needs a reason: \`/countersign override <reason>\`. The reason is shown on the check.`);
+      await reply({ kind: "override-needs-reason", login });
       return;
     }
     const [loaded, pr] = await Promise.all([
@@ -51,29 +50,23 @@ export function onComment(services: Services) {
       context.octokit.rest.pulls.get({ owner, repo, pull_number: issue.number }),
     ]);
     if (!loaded.ok) {
-      await reply(`@${login} The override was not applied: the policy is invalid, so Countersign cannot tell who may override. Fix the policy first.`);
+      await reply({ kind: "override-invalid-policy", login });
       return;
     }
     const allowed = loaded.policy.override.by;
     if (allowed.length === 0) {
-      await reply(`@${login} The override was not applied: this repository's policy allows no overrides (\`override.by\` is empty).`);
+      await reply({ kind: "override-none-allowed", login });
       return;
     }
     const head = pr.data.head.sha;
     const actor = { login, ...(comment.user ? { id: comment.user.id, type: comment.user.type } : {}) };
     const author = { login: pr.data.user.login, id: pr.data.user.id };
-    // Never the author (an override is a second person's decision), never an AI agent's account.
-    const excluded =
-      actor.id === author.id || login.toLowerCase() === author.login.toLowerCase()
-        ? "is the PR author; an override is a second person's decision"
-        : isAiIdentity(actor, loaded.policy)
-          ? "is an AI identity; an override is a person's decision"
-          : undefined;
+    const excluded = overrideExclusion(actor, author, loaded.policy);
     const directory = excluded ? new Map() : await resolveDirectory(context.octokit, { owner, repo }, [login.toLowerCase()], lookupsFor([login], allowed), services.caches);
     const match = excluded ? { eligible: false, reason: excluded } : matchSpecs(login, allowed, directory);
     if (!match.eligible) {
       context.log.warn({ login, pr: issue.number }, "override refused");
-      await reply(`@${login} The override was not applied: @${login} ${match.reason}. Only ${allowed.join(", ")} may override.`);
+      await reply({ kind: "override-refused", login, why: match.reason, allowed });
       return;
     }
     // Bound to the head the comment was written on: a late or redelivered webhook must not carry it to a newer push.
@@ -84,10 +77,7 @@ export function onComment(services: Services) {
     );
     if (since.changedAfter) {
       context.log.warn({ login, pr: issue.number, sha: head, commentAt: comment.created_at, headAt: since.at }, "override refused: the head changed after the comment");
-      const when = since.at ? ` (${since.how === "push" ? "pushed" : "committed"} ${since.at})` : "";
-      await reply(
-        `@${login} The override was not applied: the head of this pull request is now ${head.slice(0, 7)}${when}, which came after your comment (${comment.created_at}). An override applies to the commit it was given on; if ${head.slice(0, 7)} should be overridden too, post the override again.`,
-      );
+      await reply({ kind: "override-head-moved", login, head, ...(since.at ? { headAt: { how: since.how, at: since.at } } : {}), commentAt: comment.created_at });
       return;
     }
     const override = { by: login, reason: command.reason.slice(0, 500), sha: head, at: comment.created_at, comment: comment.id, pr: issue.number };
@@ -95,18 +85,11 @@ export function onComment(services: Services) {
     const written = await overrideWritten(context, services, ref, override);
     if (!written.applied) {
       context.log.warn({ login, pr: issue.number, sha: head }, "override not applied: the check written does not carry it");
-      await reply(
-        `@${login} The override was not applied: when Countersign evaluated the pull request, its head was no longer ${head.slice(0, 7)} (or another override replaced this one). Post the override again if the current head should pass.`,
-      );
+      await reply({ kind: "override-not-written", login, head });
       return;
     }
     context.log.warn({ login, pr: issue.number, sha: head }, "override applied");
-    const others = written.passes
-      ? ""
-      : `\n\nThe check on ${head.slice(0, 7)} still waits: it belongs to the commit, and another open pull request with this head has not passed yet (the check's summary names it).`;
-    await reply(
-      `Override by @${login} applied to ${head.slice(0, 7)}: ${override.reason}\n\nIt holds for this pull request on that commit only; when the pull request moves past it, the new head needs sign-off (or another override) again.${others}`,
-    );
+    await reply({ kind: "override-applied", login, head, reason: override.reason, passes: written.passes });
   };
 }
 
@@ -121,34 +104,4 @@ async function overrideWritten(context: Context<"issue_comment.created">, servic
   const check = await readCheckRun(context.octokit, target);
   const applied = sameOverride(overrideFor(readCheckState(check?.view.text), ref.number), override);
   return { applied, passes: check !== undefined && viewPasses(check.view) };
-}
-
-/**
- * The comment as GitHub shows it, as far as commands go: without HTML comments (not rendered: a pasted
- * template must not carry an invisible override) and without fenced code blocks (a command shown
- * there is documentation, not a request).
- */
-export function shownText(body: string | null | undefined): string {
-  if (!body) return "";
-  const text = body.replace(/\r\n?/g, "\n");
-  let visible = "";
-  let pos = 0;
-  for (let start = text.indexOf("<!--"); start >= 0; start = text.indexOf("<!--", pos)) {
-    visible += text.slice(pos, start);
-    const end = text.indexOf("-->", start + 4);
-    pos = end < 0 ? text.length : end + 3;
-  }
-  visible += text.slice(pos);
-  const lines: string[] = [];
-  let fence: string | undefined;
-  for (const line of visible.split("\n")) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === undefined) {
-      if (marker) fence = marker;
-      else lines.push(line);
-    } else if (marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) {
-      fence = undefined;
-    }
-  }
-  return lines.join("\n");
 }
