@@ -1,5 +1,5 @@
 // What the command-line tool prints: compiler-style policy problems, and the check's report for people or as JSON.
-import type { PolicyProblem } from "../policy/problems.js";
+import { formatProblem, type PolicyProblem } from "../policy/problems.js";
 import type { Detection, Requirement, RiskAssessment } from "../core/types.js";
 import { describeShare } from "../core/provenance.js";
 
@@ -24,10 +24,9 @@ export const EXIT_ERROR = 2;
 export const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 export const shortSha = (sha: string) => sha.slice(0, 7);
 
-/** "file:line: key message", like a compiler; without a line, "file: key message". */
+/** "file:line: key message", like a compiler; without a line, "file: key message" (policy/problems.ts). */
 export function problemLine(file: string, problem: PolicyProblem): string {
-  const where = problem.line !== undefined ? `${file}:${problem.line}` : file;
-  return `${where}: ${problem.path === "" ? "" : `${problem.path} `}${problem.message}`;
+  return formatProblem(problem, file);
 }
 
 import { describeRequirement } from "../core/render.js";

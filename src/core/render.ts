@@ -1,5 +1,5 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
-import type { PolicyProblem } from "../policy/problems.js";
+import { formatProblem, type PolicyProblem } from "../policy/problems.js";
 import type { GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
 import { checkRecordOf, renderCheckRecord } from "./check-record.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
@@ -278,9 +278,7 @@ export interface RenderContext {
 }
 
 function problemLine(p: PolicyProblem): string {
-  const line = p.line !== undefined ? `line ${p.line}: ` : "";
-  const key = p.path ? `${code(p.path)} ` : "";
-  return `- ${line}${key}${p.message}`;
+  return `- ${formatProblem(p, undefined, code)}`;
 }
 
 function proposedSection(proposed: ProposedPolicy | undefined): string[] {

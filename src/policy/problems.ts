@@ -12,6 +12,21 @@ export interface PolicyProblem {
   column?: number;
 }
 
+/**
+ * The one way a policy problem is written on one line. Without `file` (the check run, the validate
+ * API): "line 4: `risk.rules[0].tier` must be one of …", the key shown with `code`. With `file` (a
+ * terminal, like a compiler): "policy.yml:4: risk.rules[0].tier must be one of …".
+ */
+export function formatProblem(problem: PolicyProblem, file?: string, code: (text: string) => string = (text) => `\`${text}\``): string {
+  if (file !== undefined) {
+    const where = problem.line !== undefined ? `${file}:${problem.line}` : file;
+    return `${where}: ${problem.path === "" ? "" : `${problem.path} `}${problem.message}`;
+  }
+  const where = problem.line !== undefined ? `line ${problem.line}: ` : "";
+  const key = problem.path === "" ? "" : `${code(problem.path)} `;
+  return `${where}${key}${problem.message}`;
+}
+
 /** Keys that were renamed or never existed in this form, and the key to use instead. */
 export const RENAMED_KEYS: Record<string, string> = {
   required_approvals: "signoff.approvals",

@@ -4,7 +4,7 @@ import { BUILTIN_SIGNAL_IDS } from "./signals.js";
 import { compileSafeRegex } from "./safe-regex.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "./email-pattern.js";
-import { formatPath, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
+import { formatPath, formatProblem as formatOneProblem, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
 
 export type { PolicyProblem };
 
@@ -174,9 +174,7 @@ export function validatePolicyText(text: string): PolicyResult {
   return { ok: false, problems: located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), ...warnings };
 }
 
-/** One line per problem: "line 4: risk.rules[0].tier must be one of …". */
+/** One line per problem: "line 4: `risk.rules[0].tier` must be one of …" (problems.ts). */
 export function formatProblem(problem: PolicyProblem): string {
-  const where = problem.line !== undefined ? `line ${problem.line}: ` : "";
-  const key = problem.path === "" ? "" : `\`${problem.path}\` `;
-  return `${where}${key}${problem.message}`;
+  return formatOneProblem(problem);
 }
