@@ -2,7 +2,9 @@
 import type { Policy } from "../policy/schema.js";
 import { isGated, planEvaluation } from "./decide.js";
 import type { PullSnapshot, Verdict } from "./types.js";
-import { describeRequirement as describeReq } from "./render.js";
+import { describeRequirement as describeReq, type ProposedPolicy } from "./render.js";
+import { POLICY_PATH } from "../policy/paths.js";
+import type { PolicyProblem } from "../policy/problems.js";
 
 
 /** Sentences such as "tier would go from high to low"; empty when nothing this PR sees would change. */
@@ -23,4 +25,15 @@ export function proposedPolicyChanges(snapshot: PullSnapshot, current: Verdict, 
   const signalsAfter = plan.detection.signals.length;
   if (signalsBefore !== signalsAfter) changes.push(`AI signals found would go from ${signalsBefore} to ${signalsAfter}`);
   return changes;
+}
+
+/** The proposed policy's section of the summary: its problems, or what it would change for this PR. */
+export function describeProposedPolicy(
+  proposed: { problems: PolicyProblem[]; policy?: Policy; note?: string },
+  snapshot: PullSnapshot,
+  verdict: Verdict,
+): ProposedPolicy {
+  if (!proposed.policy) return { path: POLICY_PATH, problems: proposed.problems, changes: [] };
+  const changes = proposedPolicyChanges(snapshot, verdict, proposed.policy);
+  return { path: POLICY_PATH, problems: [], changes: proposed.note ? [...changes, proposed.note] : changes };
 }

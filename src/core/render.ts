@@ -373,6 +373,11 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
   };
 }
 
+/** Whether the check's state (what a required check or a reader sees first) differs from what is there. */
+export function checkStateChanges(existing: CheckRunView | undefined, view: CheckRunView): boolean {
+  return !existing || existing.status !== view.status || existing.conclusion !== view.conclusion || existing.title !== view.title;
+}
+
 /** A reply to a `/countersign` command in a PR comment. */
 export type CommandReply =
   | { kind: "unknown-command"; login: string; verb: string }

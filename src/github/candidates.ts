@@ -3,8 +3,9 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { parseSpec } from "../core/eligibility.js";
-import type { SpecPeople } from "../core/candidates.js";
-import type { Actor, ReviewerSpec } from "../core/types.js";
+import { signoffCandidates, specsToList, type SpecPeople } from "../core/candidates.js";
+import type { Actor, PullSnapshot, ReviewerSpec, Verdict } from "../core/types.js";
+import type { Policy } from "../policy/schema.js";
 import type { TtlCache } from "./ttl-cache.js";
 
 /** Pages of 100 read per list: enough to name people, bounded so a huge team costs a few reads. */
@@ -63,4 +64,19 @@ export async function listSpecPeople(
     }),
   );
   return new Map(entries);
+}
+
+/** Who could sign off now, for the groups still waiting: only when the PR waits, and `limit` (SIGNOFF_CANDIDATES) allows. */
+export async function readSignoffCandidates(
+  octokit: Octokit,
+  snapshot: PullSnapshot,
+  policy: Policy,
+  verdict: Verdict,
+  limit: number,
+  cache?: TtlCache<{ people: Actor[]; complete: boolean }>,
+) {
+  const specs = limit > 0 ? specsToList(verdict) : [];
+  if (specs.length === 0) return undefined;
+  const listed = await listSpecPeople(octokit, snapshot, specs, cache);
+  return signoffCandidates(verdict, snapshot, policy, listed, limit);
 }

@@ -5,6 +5,8 @@ import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { compareDiffs, digestDiff, type DiffComparison, type DiffDigest, type DiffFile } from "../core/same-diff.js";
 import type { TtlCache } from "./ttl-cache.js";
+import type { DecisionFacts } from "../core/decide.js";
+import type { PullSnapshot } from "../core/types.js";
 
 /** The compare API lists at most this many files; a comparison that reaches it may be incomplete. */
 export const COMPARE_MAX_FILES = 300;
@@ -75,4 +77,11 @@ export async function compareWithHead(
 ): Promise<Map<string, DiffComparison>> {
   const [head, ...approved] = await Promise.all([headSha, ...commits].map((sha) => readDiffDigest(octokit, target, sha, cache)));
   return new Map(commits.map((sha, i) => [sha, compareDiffs(sha, approved[i]!, head!)]));
+}
+
+/** `same-diff`: compare the approved earlier commits with the head, only when there are any (cached by SHA). */
+export async function readSameDiffFacts(octokit: Octokit, snapshot: PullSnapshot, commits: string[], cache?: TtlCache<DiffDigest>): Promise<DecisionFacts> {
+  if (commits.length === 0) return {};
+  const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
+  return { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, cache) };
 }

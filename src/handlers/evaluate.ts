@@ -8,28 +8,27 @@
 // by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
-import { httpStatus } from "../github/octokit.js";
 import { readIssueHistory, type IssueHistory, type PullRef } from "../github/snapshot.js";
 import { quiet, readEvaluationInputs } from "../github/evaluation-inputs.js";
-import { readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResult } from "../github/policy-source.js";
+import { readProposedPolicyText, resolveProposedPolicy } from "../github/policy-source.js";
 import { POLICY_PATH } from "../policy/paths.js";
 import { writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
-import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation, type DecisionFacts } from "../core/decide.js";
-import { compareWithHead } from "../github/same-diff.js";
-import { listSpecPeople } from "../github/candidates.js";
-import { signoffCandidates, specsToList } from "../core/candidates.js";
+import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation } from "../core/decide.js";
+import { readSameDiffFacts } from "../github/same-diff.js";
+import { readSignoffCandidates } from "../github/candidates.js";
+import { failClosed } from "./fail-closed.js";
 import { resolveCommitAuthors } from "../github/co-authors.js";
 import { readContentForRules } from "../github/file-content.js";
 import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readProvenance } from "../github/provenance.js";
-import { explainFailure, overrideFor, readCheckState, renderError, type EvaluationFailure, renderInvalidPolicy, renderVerdict, stateText, type CheckRunView, type ProposedPolicy } from "../core/render.js";
+import { checkStateChanges, overrideFor, readCheckState, renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
 import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
 import { planReviewRequests } from "../core/review-requests.js";
-import { proposedPolicyChanges } from "../core/policy-change.js";
+import { describeProposedPolicy } from "../core/policy-change.js";
 import type { Policy } from "../policy/schema.js";
 import { sameOverride, type OverrideRecord, type Outcome, type PullSnapshot, type ReviewerDirectory, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
@@ -204,11 +203,11 @@ export async function evaluateOnce(
     const fresh = run?.override ?? options.override;
     const override = fresh ?? remembered;
     if (override) snapshot = { ...snapshot, override };
-    const facts = await readDecisionFacts(octokit, services, snapshot, policy, plan, directory);
+    const facts = await readSameDiffFacts(octokit, snapshot, approvalsToCompare(snapshot, policy, plan, directory), services.caches.diffs);
     const verdict = decide(snapshot, policy, plan, directory, facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const candidates = await readCandidates(octokit, services, snapshot, policy, verdict);
+    const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
     const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
     const render = (sideEffectErrors: string[]) =>
       renderVerdict(verdict, snapshot, {
@@ -243,7 +242,7 @@ export async function evaluateOnce(
         // review request then fails is the check written again, to say so. Otherwise labels first,
         // and one check write that reports their errors.
         const view = viewFor([]);
-        if (stateChanges(existing?.view, view)) {
+        if (checkStateChanges(existing?.view, view)) {
           const first = await publishCheckRun(octokit, target, view, existing);
           const [labels, requests] = await sideEffects();
           const errors = [...labels.errors, ...requests.errors];
@@ -272,7 +271,7 @@ export async function evaluateOnce(
     ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
     // Once per head that becomes signed off: not again when an already passing check is rewritten.
     const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
-    if (check !== "unchanged" && !passedBefore) countApprovals(services, verdict);
+    if (check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
 
     log.info(
       { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
@@ -290,44 +289,6 @@ export async function evaluateOnce(
   }
 }
 
-/** `same-diff`: compare the approved earlier commits with the head, only when there are any (cached by SHA). */
-async function readDecisionFacts(
-  octokit: Octokit,
-  services: Services,
-  snapshot: PullSnapshot,
-  policy: Policy,
-  plan: ReturnType<typeof planEvaluation>,
-  directory: ReviewerDirectory,
-): Promise<DecisionFacts> {
-  const commits = approvalsToCompare(snapshot, policy, plan, directory);
-  if (commits.length === 0) return {};
-  const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
-  return { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, services.caches.diffs) };
-}
-
-/** Who could sign off now, for the groups still waiting: only when the PR waits, and SIGNOFF_CANDIDATES allows. */
-async function readCandidates(octokit: Octokit, services: Services, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
-  const specs = services.candidatesLimit > 0 ? specsToList(verdict) : [];
-  if (specs.length === 0) return undefined;
-  const listed = await listSpecPeople(octokit, snapshot, specs, services.caches.people);
-  return signoffCandidates(verdict, snapshot, policy, listed, services.candidatesLimit);
-}
-
-/** Whether the check's state (what a required check or a reader sees first) differs from what is there. */
-function stateChanges(existing: CheckRunView | undefined, view: CheckRunView): boolean {
-  return !existing || existing.status !== view.status || existing.conclusion !== view.conclusion || existing.title !== view.title;
-}
-
-/** The approvals that signed off a head, once per check written for it: on the head, or kept by same-diff. */
-function countApprovals(services: Services, verdict: Verdict): void {
-  if (verdict.outcome !== "approved" || verdict.mode !== "enforce") return;
-  for (const review of verdict.reviews) {
-    if (!review.counted || review.state !== "APPROVED") continue;
-    const basis = review.basis === "same-diff" ? "same_diff" : review.basis === "older-commit" ? "older_commit" : "head";
-    services.metrics.approvals.inc({ tier: verdict.risk.tier, basis });
-  }
-}
-
 /** Request review from the designated reviewers, reading the PR's request history only when a request may be made. */
 async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
   let plan = planReviewRequests(snapshot, policy, verdict);
@@ -338,34 +299,7 @@ async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapsh
   return requestReviews(octokit, ref, plan);
 }
 
-function describeProposedPolicy(proposed: ProposedPolicyResult, snapshot: PullSnapshot, verdict: Verdict): ProposedPolicy {
-  if (!proposed.policy) return { path: POLICY_PATH, problems: proposed.problems, changes: [] };
-  const changes = proposedPolicyChanges(snapshot, verdict, proposed.policy);
-  return { path: POLICY_PATH, problems: [], changes: proposed.note ? [...changes, proposed.note] : changes };
-}
-
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
 
-/** What kind of failure this was; render.ts words it. */
-function failureOf(err: unknown): EvaluationFailure {
-  if (err instanceof CoordinationError) return { kind: "coordination", message: err.message };
-  const message = (err as Error)?.message ?? String(err);
-  const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timeout/i.test(message));
-  return { kind: "request", status: httpStatus(err), message, timedOut };
-}
-
-/** Leave a failing check on the head so the gate never passes by accident; best effort. */
-async function failClosed(octokit: Octokit, log: Logger, services: Services, ref: PullRef, headSha: string | undefined, err: unknown) {
-  log.error({ err, outcome: "error" }, "evaluation failed");
-  if (!headSha) return;
-  const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName };
-  const view: CheckRunView = renderError(explainFailure(failureOf(err)));
-  try {
-    // Not read: whatever is there, this failure goes before every other waiting write (it may close the gate).
-    await writeCheckRun(octokit, target, view, undefined, { unread: true });
-  } catch (writeErr) {
-    log.error({ err: writeErr }, "could not write the failing check either");
-  }
-}

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { RequestKind } from "../github/instrument.js";
+import type { Verdict } from "../core/types.js";
 
 /** Process metrics (CPU, memory, event loop) are per process, not per app instance: one registry. */
 let processRegistry: Registry | undefined;
@@ -90,6 +91,16 @@ export class Metrics {
     labelNames: ["tier", "basis"] as const,
     registers: [this.registry],
   });
+
+  /** The approvals that signed off a head, once per check written for it: on the head, or kept by same-diff. */
+  countApprovals(verdict: Verdict): void {
+    if (verdict.outcome !== "approved" || verdict.mode !== "enforce") return;
+    for (const review of verdict.reviews) {
+      if (!review.counted || review.state !== "APPROVED") continue;
+      const basis = review.basis === "same-diff" ? "same_diff" : review.basis === "older-commit" ? "older_commit" : "head";
+      this.approvals.inc({ tier: verdict.risk.tier, basis });
+    }
+  }
 
   readonly mergedPullRequests = new Counter({
     name: "countersign_merged_pull_requests_total",
