@@ -12,8 +12,9 @@ import { readIssueHistory, type IssueHistory, type PullRef } from "../github/sna
 import { quiet, readEvaluationInputs } from "../github/evaluation-inputs.js";
 import { readProposedPolicyText, resolveProposedPolicy } from "../github/policy-source.js";
 import { POLICY_PATH } from "../policy/paths.js";
-import { writeCheckRun, publishCheckRun, applyLabels, requestReviews, type CheckTarget, type CheckWrite } from "../github/publish.js";
+import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
 import { resolveDirectory } from "../github/directory.js";
+import { publishVerdict, type Published } from "./publish-verdict.js";
 import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation } from "../core/decide.js";
 import { readSameDiffFacts } from "../github/same-diff.js";
 import { readSignoffCandidates } from "../github/candidates.js";
@@ -24,13 +25,11 @@ import { filesNeedingContent } from "../core/risk.js";
 import { commitsToResolve } from "../core/co-authors.js";
 import { detectAiAssistance } from "../core/detect.js";
 import { readProvenance } from "../github/provenance.js";
-import { checkStateChanges, overrideFor, readCheckState, renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
+import { overrideFor, readCheckState, renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
 import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
-import { planReviewRequests } from "../core/review-requests.js";
 import { describeProposedPolicy } from "../core/policy-change.js";
-import type { Policy } from "../policy/schema.js";
-import { sameOverride, type OverrideRecord, type Outcome, type PullSnapshot, type ReviewerDirectory, type Verdict } from "../core/types.js";
+import { sameOverride, type OverrideRecord, type Outcome, type ReviewerDirectory } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
@@ -228,33 +227,11 @@ export async function evaluateOnce(
     let yielded = false;
     // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
     const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
-    let published: { check: CheckWrite; labelWrites: number; reviewRequests: number; passes: boolean };
+    const viewFor = (errors: string[]) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+    const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
+    let published: Published;
     try {
-      published = await withWriteGuard(guard, async () => {
-        const sideEffects = () =>
-          Promise.all([
-            applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, services.caches.labels),
-            askForReview(octokit, ref, snapshot, policy, verdict),
-          ]);
-        const viewFor = (errors: string[]) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
-        // When the check's state changes (a new head, a new verdict), the check goes first: a new PR's
-        // check appears after one write slot, and labels never delay the gate; only if a label or
-        // review request then fails is the check written again, to say so. Otherwise labels first,
-        // and one check write that reports their errors.
-        const view = viewFor([]);
-        if (checkStateChanges(existing?.view, view)) {
-          const first = await publishCheckRun(octokit, target, view, existing);
-          const [labels, requests] = await sideEffects();
-          const errors = [...labels.errors, ...requests.errors];
-          const final = errors.length > 0 ? viewFor(errors) : view;
-          if (errors.length > 0) await writeCheckRun(octokit, target, final, first.run);
-          return { check: first.write, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
-        }
-        const [labels, requests] = await sideEffects();
-        const final = viewFor([...labels.errors, ...requests.errors]);
-        const check = await writeCheckRun(octokit, target, final, existing);
-        return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
-      }, key);
+      published = await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
       log.info({ outcome, tier, check: "superseded", ms: elapsed(started) }, "evaluated pull request; a newer event is queued, its follow-up publishes");
@@ -287,16 +264,6 @@ export async function evaluateOnce(
     metrics.evaluations.inc({ outcome, tier });
     metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
   }
-}
-
-/** Request review from the designated reviewers, reading the PR's request history only when a request may be made. */
-async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
-  let plan = planReviewRequests(snapshot, policy, verdict);
-  if (plan.needsHistory) {
-    const { reviewRequestEvents } = await readIssueHistory(octokit, ref);
-    plan = planReviewRequests({ ...snapshot, reviewRequestEvents }, policy, verdict);
-  }
-  return requestReviews(octokit, ref, plan);
 }
 
 function elapsed(started: number): number {

@@ -1,0 +1,68 @@
+// The publish step of one evaluation: the check run, the labels and the review request, in the order
+// that keeps the gate fast. Every write first waits for its turn (github/write-turns.ts); the caller's
+// write guard may drop them all for a newer event's follow-up.
+import type { Octokit } from "../github/octokit.js";
+import type { LabelRegistry } from "../github/label-registry.js";
+import { readIssueHistory, type PullRef } from "../github/snapshot.js";
+import { applyLabels, publishCheckRun, requestReviews, writeCheckRun, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import { checkStateChanges, type CheckRunView } from "../core/render.js";
+import { planReviewRequests } from "../core/review-requests.js";
+import { viewPasses } from "../core/shared-head.js";
+import type { PullSnapshot, Verdict } from "../core/types.js";
+import type { Policy } from "../policy/schema.js";
+
+export interface VerdictToPublish {
+  ref: PullRef;
+  target: CheckTarget;
+  existing: ExistingCheckRun | undefined;
+  snapshot: PullSnapshot;
+  policy: Policy;
+  verdict: Verdict;
+  /** The check's view, saying which label or review-request writes failed. */
+  viewFor: (sideEffectErrors: string[]) => CheckRunView;
+  labels?: LabelRegistry;
+}
+
+export interface Published {
+  check: CheckWrite;
+  labelWrites: number;
+  reviewRequests: number;
+  /** Whether the check finally written passes. */
+  passes: boolean;
+}
+
+export async function publishVerdict(octokit: Octokit, p: VerdictToPublish): Promise<Published> {
+  const { ref, target, existing, policy, verdict, viewFor } = p;
+  const sideEffects = () =>
+    Promise.all([
+      applyLabels(octokit, ref, verdict.labels, { aiAssisted: policy.labels.ai_assisted, riskPrefix: policy.labels.risk_prefix }, p.labels),
+      askForReview(octokit, ref, p.snapshot, policy, verdict),
+    ]);
+  // When the check's state changes (a new head, a new verdict), the check goes first: a new PR's
+  // check appears after one write slot, and labels never delay the gate; only if a label or
+  // review request then fails is the check written again, to say so. Otherwise labels first,
+  // and one check write that reports their errors.
+  const view = viewFor([]);
+  if (checkStateChanges(existing?.view, view)) {
+    const first = await publishCheckRun(octokit, target, view, existing);
+    const [labels, requests] = await sideEffects();
+    const errors = [...labels.errors, ...requests.errors];
+    const final = errors.length > 0 ? viewFor(errors) : view;
+    if (errors.length > 0) await writeCheckRun(octokit, target, final, first.run);
+    return { check: first.write, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
+  }
+  const [labels, requests] = await sideEffects();
+  const final = viewFor([...labels.errors, ...requests.errors]);
+  const check = await writeCheckRun(octokit, target, final, existing);
+  return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
+}
+
+/** Request review from the designated reviewers, reading the PR's request history only when a request may be made. */
+async function askForReview(octokit: Octokit, ref: PullRef, snapshot: PullSnapshot, policy: Policy, verdict: Verdict) {
+  let plan = planReviewRequests(snapshot, policy, verdict);
+  if (plan.needsHistory) {
+    const { reviewRequestEvents } = await readIssueHistory(octokit, ref);
+    plan = planReviewRequests({ ...snapshot, reviewRequestEvents }, policy, verdict);
+  }
+  return requestReviews(octokit, ref, plan);
+}
