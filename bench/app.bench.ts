@@ -14,13 +14,31 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { APP_ID, CHECK_NAME, SIM_WEBHOOK_SECRET, countEntries, GitHubSimulator, type CallCounts, type Delivery, type RequestLogEntry } from "../test/support/github/index.js";
+import {
+  APP_ID,
+  CHECK_NAME,
+  SIM_WEBHOOK_SECRET,
+  countEntries,
+  GitHubSimulator,
+  type CallCounts,
+  type Delivery,
+  type RequestLogEntry,
+} from "../test/support/github/index.js";
 import { AppProcess, buildNaiveEntry, guardBenchmark, NAIVE_ENTRY } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
 import { runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
 import { renderSoak, type SoakRun } from "./lib/soak-report.js";
-import { isCheckWrite, render, roundTrips, summarise, type AppResult, type BurstResult, type Options, type Sample } from "./lib/app-results.js";
+import {
+  isCheckWrite,
+  render,
+  roundTrips,
+  summarise,
+  type AppResult,
+  type BurstResult,
+  type Options,
+  type Sample,
+} from "./lib/app-results.js";
 import {
   applyBurstEvent,
   burstSchedule,
@@ -58,7 +76,23 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
     return n;
   };
-  const known = ["--quick", "--latency", "--samples", "--unchanged", "--burst-events", "--burst-prs", "--window", "--drain-timeout", "--no-naive", "--no-write", "--soak", "--soak-seconds", "--install-repos", "--install-prs", "--install-scale"];
+  const known = [
+    "--quick",
+    "--latency",
+    "--samples",
+    "--unchanged",
+    "--burst-events",
+    "--burst-prs",
+    "--window",
+    "--drain-timeout",
+    "--no-naive",
+    "--no-write",
+    "--soak",
+    "--soak-seconds",
+    "--install-repos",
+    "--install-prs",
+    "--install-scale",
+  ];
   argv.forEach((a, i) => {
     if (a.startsWith("--") && !known.includes(a)) throw new Error(`unknown flag ${a}; known: ${known.join(" ")}`);
     if (!a.startsWith("--") && !known.includes(argv[i - 1] ?? "")) throw new Error(`unexpected argument ${a}`);
@@ -80,7 +114,8 @@ function parseOptions(argv: string[]): Options {
     installPrs: value("--install-prs", 3),
     installScale: value("--install-scale", 10),
   };
-  if (options.burstPrs < 1 || options.burstEvents < 3 * options.burstPrs) throw new Error("--burst-events must be at least 3 × --burst-prs (pushes, a comment, a deciding review per PR)");
+  if (options.burstPrs < 1 || options.burstEvents < 3 * options.burstPrs)
+    throw new Error("--burst-events must be at least 3 × --burst-prs (pushes, a comment, a deciding review per PR)");
   return options;
 }
 
@@ -122,7 +157,13 @@ const entryOf = (variant: "app" | "naive") => (variant === "naive" ? { entry: NA
 // --- phases -------------------------------------------------------------------------------------
 
 /** Deliver one event for the small PR, wait until it is handled, and count what reached the simulator. */
-async function measureOne(sim: GitHubSimulator, app: AppProcess, kind: string, prepare: () => { event: string; payload: object; deliveryId?: string }, expected: ExpectedOutcome): Promise<Sample> {
+async function measureOne(
+  sim: GitHubSimulator,
+  app: AppProcess,
+  kind: string,
+  prepare: () => { event: string; payload: object; deliveryId?: string },
+  expected: ExpectedOutcome,
+): Promise<Sample> {
   await writeGap(sim);
   const mark = sim.mark();
   const logMark = performance.now();
@@ -142,13 +183,21 @@ async function measureOne(sim: GitHubSimulator, app: AppProcess, kind: string, p
     evaluations: app.linesSince(logMark, EVALUATED).length,
     rounds: roundTrips(entries),
     ok,
-    ...(ok ? {} : { problem: `${kind}: expected ${expected} on ${short(head)}, found ${describeCheck(run)} (webhook answered ${delivery.status})` }),
+    ...(ok
+      ? {}
+      : { problem: `${kind}: expected ${expected} on ${short(head)}, found ${describeCheck(run)} (webhook answered ${delivery.status})` }),
   };
 }
 
 async function singleEvents(sim: GitHubSimulator, app: AppProcess, options: Options) {
   // The first evaluation is cold: no token, no caches, labels to create, review to request.
-  const cold = await measureOne(sim, app, "cold", () => ({ event: "pull_request", payload: sim.payloads.pullRequest("opened", ORG, SINGLE_REPO, SINGLE_PR) }), "waiting");
+  const cold = await measureOne(
+    sim,
+    app,
+    "cold",
+    () => ({ event: "pull_request", payload: sim.payloads.pullRequest("opened", ORG, SINGLE_REPO, SINGLE_PR) }),
+    "waiting",
+  );
   // Warm-up that is not measured: one push, so the caches hold this PR's facts.
   await measureOne(sim, app, "warm-up", () => pushEvent(sim), "waiting");
 
@@ -158,17 +207,29 @@ async function singleEvents(sim: GitHubSimulator, app: AppProcess, options: Opti
   for (let i = 0; i < options.samples; i++) {
     if (i % 2 === 0) {
       changing.push(
-        await measureOne(sim, app, "push", () => {
-          lastPush = { ...pushEvent(sim), deliveryId: `push-${i}-${Date.now()}` };
-          return lastPush;
-        }, "waiting"),
+        await measureOne(
+          sim,
+          app,
+          "push",
+          () => {
+            lastPush = { ...pushEvent(sim), deliveryId: `push-${i}-${Date.now()}` };
+            return lastPush;
+          },
+          "waiting",
+        ),
       );
     } else {
       changing.push(
-        await measureOne(sim, app, "approval", () => {
-          const review = sim.model.addReview(ORG, SINGLE_REPO, SINGLE_PR, { user: SENIOR, state: "APPROVED" });
-          return { event: "pull_request_review", payload: sim.payloads.review("submitted", ORG, SINGLE_REPO, SINGLE_PR, review) };
-        }, "success"),
+        await measureOne(
+          sim,
+          app,
+          "approval",
+          () => {
+            const review = sim.model.addReview(ORG, SINGLE_REPO, SINGLE_PR, { user: SENIOR, state: "APPROVED" });
+            return { event: "pull_request_review", payload: sim.payloads.review("submitted", ORG, SINGLE_REPO, SINGLE_PR, review) };
+          },
+          "success",
+        ),
       );
     }
   }
@@ -176,7 +237,15 @@ async function singleEvents(sim: GitHubSimulator, app: AppProcess, options: Opti
   const unchanged: Sample[] = [];
   for (let i = 0; i < options.unchanged; i++) {
     if (i % 2 === 0 || !lastPush) {
-      unchanged.push(await measureOne(sim, app, "edited (nothing changed)", () => ({ event: "pull_request", payload: sim.payloads.pullRequest("edited", ORG, SINGLE_REPO, SINGLE_PR) }), settledOutcome));
+      unchanged.push(
+        await measureOne(
+          sim,
+          app,
+          "edited (nothing changed)",
+          () => ({ event: "pull_request", payload: sim.payloads.pullRequest("edited", ORG, SINGLE_REPO, SINGLE_PR) }),
+          settledOutcome,
+        ),
+      );
     } else {
       const again = lastPush;
       unchanged.push(await measureOne(sim, app, "redelivered synchronize", () => again, settledOutcome));
@@ -289,11 +358,13 @@ async function burstPhase(sim: GitHubSimulator, app: AppProcess, prs: BurstPr[],
     const labels = sim.model.mustPull(ORG, pr.repo, pr.number).pull.labels;
     const problems: string[] = [];
     if (!checkMatches(run, pr.expected)) problems.push(`expected ${pr.expected} on head ${short(head)}, found ${describeCheck(run)}`);
-    if ([...labels].sort().join(",") !== [...pr.labels].sort().join(",")) problems.push(`labels [${labels.join(", ")}], expected [${pr.labels.join(", ")}]`);
+    if ([...labels].sort().join(",") !== [...pr.labels].sort().join(","))
+      problems.push(`labels [${labels.join(", ")}], expected [${pr.labels.join(", ")}]`);
     if (problems.length > 0) wrong.push(`${ORG}/${key(pr)}: ${problems.join("; ")}`);
   }
   const metricsAfter = await app.metrics();
-  const coalesced = (m: Map<string, number> | undefined) => (m ? [...m].filter(([k]) => k.startsWith("countersign_coalesced_events_total")).reduce((a, [, v]) => a + v, 0) : undefined);
+  const coalesced = (m: Map<string, number> | undefined) =>
+    m ? [...m].filter(([k]) => k.startsWith("countersign_coalesced_events_total")).reduce((a, [, v]) => a + v, 0) : undefined;
   const c0 = coalesced(metricsBefore);
   const c1 = coalesced(metricsAfter);
   return {
@@ -332,7 +403,9 @@ async function requestMetrics(app: AppProcess): Promise<Map<string, number> | un
 }
 
 /** The app's own request counts against the simulator's, phase by phase. */
-function metricsCrossCheck(phases: Array<{ name: string; before: Map<string, number> | undefined; after: Map<string, number> | undefined; sim: CallCounts }>): string {
+function metricsCrossCheck(
+  phases: Array<{ name: string; before: Map<string, number> | undefined; after: Map<string, number> | undefined; sim: CallCounts }>,
+): string {
   if (phases.every((p) => !p.after)) return "the app serves no countersign_github_requests_total on /metrics";
   return phases
     .map(({ name, before, after, sim }) => {
@@ -375,11 +448,16 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
     const mark1 = sim.mark();
     log(`${variant}: single events done (${single.changing.samples.length} state-changing, ${single.unchanged.samples.length} unchanged)`);
     const burst = await burstPhase(sim, app, prs, options);
-    log(`${variant}: burst drained in ${fmt(burst.drainS)} s (lower bound ${burst.lowerBoundS} s${burst.timedOut ? ", TIMED OUT" : ""}), ${burst.correct}/${burst.prs} PRs correct`);
+    log(
+      `${variant}: burst drained in ${fmt(burst.drainS)} s (lower bound ${burst.lowerBoundS} s${burst.timedOut ? ", TIMED OUT" : ""}), ${burst.correct}/${burst.prs} PRs correct`,
+    );
     const m2 = await requestMetrics(app);
     const mark2 = sim.mark();
     if (variant === "app") {
-      baseUpdatesSection = renderBaseUpdates(await runBaseUpdates(sim, app, options.quick), `npm run bench:app${options.quick ? " -- --quick" : ""}`);
+      baseUpdatesSection = renderBaseUpdates(
+        await runBaseUpdates(sim, app, options.quick),
+        `npm run bench:app${options.quick ? " -- --quick" : ""}`,
+      );
       log(`${variant}: base-branch updates done`);
     }
     const peakRssMb = app.memoryMb().peak;
@@ -444,7 +522,9 @@ async function soakVariant(variant: "app" | "naive", options: Options, soak: Soa
     sim.webhookUrl = app.webhookUrl;
     log(`${variant}: soak of ${soak.seconds} s, app pid ${app.pid}`);
     const result = await runSoak(sim, prs, soak);
-    log(`${variant}: soak done: ${result.falsePassOverReaction} false-pass moments, staleness p50 ${fmt(result.stalenessP50Ms / 1000)} s / p95 ${fmt(result.stalenessP95Ms / 1000)} s`);
+    log(
+      `${variant}: soak done: ${result.falsePassOverReaction} false-pass moments, staleness p50 ${fmt(result.stalenessP50Ms / 1000)} s / p95 ${fmt(result.stalenessP95Ms / 1000)} s`,
+    );
     return result;
   } finally {
     await app.stop();
@@ -461,15 +541,31 @@ async function installVariant(variant: "app" | "naive", options: Options): Promi
   setupOrg(sim.model);
   const pulls = setupInstallation(sim.model, options.installRepos, options.installPrs);
   const env: Record<string, string> = { BENCH_THROTTLE_SCALE: String(scale), WRITE_SPACING_MS: String(1000 / scale) };
-  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, env, nodeArgs: ["--import", "./bench/lib/scaled-throttle.mjs"], ...entryOf(variant) });
+  const app = new AppProcess({
+    root: ROOT,
+    appId: APP_ID,
+    webhookSecret: SECRET,
+    gheHost: sim.host,
+    env,
+    nodeArgs: ["--import", "./bench/lib/scaled-throttle.mjs"],
+    ...entryOf(variant),
+  });
   running.add(app);
   try {
     await app.start();
     sim.webhookUrl = app.webhookUrl;
     const t = performance.now();
     log(`${variant}: installation of ${options.installRepos} repositories × ${options.installPrs} PRs, throttle scaled ${scale}×`);
-    const result = await runInstallDrain(sim, pulls, 1000 / scale, 600, () => app.linesSince(t, "evaluating open pull requests: progress").length);
-    log(`${variant}: installation drained in ${fmt(result.drainS)} s (lower bound ${fmt(result.lowerBoundS)} s${result.timedOut ? ", TIMED OUT" : ""})`);
+    const result = await runInstallDrain(
+      sim,
+      pulls,
+      1000 / scale,
+      600,
+      () => app.linesSince(t, "evaluating open pull requests: progress").length,
+    );
+    log(
+      `${variant}: installation drained in ${fmt(result.drainS)} s (lower bound ${fmt(result.lowerBoundS)} s${result.timedOut ? ", TIMED OUT" : ""})`,
+    );
     return result;
   } finally {
     await app.stop();
@@ -492,7 +588,13 @@ async function soakMode(options: Options): Promise<void> {
   }
   const command = `npm run bench:app -- ${process.argv.slice(2).join(" ")}${process.env.SOAK_SECONDS ? ` (SOAK_SECONDS=${process.env.SOAK_SECONDS})` : ""}`;
   const section = renderSoak(
-    { ...soak, latencyMs: options.latencyMs, installRepos: options.installRepos, installPrs: options.installPrs, installScale: options.installScale },
+    {
+      ...soak,
+      latencyMs: options.latencyMs,
+      installRepos: options.installRepos,
+      installPrs: options.installPrs,
+      installScale: options.installScale,
+    },
     runs,
     started,
     (performance.now() - t0) / 1000,

@@ -58,7 +58,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What happens to one PR, and what its check must say at the end. */
 type Kind = "approved" | "peer-only" | "changes" | "dismissed" | "pushed-after-approval" | "self-approval" | "not-ai" | "pending-senior";
-const KINDS: Kind[] = ["approved", "peer-only", "changes", "dismissed", "pushed-after-approval", "self-approval", "not-ai", "pending-senior"];
+const KINDS: Kind[] = [
+  "approved",
+  "peer-only",
+  "changes",
+  "dismissed",
+  "pushed-after-approval",
+  "self-approval",
+  "not-ai",
+  "pending-senior",
+];
 type Expected = "success" | "waiting" | "failure";
 const EXPECTED: Record<Kind, Expected> = {
   approved: "success",
@@ -78,7 +87,15 @@ interface Pr {
   expected: Expected;
 }
 
-type Step = "opened" | "push" | "senior-approves" | "peer-approves" | "senior-requests-changes" | "dismiss-senior" | "author-approves" | "pending-approves";
+type Step =
+  | "opened"
+  | "push"
+  | "senior-approves"
+  | "peer-approves"
+  | "senior-requests-changes"
+  | "dismiss-senior"
+  | "author-approves"
+  | "pending-approves";
 const STEPS: Record<Kind, Step[]> = {
   approved: ["opened", "push", "senior-approves"],
   "peer-only": ["opened", "push", "peer-approves"],
@@ -116,7 +133,13 @@ function setup(sim: GitHubSimulator, count: number): Pr[] {
       author: AUTHOR,
       headRef: `feature/fault-${i + 1}`,
       files: smallFiles(`src/module-${i + 1}`, 3),
-      commits: [{ message: ai ? `Start change ${i + 1}\n\n${AI_TRAILER}` : `Start change ${i + 1}`, author: identity(AUTHOR), committer: identity(AUTHOR) }],
+      commits: [
+        {
+          message: ai ? `Start change ${i + 1}\n\n${AI_TRAILER}` : `Start change ${i + 1}`,
+          author: identity(AUTHOR),
+          committer: identity(AUTHOR),
+        },
+      ],
       labels: ai ? ["ai-assisted", "risk:low"] : ["risk:low"],
       requestedTeams: ai ? [SENIOR_TEAM] : [],
     });
@@ -129,7 +152,11 @@ function setup(sim: GitHubSimulator, count: number): Pr[] {
 function apply(sim: GitHubSimulator, pr: Pr, step: Step): { event: string; payload: object } {
   const { model, payloads } = sim;
   const review = (user: string, state: "APPROVED" | "CHANGES_REQUESTED") => {
-    const r = model.addReview(ORG, pr.repo, pr.number, { user, state, ...(state === "CHANGES_REQUESTED" ? { body: "Please split this." } : {}) });
+    const r = model.addReview(ORG, pr.repo, pr.number, {
+      user,
+      state,
+      ...(state === "CHANGES_REQUESTED" ? { body: "Please split this." } : {}),
+    });
     return { event: "pull_request_review", payload: payloads.review("submitted", ORG, pr.repo, pr.number, r) };
   };
   switch (step) {
@@ -162,21 +189,57 @@ function apply(sim: GitHubSimulator, pr: Pr, step: Step): { event: string; paylo
 
 /** The fault schedule of the event phase: every kind of failure, on a deterministic rhythm. */
 const FAULTS: FaultRule[] = [
-  { id: "pulls.get 502 (every 5th)", match: { route: "pulls.get" }, every: 5, action: { type: "status", status: 502, message: "Bad Gateway" } },
-  { id: "reviews 500 (every 7th)", match: { route: "pulls.listReviews" }, every: 7, action: { type: "status", status: 500, message: "Internal Server Error" } },
+  {
+    id: "pulls.get 502 (every 5th)",
+    match: { route: "pulls.get" },
+    every: 5,
+    action: { type: "status", status: 502, message: "Bad Gateway" },
+  },
+  {
+    id: "reviews 500 (every 7th)",
+    match: { route: "pulls.listReviews" },
+    every: 7,
+    action: { type: "status", status: 500, message: "Internal Server Error" },
+  },
   { id: "files slow, 1.5 s (every 4th)", match: { route: "pulls.listFiles" }, every: 4, action: { type: "delay", ms: 1_500 } },
-  { id: "commits dropped after 1 s (every 9th)", match: { route: "pulls.listCommits" }, every: 9, action: { type: "drop", afterMs: 1_000 } },
-  { id: "membership 503 (every 3rd)", match: { route: "teams.getMembershipForUserInOrg" }, every: 3, action: { type: "status", status: 503, message: "Service Unavailable" } },
+  {
+    id: "commits dropped after 1 s (every 9th)",
+    match: { route: "pulls.listCommits" },
+    every: 9,
+    action: { type: "drop", afterMs: 1_000 },
+  },
+  {
+    id: "membership 503 (every 3rd)",
+    match: { route: "teams.getMembershipForUserInOrg" },
+    every: 3,
+    action: { type: "status", status: 503, message: "Service Unavailable" },
+  },
   { id: "policy 500 (every 3rd)", match: { route: "repos.getContent" }, every: 3, action: { type: "status", status: 500 } },
-  { id: "primary rate limit on reads (every 11th)", match: { kind: "read" }, every: 11, action: { type: "rate-limit", status: 403, resetInSeconds: 1 } },
-  { id: "secondary rate limit on writes (every 4th)", match: { kind: "write" }, every: 4, action: { type: "secondary-rate-limit", status: 403, retryAfterSeconds: 1 } },
-  { id: "secondary rate limit 429 on check reads (every 10th)", match: { route: "checks.listForRef" }, every: 10, action: { type: "secondary-rate-limit", status: 429, retryAfterSeconds: 1 } },
+  {
+    id: "primary rate limit on reads (every 11th)",
+    match: { kind: "read" },
+    every: 11,
+    action: { type: "rate-limit", status: 403, resetInSeconds: 1 },
+  },
+  {
+    id: "secondary rate limit on writes (every 4th)",
+    match: { kind: "write" },
+    every: 4,
+    action: { type: "secondary-rate-limit", status: 403, retryAfterSeconds: 1 },
+  },
+  {
+    id: "secondary rate limit 429 on check reads (every 10th)",
+    match: { route: "checks.listForRef" },
+    every: 10,
+    action: { type: "secondary-rate-limit", status: 429, retryAfterSeconds: 1 },
+  },
   { id: "check write 502 (every 9th)", match: { route: /^checks\.(create|update)$/ }, every: 9, action: { type: "status", status: 502 } },
 ];
 
 // --- judging -----------------------------------------------------------------------------------
 
-const passes = (run: SimCheckRun | undefined) => run !== undefined && run.status === "completed" && ["success", "neutral", "skipped"].includes(run.conclusion ?? "");
+const passes = (run: SimCheckRun | undefined) =>
+  run !== undefined && run.status === "completed" && ["success", "neutral", "skipped"].includes(run.conclusion ?? "");
 
 function matches(run: SimCheckRun | undefined, expected: Expected): boolean {
   if (!run) return false;
@@ -214,7 +277,9 @@ function transientWrongPasses(sim: GitHubSimulator, prs: Pr[]): string[] {
     for (const sha of heads) {
       for (const run of sim.model.checkRunsFor(ORG, pr.repo, sha, CHECK_NAME)) {
         if (!passes(run)) continue;
-        const approved = pull.reviews.some((r) => r.commit_id === sha && r.user.login === SENIOR && (r.state === "APPROVED" || r.state === "DISMISSED"));
+        const approved = pull.reviews.some(
+          (r) => r.commit_id === sha && r.user.login === SENIOR && (r.state === "APPROVED" || r.state === "DISMISSED"),
+        );
         if (!approved) found.push(`${pr.repo}#${pr.number} (${pr.kind}) ${sha.slice(0, 7)}: ${run.output.title}`);
       }
     }
@@ -283,7 +348,11 @@ async function run(options: Options): Promise<Result> {
 
   // Phase 2: faults over. Where the app could not recover by itself, a person comments `/countersign recheck`.
   const toRecheck = prs.filter((pr) => judge(finalCheck(sim, pr), pr.expected) !== "correct");
-  await Promise.all(toRecheck.map((pr) => sim.send("issue_comment", sim.payloads.comment(ORG, pr.repo, pr.number, PEER, "/countersign recheck"), { timeoutMs: 120_000 })));
+  await Promise.all(
+    toRecheck.map((pr) =>
+      sim.send("issue_comment", sim.payloads.comment(ORG, pr.repo, pr.number, PEER, "/countersign recheck"), { timeoutMs: 120_000 }),
+    ),
+  );
   await waitForQuiet(sim, 4_000, 240_000);
 
   const verdicts = new Map<Verdict, number>();
@@ -292,9 +361,16 @@ async function run(options: Options): Promise<Result> {
     const check = finalCheck(sim, pr);
     const v = judge(check, pr.expected);
     verdicts.set(v, (verdicts.get(v) ?? 0) + 1);
-    if (v !== "correct") wrong.push(`${pr.repo}#${pr.number} (${pr.kind}, expected ${pr.expected}): ${check ? `${check.status}/${check.conclusion ?? "-"} "${check.output.title}"` : "no check"}`);
+    if (v !== "correct")
+      wrong.push(
+        `${pr.repo}#${pr.number} (${pr.kind}, expected ${pr.expected}): ${check ? `${check.status}/${check.conclusion ?? "-"} "${check.output.title}"` : "no check"}`,
+      );
   }
-  const couldNotEvaluate = sim.log.filter((e) => /^checks\.(create|update)$/.test(e.route) && (e.body as { output?: { title?: string } } | undefined)?.output?.title === COULD_NOT_EVALUATE).length;
+  const couldNotEvaluate = sim.log.filter(
+    (e) =>
+      /^checks\.(create|update)$/.test(e.route) &&
+      (e.body as { output?: { title?: string } } | undefined)?.output?.title === COULD_NOT_EVALUATE,
+  ).length;
   const result: Result = {
     options,
     verdicts,
@@ -303,7 +379,11 @@ async function run(options: Options): Promise<Result> {
     transient: transientWrongPasses(sim, prs),
     wrong,
     faults,
-    deliveries: { sent: answered.length, answered: answered.filter((d) => d.status !== 0).length, non2xx: answered.filter((d) => d.status < 200 || d.status >= 300).length },
+    deliveries: {
+      sent: answered.length,
+      answered: answered.filter((d) => d.status !== 0).length,
+      non2xx: answered.filter((d) => d.status < 200 || d.status >= 300).length,
+    },
     couldNotEvaluate,
     requests: sim.log.length,
     durationS: (performance.now() - t0) / 1000,
@@ -332,7 +412,11 @@ function render(r: Result, started: Date): string {
     "",
     table(
       ["final state of each PR", "after the events (faults on)", "after the recheck (faults off)"],
-      ORDER.map((v) => [v === "WRONG PASS" ? "**WRONG PASS** (passes where it must block)" : v, count(r.firstPass, v), count(r.verdicts, v)]),
+      ORDER.map((v) => [
+        v === "WRONG PASS" ? "**WRONG PASS** (passes where it must block)" : v,
+        count(r.firstPass, v),
+        count(r.verdicts, v),
+      ]),
     ),
     "",
     `- PRs given \`/countersign recheck\`: ${r.rechecked}; failing checks written that said “${COULD_NOT_EVALUATE}” during the run: ${r.couldNotEvaluate}.`,

@@ -36,7 +36,11 @@ const model = sim.model;
 const seniors = ["ana", "bo", "chen", "dee", "eli", "fay", "gus", "hal"];
 const TIERS: RiskTier[] = ["low", "low", "low", "medium", "medium", "high", "critical"];
 
-function addPull(repo: SimRepo, number: number, o: { mergedAt: number | undefined; title: string; body: string; labels: string[] }): SimPull {
+function addPull(
+  repo: SimRepo,
+  number: number,
+  o: { mergedAt: number | undefined; title: string; body: string; labels: string[] },
+): SimPull {
   const headSha = model.newSha(`${repo.name}-${number}`);
   const pull: SimPull = {
     number,
@@ -64,7 +68,15 @@ function addPull(repo: SimRepo, number: number, o: { mergedAt: number | undefine
   return pull;
 }
 
-function addRun(repo: SimRepo, sha: string, record: CheckRecord, status: "in_progress" | "completed", conclusion: string | null, started: number, completed: number | undefined): void {
+function addRun(
+  repo: SimRepo,
+  sha: string,
+  record: CheckRecord,
+  status: "in_progress" | "completed",
+  conclusion: string | null,
+  started: number,
+  completed: number | undefined,
+): void {
   repo.checkRuns.push({
     id: model.nextId(),
     name: "Countersign",
@@ -98,7 +110,12 @@ for (let r = 0; r < REPOS; r++) {
     if (victim) revertedHere.add(victim.number);
     const labels = [...(ai && !victim ? ["ai-assisted"] : []), `risk:${victim ? "low" : tier}`];
     const pull = victim
-      ? addPull(repo, number, { mergedAt, title: `Revert "${victim.pull.title}"`, body: `Reverts acme/${repo.name}#${victim.number}`, labels })
+      ? addPull(repo, number, {
+          mergedAt,
+          title: `Revert "${victim.pull.title}"`,
+          body: `Reverts acme/${repo.name}#${victim.number}`,
+          labels,
+        })
       : addPull(repo, number, { mergedAt, title: `Change ${number}`, body: "", labels });
     if (victim) revertsPlanned++;
     merged++;
@@ -106,27 +123,61 @@ for (let r = 0; r < REPOS; r++) {
     if (!victim) mergedHere.push({ number, pull, ai });
     const first = mergedAt - Math.floor(random() * 2 * DAY) - 60_000;
     if (!ai || victim) {
-      addRun(repo, pull.headSha, { outcome: "not-gated", mode: "enforce", gated: false, ai: false, tier: "low", approvedBy: [] }, "completed", "success", first, first + 3000);
+      addRun(
+        repo,
+        pull.headSha,
+        { outcome: "not-gated", mode: "enforce", gated: false, ai: false, tier: "low", approvedBy: [] },
+        "completed",
+        "success",
+        first,
+        first + 3000,
+      );
       continue;
     }
     const roll = random();
     const signer = pick(seniors);
-    const base = { mode: "enforce" as const, gated: true, ai: true, tier, signal: pick(["co-author-trailer", "author-app", "description-marker", "branch-prefix"]) };
+    const base = {
+      mode: "enforce" as const,
+      gated: true,
+      ai: true,
+      tier,
+      signal: pick(["co-author-trailer", "author-app", "description-marker", "branch-prefix"]),
+    };
     if (roll < 0.03) {
-      addRun(repo, pull.headSha, { ...base, outcome: "overridden", approvedBy: [], overriddenBy: "ops-lead", overrideReason: "incident hotfix" }, "completed", "success", first, first + 600_000);
+      addRun(
+        repo,
+        pull.headSha,
+        { ...base, outcome: "overridden", approvedBy: [], overriddenBy: "ops-lead", overrideReason: "incident hotfix" },
+        "completed",
+        "success",
+        first,
+        first + 600_000,
+      );
     } else if (roll < 0.05) {
       addRun(repo, pull.headSha, { ...base, outcome: "waiting", approvedBy: [] }, "in_progress", null, first, undefined);
       pull.labels.push("countersign:bypassed");
     } else {
       const signedAt = first + Math.floor(random() * 8 * 3600_000) + 20_000;
-      if (random() < 0.5) addRun(repo, pull.headSha, { ...base, outcome: "waiting", approvedBy: [] }, "completed", "success", first, first + 1000);
+      if (random() < 0.5)
+        addRun(repo, pull.headSha, { ...base, outcome: "waiting", approvedBy: [] }, "completed", "success", first, first + 1000);
       addRun(repo, pull.headSha, { ...base, outcome: "approved", approvedBy: [signer] }, "completed", "success", first + 1000, signedAt);
-      pull.reviews.push({ id: model.nextId(), user: model.user(signer), state: "APPROVED", commit_id: pull.headSha, submitted_at: iso(signedAt - 2000), body: "" });
+      pull.reviews.push({
+        id: model.nextId(),
+        user: model.user(signer),
+        state: "APPROVED",
+        commit_id: pull.headSha,
+        submitted_at: iso(signedAt - 2000),
+        body: "",
+      });
     }
   }
   // Closed without merging, and merged before the range: listed, never read further.
-  for (let i = 0; i < perRepo / 10; i++, number++) addPull(repo, number, { mergedAt: undefined, title: `Abandoned ${number}`, body: "", labels: [] });
-  for (let i = 0; i < perRepo / 5; i++, number++) addPull(repo, number, { mergedAt: NOW - 60 * DAY - i * DAY, title: `Old ${number}`, body: "", labels: [] }).updatedAt = iso(NOW - 50 * DAY);
+  for (let i = 0; i < perRepo / 10; i++, number++)
+    addPull(repo, number, { mergedAt: undefined, title: `Abandoned ${number}`, body: "", labels: [] });
+  for (let i = 0; i < perRepo / 5; i++, number++)
+    addPull(repo, number, { mergedAt: NOW - 60 * DAY - i * DAY, title: `Old ${number}`, body: "", labels: [] }).updatedAt = iso(
+      NOW - 50 * DAY,
+    );
 }
 model.addRepo("acme", "archive").pushedAt = iso(NOW - 90 * DAY);
 
@@ -134,19 +185,33 @@ const url = await sim.start();
 let stdout = "";
 let progressLines = 0;
 const started = performance.now();
-const code = await runReport(["--org", "acme", "--since", iso(NOW - 30 * DAY), "--until", iso(NOW), "--json", "--concurrency", String(CONCURRENCY)], {
-  cwd: process.cwd(),
-  out: (t) => void (stdout += t),
-  err: (t) => {
-    progressLines++;
-    process.stderr.write(t);
+const code = await runReport(
+  ["--org", "acme", "--since", iso(NOW - 30 * DAY), "--until", iso(NOW), "--json", "--concurrency", String(CONCURRENCY)],
+  {
+    cwd: process.cwd(),
+    out: (t) => void (stdout += t),
+    err: (t) => {
+      progressLines++;
+      process.stderr.write(t);
+    },
   },
-}, { env: { GITHUB_TOKEN: "bench", GITHUB_API_URL: url }, now: () => new Date(NOW) });
+  { env: { GITHUB_TOKEN: "bench", GITHUB_API_URL: url }, now: () => new Date(NOW) },
+);
 const wallMs = performance.now() - started;
 await sim.stop();
 if (code !== 0) throw new Error(`countersign report exited ${code}`);
 
-const report = JSON.parse(stdout) as { apiCalls: number; totals: { merged: number; aiAssisted: number; reverts: Array<{ tier: string; aiReverted: number; otherReverted: number }>; bypasses: unknown[]; overrides: unknown[]; reviewers: unknown[] } };
+const report = JSON.parse(stdout) as {
+  apiCalls: number;
+  totals: {
+    merged: number;
+    aiAssisted: number;
+    reverts: Array<{ tier: string; aiReverted: number; otherReverted: number }>;
+    bypasses: unknown[];
+    overrides: unknown[];
+    reviewers: unknown[];
+  };
+};
 const byRoute = sim.counts.byRoute;
 const route = (name: string) => byRoute[`GET ${name}`] ?? 0;
 const calls = report.apiCalls;

@@ -20,7 +20,20 @@ const random = rng(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 
-const SERVICES = ["api", "billing", "checkout", "search", "notifications", "identity", "catalog", "orders", "payments", "shipping", "reviews", "gateway"];
+const SERVICES = [
+  "api",
+  "billing",
+  "checkout",
+  "search",
+  "notifications",
+  "identity",
+  "catalog",
+  "orders",
+  "payments",
+  "shipping",
+  "reviews",
+  "gateway",
+];
 const PACKAGES = ["ui", "utils", "config", "logger", "http-client", "db", "metrics", "feature-flags", "i18n", "testing"];
 const MODULES = ["handlers", "models", "routes", "lib", "jobs", "clients", "views", "hooks", "components", "workers"];
 const ENVS = ["dev", "staging", "prod"];
@@ -154,7 +167,13 @@ function buildPolicy(): PolicyInput {
       if (kind === 14) rules.push({ tier, paths: [`services/${pick(SERVICES)}/**`, "**/*.tf"], content });
       else rules.push({ tier, content });
     } else if (kind < 18) {
-      rules.push(pick([{ tier, changed_lines: int(100, 50_000) }, { tier, changed_files: int(10, 5000) }, { tier, deleted_files: int(1, 500) }]));
+      rules.push(
+        pick([
+          { tier, changed_lines: int(100, 50_000) },
+          { tier, changed_files: int(10, 5000) },
+          { tier, deleted_files: int(1, 500) },
+        ]),
+      );
     } else {
       rules.push({ tier, components: int(2, 30) });
     }

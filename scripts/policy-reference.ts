@@ -90,7 +90,11 @@ function typeOf(node: JsonSchemaNode, sections: Section[]): string {
   if (node.enum) return `one of ${node.enum.map((v) => code(String(v))).join(", ")}`;
   if (Array.isArray(node.anyOf)) {
     const values = (node.anyOf as JsonSchemaNode[]).flatMap((alt) =>
-      alt.const !== undefined ? [code(String(alt.const))] : alt.type === "boolean" ? [code("true"), code("false")] : [typeOf(alt, sections)],
+      alt.const !== undefined
+        ? [code(String(alt.const))]
+        : alt.type === "boolean"
+          ? [code("true"), code("false")]
+          : [typeOf(alt, sections)],
     );
     return `one of ${values.join(", ")}`;
   }
@@ -146,7 +150,9 @@ function sectionTable(section: Section, sections: Section[]): string[] {
   for (const [key, child] of Object.entries(section.node.properties ?? {})) {
     const path = section.path === "" ? key : `${section.path}.${key}`;
     const description = child.description ?? "";
-    lines.push(`| ${code(path)} | ${cell(typeOf(child, sections))} | ${cell(defaultOf(child, required.has(key)))} | ${cell(description)} |`);
+    lines.push(
+      `| ${code(path)} | ${cell(typeOf(child, sections))} | ${cell(defaultOf(child, required.has(key)))} | ${cell(description)} |`,
+    );
   }
   lines.push("");
   return lines;
@@ -260,7 +266,10 @@ export function policyReferenceMarkdown(schema: JsonSchemaNode = policyJsonSchem
   ];
   for (const section of sections) lines.push(...sectionTable(section, sections));
   lines.push(...signalTables(), ...riskRuleTable());
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 export const README_FILE = "README.md";
@@ -270,7 +279,10 @@ const README_END = "<!-- generated:builtins:end -->";
 /** The built-in signal and risk-rule tables, one heading level down, for the README. */
 export function builtinsMarkdown(): string {
   const lines = [...signalTables(), ...riskRuleTable()].map((line) => (line.startsWith("## ") ? `#${line}` : line));
-  return lines.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  return lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 /** The README with its generated block replaced; the README's own prose is left as it is. */

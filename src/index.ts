@@ -25,18 +25,20 @@ function register(app: Probot, services: Services, options?: ApplicationFunction
   services.useLogger(app.log);
   // Every event's octokit counts its requests and revalidates repeat reads, before any handler uses it.
   // The handler's run is tracked (a graceful shutdown waits for it) and its failure counted.
-  const instrumented = <C extends { octokit: Octokit; payload: unknown; name: string }>(handler: (context: C) => Promise<void>) => (context: C) => {
-    const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-    instrumentOctokit(context.octokit, services.requestHooks, installation === undefined ? undefined : String(installation));
-    const action = (context.payload as { action?: unknown }).action;
-    const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
-    return services.inFlight.track(
-      handler(context).catch((err: unknown) => {
-        services.metrics.countHandlerFailure(event, err);
-        throw err;
-      }),
-    );
-  };
+  const instrumented =
+    <C extends { octokit: Octokit; payload: unknown; name: string }>(handler: (context: C) => Promise<void>) =>
+    (context: C) => {
+      const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+      instrumentOctokit(context.octokit, services.requestHooks, installation === undefined ? undefined : String(installation));
+      const action = (context.payload as { action?: unknown }).action;
+      const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
+      return services.inFlight.track(
+        handler(context).catch((err: unknown) => {
+          services.metrics.countHandlerFailure(event, err);
+          throw err;
+        }),
+      );
+    };
   app.on([...PULL_REQUEST_ACTIONS], instrumented(onPullRequestEvent(services)));
   app.on([...REVIEW_ACTIONS], instrumented(onPullRequestEvent(services)));
   app.on(["check_run.rerequested", "check_suite.rerequested"], instrumented(onRerunRequested(services)));

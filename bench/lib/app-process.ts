@@ -53,10 +53,14 @@ export const NAIVE_ENTRY = "bench/.out/naive/bench/lib/naive-main.js";
 
 /** Compile the naive baseline's composition (and the src/ it imports) to JavaScript, as lib/ is for the app. */
 export function buildNaiveEntry(root: string): void {
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "bench", "tsconfig.naive.json")], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "bench", "tsconfig.naive.json")],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
 }
 
 export function freePort(): Promise<number> {

@@ -98,7 +98,10 @@ export interface AppResult {
 }
 
 export function summarise(samples: Sample[]): PhaseResult {
-  const n = Math.max(1, samples.reduce((a, s) => a + Math.max(1, s.evaluations), 0));
+  const n = Math.max(
+    1,
+    samples.reduce((a, s) => a + Math.max(1, s.evaluations), 0),
+  );
   const total = countEntries([]);
   let labelWrites = 0;
   for (const s of samples) {
@@ -135,7 +138,13 @@ function latencies(r: AppResult): number[] {
 }
 
 function p50Of(r: AppResult, kind: string): number {
-  return quantile(r.changing.samples.filter((s) => s.kind === kind).map((s) => s.latencyMs).filter((v): v is number => v !== undefined), 0.5);
+  return quantile(
+    r.changing.samples
+      .filter((s) => s.kind === kind)
+      .map((s) => s.latencyMs)
+      .filter((v): v is number => v !== undefined),
+    0.5,
+  );
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -152,35 +161,125 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
   const vs = (f: (r: AppResult) => number) => (naive ? [times(f(app), f(naive))] : []);
 
   const rows: Array<Array<string | number>> = [
-    ["state-changing evaluation: reads / writes / GraphQL", ...col((r) => calls(r.changing.perEval)), ...vs((r) => r.changing.perEval.read + r.changing.perEval.write)],
+    [
+      "state-changing evaluation: reads / writes / GraphQL",
+      ...col((r) => calls(r.changing.perEval)),
+      ...vs((r) => r.changing.perEval.read + r.changing.perEval.write),
+    ],
     ["… of the reads, 304 Not Modified", ...col((r) => fmt(r.changing.perEval.notModified)), ...vs((r) => r.changing.perEval.notModified)],
-    ["… throttled calls (writes + GraphQL); label writes", ...col((r) => `${fmt(r.changing.perEval.throttled, 2)}; ${fmt(r.changing.perEval.labelWrites, 2)}`), ...vs((r) => r.changing.perEval.throttled)],
-    ["unchanged evaluation: reads (304s) / writes / GraphQL", ...col((r) => `${fmt(r.unchanged.perEval.read)} (${fmt(r.unchanged.perEval.notModified)}) / ${fmt(r.unchanged.perEval.write)} / ${fmt(r.unchanged.perEval.graphql)}`), ...vs((r) => r.unchanged.perEval.read + r.unchanged.perEval.write)],
-    ["… throttled calls (writes + GraphQL)", ...col((r) => fmt(r.unchanged.perEval.throttled, 2)), ...vs((r) => r.unchanged.perEval.throttled)],
-    ["cold first evaluation: reads / writes (token excluded)", ...col((r) => `${r.cold.read} / ${r.cold.write}`), ...vs((r) => r.cold.read + r.cold.write)],
+    [
+      "… throttled calls (writes + GraphQL); label writes",
+      ...col((r) => `${fmt(r.changing.perEval.throttled, 2)}; ${fmt(r.changing.perEval.labelWrites, 2)}`),
+      ...vs((r) => r.changing.perEval.throttled),
+    ],
+    [
+      "unchanged evaluation: reads (304s) / writes / GraphQL",
+      ...col(
+        (r) =>
+          `${fmt(r.unchanged.perEval.read)} (${fmt(r.unchanged.perEval.notModified)}) / ${fmt(r.unchanged.perEval.write)} / ${fmt(r.unchanged.perEval.graphql)}`,
+      ),
+      ...vs((r) => r.unchanged.perEval.read + r.unchanged.perEval.write),
+    ],
+    [
+      "… throttled calls (writes + GraphQL)",
+      ...col((r) => fmt(r.unchanged.perEval.throttled, 2)),
+      ...vs((r) => r.unchanged.perEval.throttled),
+    ],
+    [
+      "cold first evaluation: reads / writes (token excluded)",
+      ...col((r) => `${r.cold.read} / ${r.cold.write}`),
+      ...vs((r) => r.cold.read + r.cold.write),
+    ],
     ["webhook → check write, p50 / p95 (ms)", ...col((r) => `${fmt(p50(r), 0)} / ${fmt(p95(r), 0)}`), ...vs(p50)],
-    ["… round trips before the check write, median / max", ...col((r) => `${quantile(r.changing.samples.map((x) => x.rounds.length), 0.5)} / ${Math.max(...r.changing.samples.map((x) => x.rounds.length))}`), ...vs((r) => quantile(r.changing.samples.map((x) => x.rounds.length), 0.5))],
-    ["… p50 of pushes / of senior approvals (ms)", ...col((r) => `${fmt(p50Of(r, "push"), 0)} / ${fmt(p50Of(r, "approval"), 0)}`), ...vs((r) => p50Of(r, "push"))],
+    [
+      "… round trips before the check write, median / max",
+      ...col(
+        (r) =>
+          `${quantile(
+            r.changing.samples.map((x) => x.rounds.length),
+            0.5,
+          )} / ${Math.max(...r.changing.samples.map((x) => x.rounds.length))}`,
+      ),
+      ...vs((r) =>
+        quantile(
+          r.changing.samples.map((x) => x.rounds.length),
+          0.5,
+        ),
+      ),
+    ],
+    [
+      "… p50 of pushes / of senior approvals (ms)",
+      ...col((r) => `${fmt(p50Of(r, "push"), 0)} / ${fmt(p50Of(r, "approval"), 0)}`),
+      ...vs((r) => p50Of(r, "push")),
+    ],
     [`… p50 ÷ per-call latency (${options.latencyMs} ms)`, ...col((r) => `${fmt(p50(r) / options.latencyMs, 2)}×`), ...vs(p50)],
-    ["burst: evaluations logged (events sent)", ...col((r) => `${r.burst.evaluations} (${r.burst.events})`), ...vs((r) => r.burst.evaluations)],
-    ["burst: reads / writes / GraphQL", ...col((r) => `${r.burst.counts.read} / ${r.burst.counts.write} / ${r.burst.counts.graphql}`), ...vs((r) => r.burst.counts.read + r.burst.counts.write)],
-    ["burst: check writes (on superseded heads); label writes", ...col((r) => `${r.burst.checkWrites} (${r.burst.staleCheckWrites}); ${r.burst.labelWrites}`), ...vs((r) => r.burst.checkWrites)],
-    ["burst: required writes → lower bound (s)", ...col((r) => `${r.burst.required.checks} checks + ${r.burst.required.labels} labels → ${r.burst.lowerBoundS}`), ...(naive ? [""] : [])],
-    ["burst: drain, first webhook → last check write (s)", ...col((r) => `${r.burst.timedOut ? "≥ " : ""}${fmt(r.burst.drainS)}`), ...vs((r) => r.burst.drainS)],
+    [
+      "burst: evaluations logged (events sent)",
+      ...col((r) => `${r.burst.evaluations} (${r.burst.events})`),
+      ...vs((r) => r.burst.evaluations),
+    ],
+    [
+      "burst: reads / writes / GraphQL",
+      ...col((r) => `${r.burst.counts.read} / ${r.burst.counts.write} / ${r.burst.counts.graphql}`),
+      ...vs((r) => r.burst.counts.read + r.burst.counts.write),
+    ],
+    [
+      "burst: check writes (on superseded heads); label writes",
+      ...col((r) => `${r.burst.checkWrites} (${r.burst.staleCheckWrites}); ${r.burst.labelWrites}`),
+      ...vs((r) => r.burst.checkWrites),
+    ],
+    [
+      "burst: required writes → lower bound (s)",
+      ...col((r) => `${r.burst.required.checks} checks + ${r.burst.required.labels} labels → ${r.burst.lowerBoundS}`),
+      ...(naive ? [""] : []),
+    ],
+    [
+      "burst: drain, first webhook → last check write (s)",
+      ...col((r) => `${r.burst.timedOut ? "≥ " : ""}${fmt(r.burst.drainS)}`),
+      ...vs((r) => r.burst.drainS),
+    ],
     ["burst: drain ÷ lower bound", ...col((r) => `${r.burst.timedOut ? "≥ " : ""}${fmt(ratio(r), 2)}×`), ...vs(ratio)],
     ["burst: PRs whose final check and labels are correct", ...col((r) => `${r.burst.correct}/${r.burst.prs}`), ...(naive ? [""] : [])],
-    ["CPU per evaluation, single events / burst (ms)", ...col((r) => `${fmt(r.cpuPerEvalMs)} / ${fmt(perEvalCpuBurst(r))}`), ...vs(perEvalCpuBurst)],
-    ["CPU per burst event, all work included (ms)", ...col((r) => fmt(r.burst.cpuMs / Math.max(1, r.burst.events))), ...vs((r) => r.burst.cpuMs / Math.max(1, r.burst.events))],
+    [
+      "CPU per evaluation, single events / burst (ms)",
+      ...col((r) => `${fmt(r.cpuPerEvalMs)} / ${fmt(perEvalCpuBurst(r))}`),
+      ...vs(perEvalCpuBurst),
+    ],
+    [
+      "CPU per burst event, all work included (ms)",
+      ...col((r) => fmt(r.burst.cpuMs / Math.max(1, r.burst.events))),
+      ...vs((r) => r.burst.cpuMs / Math.max(1, r.burst.events)),
+    ],
     ["peak RSS, VmHWM (MB)", ...col((r) => fmt(r.peakRssMb)), ...vs((r) => r.peakRssMb)],
   ];
   const header = ["measure", "app", ...(naive ? ["naive baseline", "naive ÷ app"] : [])];
 
   const targets: Array<Array<string | number>> = [
-    ["throttled calls per state-changing evaluation", "1 (+ label writes where labels differ; none here)", fmt(app.changing.perEval.throttled, 2), pass(app.changing.perEval.throttled <= 1.0001 && app.changing.perEval.labelWrites === 0)],
+    [
+      "throttled calls per state-changing evaluation",
+      "1 (+ label writes where labels differ; none here)",
+      fmt(app.changing.perEval.throttled, 2),
+      pass(app.changing.perEval.throttled <= 1.0001 && app.changing.perEval.labelWrites === 0),
+    ],
     ["throttled calls per unchanged evaluation", "0", fmt(app.unchanged.perEval.throttled, 2), pass(app.unchanged.perEval.throttled === 0)],
-    ["burst drain ÷ lower bound", "≤ 1.2×", `${app.burst.timedOut ? "≥ " : ""}${fmt(ratio(app), 3)}×`, pass(!app.burst.timedOut && ratio(app) <= 1.2)],
-    ["burst: every PR's final check correct", `${app.burst.prs}/${app.burst.prs}`, `${app.burst.correct}/${app.burst.prs}`, pass(app.burst.correct === app.burst.prs)],
-    ["p50 webhook-to-check latency", `≤ 3 × ${options.latencyMs} ms`, `${fmt(p50(app) / options.latencyMs, 3)}×`, pass(p50(app) <= 3 * options.latencyMs)],
+    [
+      "burst drain ÷ lower bound",
+      "≤ 1.2×",
+      `${app.burst.timedOut ? "≥ " : ""}${fmt(ratio(app), 3)}×`,
+      pass(!app.burst.timedOut && ratio(app) <= 1.2),
+    ],
+    [
+      "burst: every PR's final check correct",
+      `${app.burst.prs}/${app.burst.prs}`,
+      `${app.burst.correct}/${app.burst.prs}`,
+      pass(app.burst.correct === app.burst.prs),
+    ],
+    [
+      "p50 webhook-to-check latency",
+      `≤ 3 × ${options.latencyMs} ms`,
+      `${fmt(p50(app) / options.latencyMs, 3)}×`,
+      pass(p50(app) <= 3 * options.latencyMs),
+    ],
     ["peak RSS under the burst", "≤ 200 MB", `${fmt(app.peakRssMb)} MB`, pass(app.peakRssMb <= 200)],
   ];
 
@@ -228,13 +327,26 @@ function findings(options: Options, app: AppResult, naive: AppResult | undefined
   for (const r of [app, ...(naive ? [naive] : [])]) {
     const who = r.variant === "app" ? "app" : "naive baseline";
     for (const w of [...r.changing.wrong, ...r.unchanged.wrong].slice(0, 5)) out.push(`${who}: wrong check after a single event: ${w}`);
-    if (r.burst.wrong.length > 0) out.push(`${who}: ${r.burst.wrong.length} PR(s) ended wrong after the burst${r.burst.timedOut ? " (the burst had not drained: it timed out)" : ""}, e.g. ${r.burst.wrong.slice(0, 3).join(" | ")}`);
+    if (r.burst.wrong.length > 0)
+      out.push(
+        `${who}: ${r.burst.wrong.length} PR(s) ended wrong after the burst${r.burst.timedOut ? " (the burst had not drained: it timed out)" : ""}, e.g. ${r.burst.wrong.slice(0, 3).join(" | ")}`,
+      );
     if (r.burst.failures > 0) out.push(`${who}: ${r.burst.failures} evaluation(s) logged "evaluation failed" during the burst`);
-    if (r.unknownRoutes.length > 0) out.push(`${who}: calls the simulator does not know (answered 404): ${r.unknownRoutes.slice(0, 5).join(", ")}`);
+    if (r.unknownRoutes.length > 0)
+      out.push(`${who}: calls the simulator does not know (answered 404): ${r.unknownRoutes.slice(0, 5).join(", ")}`);
   }
   const a = app;
-  if (a.changing.perEval.throttled > 1.0001) out.push(`a state-changing evaluation makes ${fmt(a.changing.perEval.throttled, 2)} throttled calls (target 1): ${Object.entries(a.changing.routesPerEval).filter(([k]) => !k.startsWith("GET")).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}`);
-  if (a.unchanged.perEval.throttled > 0) out.push(`an unchanged evaluation makes ${fmt(a.unchanged.perEval.throttled, 2)} throttled calls (target 0)`);
+  if (a.changing.perEval.throttled > 1.0001)
+    out.push(
+      `a state-changing evaluation makes ${fmt(a.changing.perEval.throttled, 2)} throttled calls (target 1): ${Object.entries(
+        a.changing.routesPerEval,
+      )
+        .filter(([k]) => !k.startsWith("GET"))
+        .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+        .join(", ")}`,
+    );
+  if (a.unchanged.perEval.throttled > 0)
+    out.push(`an unchanged evaluation makes ${fmt(a.unchanged.perEval.throttled, 2)} throttled calls (target 0)`);
   if (a.burst.checkWrites > a.burst.required.checks) {
     const b = a.burst;
     out.push(
@@ -242,20 +354,34 @@ function findings(options: Options, app: AppResult, naive: AppResult | undefined
     );
   }
   const policyReads = a.unchanged.routesPerEval["GET repos.getContent"] ?? 0;
-  if (policyReads >= 0.99) out.push(`the policy file is read on every warm evaluation (GET repos.getContent ${fmt(policyReads, 2)} per unchanged evaluation): no policy cache, or one that does not hold between events`);
+  if (policyReads >= 0.99)
+    out.push(
+      `the policy file is read on every warm evaluation (GET repos.getContent ${fmt(policyReads, 2)} per unchanged evaluation): no policy cache, or one that does not hold between events`,
+    );
   for (const kind of ["push", "approval"]) {
-    const samples = a.changing.samples.filter((x) => x.kind === kind && x.latencyMs !== undefined).sort((x, y) => (x.latencyMs ?? 0) - (y.latencyMs ?? 0));
+    const samples = a.changing.samples
+      .filter((x) => x.kind === kind && x.latencyMs !== undefined)
+      .sort((x, y) => (x.latencyMs ?? 0) - (y.latencyMs ?? 0));
     const median = samples[Math.floor((samples.length - 1) / 2)];
     const slowest = samples[samples.length - 1];
-    for (const [which, sample] of [["median", median], ["slowest", slowest]] as const) {
+    for (const [which, sample] of [
+      ["median", median],
+      ["slowest", slowest],
+    ] as const) {
       if (!sample || (which === "slowest" && sample === median)) continue;
       const rounds = sample.rounds.map((r, i) => `${i + 1}: ${r.join(", ")}`).join("; ");
-      out.push(`critical path of the ${which} ${kind} (${fmt(sample.latencyMs ?? NaN, 0)} ms to the check write): ${sample.rounds.length} round trip(s) — ${rounds}`);
+      out.push(
+        `critical path of the ${which} ${kind} (${fmt(sample.latencyMs ?? NaN, 0)} ms to the check write): ${sample.rounds.length} round trip(s) — ${rounds}`,
+      );
     }
   }
-  if (a.changing.perEval.notModified === 0 && a.unchanged.perEval.notModified === 0) out.push("no conditional request (If-None-Match) reached the simulator: every read is charged to the rate limit");
+  if (a.changing.perEval.notModified === 0 && a.unchanged.perEval.notModified === 0)
+    out.push("no conditional request (If-None-Match) reached the simulator: every read is charged to the rate limit");
   const p50 = quantile(latencies(a), 0.5);
-  if (p50 > 3 * options.latencyMs) out.push(`p50 webhook-to-check latency is ${fmt(p50 / options.latencyMs, 1)} round trips of ${options.latencyMs} ms (target ≤ 3): the reads before the write are not all in parallel`);
+  if (p50 > 3 * options.latencyMs)
+    out.push(
+      `p50 webhook-to-check latency is ${fmt(p50 / options.latencyMs, 1)} round trips of ${options.latencyMs} ms (target ≤ 3): the reads before the write are not all in parallel`,
+    );
   if (a.metricsNote) out.push(`/metrics cross-check (app's countersign_github_requests_total vs the simulator): ${a.metricsNote}`);
   return out;
 }

@@ -57,7 +57,8 @@ async function step(sim: GitHubSimulator, app: AppProcess, event: string, payloa
   const logMark = performance.now();
   const delivery = await sim.send(event, payload);
   const deadline = performance.now() + 30_000;
-  while (performance.now() < deadline && app.linesSince(logMark, EVALUATED).length === 0 && performance.now() - delivery.answeredAt < 3_000) await sleep(20);
+  while (performance.now() < deadline && app.linesSince(logMark, EVALUATED).length === 0 && performance.now() - delivery.answeredAt < 3_000)
+    await sleep(20);
   await sim.waitForQuiet(300, 10_000);
 }
 
@@ -65,7 +66,16 @@ export async function runBaseUpdates(sim: GitHubSimulator, app: AppProcess, quic
   const updates = quick ? 4 : 8;
   const results: BaseUpdatesVariant[] = [];
   for (const v of VARIANTS) {
-    const result: BaseUpdatesVariant = { name: v.name, baseUpdates: 0, realChanges: 0, reapprovals: 0, evaluations: 0, reads: 0, compareReads: 0, problems: [] };
+    const result: BaseUpdatesVariant = {
+      name: v.name,
+      baseUpdates: 0,
+      realChanges: 0,
+      reapprovals: 0,
+      evaluations: 0,
+      reads: 0,
+      compareReads: 0,
+      problems: [],
+    };
     const mark = sim.mark();
     const logMark = performance.now();
     const expect = (what: string, expected: ExpectedOutcome) => {
@@ -127,7 +137,19 @@ export function renderBaseUpdates(results: BaseUpdatesVariant[], command: string
     "",
     `\`${command}\` — one AI-assisted PR per policy, approved by a senior, then "Update branch" (a merge of the base branch) repeatedly, with a real change every fourth push; after each push that left the check waiting, the senior approves again.`,
     "",
-    table(["fresh_approval", "base updates", "real changes", "senior re-approvals", "evaluations", "reads / evaluation", "compare reads", "checks as expected"], rows),
+    table(
+      [
+        "fresh_approval",
+        "base updates",
+        "real changes",
+        "senior re-approvals",
+        "evaluations",
+        "reads / evaluation",
+        "compare reads",
+        "checks as expected",
+      ],
+      rows,
+    ),
     "",
     `Senior re-approvals saved by \`same-diff\`: **${Number.isFinite(saved) ? saved : "n/a"}** (every base update; the real changes still needed one each). Its extra cost is the compare reads: the head and the approved commit once each, then cached by SHA.`,
   ].join("\n");

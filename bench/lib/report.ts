@@ -26,7 +26,10 @@ export function machine(): { nproc: number; model: string; node: string; platfor
 
 /** A Markdown table; numbers are right-aligned. */
 export function table(header: string[], rows: Array<Array<string | number>>): string {
-  const right = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number" || /^[\d.,≥≤<>~×%+-]+( ?[a-zA-Z×%]+)?$/.test(String(r[i] ?? ""))));
+  const right = header.map(
+    (_, i) =>
+      rows.length > 0 && rows.every((r) => typeof r[i] === "number" || /^[\d.,≥≤<>~×%+-]+( ?[a-zA-Z×%]+)?$/.test(String(r[i] ?? ""))),
+  );
   const line = (cells: Array<string | number>) => `| ${cells.map(String).join(" | ")} |`;
   return [line(header), line(right.map((r) => (r ? "---:" : "---"))), ...rows.map(line)].join("\n");
 }
@@ -48,8 +51,6 @@ export function writeSection(file: string, name: string, content: string): void 
   const from = text.indexOf(start);
   const to = text.indexOf(end, from);
   const next =
-    from >= 0 && to >= 0
-      ? text.slice(0, from) + block + text.slice(to + end.length)
-      : `${text.replace(/\s*$/, "")}\n\n${block}\n`;
+    from >= 0 && to >= 0 ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.replace(/\s*$/, "")}\n\n${block}\n`;
   writeFileSync(file, next);
 }

@@ -21,12 +21,21 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
   const ms = (v: number) => (Number.isFinite(v) ? `${fmt(v / 1000, 1)} s` : "n/a");
   const soakRows: Array<Array<string | number>> = [
     ["events sent (state-changing; closing the gate)", ...col((r) => `${r.soak.events} (${r.soak.stateChanges}; ${r.soak.closingEvents})`)],
-    [`**false-pass moments** (blocking PR shows passing > ${REACTION_MS / 1000} s after the closing event)`, ...col((r) => `**${r.soak.falsePassOverReaction}**`)],
+    [
+      `**false-pass moments** (blocking PR shows passing > ${REACTION_MS / 1000} s after the closing event)`,
+      ...col((r) => `**${r.soak.falsePassOverReaction}**`),
+    ],
     ["… longest of them", ...col((r) => (r.soak.falsePassOverReaction > 0 ? ms(r.soak.longestFalsePassMs) : "—"))],
     ["… passing-while-blocking windows of any length (within the reaction time included)", ...col((r) => r.soak.falsePassAny)],
-    ["check staleness p50 / p95 (event → check says the PR's state)", ...col((r) => `${ms(r.soak.stalenessP50Ms)} / ${ms(r.soak.stalenessP95Ms)}`)],
+    [
+      "check staleness p50 / p95 (event → check says the PR's state)",
+      ...col((r) => `${ms(r.soak.stalenessP50Ms)} / ${ms(r.soak.stalenessP95Ms)}`),
+    ],
     ["… state changes never caught up before measuring stopped", ...col((r) => r.soak.unresolved)],
-    ["writes per state change (all throttled writes ÷ state changes)", ...col((r) => fmt(r.soak.writes / Math.max(1, r.soak.stateChanges), 2))],
+    [
+      "writes per state change (all throttled writes ÷ state changes)",
+      ...col((r) => fmt(r.soak.writes / Math.max(1, r.soak.stateChanges), 2)),
+    ],
     ["… check-run writes", ...col((r) => r.soak.checkWrites)],
     ["duplicate label creations (createLabel answered 422)", ...col((r) => r.soak.duplicateLabelCreations)],
     ["drain after the last event (s)", ...col((r) => `${r.soak.drainTimedOut ? "≥ " : ""}${fmt(r.soak.drainedS, 1)}`)],
@@ -37,11 +46,19 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
   const installRows: Array<Array<string | number>> = installRuns.length
     ? [
         ["repositories × open PRs", ...inst((i) => `${i.repos} × ${i.prs / i.repos}`)],
-        ["required writes: checks + label adds + label creations + review requests", ...inst((i) => `${i.required.checks} + ${i.required.labelAdds} + ${i.required.labelCreations} + ${i.required.reviewRequests}`)],
+        [
+          "required writes: checks + label adds + label creations + review requests",
+          ...inst((i) => `${i.required.checks} + ${i.required.labelAdds} + ${i.required.labelCreations} + ${i.required.reviewRequests}`),
+        ],
         ["lower bound (s, scaled)", ...inst((i) => fmt(i.lowerBoundS, 1))],
         ["drain, webhook → last write (s, scaled)", ...inst((i) => `${i.timedOut ? "≥ " : ""}${fmt(i.drainS, 1)}`)],
         ["**drain ÷ lower bound**", ...inst((i) => `**${i.timedOut ? "≥ " : ""}${fmt(i.drainS / i.lowerBoundS, 3)}×**`)],
-        ["writes sent (required)", ...inst((i) => `${i.writes} (${i.required.checks + i.required.labelAdds + i.required.labelCreations + i.required.reviewRequests})`)],
+        [
+          "writes sent (required)",
+          ...inst(
+            (i) => `${i.writes} (${i.required.checks + i.required.labelAdds + i.required.labelCreations + i.required.reviewRequests})`,
+          ),
+        ],
         ["label creations (duplicates answered 422)", ...inst((i) => `${i.labelCreations} (${i.duplicateLabelCreations})`)],
         ["first check written after (s, scaled)", ...inst((i) => fmt(i.firstCheckAfterS, 2))],
         ["PRs with their check and labels", ...inst((i) => `${i.correct}/${i.prs}`)],
@@ -52,10 +69,27 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
   const app = runs.find((r) => r.variant === "app");
   const verdicts = app
     ? [
-        ["false-pass moments under the soak", "0", String(app.soak.falsePassOverReaction), app.soak.falsePassOverReaction === 0 ? "pass" : "**FAIL**"],
-        ["duplicate label creations", "0", String(app.soak.duplicateLabelCreations + (app.install?.duplicateLabelCreations ?? 0)), app.soak.duplicateLabelCreations + (app.install?.duplicateLabelCreations ?? 0) === 0 ? "pass" : "**FAIL**"],
+        [
+          "false-pass moments under the soak",
+          "0",
+          String(app.soak.falsePassOverReaction),
+          app.soak.falsePassOverReaction === 0 ? "pass" : "**FAIL**",
+        ],
+        [
+          "duplicate label creations",
+          "0",
+          String(app.soak.duplicateLabelCreations + (app.install?.duplicateLabelCreations ?? 0)),
+          app.soak.duplicateLabelCreations + (app.install?.duplicateLabelCreations ?? 0) === 0 ? "pass" : "**FAIL**",
+        ],
         ...(app.install
-          ? [["installation drain ÷ lower bound", "≤ 1.05×", `${fmt(app.install.drainS / app.install.lowerBoundS, 3)}×`, !app.install.timedOut && app.install.drainS / app.install.lowerBoundS <= 1.05 ? "pass" : "**FAIL**"]]
+          ? [
+              [
+                "installation drain ÷ lower bound",
+                "≤ 1.05×",
+                `${fmt(app.install.drainS / app.install.lowerBoundS, 3)}×`,
+                !app.install.timedOut && app.install.drainS / app.install.lowerBoundS <= 1.05 ? "pass" : "**FAIL**",
+              ],
+            ]
           : []),
       ]
     : [];

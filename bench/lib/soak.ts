@@ -346,7 +346,11 @@ export async function runInstallDrain(
   const mark = sim.mark();
   const payload = {
     action: "added",
-    installation: { id: sim.installationId, node_id: `I_${sim.installationId}`, account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" } },
+    installation: {
+      id: sim.installationId,
+      node_id: `I_${sim.installationId}`,
+      account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" },
+    },
     repository_selection: "selected",
     repositories_added: repos.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
     repositories_removed: [],
@@ -360,7 +364,11 @@ export async function runInstallDrain(
     await sleep(500);
     const done = pulls.every(({ repo, number }) => {
       const { pull } = sim.model.mustPull(ORG, repo, number);
-      return checkMatches(sim.model.latestCheckRun(ORG, repo, pull.headSha, CHECK_NAME), "waiting") && pull.labels.length >= 2 && pull.requestedTeams.length > 0;
+      return (
+        checkMatches(sim.model.latestCheckRun(ORG, repo, pull.headSha, CHECK_NAME), "waiting") &&
+        pull.labels.length >= 2 &&
+        pull.requestedTeams.length > 0
+      );
     });
     if (done && (await sim.waitForQuiet(Math.max(1_000, 5 * gapMs), Math.max(0, deadline - performance.now())))) {
       timedOut = false;
@@ -403,7 +411,9 @@ function debugFalsePass(sim: GitHubSimulator, pr: SoakPr, closedAt: number, star
     const mine = e.path.includes(`/${pr.repo}/`) && (e.path.includes(`/pulls/${pr.number}`) || e.path.includes(`/issues/${pr.number}/`));
     if (e.kind !== "write" && !mine) continue;
     const body = (e.body ?? {}) as { status?: string; conclusion?: string; head_sha?: string };
-    lines.push(`  ${rel(e.at)}→${e.doneAt ? rel(e.doneAt) : "?"} ${e.method} ${e.path} ${e.status ?? ""} ${body.status ?? ""} ${body.conclusion ?? ""} ${body.head_sha?.slice(0, 7) ?? ""}`);
+    lines.push(
+      `  ${rel(e.at)}→${e.doneAt ? rel(e.doneAt) : "?"} ${e.method} ${e.path} ${e.status ?? ""} ${body.status ?? ""} ${body.conclusion ?? ""} ${body.head_sha?.slice(0, 7) ?? ""}`,
+    );
   }
   process.stderr.write(`${lines.join("\n")}\n`);
 }

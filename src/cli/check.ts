@@ -18,7 +18,17 @@ import {
   type Io,
   type PolicyOrigin,
 } from "./format.js";
-import { branchName, defaultBase, readChangedFiles, readCommits, readDiffFiles, readFileAt, readLocalNotes, repoRoot, resolveCommit } from "./git.js";
+import {
+  branchName,
+  defaultBase,
+  readChangedFiles,
+  readCommits,
+  readDiffFiles,
+  readFileAt,
+  readLocalNotes,
+  repoRoot,
+  resolveCommit,
+} from "./git.js";
 import { compareDiffs, digestDiff } from "../core/same-diff.js";
 import type { ApprovalCheck } from "./format.js";
 import { isAgentTraceFile, type ProvenanceInput } from "../core/provenance.js";
@@ -112,7 +122,8 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     io.out(`${CHECK_USAGE}\n`);
     return EXIT_OK;
   }
-  if (positionals.length > 0) throw new CliError(`check takes no arguments, got ${positionals.join(" ")} (did you mean --head ${positionals[0]}?)`);
+  if (positionals.length > 0)
+    throw new CliError(`check takes no arguments, got ${positionals.join(" ")} (did you mean --head ${positionals[0]}?)`);
 
   const root = await repoRoot(resolve(io.cwd, values.repo ?? "."));
   const base = checkRef(values.base ?? (await defaultBase(root)), "--base");
@@ -193,7 +204,9 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     );
   }
   if (loaded.origin.source === "defaults") {
-    notes.push("With no policy in the repository, the app on GitHub would use the organisation's .github repository's policy if it has one.");
+    notes.push(
+      "With no policy in the repository, the app on GitHub would use the organisation's .github repository's policy if it has one.",
+    );
   }
 
   const report: CheckReport = {

@@ -140,10 +140,14 @@ export function renderCheckReport(report: CheckReport): string {
     lines.push(`  ${group.applies ? "applies " : "skipped "}  ${group.source}: ${describeRequirement(group)}; ${group.why}`);
   }
   for (const approval of report.approvals ?? []) {
-    lines.push(`  an approval on ${approval.ref} (${shortSha(approval.sha)}) ${approval.counts ? "would count" : "would not count"}: ${approval.reason}`);
+    lines.push(
+      `  an approval on ${approval.ref} (${shortSha(approval.sha)}) ${approval.counts ? "would count" : "would not count"}: ${approval.reason}`,
+    );
   }
   if (report.outOfScope) {
-    lines.push(`  not required here: the base branch ${report.outOfScope.baseRef} is not one of branches (${report.outOfScope.branches.join(", ")})`);
+    lines.push(
+      `  not required here: the base branch ${report.outOfScope.baseRef} is not one of branches (${report.outOfScope.branches.join(", ")})`,
+    );
   } else if (!report.gated) lines.push("  not required here: the change is not AI-assisted and the policy gates only AI-assisted changes");
   else if (report.mode === "report") lines.push("  mode: report — Countersign would say this is required, but never blocks");
 

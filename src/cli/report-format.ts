@@ -28,11 +28,24 @@ export function duration(seconds: number | undefined): string {
 /** Columns padded to their widest cell; the last column is not padded. */
 function table(rows: string[][], indent = "  "): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length))) ?? [];
-  return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + (cell.length - [...cell].length)))).join("  ").trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + (cell.length - [...cell].length))))
+        .join("  ")
+        .trimEnd(),
+  );
 }
 
 function rateCells(r: RateRow): string[] {
-  return [r.tier, `${r.aiReverted}/${r.aiMerged}`, pct(r.aiReverted, r.aiMerged), `${r.otherReverted}/${r.otherMerged}`, pct(r.otherReverted, r.otherMerged)];
+  return [
+    r.tier,
+    `${r.aiReverted}/${r.aiMerged}`,
+    pct(r.aiReverted, r.aiMerged),
+    `${r.otherReverted}/${r.otherMerged}`,
+    pct(r.otherReverted, r.otherMerged),
+  ];
 }
 
 export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {
@@ -40,7 +53,9 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
   const repos = h.scope.includes("/") ? "" : ` (${h.repos} active ${h.repos === 1 ? "repository" : "repositories"})`;
   // The range is [since, until): its last day is the one before until's instant.
   out.push(`Countersign report · ${h.scope}${repos} · merged ${day(h.since)} → ${day(new Date(h.until.getTime() - 1))}`);
-  out.push(`${t.merged} merged pull requests · ${pct(t.aiAssisted, t.merged)} AI-assisted (${t.aiAssisted}) · ${t.gated} gated by Countersign`);
+  out.push(
+    `${t.merged} merged pull requests · ${pct(t.aiAssisted, t.merged)} AI-assisted (${t.aiAssisted}) · ${t.gated} gated by Countersign`,
+  );
   if (h.skipped.length > 0) out.push(`Left out, the token cannot read them: ${h.skipped.map((s) => s.split(":")[0]).join(", ")}`);
   out.push("");
   out.push("Reverted after merge, AI-assisted vs the rest, by tier");
@@ -53,7 +68,17 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
     out.push(
       ...table([
         ["reviewer", "sign-offs", "share", "high/critical", "median wait", "< 1 min after push"],
-        ...top.map((r) => [`@${r.login}`, String(r.signOffs), pct(r.signOffs, t.reviewers.reduce((n, x) => n + x.signOffs, 0)), String(r.highOrCritical), duration(r.medianWaitSeconds), String(r.quickApprovals)]),
+        ...top.map((r) => [
+          `@${r.login}`,
+          String(r.signOffs),
+          pct(
+            r.signOffs,
+            t.reviewers.reduce((n, x) => n + x.signOffs, 0),
+          ),
+          String(r.highOrCritical),
+          duration(r.medianWaitSeconds),
+          String(r.quickApprovals),
+        ]),
       ]),
     );
     if (t.reviewers.length > top.length) out.push(`  … and ${t.reviewers.length - top.length} more reviewers (--json or --csv for all)`);
@@ -61,9 +86,17 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
   out.push("");
   out.push("Wait for sign-off by tier (on the merged head)");
   if (t.waits.length === 0) out.push("  No gated pull request was signed off in this range.");
-  else out.push(...table([["tier", "PRs", "median", "p90"], ...t.waits.map((w) => [w.tier, String(w.count), duration(w.medianSeconds), duration(w.p90Seconds)])]));
+  else
+    out.push(
+      ...table([
+        ["tier", "PRs", "median", "p90"],
+        ...t.waits.map((w) => [w.tier, String(w.count), duration(w.medianSeconds), duration(w.p90Seconds)]),
+      ]),
+    );
   out.push("");
-  out.push(`Overrides: ${t.overrides.length} · Bypasses: ${t.bypasses.length} · Approvals within a minute of the last push on high/critical PRs: ${t.quickApprovals.length}`);
+  out.push(
+    `Overrides: ${t.overrides.length} · Bypasses: ${t.bypasses.length} · Approvals within a minute of the last push on high/critical PRs: ${t.quickApprovals.length}`,
+  );
   for (const o of t.overrides) out.push(`  override  ${o.pull} by @${o.by}: ${o.reason}`);
   for (const b of t.bypasses) out.push(`  bypass    ${b.pull} (${b.tier}) merged without sign-off`);
   for (const q of t.quickApprovals) out.push(`  quick     ${q.pull} @${q.login} approved ${q.seconds}s after the last push (${q.tier})`);
@@ -109,8 +142,24 @@ export function reportJson(h: ReportHeader, rows: ReportRow[], t: ReportTotals):
 }
 
 const CSV_COLUMNS = [
-  "repo", "number", "title", "author", "merged_at", "ai_assisted", "signal", "tier", "gated", "outcome",
-  "signed_off_by", "wait_seconds", "overridden_by", "override_reason", "bypassed", "reverted_by", "quick_approvals", "url",
+  "repo",
+  "number",
+  "title",
+  "author",
+  "merged_at",
+  "ai_assisted",
+  "signal",
+  "tier",
+  "gated",
+  "outcome",
+  "signed_off_by",
+  "wait_seconds",
+  "overridden_by",
+  "override_reason",
+  "bypassed",
+  "reverted_by",
+  "quick_approvals",
+  "url",
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -125,9 +174,24 @@ export function reportCsv(rows: ReportRow[]): string {
   for (const r of rows) {
     lines.push(
       [
-        r.repo, r.number, r.title, r.author, r.mergedAt, r.aiAssisted, r.signal, r.tier, r.gated, r.outcome,
-        r.signedOffBy.join(" "), r.waitSeconds, r.overriddenBy, r.overrideReason, r.bypassed, r.revertedBy,
-        r.quickApprovals.map((q) => `${q.login}:${q.seconds}s`).join(" "), r.url,
+        r.repo,
+        r.number,
+        r.title,
+        r.author,
+        r.mergedAt,
+        r.aiAssisted,
+        r.signal,
+        r.tier,
+        r.gated,
+        r.outcome,
+        r.signedOffBy.join(" "),
+        r.waitSeconds,
+        r.overriddenBy,
+        r.overrideReason,
+        r.bypassed,
+        r.revertedBy,
+        r.quickApprovals.map((q) => `${q.login}:${q.seconds}s`).join(" "),
+        r.url,
       ]
         .map(csvCell)
         .join(","),

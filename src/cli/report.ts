@@ -40,7 +40,8 @@ export interface ReportDeps {
 function parseDate(value: string, flag: string, endOfDay: boolean): Date {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const parsed = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(parsed.getTime())) throw new CliError(`${flag} must be a date like 2026-11-01 or an ISO time, not ${JSON.stringify(value)}`);
+  if (Number.isNaN(parsed.getTime()))
+    throw new CliError(`${flag} must be a date like 2026-11-01 or an ISO time, not ${JSON.stringify(value)}`);
   return dateOnly && endOfDay ? new Date(parsed.getTime() + DAY) : parsed;
 }
 
@@ -63,11 +64,15 @@ function explain(err: unknown, scope: ReportScope, apiUrl: string): string | und
   const unreachable = cause.cause?.code ?? cause.cause?.cause?.code;
   if (unreachable) return `could not reach GitHub at ${apiUrl} (${unreachable}); check GITHUB_API_URL and the network`;
   if (typeof status !== "number") return undefined;
-  const message = ((err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message).split("\n")[0];
+  const message = ((err as { response?: { data?: { message?: string } } }).response?.data?.message ?? (err as Error).message).split(
+    "\n",
+  )[0];
   const what = scope.kind === "repo" ? `repository ${scope.owner}/${scope.repo}` : `organisation ${scope.org}`;
-  if (status === 401) return `GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token that can read pull requests and checks`;
+  if (status === 401)
+    return `GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token that can read pull requests and checks`;
   if (status === 404) return `${what} not found, or the token cannot see it (404); check the name and the token's access`;
-  if (status === 403 || status === 429) return `GitHub refused a request (${status} ${message}); a rate limit that did not clear after retries, or a token without read access to pull requests and checks`;
+  if (status === 403 || status === 429)
+    return `GitHub refused a request (${status} ${message}); a rate limit that did not clear after retries, or a token without read access to pull requests and checks`;
   return `GitHub answered ${status} ${message}`;
 }
 
@@ -100,14 +105,19 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
   const since = values.since !== undefined ? parseDate(values.since, "--since", false) : new Date(until.getTime() - 30 * DAY);
   if (since.getTime() >= until.getTime()) throw new CliError("--since must be before --until");
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) throw new CliError("--concurrency must be a whole number from 1 to 10");
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10)
+    throw new CliError("--concurrency must be a whole number from 1 to 10");
   const token = deps.env.GITHUB_TOKEN?.trim();
-  if (!token) throw new CliError("set GITHUB_TOKEN to a token that can read pull requests and checks (in Actions: GITHUB_TOKEN: ${{ github.token }})");
+  if (!token)
+    throw new CliError(
+      "set GITHUB_TOKEN to a token that can read pull requests and checks (in Actions: GITHUB_TOKEN: ${{ github.token }})",
+    );
   const apiUrl = deps.env.GITHUB_API_URL?.trim() || "https://api.github.com";
   const checkName = values["check-name"]?.trim() || deps.env.CHECK_NAME?.trim() || "Countersign";
   const appIdText = values["app-id"]?.trim() || deps.env.APP_ID?.trim();
   const appId = appIdText ? Number(appIdText) : undefined;
-  if (appId !== undefined && (!Number.isInteger(appId) || appId <= 0)) throw new CliError(`--app-id must be a GitHub App's numeric id, not ${JSON.stringify(appIdText)}`);
+  if (appId !== undefined && (!Number.isInteger(appId) || appId <= 0))
+    throw new CliError(`--app-id must be a GitHub App's numeric id, not ${JSON.stringify(appIdText)}`);
 
   const progress = (message: string) => io.err(`countersign report: ${message}\n`);
   const { octokit, calls } = createReportClient({
@@ -127,7 +137,14 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
   }
   // The report reads labels by their default names; a policy that renames them is not read here.
   const { rows, totals } = buildReport(reading.evidence, reading.candidates, { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
-  const header = { scope: scope.kind === "repo" ? `${scope.owner}/${scope.repo}` : scope.org, since, until, repos: reading.repos, skipped: reading.skipped, apiCalls: calls() };
+  const header = {
+    scope: scope.kind === "repo" ? `${scope.owner}/${scope.repo}` : scope.org,
+    since,
+    until,
+    repos: reading.repos,
+    skipped: reading.skipped,
+    apiCalls: calls(),
+  };
   if (values.json) io.out(reportJson(header, rows, totals));
   else if (values.csv) io.out(reportCsv(rows));
   else io.out(renderReportTable(header, rows, totals));

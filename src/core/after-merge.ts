@@ -42,7 +42,8 @@ export function labelFacts(labels: string[], names: LabelNaming): { aiAssisted: 
 
 function missingFor(record: CheckRecord | undefined, tier: RiskTier | "unknown"): string {
   const at = tier === "unknown" ? "" : ` at risk ${tier}`;
-  const signed = (r: CheckRecord) => (r.approvedBy.length > 0 ? `; signed off so far: ${r.approvedBy.map((l) => `@${l}`).join(", ")}` : "; no eligible approval yet");
+  const signed = (r: CheckRecord) =>
+    r.approvedBy.length > 0 ? `; signed off so far: ${r.approvedBy.map((l) => `@${l}`).join(", ")}` : "; no eligible approval yet";
   switch (record?.outcome) {
     case "waiting":
       return `sign-off: ${record.required ?? "the required approvals"}${at}${signed(record)}`;
@@ -66,17 +67,28 @@ export function assessMerge(check: MergedHeadCheck | undefined, labels: string[]
   const fromLabels = labelFacts(labels, names);
   if (!check) {
     if (!fromLabels.aiAssisted) return { bypassed: false, why: "no-check" };
-    return { bypassed: true, tier: fromLabels.tier, missing: "a Countersign check: none ran on the merged head, and the PR is labelled AI-assisted" };
+    return {
+      bypassed: true,
+      tier: fromLabels.tier,
+      missing: "a Countersign check: none ran on the merged head, and the PR is labelled AI-assisted",
+    };
   }
   const record = readCheckRecord(check);
   if (record?.outcome === "overridden") return { bypassed: false, why: "overridden" };
   if (check.status === "completed" && check.conclusion === "neutral") return { bypassed: false, why: "report-mode" };
-  if (check.status === "completed" && check.conclusion === "success") return { bypassed: false, why: record?.gated === false ? "not-gated" : "passed" };
+  if (check.status === "completed" && check.conclusion === "success")
+    return { bypassed: false, why: record?.gated === false ? "not-gated" : "passed" };
   const tier = record?.tier ?? fromLabels.tier;
   return { bypassed: true, tier, missing: missingFor(record, tier), checkSaid: check.title };
 }
 
-export function renderBypassComment(o: { mergedBy: string; headSha: string; checkName: string; missing: string; checkSaid?: string | undefined }): string {
+export function renderBypassComment(o: {
+  mergedBy: string;
+  headSha: string;
+  checkName: string;
+  missing: string;
+  checkSaid?: string | undefined;
+}): string {
   return [
     `### ⚠️ Merged without ${o.checkName} sign-off`,
     "",

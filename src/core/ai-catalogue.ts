@@ -146,8 +146,23 @@ const right = "(?![A-Za-z])"; // digits may follow: gpt-5, gpt4o, llama3, qwen2.
 
 /** Assistant and model families that are not also people's first names. */
 const UNAMBIGUOUS_TOOLS = [
-  "copilot", "cursor", "codex", "gpt", "chatgpt", "gemini", "amazon[\\s-]?q", "aider", "windsurf", "amp",
-  "openhands", "opencode", "llama", "mistral", "qwen", "deepseek", "llms?",
+  "copilot",
+  "cursor",
+  "codex",
+  "gpt",
+  "chatgpt",
+  "gemini",
+  "amazon[\\s-]?q",
+  "aider",
+  "windsurf",
+  "amp",
+  "openhands",
+  "opencode",
+  "llama",
+  "mistral",
+  "qwen",
+  "deepseek",
+  "llms?",
 ];
 /** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro). */
 const NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro"];
@@ -181,7 +196,11 @@ export const BODY_MARKERS: readonly { name: string; pattern: RegExp; link?: true
   { name: "Copilot coding agent", pattern: /<!--\s*START COPILOT/i },
   { name: "Claude Code session link", pattern: /claude\.ai\/code\/session_/i, link: true },
   { name: "Devin session link", pattern: /app\.devin\.ai\/sessions\//i, link: true },
-  { name: "Cursor agent link (Open in Cursor / Open in Web)", pattern: /cursor\.com\/(?:agents\/bc-|background-agent\?bcid=)/i, link: true },
+  {
+    name: "Cursor agent link (Open in Cursor / Open in Web)",
+    pattern: /cursor\.com\/(?:agents\/bc-|background-agent\?bcid=)/i,
+    link: true,
+  },
   { name: "Amp thread link", pattern: /ampcode\.com\/threads\/T-/i, link: true },
   { name: "Sisyphus", pattern: /ultraworked with \[sisyphus\]/i },
 ];

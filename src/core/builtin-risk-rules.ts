@@ -48,14 +48,7 @@ export const BUILTIN_RISK_RULES: ReadonlyArray<RiskRule & { reason: string }> = 
   {
     tier: "high",
     reason: "changes database migrations or schema, which run against production data and are hard to roll back",
-    paths: [
-      "**/migrations/**",
-      "**/migrate/**",
-      "**/db/**/*.sql",
-      "**/db/schema.rb",
-      "**/alembic/versions/**",
-      "**/schema.prisma",
-    ],
+    paths: ["**/migrations/**", "**/migrate/**", "**/db/**/*.sql", "**/db/schema.rb", "**/alembic/versions/**", "**/schema.prisma"],
   },
   {
     // File names: "auth" at the end of the name (oauth.go, useAuth.ts), followed by anything but "o"

@@ -86,12 +86,24 @@ function fromTitle(title: string, summary: string): CheckRecord | undefined {
   const required = /Needs \*\*(\d+ approvals?)\*\* from (.+?) at risk/.exec(summary);
   const need = required ? { required: `${required[1]} from ${required[2]}` } : {};
   if (t.startsWith("Not AI-assisted")) return { ...base, outcome: "not-gated", gated: false, ai: false, approvedBy: [] };
-  if (t.startsWith("Signed off by ")) return { ...base, ...need, outcome: "approved", gated: true, ai: true, approvedBy: logins(t.slice(14).replace(/\(risk.*$/, "")) };
+  if (t.startsWith("Signed off by "))
+    return { ...base, ...need, outcome: "approved", gated: true, ai: true, approvedBy: logins(t.slice(14).replace(/\(risk.*$/, "")) };
   if (t.startsWith("Waiting for ")) return { ...base, ...need, outcome: "waiting", gated: true, ai: true, approvedBy: [] };
-  if (t.startsWith("Changes requested by ")) return { ...base, ...need, outcome: "changes-requested", gated: true, ai: true, approvedBy: [] };
+  if (t.startsWith("Changes requested by "))
+    return { ...base, ...need, outcome: "changes-requested", gated: true, ai: true, approvedBy: [] };
   const override = /^Overridden by @([^:]+): (.*)$/.exec(t);
-  if (override) return { ...base, outcome: "overridden", gated: true, ai: true, approvedBy: [], overriddenBy: override[1]!, overrideReason: override[2]! };
-  if (t.startsWith("Invalid policy") || t.startsWith("The policy proposed in this PR is invalid")) return { ...base, outcome: "invalid-policy", gated: true, ai: false, approvedBy: [] };
+  if (override)
+    return {
+      ...base,
+      outcome: "overridden",
+      gated: true,
+      ai: true,
+      approvedBy: [],
+      overriddenBy: override[1]!,
+      overrideReason: override[2]!,
+    };
+  if (t.startsWith("Invalid policy") || t.startsWith("The policy proposed in this PR is invalid"))
+    return { ...base, outcome: "invalid-policy", gated: true, ai: false, approvedBy: [] };
   if (t.startsWith("Could not evaluate")) return { ...base, outcome: "error", gated: true, ai: false, approvedBy: [] };
   return undefined;
 }

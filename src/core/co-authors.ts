@@ -19,7 +19,11 @@ function emailIn(value: string): string | undefined {
  * and only commits with a Co-authored-by email that is neither a noreply address (its account is in
  * it) nor an AI tool's (an AI identity never signs off anyway). Most PRs need none.
  */
-export function commitsToResolve(snapshot: PullSnapshot, policy: Policy, plan: Pick<EvaluationPlan, "decisiveReviews" | "labelRemoval">): string[] {
+export function commitsToResolve(
+  snapshot: PullSnapshot,
+  policy: Policy,
+  plan: Pick<EvaluationPlan, "decisiveReviews" | "labelRemoval">,
+): string[] {
   if (policy.signoff.allow_contributors) return [];
   if (plan.decisiveReviews.length === 0 && plan.labelRemoval === undefined) return [];
   const shas: string[] = [];

@@ -1,9 +1,6 @@
 // Parses "/countersign <verb> [argument]" commands out of a PR comment, as GitHub shows it.
 
-export type Command =
-  | { kind: "recheck" }
-  | { kind: "override"; reason: string }
-  | { kind: "unknown"; verb: string };
+export type Command = { kind: "recheck" } | { kind: "override"; reason: string } | { kind: "unknown"; verb: string };
 
 const COMMAND = /^\s*\/countersign(?:\s+(\S+))?(?:[ \t]+(.*))?$/im;
 

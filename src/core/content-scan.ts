@@ -164,7 +164,11 @@ export function searchContent(program: ContentProgram, files: readonly ChangedFi
 function contentAsPatch(file: ChangedFile): string | undefined {
   if (file.content === undefined || !("text" in file.content)) return undefined;
   const marker = file.status === "removed" ? "-" : "+";
-  return `@@ content @@\n${file.content.text.replace(/\r\n?/g, "\n").split("\n").map((line) => marker + line).join("\n")}`;
+  return `@@ content @@\n${file.content.text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => marker + line)
+    .join("\n")}`;
 }
 
 /** A file whose content changed but whose diff GitHub did not send (binary, or too large), nor could its content be read. */

@@ -157,9 +157,7 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
     ...(inScope ? decisive.filter((r) => r.state !== "DISMISSED").map((r) => r.user) : []),
     ...(labelRemoval ? [labelRemoval.actor] : []),
   ];
-  const lookupLogins = [
-    ...new Set(people.filter((p) => exclusionReason(p, snapshot, policy) === undefined).map((p) => lower(p.login))),
-  ];
+  const lookupLogins = [...new Set(people.filter((p) => exclusionReason(p, snapshot, policy) === undefined).map((p) => lower(p.login)))];
   return {
     detection,
     risk,
@@ -207,7 +205,12 @@ function assessReview(
       const why = comparison?.reason ?? "its changes were not compared with the head's";
       return { ...base, counted: false, reason: `approved an older commit (${short(review.commitId)}), now stale: ${why}` };
     }
-    return { ...base, counted: true, reason: `approved on ${short(review.commitId)}; ${comparison.reason} (${who.reason})`, basis: "same-diff" };
+    return {
+      ...base,
+      counted: true,
+      reason: `approved on ${short(review.commitId)}; ${comparison.reason} (${who.reason})`,
+      basis: "same-diff",
+    };
   }
   return { ...base, counted: true, reason: `approved (${who.reason})`, basis: "older-commit" };
 }
@@ -222,7 +225,9 @@ export function approvalsToCompare(snapshot: PullSnapshot, policy: Policy, plan:
   // Not gated (and no label removal that could put the label back): no approval matters.
   if (!mayBeGated(policy, plan)) return [];
   if (snapshot.override?.sha === snapshot.headSha) return [];
-  const live = plan.decisiveReviews.filter((r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible);
+  const live = plan.decisiveReviews.filter(
+    (r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible,
+  );
   if (live.some((r) => r.state === "CHANGES_REQUESTED")) return [];
   const stale = live.filter((r) => r.state === "APPROVED" && r.commitId !== snapshot.headSha && r.commitId !== "");
   return [...new Set(stale.map((r) => r.commitId))];
@@ -308,7 +313,13 @@ export function decide(
   const override = given?.sha === snapshot.headSha && (given.pr === undefined || given.pr === snapshot.number) ? given : undefined;
   const groups: GroupAssessment[] = assessGroups(
     requirement.groups ?? [
-      { source: requirement.source, reviewers: requirement.reviewers, approvals: requirement.approvals, applies: true, why: "always applies" },
+      {
+        source: requirement.source,
+        reviewers: requirement.reviewers,
+        approvals: requirement.approvals,
+        applies: true,
+        why: "always applies",
+      },
     ],
     approvedBy,
     directory,

@@ -49,7 +49,10 @@ const MAX_EVIDENCE = 300;
 
 /** Lower-case and without a trailing "[bot]": REST says "claude[bot]", GraphQL says "claude". */
 export function normaliseLogin(login: string): string {
-  return login.trim().toLowerCase().replace(/\[bot\]$/, "");
+  return login
+    .trim()
+    .toLowerCase()
+    .replace(/\[bot\]$/, "");
 }
 
 export { parseTrailers, type Trailer };
@@ -195,7 +198,11 @@ function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, po
     const key = t.key.toLowerCase();
     if (key === "co-authored-by") {
       const email = emailOf(t.value);
-      if ((email && (isAiEmail(email) || isToolAtVendor(t.value, email) || isToolAtServiceAddress(t.value, email))) || isAiCoAuthorName(t.value)) emit("co-author-trailer", t.line, commit.sha);
+      if (
+        (email && (isAiEmail(email) || isToolAtVendor(t.value, email) || isToolAtServiceAddress(t.value, email))) ||
+        isAiCoAuthorName(t.value)
+      )
+        emit("co-author-trailer", t.line, commit.sha);
       if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
     }
     if (TOOL_TRAILERS.includes(key)) emit("tool-trailer", t.line, commit.sha);
@@ -247,7 +254,10 @@ export function isAiEmail(email: string): boolean {
 function isToolAtVendor(value: string, email: string): boolean {
   const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
   if (!AI_VENDOR_DOMAINS.includes(domain)) return false;
-  const name = value.replace(/<[^<>]*>\s*$/, "").replace(email, "").trim();
+  const name = value
+    .replace(/<[^<>]*>\s*$/, "")
+    .replace(email, "")
+    .trim();
   return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
 }
 
@@ -257,8 +267,12 @@ function isToolAtServiceAddress(value: string, email: string): boolean {
   const local = e.slice(0, e.lastIndexOf("@"));
   if (!SERVICE_LOCAL_PART.test(local)) return false;
   const account = noreplyAccount(e);
-  if (account && (REVIEW_ONLY_AI_BOTS.includes(normaliseLogin(account.login)) || DEPENDENCY_BOTS.includes(normaliseLogin(account.login)))) return false;
-  const name = value.replace(/<[^<>]*>\s*$/, "").replace(email, "").trim();
+  if (account && (REVIEW_ONLY_AI_BOTS.includes(normaliseLogin(account.login)) || DEPENDENCY_BOTS.includes(normaliseLogin(account.login))))
+    return false;
+  const name = value
+    .replace(/<[^<>]*>\s*$/, "")
+    .replace(email, "")
+    .trim();
   return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
 }
 

@@ -25,7 +25,8 @@ const KEY_VALUE = new RegExp(
 const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+)$/;
 
 /** Answers that say no AI was used. */
-const NEGATIVE = /^(?:[-*\s]*)(?:none|no\b|n\/?a\b|not (?:used|applicable)|nothing|nope|0%|false)|\b(?:no|not|never|without|didn't|did not|haven't|have not|wasn't|was not|none of)\b[^.]{0,40}\b(?:AI|A\.I\.|LLM|generative|tools?|assist|used|generated|written)/i;
+const NEGATIVE =
+  /^(?:[-*\s]*)(?:none|no\b|n\/?a\b|not (?:used|applicable)|nothing|nope|0%|false)|\b(?:no|not|never|without|didn't|did not|haven't|have not|wasn't|was not|none of)\b[^.]{0,40}\b(?:AI|A\.I\.|LLM|generative|tools?|assist|used|generated|written)/i;
 /** Answers that say AI was used. */
 const POSITIVE = new RegExp(
   String.raw`^(?:[-*\s]*)(?:yes\b|y\b|true\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%|(?:I|we) (?:have )?used\b)|\b(?:used|using|with|by|via|help of|assisted|generated|written)\b.{0,40}\b(?:${AI_TERM}|assistant|agent|model)\b`,

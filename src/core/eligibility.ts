@@ -44,8 +44,7 @@ export function requirementFor(tier: RiskTier, policy: Policy, changes?: Changed
   }
   const reviewers = override?.reviewers ?? policy.signoff.reviewers;
   const approvals = override?.approvals ?? policy.signoff.approvals;
-  const from = (key: "reviewers" | "approvals") =>
-    override?.[key] !== undefined ? `signoff.tiers.${tier}.${key}` : `signoff.${key}`;
+  const from = (key: "reviewers" | "approvals") => (override?.[key] !== undefined ? `signoff.tiers.${tier}.${key}` : `signoff.${key}`);
   return { tier, reviewers, approvals, source: `${from("reviewers")}, ${from("approvals")}` };
 }
 
@@ -61,7 +60,8 @@ function sameActor(a: Actor, b: Actor): boolean {
  * the author (an override is a second person's decision), never an AI agent's account.
  */
 export function overrideExclusion(actor: Actor, author: Actor, policy: Policy): string | undefined {
-  if (actor.id === author.id || key(actor.login) === key(author.login)) return "is the PR author; an override is a second person's decision";
+  if (actor.id === author.id || key(actor.login) === key(author.login))
+    return "is the PR author; an override is a second person's decision";
   if (isAiIdentity(actor, policy)) return "is an AI identity; an override is a person's decision";
   return undefined;
 }

@@ -35,7 +35,10 @@ export class PathMatcher {
   private generation = 0;
   readonly hits: PathHits;
 
-  constructor(private readonly table: GlobTable, rules: number) {
+  constructor(
+    private readonly table: GlobTable,
+    rules: number,
+  ) {
     this.lastFile = new Int32Array(rules).fill(-1);
     this.labelled = new Uint8Array(table.matchers.length);
     this.seen = new Int32Array(table.matchers.length);
@@ -133,7 +136,12 @@ export class PathMatcher {
 }
 
 /** The component a directory belongs to: itself or its deepest ancestor that a component glob matches. */
-function componentOf(components: readonly GlobMatcher[], dir: string, segments: readonly string[], byDir: Map<string, string | null>): string | null {
+function componentOf(
+  components: readonly GlobMatcher[],
+  dir: string,
+  segments: readonly string[],
+  byDir: Map<string, string | null>,
+): string | null {
   const known = byDir.get(dir);
   if (known !== undefined) return known;
   const parent = segments.slice(0, -1);

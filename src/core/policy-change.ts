@@ -6,7 +6,6 @@ import { describeRequirement as describeReq, type ProposedPolicy } from "./rende
 import { POLICY_PATH } from "../policy/paths.js";
 import type { PolicyProblem } from "../policy/problems.js";
 
-
 /** Sentences such as "tier would go from high to low"; empty when nothing this PR sees would change. */
 export function proposedPolicyChanges(snapshot: PullSnapshot, current: Verdict, proposed: Policy): string[] {
   const plan = planEvaluation(snapshot, proposed);

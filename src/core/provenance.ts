@@ -294,7 +294,10 @@ export function summariseProvenance(snapshot: PullSnapshot, input: ProvenanceInp
     const whole = changed?.status === "added";
     let counted = 0;
     for (const record of records) {
-      const ours = whole || (record.revision !== undefined && commits.has(record.revision)) || (added !== undefined && record.id !== undefined && added.has(record.id));
+      const ours =
+        whole ||
+        (record.revision !== undefined && commits.has(record.revision)) ||
+        (added !== undefined && record.id !== undefined && added.has(record.id));
       if (!ours || record.ai.size === 0) continue;
       counted++;
       sources.add("Agent Trace");

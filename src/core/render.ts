@@ -35,7 +35,11 @@ export interface CheckState {
 }
 
 const isOverride = (o: unknown): o is OverrideRecord =>
-  o !== null && typeof o === "object" && typeof (o as OverrideRecord).by === "string" && typeof (o as OverrideRecord).reason === "string" && typeof (o as OverrideRecord).sha === "string";
+  o !== null &&
+  typeof o === "object" &&
+  typeof (o as OverrideRecord).by === "string" &&
+  typeof (o as OverrideRecord).reason === "string" &&
+  typeof (o as OverrideRecord).sha === "string";
 
 /** The override in a check's state that applies to one PR (one given on it, or one that names no PR). */
 export function overrideFor(state: CheckState, pr: number): OverrideRecord | undefined {
@@ -73,7 +77,9 @@ export function readCheckState(text: string | null | undefined): CheckState {
 /** JSON inside an HTML comment: "<" and ">" are escaped so no reason can end the comment early. */
 function stateMarker(state: CheckState): string {
   if (!state.override && !state.overrides?.length) return "";
-  const json = JSON.stringify(state.overrides?.length ? { overrides: state.overrides } : { override: state.override }).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  const json = JSON.stringify(state.overrides?.length ? { overrides: state.overrides } : { override: state.override })
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e");
   return `\n<!-- countersign:state ${json} -->`;
 }
 
@@ -110,7 +116,8 @@ function headline(v: Verdict): { icon: string; title: string } {
   const need = describeRequirement(v.requirement);
   switch (v.outcome) {
     case "not-gated":
-      if (v.outOfScope) return { icon: "✅", title: `Not gated: the base branch ${v.outOfScope.baseRef} is outside the policy's branches (risk ${tier})` };
+      if (v.outOfScope)
+        return { icon: "✅", title: `Not gated: the base branch ${v.outOfScope.baseRef} is outside the policy's branches (risk ${tier})` };
       return { icon: "✅", title: `Not AI-assisted: no sign-off needed (risk ${tier})` };
     case "approved":
       return { icon: "✅", title: `Signed off by ${people(v.approvedBy)} (risk ${tier})` };
@@ -122,7 +129,10 @@ function headline(v: Verdict): { icon: string; title: string } {
       if (v.requirement.groups && v.groups) {
         const applying = v.groups.filter((g) => g.applies);
         const next = applying.filter((g) => !g.satisfied).map((g) => describeRequirement(g));
-        return { icon: "⏳", title: `Waiting for ${next.join(" and ")} (${applying.length - next.length} of ${applying.length} groups signed off, risk ${tier})` };
+        return {
+          icon: "⏳",
+          title: `Waiting for ${next.join(" and ")} (${applying.length - next.length} of ${applying.length} groups signed off, risk ${tier})`,
+        };
       }
       return { icon: "⏳", title: `Waiting for ${need} (${v.approvedBy.length} of ${v.requirement.approvals}, risk ${tier})` };
     }
@@ -180,7 +190,12 @@ export interface SignoffCandidates {
 function candidatesLine(c: SignoffCandidates | undefined): string[] {
   if (!c) return [];
   const more = c.total > c.logins.length || c.incomplete ? ` and ${c.incomplete ? "at least " : ""}${c.total - c.logins.length} more` : "";
-  const listed = c.logins.length > 0 ? `Could sign off now: ${c.logins.map(profile).join(", ")}${more}.` : c.errors.length === 0 ? "Nobody could sign off now: no eligible person is in these reviewers." : "";
+  const listed =
+    c.logins.length > 0
+      ? `Could sign off now: ${c.logins.map(profile).join(", ")}${more}.`
+      : c.errors.length === 0
+        ? "Nobody could sign off now: no eligible person is in these reviewers."
+        : "";
   const errors = c.errors.length > 0 ? ` Could not list ${c.errors.join("; ")}.` : "";
   return listed || errors ? [`${listed}${errors}`.trim()] : [];
 }
@@ -196,7 +211,8 @@ function groupLine(g: GroupAssessment, candidates: SignoffCandidates | undefined
 
 function freshnessRule(snapshot: PullSnapshot, fresh: FreshApproval): string {
   const head = code(short(snapshot.headSha));
-  if (fresh === "same-diff") return `approvals count on the head commit ${head}, or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)`;
+  if (fresh === "same-diff")
+    return `approvals count on the head commit ${head}, or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)`;
   if (fresh === false) return "approvals on any commit of the PR count (fresh_approval: false)";
   return `approvals count on the head commit ${head}`;
 }
@@ -216,7 +232,9 @@ function signoffSection(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext =
     const fresh = ctx.freshApproval ?? true;
     lines.push(`Needs every group that applies at risk **${r.tier}** (from ${r.source}); ${freshnessRule(snapshot, fresh)}:`);
     for (const g of v.groups) lines.push(...groupLine(g, ctx.candidates?.get(g.source)));
-    lines.push("One person's approval may satisfy several groups. The PR author, bots, AI identities and people who committed to the PR cannot sign off.");
+    lines.push(
+      "One person's approval may satisfy several groups. The PR author, bots, AI identities and people who committed to the PR cannot sign off.",
+    );
     return lines;
   }
   if (!v.gated) {
@@ -285,7 +303,9 @@ function proposedSection(proposed: ProposedPolicy | undefined): string[] {
   if (!proposed) return [];
   const lines = [`#### Policy proposed in this PR (${code(proposed.path)})`];
   if (proposed.problems.length > 0) {
-    lines.push(`❌ ${plural(proposed.problems.length, "problem")}; this check fails until they are fixed, so an invalid policy cannot be merged:`);
+    lines.push(
+      `❌ ${plural(proposed.problems.length, "problem")}; this check fails until they are fixed, so an invalid policy cannot be merged:`,
+    );
     lines.push(...proposed.problems.slice(0, 50).map(problemLine));
     return lines;
   }
@@ -311,9 +331,7 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
   const { icon, title } = headline(v);
   const report = v.mode === "report";
   const finalTitle = report ? `Report mode: ${v.outcome === "waiting" ? "would wait" : "would pass"}: ${title}` : title;
-  const verdictLine = report
-    ? `### ℹ️ Report mode, nothing is blocked. In enforce mode: ${icon} ${title}`
-    : `### ${icon} ${title}`;
+  const verdictLine = report ? `### ℹ️ Report mode, nothing is blocked. In enforce mode: ${icon} ${title}` : `### ${icon} ${title}`;
   const policy = ctx.policySources.length > 0 ? ctx.policySources.map(code).join(" extended by ") : "built-in defaults (no policy file)";
   const summary = [
     verdictLine,
@@ -431,7 +449,8 @@ export function explainFailure(failure: EvaluationFailure): string {
     return `Countersign ${message}, so it did not evaluate this event: two replicas must never judge one pull request at once.`;
   }
   const { status } = failure;
-  if (status === 403 || status === 429) return `GitHub refused a request (${status}: ${message}), probably a rate limit or a missing permission.`;
+  if (status === 403 || status === 429)
+    return `GitHub refused a request (${status}: ${message}), probably a rate limit or a missing permission.`;
   if (failure.timedOut) return `GitHub did not answer in time (${message}).`;
   if (status !== undefined && status >= 500) return `GitHub answered with a server error (${status}) after retries.`;
   if (status !== undefined) return `GitHub answered ${status}: ${message}.`;

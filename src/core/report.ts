@@ -128,7 +128,15 @@ function rowFor(e: PullEvidence, names: LabelNaming, revertedBy: string | undefi
   const record = latest ? readCheckRecord(latest) : undefined;
   const labels = labelFacts(e.pull.labels, names);
   const bypassLabel = e.pull.labels.some((l) => l.toLowerCase() === "countersign:bypassed");
-  const check = latest ? { status: latest.status === "completed" ? ("completed" as const) : ("in_progress" as const), conclusion: latest.conclusion ?? undefined, title: latest.title, summary: latest.summary, text: latest.text ?? undefined } : undefined;
+  const check = latest
+    ? {
+        status: latest.status === "completed" ? ("completed" as const) : ("in_progress" as const),
+        conclusion: latest.conclusion ?? undefined,
+        title: latest.title,
+        summary: latest.summary,
+        text: latest.text ?? undefined,
+      }
+    : undefined;
   const bypassed = bypassLabel || assessMerge(check, e.pull.labels, names).bypassed;
   const aiAssisted = (record?.ai ?? false) || labels.aiAssisted;
   const tier: ReportTier = record?.tier ?? labels.tier;
@@ -136,7 +144,10 @@ function rowFor(e: PullEvidence, names: LabelNaming, revertedBy: string | undefi
   // The last push: Countersign's first evaluation of the merged head follows it within seconds.
   const firstSeen = Math.min(...runs.map((r) => ms(r.startedAt)).filter(Number.isFinite));
   const signedAt = latest && signedOff ? ms(latest.completedAt) : Number.NaN;
-  const waitSeconds = record?.gated && Number.isFinite(firstSeen) && Number.isFinite(signedAt) ? Math.max(0, Math.round((signedAt - firstSeen) / 1000)) : undefined;
+  const waitSeconds =
+    record?.gated && Number.isFinite(firstSeen) && Number.isFinite(signedAt)
+      ? Math.max(0, Math.round((signedAt - firstSeen) / 1000))
+      : undefined;
   const quick = new Map<string, { login: string; seconds: number }>();
   if (record?.outcome === "approved" && (tier === "high" || tier === "critical") && Number.isFinite(firstSeen)) {
     for (const a of e.approvals ?? []) {
@@ -194,7 +205,11 @@ export function findReverts(pulls: MergedPull[]): Map<string, string> {
  * Rows for the PRs merged in the range, and the totals. `revertCandidates` are all merged PRs seen
  * (also after the range), so a PR merged in the range and reverted later still counts as reverted.
  */
-export function buildReport(evidence: PullEvidence[], revertCandidates: MergedPull[], names: LabelNaming): { rows: ReportRow[]; totals: ReportTotals } {
+export function buildReport(
+  evidence: PullEvidence[],
+  revertCandidates: MergedPull[],
+  names: LabelNaming,
+): { rows: ReportRow[]; totals: ReportTotals } {
   const reverts = findReverts([...revertCandidates, ...evidence.map((e) => e.pull)]);
   const rows = evidence
     .map((e) => rowFor(e, names, reverts.get(key(e.pull.repo, e.pull.number))))
@@ -211,7 +226,15 @@ function totalsOf(rows: ReportRow[]): ReportTotals {
     otherMerged: subset.filter((r) => !r.aiAssisted).length,
     otherReverted: subset.filter((r) => !r.aiAssisted && r.revertedBy).length,
   });
-  const reverts = [rate("all", rows), ...TIER_ORDER.map((t) => rate(t, rows.filter((r) => r.tier === t))).filter((r) => r.aiMerged + r.otherMerged > 0)];
+  const reverts = [
+    rate("all", rows),
+    ...TIER_ORDER.map((t) =>
+      rate(
+        t,
+        rows.filter((r) => r.tier === t),
+      ),
+    ).filter((r) => r.aiMerged + r.otherMerged > 0),
+  ];
 
   const load = new Map<string, { login: string; waits: number[]; signOffs: number; highOrCritical: number; quick: number }>();
   for (const r of rows) {
@@ -225,7 +248,13 @@ function totalsOf(rows: ReportRow[]): ReportTotals {
     }
   }
   const reviewers = [...load.values()]
-    .map((e) => ({ login: e.login, signOffs: e.signOffs, highOrCritical: e.highOrCritical, quickApprovals: e.quick, medianWaitSeconds: quantile(e.waits, 0.5) }))
+    .map((e) => ({
+      login: e.login,
+      signOffs: e.signOffs,
+      highOrCritical: e.highOrCritical,
+      quickApprovals: e.quick,
+      medianWaitSeconds: quantile(e.waits, 0.5),
+    }))
     .sort((a, b) => b.signOffs - a.signOffs || b.highOrCritical - a.highOrCritical || a.login.localeCompare(b.login));
 
   const waits = TIER_ORDER.map((tier) => {

@@ -31,9 +31,10 @@ export function planReviewRequests(snapshot: PullSnapshot, policy: Policy, verdi
   const users: string[] = [];
   const teams: string[] = [];
   // With groups, only those that apply and still wait for sign-off are asked.
-  const pending = verdict.requirement.groups && verdict.groups
-    ? [...new Set(verdict.groups.filter((g) => g.applies && !g.satisfied).flatMap((g) => g.reviewers))]
-    : verdict.requirement.reviewers;
+  const pending =
+    verdict.requirement.groups && verdict.groups
+      ? [...new Set(verdict.groups.filter((g) => g.applies && !g.satisfied).flatMap((g) => g.reviewers))]
+      : verdict.requirement.reviewers;
   for (const spec of pending.map(parseSpec)) {
     if (spec.kind === "team" && lower(spec.org) === lower(snapshot.owner) && !requestedTeams.has(lower(spec.slug))) {
       teams.push(spec.slug);

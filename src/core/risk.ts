@@ -6,14 +6,20 @@
 import { ORG_POLICY_REPO, POLICY_PATHS } from "../policy/paths.js";
 import { RISK_TIERS, type Policy, type RiskRule, type RiskTier } from "../policy/schema.js";
 import { BUILTIN_RISK_RULES } from "./builtin-risk-rules.js";
-import { compileContent, searchContent, unreadable, type ContentPattern, type ContentProgram, type RefusedPattern } from "./content-scan.js";
+import {
+  compileContent,
+  searchContent,
+  unreadable,
+  type ContentPattern,
+  type ContentProgram,
+  type RefusedPattern,
+} from "./content-scan.js";
 import { compileGlob, expandBraces, type GlobMatcher } from "./glob-match.js";
 import { compileGlobs, type GlobTable } from "./glob-index.js";
 import { PathMatcher, touchedComponents, type DirEntry, type PathHits } from "./path-matcher.js";
 import type { ChangedFile, PullSnapshot, RiskAssessment, RiskReason } from "./types.js";
 
 export { matchesGlob } from "./glob-match.js";
-
 
 /** How many matching paths or values a reason lists; matchCount has the total. */
 const MAX_MATCHES = 5;
@@ -134,12 +140,22 @@ function reasonFor(facts: Facts, { index, rule, contentFiles, patterns }: Holdin
   if (rule.content !== undefined) {
     const more = contentFiles.length > 1 ? ` and ${plural(contentFiles.length - 1, "more file")}` : "";
     clauses.push(`content matches ${patterns.join(", ")} in ${files[contentFiles[0]!]!.path}${more}`);
-    use(contentFiles.slice(0, MAX_MATCHES).map((f) => files[f]!.path), contentFiles.length);
+    use(
+      contentFiles.slice(0, MAX_MATCHES).map((f) => files[f]!.path),
+      contentFiles.length,
+    );
   }
-  if (rule.paths !== undefined) use(pathHits.slice(0, MAX_MATCHES).map((h) => displayPath(files, h)), pathHits.length);
+  if (rule.paths !== undefined)
+    use(
+      pathHits.slice(0, MAX_MATCHES).map((h) => displayPath(files, h)),
+      pathHits.length,
+    );
   if (rule.deleted_files !== undefined) {
     clauses.push(`deletes at least ${rule.deleted_files} files (${removed.length})`);
-    use(removed.slice(0, MAX_MATCHES).map((f) => files[f]!.path), removed.length);
+    use(
+      removed.slice(0, MAX_MATCHES).map((f) => files[f]!.path),
+      removed.length,
+    );
   }
   if (rule.components !== undefined) {
     const names = facts.components();
@@ -179,7 +195,9 @@ function forcedReasons(snapshot: PullSnapshot, notes: string[]): RiskReason[] {
   }
   if (policyFiles.length > 0) {
     const own = policyFiles.every((p) => POLICY_PATHS.has(p));
-    const rule = own ? "changes the Countersign policy file" : "changes a file that a Countersign policy in force reads (a policy file or an `_extends` target)";
+    const rule = own
+      ? "changes the Countersign policy file"
+      : "changes a file that a Countersign policy in force reads (a policy file or an `_extends` target)";
     reasons.push({ tier: "critical", rule, matches: policyFiles.slice(0, MAX_MATCHES), matchCount: policyFiles.length });
   }
   if (files.length < snapshot.changedFilesTotal) {
@@ -264,7 +282,12 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
       const scope = [...(scopes[i] ?? files.keys())].sort((a, b) => a - b);
       const shown = scope.slice(0, MAX_MATCHES).map((f) => files[f]!.path);
       const why = refused.map((p) => `/${p.source}/ ${p.problem}`).join("; ");
-      reasons.push({ tier: h.rule.tier, rule: `${h.rule.reason ? `${h.rule.reason}: ` : ""}content rule cannot be run (${why}), so it is taken to hold`, matches: shown, matchCount: scope.length });
+      reasons.push({
+        tier: h.rule.tier,
+        rule: `${h.rule.reason ? `${h.rule.reason}: ` : ""}content rule cannot be run (${why}), so it is taken to hold`,
+        matches: shown,
+        matchCount: scope.length,
+      });
       continue;
     }
     if (patterns !== undefined) {
@@ -296,12 +319,16 @@ export function assessRisk(snapshot: PullSnapshot, policy: Policy): RiskAssessme
   const names: string[] = [];
   for (let f = 0; f < files.length; f++) if (searched[f] === 1 && unreadable(files[f]!)) names.push(files[f]!.path);
   if (names.length > 0) {
-    const why = [...new Set(names.map((n) => files.find((f) => f.path === n)?.content).flatMap((c) => (c && "unreadable" in c ? [c.unreadable] : [])))];
+    const why = [
+      ...new Set(names.map((n) => files.find((f) => f.path === n)?.content).flatMap((c) => (c && "unreadable" in c ? [c.unreadable] : []))),
+    ];
     notes.push(
       `content rules could not read ${plural(names.length, "file")} without a diff (binary, or too large for GitHub to show)${why.length > 0 ? ` nor its content (${why.join("; ")})` : ""}: ${listed(names, MAX_MATCHES)}; a content rule that searches them is taken to hold`,
     );
   }
-  const read = files.filter((f, i) => searched[i] === 1 && f.patch === undefined && f.content !== undefined && "text" in f.content).map((f) => f.path);
+  const read = files
+    .filter((f, i) => searched[i] === 1 && f.patch === undefined && f.content !== undefined && "text" in f.content)
+    .map((f) => f.path);
   if (read.length > 0) notes.push(`GitHub sent no diff for ${listed(read, MAX_MATCHES)}: content rules searched the whole file instead`);
 
   let tier = compiled.defaultTier;

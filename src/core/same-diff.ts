@@ -60,9 +60,14 @@ export function digestDiff(files: DiffFile[]): DiffDigest {
   for (const file of files) {
     const change = file.patch !== undefined ? `patch:${normalisePatch(file.patch)}` : patchlessChange(file);
     if (change === undefined) {
-      return { ok: false, reason: `GitHub did not include the diff of ${code(file.path)} (binary or too large), so the change cannot be compared` };
+      return {
+        ok: false,
+        reason: `GitHub did not include the diff of ${code(file.path)} (binary or too large), so the change cannot be compared`,
+      };
     }
-    const hash = createHash("sha256").update(`${file.status}\0${file.previousPath ?? ""}\0${change}`).digest("hex");
+    const hash = createHash("sha256")
+      .update(`${file.status}\0${file.previousPath ?? ""}\0${change}`)
+      .digest("hex");
     digests[file.path] = hash;
   }
   return { ok: true, files: digests };
@@ -77,11 +82,13 @@ export function compareDiffs(approvedSha: string, approved: DiffDigest, head: Di
   const before = Object.keys(approved.files);
   const after = Object.keys(head.files);
   const onlyHead = after.filter((p) => approved.files[p] === undefined);
-  if (onlyHead.length > 0) return { same: false, reason: `the PR changes ${code(onlyHead[0]!)} since ${short(approvedSha)}${more(onlyHead)}` };
+  if (onlyHead.length > 0)
+    return { same: false, reason: `the PR changes ${code(onlyHead[0]!)} since ${short(approvedSha)}${more(onlyHead)}` };
   const onlyApproved = before.filter((p) => head.files[p] === undefined);
   if (onlyApproved.length > 0) return { same: false, reason: `the PR no longer changes ${code(onlyApproved[0]!)}${more(onlyApproved)}` };
   const changed = after.filter((p) => head.files[p] !== approved.files[p]);
-  if (changed.length > 0) return { same: false, reason: `the change to ${code(changed[0]!)} differs from the one approved${more(changed)}` };
+  if (changed.length > 0)
+    return { same: false, reason: `the change to ${code(changed[0]!)} differs from the one approved${more(changed)}` };
   return { same: true, reason: SAME_DIFF_REASON };
 }
 

@@ -53,14 +53,24 @@ export function combineHeadViews(parts: HeadPart[], text = ""): CheckRunView {
     "",
     ...ordered.map((p) => `- ${icon(p.view)} **${label(p)}**: ${p.view.title}${viewPasses(p.view) ? "" : " — **still waits**"}`),
     "",
-    ...ordered.flatMap((p) => [`<details${p === worst ? " open" : ""}><summary>${label(p)}</summary>`, "", p.view.summary, "", "</details>", ""]),
+    ...ordered.flatMap((p) => [
+      `<details${p === worst ? " open" : ""}><summary>${label(p)}</summary>`,
+      "",
+      p.view.summary,
+      "",
+      "</details>",
+      "",
+    ]),
   ];
   let summary = lines.join("\n");
   if (summary.length > GITHUB_SUMMARY_LIMIT) summary = `${summary.slice(0, GITHUB_SUMMARY_LIMIT - 80)}\n\n… (cut to fit GitHub's limit)`;
   return {
     status: worst.view.status,
     ...(worst.view.conclusion ? { conclusion: worst.view.conclusion } : {}),
-    title: (waiting.length === 0 ? `All ${ordered.length} PRs on this commit pass` : `${label(worst)} still waits: ${worst.view.title}`).slice(0, 250),
+    title: (waiting.length === 0
+      ? `All ${ordered.length} PRs on this commit pass`
+      : `${label(worst)} still waits: ${worst.view.title}`
+    ).slice(0, 250),
     summary,
     text,
     ...(worst.view.annotations ? { annotations: worst.view.annotations } : {}),

@@ -27,7 +27,10 @@ function applicability(paths: string[] | undefined, changes: ChangedPaths | unde
   }
   // A path GitHub did not list may match: fail closed.
   if (changes.changedFilesTotal > changes.files.length) {
-    return { applies: true, why: `applies: only ${changes.files.length} of ${changes.changedFilesTotal} changed files could be read, so an unread one may match` };
+    return {
+      applies: true,
+      why: `applies: only ${changes.files.length} of ${changes.changedFilesTotal} changed files could be read, so an unread one may match`,
+    };
   }
   return { applies: false, why: `does not apply: no changed path matches ${paths.map(code).join(", ")}` };
 }

@@ -232,14 +232,7 @@ export interface ReviewAssessment {
   basis?: "head" | "same-diff" | "older-commit";
 }
 
-export type Outcome =
-  | "not-gated"
-  | "approved"
-  | "waiting"
-  | "changes-requested"
-  | "overridden"
-  | "invalid-policy"
-  | "error";
+export type Outcome = "not-gated" | "approved" | "waiting" | "changes-requested" | "overridden" | "invalid-policy" | "error";
 
 export interface LabelPlan {
   add: string[];

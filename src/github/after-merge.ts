@@ -19,13 +19,23 @@ export async function readMergedHeadCheck(octokit: Octokit, target: CheckTarget)
 
 /** The labels the PR has now (the event's payload may be older: a redelivery carries the original). */
 export async function readCurrentLabels(octokit: Octokit, ref: IssueRef): Promise<string[]> {
-  const labels = await octokit.paginate(octokit.rest.issues.listLabelsOnIssue, { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 });
+  const labels = await octokit.paginate(octokit.rest.issues.listLabelsOnIssue, {
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.number,
+    per_page: 100,
+  });
   return labels.map((l) => l.name);
 }
 
 /** Whether a bot (ours) already left the bypass comment: a write that failed halfway is finished, not repeated. */
 async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolean> {
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.number,
+    per_page: 100,
+  });
   return comments.some((c) => c.user?.type === "Bot" && (c.body ?? "").includes(BYPASS_COMMENT_MARKER));
 }
 
@@ -33,7 +43,13 @@ async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolea
  * The comment first, the label last: the label says "done", so a redelivery that finds it writes
  * nothing, and one that does not (a failure in between) finds the comment and only adds the label.
  */
-export async function markBypassed(octokit: Octokit, ref: IssueRef, comment: string, names: LabelNaming, known?: LabelRegistry): Promise<{ commented: boolean }> {
+export async function markBypassed(
+  octokit: Octokit,
+  ref: IssueRef,
+  comment: string,
+  names: LabelNaming,
+  known?: LabelRegistry,
+): Promise<{ commented: boolean }> {
   const commented = !(await hasBypassComment(octokit, ref));
   if (commented) await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: comment });
   await ensureLabel(octokit, ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);
@@ -49,7 +65,12 @@ export interface RevertedPull {
 }
 
 /** The PR a revert names, in one read: the PR itself, or the merged PR whose merge commit is the reverted commit. */
-export async function readRevertedPull(octokit: Octokit, owner: string, repo: string, target: RevertTarget): Promise<RevertedPull | undefined> {
+export async function readRevertedPull(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  target: RevertTarget,
+): Promise<RevertedPull | undefined> {
   try {
     if (target.kind === "pull") {
       const { data } = await octokit.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.number });

@@ -27,15 +27,30 @@ async function readPages(fetchPage: (page: number) => Promise<{ data: RawUser[] 
   return { people, complete: false };
 }
 
-async function listSpec(octokit: Octokit, repo: { owner: string; repo: string }, spec: ReviewerSpec): Promise<{ people: Actor[]; complete: boolean }> {
+async function listSpec(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  spec: ReviewerSpec,
+): Promise<{ people: Actor[]; complete: boolean }> {
   const parsed = parseSpec(spec);
   if (parsed.kind === "user") return { people: [{ login: parsed.login }], complete: true };
   if (parsed.kind === "team") {
-    return readPages((page) => octokit.rest.teams.listMembersInOrg({ org: parsed.org, team_slug: parsed.slug, per_page: 100, page }) as Promise<{ data: RawUser[] }>);
+    return readPages(
+      (page) =>
+        octokit.rest.teams.listMembersInOrg({ org: parsed.org, team_slug: parsed.slug, per_page: 100, page }) as Promise<{
+          data: RawUser[];
+        }>,
+    );
   }
   return readPages(
     (page) =>
-      octokit.rest.repos.listCollaborators({ owner: repo.owner, repo: repo.repo, permission: parsed.level, per_page: 100, page }) as Promise<{ data: RawUser[] }>,
+      octokit.rest.repos.listCollaborators({
+        owner: repo.owner,
+        repo: repo.repo,
+        permission: parsed.level,
+        per_page: 100,
+        page,
+      }) as Promise<{ data: RawUser[] }>,
   );
 }
 
@@ -56,7 +71,9 @@ export async function listSpecPeople(
     specs.map(async (spec): Promise<[ReviewerSpec, SpecPeople]> => {
       const key = spec.startsWith("permission:") ? `${repo.owner}/${repo.repo}:${spec}` : spec;
       try {
-        const list = cache ? await cache.getOrLoad(key.toLowerCase(), () => listSpec(octokit, repo, spec)) : await listSpec(octokit, repo, spec);
+        const list = cache
+          ? await cache.getOrLoad(key.toLowerCase(), () => listSpec(octokit, repo, spec))
+          : await listSpec(octokit, repo, spec);
         return [spec, { ok: true, ...list }];
       } catch (err) {
         return [spec, { ok: false, error: describe(spec, err) }];

@@ -11,7 +11,10 @@ const BATCH = 50;
 const AUTHORS_PER_COMMIT = 20;
 
 interface AuthorsAnswer {
-  repository: Record<string, { authors?: { nodes?: Array<{ email?: string | null; user?: { login: string; databaseId?: number | null } | null } | null> } } | null> | null;
+  repository: Record<
+    string,
+    { authors?: { nodes?: Array<{ email?: string | null; user?: { login: string; databaseId?: number | null } | null } | null> } } | null
+  > | null;
 }
 
 /** The accounts GitHub links to the authors and co-authors of these commits. Throws when GitHub cannot answer (fail closed). */
@@ -33,13 +36,18 @@ export async function resolveCommitAuthors(
     const batch = missing.slice(i, i + BATCH).filter((sha) => /^[0-9a-f]{40}$/i.test(sha));
     if (batch.length === 0) continue;
     const fields = batch
-      .map((sha, j) => `c${j}: object(oid: "${sha}") { ... on Commit { authors(first: ${AUTHORS_PER_COMMIT}) { nodes { email user { login databaseId } } } } }`)
+      .map(
+        (sha, j) =>
+          `c${j}: object(oid: "${sha}") { ... on Commit { authors(first: ${AUTHORS_PER_COMMIT}) { nodes { email user { login databaseId } } } } }`,
+      )
       .join("\n    ");
     const query = `query($owner: String!, $repo: String!) {\n  repository(owner: $owner, name: $repo) {\n    ${fields}\n  }\n}`;
     const answer = await octokit.graphql<AuthorsAnswer>(query, { owner: ref.owner, repo: ref.repo });
     batch.forEach((sha, j) => {
       const nodes = answer.repository?.[`c${j}`]?.authors?.nodes ?? [];
-      const found: Actor[] = nodes.flatMap((n) => (n?.user?.login ? [{ login: n.user.login, ...(n.user.databaseId ? { id: n.user.databaseId } : {}) }] : []));
+      const found: Actor[] = nodes.flatMap((n) =>
+        n?.user?.login ? [{ login: n.user.login, ...(n.user.databaseId ? { id: n.user.databaseId } : {}) }] : [],
+      );
       cache.set(key(sha), found);
       accounts.push(...found);
     });

@@ -28,7 +28,11 @@ async function teamMembership(octokit: Octokit, team: string, login: string, cac
   return cache ? cache.getOrLoad(`${team}@${login}`, lookup) : lookup();
 }
 
-function toPermission(data: { permission: string; role_name?: string; user?: { permissions?: Record<string, boolean> } | null }): Permission {
+function toPermission(data: {
+  permission: string;
+  role_name?: string;
+  user?: { permissions?: Record<string, boolean> } | null;
+}): Permission {
   const p = data.user?.permissions;
   if (p?.admin) return "admin";
   if (p?.maintain) return "maintain";
@@ -39,7 +43,13 @@ function toPermission(data: { permission: string; role_name?: string; user?: { p
   return ["admin", "maintain", "write", "triage", "read"].includes(role) ? role : "none";
 }
 
-async function repoPermission(octokit: Octokit, owner: string, repo: string, login: string, cache?: TtlCache<Permission>): Promise<Permission> {
+async function repoPermission(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  login: string,
+  cache?: TtlCache<Permission>,
+): Promise<Permission> {
   const lookup = async (): Promise<Permission> => {
     try {
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });

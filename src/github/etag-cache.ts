@@ -20,7 +20,8 @@ interface Entry {
  * commit, file contents (the policy), the PR's issue events, and the open-PR list. Membership and
  * permission lookups are not here: they have their own short TTL (who may sign off must stay fresh).
  */
-const SELECTED = /\/repos\/[^/]+\/[^/]+\/(?:pulls(?:\/\d+(?:\/(?:files|commits|reviews))?)?|commits\/[^/]+\/check-runs|contents\/.+|issues\/\d+\/events)$/;
+const SELECTED =
+  /\/repos\/[^/]+\/[^/]+\/(?:pulls(?:\/\d+(?:\/(?:files|commits|reviews))?)?|commits\/[^/]+\/check-runs|contents\/.+|issues\/\d+\/events)$/;
 
 export function isConditionalCandidate(method: string, url: string): boolean {
   if (method !== "GET") return false;

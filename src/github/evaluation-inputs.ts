@@ -56,7 +56,12 @@ function attempt<T>(promise: Promise<T>): Promise<{ value: T } | undefined> {
 }
 
 /** Round 1 of an evaluation; the check run on a head the hint did not name is started as round 2. */
-export async function readEvaluationInputs(octokit: Octokit, ref: PullRef, sources: InputSources, hints: InputHints): Promise<EvaluationInputs> {
+export async function readEvaluationInputs(
+  octokit: Octokit,
+  ref: PullRef,
+  sources: InputSources,
+  hints: InputHints,
+): Promise<EvaluationInputs> {
   const cached = sources.policies.peek(ref.owner, ref.repo);
   const labelsOn = !cached?.ok || cached.policy.labels.enabled;
   // Warm (the policy is cached, or this PR was evaluated before): our check run on the newest head

@@ -36,7 +36,10 @@ export async function readContentForRules(octokit: Octokit, snapshot: PullSnapsh
         return;
       }
       const ref = file.status === "removed" ? snapshot.baseSha : snapshot.headSha;
-      contents.set(file, ref ? await readOne(octokit, snapshot.owner, snapshot.repo, file, ref) : { unreadable: "no commit to read it at" });
+      contents.set(
+        file,
+        ref ? await readOne(octokit, snapshot.owner, snapshot.repo, file, ref) : { unreadable: "no commit to read it at" },
+      );
     }),
   );
   return { ...snapshot, files: snapshot.files.map((file) => (contents.has(file) ? { ...file, content: contents.get(file) } : file)) };

@@ -42,7 +42,10 @@ export async function headChangedAfter(
       });
       const pushes = (data as Activity[]).filter((a) => a.after === pr.headSha && a.timestamp);
       // The newest push that set this head (a branch can return to an old SHA; the latest time counts).
-      const at = pushes.map((a) => a.timestamp!).sort().at(-1);
+      const at = pushes
+        .map((a) => a.timestamp!)
+        .sort()
+        .at(-1);
       if (at) return { changedAfter: Date.parse(at) > written, at, how: "push" };
     } catch (err) {
       // No activity log for this branch (permission, or not available): fall back to the commit date.

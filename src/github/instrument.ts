@@ -3,7 +3,15 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
-import { DroppedWrite, SupersededWrite, currentWriteGuard, currentWriteIntent, currentWritePr, kindOfPath, type WriteTurns } from "./write-turns.js";
+import {
+  DroppedWrite,
+  SupersededWrite,
+  currentWriteGuard,
+  currentWriteIntent,
+  currentWritePr,
+  kindOfPath,
+  type WriteTurns,
+} from "./write-turns.js";
 
 /**
  * Reads are cheap; writes and GraphQL queries share Probot's per-installation throttle (one a second);
@@ -70,7 +78,8 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
   instrumented.add(octokit);
   const { etags, turns, timeoutMs } = hooks;
   const onRequest = hooks.onRequest
-    ? (kind: RequestKind, status: number | undefined, headers: unknown) => hooks.onRequest?.(kind, status, { installation, rateLimitRemaining: rateLimitRemaining(headers) })
+    ? (kind: RequestKind, status: number | undefined, headers: unknown) =>
+        hooks.onRequest?.(kind, status, { installation, rateLimitRemaining: rateLimitRemaining(headers) })
     : undefined;
 
   octokit.hook.wrap("request", async (request, options) => {
@@ -84,7 +93,10 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
       // word, then Probot's throttle (nearly free by now). A closing write is never dropped.
       const guard = currentWriteGuard();
       const pr = currentWritePr();
-      const intent = { ...(currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) }), ...(pr ? { pr } : {}) };
+      const intent = {
+        ...(currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) }),
+        ...(pr ? { pr } : {}),
+      };
       const turn = await turns.acquire(installation, intent, guard);
       try {
         if (guard && intent.kind !== "close" && (await guard())) {

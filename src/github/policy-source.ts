@@ -7,10 +7,7 @@ import { validatePolicy, validatePolicyText, type PolicyProblem } from "../polic
 import type { Policy } from "../policy/schema.js";
 import { ORG_POLICY_REPO, POLICY_PATH } from "../policy/paths.js";
 
-
-export type LoadedPolicy =
-  | { ok: true; policy: Policy; sources: string[] }
-  | { ok: false; problems: PolicyProblem[]; sources: string[] };
+export type LoadedPolicy = { ok: true; policy: Policy; sources: string[] } | { ok: false; problems: PolicyProblem[]; sources: string[] };
 
 /** Arrays replace rather than concatenate: a repo that names its reviewers means those reviewers. */
 const mergeOptions: deepmerge.Options = { arrayMerge: (_target, source) => source };
@@ -40,7 +37,14 @@ export async function loadPolicy(octokit: Octokit, owner: string, repo: string):
   const missing = missingTargets(result.files);
   if (missing.length > 0) {
     // Never the defaults in its place: `gate: all` or a two-approval tier must not quietly disappear.
-    return { ok: false, problems: missing.map((name) => ({ path: "_extends", message: `extends ${name}, which does not exist or cannot be read; the policy is invalid until it can be` })), sources: [...sources, ...missing] };
+    return {
+      ok: false,
+      problems: missing.map((name) => ({
+        path: "_extends",
+        message: `extends ${name}, which does not exist or cannot be read; the policy is invalid until it can be`,
+      })),
+      sources: [...sources, ...missing],
+    };
   }
   const validated = validatePolicy(result.config);
   if (!validated.ok) return { ok: false, problems: validated.problems, sources };
@@ -56,7 +60,12 @@ type ConfigFile = { owner: string; repo: string; path: string; config: unknown }
  */
 function missingTargets(files: ConfigFile[]): string[] {
   const first = files.findIndex((f) => f.config !== null);
-  return first < 0 ? [] : files.slice(first + 1).filter((f) => f.config === null).map(sourceName);
+  return first < 0
+    ? []
+    : files
+        .slice(first + 1)
+        .filter((f) => f.config === null)
+        .map(sourceName);
 }
 
 /**
@@ -74,10 +83,19 @@ function unreadableTargetProblem(err: unknown, owner: string, repo: string): { p
   if (!m) return undefined;
   const [, o = "", r = "", encoded = ""] = m;
   const file = { owner: decodeURIComponent(o), repo: decodeURIComponent(r), path: decodeURIComponent(encoded) };
-  const own = file.path === POLICY_PATH && file.owner.toLowerCase() === owner.toLowerCase() && [repo.toLowerCase(), ORG_POLICY_REPO].includes(file.repo.toLowerCase());
+  const own =
+    file.path === POLICY_PATH &&
+    file.owner.toLowerCase() === owner.toLowerCase() &&
+    [repo.toLowerCase(), ORG_POLICY_REPO].includes(file.repo.toLowerCase());
   if (own) return undefined;
   const source = sourceName(file);
-  return { problem: { path: "_extends", message: `extends ${source}, which the app cannot read (GitHub answered ${status}); the policy is invalid until it can` }, source };
+  return {
+    problem: {
+      path: "_extends",
+      message: `extends ${source}, which the app cannot read (GitHub answered ${status}); the policy is invalid until it can`,
+    },
+    source,
+  };
 }
 
 /** Probot's loader: the file on the default branch, the org's .github fallback, the _extends chain merged. */
@@ -112,7 +130,8 @@ export async function resolveProposedPolicy(octokit: Octokit, owner: string, tex
   const extendsValue = raw._extends;
   if (typeof extendsValue !== "string") return { problems: [], policy: own.policy };
   const target = EXTENDS.exec(extendsValue.trim());
-  if (!target) return { problems: [{ path: "_extends", message: `"${extendsValue}" is not "repo", "owner/repo" or "owner/repo:path.yml"` }] };
+  if (!target)
+    return { problems: [{ path: "_extends", message: `"${extendsValue}" is not "repo", "owner/repo" or "owner/repo:path.yml"` }] };
   const [, targetOwner = owner, targetRepo = "", targetPath = POLICY_PATH] = target;
   const name = `${targetOwner}/${targetRepo}:${targetPath}`;
   const found = text.split(/\r?\n/).findIndex((l) => /^_extends\s*:/.test(l));
@@ -128,7 +147,13 @@ export async function resolveProposedPolicy(octokit: Octokit, owner: string, tex
   } catch (err) {
     // Never the message itself: it can quote the extended file (a YAML error shows its lines).
     const status = httpStatus(err);
-    return { problems: [at(`extends ${name}, which cannot be read or parsed${status ? ` (GitHub answered ${status})` : ""}; its contents are not shown here`)] };
+    return {
+      problems: [
+        at(
+          `extends ${name}, which cannot be read or parsed${status ? ` (GitHub answered ${status})` : ""}; its contents are not shown here`,
+        ),
+      ],
+    };
   }
   const files = read.files as ConfigFile[];
   const foreign = files.find((f) => f.config !== null && !sameOrg(f.owner));
@@ -143,9 +168,18 @@ export async function resolveProposedPolicy(octokit: Octokit, owner: string, tex
   if (!merged.ok) {
     // A problem at a key the proposal sets is the proposal's, shown as usual; any other comes from the
     // extended file, whose contents (and so the message, which may quote a value) are never shown.
-    const mine = merged.problems.filter((p) => setsKey(proposal, p.path)).map((p) => ({ ...p, message: `${p.message} (once merged over ${name})` }));
+    const mine = merged.problems
+      .filter((p) => setsKey(proposal, p.path))
+      .map((p) => ({ ...p, message: `${p.message} (once merged over ${name})` }));
     const theirs = merged.problems.length - mine.length;
-    const extended = theirs > 0 ? [at(`extends ${name}, which has ${theirs === 1 ? "a problem" : `${theirs} problems`} of its own; its contents (keys and values) are not shown here`)] : [];
+    const extended =
+      theirs > 0
+        ? [
+            at(
+              `extends ${name}, which has ${theirs === 1 ? "a problem" : `${theirs} problems`} of its own; its contents (keys and values) are not shown here`,
+            ),
+          ]
+        : [];
     return { problems: [...extended, ...mine] };
   }
   return { problems: [], policy: merged.policy };
@@ -173,7 +207,6 @@ function configErrorToProblem(err: unknown): PolicyProblem | undefined {
   }
   return { path: "", message };
 }
-
 
 /** The policy file as a pull request proposes it (at its head), or undefined when the PR deletes it. */
 export async function readProposedPolicyText(octokit: Octokit, owner: string, repo: string, sha: string): Promise<string | undefined> {

@@ -29,7 +29,12 @@ export interface NotesIndex {
 }
 
 /** The notes ref's commit SHA; undefined when the repository has none; an Error when it could not be read. */
-export async function readNotesRef(octokit: Octokit, owner: string, repo: string, caches: ProvenanceCaches): Promise<string | undefined | Error> {
+export async function readNotesRef(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  caches: ProvenanceCaches,
+): Promise<string | undefined | Error> {
   const key = `${owner}/${repo}`.toLowerCase();
   if (caches.notesAbsent.get(key)) return undefined;
   try {
@@ -68,7 +73,13 @@ export async function readProvenance(
   return { agentTrace, gitAiNotes, problems };
 }
 
-async function readTraceFile(octokit: Octokit, owner: string, repo: string, path: string, ref: string): Promise<ProvenanceInput["agentTrace"][number]> {
+async function readTraceFile(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  path: string,
+  ref: string,
+): Promise<ProvenanceInput["agentTrace"][number]> {
   try {
     const { data } = (await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } })) as { data: unknown };
     if (typeof data !== "string") return { path, error: "not a file" };
@@ -96,7 +107,9 @@ async function readNotes(
     return [];
   }
   if (index.truncated) problems.push(`GitHub listed only part of refs/${NOTES_REF}: notes of some commits may have been missed`);
-  const wanted = snapshot.commits.map((c) => ({ commit: c.sha, blob: index.blobs.get(c.sha.toLowerCase()) })).filter((c) => c.blob !== undefined);
+  const wanted = snapshot.commits
+    .map((c) => ({ commit: c.sha, blob: index.blobs.get(c.sha.toLowerCase()) }))
+    .filter((c) => c.blob !== undefined);
   return Promise.all(
     wanted.slice(0, MAX_NOTES).map(async ({ commit, blob }) => {
       try {

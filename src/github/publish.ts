@@ -101,14 +101,27 @@ export async function publishCheckRun(
     ...(view.text ? { text: view.text } : {}),
     ...(view.annotations && view.annotations.length > 0 ? { annotations: view.annotations.slice(0, 50) } : {}),
   };
-  const state = view.status === "completed" ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" } : { status: "in_progress" as const };
-  const intent = { kind: closesGate(view, existing, options.unread) ? ("close" as const) : ("check" as const), target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase() };
+  const state =
+    view.status === "completed"
+      ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" }
+      : { status: "in_progress" as const };
+  const intent = {
+    kind: closesGate(view, existing, options.unread) ? ("close" as const) : ("check" as const),
+    target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase(),
+  };
   return withWriteIntent(intent, async () => {
     if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
       await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });
       return { write: "updated" as const, run: { id: existing.id, view } };
     }
-    const { data } = await octokit.rest.checks.create({ owner: t.owner, repo: t.repo, name: t.name, head_sha: t.headSha, ...state, output });
+    const { data } = await octokit.rest.checks.create({
+      owner: t.owner,
+      repo: t.repo,
+      name: t.name,
+      head_sha: t.headSha,
+      ...state,
+      output,
+    });
     return { write: "created" as const, run: typeof data?.id === "number" ? { id: data.id, view } : undefined };
   });
 }
@@ -126,7 +139,8 @@ export interface LabelNames {
 }
 
 function looksFor(label: string, names: LabelNames): { color: string; description: string } {
-  if (label === BYPASSED_LABEL) return { color: "5c0011", description: "Countersign: merged without a passing Countersign check or an override" };
+  if (label === BYPASSED_LABEL)
+    return { color: "5c0011", description: "Countersign: merged without a passing Countersign check or an override" };
   if (label.toLowerCase() === names.aiAssisted.toLowerCase()) {
     return { color: "8250df", description: "Countersign found AI assistance: a designated senior must sign off" };
   }
@@ -135,7 +149,14 @@ function looksFor(label: string, names: LabelNames): { color: string; descriptio
 }
 
 /** Make sure the repository has the label, with a colour and a description that say what it means. */
-export async function ensureLabel(octokit: Octokit, owner: string, repo: string, label: string, names: LabelNames, registry?: LabelRegistry) {
+export async function ensureLabel(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  label: string,
+  names: LabelNames,
+  registry?: LabelRegistry,
+) {
   const create = async () => {
     try {
       await octokit.rest.issues.getLabel({ owner, repo, name: label });
@@ -197,7 +218,13 @@ export async function requestReviews(
   if (who.users.length === 0 && who.teams.length === 0) return { errors: [], writes: 0 };
   const names = [...who.teams.map((t) => `@${ref.owner}/${t}`), ...who.users.map((u) => `@${u}`)].join(", ");
   try {
-    await octokit.rest.pulls.requestReviewers({ owner: ref.owner, repo: ref.repo, pull_number: ref.number, reviewers: who.users, team_reviewers: who.teams });
+    await octokit.rest.pulls.requestReviewers({
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+      reviewers: who.users,
+      team_reviewers: who.teams,
+    });
     return { errors: [], writes: 1 };
   } catch (err) {
     const status = httpStatus(err);

@@ -16,7 +16,13 @@ export async function listOpenPullRequests(octokit: Octokit, owner: string, repo
  * when it does not list `self` (it can leave out PRs from forks), it cannot be trusted to be complete,
  * and the open PRs are scanned instead.
  */
-export async function openPullRequestsWithHead(octokit: Octokit, owner: string, repo: string, sha: string, self: number): Promise<number[]> {
+export async function openPullRequestsWithHead(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  sha: string,
+  self: number,
+): Promise<number[]> {
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
   const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
   if (direct.includes(self)) return direct;

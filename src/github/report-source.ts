@@ -84,7 +84,14 @@ type ListedPull = {
 /** Merged PRs of one repository since `since`, newest updates first: paging stops at the first page older than the range. */
 async function mergedPullsOf(octokit: ReportClient, owner: string, repo: string, since: Date): Promise<MergedPull[]> {
   const found: MergedPull[] = [];
-  const pages = octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: "closed", sort: "updated", direction: "desc", per_page: 100 });
+  const pages = octokit.paginate.iterator(octokit.rest.pulls.list, {
+    owner,
+    repo,
+    state: "closed",
+    sort: "updated",
+    direction: "desc",
+    per_page: 100,
+  });
   for await (const page of pages) {
     const pulls = page.data as ListedPull[];
     for (const p of pulls) {
@@ -112,7 +119,13 @@ async function mergedPullsOf(octokit: ReportClient, owner: string, repo: string,
 /** The organisation's repositories pushed to since `since` (a merge pushes to the base branch), most recent first. */
 async function activeReposOf(octokit: ReportClient, org: string, since: Date): Promise<string[]> {
   const names: string[] = [];
-  const pages = octokit.paginate.iterator(octokit.rest.repos.listForOrg, { org, type: "all", sort: "pushed", direction: "desc", per_page: 100 });
+  const pages = octokit.paginate.iterator(octokit.rest.repos.listForOrg, {
+    org,
+    type: "all",
+    sort: "pushed",
+    direction: "desc",
+    per_page: 100,
+  });
   for await (const page of pages) {
     let older = false;
     for (const r of page.data) {
@@ -127,10 +140,23 @@ async function activeReposOf(octokit: ReportClient, org: string, since: Date): P
   return names;
 }
 
-async function checkRunsOn(octokit: ReportClient, pull: MergedPull, checkName: string, appId: number | undefined): Promise<ReportCheckRun[]> {
+async function checkRunsOn(
+  octokit: ReportClient,
+  pull: MergedPull,
+  checkName: string,
+  appId: number | undefined,
+): Promise<ReportCheckRun[]> {
   const [owner = "", repo = ""] = pull.repo.split("/");
   try {
-    const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: pull.headSha, check_name: checkName, filter: "all", per_page: 100, ...(appId !== undefined ? { app_id: appId } : {}) });
+    const { data } = await octokit.rest.checks.listForRef({
+      owner,
+      repo,
+      ref: pull.headSha,
+      check_name: checkName,
+      filter: "all",
+      per_page: 100,
+      ...(appId !== undefined ? { app_id: appId } : {}),
+    });
     return data.check_runs
       .filter((r) => r.name === checkName && (appId === undefined || r.app?.id === appId))
       .map((r) => ({
@@ -207,7 +233,8 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
           pulls = [];
         }
         listed++;
-        if (repos.length > 1 && (listed % 25 === 0 || listed === repos.length)) o.progress(`listed merged pull requests in ${listed}/${repos.length} repositories`);
+        if (repos.length > 1 && (listed % 25 === 0 || listed === repos.length))
+          o.progress(`listed merged pull requests in ${listed}/${repos.length} repositories`);
         return pulls;
       }),
     ),

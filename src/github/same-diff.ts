@@ -43,14 +43,24 @@ function toDiffFile(f: RawCompareFile): DiffFile {
 
 function describeFailure(sha: string, err: unknown): string {
   const status = httpStatus(err);
-  if (status === 404) return `GitHub could not compare ${sha.slice(0, 7)} with the base branch (404: the commit is gone, or shares no history with it)`;
+  if (status === 404)
+    return `GitHub could not compare ${sha.slice(0, 7)} with the base branch (404: the commit is gone, or shares no history with it)`;
   return `GitHub could not compare ${sha.slice(0, 7)} with the base branch (${status ?? (err as Error)?.message ?? String(err)})`;
 }
 
 /** The digest of a commit's own changes, or why it could not be read. Never throws: a failure is a stale approval. */
-export async function readDiffDigest(octokit: Octokit, target: PullDiffTarget, sha: string, cache?: TtlCache<DiffDigest>): Promise<DiffDigest> {
+export async function readDiffDigest(
+  octokit: Octokit,
+  target: PullDiffTarget,
+  sha: string,
+  cache?: TtlCache<DiffDigest>,
+): Promise<DiffDigest> {
   const load = async (): Promise<DiffDigest> => {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: target.owner, repo: target.repo, basehead: `${target.base}...${sha}` });
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: target.owner,
+      repo: target.repo,
+      basehead: `${target.base}...${sha}`,
+    });
     const files = (data.files ?? []) as RawCompareFile[];
     if (files.length >= COMPARE_MAX_FILES) {
       return { ok: false, reason: `GitHub lists at most ${COMPARE_MAX_FILES} files of a comparison, and this one reached that limit` };
@@ -80,8 +90,18 @@ export async function compareWithHead(
 }
 
 /** `same-diff`: compare the approved earlier commits with the head, only when there are any (cached by SHA). */
-export async function readSameDiffFacts(octokit: Octokit, snapshot: PullSnapshot, commits: string[], cache?: TtlCache<DiffDigest>): Promise<DecisionFacts> {
+export async function readSameDiffFacts(
+  octokit: Octokit,
+  snapshot: PullSnapshot,
+  commits: string[],
+  cache?: TtlCache<DiffDigest>,
+): Promise<DecisionFacts> {
   if (commits.length === 0) return {};
-  const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
+  const target = {
+    owner: snapshot.owner,
+    repo: snapshot.repo,
+    base: snapshot.baseSha ?? snapshot.baseRef,
+    cacheable: snapshot.baseSha !== undefined,
+  };
   return { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, cache) };
 }

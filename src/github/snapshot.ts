@@ -1,6 +1,16 @@
 // Reads one consistent snapshot of a pull request: metadata, files, commits, reviews (and label history on demand).
 import type { Octokit } from "./octokit.js";
-import type { Actor, ChangedFile, CommitInfo, FileStatus, LabelEvent, PullSnapshot, Review, ReviewRequestEvent, ReviewState } from "../core/types.js";
+import type {
+  Actor,
+  ChangedFile,
+  CommitInfo,
+  FileStatus,
+  LabelEvent,
+  PullSnapshot,
+  Review,
+  ReviewRequestEvent,
+  ReviewState,
+} from "../core/types.js";
 
 export interface PullRef {
   owner: string;
@@ -38,9 +48,7 @@ async function readAllPages<T>(
   const first = await fetchPage(1);
   const last = Number(/[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(first.headers.link ?? "")?.[1] ?? 1);
   const lastPage = Math.min(last, Math.ceil(maxItems / PER_PAGE));
-  const rest = await Promise.all(
-    Array.from({ length: Math.max(0, lastPage - 1) }, (_, i) => fetchPage(i + 2).then((r) => r.data)),
-  );
+  const rest = await Promise.all(Array.from({ length: Math.max(0, lastPage - 1) }, (_, i) => fetchPage(i + 2).then((r) => r.data)));
   return [first.data, ...rest].flat().slice(0, maxItems);
 }
 
@@ -83,13 +91,7 @@ function toCommit(c: RawCommit): CommitInfo {
   };
 }
 
-function toReview(r: {
-  id: number;
-  user: RawUser | null;
-  state: string;
-  commit_id: string | null;
-  submitted_at?: string | null;
-}): Review {
+function toReview(r: { id: number; user: RawUser | null; state: string; commit_id: string | null; submitted_at?: string | null }): Review {
   return {
     id: r.id,
     user: actor(r.user),
@@ -169,7 +171,8 @@ export async function readIssueHistory(octokit: Octokit, { owner, repo, number }
       const team = e.requested_team as { slug: string } | undefined;
       const user = e.requested_reviewer as RawUser | undefined;
       const reviewer = team ? `${owner}/${team.slug}`.toLowerCase() : user?.login.toLowerCase();
-      if (reviewer) history.reviewRequestEvents.push({ action: e.event, reviewer, team: Boolean(team), actor: actor(e.actor), at: e.created_at });
+      if (reviewer)
+        history.reviewRequestEvents.push({ action: e.event, reviewer, team: Boolean(team), actor: actor(e.actor), at: e.created_at });
     }
   }
   return history;

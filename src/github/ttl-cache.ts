@@ -46,13 +46,11 @@ export class TtlCache<V> {
     if (this.ttlMs <= 0) return load();
     const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
-    const promise = load().then(
-      (value) => {
-        // A delete() while loading means the value may already be stale: hand it out, do not keep it.
-        if (this.loading.get(key) === promise) this.set(key, value);
-        return value;
-      },
-    );
+    const promise = load().then((value) => {
+      // A delete() while loading means the value may already be stale: hand it out, do not keep it.
+      if (this.loading.get(key) === promise) this.set(key, value);
+      return value;
+    });
     this.loading.set(key, promise);
     try {
       return await promise;

@@ -37,7 +37,9 @@ export function onRerunRequested(services: Services) {
       return;
     }
     await Promise.all(
-      numbers.map((number) => evaluatePullRequest(context.octokit, context.log, services, { owner, repo, number }, { headShaHint: headSha })),
+      numbers.map((number) =>
+        evaluatePullRequest(context.octokit, context.log, services, { owner, repo, number }, { headShaHint: headSha }),
+      ),
     );
   };
 }
@@ -47,7 +49,13 @@ export function onMergeGroup(services: Services) {
   return async (context: Context<"merge_group.checks_requested">): Promise<void> => {
     if (!hasFields(context.log, context.name, context.payload, { ...REPOSITORY_FIELDS, "merge_group.head_sha": "string" })) return;
     const { owner, repo } = context.repo();
-    const target = { owner, repo, headSha: context.payload.merge_group.head_sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+    const target = {
+      owner,
+      repo,
+      headSha: context.payload.merge_group.head_sha,
+      name: services.checkName,
+      ...(services.appId ? { appId: services.appId } : {}),
+    };
     const existing = await readCheckRun(context.octokit, target);
     const check = await writeCheckRun(context.octokit, target, renderMergeGroup(), existing);
     context.log.info({ sha: target.headSha, check, outcome: "merge-group" }, "merge group checked");

@@ -16,7 +16,14 @@ import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
 export function onComment(services: Services) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
-    const fields = { ...REPOSITORY_FIELDS, "issue.number": "number", "issue.state": "string", "comment.id": "number", "comment.user.login": "string", "comment.created_at": "string" } as const;
+    const fields = {
+      ...REPOSITORY_FIELDS,
+      "issue.number": "number",
+      "issue.state": "string",
+      "comment.id": "number",
+      "comment.user.login": "string",
+      "comment.created_at": "string",
+    } as const;
     if (!hasFields(context.log, context.name, context.payload, fields)) return;
     const { issue, comment } = context.payload;
     // Only new comments count: an edited comment could turn an old, refused line into a command.
@@ -28,7 +35,8 @@ export function onComment(services: Services) {
     const repo = context.payload.repository.name;
     const ref = { owner, repo, number: issue.number };
     const login = comment.user?.login ?? "ghost";
-    const reply = (r: CommandReply) => context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
+    const reply = (r: CommandReply) =>
+      context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
 
     if (command.kind === "unknown") {
       await reply({ kind: "unknown-command", login, verb: command.verb });
@@ -62,7 +70,9 @@ export function onComment(services: Services) {
     const actor = { login, ...(comment.user ? { id: comment.user.id, type: comment.user.type } : {}) };
     const author = { login: pr.data.user.login, id: pr.data.user.id };
     const excluded = overrideExclusion(actor, author, loaded.policy);
-    const directory = excluded ? new Map() : await resolveDirectory(context.octokit, { owner, repo }, [login.toLowerCase()], lookupsFor([login], allowed), services.caches);
+    const directory = excluded
+      ? new Map()
+      : await resolveDirectory(context.octokit, { owner, repo }, [login.toLowerCase()], lookupsFor([login], allowed), services.caches);
     const match = excluded ? { eligible: false, reason: excluded } : matchSpecs(login, allowed, directory);
     if (!match.eligible) {
       context.log.warn({ login, pr: issue.number }, "override refused");
@@ -72,15 +82,37 @@ export function onComment(services: Services) {
     // Bound to the head the comment was written on: a late or redelivered webhook must not carry it to a newer push.
     const since = await headChangedAfter(
       context.octokit,
-      { owner, repo, headSha: head, headRef: pr.data.head.ref, fromFork: pr.data.head.repo?.full_name?.toLowerCase() !== `${owner}/${repo}`.toLowerCase() },
+      {
+        owner,
+        repo,
+        headSha: head,
+        headRef: pr.data.head.ref,
+        fromFork: pr.data.head.repo?.full_name?.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
+      },
       comment.created_at,
     );
     if (since.changedAfter) {
-      context.log.warn({ login, pr: issue.number, sha: head, commentAt: comment.created_at, headAt: since.at }, "override refused: the head changed after the comment");
-      await reply({ kind: "override-head-moved", login, head, ...(since.at ? { headAt: { how: since.how, at: since.at } } : {}), commentAt: comment.created_at });
+      context.log.warn(
+        { login, pr: issue.number, sha: head, commentAt: comment.created_at, headAt: since.at },
+        "override refused: the head changed after the comment",
+      );
+      await reply({
+        kind: "override-head-moved",
+        login,
+        head,
+        ...(since.at ? { headAt: { how: since.how, at: since.at } } : {}),
+        commentAt: comment.created_at,
+      });
       return;
     }
-    const override = { by: login, reason: command.reason.slice(0, 500), sha: head, at: comment.created_at, comment: comment.id, pr: issue.number };
+    const override = {
+      by: login,
+      reason: command.reason.slice(0, 500),
+      sha: head,
+      at: comment.created_at,
+      comment: comment.id,
+      pr: issue.number,
+    };
     await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
     const written = await overrideWritten(context, services, ref, override);
     if (!written.applied) {
@@ -97,10 +129,21 @@ export function onComment(services: Services) {
  * Whether the check now on the override's head carries this override. Known here when this replica
  * ran the evaluation; otherwise (another replica did, through Redis) our check run is read back.
  */
-async function overrideWritten(context: Context<"issue_comment.created">, services: Services, ref: PullRef, override: OverrideRecord): Promise<{ applied: boolean; passes: boolean }> {
+async function overrideWritten(
+  context: Context<"issue_comment.created">,
+  services: Services,
+  ref: PullRef,
+  override: OverrideRecord,
+): Promise<{ applied: boolean; passes: boolean }> {
   const known = services.caches.overrides.get(overrideKey(ref, override));
   if (known !== undefined) return known;
-  const target = { owner: ref.owner, repo: ref.repo, headSha: override.sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+  const target = {
+    owner: ref.owner,
+    repo: ref.repo,
+    headSha: override.sha,
+    name: services.checkName,
+    ...(services.appId ? { appId: services.appId } : {}),
+  };
   const check = await readCheckRun(context.octokit, target);
   const applied = sameOverride(overrideFor(readCheckState(check?.view.text), ref.number), override);
   return { applied, passes: check !== undefined && viewPasses(check.view) };

@@ -90,12 +90,16 @@ export function evaluatePullRequest(
       }
       // The check already fails closed; try again later so the PR does not wait for a human to re-run it.
       const delay = services.retries.schedule(pullKey(ref), err, () => evaluatePullRequest(octokit, log, services, ref, options));
-      if (delay !== undefined) log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number, retryInMs: delay }, "evaluation failed; will try again");
+      if (delay !== undefined)
+        log.warn({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number, retryInMs: delay }, "evaluation failed; will try again");
       throw err;
     });
 }
 
-const yieldCounts = (services: Services): YieldCounts => ({ yields: services.caches.yields, onYield: () => services.metrics.supersededPublishes.inc() });
+const yieldCounts = (services: Services): YieldCounts => ({
+  yields: services.caches.yields,
+  onYield: () => services.metrics.supersededPublishes.inc(),
+});
 
 function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
   if (!result) return undefined;
@@ -120,7 +124,13 @@ export async function evaluateOnce(
   let headSha = hintSha;
   let outcome = "error";
   let tier = "unknown";
-  const targetFor = (sha: string): CheckTarget => ({ owner: ref.owner, repo: ref.repo, headSha: sha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) });
+  const targetFor = (sha: string): CheckTarget => ({
+    owner: ref.owner,
+    repo: ref.repo,
+    headSha: sha,
+    name: services.checkName,
+    ...(services.appId ? { appId: services.appId } : {}),
+  });
   try {
     // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
     const inputs = await readEvaluationInputs(
@@ -185,14 +195,19 @@ export async function evaluateOnce(
     // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
     // head — the PRs sharing this head are listed in this round rather than after the decision.
     const mayPass =
-      !gatedOrMaybe || policy.mode === "report" || (run?.override ?? options.override) !== undefined || plan.decisiveReviews.some((r) => r.state === "APPROVED" && r.commitId === headSha);
+      !gatedOrMaybe ||
+      policy.mode === "report" ||
+      (run?.override ?? options.override) !== undefined ||
+      plan.decisiveReviews.some((r) => r.state === "APPROVED" && r.commitId === headSha);
     const listed = mayPass ? quiet(listPullsWithHead(octokit, ref, headSha)) : undefined;
     // Co-authors' emails, resolved to accounts only when someone's eligibility depends on them.
     const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
     const [existing, proposed, directory, coAuthors] = await Promise.all([
       existingRead,
       proposedRead,
-      gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
+      gatedOrMaybe
+        ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches)
+        : Promise.resolve<ReviewerDirectory>(new Map()),
       coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
     ]);
     if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
@@ -219,7 +234,13 @@ export async function evaluateOnce(
     // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
     const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
     // Overrides given on other PRs with this head stay on the commit's check.
-    const kept = [verdict.override, ...siblings.map((s) => s.override), ...(state.overrides ?? (state.override ? [state.override] : [])).filter((o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number)];
+    const kept = [
+      verdict.override,
+      ...siblings.map((s) => s.override),
+      ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
+        (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
+      ),
+    ];
     const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
 
     // Every write below first waits for its turn in the installation's write queue; if a newer event
@@ -227,22 +248,38 @@ export async function evaluateOnce(
     let yielded = false;
     // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
     const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
-    const viewFor = (errors: string[]) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+    const viewFor = (errors: string[]) =>
+      combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
     const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
     let published: Published;
     try {
       published = await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
     } catch (err) {
       if (!(err instanceof SupersededWrite)) throw err;
-      log.info({ outcome, tier, check: "superseded", ms: elapsed(started) }, "evaluated pull request; a newer event is queued, its follow-up publishes");
-      return { outcome: verdict.outcome, tier, check: "superseded", labelWrites: 0, headSha, aiLabel: hasLabel(snapshot, policy.labels.ai_assisted) };
+      log.info(
+        { outcome, tier, check: "superseded", ms: elapsed(started) },
+        "evaluated pull request; a newer event is queued, its follow-up publishes",
+      );
+      return {
+        outcome: verdict.outcome,
+        tier,
+        check: "superseded",
+        labelWrites: 0,
+        headSha,
+        aiLabel: hasLabel(snapshot, policy.labels.ai_assisted),
+      };
     }
     const { check } = published;
     resetYields(yieldCounts(services), key);
     // Only now, with the check written, may the comment's reply say whether the override applied.
-    if (fresh) services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
+    if (fresh)
+      services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
     await recordSignoffWait(
-      { gate: services.gate, waiting: services.waiting, observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds) },
+      {
+        gate: services.gate,
+        waiting: services.waiting,
+        observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
+      },
       key,
       verdict,
     ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
@@ -251,10 +288,26 @@ export async function evaluateOnce(
     if (check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
 
     log.info(
-      { outcome: verdict.outcome, mode: verdict.mode, tier: verdict.risk.tier, gated: verdict.gated, check, labelWrites: published.labelWrites, reviewRequests: published.reviewRequests, ms: elapsed(started) },
+      {
+        outcome: verdict.outcome,
+        mode: verdict.mode,
+        tier: verdict.risk.tier,
+        gated: verdict.gated,
+        check,
+        labelWrites: published.labelWrites,
+        reviewRequests: published.reviewRequests,
+        ms: elapsed(started),
+      },
       "evaluated pull request",
     );
-    return { outcome: verdict.outcome, tier: verdict.risk.tier, check, labelWrites: published.labelWrites, headSha, aiLabel: verdict.aiLabel };
+    return {
+      outcome: verdict.outcome,
+      tier: verdict.risk.tier,
+      check,
+      labelWrites: published.labelWrites,
+      headSha,
+      aiLabel: verdict.aiLabel,
+    };
   } catch (err) {
     outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);
@@ -269,4 +322,3 @@ export async function evaluateOnce(
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
-

@@ -17,7 +17,14 @@ function failureOf(err: unknown): EvaluationFailure {
 }
 
 /** Leave a failing check on the head so the gate never passes by accident; best effort. */
-export async function failClosed(octokit: Octokit, log: Logger, services: Services, ref: PullRef, headSha: string | undefined, err: unknown) {
+export async function failClosed(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  ref: PullRef,
+  headSha: string | undefined,
+  err: unknown,
+) {
   log.error({ err, outcome: "error" }, "evaluation failed");
   if (!headSha) return;
   const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName };

@@ -26,7 +26,15 @@ export async function evaluateOpenPullRequests(
     if (reposDone % CONCURRENCY !== 0 && reposDone !== repos.length) return;
     const queued = services.requestHooks.turns?.backlog();
     context.log.info(
-      { owner, repos: reposDone, of: repos.length, evaluated, failed, ...(queued ? { queuedWrites: Object.values(queued).reduce((a, b) => a + b, 0) } : {}), ms: Math.round(performance.now() - started) },
+      {
+        owner,
+        repos: reposDone,
+        of: repos.length,
+        evaluated,
+        failed,
+        ...(queued ? { queuedWrites: Object.values(queued).reduce((a, b) => a + b, 0) } : {}),
+        ms: Math.round(performance.now() - started),
+      },
       "evaluating open pull requests: progress",
     );
   };
@@ -55,7 +63,13 @@ export async function evaluateOpenPullRequests(
     await Promise.all(
       pulls.map((pull) =>
         prLimit(() =>
-          evaluatePullRequest(context.octokit, context.log, services, { owner, repo, number: pull.number }, { headShaHint: pull.headSha }).then(
+          evaluatePullRequest(
+            context.octokit,
+            context.log,
+            services,
+            { owner, repo, number: pull.number },
+            { headShaHint: pull.headSha },
+          ).then(
             () => void evaluated++,
             // One PR's failure is already a failing check on that PR; go on with the rest.
             () => void failed++,
@@ -66,7 +80,9 @@ export async function evaluateOpenPullRequests(
   }
   if (unlisted.length > 0) {
     // Their PRs keep whatever check they had: fail the delivery so it shows as failed and can be redelivered.
-    throw new Error(`could not list the open pull requests of ${unlisted.map((r) => `${owner}/${r}`).join(", ")} (evaluated ${evaluated} in the others)`);
+    throw new Error(
+      `could not list the open pull requests of ${unlisted.map((r) => `${owner}/${r}`).join(", ")} (evaluated ${evaluated} in the others)`,
+    );
   }
   return { evaluated, failed };
 }
@@ -77,7 +93,12 @@ export function onInstallation(services: Services) {
     const owner = payload.installation.account && "login" in payload.installation.account ? payload.installation.account.login : undefined;
     const repos = "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
     if (!owner || repos.length === 0) return;
-    const result = await evaluateOpenPullRequests(context as unknown as Context, services, owner, repos.map((r) => r.name));
+    const result = await evaluateOpenPullRequests(
+      context as unknown as Context,
+      services,
+      owner,
+      repos.map((r) => r.name),
+    );
     context.log.info({ owner, repos: repos.length, ...result }, "evaluated open pull requests of new repositories");
   };
 }

@@ -4,7 +4,14 @@
 // labels and comments; for a revert only, the reverted PR (one read). Writes: only for a bypass.
 import type { Context } from "probot";
 import { assessMerge, BYPASSED_LABEL, labelFacts, parseRevert, renderBypassComment, type LabelNaming } from "../core/after-merge.js";
-import { markBypassed, readCurrentLabels, readMergedHeadCheck, readRevertedPull, type IssueRef, type RevertedPull } from "../github/after-merge.js";
+import {
+  markBypassed,
+  readCurrentLabels,
+  readMergedHeadCheck,
+  readRevertedPull,
+  type IssueRef,
+  type RevertedPull,
+} from "../github/after-merge.js";
 import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { Services } from "./services.js";
@@ -49,7 +56,12 @@ export function onPullRequestMerged(services: Services) {
     };
 
     await Promise.all([
-      checkBypass(context.octokit, log, services, ref, { headSha: pr.head.sha, mergedBy: pr.merged_by?.login ?? context.payload.sender.login, labels, names }),
+      checkBypass(context.octokit, log, services, ref, {
+        headSha: pr.head.sha,
+        mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
+        labels,
+        names,
+      }),
       firstSight ? countMerge() : Promise.resolve(),
     ]);
   };
@@ -80,14 +92,28 @@ async function checkBypass(
     log.debug("bypass already recorded on the pull request");
     return;
   }
-  const comment = renderBypassComment({ mergedBy: merge.mergedBy, headSha: merge.headSha, checkName: services.checkName, missing: assessment.missing, checkSaid: assessment.checkSaid });
+  const comment = renderBypassComment({
+    mergedBy: merge.mergedBy,
+    headSha: merge.headSha,
+    checkName: services.checkName,
+    missing: assessment.missing,
+    checkSaid: assessment.checkSaid,
+  });
   const { commented } = await markBypassed(octokit, ref, comment, merge.names, services.caches.labels);
   services.metrics.bypassedMerges.inc({ tier: assessment.tier });
-  log.warn({ mergedBy: merge.mergedBy, tier: assessment.tier, missing: assessment.missing, commented }, "pull request merged without Countersign sign-off");
+  log.warn(
+    { mergedBy: merge.mergedBy, tier: assessment.tier, missing: assessment.missing, commented },
+    "pull request merged without Countersign sign-off",
+  );
 }
 
 /** The earlier PR this merge reverts, when it names one we can read (one read). */
-async function findReverted(octokit: Octokit, log: Logger, ref: IssueRef, pr: { title: string; body: string | null }): Promise<RevertedPull | undefined> {
+async function findReverted(
+  octokit: Octokit,
+  log: Logger,
+  ref: IssueRef,
+  pr: { title: string; body: string | null },
+): Promise<RevertedPull | undefined> {
   const target = parseRevert(pr.title, pr.body, ref.owner, ref.repo);
   if (!target) return undefined;
   const reverted = await readRevertedPull(octokit, ref.owner, ref.repo, target);
@@ -98,5 +124,8 @@ async function findReverted(octokit: Octokit, log: Logger, ref: IssueRef, pr: { 
 function countRevert(log: Logger, services: Services, reverted: RevertedPull, names: LabelNaming): void {
   const facts = labelFacts(reverted.labels, names);
   services.metrics.reverts.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
-  log.info({ reverted: `${reverted.owner}/${reverted.repo}#${reverted.number}`, aiAssisted: facts.aiAssisted, tier: facts.tier }, "merged pull request reverts an earlier one");
+  log.info(
+    { reverted: `${reverted.owner}/${reverted.repo}#${reverted.number}`, aiAssisted: facts.aiAssisted, tier: facts.tier },
+    "merged pull request reverts an earlier one",
+  );
 }

@@ -48,4 +48,7 @@ export function hasFields(log: Logger, event: string, payload: unknown, fields: 
   return false;
 }
 
-export const REPOSITORY_FIELDS = { "repository.name": "string", "repository.owner.login": "string" } as const satisfies Record<string, FieldKind>;
+export const REPOSITORY_FIELDS = { "repository.name": "string", "repository.owner.login": "string" } as const satisfies Record<
+  string,
+  FieldKind
+>;

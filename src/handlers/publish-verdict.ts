@@ -4,7 +4,15 @@
 import type { Octokit } from "../github/octokit.js";
 import type { LabelRegistry } from "../github/label-registry.js";
 import { readIssueHistory, type PullRef } from "../github/snapshot.js";
-import { applyLabels, publishCheckRun, requestReviews, writeCheckRun, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import {
+  applyLabels,
+  publishCheckRun,
+  requestReviews,
+  writeCheckRun,
+  type CheckTarget,
+  type CheckWrite,
+  type ExistingCheckRun,
+} from "../github/publish.js";
 import { checkStateChanges, type CheckRunView } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
 import { viewPasses } from "../core/shared-head.js";

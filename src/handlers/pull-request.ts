@@ -14,17 +14,18 @@ export const PULL_REQUEST_ACTIONS = [
   "pull_request.unlabeled",
 ] as const;
 
-export const REVIEW_ACTIONS = [
-  "pull_request_review.submitted",
-  "pull_request_review.edited",
-  "pull_request_review.dismissed",
-] as const;
+export const REVIEW_ACTIONS = ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"] as const;
 
 type PullEventContext = Context<"pull_request"> | Context<"pull_request_review">;
 
 export function onPullRequestEvent(services: Services) {
   return async (context: PullEventContext): Promise<void> => {
-    const fields = { ...REPOSITORY_FIELDS, "pull_request.number": "number", "pull_request.state": "string", "pull_request.head.sha": "string" } as const;
+    const fields = {
+      ...REPOSITORY_FIELDS,
+      "pull_request.number": "number",
+      "pull_request.state": "string",
+      "pull_request.head.sha": "string",
+    } as const;
     if (!hasFields(context.log, context.name, context.payload, fields)) return;
     const pr = context.payload.pull_request;
     if (pr.state === "closed") {

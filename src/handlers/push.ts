@@ -24,7 +24,9 @@ export function pushChangesPolicy(commits: PushCommits): boolean {
  * file named after Countersign, which a repository can `_extends` (".github:policies/countersign-strict.yml").
  */
 export function orgPolicyFilesChanged(commits: PushCommits): string[] {
-  return [...changedPaths(commits)].filter((p) => p === POLICY_PATH || (/\.ya?ml$/i.test(p) && /countersign/i.test(p) && !p.startsWith(".github/workflows/")));
+  return [...changedPaths(commits)].filter(
+    (p) => p === POLICY_PATH || (/\.ya?ml$/i.test(p) && /countersign/i.test(p) && !p.startsWith(".github/workflows/")),
+  );
 }
 
 export function onPush(services: Services) {
@@ -84,6 +86,9 @@ export function onPush(services: Services) {
       )
     ).filter((name): name is string => name !== undefined);
     const result = await evaluateOpenPullRequests(context as unknown as Context, services, owner, users);
-    context.log.info({ owner, repos: users.length, ...result }, "organisation policy changed; re-evaluated open pull requests of the repositories that use it");
+    context.log.info(
+      { owner, repos: users.length, ...result },
+      "organisation policy changed; re-evaluated open pull requests of the repositories that use it",
+    );
   };
 }

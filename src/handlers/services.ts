@@ -129,17 +129,17 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
   let coordinatorFailing = false;
   const turns =
     parts.writeTurns === false
-    ? undefined
-    : new WriteTurns({
-        spacingMs: writeSpacingMs,
-        coordinator: redis ? new RedisTurnCoordinator(redis, { prefix }) : undefined,
-        onCoordinatorError: (err) => {
-          if (coordinatorFailing) return;
-          coordinatorFailing = true;
-          log?.warn({ err }, "could not share the write turn through Redis; writes take this replica's turns only");
-          setTimeout(() => (coordinatorFailing = false), 60_000).unref();
-        },
-      });
+      ? undefined
+      : new WriteTurns({
+          spacingMs: writeSpacingMs,
+          coordinator: redis ? new RedisTurnCoordinator(redis, { prefix }) : undefined,
+          onCoordinatorError: (err) => {
+            if (coordinatorFailing) return;
+            coordinatorFailing = true;
+            log?.warn({ err }, "could not share the write turn through Redis; writes take this replica's turns only");
+            setTimeout(() => (coordinatorFailing = false), 60_000).unref();
+          },
+        });
   if (turns) metrics.observeBacklog(() => turns.backlog());
 
   const policies = new PolicyCache(policyTtl, redis ? new RedisPolicyEpochs(redis, prefix) : undefined, (err) =>

@@ -78,7 +78,9 @@ async function judgeOne(
   const gatedOrMaybe = mayBeGated(policy, plan);
   const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
   const [directory, coAuthors] = await Promise.all([
-    gatedOrMaybe ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches) : Promise.resolve<ReviewerDirectory>(new Map()),
+    gatedOrMaybe
+      ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches)
+      : Promise.resolve<ReviewerDirectory>(new Map()),
     coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
   ]);
   if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
@@ -86,8 +88,14 @@ async function judgeOne(
   if (override) snapshot = { ...snapshot, override };
   // same-diff: approvals on earlier commits are compared with the head, as for the PR itself (cached by SHA).
   const commits = approvalsToCompare(snapshot, policy, plan, directory);
-  const target = { owner: snapshot.owner, repo: snapshot.repo, base: snapshot.baseSha ?? snapshot.baseRef, cacheable: snapshot.baseSha !== undefined };
-  const facts = commits.length === 0 ? {} : { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, services.caches.diffs) };
+  const target = {
+    owner: snapshot.owner,
+    repo: snapshot.repo,
+    base: snapshot.baseSha ?? snapshot.baseRef,
+    cacheable: snapshot.baseSha !== undefined,
+  };
+  const facts =
+    commits.length === 0 ? {} : { sameDiff: await compareWithHead(octokit, target, snapshot.headSha, commits, services.caches.diffs) };
   const verdict = decide(snapshot, policy, plan, directory, facts);
   return {
     number: ref.number,

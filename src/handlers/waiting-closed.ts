@@ -5,7 +5,11 @@ import type { Services } from "./services.js";
 
 export function onPullRequestClosedWaiting(services: Services) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
-    const ref = { owner: context.payload.repository.owner.login, repo: context.payload.repository.name, number: context.payload.pull_request.number };
+    const ref = {
+      owner: context.payload.repository.owner.login,
+      repo: context.payload.repository.name,
+      number: context.payload.pull_request.number,
+    };
     try {
       await services.waiting.clear(pullKey(ref));
     } catch (err) {

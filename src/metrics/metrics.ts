@@ -131,14 +131,14 @@ export class Metrics {
 
   readonly handlerFailures = new Counter({
     name: "countersign_handler_failures_total",
-    help: "Webhook handlers that failed outside an evaluation (an evaluation's own failures are countersign_evaluations_total{outcome=\"error\"}), by event.",
+    help: 'Webhook handlers that failed outside an evaluation (an evaluation\'s own failures are countersign_evaluations_total{outcome="error"}), by event.',
     labelNames: ["event"] as const,
     registers: [this.registry],
   });
 
   readonly githubResponses = new Counter({
     name: "countersign_github_responses_total",
-    help: "Answers from the GitHub API by request kind and status class (2xx, 3xx, 4xx, 5xx; \"none\": no answer, e.g. a timeout).",
+    help: 'Answers from the GitHub API by request kind and status class (2xx, 3xx, 4xx, 5xx; "none": no answer, e.g. a timeout).',
     labelNames: ["kind", "status_class"] as const,
     registers: [this.registry],
   });
@@ -182,7 +182,11 @@ export class Metrics {
     this.waitingSource = source;
   }
 
-  countRequest(kind: RequestKind, status: number | undefined, answer: { installation?: string | undefined; rateLimitRemaining?: number | undefined } = {}): void {
+  countRequest(
+    kind: RequestKind,
+    status: number | undefined,
+    answer: { installation?: string | undefined; rateLimitRemaining?: number | undefined } = {},
+  ): void {
     this.githubRequests.inc({ kind });
     if (status === 304) this.githubNotModified.inc();
     this.githubResponses.inc({ kind, status_class: statusClass(status) });

@@ -82,7 +82,8 @@ const SLOW_GLOB = String.raw`[+*@?!]\(|(^|/)(?:\\.|[^/*\\])*` + `${STAR_RUN}(?:$
 function withValidateChecks(schema: JsonSchemaNode): JsonSchemaNode {
   const walk = (node: JsonSchemaNode, path: string): void => {
     if (node.type === "string" && node.maxLength === undefined) node.maxLength = POLICY_LIMITS.textChars;
-    if (node.type === "array" && node.maxItems === undefined) node.maxItems = path === "risk.rules" ? POLICY_LIMITS.rules : POLICY_LIMITS.listItems;
+    if (node.type === "array" && node.maxItems === undefined)
+      node.maxItems = path === "risk.rules" ? POLICY_LIMITS.rules : POLICY_LIMITS.listItems;
     for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, path === "" ? key : `${path}.${key}`);
     if (node.items) walk(node.items, `${path}[]`);
   };

@@ -40,7 +40,7 @@ export const RENAMED_KEYS: Record<string, string> = {
   "detection.ignore": "detection.ignore_authors",
   "detection.bots": "detection.authors",
   "override.allowed": "override.by",
-  enforce: 'mode: enforce | report',
+  enforce: "mode: enforce | report",
 };
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -84,7 +84,9 @@ function unknownKeyMessage(key: string, at: ReadonlyArray<PropertyKey>, path: st
   const allowed = allowedKeys(at);
   const suggestion = closestKey(key, allowed);
   if (suggestion !== undefined) return `unknown key "${key}"${where}; did you mean "${suggestion}"?`;
-  const schemaPath = formatPath(at.map((k) => (typeof k === "number" ? "[]" : k))).replace(/\.\[\]/g, "[]").replace(/\[\[\]\]/g, "[]");
+  const schemaPath = formatPath(at.map((k) => (typeof k === "number" ? "[]" : k)))
+    .replace(/\.\[\]/g, "[]")
+    .replace(/\[\[\]\]/g, "[]");
   const other = elsewhere(key, schemaPath).sort((a, b) => a.length - b.length);
   if (other.length > 0) {
     const named = other.slice(0, 2).join(" or ");
@@ -103,7 +105,10 @@ export function problemsFromZod(error: z.ZodError, raw: unknown): PolicyProblem[
         for (const key of issue.keys) {
           const full = path === "" ? key : `${path}.${key}`;
           const renamed = RENAMED_KEYS[full];
-          problems.push({ path: full, message: renamed ? `unknown key "${key}": it is called ${renamed} now` : unknownKeyMessage(key, issue.path, path) });
+          problems.push({
+            path: full,
+            message: renamed ? `unknown key "${key}": it is called ${renamed} now` : unknownKeyMessage(key, issue.path, path),
+          });
         }
         break;
       }
@@ -202,7 +207,10 @@ export function parseYamlWithPositions(text: string): ParsedYaml {
       value = doc.toJS({ maxAliasCount: 100 }) as unknown;
     } catch (err) {
       // "Excessive alias count": anchors and aliases nested to expand into an enormous document.
-      problems.push({ path: "", message: `YAML that cannot be read: ${(err as Error).message}. Write the policy out without nested aliases.` });
+      problems.push({
+        path: "",
+        message: `YAML that cannot be read: ${(err as Error).message}. Write the policy out without nested aliases.`,
+      });
     }
   }
   return { value, doc, lines, problems };

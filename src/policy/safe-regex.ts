@@ -174,7 +174,8 @@ function requiredInSequence(source: string, from: number, to: number): string[] 
   let best: string[] | undefined;
   let run = "";
   const offer = (candidate: string[] | undefined) => {
-    if (candidate !== undefined && candidate.length > 0 && candidate.every((t) => t.length > 0) && better(candidate, best)) best = candidate;
+    if (candidate !== undefined && candidate.length > 0 && candidate.every((t) => t.length > 0) && better(candidate, best))
+      best = candidate;
   };
   const endRun = () => {
     if (run) offer([run]);

@@ -31,11 +31,15 @@ export const DetectionSchema = z
     builtin: z.boolean().default(true).meta({
       description: "Use the built-in catalogue of AI signals (known AI apps, commit trailers, description markers, branch prefixes).",
     }),
-    disable: stringList('Ids of built-in signals to switch off, e.g. ["branch-prefix"]. The catalogue is in docs/policy.md under "Built-in AI signals".'),
+    disable: stringList(
+      'Ids of built-in signals to switch off, e.g. ["branch-prefix"]. The catalogue is in docs/policy.md under "Built-in AI signals".',
+    ),
     authors: stringList("Extra logins whose pull requests or commits are AI-assisted."),
     emails: stringList('Extra commit author, committer or co-author emails that mark AI assistance; "*@domain" matches a whole domain.'),
     trailers: stringList('Extra commit-message trailer keys that mark AI assistance, e.g. "AI-Tool".'),
-    body_patterns: stringList("Extra regular expressions (RE2 syntax: no lookarounds or backreferences, so they run in linear time; case-insensitive) over each line of the pull request description."),
+    body_patterns: stringList(
+      "Extra regular expressions (RE2 syntax: no lookarounds or backreferences, so they run in linear time; case-insensitive) over each line of the pull request description.",
+    ),
     branch_prefixes: stringList('Extra head-branch prefixes that mark AI assistance, e.g. "ai/".'),
     labels: z.array(z.string().min(1)).default(["ai-assisted"]).meta({
       description: "A pull request carrying one of these labels is AI-assisted.",
@@ -121,9 +125,14 @@ export const SignoffGroupSchema = z
 export type SignoffGroup = z.infer<typeof SignoffGroupSchema>;
 
 const requireGroups = (where: string) =>
-  z.array(SignoffGroupSchema).min(1).max(20).optional().meta({
-    description: `Groups that must all be satisfied, used instead of ${where}reviewers/approvals (setting both is an invalid policy). At least one group must have no paths, so every gated pull request needs someone's sign-off.`,
-  });
+  z
+    .array(SignoffGroupSchema)
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({
+      description: `Groups that must all be satisfied, used instead of ${where}reviewers/approvals (setting both is an invalid policy). At least one group must have no paths, so every gated pull request needs someone's sign-off.`,
+    });
 
 export const TierSignoffSchema = z
   .strictObject({
@@ -154,10 +163,13 @@ export const SignoffSchema = z
       })
       .default({})
       .meta({ description: "Per-tier overrides of reviewers and approvals." }),
-    fresh_approval: z.union([z.boolean(), z.literal("same-diff")]).default(true).meta({
-      description:
-        'true: an approval counts only when it was given on the current head commit. "same-diff": an approval on an earlier commit also counts when the pull request\'s own changes (its diff against the merge base with the base branch) are the same there as at the head, so merging the base branch in or a clean rebase keeps it; any other change, or a diff that cannot be read, makes it stale. false: an approval on any commit of the pull request counts.',
-    }),
+    fresh_approval: z
+      .union([z.boolean(), z.literal("same-diff")])
+      .default(true)
+      .meta({
+        description:
+          'true: an approval counts only when it was given on the current head commit. "same-diff": an approval on an earlier commit also counts when the pull request\'s own changes (its diff against the merge base with the base branch) are the same there as at the head, so merging the base branch in or a clean rebase keeps it; any other change, or a diff that cannot be read, makes it stale. false: an approval on any commit of the pull request counts.',
+      }),
     allow_contributors: z.boolean().default(false).meta({
       description: "Whether people who authored or committed a commit of the pull request may sign off.",
     }),

@@ -20,7 +20,7 @@ function levelProblems(level: unknown, path: string): PolicyProblem[] {
     problems.push({
       path: `${path}.require`,
       message:
-        "needs at least one group without paths: otherwise a gated pull request that touches none of the paths would need nobody's sign-off. Add a group such as { reviewers: [\"@org/seniors\"] }.",
+        'needs at least one group without paths: otherwise a gated pull request that touches none of the paths would need nobody\'s sign-off. Add a group such as { reviewers: ["@org/seniors"] }.',
     });
   }
   return problems;
@@ -35,7 +35,12 @@ export function signoffProblems(raw: unknown): PolicyProblem[] {
     for (const [tier, level] of Object.entries(tiers)) {
       problems.push(...levelProblems(level, `signoff.tiers.${tier}`));
       // approvals alone would fall back to signoff.reviewers, which the top level's require replaces.
-      if (at(signoff, "require") !== undefined && at(level, "approvals") !== undefined && at(level, "reviewers") === undefined && at(level, "require") === undefined) {
+      if (
+        at(signoff, "require") !== undefined &&
+        at(level, "approvals") !== undefined &&
+        at(level, "reviewers") === undefined &&
+        at(level, "require") === undefined
+      ) {
         problems.push({
           path: `signoff.tiers.${tier}.approvals`,
           message: `would fall back to signoff.reviewers, which signoff.require replaces: give this tier its own reviewers, or its own require (e.g. the top-level groups with more approvals)`,
@@ -77,9 +82,15 @@ export function branchProblems(raw: unknown): PolicyProblem[] {
   branches.forEach((glob, i) => {
     if (typeof glob !== "string") return;
     if (/^refs\//.test(glob)) {
-      problems.push({ path: `branches[${i}]`, message: `names a ref; branches are matched against branch names: write ${JSON.stringify(glob.replace(/^refs\/(?:heads\/)?/, ""))}` });
+      problems.push({
+        path: `branches[${i}]`,
+        message: `names a ref; branches are matched against branch names: write ${JSON.stringify(glob.replace(/^refs\/(?:heads\/)?/, ""))}`,
+      });
     } else if (glob.startsWith("~")) {
-      problems.push({ path: `branches[${i}]`, message: `is ruleset syntax, which branches does not read: write the branch names, e.g. "main"` });
+      problems.push({
+        path: `branches[${i}]`,
+        message: `is ruleset syntax, which branches does not read: write the branch names, e.g. "main"`,
+      });
     }
   });
   return problems;

@@ -4,12 +4,21 @@ import { BUILTIN_SIGNAL_IDS } from "./signals.js";
 import { compileSafeRegex } from "./safe-regex.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "./email-pattern.js";
-import { formatPath, formatProblem as formatOneProblem, locateProblems, parseYamlWithPositions, problemsFromZod, type PolicyProblem } from "./problems.js";
+import {
+  formatPath,
+  formatProblem as formatOneProblem,
+  locateProblems,
+  parseYamlWithPositions,
+  problemsFromZod,
+  type PolicyProblem,
+} from "./problems.js";
 
 export type { PolicyProblem };
 
 /** Warnings: valid but almost certainly not meant (the policy still applies). */
-export type PolicyResult = { ok: true; policy: Policy; warnings?: PolicyProblem[] } | { ok: false; problems: PolicyProblem[]; warnings?: PolicyProblem[] };
+export type PolicyResult =
+  | { ok: true; policy: Policy; warnings?: PolicyProblem[] }
+  | { ok: false; problems: PolicyProblem[]; warnings?: PolicyProblem[] };
 
 /** GitHub's private commit emails are <id>+<login>@users.noreply.github.com, for every user who hides their address. */
 export const NOREPLY_DOMAIN = "users.noreply.github.com";
@@ -20,7 +29,10 @@ export function policyWarnings(raw: unknown): PolicyProblem[] {
   asArray(at(at(raw, "detection"), "emails")).forEach((pattern, i) => {
     if (typeof pattern !== "string") return;
     // Two unrelated people's private addresses: a pattern that matches both matches everyone's.
-    if (matchesPolicyEmail(`1234567+someone@${NOREPLY_DOMAIN}`, [pattern]) && matchesPolicyEmail(`7654321+another@${NOREPLY_DOMAIN}`, [pattern])) {
+    if (
+      matchesPolicyEmail(`1234567+someone@${NOREPLY_DOMAIN}`, [pattern]) &&
+      matchesPolicyEmail(`7654321+another@${NOREPLY_DOMAIN}`, [pattern])
+    ) {
       warnings.push({
         path: `detection.emails[${i}]`,
         message: `"${pattern}" matches every GitHub user who keeps their email private (<id>+<login>@${NOREPLY_DOMAIN}), so it would mark most pull requests as AI-assisted; list the agents' own addresses instead (e.g. "198982749+Copilot@${NOREPLY_DOMAIN}")`,
@@ -52,7 +64,8 @@ export const POLICY_LIMITS = {
 } as const;
 
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const at = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined);
+const at = (value: unknown, key: string): unknown =>
+  value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
 
 /** Problems with the size of the policy: too long a list or text, too many rules or patterns. */
 function sizeProblems(raw: unknown): PolicyProblem[] {
@@ -60,7 +73,10 @@ function sizeProblems(raw: unknown): PolicyProblem[] {
   const walk = (value: unknown, path: PropertyKey[], depth: number) => {
     if (problems.length >= 20 || depth > 8) return;
     if (typeof value === "string" && value.length > POLICY_LIMITS.textChars) {
-      problems.push({ path: formatPath(path), message: `is ${value.length} characters long; at most ${POLICY_LIMITS.textChars} are allowed` });
+      problems.push({
+        path: formatPath(path),
+        message: `is ${value.length} characters long; at most ${POLICY_LIMITS.textChars} are allowed`,
+      });
     } else if (Array.isArray(value)) {
       if (value.length > POLICY_LIMITS.listItems) {
         problems.push({ path: formatPath(path), message: `has ${value.length} items; at most ${POLICY_LIMITS.listItems} are allowed` });
@@ -81,7 +97,9 @@ function sizeProblems(raw: unknown): PolicyProblem[] {
   if (rules.length > POLICY_LIMITS.rules) {
     problems.push({ path: "risk.rules", message: `has ${rules.length} rules; at most ${POLICY_LIMITS.rules} are allowed` });
   }
-  const patterns = asArray(at(at(raw, "detection"), "body_patterns")).length + rules.reduce<number>((n, rule) => n + asArray(at(rule, "content")).length, 0);
+  const patterns =
+    asArray(at(at(raw, "detection"), "body_patterns")).length +
+    rules.reduce<number>((n, rule) => n + asArray(at(rule, "content")).length, 0);
   if (patterns > POLICY_LIMITS.patterns) {
     problems.push({
       path: "",
@@ -117,7 +135,10 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
   const known = new Set<string>(BUILTIN_SIGNAL_IDS);
   asArray(at(at(raw, "detection"), "disable")).forEach((id, i) => {
     if (typeof id === "string" && !known.has(id)) {
-      problems.push({ path: `detection.disable[${i}]`, message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}` });
+      problems.push({
+        path: `detection.disable[${i}]`,
+        message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}`,
+      });
     }
   });
   // Patterns run in linear time (src/policy/safe-regex.ts): one that needs backtracking is refused here.
@@ -145,7 +166,10 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
 export function validatePolicy(raw: unknown): PolicyResult {
   if (raw === null || raw === undefined) return { ok: true, policy: PolicySchema.parse({}) };
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    return { ok: false, problems: [{ path: "", message: "the policy must be a mapping of keys (like `mode: enforce`), not a list or a single value" }] };
+    return {
+      ok: false,
+      problems: [{ path: "", message: "the policy must be a mapping of keys (like `mode: enforce`), not a list or a single value" }],
+    };
   }
   // A policy too large to evaluate cheaply is refused before the schema and the patterns see it.
   const oversized = sizeProblems(raw);
@@ -163,7 +187,16 @@ export function validatePolicyText(text: string): PolicyResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > POLICY_LIMITS.textBytes) {
     const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
-    return { ok: false, problems: [{ path: "", message: `the policy file is ${size}; Countersign reads policy files of at most ${POLICY_LIMITS.textBytes / 1024} KB`, line: 1 }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: "",
+          message: `the policy file is ${size}; Countersign reads policy files of at most ${POLICY_LIMITS.textBytes / 1024} KB`,
+          line: 1,
+        },
+      ],
+    };
   }
   const yaml = parseYamlWithPositions(text);
   if (yaml.problems.length > 0) return { ok: false, problems: yaml.problems };

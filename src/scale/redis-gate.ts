@@ -193,14 +193,17 @@ export class RedisPullGate implements PullGate {
 
   /** We hold the lock: evaluate until no request arrived during the last run. */
   private async hold(key: string, work: KeyWork, token: string): Promise<void> {
-    const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, this.lockKey(key), token, this.lockTtlMs).then(
-        (kept) => {
-          if (Number(kept) !== 1) this.options.log?.()?.warn({ key }, "lost the evaluation lock while evaluating");
-        },
-        (err: unknown) => this.options.log?.()?.warn({ err, key }, "could not renew the evaluation lock"),
-      );
-    }, Math.max(1, Math.floor(this.lockTtlMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, this.lockKey(key), token, this.lockTtlMs).then(
+          (kept) => {
+            if (Number(kept) !== 1) this.options.log?.()?.warn({ key }, "lost the evaluation lock while evaluating");
+          },
+          (err: unknown) => this.options.log?.()?.warn({ err, key }, "could not renew the evaluation lock"),
+        );
+      },
+      Math.max(1, Math.floor(this.lockTtlMs / 3)),
+    );
     renew.unref();
     try {
       // The run we waited for may have finished just before we took the lock: nothing left to do.
@@ -302,7 +305,9 @@ export class RedisPullGate implements PullGate {
     const expired = work.waiters.filter((w) => now - w.since > this.maxWaitMs);
     if (expired.length === 0) return;
     work.waiters = work.waiters.filter((w) => now - w.since <= this.maxWaitMs);
-    this.options.log?.()?.warn({ key, waiting: expired.length }, "gave up waiting for another replica's evaluation; its lock holder still owes it a run");
+    this.options
+      .log?.()
+      ?.warn({ key, waiting: expired.length }, "gave up waiting for another replica's evaluation; its lock holder still owes it a run");
     for (const w of expired) w.resolve();
   }
 

@@ -56,10 +56,12 @@ export class RetryScheduler {
     const done = new Promise<void>((resolve) => (release = resolve));
     const timer = setTimeout(() => {
       this.pending.delete(key);
-      task().then(
-        () => this.attempts.delete(key),
-        () => {}, // the task's own failure path schedules the next attempt
-      ).finally(release);
+      task()
+        .then(
+          () => this.attempts.delete(key),
+          () => {}, // the task's own failure path schedules the next attempt
+        )
+        .finally(release);
     }, delay);
     timer.unref();
     this.pending.set(key, { timer, done });

@@ -11,7 +11,12 @@ export interface SignoffWaitRecorder {
 }
 
 /** Record what the verdict says about waiting; `now` is the clock (ms). Failures are the caller's to log. */
-export async function recordSignoffWait(recorder: SignoffWaitRecorder, key: string, verdict: Verdict, now: () => number = Date.now): Promise<void> {
+export async function recordSignoffWait(
+  recorder: SignoffWaitRecorder,
+  key: string,
+  verdict: Verdict,
+  now: () => number = Date.now,
+): Promise<void> {
   const { gate, waiting } = recorder;
   if (verdict.outcome === "waiting" && verdict.mode === "enforce") {
     await Promise.all([gate.markWaiting(key, now()), waiting.mark(key, verdict.risk.tier, now())]);

@@ -53,7 +53,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   }
   const appIdText = env.APP_ID?.trim();
   const appId = appIdText ? Number(appIdText) : undefined;
-  if (appId !== undefined && !(Number.isInteger(appId) && appId > 0)) throw new ConfigError(`APP_ID must be the app's numeric id, not ${JSON.stringify(appIdText)}`);
+  if (appId !== undefined && !(Number.isInteger(appId) && appId > 0))
+    throw new ConfigError(`APP_ID must be the app's numeric id, not ${JSON.stringify(appIdText)}`);
   if (production && appId === undefined) {
     throw new ConfigError("APP_ID is missing, and is required with NODE_ENV=production (the setup page only runs in development)");
   }
@@ -68,7 +69,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(level)}`);
   const format = env.LOG_FORMAT?.trim() ? (env.LOG_FORMAT.trim() === "pretty" ? "pretty" : "json") : production ? "json" : "pretty";
   const port = env.PORT?.trim() ? Number(env.PORT) : 3000;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, not ${JSON.stringify(env.PORT)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be a port number, not ${JSON.stringify(env.PORT)}`);
   const webhookPath = env.WEBHOOK_PATH?.trim() || DEFAULT_WEBHOOK_PATH;
   if (!webhookPath.startsWith("/")) throw new ConfigError(`WEBHOOK_PATH must start with "/", not ${JSON.stringify(webhookPath)}`);
   return {

@@ -97,7 +97,10 @@ async function startWebhookProxy(source: string, target: string, log: Logger): P
     log.info(`forwarding webhooks from ${source} to ${target}`);
     return () => smee.stop();
   } catch (err) {
-    log.error({ err }, "WEBHOOK_PROXY_URL is set but smee.io forwarding could not start (smee-client is a devDependency: run `npm ci` in a development checkout)");
+    log.error(
+      { err },
+      "WEBHOOK_PROXY_URL is set but smee.io forwarding could not start (smee-client is a devDependency: run `npm ci` in a development checkout)",
+    );
     return undefined;
   }
 }
@@ -131,7 +134,15 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
 
   if (setupMode) {
     if (!config.production) await createWebhookChannel(env, cwd, log);
-    handlers.push(setupHandler({ log: log.child({ name: "setup" }), env, cwd, webhookPath: config.webhookPath, ...(options.setupRequest ? { request: options.setupRequest } : {}) }));
+    handlers.push(
+      setupHandler({
+        log: log.child({ name: "setup" }),
+        env,
+        cwd,
+        webhookPath: config.webhookPath,
+        ...(options.setupRequest ? { request: options.setupRequest } : {}),
+      }),
+    );
   } else {
     services = options.services ?? createServices(env);
     const probot = new Probot({
@@ -152,7 +163,9 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       if ((req.url ?? "").split("?")[0] !== config.webhookPath) return false;
       if (stopping) {
         // The load balancer should have stopped sending here (readiness fails first); say so plainly.
-        res.writeHead(503, { "content-type": "text/plain", "retry-after": "5", connection: "close" }).end("shutting down; deliver to another replica");
+        res
+          .writeHead(503, { "content-type": "text/plain", "retry-after": "5", connection: "close" })
+          .end("shutting down; deliver to another replica");
         return true;
       }
       return tracker.track(webhooks(req, res) as Promise<boolean>);
@@ -176,11 +189,17 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
         if (path === "/ping") return void res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
         if (path === "/ready") {
           const state = await ready();
-          return void res.writeHead(state.ok ? 200 : 503, { "content-type": "text/plain" }).end(state.ok ? "READY" : `NOT READY: ${state.reason}`);
+          return void res
+            .writeHead(state.ok ? 200 : 503, { "content-type": "text/plain" })
+            .end(state.ok ? "READY" : `NOT READY: ${state.reason}`);
         }
         if (path === SCHEMA_PATH) {
           return void res
-            .writeHead(200, { "content-type": "application/schema+json; charset=utf-8", "cache-control": "public, max-age=300", "access-control-allow-origin": "*" })
+            .writeHead(200, {
+              "content-type": "application/schema+json; charset=utf-8",
+              "cache-control": "public, max-age=300",
+              "access-control-allow-origin": "*",
+            })
             .end(schemaText);
         }
       }
@@ -203,21 +222,30 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
   } else {
     log.info(`Countersign listening on ${url} (webhooks at ${config.webhookPath})`);
   }
-  const stopProxy = !setupMode && config.webhookProxy ? await startWebhookProxy(config.webhookProxy, `http://127.0.0.1:${address.port}${config.webhookPath}`, log) : undefined;
+  const stopProxy =
+    !setupMode && config.webhookProxy
+      ? await startWebhookProxy(config.webhookProxy, `http://127.0.0.1:${address.port}${config.webhookPath}`, log)
+      : undefined;
 
   let stopped: Promise<ShutdownResult> | undefined;
   const shutdown = (reason = "shutdown"): Promise<ShutdownResult> => {
     stopped ??= (async () => {
       stopping = true;
       const running = services?.inFlight.size ?? 0;
-      log.info({ reason, inFlight: running, graceMs: config.shutdownGraceMs }, "shutting down: no new deliveries; waiting for the ones in flight");
+      log.info(
+        { reason, inFlight: running, graceMs: config.shutdownGraceMs },
+        "shutting down: no new deliveries; waiting for the ones in flight",
+      );
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopProxy?.();
       const finished = services ? await services.inFlight.idle(config.shutdownGraceMs) : true;
       const abandoned = services?.inFlight.size ?? 0;
       if (!finished) {
-        log.warn({ abandoned }, `the ${config.shutdownGraceMs / 1000} s grace period is over with ${abandoned} deliveries or evaluations still running; they are abandoned (their checks can be re-run)`);
+        log.warn(
+          { abandoned },
+          `the ${config.shutdownGraceMs / 1000} s grace period is over with ${abandoned} deliveries or evaluations still running; they are abandoned (their checks can be re-run)`,
+        );
       }
       server.closeAllConnections();
       try {

@@ -32,7 +32,11 @@ export async function createLog(options: ServerConfig["log"]): Promise<ProcessLo
     },
   });
   // Probot's own formatting: pretty or JSON, the level as a word if asked, errors to Sentry if configured.
-  const format = await getTransformStream({ logFormat: options.format, logLevelInString: options.levelInString, sentryDsn: options.sentryDsn });
+  const format = await getTransformStream({
+    logFormat: options.format,
+    logLevelInString: options.levelInString,
+    sentryDsn: options.sentryDsn,
+  });
   const out = pino.destination({ fd: 1, sync: true });
   dedupe.pipe(format);
   format.pipe(out as unknown as NodeJS.WritableStream, { end: false });

@@ -65,4 +65,3 @@ export function main(options?: (env: NodeJS.ProcessEnv) => ServerOptions): void 
     process.exit(1);
   });
 }
-

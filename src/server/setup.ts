@@ -82,7 +82,9 @@ export function setupPage(manifest: Manifest, action: string): string {
 /** Probot's setup convention: the public URL the browser used (x-forwarded-* behind a proxy). */
 function baseUrlOf(req: IncomingMessage): string {
   const forwarded = req.headers["x-forwarded-proto"];
-  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
+  const proto =
+    (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() ||
+    ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
   const host = req.headers["x-forwarded-host"] || req.headers.host || "localhost";
   return `${proto}://${Array.isArray(host) ? host[0] : host}`;
 }
@@ -102,7 +104,13 @@ export function updateEnvFile(cwd: string, values: Record<string, string>): void
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   const merged = { ...current, ...values };
-  writeFileSync(path, `${Object.entries(merged).map(([k, v]) => `${k}=${envValue(v)}`).join("\n")}\n`, { mode: 0o600 });
+  writeFileSync(
+    path,
+    `${Object.entries(merged)
+      .map(([k, v]) => `${k}=${envValue(v)}`)
+      .join("\n")}\n`,
+    { mode: 0o600 },
+  );
 }
 
 /** A request handler for setup mode: true when it answered. */
@@ -118,7 +126,9 @@ export function setupHandler(options: SetupOptions) {
     }
     if (url.pathname === "/probot") {
       const manifest = buildManifest(appYml, baseUrlOf(req), env, options.webhookPath);
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(setupPage(manifest, createAppUrl(env)));
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
+        .end(setupPage(manifest, createAppUrl(env)));
       return true;
     }
     if (url.pathname === "/probot/setup") {
@@ -139,8 +149,12 @@ export function setupHandler(options: SetupOptions) {
         GITHUB_CLIENT_ID: data.client_id,
         GITHUB_CLIENT_SECRET: data.client_secret,
       });
-      log.info(`GitHub App ${data.slug ?? data.id} registered; APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in .env. Restart the server to run it.`);
-      res.writeHead(302, { location: `${data.html_url}/installations/new`, "content-type": "text/plain" }).end(`Found. Redirecting to ${data.html_url}/installations/new`);
+      log.info(
+        `GitHub App ${data.slug ?? data.id} registered; APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in .env. Restart the server to run it.`,
+      );
+      res
+        .writeHead(302, { location: `${data.html_url}/installations/new`, "content-type": "text/plain" })
+        .end(`Found. Redirecting to ${data.html_url}/installations/new`);
       return true;
     }
     return false;

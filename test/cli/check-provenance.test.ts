@@ -49,7 +49,14 @@ describe("countersign check reads local provenance", () => {
       id: "7d9f0c1e-0000-4000-8000-000000000001",
       timestamp: "2026-01-23T14:30:00Z",
       tool: { name: "claude-code" },
-      files: [{ path: "src/parser.ts", conversations: [{ contributor: { type: "ai", model_id: "anthropic/claude-sonnet-4-5" }, ranges: [{ start_line: 1, end_line: 10 }] }] }],
+      files: [
+        {
+          path: "src/parser.ts",
+          conversations: [
+            { contributor: { type: "ai", model_id: "anthropic/claude-sonnet-4-5" }, ranges: [{ start_line: 1, end_line: 10 }] },
+          ],
+        },
+      ],
     };
     write(dir, ".agent-trace/traces.jsonl", `${JSON.stringify(record)}\n`);
     git(dir, "add", "-A");

@@ -6,7 +6,13 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
 
-const env = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_DATE: "2025-01-01T00:00:00Z", GIT_COMMITTER_DATE: "2025-01-01T00:00:00Z" };
+const env = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_DATE: "2025-01-01T00:00:00Z",
+  GIT_COMMITTER_DATE: "2025-01-01T00:00:00Z",
+};
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
 function write(dir: string, file: string, content: string): void {
   mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -69,7 +75,11 @@ afterAll(() => {
 async function check(...args: string[]) {
   let out = "";
   let err = "";
-  const code = await runCheck(["--repo", dir, "--base", "main", ...args], { cwd: dir, out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await runCheck(["--repo", dir, "--base", "main", ...args], {
+    cwd: dir,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+  });
   return { code, out, err };
 }
 

@@ -163,7 +163,9 @@ describe("countersign validate", () => {
   it("warns about an emails pattern that matches every private GitHub address, and stays valid", () => {
     const result = countersignWithInput(tmp, 'detection:\n  emails: ["*@users.noreply.github.com"]\n', "validate", "-");
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^<stdin>:2: warning: detection\.emails\[0\] "\*@users\.noreply\.github\.com" matches every GitHub user who keeps their email private/);
+    expect(result.stdout).toMatch(
+      /^<stdin>:2: warning: detection\.emails\[0\] "\*@users\.noreply\.github\.com" matches every GitHub user who keeps their email private/,
+    );
     expect(result.stdout).toContain("✓ <stdin> is a valid Countersign policy");
   });
 

@@ -39,7 +39,11 @@ function pull(s: Spec) {
   };
 }
 
-function run(id: number, record: CheckRecord, o: { status?: string; conclusion?: string | null; started: string; completed?: string; title: string }) {
+function run(
+  id: number,
+  record: CheckRecord,
+  o: { status?: string; conclusion?: string | null; started: string; completed?: string; title: string },
+) {
   return {
     id,
     name: "Countersign",
@@ -53,10 +57,19 @@ function run(id: number, record: CheckRecord, o: { status?: string; conclusion?:
   };
 }
 
-const rec = (r: Partial<CheckRecord> & Pick<CheckRecord, "outcome">): CheckRecord => ({ mode: "enforce", gated: true, ai: true, approvedBy: [], ...r });
+const rec = (r: Partial<CheckRecord> & Pick<CheckRecord, "outcome">): CheckRecord => ({
+  mode: "enforce",
+  gated: true,
+  ai: true,
+  approvedBy: [],
+  ...r,
+});
 
 const link = (page: number, last: number) =>
-  [page < last ? `<${API}/repositories/1/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${page + 1}>; rel="next"` : "", `<${API}/repositories/1/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${last}>; rel="last"`]
+  [
+    page < last ? `<${API}/repositories/1/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${page + 1}>; rel="next"` : "",
+    `<${API}/repositories/1/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${last}>; rel="last"`,
+  ]
     .filter(Boolean)
     .join(", ");
 
@@ -89,46 +102,116 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
   ];
   pages.forEach((items, i) => {
     const query: Record<string, string> = { state: "closed", sort: "updated", direction: "desc", per_page: "100" };
-    if (i === 0) api.get("/repos/acme/shop/pulls").query(query).reply(200, items, { link: link(1, 4) });
-    else api.get("/repositories/1/pulls").query({ ...query, page: String(i + 1) }).reply(200, items, { link: link(i + 1, 4) });
+    if (i === 0)
+      api
+        .get("/repos/acme/shop/pulls")
+        .query(query)
+        .reply(200, items, { link: link(1, 4) });
+    else
+      api
+        .get("/repositories/1/pulls")
+        .query({ ...query, page: String(i + 1) })
+        .reply(200, items, { link: link(i + 1, 4) });
   });
   const checks = (n: number, runs: object[]) => {
-    const scope = api.get(`/repos/acme/shop/commits/${sha(n)}/check-runs`).query({ check_name: "Countersign", filter: "all", per_page: "100" });
+    const scope = api
+      .get(`/repos/acme/shop/commits/${sha(n)}/check-runs`)
+      .query({ check_name: "Countersign", filter: "all", per_page: "100" });
     if (o.rateLimited && n === 101) {
-      scope.reply(403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": "1" });
-      api.get(`/repos/acme/shop/commits/${sha(n)}/check-runs`).query(true).reply(200, { total_count: runs.length, check_runs: runs });
+      scope.reply(
+        403,
+        { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+        { "retry-after": "1" },
+      );
+      api
+        .get(`/repos/acme/shop/commits/${sha(n)}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: runs.length, check_runs: runs });
     } else scope.reply(200, { total_count: runs.length, check_runs: runs });
   };
   const notGated = (id: number, day: string) =>
-    run(id, rec({ outcome: "not-gated", gated: false, ai: false, tier: "low" }), { started: `2026-11-${day}T08:00:00Z`, completed: `2026-11-${day}T08:00:05Z`, title: "Not AI-assisted: no sign-off needed (risk low)" });
+    run(id, rec({ outcome: "not-gated", gated: false, ai: false, tier: "low" }), {
+      started: `2026-11-${day}T08:00:00Z`,
+      completed: `2026-11-${day}T08:00:05Z`,
+      title: "Not AI-assisted: no sign-off needed (risk low)",
+    });
   // #101: waiting from 07:00, signed off by bob at 09:00 (2h); bob approved 30 s after the push.
   checks(101, [
-    run(2, rec({ outcome: "approved", tier: "critical", signal: "co-author-trailer", approvedBy: ["bob"] }), { started: "2026-11-10T07:00:00Z", completed: "2026-11-10T09:00:00Z", title: "Signed off by @bob (risk critical)" }),
+    run(2, rec({ outcome: "approved", tier: "critical", signal: "co-author-trailer", approvedBy: ["bob"] }), {
+      started: "2026-11-10T07:00:00Z",
+      completed: "2026-11-10T09:00:00Z",
+      title: "Signed off by @bob (risk critical)",
+    }),
   ]);
-  api.get("/repos/acme/shop/pulls/101/reviews").query({ per_page: "100" }).reply(200, [
-    { id: 1, user: { login: "bob" }, state: "APPROVED", commit_id: sha(101), submitted_at: "2026-11-10T07:00:30Z" },
-    { id: 2, user: { login: "eve" }, state: "COMMENTED", commit_id: sha(101), submitted_at: "2026-11-10T07:00:10Z" },
-  ]);
+  api
+    .get("/repos/acme/shop/pulls/101/reviews")
+    .query({ per_page: "100" })
+    .reply(200, [
+      { id: 1, user: { login: "bob" }, state: "APPROVED", commit_id: sha(101), submitted_at: "2026-11-10T07:00:30Z" },
+      { id: 2, user: { login: "eve" }, state: "COMMENTED", commit_id: sha(101), submitted_at: "2026-11-10T07:00:10Z" },
+    ]);
   // #102: an earlier waiting run, then the approved one: 30 minutes from the first run.
   checks(102, [
-    run(3, rec({ outcome: "waiting", tier: "high", signal: "author-app" }), { status: "completed", conclusion: "success", started: "2026-11-11T08:00:00Z", completed: "2026-11-11T08:10:00Z", title: "Waiting…" }),
-    run(4, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"] }), { started: "2026-11-11T08:10:00Z", completed: "2026-11-11T08:30:00Z", title: "Signed off by @bob (risk high)" }),
+    run(3, rec({ outcome: "waiting", tier: "high", signal: "author-app" }), {
+      status: "completed",
+      conclusion: "success",
+      started: "2026-11-11T08:00:00Z",
+      completed: "2026-11-11T08:10:00Z",
+      title: "Waiting…",
+    }),
+    run(4, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"] }), {
+      started: "2026-11-11T08:10:00Z",
+      completed: "2026-11-11T08:30:00Z",
+      title: "Signed off by @bob (risk high)",
+    }),
   ]);
-  api.get("/repos/acme/shop/pulls/102/reviews").query({ per_page: "100" }).reply(200, [{ id: 3, user: { login: "bob" }, state: "APPROVED", commit_id: sha(102), submitted_at: "2026-11-11T08:29:00Z" }]);
+  api
+    .get("/repos/acme/shop/pulls/102/reviews")
+    .query({ per_page: "100" })
+    .reply(200, [{ id: 3, user: { login: "bob" }, state: "APPROVED", commit_id: sha(102), submitted_at: "2026-11-11T08:29:00Z" }]);
   checks(103, [notGated(5, "12")]);
   checks(104, [
-    run(6, rec({ outcome: "overridden", tier: "medium", signal: "commit-trailer", overriddenBy: "carol", overrideReason: "INC-42, checkout down" }), { started: "2026-11-13T08:00:00Z", completed: "2026-11-13T08:20:00Z", title: "Overridden by @carol: INC-42, checkout down" }),
+    run(
+      6,
+      rec({
+        outcome: "overridden",
+        tier: "medium",
+        signal: "commit-trailer",
+        overriddenBy: "carol",
+        overrideReason: "INC-42, checkout down",
+      }),
+      { started: "2026-11-13T08:00:00Z", completed: "2026-11-13T08:20:00Z", title: "Overridden by @carol: INC-42, checkout down" },
+    ),
   ]);
-  checks(105, [run(7, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix" }), { status: "in_progress", conclusion: null, started: "2026-11-14T08:00:00Z", title: "Waiting for 1 approval from @acme/seniors (0 of 1, risk high)" })]);
+  checks(105, [
+    run(7, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix" }), {
+      status: "in_progress",
+      conclusion: null,
+      started: "2026-11-14T08:00:00Z",
+      title: "Waiting for 1 approval from @acme/seniors (0 of 1, risk high)",
+    }),
+  ]);
   checks(106, [notGated(8, "15")]);
-  checks(108, [run(9, rec({ outcome: "approved", tier: "low", signal: "description-marker", approvedBy: ["dave"] }), { started: "2026-11-18T08:00:00Z", completed: "2026-11-18T08:05:00Z", title: "Signed off by @dave (risk low)" })]);
+  checks(108, [
+    run(9, rec({ outcome: "approved", tier: "low", signal: "description-marker", approvedBy: ["dave"] }), {
+      started: "2026-11-18T08:00:00Z",
+      completed: "2026-11-18T08:05:00Z",
+      title: "Signed off by @dave (risk low)",
+    }),
+  ]);
   checks(110, [notGated(10, "19")]);
   checks(111, [notGated(11, "20")]);
   return api;
 }
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { cwd: process.cwd(), stdout: "", stderr: "", out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  const io = {
+    cwd: process.cwd(),
+    stdout: "",
+    stderr: "",
+    out: (t: string) => void (io.stdout += t),
+    err: (t: string) => void (io.stderr += t),
+  };
   return io;
 }
 
@@ -187,12 +270,28 @@ describe("countersign report", () => {
       { tier: "medium", count: 1, medianSeconds: 1200, p90Seconds: 1200 },
       { tier: "low", count: 1, medianSeconds: 300, p90Seconds: 300 },
     ]);
-    expect(report.totals.reviewers.map((r: { login: string; signOffs: number }) => [r.login, r.signOffs])).toEqual([["bob", 2], ["dave", 1]]);
+    expect(report.totals.reviewers.map((r: { login: string; signOffs: number }) => [r.login, r.signOffs])).toEqual([
+      ["bob", 2],
+      ["dave", 1],
+    ]);
     const byNumber = new Map(report.pulls.map((p: { number: number }) => [p.number, p]));
     expect(report.pulls.map((p: { number: number }) => p.number)).toEqual([101, 102, 103, 104, 105, 106, 108, 110, 111]);
-    expect(byNumber.get(104)).toMatchObject({ aiAssisted: true, signal: "commit-trailer", tier: "medium", outcome: "overridden", overriddenBy: "carol", overrideReason: "INC-42, checkout down", bypassed: false });
+    expect(byNumber.get(104)).toMatchObject({
+      aiAssisted: true,
+      signal: "commit-trailer",
+      tier: "medium",
+      outcome: "overridden",
+      overriddenBy: "carol",
+      overrideReason: "INC-42, checkout down",
+      bypassed: false,
+    });
     expect(byNumber.get(105)).toMatchObject({ aiAssisted: true, tier: "high", outcome: "waiting", bypassed: true, signedOffBy: [] });
-    expect(byNumber.get(101)).toMatchObject({ revertedBy: "acme/shop#110", signedOffBy: ["bob"], waitSeconds: 7200, quickApprovals: [{ login: "bob", seconds: 30 }] });
+    expect(byNumber.get(101)).toMatchObject({
+      revertedBy: "acme/shop#110",
+      signedOffBy: ["bob"],
+      waitSeconds: 7200,
+      quickApprovals: [{ login: "bob", seconds: 30 }],
+    });
     expect(io.stderr).toContain("secondary rate limit on GET /repos/{owner}/{repo}/commits/{ref}/check-runs; waiting 1s (try 1 of 3)");
   });
 
@@ -202,16 +301,30 @@ describe("countersign report", () => {
     expect(await runReport([...ARGS, "--csv"], io, deps())).toBe(0);
     const rows = io.stdout.trimEnd().split("\r\n");
     expect(rows).toHaveLength(10);
-    expect(rows[0]).toBe("repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url");
-    expect(rows[1]).toBe("acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101");
-    expect(rows[4]).toBe('acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104');
-    expect(rows[8]).toBe('acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110');
+    expect(rows[0]).toBe(
+      "repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url",
+    );
+    expect(rows[1]).toBe(
+      "acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101",
+    );
+    expect(rows[4]).toBe(
+      'acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104',
+    );
+    expect(rows[8]).toBe(
+      'acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110',
+    );
   });
 
   it("reads GitHub Enterprise Server at GITHUB_API_URL", async () => {
     const ghe = nock("https://ghe.example");
-    ghe.get("/api/v3/repos/acme/shop/pulls").query(true).reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z" })]);
-    ghe.get(`/api/v3/repos/acme/shop/commits/${sha(5)}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    ghe
+      .get("/api/v3/repos/acme/shop/pulls")
+      .query(true)
+      .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z" })]);
+    ghe
+      .get(`/api/v3/repos/acme/shop/commits/${sha(5)}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] });
     const io = capture();
     expect(await runReport([...ARGS, "--json"], io, deps({ GITHUB_API_URL: "https://ghe.example/api/v3/" }))).toBe(0);
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", aiAssisted: false, bypassed: false }]);
@@ -219,17 +332,38 @@ describe("countersign report", () => {
 
   it("with --app-id, counts only that app's check runs", async () => {
     const api = nock(API);
-    api.get("/repos/acme/shop/pulls").query(true).reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
-    const impostor = { ...run(1, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), { started: "2026-11-05T08:00:00Z", completed: "2026-11-05T08:01:00Z", title: "Signed off by @mallory (risk low)" }), app: { id: 999 } };
-    api.get(`/repos/acme/shop/commits/${sha(5)}/check-runs`).query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" }).reply(200, { total_count: 1, check_runs: [impostor] });
+    api
+      .get("/repos/acme/shop/pulls")
+      .query(true)
+      .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    const impostor = {
+      ...run(1, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), {
+        started: "2026-11-05T08:00:00Z",
+        completed: "2026-11-05T08:01:00Z",
+        title: "Signed off by @mallory (risk low)",
+      }),
+      app: { id: 999 },
+    };
+    api
+      .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
+      .query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" })
+      .reply(200, { total_count: 1, check_runs: [impostor] });
     const io = capture();
     expect(await runReport([...ARGS, "--json", "--app-id", "777"], io, deps())).toBe(0);
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", signedOffBy: [], bypassed: true }]);
   });
 
   it.each([
-    [404, { message: "Not Found" }, "countersign report: repository acme/shop not found, or the token cannot see it (404); check the name and the token's access"],
-    [401, { message: "Bad credentials" }, "countersign report: GitHub rejected the token (401 Bad credentials); set GITHUB_TOKEN to a valid token that can read pull requests and checks"],
+    [
+      404,
+      { message: "Not Found" },
+      "countersign report: repository acme/shop not found, or the token cannot see it (404); check the name and the token's access",
+    ],
+    [
+      401,
+      { message: "Bad credentials" },
+      "countersign report: GitHub rejected the token (401 Bad credentials); set GITHUB_TOKEN to a valid token that can read pull requests and checks",
+    ],
   ])("answers %i with one clear line and exit code 2", async (status, body, line) => {
     nock(API).get("/repos/acme/shop/pulls").query(true).reply(status, body);
     const io = capture();
@@ -240,14 +374,23 @@ describe("countersign report", () => {
 
   it("reads only the organisation's repositories pushed to in the range, leaving out (and naming) those the token cannot read", async () => {
     const api = nock(API);
-    api.get("/orgs/acme/repos").query({ type: "all", sort: "pushed", direction: "desc", per_page: "100" }).reply(200, [
-      { name: "shop", pushed_at: "2026-11-20T00:00:00Z" },
-      { name: "secret", pushed_at: "2026-11-19T00:00:00Z" },
-      { name: "old", pushed_at: "2025-01-01T00:00:00Z" },
-    ]);
+    api
+      .get("/orgs/acme/repos")
+      .query({ type: "all", sort: "pushed", direction: "desc", per_page: "100" })
+      .reply(200, [
+        { name: "shop", pushed_at: "2026-11-20T00:00:00Z" },
+        { name: "secret", pushed_at: "2026-11-19T00:00:00Z" },
+        { name: "old", pushed_at: "2025-01-01T00:00:00Z" },
+      ]);
     api.get("/repos/acme/secret/pulls").query(true).reply(403, { message: "Resource not accessible by personal access token" });
-    api.get("/repos/acme/shop/pulls").query(true).reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
-    api.get(`/repos/acme/shop/commits/${sha(5)}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    api
+      .get("/repos/acme/shop/pulls")
+      .query(true)
+      .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    api
+      .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] });
     const io = capture();
     expect(await runReport(["--org", "acme", "--since", "2026-11-01", "--json"], io, deps())).toBe(0);
     const report = JSON.parse(io.stdout);
@@ -255,7 +398,9 @@ describe("countersign report", () => {
     expect(report.skipped).toEqual(["acme/secret: GitHub answered 403 Resource not accessible by personal access token"]);
     expect(io.stderr).toContain("countersign report: skipped acme/secret: GitHub answered 403");
     // AI-labelled, and no Countersign check on the merged head: counted as a bypass.
-    expect(report.pulls).toMatchObject([{ repo: "acme/shop", number: 5, aiAssisted: true, signal: "label", outcome: "no-check", bypassed: true }]);
+    expect(report.pulls).toMatchObject([
+      { repo: "acme/shop", number: 5, aiAssisted: true, signal: "label", outcome: "no-check", bypassed: true },
+    ]);
   });
 
   it.each([

@@ -30,7 +30,14 @@ export interface TestApp {
 export function createTestApp(env: NodeJS.ProcessEnv = {}, options: { log?: import("probot").Logger } = {}): TestApp {
   // Retries are off too (RETRY_ATTEMPTS: 0) unless a test turns them on: a late retry would make requests no test expects.
   // SIGNOFF_CANDIDATES: 0 unless a test turns it on: listing who could sign off reads team members, which most tests do not mock.
-  const services = createServices({ APP_ID: String(APP_ID), POLICY_CACHE_SECONDS: "0", WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
+  const services = createServices({
+    APP_ID: String(APP_ID),
+    POLICY_CACHE_SECONDS: "0",
+    WRITE_SPACING_MS: "0",
+    RETRY_ATTEMPTS: "0",
+    SIGNOFF_CANDIDATES: "0",
+    ...env,
+  });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),
@@ -92,7 +99,7 @@ export interface PullOptions {
 
 /** A pull request as GET /repos/{o}/{r}/pulls/{n} returns it. */
 export function pullRequest(o: PullOptions = {}): Json {
-  const pr = clone((example("pull_request", "opened").pull_request as Json));
+  const pr = clone(example("pull_request", "opened").pull_request as Json);
   const user = { login: "alice", id: 1, type: "User", ...o.author };
   Object.assign(pr, {
     number: o.number ?? 7,
@@ -131,7 +138,10 @@ export function pullRequestEvent(action: string, pr: Json, extra: Json = {}): Js
   return { ...payload, ...extra };
 }
 
-export function file(path: string, o: { status?: string; additions?: number; deletions?: number; patch?: string; previous?: string } = {}): Json {
+export function file(
+  path: string,
+  o: { status?: string; additions?: number; deletions?: number; patch?: string; previous?: string } = {},
+): Json {
   return {
     filename: path,
     status: o.status ?? "modified",
@@ -143,19 +153,34 @@ export function file(path: string, o: { status?: string; additions?: number; del
   };
 }
 
-export function commit(o: { sha?: string; message?: string; author?: { name: string; email: string; login?: string; id?: number }; committer?: { name: string; email: string; login?: string; id?: number } } = {}): Json {
+export function commit(
+  o: {
+    sha?: string;
+    message?: string;
+    author?: { name: string; email: string; login?: string; id?: number };
+    committer?: { name: string; email: string; login?: string; id?: number };
+  } = {},
+): Json {
   const author = o.author ?? { name: "Alice", email: "alice@example.com", login: "alice", id: 1 };
   const committer = o.committer ?? author;
   const account = (p: typeof author) => (p.login ? { login: p.login, id: p.id ?? 0, type: "User" } : null);
   return {
     sha: o.sha ?? HEAD,
-    commit: { message: o.message ?? "Change things", author: { name: author.name, email: author.email, date: "2026-11-20T10:00:00Z" }, committer: { name: committer.name, email: committer.email, date: "2026-11-20T10:00:00Z" } },
+    commit: {
+      message: o.message ?? "Change things",
+      author: { name: author.name, email: author.email, date: "2026-11-20T10:00:00Z" },
+      committer: { name: committer.name, email: committer.email, date: "2026-11-20T10:00:00Z" },
+    },
     author: account(author),
     committer: account(committer),
   };
 }
 
-export function review(login: string, state: string, o: { id?: number; userId?: number; commitId?: string; at?: string; type?: string } = {}): Json {
+export function review(
+  login: string,
+  state: string,
+  o: { id?: number; userId?: number; commitId?: string; at?: string; type?: string } = {},
+): Json {
   return {
     id: o.id ?? Math.floor(Math.random() * 1e9),
     user: { login, id: o.userId ?? login.length * 1000 + login.charCodeAt(0), type: o.type ?? "User" },
@@ -169,7 +194,13 @@ export function review(login: string, state: string, o: { id?: number; userId?: 
 export interface CheckRunRequest {
   method: "POST" | "PATCH";
   path: string;
-  body: Json & { name?: string; head_sha?: string; status: string; conclusion?: string; output: { title: string; summary: string; text?: string; annotations?: Json[] } };
+  body: Json & {
+    name?: string;
+    head_sha?: string;
+    status: string;
+    conclusion?: string;
+    output: { title: string; summary: string; text?: string; annotations?: Json[] };
+  };
 }
 
 /**
@@ -235,10 +266,14 @@ export class FakeGitHub {
   gitReadsForbidden(): string[] {
     nock.removeInterceptor(this.noNotes);
     const paths: string[] = [];
-    this.api.get(/\/git\//).optionally().times(Infinity).reply(function () {
-      paths.push(this.req.path);
-      return [500, { message: "must not be read" }];
-    });
+    this.api
+      .get(/\/git\//)
+      .optionally()
+      .times(Infinity)
+      .reply(function () {
+        paths.push(this.req.path);
+        return [500, { message: "must not be read" }];
+      });
     return paths;
   }
 
@@ -250,13 +285,22 @@ export class FakeGitHub {
     nock.removeInterceptor(this.noNotes);
     const notesCommit = o.notesCommit ?? "c".repeat(40);
     const tree = o.tree ?? "d".repeat(40);
-    this.api.get(/^\/repos\/acme\/shop\/git\/ref\/notes(?:%2F|\/)ai$/).reply(200, { ref: "refs/notes/ai", object: { sha: notesCommit, type: "commit" } });
+    this.api
+      .get(/^\/repos\/acme\/shop\/git\/ref\/notes(?:%2F|\/)ai$/)
+      .reply(200, { ref: "refs/notes/ai", object: { sha: notesCommit, type: "commit" } });
     this.api.get(`${this.repoPath}/git/commits/${notesCommit}`).reply(200, { sha: notesCommit, tree: { sha: tree } });
-    const entries = Object.keys(notes).map((sha, i) => ({ path: `${sha.slice(0, 2)}/${sha.slice(2)}`, type: "blob", sha: `${i + 1}`.padStart(40, "e"), mode: "100644" }));
+    const entries = Object.keys(notes).map((sha, i) => ({
+      path: `${sha.slice(0, 2)}/${sha.slice(2)}`,
+      type: "blob",
+      sha: `${i + 1}`.padStart(40, "e"),
+      mode: "100644",
+    }));
     this.api.get(`${this.repoPath}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries });
     Object.values(notes).forEach((text, i) => {
       const blob = `${i + 1}`.padStart(40, "e");
-      this.api.get(`${this.repoPath}/git/blobs/${blob}`).reply(200, { sha: blob, size: text.length, encoding: "base64", content: Buffer.from(text).toString("base64") });
+      this.api
+        .get(`${this.repoPath}/git/blobs/${blob}`)
+        .reply(200, { sha: blob, size: text.length, encoding: "base64", content: Buffer.from(text).toString("base64") });
     });
     return this;
   }
@@ -267,13 +311,17 @@ export class FakeGitHub {
       .get(`${this.repoPath}/contents/${encodeURIComponent(path)}`)
       .query({ ref: sha })
       .matchHeader("accept", /application\/vnd\.github\.v3\.raw/)
-      .reply(typeof text === "number" ? text : 200, typeof text === "number" ? { message: "error" } : text, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+      .reply(typeof text === "number" ? text : 200, typeof text === "number" ? { message: "error" } : text, {
+        "content-type": "application/vnd.github.v3.raw; charset=utf-8",
+      });
     return this;
   }
 
   /** The installation token; Probot asks once per app instance. */
   token(): this {
-    this.api.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    this.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
     return this;
   }
 
@@ -284,9 +332,21 @@ export class FakeGitHub {
     const headSha = (pr.head as Json).sha as string;
     if (pr.state === "open") noteOpenHead(n, () => headSha);
     this.api.get(p).times(times).reply(200, pr);
-    this.api.get(`${p}/files`).query(true).times(times).reply(200, data.files ?? [file("src/app.ts")]);
-    this.api.get(`${p}/commits`).query(true).times(times).reply(200, data.commits ?? [commit({ sha: (pr.head as Json).sha as string })]);
-    this.api.get(`${p}/reviews`).query(true).times(times).reply(200, data.reviews ?? []);
+    this.api
+      .get(`${p}/files`)
+      .query(true)
+      .times(times)
+      .reply(200, data.files ?? [file("src/app.ts")]);
+    this.api
+      .get(`${p}/commits`)
+      .query(true)
+      .times(times)
+      .reply(200, data.commits ?? [commit({ sha: (pr.head as Json).sha as string })]);
+    this.api
+      .get(`${p}/reviews`)
+      .query(true)
+      .times(times)
+      .reply(200, data.reviews ?? []);
     return this;
   }
 
@@ -299,13 +359,20 @@ export class FakeGitHub {
 
   /** The repository's policy file on the default branch. */
   policy(yaml: string, times = 1): this {
-    this.api.get(`${this.repoPath}/contents/.github%2Fcountersign.yml`).times(times).reply(200, yaml, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    this.api
+      .get(`${this.repoPath}/contents/.github%2Fcountersign.yml`)
+      .times(times)
+      .reply(200, yaml, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
     return this;
   }
 
   /** Our existing check runs on a commit (none by default). */
   existingChecks(runs: Json[] = [], sha = HEAD, times = 1): this {
-    this.api.get(`${this.repoPath}/commits/${sha}/check-runs`).query(true).times(times).reply(200, { total_count: runs.length, check_runs: runs });
+    this.api
+      .get(`${this.repoPath}/commits/${sha}/check-runs`)
+      .query(true)
+      .times(times)
+      .reply(200, { total_count: runs.length, check_runs: runs });
     return this;
   }
 
@@ -330,9 +397,11 @@ export class FakeGitHub {
       triage: permission !== "none" && permission !== "read",
       pull: permission !== "none",
     };
-    this.api
-      .get(`${this.repoPath}/collaborators/${login}/permission`)
-      .reply(200, { permission: permission === "maintain" ? "write" : permission, role_name: permission, user: { login, permissions: perms } });
+    this.api.get(`${this.repoPath}/collaborators/${login}/permission`).reply(200, {
+      permission: permission === "maintain" ? "write" : permission,
+      role_name: permission,
+      user: { login, permissions: perms },
+    });
     return this;
   }
 
@@ -356,7 +425,9 @@ export class FakeGitHub {
   }
 
   removeLabel(name: string, number = 7): this {
-    this.api.delete(`${this.repoPath}/issues/${number}/labels/${encodeURIComponent(name)}`).reply(200, () => (this.labelsRemoved.push(name), []));
+    this.api
+      .delete(`${this.repoPath}/issues/${number}/labels/${encodeURIComponent(name)}`)
+      .reply(200, () => (this.labelsRemoved.push(name), []));
     return this;
   }
 
@@ -369,12 +440,19 @@ export class FakeGitHub {
   }
 
   expectComment(number = 7): this {
-    this.api.post(`${this.repoPath}/issues/${number}/comments`, (body: { body: string }) => (this.comments.push(body.body), true)).reply(201, { id: 1 });
+    this.api
+      .post(`${this.repoPath}/issues/${number}/comments`, (body: { body: string }) => (this.comments.push(body.body), true))
+      .reply(201, { id: 1 });
     return this;
   }
 
   expectReaction(commentId: number): this {
-    this.api.post(`${this.repoPath}/issues/comments/${commentId}/reactions`, (body: { content: string }) => (this.reactions.push(body.content), true)).reply(201, {});
+    this.api
+      .post(
+        `${this.repoPath}/issues/comments/${commentId}/reactions`,
+        (body: { content: string }) => (this.reactions.push(body.content), true),
+      )
+      .reply(201, {});
     return this;
   }
 
@@ -384,7 +462,10 @@ export class FakeGitHub {
   /** Accept one review request (or fail it with `status`) and record its body. */
   expectReviewRequest(number = 7, status = 201): this {
     this.api
-      .post(`${this.repoPath}/pulls/${number}/requested_reviewers`, (body: { reviewers?: string[]; team_reviewers?: string[] }) => (this.reviewRequests.push(body), true))
+      .post(
+        `${this.repoPath}/pulls/${number}/requested_reviewers`,
+        (body: { reviewers?: string[]; team_reviewers?: string[] }) => (this.reviewRequests.push(body), true),
+      )
       .reply(status, status < 300 ? {} : { message: "Reviews may only be requested from collaborators." });
     return this;
   }
@@ -404,7 +485,10 @@ export class FakeGitHub {
     this.api
       .get(`/repos/${OWNER}/${repo}/pulls`)
       .query({ state: "open", per_page: 100 })
-      .reply(200, pulls.map((p) => ({ number: p.number, state: "open", head: { sha: p.headSha } })));
+      .reply(
+        200,
+        pulls.map((p) => ({ number: p.number, state: "open", head: { sha: p.headSha } })),
+      );
     return this;
   }
 
@@ -425,7 +509,16 @@ export class FakeGitHub {
 }
 
 /** A check run of ours as GET /commits/{sha}/check-runs lists it. */
-export function existingCheckRun(o: { id?: number; status: string; conclusion?: string | null; title: string; summary: string; text?: string; sha?: string; appId?: number }): Json {
+export function existingCheckRun(o: {
+  id?: number;
+  status: string;
+  conclusion?: string | null;
+  title: string;
+  summary: string;
+  text?: string;
+  sha?: string;
+  appId?: number;
+}): Json {
   return {
     id: o.id ?? 9001,
     name: CHECK_NAME,
@@ -440,14 +533,28 @@ export function existingCheckRun(o: { id?: number; status: string; conclusion?: 
 /** An issue_comment webhook for acme/shop, on PR #7 unless told otherwise. */
 export function issueCommentEvent(
   body: string,
-  o: { action?: string; login?: string; userId?: number; type?: string; commentId?: number; number?: number; onPullRequest?: boolean; state?: "open" | "closed" } = {},
+  o: {
+    action?: string;
+    login?: string;
+    userId?: number;
+    type?: string;
+    commentId?: number;
+    number?: number;
+    onPullRequest?: boolean;
+    state?: "open" | "closed";
+  } = {},
 ): Json {
   const payload = example("issue_comment", o.action ?? "created");
   const issue = payload.issue as Json;
   const number = o.number ?? 7;
   Object.assign(issue, { number, state: o.state ?? "open" });
   if (o.onPullRequest ?? true) {
-    issue.pull_request = { url: `${API}/repos/${OWNER}/${REPO}/pulls/${number}`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`, diff_url: null, patch_url: null };
+    issue.pull_request = {
+      url: `${API}/repos/${OWNER}/${REPO}/pulls/${number}`,
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+      diff_url: null,
+      patch_url: null,
+    };
   } else {
     delete issue.pull_request;
   }
@@ -462,7 +569,14 @@ export function issueCommentEvent(
 }
 
 /** A push webhook to a repository of acme (acme/shop unless told), each commit touching the given paths. */
-export function pushEvent(o: { ref?: string; repo?: string; defaultBranch?: string; commits?: Array<{ added?: string[]; modified?: string[]; removed?: string[] }> } = {}): Json {
+export function pushEvent(
+  o: {
+    ref?: string;
+    repo?: string;
+    defaultBranch?: string;
+    commits?: Array<{ added?: string[]; modified?: string[]; removed?: string[] }>;
+  } = {},
+): Json {
   const payload = example("push");
   const repo = o.repo ?? REPO;
   const repository = payload.repository as Json;
@@ -480,8 +594,19 @@ export function pushEvent(o: { ref?: string; repo?: string; defaultBranch?: stri
 }
 
 /** An issue event (GET /issues/{n}/events) adding or removing a label. */
-export function labelEvent(event: "labeled" | "unlabeled", label: string, actor: { login: string; id: number; type?: string }, at = "2026-11-20T11:00:00Z"): Json {
-  return { id: Math.floor(Math.random() * 1e9), event, created_at: at, actor: { type: "User", ...actor }, label: { name: label, color: "ededed" } };
+export function labelEvent(
+  event: "labeled" | "unlabeled",
+  label: string,
+  actor: { login: string; id: number; type?: string },
+  at = "2026-11-20T11:00:00Z",
+): Json {
+  return {
+    id: Math.floor(Math.random() * 1e9),
+    event,
+    created_at: at,
+    actor: { type: "User", ...actor },
+    label: { name: label, color: "ededed" },
+  };
 }
 
 /** An issue event (GET /issues/{n}/events) requesting review, or withdrawing the request, from a person or a team slug. */
@@ -491,6 +616,9 @@ export function reviewRequestEvent(
   actor: { login: string; id: number; type?: string },
   at = "2026-11-20T11:00:00Z",
 ): Json {
-  const who = "team" in reviewer ? { requested_team: { slug: reviewer.team, name: reviewer.team } } : { requested_reviewer: { login: reviewer.login, id: 500, type: "User" } };
+  const who =
+    "team" in reviewer
+      ? { requested_team: { slug: reviewer.team, name: reviewer.team } }
+      : { requested_reviewer: { login: reviewer.login, id: 500, type: "User" } };
   return { id: Math.floor(Math.random() * 1e9), event, created_at: at, actor: { type: "User", ...actor }, review_requester: actor, ...who };
 }

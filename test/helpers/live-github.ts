@@ -39,7 +39,11 @@ export class LivePull {
         return [200, pullRequest({ number, headSha: head, labels: ["ai-assisted", "risk:low"] })];
       })
       .persist();
-    gh.api.get(`${p}/files`).query(true).reply(200, [file("src/app.ts")]).persist();
+    gh.api
+      .get(`${p}/files`)
+      .query(true)
+      .reply(200, [file("src/app.ts")])
+      .persist();
     gh.api
       .get(`${p}/commits`)
       .query(true)
@@ -73,7 +77,14 @@ export class LivePull {
       .reply((_uri, body) => {
         const b = body as Json & { head_sha: string; status: string; conclusion?: string; output: Json };
         const pull = owner(b.head_sha);
-        const run = { id: nextId++, head_sha: b.head_sha, status: b.status, conclusion: b.conclusion ?? null, output: b.output, at: performance.now() };
+        const run = {
+          id: nextId++,
+          head_sha: b.head_sha,
+          status: b.status,
+          conclusion: b.conclusion ?? null,
+          output: b.output,
+          at: performance.now(),
+        };
         pull.runs.push(run);
         pull.writes.push({ method: "POST", head: b.head_sha, status: b.status });
         return [201, { id: run.id }];
@@ -104,7 +115,10 @@ export class LivePull {
   }
 
   reviewEvent(): object {
-    return { ...example("pull_request_review", "submitted"), pull_request: pullRequest({ number: this.number, headSha: this.head, labels: ["ai-assisted", "risk:low"] }) };
+    return {
+      ...example("pull_request_review", "submitted"),
+      pull_request: pullRequest({ number: this.number, headSha: this.head, labels: ["ai-assisted", "risk:low"] }),
+    };
   }
 }
 
@@ -113,7 +127,10 @@ export function liveRepo(numbers: number[] = [7], replicas = 1) {
   const gh = new FakeGitHub().token();
   // Another replica asks for its own token only if it ends up evaluating (it may be covered by the first).
   for (let i = 1; i < replicas; i++) {
-    gh.api.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).optionally().reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    gh.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .optionally()
+      .reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
   }
   const pulls = numbers.map((n) => new LivePull(gh, n));
   LivePull.serveChecks(gh, pulls);
@@ -122,8 +139,11 @@ export function liveRepo(numbers: number[] = [7], replicas = 1) {
   gh.api
     .get(`/repos/${OWNER}/${REPO}/collaborators/bob/permission`)
     .optionally()
-    .reply(200, { permission: "admin", role_name: "admin", user: { login: "bob", permissions: { admin: true, maintain: true, push: true, triage: true, pull: true } } })
+    .reply(200, {
+      permission: "admin",
+      role_name: "admin",
+      user: { login: "bob", permissions: { admin: true, maintain: true, push: true, triage: true, pull: true } },
+    })
     .persist();
   return { gh, pulls };
 }
-

@@ -9,7 +9,13 @@ export interface RawResponse {
   body: string;
 }
 
-export function rawRequest(port: number, method: string, path: string, headers: Record<string, string> = {}, body = ""): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = "",
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
@@ -24,9 +30,17 @@ export function rawRequest(port: number, method: string, path: string, headers: 
         const colon = line.indexOf(":");
         if (colon > 0) parsed[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
-      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers: parsed, body: split < 0 ? "" : text.slice(split + 4) });
+      resolve({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0),
+        headers: parsed,
+        body: split < 0 ? "" : text.slice(split + 4),
+      });
     });
-    const head = Object.entries({ host: `127.0.0.1:${port}`, ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}), ...headers })
+    const head = Object.entries({
+      host: `127.0.0.1:${port}`,
+      ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+      ...headers,
+    })
       .map(([k, v]) => `${k}: ${v}`)
       .join("\r\n");
     // write, not end: a half-closed socket makes node's server drop a response that is still being prepared.

@@ -14,11 +14,15 @@ export interface RedisServer {
 
 export type RedisStart = { ok: true; server: RedisServer } | { ok: false; reason: string };
 
-
 /** redis-server on PATH (or REDIS_SERVER_BIN). */
 function binary(): string | undefined {
   const explicit = process.env.REDIS_SERVER_BIN;
-  const candidates = explicit ? [explicit] : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "redis-server"));
+  const candidates = explicit
+    ? [explicit]
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, "redis-server"));
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);

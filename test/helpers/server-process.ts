@@ -45,7 +45,14 @@ export class ServerProcess {
     this.port = await freePort();
     const child = spawn(process.execPath, ["--import", TSX, MAIN], {
       cwd: this.cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.cwd, HOST: "127.0.0.1", PORT: String(this.port), LOG_FORMAT: "json", ...this.env },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: this.cwd,
+        HOST: "127.0.0.1",
+        PORT: String(this.port),
+        LOG_FORMAT: "json",
+        ...this.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;

@@ -2,7 +2,16 @@
 // again (the merge ledger is shared through Redis), against a real redis-server started here.
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHub, OWNER, REPO, createTestApp, existingCheckRun, pullRequest, pullRequestEvent, type TestApp } from "../helpers/github.js";
+import {
+  FakeGitHub,
+  OWNER,
+  REPO,
+  createTestApp,
+  existingCheckRun,
+  pullRequest,
+  pullRequestEvent,
+  type TestApp,
+} from "../helpers/github.js";
 import { renderCheckRecord } from "../../src/core/check-record.js";
 import { LocalMergeLedger, RedisMergeLedger } from "../../src/scale/merge-ledger.js";
 import { startRedisServer } from "../helpers/redis-server.js";
@@ -23,7 +32,13 @@ const PASSED = existingCheckRun({
 function revertEvent() {
   const pr = pullRequest({ number: 8, labels: [], state: "closed", body: "Reverts acme/shop#5" });
   const admin = { login: "admin-ann", id: 42, type: "User" };
-  Object.assign(pr, { merged: true, merged_by: admin, merge_commit_sha: "c".repeat(40), merged_at: "2026-11-22T09:00:00Z", title: 'Revert "x"' });
+  Object.assign(pr, {
+    merged: true,
+    merged_by: admin,
+    merge_commit_sha: "c".repeat(40),
+    merged_at: "2026-11-22T09:00:00Z",
+    title: 'Revert "x"',
+  });
   return pullRequestEvent("closed", pr, { sender: admin });
 }
 
@@ -69,13 +84,18 @@ describe("the merge ledger", () => {
       const [a, b] = [createTestApp({ REDIS_URL: url }), createTestApp({ REDIS_URL: url })];
       apps.push(a, b);
       const gh = new FakeGitHub().token().token().existingChecks([PASSED], undefined, 2);
-      gh.api.get(`${repoPath}/pulls/5`).reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
+      gh.api
+        .get(`${repoPath}/pulls/5`)
+        .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
 
       await a.receive("pull_request", revertEvent());
       await b.receive("pull_request", revertEvent());
 
       expect(await reverts(a, b)).toBe(1);
-      const merged = [...(await a.services.metrics.mergedPullRequests.get()).values, ...(await b.services.metrics.mergedPullRequests.get()).values];
+      const merged = [
+        ...(await a.services.metrics.mergedPullRequests.get()).values,
+        ...(await b.services.metrics.mergedPullRequests.get()).values,
+      ];
       expect(merged.reduce((n, v) => n + v.value, 0)).toBe(1);
     });
   });

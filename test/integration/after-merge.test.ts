@@ -12,8 +12,19 @@ const ADMIN = { login: "admin-ann", id: 42, type: "User" };
 const repoPath = `/repos/${OWNER}/${REPO}`;
 
 function mergedEvent(o: { number?: number; labels?: string[]; title?: string; body?: string } = {}) {
-  const pr = pullRequest({ number: o.number ?? 7, labels: o.labels ?? [], state: "closed", ...(o.body !== undefined ? { body: o.body } : {}) });
-  Object.assign(pr, { merged: true, merged_by: ADMIN, merge_commit_sha: MERGE_SHA, merged_at: "2026-11-22T09:00:00Z", title: o.title ?? "Change things" });
+  const pr = pullRequest({
+    number: o.number ?? 7,
+    labels: o.labels ?? [],
+    state: "closed",
+    ...(o.body !== undefined ? { body: o.body } : {}),
+  });
+  Object.assign(pr, {
+    merged: true,
+    merged_by: ADMIN,
+    merge_commit_sha: MERGE_SHA,
+    merged_at: "2026-11-22T09:00:00Z",
+    title: o.title ?? "Change things",
+  });
   return pullRequestEvent("closed", pr, { sender: ADMIN });
 }
 
@@ -22,7 +33,16 @@ function ourCheck(record: CheckRecord, status: string, conclusion: string | null
 }
 
 const WAITING_CRITICAL = ourCheck(
-  { outcome: "waiting", mode: "enforce", gated: true, tier: "critical", ai: true, signal: "co-author-trailer", required: "2 approvals from @acme/principals, @acme/sre", approvedBy: ["bob"] },
+  {
+    outcome: "waiting",
+    mode: "enforce",
+    gated: true,
+    tier: "critical",
+    ai: true,
+    signal: "co-author-trailer",
+    required: "2 approvals from @acme/principals, @acme/sre",
+    approvedBy: ["bob"],
+  },
   "in_progress",
   null,
   "Waiting for 2 approvals from @acme/principals, @acme/sre (1 of 2, risk critical)",
@@ -36,8 +56,14 @@ describe("a merged pull request", () => {
   it("labels, comments once and counts an admin merge of a PR still waiting for sign-off", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    gh.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, [{ name: "ai-assisted" }, { name: "risk:critical" }]);
-    gh.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, [{ id: 1, body: "looks fine", user: { login: "bob", type: "User" } }]);
+    gh.api
+      .get(`${repoPath}/issues/7/labels`)
+      .query(true)
+      .reply(200, [{ name: "ai-assisted" }, { name: "risk:critical" }]);
+    gh.api
+      .get(`${repoPath}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 1, body: "looks fine", user: { login: "bob", type: "User" } }]);
     gh.expectComment().labelMissing("countersign:bypassed").addLabels();
 
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:critical"] }));
@@ -46,8 +72,12 @@ describe("a merged pull request", () => {
     const comment = gh.comments[0]!;
     expect(comment).toContain("@admin-ann merged this pull request");
     expect(comment).toContain(`\`${HEAD.slice(0, 7)}\``);
-    expect(comment).toContain("**Missing:** sign-off: 2 approvals from @acme/principals, @acme/sre at risk critical; signed off so far: @bob.");
-    expect(gh.labelsCreated).toEqual([{ name: "countersign:bypassed", color: "5c0011", description: expect.stringContaining("merged without a passing Countersign check") }]);
+    expect(comment).toContain(
+      "**Missing:** sign-off: 2 approvals from @acme/principals, @acme/sre at risk critical; signed off so far: @bob.",
+    );
+    expect(gh.labelsCreated).toEqual([
+      { name: "countersign:bypassed", color: "5c0011", description: expect.stringContaining("merged without a passing Countersign check") },
+    ]);
     expect(gh.labelsAdded).toEqual([["countersign:bypassed"]]);
     expect(gh.checkRuns).toEqual([]);
     expect(await metric(app, 'countersign_bypassed_merges_total{tier="critical"} 1')).toBe(true);
@@ -72,14 +102,20 @@ describe("a merged pull request", () => {
   it("writes nothing new when the same event is delivered again", async () => {
     const app = createTestApp();
     const first = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    first.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, [{ name: "ai-assisted" }]);
+    first.api
+      .get(`${repoPath}/issues/7/labels`)
+      .query(true)
+      .reply(200, [{ name: "ai-assisted" }]);
     first.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, []);
     first.expectComment().labelMissing("countersign:bypassed").addLabels();
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:critical"] }));
 
     // The redelivery carries the original payload (without the label); the label on the PR now says done.
     const again = new FakeGitHub().existingChecks([WAITING_CRITICAL]);
-    again.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, [{ name: "ai-assisted" }, { name: "countersign:bypassed" }]);
+    again.api
+      .get(`${repoPath}/issues/7/labels`)
+      .query(true)
+      .reply(200, [{ name: "ai-assisted" }, { name: "countersign:bypassed" }]);
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:critical"] }));
 
     expect(again.comments).toEqual([]);
@@ -93,7 +129,10 @@ describe("a merged pull request", () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
     gh.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, []);
-    gh.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, [{ id: 9, body: "### ⚠️ Merged…\n<!-- countersign:bypassed -->", user: { login: "countersign[bot]", type: "Bot" } }]);
+    gh.api
+      .get(`${repoPath}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 9, body: "### ⚠️ Merged…\n<!-- countersign:bypassed -->", user: { login: "countersign[bot]", type: "Bot" } }]);
     gh.labelExists("countersign:bypassed").addLabels();
 
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted"] }));
@@ -103,11 +142,55 @@ describe("a merged pull request", () => {
   });
 
   it.each([
-    ["signed off", ourCheck({ outcome: "approved", mode: "enforce", gated: true, tier: "high", ai: true, approvedBy: ["bob"] }, "completed", "success", "Signed off by @bob (risk high)")],
-    ["overridden", ourCheck({ outcome: "overridden", mode: "enforce", gated: true, tier: "high", ai: true, approvedBy: [], overriddenBy: "carol", overrideReason: "INC-42" }, "completed", "success", "Overridden by @carol: INC-42")],
-    ["never gated", ourCheck({ outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] }, "completed", "success", "Not AI-assisted: no sign-off needed (risk low)")],
-    ["in report mode", ourCheck({ outcome: "waiting", mode: "report", gated: true, tier: "high", ai: true, approvedBy: [] }, "completed", "neutral", "Report mode: would wait: Waiting for 1 approval from @acme/seniors (0 of 1, risk high)")],
-    ["from before the verdict record", existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk high)", summary: "…" })],
+    [
+      "signed off",
+      ourCheck(
+        { outcome: "approved", mode: "enforce", gated: true, tier: "high", ai: true, approvedBy: ["bob"] },
+        "completed",
+        "success",
+        "Signed off by @bob (risk high)",
+      ),
+    ],
+    [
+      "overridden",
+      ourCheck(
+        {
+          outcome: "overridden",
+          mode: "enforce",
+          gated: true,
+          tier: "high",
+          ai: true,
+          approvedBy: [],
+          overriddenBy: "carol",
+          overrideReason: "INC-42",
+        },
+        "completed",
+        "success",
+        "Overridden by @carol: INC-42",
+      ),
+    ],
+    [
+      "never gated",
+      ourCheck(
+        { outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] },
+        "completed",
+        "success",
+        "Not AI-assisted: no sign-off needed (risk low)",
+      ),
+    ],
+    [
+      "in report mode",
+      ourCheck(
+        { outcome: "waiting", mode: "report", gated: true, tier: "high", ai: true, approvedBy: [] },
+        "completed",
+        "neutral",
+        "Report mode: would wait: Waiting for 1 approval from @acme/seniors (0 of 1, risk high)",
+      ),
+    ],
+    [
+      "from before the verdict record",
+      existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk high)", summary: "…" }),
+    ],
   ])("writes nothing when it was %s", async (_name, check) => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([check]);
@@ -136,14 +219,24 @@ describe("a merged pull request", () => {
 });
 
 describe("a merged revert", () => {
-  const PASSED = ourCheck({ outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] }, "completed", "success", "Not AI-assisted: no sign-off needed (risk low)");
+  const PASSED = ourCheck(
+    { outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] },
+    "completed",
+    "success",
+    "Not AI-assisted: no sign-off needed (risk low)",
+  );
 
   it("counts the revert of an AI-assisted critical PR (GitHub's Revert button) with the reverted PR's labels", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([PASSED]);
-    gh.api.get(`${repoPath}/pulls/5`).reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
+    gh.api
+      .get(`${repoPath}/pulls/5`)
+      .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
 
-    await app.receive("pull_request", mergedEvent({ number: 8, title: 'Revert "Recreate the production database"', body: "Reverts acme/shop#5\n\nIt broke checkout." }));
+    await app.receive(
+      "pull_request",
+      mergedEvent({ number: 8, title: 'Revert "Recreate the production database"', body: "Reverts acme/shop#5\n\nIt broke checkout." }),
+    );
 
     expect(await metric(app, 'countersign_reverts_total{ai_assisted="true",tier="critical"} 1')).toBe(true);
     expect(gh.comments).toEqual([]);
@@ -158,7 +251,10 @@ describe("a merged revert", () => {
       { number: 4, merged_at: "2026-11-19T09:00:00Z", merge_commit_sha: reverted, labels: [{ name: "risk:medium" }] },
     ]);
 
-    await app.receive("pull_request", mergedEvent({ number: 9, title: 'Revert "Tune the cache"', body: `This reverts commit ${reverted}.` }));
+    await app.receive(
+      "pull_request",
+      mergedEvent({ number: 9, title: 'Revert "Tune the cache"', body: `This reverts commit ${reverted}.` }),
+    );
 
     expect(await metric(app, 'countersign_reverts_total{ai_assisted="false",tier="medium"} 1')).toBe(true);
   });
@@ -167,7 +263,9 @@ describe("a merged revert", () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
     gh.api.get(`${repoPath}/pulls/5`).reply(502, { message: "Bad gateway" });
-    gh.api.get(`${repoPath}/pulls/5`).reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
+    gh.api
+      .get(`${repoPath}/pulls/5`)
+      .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
     const event = mergedEvent({ number: 8, title: 'Revert "x"', body: "Reverts acme/shop#5" });
     await expect(app.receive("pull_request", event)).rejects.toThrow();
     expect(await metric(app, 'countersign_merged_pull_requests_total{ai_assisted="false",tier="unknown"} 1')).toBe(false);
@@ -180,7 +278,9 @@ describe("a merged revert", () => {
   it("does not count a revert twice when the event is delivered again", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
-    gh.api.get(`${repoPath}/pulls/5`).reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
+    gh.api
+      .get(`${repoPath}/pulls/5`)
+      .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
     const event = mergedEvent({ number: 8, title: 'Revert "x"', body: "Reverts acme/shop#5" });
     await app.receive("pull_request", event);
     await app.receive("pull_request", event);

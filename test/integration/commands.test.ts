@@ -28,7 +28,10 @@ describe("/countersign recheck", () => {
   it("acknowledges with an eyes reaction and re-evaluates, whoever asks", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().expectReaction(5150);
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks().expectCheckRun();
+    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks()
+      .expectCheckRun();
 
     // A drive-by commenter with no association to the repository.
     const payload = issueCommentEvent("/countersign recheck", { login: "mallory", userId: 66 });
@@ -45,7 +48,10 @@ describe("/countersign recheck", () => {
   it("finds the command on any line of the comment, in any case", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().expectReaction(5150);
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks().expectCheckRun();
+    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("issue_comment", issueCommentEvent("The webhook got lost, I think.\n\n/Countersign RECHECK\n"));
 
@@ -93,8 +99,14 @@ describe("/countersign override <reason>", () => {
 
   it("passes the check for the head, naming who and why, when an active member of override.by asks", async () => {
     const app = createTestApp();
-    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
+    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+      .membership("@acme/incident-commanders", "carol", "active")
+      .headPushed();
+    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(OVERRIDE_POLICY)
+      .existingChecks()
+      .expectCheckRun()
+      .expectComment();
 
     await app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down, this is the fix"));
 
@@ -114,7 +126,9 @@ describe("/countersign override <reason>", () => {
 
   it("is refused with a reply saying who may, when someone outside override.by asks", async () => {
     const app = createTestApp();
-    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "dave", 404).expectComment();
+    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+      .membership("@acme/incident-commanders", "dave", 404)
+      .expectComment();
 
     await app.receive("issue_comment", issueCommentEvent("/countersign override I am sure it is fine", { login: "dave", userId: 4 }));
 
@@ -126,7 +140,9 @@ describe("/countersign override <reason>", () => {
 
   it("is refused for a pending (not active) team member", async () => {
     const app = createTestApp();
-    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "dave", "pending").expectComment();
+    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+      .membership("@acme/incident-commanders", "dave", "pending")
+      .expectComment();
 
     await app.receive("issue_comment", issueCommentEvent("/countersign override urgent", { login: "dave", userId: 4 }));
 
@@ -183,8 +199,15 @@ describe("/countersign override <reason>", () => {
 
   it("is remembered for the same head: a later evaluation keeps the check passing", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
-    first.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
+    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+      .membership("@acme/incident-commanders", "carol", "active")
+      .headPushed();
+    first
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(OVERRIDE_POLICY)
+      .existingChecks()
+      .expectCheckRun()
+      .expectComment();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     const written = first.lastCheck;
     expect(written.conclusion).toBe("success");
@@ -193,7 +216,13 @@ describe("/countersign override <reason>", () => {
     // Its summary is stale, so the evaluation must write, and what it writes must still pass.
     const second = new FakeGitHub().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY);
     second.existingChecks([
-      existingCheckRun({ status: "completed", conclusion: "success", title: written.output.title, summary: "stale", text: written.output.text ?? "" }),
+      existingCheckRun({
+        status: "completed",
+        conclusion: "success",
+        title: written.output.title,
+        summary: "stale",
+        text: written.output.text ?? "",
+      }),
     ]);
     second.expectCheckRun("PATCH");
     await app.receive("pull_request", pullRequestEvent("edited", aiPull()));
@@ -205,20 +234,37 @@ describe("/countersign override <reason>", () => {
 
     // The same again with the check already up to date: nothing to write.
     const third = new FakeGitHub().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY);
-    third.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: written.output.title, summary: written.output.summary, text: written.output.text ?? "" })]);
+    third.existingChecks([
+      existingCheckRun({
+        status: "completed",
+        conclusion: "success",
+        title: written.output.title,
+        summary: written.output.summary,
+        text: written.output.text ?? "",
+      }),
+    ]);
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
     expect(third.checkRuns).toEqual([]);
   });
 
   it("does not carry over to a new head: a push needs sign-off again", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY).membership("@acme/incident-commanders", "carol", "active").headPushed();
-    first.pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY).existingChecks().expectCheckRun().expectComment();
+    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+      .membership("@acme/incident-commanders", "carol", "active")
+      .headPushed();
+    first
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(OVERRIDE_POLICY)
+      .existingChecks()
+      .expectCheckRun()
+      .expectComment();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     expect(first.lastCheck.conclusion).toBe("success");
 
     const pushed = aiPull(NEW_HEAD);
-    const second = new FakeGitHub().pull(pushed, { commits: [CLAUDE_COMMIT, commit({ sha: NEW_HEAD, message: "Follow-up" })] }).policy(OVERRIDE_POLICY);
+    const second = new FakeGitHub()
+      .pull(pushed, { commits: [CLAUDE_COMMIT, commit({ sha: NEW_HEAD, message: "Follow-up" })] })
+      .policy(OVERRIDE_POLICY);
     second.existingChecks([], NEW_HEAD).expectCheckRun();
     // Team review requests: the history is read, then the team is asked.
     second.labelEvents([]).expectReviewRequest();
@@ -233,8 +279,13 @@ describe("/countersign override <reason>", () => {
   it("ignores a stored override whose commit is not the head", async () => {
     const app = createTestApp();
     const stale = `<!-- countersign:state ${JSON.stringify({ override: { by: "carol", reason: "old", sha: OLD_HEAD, at: "2026-11-20T10:00:00Z" } })} -->`;
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(OVERRIDE_POLICY);
-    gh.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: "Overridden by @carol: old", summary: "…", text: stale })]);
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(OVERRIDE_POLICY);
+    gh.existingChecks([
+      existingCheckRun({ status: "completed", conclusion: "success", title: "Overridden by @carol: old", summary: "…", text: stale }),
+    ]);
     gh.labelEvents([]).expectReviewRequest().expectCheckRun("POST");
 
     await app.receive("pull_request", pullRequestEvent("edited", aiPull()));

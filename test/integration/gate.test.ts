@@ -15,7 +15,8 @@ import {
 } from "../helpers/github.js";
 
 const CLAUDE_COMMIT = commit({
-  message: "Add retry to checkout\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+  message:
+    "Add retry to checkout\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
 });
 
 describe("a pull request that is not AI-assisted", () => {
@@ -36,7 +37,11 @@ describe("a pull request that is not AI-assisted", () => {
 describe("an AI-assisted pull request", () => {
   it("waits (in_progress) for one approval from a maintainer when there is no policy", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -56,7 +61,10 @@ describe("an AI-assisted pull request", () => {
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
     gh.noPolicy().existingChecks().permission("bob", "maintain").expectCheckRun();
 
-    await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pullRequest({ labels: ["ai-assisted", "risk:low"] }) });
+    await app.receive("pull_request_review", {
+      ...example("pull_request_review", "submitted"),
+      pull_request: pullRequest({ labels: ["ai-assisted", "risk:low"] }),
+    });
 
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
     expect(gh.lastCheck.output.title).toBe("Signed off by @bob (risk low)");
@@ -88,7 +96,11 @@ describe("an AI-assisted pull request", () => {
     const policy = "signoff:\n  reviewers: ['@acme/seniors']\n";
     const reviews = [review("carol", "CHANGES_REQUESTED"), review("dave", "APPROVED")];
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
-    gh.policy(policy).existingChecks().membership("@acme/seniors", "carol", "active").membership("@acme/seniors", "dave", "pending").expectCheckRun();
+    gh.policy(policy)
+      .existingChecks()
+      .membership("@acme/seniors", "carol", "active")
+      .membership("@acme/seniors", "dave", "pending")
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pullRequest()));
 
@@ -99,12 +111,19 @@ describe("an AI-assisted pull request", () => {
 
   it("writes nothing when the check already says the same", async () => {
     const app = createTestApp();
-    const first = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks().expectCheckRun();
+    const first = new FakeGitHub()
+      .token()
+      .pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks()
+      .expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("edited", pullRequest()));
     const written = first.lastCheck;
 
     const second = new FakeGitHub().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] }).noPolicy();
-    second.existingChecks([existingCheckRun({ status: "in_progress", title: written.output.title, summary: written.output.summary, text: written.output.text })]);
+    second.existingChecks([
+      existingCheckRun({ status: "in_progress", title: written.output.title, summary: written.output.summary, text: written.output.text }),
+    ]);
     await app.receive("pull_request", pullRequestEvent("edited", pullRequest()));
 
     expect(second.checkRuns).toEqual([]);
@@ -112,8 +131,13 @@ describe("an AI-assisted pull request", () => {
 
   it("creates a new check run when a completed one must go back to waiting", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] }).noPolicy();
-    gh.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk low)", summary: "…" })]);
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] })
+      .noPolicy();
+    gh.existingChecks([
+      existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk low)", summary: "…" }),
+    ]);
     gh.expectCheckRun("POST");
 
     await app.receive("pull_request_review", { ...example("pull_request_review", "dismissed"), pull_request: pullRequest() });
@@ -126,7 +150,12 @@ describe("an AI-assisted pull request", () => {
 describe("failing closed", () => {
   it("fails the check with a readable list when the policy is invalid", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest()).policy("mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n").existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest())
+      .policy("mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n")
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
@@ -190,7 +219,10 @@ describe("other events", () => {
     payload.repositories_added = [{ id: 1, name: "shop", full_name: "acme/shop", private: true }];
     (payload.installation as Record<string, unknown>).account = { login: "acme", id: 5, type: "Organization" };
     const gh = new FakeGitHub().token();
-    gh.api.get("/repos/acme/shop/pulls").query({ state: "open", per_page: 100 }).reply(200, [{ number: 7, head: { sha: HEAD } }]);
+    gh.api
+      .get("/repos/acme/shop/pulls")
+      .query({ state: "open", per_page: 100 })
+      .reply(200, [{ number: 7, head: { sha: HEAD } }]);
     gh.pull(pullRequest()).noPolicy().existingChecks().labelEvents().labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("installation_repositories", payload);
@@ -237,7 +269,10 @@ describe("slow and partial failures", () => {
     (payload.installation as Record<string, unknown>).account = { login: "acme", id: 5, type: "Organization" };
     const gh = new FakeGitHub().token();
     gh.api.get("/repos/acme/vault/pulls").query(true).reply(500, { message: "boom" });
-    gh.api.get("/repos/acme/shop/pulls").query({ state: "open", per_page: 100 }).reply(200, [{ number: 7, head: { sha: HEAD } }]);
+    gh.api
+      .get("/repos/acme/shop/pulls")
+      .query({ state: "open", per_page: 100 })
+      .reply(200, [{ number: 7, head: { sha: HEAD } }]);
     gh.pull(pullRequest()).noPolicy().existingChecks().labelEvents().labelExists("risk:low").addLabels().expectCheckRun();
 
     await expect(app.receive("installation_repositories", payload)).rejects.toThrow(/acme\/vault/);
@@ -257,7 +292,15 @@ describe("recovering without a human", () => {
     gh.expectCheckRun("POST", 9001);
     // The retry: a full, successful evaluation that finds the failing check and updates it.
     gh.pull(pullRequest()).labelEvents().labelExists("risk:low").addLabels();
-    gh.existingChecks([existingCheckRun({ id: 9001, status: "completed", conclusion: "failure", title: "Could not evaluate: the gate stays closed", summary: "…" })]);
+    gh.existingChecks([
+      existingCheckRun({
+        id: 9001,
+        status: "completed",
+        conclusion: "failure",
+        title: "Could not evaluate: the gate stays closed",
+        summary: "…",
+      }),
+    ]);
     gh.expectCheckRun("PATCH", 9001);
 
     await expect(app.receive("pull_request", pullRequestEvent("opened", pullRequest()))).rejects.toThrow();

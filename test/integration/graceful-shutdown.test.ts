@@ -29,11 +29,14 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startWorld(latencyMs: number, env: Record<string, string>): Promise<{ sim: GitHubSimulator; app: ServerProcess; headSha: string }> {
+async function startWorld(
+  latencyMs: number,
+  env: Record<string, string>,
+): Promise<{ sim: GitHubSimulator; app: ServerProcess; headSha: string }> {
   sim = new GitHubSimulator({ appId: APP_ID, webhookSecret: SECRET, latencyMs });
   await sim.start();
   const model = sim.model;
-  model.addRepo(ORG, REPO, { files: { ".github/countersign.yml": "signoff:\n  reviewers: [\"carol\"]\n" } });
+  model.addRepo(ORG, REPO, { files: { ".github/countersign.yml": 'signoff:\n  reviewers: ["carol"]\n' } });
   model.setPermission(ORG, REPO, "carol", "write");
   const who = { name: "Alice", email: "alice@acme.example", login: "alice" };
   model.addPull(ORG, REPO, {

@@ -1,15 +1,7 @@
 // Labels end to end: created when missing, swapped on a tier change, untouched when right, and the
 // `ai-assisted` label as the PR's memory (put back unless a senior removed it).
 import { describe, expect, it } from "vitest";
-import {
-  FakeGitHub,
-  commit,
-  createTestApp,
-  file,
-  labelEvent,
-  pullRequest,
-  pullRequestEvent,
-} from "../helpers/github.js";
+import { FakeGitHub, commit, createTestApp, file, labelEvent, pullRequest, pullRequestEvent } from "../helpers/github.js";
 
 const CLAUDE_COMMIT = commit({ message: "Add caching\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
@@ -19,7 +11,11 @@ const CAROL = { login: "carol", id: 3 };
 describe("risk and AI labels", () => {
   it("creates labels the repository lacks, with a colour and a description, then adds them", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.labelMissing("ai-assisted").labelMissing("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -34,12 +30,19 @@ describe("risk and AI labels", () => {
 
   it("asks only once whether a label exists: the next evaluation adds it straight away", async () => {
     const app = createTestApp();
-    const first = new FakeGitHub().token().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const first = new FakeGitHub()
+      .token()
+      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     first.labelMissing("ai-assisted").labelMissing("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
     // Both labels are gone again (removed by hand): the labels are known to exist now.
-    const second = new FakeGitHub().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const second = new FakeGitHub()
+      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     second.addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("edited", pullRequest()));
 
@@ -51,7 +54,11 @@ describe("risk and AI labels", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low"] });
     const files = [file("infra/network/main.tf"), file("src/app.ts")];
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], files }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT], files })
+      .noPolicy()
+      .existingChecks();
     gh.labelExists("risk:high").addLabels().removeLabel("risk:low").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -65,7 +72,11 @@ describe("risk and AI labels", () => {
   it("removes every stale risk label, whatever its case", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "Risk:Medium", "risk:critical", "risk:low"] });
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.removeLabel("Risk:Medium").removeLabel("risk:critical").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("labeled", pr));
@@ -77,7 +88,12 @@ describe("risk and AI labels", () => {
   it("writes no label when the labels are already right", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low", "frontend"] });
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -90,7 +106,11 @@ describe("risk and AI labels", () => {
   it("uses the label names the policy sets", async () => {
     const app = createTestApp();
     const policy = "labels:\n  ai_assisted: needs-senior\n  risk_prefix: 'blast:'\n";
-    const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["blast:high"] }), { commits: [CLAUDE_COMMIT] }).policy(policy).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest({ labels: ["blast:high"] }), { commits: [CLAUDE_COMMIT] })
+      .policy(policy)
+      .existingChecks();
     gh.labelExists("needs-senior").labelExists("blast:low").addLabels().removeLabel("blast:high").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -101,7 +121,11 @@ describe("risk and AI labels", () => {
 
   it("shows a failing label write (403) in the summary, and the verdict does not change", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest(), { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels(7, 403).expectCheckRun().expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -191,7 +215,10 @@ describe("the ai-assisted label is the PR's memory", () => {
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low"], body: "Adds a cache in front of the pricing service." });
     const gh = new FakeGitHub().token().pull(pr).policy(SENIORS).existingChecks().expectCheckRun();
 
-    await app.receive("pull_request", pullRequestEvent("edited", pr, { changes: { body: { from: "🤖 Generated with [Claude Code](https://claude.com/claude-code)" } } }));
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("edited", pr, { changes: { body: { from: "🤖 Generated with [Claude Code](https://claude.com/claude-code)" } } }),
+    );
 
     expect(gh.labelsRemoved).toEqual([]);
     expect(gh.lastCheck.status).toBe("in_progress");

@@ -11,7 +11,11 @@ const installationCreated = {
   sender: { login: "admin", id: 3, type: "User" },
 };
 
-async function value(metrics: Metrics, name: "handlerFailures" | "githubResponses" | "rateLimitRemaining", labels: Record<string, string>): Promise<number | undefined> {
+async function value(
+  metrics: Metrics,
+  name: "handlerFailures" | "githubResponses" | "rateLimitRemaining",
+  labels: Record<string, string>,
+): Promise<number | undefined> {
   const { values } = await metrics[name].get();
   return values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))?.value;
 }

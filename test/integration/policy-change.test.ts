@@ -53,8 +53,12 @@ describe("a pull request that changes the policy file", () => {
     expect(summary).toContain("❌ 4 problems; this check fails until they are fixed");
     expect(summary).toContain('- line 2: `mode` must be one of "enforce", "report", but is the text "enforced"');
     expect(summary).toContain("- line 7: `signoff.approvals` must be at least 1");
-    expect(summary).toContain("- line 8: `signoff.required_approvals` unknown key \"required_approvals\": it is called signoff.approvals now");
-    expect(summary).toContain('- line 12: `risk.rules[0].tier` must be one of "low", "medium", "high", "critical", but is the text "severe"');
+    expect(summary).toContain(
+      '- line 8: `signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now',
+    );
+    expect(summary).toContain(
+      '- line 12: `risk.rules[0].tier` must be one of "low", "medium", "high", "critical", but is the text "severe"',
+    );
     expect(summary).toContain("#### Risk: critical");
     expect(summary).toContain("changes the Countersign policy file");
   });
@@ -63,7 +67,11 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const yaml = fixture("syntax-error.yml");
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.proposedPolicy(yaml).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -82,7 +90,11 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const yaml = fixture("bad-regex.yml");
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.proposedPolicy(yaml).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -95,7 +107,11 @@ describe("a pull request that changes the policy file", () => {
   it("says what a valid proposal would change for this PR, which is critical", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted"], changedFiles: 2 });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).policy(SENIORS).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
+      .policy(SENIORS)
+      .existingChecks();
     gh.proposedPolicy(fixture("leads.yml")).labelExists("risk:critical").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -110,13 +126,19 @@ describe("a pull request that changes the policy file", () => {
     expect(summary).toContain("#### Risk: critical");
     expect(summary).toContain("changes the Countersign policy file");
     expect(summary).toContain("Valid. It does not govern this PR: the default branch's policy does.");
-    expect(summary).toContain("Once merged, for this PR: sign-off would need 2 approvals from @acme/leads instead of 1 approval from @acme/seniors.");
+    expect(summary).toContain(
+      "Once merged, for this PR: sign-off would need 2 approvals from @acme/leads instead of 1 approval from @acme/seniors.",
+    );
   });
 
   it("never lets the proposal govern its own PR: a proposed report mode does not pass an AI-assisted PR", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
     gh.proposedPolicy("gate: ai-assisted\nmode: report\n").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
@@ -151,7 +173,12 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
     const files = [file(POLICY_FILE, { status: "removed", additions: 0, deletions: 12 })];
-    const gh = new FakeGitHub().token().pull(pr, { files, commits: [CLAUDE_COMMIT] }).policy(SENIORS).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files, commits: [CLAUDE_COMMIT] })
+      .policy(SENIORS)
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -163,10 +190,16 @@ describe("a pull request that changes the policy file", () => {
   it("compares a proposal that extends the org policy as the merged policy that would apply", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
+      .existingChecks();
     // Today: the repository has no file, the org's policy governs.
     gh.api.get("/repos/acme/shop/contents/.github%2Fcountersign.yml").reply(404, { message: "Not Found" });
-    gh.api.get("/repos/acme/.github/contents/.github%2Fcountersign.yml").times(2).reply(200, SENIORS, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    gh.api
+      .get("/repos/acme/.github/contents/.github%2Fcountersign.yml")
+      .times(2)
+      .reply(200, SENIORS, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
     gh.proposedPolicy("_extends: .github\nsignoff:\n  approvals: 2\n").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));

@@ -10,7 +10,14 @@ const TRACE = JSON.stringify({
   timestamp: "2026-01-23T14:30:00Z",
   vcs: { type: "git", revision: "f".repeat(40) },
   tool: { name: "cursor", version: "2.4.0" },
-  files: [{ path: "src/parser.ts", conversations: [{ contributor: { type: "ai", model_id: "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: 1, end_line: 30 }] }] }],
+  files: [
+    {
+      path: "src/parser.ts",
+      conversations: [
+        { contributor: { type: "ai", model_id: "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: 1, end_line: 30 }] },
+      ],
+    },
+  ],
 });
 
 const PARSER_PATCH = `@@ -0,0 +1,40 @@\n${Array.from({ length: 40 }, (_, i) => `+export const line${i + 1} = ${i + 1};`).join("\n")}`;
@@ -27,7 +34,11 @@ describe("provenance records in a pull request", () => {
       file("src/parser.ts", { status: "added", additions: 40, deletions: 0, patch: PARSER_PATCH }),
       file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: `@@ -0,0 +1 @@\n+${TRACE}` }),
     ];
-    const gh = new FakeGitHub().token().pull(pullRequest({ additions: 41, deletions: 0, changedFiles: 2 }), { files }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest({ additions: 41, deletions: 0, changedFiles: 2 }), { files })
+      .noPolicy()
+      .existingChecks();
     gh.fileAt(".agent-trace/traces.jsonl", `${TRACE}\n`);
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -35,13 +46,18 @@ describe("provenance records in a pull request", () => {
     const check = gh.lastCheck;
     expect(check.status).toBe("in_progress");
     expect(check.output.summary).toContain("Agent Trace record attributes lines of the PR to AI");
-    expect(check.output.summary).toContain("- 75% of added lines attributed to AI (Agent Trace: cursor, anthropic/claude-opus-4-5-20251101)");
+    expect(check.output.summary).toContain(
+      "- 75% of added lines attributed to AI (Agent Trace: cursor, anthropic/claude-opus-4-5-20251101)",
+    );
     expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
   });
 
   it("a malformed Agent Trace file never fails the evaluation: the summary says it was ignored", async () => {
     const app = createTestApp();
-    const files = [file("src/app.ts"), file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+{oops" })];
+    const files = [
+      file("src/app.ts"),
+      file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+{oops" }),
+    ];
     const gh = new FakeGitHub().token().pull(pullRequest(), { files }).noPolicy().existingChecks().labelEvents();
     gh.fileAt(".agent-trace/traces.jsonl", "{oops\n");
     gh.labelExists("risk:low").addLabels().expectCheckRun();
@@ -54,14 +70,20 @@ describe("provenance records in a pull request", () => {
   it("a Git AI note on the PR's commit is read through the Git database API (ref, commit, tree, blob) and gates the PR", async () => {
     const app = createTestApp();
     const files = [file("src/parser.ts", { status: "added", additions: 40, deletions: 0, patch: PARSER_PATCH })];
-    const gh = new FakeGitHub().token().pull(pullRequest({ additions: 40, deletions: 0 }), { files, commits: [commit({ sha: HEAD })] }).noPolicy().existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pullRequest({ additions: 40, deletions: 0 }), { files, commits: [commit({ sha: HEAD })] })
+      .noPolicy()
+      .existingChecks();
     gh.gitAiNotes({ [HEAD]: NOTE });
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
     const summary = gh.lastCheck.output.summary;
     expect(gh.lastCheck.status).toBe("in_progress");
-    expect(summary).toContain("Git AI authorship note attributes lines of a commit to AI: `claude, claude-sonnet-4-5: 10 lines in src/parser.ts`");
+    expect(summary).toContain(
+      "Git AI authorship note attributes lines of a commit to AI: `claude, claude-sonnet-4-5: 10 lines in src/parser.ts`",
+    );
     expect(summary).toContain("- 25% of added lines attributed to AI (Git AI: claude, claude-sonnet-4-5)");
   });
 
@@ -73,7 +95,11 @@ describe("provenance records in a pull request", () => {
     expect(first.lastCheck.output.summary).not.toContain("attributed to AI");
 
     // A second evaluation: the repository's lack of notes is remembered; any notes read would be unmatched.
-    const second = new FakeGitHub().pull(pullRequest({ labels: ["risk:low"] })).noPolicy().existingChecks().labelEvents();
+    const second = new FakeGitHub()
+      .pull(pullRequest({ labels: ["risk:low"] }))
+      .noPolicy()
+      .existingChecks()
+      .labelEvents();
     second.expectCheckRun();
     const gitReads = second.gitReadsForbidden();
     await app.receive("pull_request", pullRequestEvent("synchronize", pullRequest({ labels: ["risk:low"] })));

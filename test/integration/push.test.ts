@@ -17,13 +17,19 @@ function installationRepos(gh: FakeGitHub, names: string[]): void {
   gh.api
     .get("/installation/repositories")
     .query({ per_page: 100 })
-    .reply(200, { total_count: names.length, repositories: names.map((name, i) => ({ id: i + 1, name, full_name: `${OWNER}/${name}`, owner: { login: OWNER } })) });
+    .reply(200, {
+      total_count: names.length,
+      repositories: names.map((name, i) => ({ id: i + 1, name, full_name: `${OWNER}/${name}`, owner: { login: OWNER } })),
+    });
 }
 
 describe("a push to the default branch that changes the policy", () => {
   it("lists the repository's open PRs and re-evaluates each", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().openPulls([{ number: 7, headSha: HEAD }, { number: 8, headSha: OLD_HEAD }]);
+    const gh = new FakeGitHub().token().openPulls([
+      { number: 7, headSha: HEAD },
+      { number: 8, headSha: OLD_HEAD },
+    ]);
     gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).pull(aiPull(8, OLD_HEAD), { commits: [CLAUDE_COMMIT(OLD_HEAD)] });
     gh.policy("signoff:\n  reviewers: ['permission:admin']\n", 2).existingChecks([], HEAD).existingChecks([], OLD_HEAD);
     gh.expectCheckRun().expectCheckRun();
@@ -37,7 +43,10 @@ describe("a push to the default branch that changes the policy", () => {
   it("re-evaluates when the push removes the policy file, too", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().openPulls([{ number: 7, headSha: HEAD }]);
-    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).noPolicy().existingChecks().expectCheckRun();
+    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] })
+      .noPolicy()
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("push", pushEvent({ commits: [{ removed: [".github/countersign.yml"] }] }));
 
@@ -48,7 +57,10 @@ describe("a push to the default branch that changes the policy", () => {
     ["to another branch", pushEvent({ ref: "refs/heads/feature/policy" })],
     ["of a tag", pushEvent({ ref: "refs/tags/v1.0.0" })],
     ["that does not touch the policy", pushEvent({ commits: [{ modified: ["src/app.ts", ".github/workflows/ci.yml"] }] })],
-    ["that touches a file merely named like it", pushEvent({ commits: [{ added: ["docs/.github/countersign.yml", ".github/countersign.yml.bak"] }] })],
+    [
+      "that touches a file merely named like it",
+      pushEvent({ commits: [{ added: ["docs/.github/countersign.yml", ".github/countersign.yml.bak"] }] }),
+    ],
   ])("does nothing for a push %s: no request at all", async (_what, payload) => {
     const app = createTestApp();
     const gh = new FakeGitHub(); // no mocks: any request fails the test
@@ -76,8 +88,12 @@ describe("a push to the organisation's .github repository", () => {
     gh.api.get(CONTENTS(".github")).reply(200, ORG_POLICY, RAW);
 
     // The repositories that use it: their open PRs are listed and evaluated.
-    gh.openPulls([{ number: 7, headSha: HEAD }], "shop").openPulls([], "web").openPulls([], ".github");
-    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).existingChecks().expectCheckRun();
+    gh.openPulls([{ number: 7, headSha: HEAD }], "shop")
+      .openPulls([], "web")
+      .openPulls([], ".github");
+    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] })
+      .existingChecks()
+      .expectCheckRun();
     gh.api.get(CONTENTS("shop")).reply(404, { message: "Not Found" });
     gh.api.get(CONTENTS(".github")).reply(200, ORG_POLICY, RAW);
 
@@ -98,7 +114,9 @@ describe("a push to the organisation's .github repository", () => {
     gh.api.get(CONTENTS("api")).reply(200, "signoff:\n  reviewers: ['@acme/api-owners']\n", RAW);
 
     gh.openPulls([{ number: 7, headSha: HEAD }], "shop");
-    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).existingChecks().expectCheckRun();
+    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] })
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("push", pushEvent({ repo: ".github", commits: [{ removed: [".github/countersign.yml"] }] }));
 
@@ -115,7 +133,9 @@ describe("a push to the organisation's .github repository", () => {
     gh.api.get(CONTENTS(".github")).times(2).reply(200, broken, RAW);
 
     gh.openPulls([{ number: 7, headSha: HEAD }], "shop");
-    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).existingChecks().expectCheckRun();
+    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] })
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("push", pushEvent({ repo: ".github", commits: [{ modified: [".github/countersign.yml"] }] }));
 
@@ -136,7 +156,9 @@ describe("a push to the organisation's .github repository", () => {
     gh.api.get(CONTENTS(".github")).reply(200, ORG_POLICY, RAW);
 
     gh.openPulls([{ number: 7, headSha: HEAD }], "shop");
-    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] }).existingChecks().expectCheckRun();
+    gh.pull(aiPull(7, HEAD), { commits: [CLAUDE_COMMIT(HEAD)] })
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("push", pushEvent({ repo: ".github", commits: [{ modified: ["policies/countersign-strict.yml", "README.md"] }] }));
 

@@ -26,7 +26,11 @@ function aiPull(o: PullOptions = {}) {
 describe("requesting review from the designated reviewers", () => {
   it("asks the team as a team and the person by login, after reading the PR's request history", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks();
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -38,7 +42,12 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody on a draft, and does not read the history", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull({ draft: true }), { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull({ draft: true }), { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull({ draft: true })));
 
@@ -48,7 +57,12 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody in report mode", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(`mode: report\n${POLICY}`).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(`mode: report\n${POLICY}`)
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
 
@@ -58,7 +72,12 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody when request_reviews is off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(`${POLICY}  request_reviews: false\n`).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(`${POLICY}  request_reviews: false\n`)
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
 
@@ -68,7 +87,12 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never sends a request for permission:maintain reviewers", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy('signoff:\n  reviewers: ["permission:maintain"]\n').existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy('signoff:\n  reviewers: ["permission:maintain"]\n')
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
 
@@ -78,7 +102,11 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody once the PR is signed off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] })
+      .policy(POLICY)
+      .existingChecks();
     gh.membership("@acme/seniors", "bob", 404).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
@@ -89,7 +117,11 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks the PR author, even when listed", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy('signoff:\n  reviewers: ["alice", "bob"]\n').existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy('signoff:\n  reviewers: ["alice", "bob"]\n')
+      .existingChecks();
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -99,7 +131,10 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks someone who committed to the PR (they cannot sign off)", async () => {
     const app = createTestApp();
-    const commits = [CLAUDE_COMMIT, commit({ sha: HEAD, message: "Fix typo", author: { name: "Bob", email: "bob@example.com", login: "bob", id: 2 } })];
+    const commits = [
+      CLAUDE_COMMIT,
+      commit({ sha: HEAD, message: "Fix typo", author: { name: "Bob", email: "bob@example.com", login: "bob", id: 2 } }),
+    ];
     const gh = new FakeGitHub().token().pull(aiPull(), { commits }).policy(POLICY).existingChecks();
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
@@ -112,7 +147,12 @@ describe("requesting review from the designated reviewers", () => {
     const app = createTestApp();
     const pr = aiPull({ requestedReviewers: ["Bob"] });
     (pr as { requested_teams: unknown[] }).requested_teams = [{ id: 31, slug: "seniors", name: "Seniors" }];
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks()
+      .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
 
@@ -122,7 +162,11 @@ describe("requesting review from the designated reviewers", () => {
   it("never asks someone who already reviewed the head", async () => {
     const app = createTestApp();
     const reviews = [review("bob", "COMMENTED", { commitId: HEAD })];
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews })
+      .policy(POLICY)
+      .existingChecks();
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request_review", { ...pullRequestEvent("opened", aiPull()), action: "submitted", review: reviews[0] });
@@ -133,7 +177,11 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks again someone whose request a human withdrew", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks();
     gh.labelEvents([
       reviewRequestEvent("review_requested", { login: "bob" }, APP_ACTOR, "2026-11-20T10:00:00Z"),
       reviewRequestEvent("review_request_removed", { login: "bob" }, ALICE, "2026-11-20T10:05:00Z"),
@@ -147,7 +195,11 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks again a team whose request was withdrawn (e.g. by GitHub's team assignment)", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks();
     gh.labelEvents([
       reviewRequestEvent("review_requested", { team: "seniors" }, APP_ACTOR, "2026-11-20T10:00:00Z"),
       reviewRequestEvent("review_request_removed", { team: "seniors" }, APP_ACTOR, "2026-11-20T10:00:01Z"),
@@ -164,8 +216,16 @@ describe("requesting review from the designated reviewers", () => {
 
   it("shows a failed request (422) in the summary, and the verdict does not change", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] }).policy(POLICY);
-    gh.existingChecks().membership("@acme/seniors", "bob", 404).labelEvents([]).expectReviewRequest(7, 422).expectCheckRun().expectCheckRun("PATCH", 9001);
+    const gh = new FakeGitHub()
+      .token()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] })
+      .policy(POLICY);
+    gh.existingChecks()
+      .membership("@acme/seniors", "bob", 404)
+      .labelEvents([])
+      .expectReviewRequest(7, 422)
+      .expectCheckRun()
+      .expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
 

@@ -10,7 +10,17 @@ import { RedisPullGate } from "../../src/scale/redis-gate.js";
 import { CoordinationError, type GatedTask, type RunContext } from "../../src/scale/pull-gate.js";
 import type { OverrideRecord } from "../../src/core/types.js";
 import type { Services } from "../../src/handlers/services.js";
-import { APP_ID, FakeGitHub, HEAD, INSTALLATION_ID, createTestApp, pullRequest, pullRequestEvent, review, type TestApp } from "../helpers/github.js";
+import {
+  APP_ID,
+  FakeGitHub,
+  HEAD,
+  INSTALLATION_ID,
+  createTestApp,
+  pullRequest,
+  pullRequestEvent,
+  review,
+  type TestApp,
+} from "../helpers/github.js";
 import { liveRepo, sha } from "../helpers/live-github.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 import { generateKeyPairSync } from "node:crypto";
@@ -187,7 +197,12 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
     });
 
     it("rejects with a CoordinationError when Redis cannot be reached", async () => {
-      const client = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, connectTimeout: 200, retryStrategy: () => null, lazyConnect: true });
+      const client = new Redis("redis://127.0.0.1:1", {
+        maxRetriesPerRequest: 0,
+        connectTimeout: 200,
+        retryStrategy: () => null,
+        lazyConnect: true,
+      });
       clients.push(client);
       client.on("error", () => {});
       const gate = new RedisPullGate(client, { prefix: "test:" });
@@ -251,7 +266,12 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [app(), app()];
       const { gh, pulls } = liveRepo([7], 1);
       const pr = pulls[0]!;
-      nock.removeInterceptor({ hostname: "api.github.com", path: "/repos/acme/shop/contents/.github%2Fcountersign.yml", method: "GET", proto: "https" });
+      nock.removeInterceptor({
+        hostname: "api.github.com",
+        path: "/repos/acme/shop/contents/.github%2Fcountersign.yml",
+        method: "GET",
+        proto: "https",
+      });
       let policy = "mode: report\n";
       let reads = 0;
       gh.api

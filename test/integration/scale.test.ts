@@ -31,7 +31,8 @@ const CLAUDE_TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
 const SENIORS_POLICY = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
 let privateKey: string | undefined;
-const key = () => (privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+const key = () =>
+  (privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString());
 
 interface Recorded {
   method: string;
@@ -70,17 +71,32 @@ function measuredApp(
     requests.push({ method, path: new URL(String(url)).pathname, start, end: performance.now() });
     return response;
   };
-  const services = (options.compose ?? createServices)({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0", ...env });
+  const services = (options.compose ?? createServices)({
+    APP_ID: String(APP_ID),
+    WRITE_SPACING_MS: "0",
+    RETRY_ATTEMPTS: "0",
+    SIGNOFF_CANDIDATES: "0",
+    ...env,
+  });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: key(),
     logLevel: "fatal",
     request: { fetch },
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })),
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { ...(o.throttle as object), enabled: false },
+    })),
   });
   void probot.load(createCountersign(services));
   let delivery = 0;
-  const app: MeasuredApp = { probot, services, requests, receive: (name, payload) => probot.receive({ id: `scale-${++delivery}`, name, payload } as never) };
+  const app: MeasuredApp = {
+    probot,
+    services,
+    requests,
+    receive: (name, payload) => probot.receive({ id: `scale-${++delivery}`, name, payload } as never),
+  };
   apps.push(app);
   return app;
 }
@@ -97,7 +113,13 @@ function tally(requests: Recorded[]) {
   for (const r of sorted) round.set(r, 1 + Math.max(0, ...sorted.filter((q) => q.end <= r.start).map((q) => round.get(q) ?? 0)));
   const firstWrite = Math.min(...writes.map((w) => w.start));
   const roundsToDecision = Math.max(0, ...reads.filter((r) => r.start < firstWrite).map((r) => round.get(r) ?? 0));
-  return { reads: reads.length, writes: writes.length, graphql: graphql.length, roundsToDecision, paths: api.map((r) => `${r.method} ${r.path}`) };
+  return {
+    reads: reads.length,
+    writes: writes.length,
+    graphql: graphql.length,
+    roundsToDecision,
+    paths: api.map((r) => `${r.method} ${r.path}`),
+  };
 }
 
 async function evaluations(services: Services): Promise<number> {
@@ -134,7 +156,15 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     app.requests.length = 0;
     const warm = new FakeGitHub();
     smallPull(warm);
-    warm.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: cold.lastCheck.output.title, summary: cold.lastCheck.output.summary, text: cold.lastCheck.output.text })]);
+    warm.existingChecks([
+      existingCheckRun({
+        status: "completed",
+        conclusion: "success",
+        title: cold.lastCheck.output.title,
+        summary: cold.lastCheck.output.summary,
+        text: cold.lastCheck.output.text,
+      }),
+    ]);
     await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
     const warmTally = tally(app.requests);
     expect(warm.checkRuns).toEqual([]);
@@ -154,7 +184,15 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
 
     app.requests.length = 0;
     const second = new FakeGitHub().pull(pr).labelEvents();
-    second.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: first.lastCheck.output.title, summary: first.lastCheck.output.summary, text: first.lastCheck.output.text })]);
+    second.existingChecks([
+      existingCheckRun({
+        status: "completed",
+        conclusion: "success",
+        title: first.lastCheck.output.title,
+        summary: first.lastCheck.output.summary,
+        text: first.lastCheck.output.text,
+      }),
+    ]);
     await app.receive("pull_request", pullRequestEvent("edited", pr));
     expect(tally(app.requests)).toMatchObject({ reads: 7, writes: 0 });
     const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls"));
@@ -172,7 +210,15 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     const again = new FakeGitHub();
     smallPull(again);
     again.policy(SENIORS_POLICY).membership("@acme/seniors", "carol", "active");
-    again.existingChecks([existingCheckRun({ status: "completed", conclusion: "success", title: gh.lastCheck.output.title, summary: gh.lastCheck.output.summary, text: gh.lastCheck.output.text })]);
+    again.existingChecks([
+      existingCheckRun({
+        status: "completed",
+        conclusion: "success",
+        title: gh.lastCheck.output.title,
+        summary: gh.lastCheck.output.summary,
+        text: gh.lastCheck.output.text,
+      }),
+    ]);
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
     // The notes ref uncached, and the open PRs with the head (the verdict passes).
     expect(tally(app.requests)).toMatchObject({ reads: 9, writes: 0 });
@@ -228,7 +274,10 @@ describe("coalescing a burst of events for one PR", () => {
     const first = app.receive("pull_request_review", pr.reviewEvent());
     await sleep(30);
     pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
-    const second = app.receive("pull_request_review", { ...example("pull_request_review", "dismissed"), pull_request: pullRequest({ headSha: HEAD }) });
+    const second = app.receive("pull_request_review", {
+      ...example("pull_request_review", "dismissed"),
+      pull_request: pullRequest({ headSha: HEAD }),
+    });
     await Promise.all([first, second]);
 
     // The dismissal is what stands: the check waits. The first run read the approval, saw the
@@ -310,7 +359,12 @@ describe("the policy cache", () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
     const { gh, pulls } = liveRepo();
     const pr = pulls[0]!;
-    nock.removeInterceptor({ hostname: "api.github.com", path: "/repos/acme/shop/contents/.github%2Fcountersign.yml", method: "GET", proto: "https" });
+    nock.removeInterceptor({
+      hostname: "api.github.com",
+      path: "/repos/acme/shop/contents/.github%2Fcountersign.yml",
+      method: "GET",
+      proto: "https",
+    });
     let policyReads = 0;
     gh.api
       .get("/repos/acme/shop/contents/.github%2Fcountersign.yml")
@@ -341,7 +395,6 @@ describe("the policy cache", () => {
     expect(contents).toHaveLength(2);
   });
 });
-
 
 describe("GET /metrics", () => {
   it("is served by Probot's own server next to /ping, with the metric names the benchmark reads", async () => {

@@ -10,7 +10,14 @@ import { createServices } from "../../src/handlers/services.js";
 import { rawGet, rawRequest } from "../helpers/raw-http.js";
 
 const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-const baseEnv: NodeJS.ProcessEnv = { APP_ID: "777", PRIVATE_KEY: key, WEBHOOK_SECRET: "s", HOST: "127.0.0.1", PORT: "0", RETRY_ATTEMPTS: "0" };
+const baseEnv: NodeJS.ProcessEnv = {
+  APP_ID: "777",
+  PRIVATE_KEY: key,
+  WEBHOOK_SECRET: "s",
+  HOST: "127.0.0.1",
+  PORT: "0",
+  RETRY_ATTEMPTS: "0",
+};
 
 let server: AppServer | undefined;
 afterEach(async () => {
@@ -53,7 +60,18 @@ describe("GET /ready", () => {
 describe("webhooks and metrics on the server", () => {
   const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
   const post = (port: number, signature?: string) =>
-    rawRequest(port, "POST", "/api/github/webhooks", { "content-type": "application/json", "x-github-event": "ping", "x-github-delivery": randomUUID(), ...(signature ? { "x-hub-signature-256": signature } : {}) }, ping);
+    rawRequest(
+      port,
+      "POST",
+      "/api/github/webhooks",
+      {
+        "content-type": "application/json",
+        "x-github-event": "ping",
+        "x-github-delivery": randomUUID(),
+        ...(signature ? { "x-hub-signature-256": signature } : {}),
+      },
+      ping,
+    );
 
   it("accepts only deliveries signed with WEBHOOK_SECRET", async () => {
     const app = await start({});
@@ -66,7 +84,12 @@ describe("webhooks and metrics on the server", () => {
     const app = await start({});
     const res = await rawGet(app.port, "/metrics");
     expect(res.status).toBe(200);
-    for (const name of ["countersign_handler_failures_total", "countersign_github_responses_total", "countersign_github_rate_limit_remaining", "countersign_evaluations_total"]) {
+    for (const name of [
+      "countersign_handler_failures_total",
+      "countersign_github_responses_total",
+      "countersign_github_rate_limit_remaining",
+      "countersign_evaluations_total",
+    ]) {
       expect(res.body).toContain(`# HELP ${name} `);
     }
   });

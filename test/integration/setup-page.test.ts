@@ -139,14 +139,26 @@ describe("GitHub's redirect back (/probot/setup)", () => {
     server = await startServer(config, pino({ level: "silent" }), { env, cwd: dir });
     expect(server.setupMode).toBe(true);
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEfake\nline2\n-----END RSA PRIVATE KEY-----\n";
-    nock("https://api.github.com")
-      .post("/app-manifests/the-code/conversions")
-      .reply(201, { id: 424242, slug: "countersign-acme", html_url: "https://github.com/apps/countersign-acme", pem, webhook_secret: "s3cret", client_id: "Iv1.abc", client_secret: "shh" });
+    nock("https://api.github.com").post("/app-manifests/the-code/conversions").reply(201, {
+      id: 424242,
+      slug: "countersign-acme",
+      html_url: "https://github.com/apps/countersign-acme",
+      pem,
+      webhook_secret: "s3cret",
+      client_id: "Iv1.abc",
+      client_secret: "shh",
+    });
     const res = await rawGet(server.port, "/probot/setup?code=the-code");
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe("https://github.com/apps/countersign-acme/installations/new");
     const written = parseEnv(readFileSync(join(dir, ".env"), "utf8"));
-    expect(written).toMatchObject({ APP_ID: "424242", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s3cret", GITHUB_CLIENT_ID: "Iv1.abc", GITHUB_CLIENT_SECRET: "shh" });
+    expect(written).toMatchObject({
+      APP_ID: "424242",
+      PRIVATE_KEY: pem,
+      WEBHOOK_SECRET: "s3cret",
+      GITHUB_CLIENT_ID: "Iv1.abc",
+      GITHUB_CLIENT_SECRET: "shh",
+    });
     // Only the app's id and key make it start the app next time: readServerConfig reads them back.
     const next = readServerConfig({ ...written, NO_SMEE_SETUP: "true" }, dir);
     expect(next.appId).toBe(424242);

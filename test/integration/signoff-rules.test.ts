@@ -1,6 +1,19 @@
 // same-diff, require groups and branches end to end: real webhook payloads in, the exact GitHub requests out.
 import { describe, expect, it } from "vitest";
-import { FakeGitHub, HEAD, OLD_HEAD, OWNER, REPO, commit, createTestApp, example, file, pullRequest, pullRequestEvent, review } from "../helpers/github.js";
+import {
+  FakeGitHub,
+  HEAD,
+  OLD_HEAD,
+  OWNER,
+  REPO,
+  commit,
+  createTestApp,
+  example,
+  file,
+  pullRequest,
+  pullRequestEvent,
+  review,
+} from "../helpers/github.js";
 
 const CLAUDE_COMMIT = commit({ message: "Add retry\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
 const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"; // the example payload's base.sha
@@ -37,7 +50,9 @@ describe("fresh_approval: same-diff", () => {
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
     expect(gh.lastCheck.output.title).toBe("Signed off by @bob (risk low)");
     expect(gh.lastCheck.output.summary.split("\n")[2]).toBe("@bob approved on `bbbbbbb`; the changes since are only the base branch.");
-    expect(gh.lastCheck.output.summary).toContain("or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)");
+    expect(gh.lastCheck.output.summary).toContain(
+      "or on an earlier commit whose own changes are the same as the head's (fresh_approval: same-diff)",
+    );
     expect(app.services.caches.diffs.size).toBe(2);
     const { body } = await app.services.metrics.render();
     expect(body).toContain('countersign_approvals_total{tier="low",basis="same_diff"} 1');
@@ -65,7 +80,9 @@ describe("fresh_approval: same-diff", () => {
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
     expect(gh.lastCheck.status).toBe("in_progress");
-    expect(gh.lastCheck.output.summary).toContain("| @bob | approved on bbbbbbb | no | approved an older commit (bbbbbbb), now stale: the PR changes `src/auth.ts` since bbbbbbb |");
+    expect(gh.lastCheck.output.summary).toContain(
+      "| @bob | approved on bbbbbbb | no | approved an older commit (bbbbbbb), now stale: the PR changes `src/auth.ts` since bbbbbbb |",
+    );
   });
 
   it("a PR left waiting counts in the waiting gauge until it is closed", async () => {
@@ -87,7 +104,9 @@ describe("fresh_approval: same-diff", () => {
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
     expect(gh.lastCheck.status).toBe("in_progress");
-    expect(gh.lastCheck.output.summary).toContain("now stale: the changes at the head could not be compared: GitHub could not compare aaaaaaa with the base branch (404");
+    expect(gh.lastCheck.output.summary).toContain(
+      "now stale: the changes at the head could not be compared: GitHub could not compare aaaaaaa with the base branch (404",
+    );
   });
 
   it("reads nothing extra when the approval is on the head", async () => {
@@ -104,7 +123,8 @@ describe("fresh_approval: same-diff", () => {
 });
 
 describe("signoff.require", () => {
-  const GROUPS = "signoff:\n  require:\n    - { reviewers: ['@acme/sre'], paths: ['infra/**'] }\n    - { reviewers: ['@acme/principals'] }\n";
+  const GROUPS =
+    "signoff:\n  require:\n    - { reviewers: ['@acme/sre'], paths: ['infra/**'] }\n    - { reviewers: ['@acme/principals'] }\n";
   const files = [file("infra/prod/main.yml"), file("src/app.ts")];
 
   it("waits for the second group once the first has signed off, and asks only that group", async () => {
@@ -118,15 +138,23 @@ describe("signoff.require", () => {
 
     expect(gh.lastCheck.status).toBe("in_progress");
     expect(gh.lastCheck.output.title).toBe("Waiting for 1 approval from @acme/sre (1 of 2 groups signed off, risk low)");
-    expect(gh.lastCheck.output.summary).toContain("- ⏳ 1 approval from @acme/sre: 0 of 1; applies: `infra/prod/main.yml` matches `infra/**` (signoff.require[0]).");
-    expect(gh.lastCheck.output.summary).toContain("- ✅ 1 approval from @acme/principals: signed off by @carol; always applies (signoff.require[1]).");
+    expect(gh.lastCheck.output.summary).toContain(
+      "- ⏳ 1 approval from @acme/sre: 0 of 1; applies: `infra/prod/main.yml` matches `infra/**` (signoff.require[0]).",
+    );
+    expect(gh.lastCheck.output.summary).toContain(
+      "- ✅ 1 approval from @acme/principals: signed off by @carol; always applies (signoff.require[1]).",
+    );
     expect(gh.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["sre"] }]);
   });
 
   it("passes when the second group signs off too", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low"] });
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], files, reviews: [review("carol", "APPROVED", { at: "2026-11-21T10:00:00Z" }), review("dave", "APPROVED", { at: "2026-11-21T11:00:00Z" })] });
+    const gh = new FakeGitHub().token().pull(pr, {
+      commits: [CLAUDE_COMMIT],
+      files,
+      reviews: [review("carol", "APPROVED", { at: "2026-11-21T10:00:00Z" }), review("dave", "APPROVED", { at: "2026-11-21T11:00:00Z" })],
+    });
     gh.policy(GROUPS).existingChecks();
     gh.membership("@acme/sre", "carol", 404).membership("@acme/principals", "carol", "active");
     gh.membership("@acme/sre", "dave", "active").membership("@acme/principals", "dave", 404).expectCheckRun();
@@ -149,23 +177,37 @@ describe("branches", () => {
   it("passes a PR into a branch outside branches, saying why, and still labels it", async () => {
     const app = createTestApp();
     const pr = into("feature/stack-base");
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] })
+      .policy(POLICY)
+      .existingChecks();
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
 
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
     expect(gh.lastCheck.output.title).toBe("Not gated: the base branch feature/stack-base is outside the policy's branches (risk low)");
-    expect(gh.lastCheck.output.summary).toContain("Not required: this PR merges into `feature/stack-base`, and the policy's `branches` (`main`, `release/**`) do not include it.");
+    expect(gh.lastCheck.output.summary).toContain(
+      "Not required: this PR merges into `feature/stack-base`, and the policy's `branches` (`main`, `release/**`) do not include it.",
+    );
     expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
   });
 
   it("re-evaluates a PR retargeted onto a gated branch: it waits again", async () => {
     const app = createTestApp();
     const pr = into("release/2.1");
-    const gh = new FakeGitHub().token().pull({ ...pr, labels: LABELS.map((name, i) => ({ id: i + 1, name })) }, { commits: [CLAUDE_COMMIT] }).policy(POLICY).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub()
+      .token()
+      .pull({ ...pr, labels: LABELS.map((name, i) => ({ id: i + 1, name })) }, { commits: [CLAUDE_COMMIT] })
+      .policy(POLICY)
+      .existingChecks()
+      .expectCheckRun();
 
-    await app.receive("pull_request", pullRequestEvent("edited", pr, { changes: { base: { ref: { from: "feature/stack-base" }, sha: { from: BASE_SHA } } } }));
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("edited", pr, { changes: { base: { ref: { from: "feature/stack-base" }, sha: { from: BASE_SHA } } } }),
+    );
 
     expect(gh.lastCheck.status).toBe("in_progress");
     expect(gh.lastCheck.output.title).toMatch(/^Waiting for 1 approval/);
@@ -176,12 +218,24 @@ describe("who could sign off now", () => {
   it("names the team's members who may sign off, as profile links, capped with 'and N more'", async () => {
     const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
     const pr = pullRequest({ labels: LABELS });
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).policy("signoff:\n  reviewers: ['@acme/seniors']\n").existingChecks().labelEvents();
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT] })
+      .policy("signoff:\n  reviewers: ['@acme/seniors']\n")
+      .existingChecks()
+      .labelEvents();
     const member = (login: string, id: number, type = "User") => ({ login, id, type });
     gh.api
       .get("/orgs/acme/teams/seniors/members")
       .query({ per_page: 100, page: 1 })
-      .reply(200, [member("erin", 15), member("alice", 1), member("bob", 12), member("dave", 14), member("carol", 13), member("helper[bot]", 99, "Bot")]);
+      .reply(200, [
+        member("erin", 15),
+        member("alice", 1),
+        member("bob", 12),
+        member("dave", 14),
+        member("carol", 13),
+        member("helper[bot]", 99, "Bot"),
+      ]);
     gh.expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -196,8 +250,15 @@ describe("who could sign off now", () => {
   it("says what it could not list, and the check is otherwise the same", async () => {
     const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
     const pr = pullRequest({ labels: LABELS });
-    const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT] }).noPolicy().existingChecks();
-    gh.api.get(`/repos/${OWNER}/${REPO}/collaborators`).query({ permission: "maintain", per_page: 100, page: 1 }).reply(403, { message: "Resource not accessible by integration" });
+    const gh = new FakeGitHub()
+      .token()
+      .pull(pr, { commits: [CLAUDE_COMMIT] })
+      .noPolicy()
+      .existingChecks();
+    gh.api
+      .get(`/repos/${OWNER}/${REPO}/collaborators`)
+      .query({ permission: "maintain", per_page: 100, page: 1 })
+      .reply(403, { message: "Resource not accessible by integration" });
     gh.expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));

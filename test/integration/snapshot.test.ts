@@ -8,7 +8,10 @@ const link = (path: string, last: number) => `<https://api.github.com${path}?per
 function pagedFiles(gh: FakeGitHub, total: number, lastPage: number, served: number) {
   for (let page = 1; page <= served; page++) {
     const files = Array.from({ length: Math.min(100, total - (page - 1) * 100) }, (_, i) => file(`services/s${page}/f${i}.ts`));
-    gh.api.get(`${PR}/files`).query({ per_page: 100, page }).reply(200, files, { link: link(`${PR}/files`, lastPage) });
+    gh.api
+      .get(`${PR}/files`)
+      .query({ per_page: 100, page })
+      .reply(200, files, { link: link(`${PR}/files`, lastPage) });
   }
 }
 
@@ -21,7 +24,10 @@ describe("reading a pull request", () => {
     gh.api.get(PR).reply(200, pr);
     pagedFiles(gh, 250, 3, 3);
     const commits = Array.from({ length: 120 }, (_, i) => commit({ sha: i === 119 ? HEAD : String(i).padStart(40, "0") }));
-    gh.api.get(`${PR}/commits`).query({ per_page: 100, page: 1 }).reply(200, commits.slice(0, 100), { link: link(`${PR}/commits`, 2) });
+    gh.api
+      .get(`${PR}/commits`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, commits.slice(0, 100), { link: link(`${PR}/commits`, 2) });
     gh.api.get(`${PR}/commits`).query({ per_page: 100, page: 2 }).reply(200, commits.slice(100));
     gh.api.get(`${PR}/reviews`).query(true).reply(200, []);
     gh.expectCheckRun();
@@ -58,11 +64,17 @@ describe("reading a pull request", () => {
     // AI evidence in the 50 unread commits cannot be ruled out: the PR is gated and labelled.
     const gh = new FakeGitHub().token().noPolicy().existingChecks().labelExists("ai-assisted").addLabels();
     gh.api.get(PR).reply(200, pr);
-    gh.api.get(`${PR}/files`).query(true).reply(200, [file("README.md")]);
+    gh.api
+      .get(`${PR}/files`)
+      .query(true)
+      .reply(200, [file("README.md")]);
     for (let page = 1; page <= 3; page++) {
       const n = page === 3 ? 50 : 100;
       const commits = Array.from({ length: n }, (_, i) => commit({ sha: `${page}${i}`.padStart(40, "0") }));
-      gh.api.get(`${PR}/commits`).query({ per_page: 100, page }).reply(200, commits, { link: link(`${PR}/commits`, 3) });
+      gh.api
+        .get(`${PR}/commits`)
+        .query({ per_page: 100, page })
+        .reply(200, commits, { link: link(`${PR}/commits`, 3) });
     }
     gh.api.get(`${PR}/reviews`).query(true).reply(200, []);
     gh.expectCheckRun();

@@ -130,12 +130,20 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
   });
 
   it("with Redis unreachable, a replica's writes still go out, in priority order, and the failure is reported", async () => {
-    const broken = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const broken = new Redis("redis://127.0.0.1:1", {
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     broken.on("error", () => {});
     const r = replica(0, broken);
     const order: string[] = [];
     const holder = await r.turns.acquire("4242", { kind: "check" });
-    const writes = [write(r.turns, "label", { kind: "label" }, order), write(r.turns, "close", { kind: "close", target: "acme/shop@aaa" }, order)];
+    const writes = [
+      write(r.turns, "label", { kind: "label" }, order),
+      write(r.turns, "close", { kind: "close", target: "acme/shop@aaa" }, order),
+    ];
     await sleep(20);
     holder.end();
     await Promise.all(writes);

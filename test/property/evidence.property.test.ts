@@ -87,14 +87,34 @@ describe("risk (property-based)", () => {
 
   it("the tier never falls when a changed line is added to a file's patch", () => {
     fc.assert(
-      fc.property(snapshotArb, policyArb, fc.nat(), fc.constantFrom("+DROP TABLE x;", "+force_destroy = true", "-secret_key = 1", "+ok"), (snapshot, policy, pick, line) => {
-        const withPatch = snapshot.files.filter((f) => f.patch !== undefined);
-        fc.pre(withPatch.length > 0);
-        const target = withPatch[pick % withPatch.length]!;
-        const grown = snapshot.files.map((f) => (f === target ? { ...f, patch: `${f.patch}\n${line}`, additions: f.additions + (line.startsWith("+") ? 1 : 0), deletions: f.deletions + (line.startsWith("-") ? 1 : 0) } : f));
-        const more = { ...snapshot, files: grown, additions: snapshot.additions + (line.startsWith("+") ? 1 : 0), deletions: snapshot.deletions + (line.startsWith("-") ? 1 : 0) };
-        expect(tierRank(assessRisk(more, policy).tier)).toBeGreaterThanOrEqual(tierRank(assessRisk(snapshot, policy).tier));
-      }),
+      fc.property(
+        snapshotArb,
+        policyArb,
+        fc.nat(),
+        fc.constantFrom("+DROP TABLE x;", "+force_destroy = true", "-secret_key = 1", "+ok"),
+        (snapshot, policy, pick, line) => {
+          const withPatch = snapshot.files.filter((f) => f.patch !== undefined);
+          fc.pre(withPatch.length > 0);
+          const target = withPatch[pick % withPatch.length]!;
+          const grown = snapshot.files.map((f) =>
+            f === target
+              ? {
+                  ...f,
+                  patch: `${f.patch}\n${line}`,
+                  additions: f.additions + (line.startsWith("+") ? 1 : 0),
+                  deletions: f.deletions + (line.startsWith("-") ? 1 : 0),
+                }
+              : f,
+          );
+          const more = {
+            ...snapshot,
+            files: grown,
+            additions: snapshot.additions + (line.startsWith("+") ? 1 : 0),
+            deletions: snapshot.deletions + (line.startsWith("-") ? 1 : 0),
+          };
+          expect(tierRank(assessRisk(more, policy).tier)).toBeGreaterThanOrEqual(tierRank(assessRisk(snapshot, policy).tier));
+        },
+      ),
       RUNS,
     );
   });
@@ -103,7 +123,14 @@ describe("risk (property-based)", () => {
     fc.assert(
       fc.property(snapshotArb, policyArb, fc.constantFrom("policy", "files", "commits"), (snapshot, policy, how) => {
         let s = snapshot;
-        if (how === "policy") s = withFile(snapshot, { path: ".github/countersign.yml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-mode: enforce\n+mode: report" });
+        if (how === "policy")
+          s = withFile(snapshot, {
+            path: ".github/countersign.yml",
+            status: "modified",
+            additions: 1,
+            deletions: 1,
+            patch: "@@ -1 +1 @@\n-mode: enforce\n+mode: report",
+          });
         if (how === "files") s = { ...snapshot, changedFilesTotal: 3001 + snapshot.files.length };
         if (how === "commits") s = { ...snapshot, commitsTotal: 251 + snapshot.commits.length };
         expect(assessRisk(s, policy).tier).toBe("critical");

@@ -32,7 +32,8 @@ function contributors(snapshot: PullSnapshot): Set<string> {
   const logins = new Set<string>();
   for (const c of snapshot.commits) {
     for (const who of [c.author, c.committer]) if (who.account) logins.add(who.account.login.toLowerCase());
-    for (const m of c.message.matchAll(/^co-authored-by:.*<\d+\+([a-z0-9-]+)@users\.noreply\.github\.com>/gim)) logins.add(m[1]!.toLowerCase());
+    for (const m of c.message.matchAll(/^co-authored-by:.*<\d+\+([a-z0-9-]+)@users\.noreply\.github\.com>/gim))
+      logins.add(m[1]!.toLowerCase());
   }
   return logins;
 }
@@ -138,16 +139,30 @@ describe("the gate (property-based)", () => {
     });
     fc.assert(
       fc.property(snapshotArb, policyArb, fc.array(siblingArb, { minLength: 1, maxLength: 3 }), (base, policy, siblings) => {
-        const parts = [base, ...siblings.map((s, i) => ({
-          ...base,
-          number: base.number + i + 1,
-          baseRef: s.base,
-          labels: s.labelled ? [...base.labels, "ai-assisted"] : base.labels,
-          reviews: s.reviews.map((user, j) => ({ id: 9000 + 10 * i + j, user, state: s.state as Review["state"], commitId: base.headSha, submittedAt: `2026-11-2${j}T10:00:00Z` })),
-        }))].map((snapshot) => ({ number: snapshot.number, baseRef: snapshot.baseRef, view: renderVerdict(verdictOf(snapshot, policy), snapshot, { policySources: [] }) }));
+        const parts = [
+          base,
+          ...siblings.map((s, i) => ({
+            ...base,
+            number: base.number + i + 1,
+            baseRef: s.base,
+            labels: s.labelled ? [...base.labels, "ai-assisted"] : base.labels,
+            reviews: s.reviews.map((user, j) => ({
+              id: 9000 + 10 * i + j,
+              user,
+              state: s.state as Review["state"],
+              commitId: base.headSha,
+              submittedAt: `2026-11-2${j}T10:00:00Z`,
+            })),
+          })),
+        ].map((snapshot) => ({
+          number: snapshot.number,
+          baseRef: snapshot.baseRef,
+          view: renderVerdict(verdictOf(snapshot, policy), snapshot, { policySources: [] }),
+        }));
         const combined = combineHeadViews(parts);
         expect(viewPasses(combined)).toBe(parts.every((p) => viewPasses(p.view)));
-        if (!viewPasses(combined)) for (const p of parts.filter((x) => !viewPasses(x.view))) expect(combined.summary).toContain(`#${p.number} → ${p.baseRef}`);
+        if (!viewPasses(combined))
+          for (const p of parts.filter((x) => !viewPasses(x.view))) expect(combined.summary).toContain(`#${p.number} → ${p.baseRef}`);
       }),
       { numRuns: 200 },
     );

@@ -19,7 +19,10 @@ function verdictOf(snapshot: PullSnapshot, policy: Policy, sameDiff?: Map<string
   return decide(snapshot, policy, planEvaluation(snapshot, policy), directory(), sameDiff ? { sameDiff } : {});
 }
 
-const withFresh = (policy: Policy, fresh: Policy["signoff"]["fresh_approval"]): Policy => ({ ...policy, signoff: { ...policy.signoff, fresh_approval: fresh } });
+const withFresh = (policy: Policy, fresh: Policy["signoff"]["fresh_approval"]): Policy => ({
+  ...policy,
+  signoff: { ...policy.signoff, fresh_approval: fresh },
+});
 const counted = (v: Verdict) => v.reviews.filter((r) => r.counted && r.state === "APPROVED").map((r) => `${r.login}@${r.commitId}`);
 
 describe("fresh_approval: same-diff", () => {
@@ -39,7 +42,10 @@ describe("fresh_approval: same-diff", () => {
   });
 
   // A PR's own diff, and the noise a base-branch update adds to it: hunks moved, their headings changed.
-  const hunkArb = fc.tuple(fc.nat({ max: 500 }), fc.array(fc.constantFrom(" ctx", "-old", "+new", "+retry()", "-x", "+ünïcode 🚀"), { minLength: 1, maxLength: 5 }));
+  const hunkArb = fc.tuple(
+    fc.nat({ max: 500 }),
+    fc.array(fc.constantFrom(" ctx", "-old", "+new", "+retry()", "-x", "+ünïcode 🚀"), { minLength: 1, maxLength: 5 }),
+  );
   const fileArb: fc.Arbitrary<DiffFile> = fc
     .record({
       path: fc.constantFrom("src/a.ts", "src/b.ts", "infra/main.tf", "README.md", "logo.png"),
@@ -56,7 +62,18 @@ describe("fresh_approval: same-diff", () => {
     }));
   const diffArb = fc.uniqueArray(fileArb, { minLength: 1, maxLength: 4, selector: (f) => f.path });
   const baseNoise = (files: DiffFile[], shift: number): DiffFile[] =>
-    files.map((f) => ({ ...f, blobSha: String(shift).padStart(40, "0"), ...(f.patch === undefined ? {} : { patch: f.patch.replace(/@@ -(\d+),3 \+(\d+),4 @@/g, (_m, a, b) => `@@ -${Number(a) + shift},3 +${Number(b) + shift},4 @@ moved`) }) }));
+    files.map((f) => ({
+      ...f,
+      blobSha: String(shift).padStart(40, "0"),
+      ...(f.patch === undefined
+        ? {}
+        : {
+            patch: f.patch.replace(
+              /@@ -(\d+),3 \+(\d+),4 @@/g,
+              (_m, a, b) => `@@ -${Number(a) + shift},3 +${Number(b) + shift},4 @@ moved`,
+            ),
+          }),
+    }));
   const mutationArb = fc.constantFrom("edit-line", "add-line", "add-file", "drop-file", "rename", "binary");
   function mutate(files: DiffFile[], how: string): DiffFile[] {
     const [first, ...rest] = files;
@@ -94,19 +111,34 @@ describe("fresh_approval: same-diff", () => {
 
 describe("signoff.require", () => {
   const groupArb: fc.Arbitrary<SignoffGroup> = fc.record({
-    reviewers: fc.uniqueArray(fc.constantFrom("@acme/seniors", "carol", "dave", "bob", "permission:admin", "permission:maintain"), { minLength: 1, maxLength: 2 }),
+    reviewers: fc.uniqueArray(fc.constantFrom("@acme/seniors", "carol", "dave", "bob", "permission:admin", "permission:maintain"), {
+      minLength: 1,
+      maxLength: 2,
+    }),
     approvals: fc.integer({ min: 1, max: 2 }),
-    paths: fc.option(fc.uniqueArray(fc.constantFrom("infra/**", "**/*.tf", "src/**", "**/*.sql", "docs/**"), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    paths: fc.option(
+      fc.uniqueArray(fc.constantFrom("infra/**", "**/*.tf", "src/**", "**/*.sql", "docs/**"), { minLength: 1, maxLength: 2 }),
+      { nil: undefined },
+    ),
   });
   // Valid lists only: at least one group without paths (the validator refuses the others).
   const groupsArb = fc
-    .tuple(groupArb.map((g) => ({ reviewers: g.reviewers, approvals: g.approvals })), fc.array(groupArb, { maxLength: 3 }))
+    .tuple(
+      groupArb.map((g) => ({ reviewers: g.reviewers, approvals: g.approvals })),
+      fc.array(groupArb, { maxLength: 3 }),
+    )
     .map(([always, more]) => [always, ...more]);
 
   function withGroups(policy: Policy, groups: SignoffGroup[], inTier: boolean): Policy {
     const { reviewers: _r, approvals: _a, ...signoff } = policy.signoff;
     const input = inTier
-      ? { ...policy, signoff: { ...policy.signoff, tiers: { low: { require: groups }, medium: { require: groups }, high: { require: groups }, critical: { require: groups } } } }
+      ? {
+          ...policy,
+          signoff: {
+            ...policy.signoff,
+            tiers: { low: { require: groups }, medium: { require: groups }, high: { require: groups }, critical: { require: groups } },
+          },
+        }
       : { ...policy, signoff: { ...signoff, tiers: {}, require: groups } };
     const result = validatePolicy(JSON.parse(JSON.stringify(input)));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -115,13 +147,21 @@ describe("signoff.require", () => {
 
   it("adding a group never makes a blocking PR pass (at the top level or in the tiers)", () => {
     fc.assert(
-      fc.property(snapshotArb, policyArb, groupsArb, groupArb, fc.boolean(), fc.nat({ max: 4 }), (snapshot, policy, groups, extra, inTier, at) => {
-        const before = verdictOf(snapshot, withGroups(policy, groups, inTier));
-        const more = [...groups];
-        more.splice(Math.min(at, more.length), 0, extra);
-        const after = verdictOf(snapshot, withGroups(policy, more, inTier));
-        if (!passes(before)) expect(passes(after)).toBe(false);
-      }),
+      fc.property(
+        snapshotArb,
+        policyArb,
+        groupsArb,
+        groupArb,
+        fc.boolean(),
+        fc.nat({ max: 4 }),
+        (snapshot, policy, groups, extra, inTier, at) => {
+          const before = verdictOf(snapshot, withGroups(policy, groups, inTier));
+          const more = [...groups];
+          more.splice(Math.min(at, more.length), 0, extra);
+          const after = verdictOf(snapshot, withGroups(policy, more, inTier));
+          if (!passes(before)) expect(passes(after)).toBe(false);
+        },
+      ),
       RUNS,
     );
   });

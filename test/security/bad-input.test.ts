@@ -72,9 +72,13 @@ describe("broken policies never open the gate", () => {
     const rules = Array.from({ length: POLICY_LIMITS.rules + 1 }, (_, i) => ({ tier: "high", paths: [`d${i}/**`] }));
     const many = validatePolicy({ risk: { rules } });
     expect(many.ok).toBe(false);
-    if (!many.ok) expect(many.problems[0]?.message).toBe(`has ${POLICY_LIMITS.rules + 1} rules; at most ${POLICY_LIMITS.rules} are allowed`);
+    if (!many.ok)
+      expect(many.problems[0]?.message).toBe(`has ${POLICY_LIMITS.rules + 1} rules; at most ${POLICY_LIMITS.rules} are allowed`);
 
-    const patterns = validatePolicy({ detection: { body_patterns: Array.from({ length: 300 }, (_, i) => `p${i}`) }, risk: { rules: [{ tier: "high", content: Array.from({ length: 300 }, (_, i) => `c${i}`) }] } });
+    const patterns = validatePolicy({
+      detection: { body_patterns: Array.from({ length: 300 }, (_, i) => `p${i}`) },
+      risk: { rules: [{ tier: "high", content: Array.from({ length: 300 }, (_, i) => `c${i}`) }] },
+    });
     expect(patterns.ok).toBe(false);
     if (!patterns.ok) expect(patterns.problems[0]?.message).toContain("the policy has 600 regular expressions");
   });
@@ -107,7 +111,7 @@ describe("catastrophic regular expressions and globs", () => {
   const EVIL = "(a+)+b";
   const A50K = "a".repeat(50_000);
 
-  it("(a+)+b against 50 000 \"a\"s completes (linear-time engine) and finds no match", () => {
+  it('(a+)+b against 50 000 "a"s completes (linear-time engine) and finds no match', () => {
     const compiled = compileSafeRegex(EVIL);
     expect(compiled.ok).toBe(true);
     if (compiled.ok) {
@@ -121,11 +125,15 @@ describe("catastrophic regular expressions and globs", () => {
     ["(.*a){20}", A50K],
     ["^(\\w+\\s?)*$", `${"word ".repeat(5000)}!`],
     ["(x+x+)+y", "x".repeat(50_000)],
-  ])("%s completes on a hostile line", (source, text) => {
-    const compiled = compileSafeRegex(source);
-    expect(compiled.ok).toBe(true);
-    if (compiled.ok) expect(typeof compiled.pattern.test(text)).toBe("boolean");
-  }, 5_000);
+  ])(
+    "%s completes on a hostile line",
+    (source, text) => {
+      const compiled = compileSafeRegex(source);
+      expect(compiled.ok).toBe(true);
+      if (compiled.ok) expect(typeof compiled.pattern.test(text)).toBe("boolean");
+    },
+    5_000,
+  );
 
   it.each([
     ["a lookahead", "force_destroy(?=\\s*=\\s*true)", "a lookahead (`(?=`)"],
@@ -139,7 +147,10 @@ describe("catastrophic regular expressions and globs", () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.problems).toEqual([
-        { path: "risk.rules[0].content[0]", message: `uses ${construct}, which Countersign does not support because patterns must run in linear time` },
+        {
+          path: "risk.rules[0].content[0]",
+          message: `uses ${construct}, which Countersign does not support because patterns must run in linear time`,
+        },
       ]);
     }
   });
@@ -168,14 +179,20 @@ describe("catastrophic regular expressions and globs", () => {
     expect(passes(gh.check())).toBe(true); // not AI-assisted: nothing matched, and nothing hung
   }, 10_000);
 
-  it("risk.rules[].content: (a+)+b against 50 000 \"a\"s in a patch completes, and a real match still counts", () => {
+  it('risk.rules[].content: (a+)+b against 50 000 "a"s in a patch completes, and a real match still counts', () => {
     const policy = validatePolicy({ risk: { rules: [{ tier: "critical", content: [EVIL] }] } });
     expect(policy.ok).toBe(true);
     if (!policy.ok) return;
     const patch = `@@ -1,2 +1,2 @@\n-${A50K}\n+${A50K}`;
-    const clean = assessRisk(makeSnapshot({ files: [{ path: "src/a.txt", status: "modified", additions: 1, deletions: 1, patch }] }), policy.policy);
+    const clean = assessRisk(
+      makeSnapshot({ files: [{ path: "src/a.txt", status: "modified", additions: 1, deletions: 1, patch }] }),
+      policy.policy,
+    );
     expect(clean.tier).toBe("low");
-    const hit = assessRisk(makeSnapshot({ files: [{ path: "src/a.txt", status: "modified", additions: 1, deletions: 1, patch: `${patch}\n+aab` }] }), policy.policy);
+    const hit = assessRisk(
+      makeSnapshot({ files: [{ path: "src/a.txt", status: "modified", additions: 1, deletions: 1, patch: `${patch}\n+aab` }] }),
+      policy.policy,
+    );
     expect(hit.tier).toBe("critical");
   }, 10_000);
 
@@ -192,7 +209,16 @@ describe("catastrophic regular expressions and globs", () => {
   });
 
   it("globs of real policies are accepted", () => {
-    const globs = ["**/*.tf", "infra/prod/**", ".github/workflows/**", "**/*[aA]uth[^o]*.*", "**/*.{yml,yaml}", "services/*", "**/*-lock.*", "!docs/**"];
+    const globs = [
+      "**/*.tf",
+      "infra/prod/**",
+      ".github/workflows/**",
+      "**/*[aA]uth[^o]*.*",
+      "**/*.{yml,yaml}",
+      "services/*",
+      "**/*-lock.*",
+      "!docs/**",
+    ];
     expect(validatePolicy({ risk: { components: globs, rules: [{ tier: "high", paths: globs }] } }).ok).toBe(true);
   });
 });
@@ -200,10 +226,13 @@ describe("catastrophic regular expressions and globs", () => {
 describe("webhook payloads with fields missing", () => {
   it.each([
     ["pull_request without head", (p: Record<string, unknown>) => delete (p.pull_request as Record<string, unknown>).head],
-    ["pull_request without labels and user", (p: Record<string, unknown>) => {
-      delete (p.pull_request as Record<string, unknown>).labels;
-      delete (p.pull_request as Record<string, unknown>).user;
-    }],
+    [
+      "pull_request without labels and user",
+      (p: Record<string, unknown>) => {
+        delete (p.pull_request as Record<string, unknown>).labels;
+        delete (p.pull_request as Record<string, unknown>).user;
+      },
+    ],
     ["pull_request reduced to its number", (p: Record<string, unknown>) => (p.pull_request = { number: 7 })],
     ["no pull_request at all", (p: Record<string, unknown>) => delete p.pull_request],
     ["no repository", (p: Record<string, unknown>) => delete p.repository],
@@ -226,7 +255,13 @@ describe("webhook payloads with fields missing", () => {
     const review = gh.reviewEvent("submitted", {});
     delete review.review;
     await app.receive("pull_request_review", review).catch(() => undefined);
-    const comment = { action: "created", issue: { number: 7, state: "open", pull_request: {} }, comment: { id: 1, body: "/countersign override now" }, repository: review.repository, installation: review.installation };
+    const comment = {
+      action: "created",
+      issue: { number: 7, state: "open", pull_request: {} },
+      comment: { id: 1, body: "/countersign override now" },
+      repository: review.repository,
+      installation: review.installation,
+    };
     await app.receive("issue_comment", comment).catch(() => undefined);
 
     expect(gh.checkRuns.some((r) => passes(r) && r.output.title.startsWith("Overridden"))).toBe(false);

@@ -129,7 +129,7 @@ describe("a PR that changed since the event", () => {
   // The API, not the payload, says whether the PR is still open.
   it("a webhook for a PR closed meanwhile writes no check and no label", () => closedMeanwhile({ state: "closed", merged: false }));
 
-    it("a webhook for a PR merged meanwhile writes no check and no label", () => closedMeanwhile({ state: "closed", merged: true }));
+  it("a webhook for a PR merged meanwhile writes no check and no label", () => closedMeanwhile({ state: "closed", merged: true }));
 
   it("a webhook that says closed is not evaluated at all", async () => {
     const { gh, app, pull } = world();
@@ -168,7 +168,12 @@ describe("lost webhooks", () => {
     const payload = example(kind, "rerequested");
     const head = gh.pull().headSha;
     if (kind === "check_run") {
-      Object.assign(payload.check_run as object, { name: "Countersign", head_sha: head, app: { id: APP_ID }, pull_requests: [{ number: 7 }] });
+      Object.assign(payload.check_run as object, {
+        name: "Countersign",
+        head_sha: head,
+        app: { id: APP_ID },
+        pull_requests: [{ number: 7 }],
+      });
     } else {
       Object.assign(payload.check_suite as object, { head_sha: head, app: { id: APP_ID }, pull_requests: [{ number: 7 }] });
     }

@@ -41,31 +41,51 @@ describe("events GitHub really sends that name nothing to gate", () => {
   });
 
   it.each([
-    ["merge_group without head_sha", "merge_group", () => {
-      const p = example("merge_group", "checks_requested");
-      delete (p.merge_group as Record<string, unknown>).head_sha;
-      return p;
-    }],
-    ["pull_request without its head", "pull_request", (gh: GitHubState) => {
-      const p = gh.pullEvent("synchronize");
-      delete (p.pull_request as Record<string, unknown>).head;
-      return p;
-    }],
-    ["issue_comment without its user", "issue_comment", () => {
-      const p = issueCommentEvent("/countersign override hotfix");
-      delete (p.comment as Record<string, unknown>).user;
-      return p;
-    }],
-    ["check_run.rerequested without head_sha", "check_run", () => {
-      const p = example("check_run", "rerequested");
-      delete (p.check_run as Record<string, unknown>).head_sha;
-      return p;
-    }],
-    ["push without commits", "push", () => {
-      const p = example("push");
-      delete p.commits;
-      return p;
-    }],
+    [
+      "merge_group without head_sha",
+      "merge_group",
+      () => {
+        const p = example("merge_group", "checks_requested");
+        delete (p.merge_group as Record<string, unknown>).head_sha;
+        return p;
+      },
+    ],
+    [
+      "pull_request without its head",
+      "pull_request",
+      (gh: GitHubState) => {
+        const p = gh.pullEvent("synchronize");
+        delete (p.pull_request as Record<string, unknown>).head;
+        return p;
+      },
+    ],
+    [
+      "issue_comment without its user",
+      "issue_comment",
+      () => {
+        const p = issueCommentEvent("/countersign override hotfix");
+        delete (p.comment as Record<string, unknown>).user;
+        return p;
+      },
+    ],
+    [
+      "check_run.rerequested without head_sha",
+      "check_run",
+      () => {
+        const p = example("check_run", "rerequested");
+        delete (p.check_run as Record<string, unknown>).head_sha;
+        return p;
+      },
+    ],
+    [
+      "push without commits",
+      "push",
+      () => {
+        const p = example("push");
+        delete p.commits;
+        return p;
+      },
+    ],
   ])("a signed payload with missing fields (%s) is refused without a TypeError and without GitHub calls", async (_what, name, build) => {
     const { gh, app } = world();
     await expect(app.receive(name, build(gh))).resolves.toBeUndefined();
@@ -78,7 +98,9 @@ describe("who may sign off", () => {
   it("a bot login in signoff.reviewers is refused, saying a bot can never sign off", () => {
     const result = validatePolicyText("signoff:\n  reviewers: ['helper-bot[bot]']\n");
     expect(result.ok).toBe(false);
-    expect(result.ok ? "" : result.problems.map((p) => `${p.path} ${p.message}`).join("\n")).toMatch(/signoff\.reviewers\[0\] is a bot account; a bot can never sign off/);
+    expect(result.ok ? "" : result.problems.map((p) => `${p.path} ${p.message}`).join("\n")).toMatch(
+      /signoff\.reviewers\[0\] is a bot account; a bot can never sign off/,
+    );
   });
 });
 
@@ -113,7 +135,16 @@ describe("policy that cannot be read is invalid", () => {
 describe("a proposed policy that reads other files", () => {
   const proposing = (gh: GitHubState, text: string) => {
     const pull = gh.pull();
-    pull.files = [{ filename: ".github/countersign.yml", status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1 +1 @@\n+_extends: x" }];
+    pull.files = [
+      {
+        filename: ".github/countersign.yml",
+        status: "modified",
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+        patch: "@@ -1 +1 @@\n+_extends: x",
+      },
+    ];
     gh.policyAt.set(pull.headSha, text);
   };
 
@@ -135,7 +166,9 @@ describe("a proposed policy that reads other files", () => {
 
     const out = JSON.stringify(gh.check()?.output);
     expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(out).toContain("extends acme/vault:config/app.yml, which has 2 problems of its own; its contents (keys and values) are not shown here");
+    expect(out).toContain(
+      "extends acme/vault:config/app.yml, which has 2 problems of its own; its contents (keys and values) are not shown here",
+    );
     expect(out).not.toMatch(/hunter2|database_password|admin-token/);
   });
 
@@ -153,7 +186,16 @@ describe("a change to a file that a policy in force reads is critical", () => {
   it("changing this repository's _extends target (policies/base.yml) is critical: one senior's approval is not enough", async () => {
     const { gh, app, pull } = world({ policy: "_extends: shop:policies/base.yml\nsignoff:\n  request_reviews: false\n" });
     gh.contents.set("shop:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n");
-    pull.files = [{ filename: "policies/base.yml", status: "modified", additions: 1, deletions: 1, changes: 2, patch: "@@ -1 +1 @@\n-    critical: { approvals: 2 }\n+    critical: { approvals: 1 }" }];
+    pull.files = [
+      {
+        filename: "policies/base.yml",
+        status: "modified",
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+        patch: "@@ -1 +1 @@\n-    critical: { approvals: 2 }\n+    critical: { approvals: 1 }",
+      },
+    ];
     gh.review(7, CAROL, "APPROVED");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
@@ -165,7 +207,10 @@ describe("a change to a file that a policy in force reads is critical", () => {
 
   it("in the organisation's .github repository, any YAML file (policies/base.yml, read by other repositories) is critical", () => {
     const policy = defaultPolicy();
-    const snapshot = makeSnapshot({ repo: ".github", files: [{ path: "policies/base.yml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" }] });
+    const snapshot = makeSnapshot({
+      repo: ".github",
+      files: [{ path: "policies/base.yml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" }],
+    });
     const risk = assessRisk(snapshot, policy);
     expect(risk.tier).toBe("critical");
     expect(risk.reasons[0]?.rule).toMatch(/a Countersign policy in force reads/);
@@ -220,7 +265,15 @@ describe("overrides", () => {
     expect(passes(gh.check())).toBe(true);
     expect(gh.check()?.output.title).toBe("Overridden by @carol: checkout is down");
     expect(gh.comments.map((c) => c.body)).toEqual([expect.stringContaining("Override by @carol applied to")]);
-    const order = gh.requests.filter((r) => r.method !== "GET").map((r) => (r.path.includes("check-runs") ? `check:${JSON.stringify(r.body).includes("Overridden") ? "override" : "other"}` : r.path.endsWith("/comments") ? "reply" : r.path));
+    const order = gh.requests
+      .filter((r) => r.method !== "GET")
+      .map((r) =>
+        r.path.includes("check-runs")
+          ? `check:${JSON.stringify(r.body).includes("Overridden") ? "override" : "other"}`
+          : r.path.endsWith("/comments")
+            ? "reply"
+            : r.path,
+      );
     expect(order.indexOf("check:override")).toBeGreaterThanOrEqual(0);
     expect(order.indexOf("reply")).toBeGreaterThan(order.indexOf("check:override"));
   });
@@ -234,12 +287,26 @@ describe("overrides", () => {
     app.services.gate = { ...app.services.gate, run: async () => {} };
     if (carried) {
       const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
-      gh.checkRuns.push({ id: 77, name: "Countersign", head_sha: pull.headSha, status: "completed", conclusion: "success", output: { title: "Overridden by @carol: hotfix", summary: "…", text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->` }, app: { id: 777 } });
+      gh.checkRuns.push({
+        id: 77,
+        name: "Countersign",
+        head_sha: pull.headSha,
+        status: "completed",
+        conclusion: "success",
+        output: {
+          title: "Overridden by @carol: hotfix",
+          summary: "…",
+          text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->`,
+        },
+        app: { id: 777 },
+      });
     }
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix"));
 
     expect(gh.requestsTo(new RegExp(`/commits/${pull.headSha}/check-runs$`))).toHaveLength(1);
-    expect(gh.comments[0]?.body).toContain(carried ? "Override by @carol applied to" : "The override was not applied: when Countersign evaluated");
+    expect(gh.comments[0]?.body).toContain(
+      carried ? "Override by @carol applied to" : "The override was not applied: when Countersign evaluated",
+    );
   });
 
   it("an override that reaches the app after a newer push is refused, saying the head changed after the comment", async () => {
@@ -271,7 +338,7 @@ describe("overrides", () => {
     const { gh, app, pull } = overrideWorld();
     gh.activity.length = 0;
     pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
-    ((pull.commits[0] as { commit: { committer: { date: string } } }).commit.committer).date = "2026-11-21T13:00:00Z";
+    (pull.commits[0] as { commit: { committer: { date: string } } }).commit.committer.date = "2026-11-21T13:00:00Z";
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix")); // written 12:00
 
     expect(gh.checkRuns).toHaveLength(0);
@@ -380,7 +447,10 @@ describe("a senior who co-authored the change approves it", () => {
 describe("a content rule defeated by a missing diff", () => {
   const DROP_TABLE = `${SENIORS}risk:\n  rules:\n    - { tier: critical, content: ['DROP TABLE'], paths: ['db/**'] }\n`;
   const bigMigration = (gh: GitHubState) => {
-    gh.pull().files = [simFile("db/migrations/0042_backfill.sql", { patch: null, additions: 40_000, deletions: 0, status: "added" }), simFile("src/app.ts")];
+    gh.pull().files = [
+      simFile("db/migrations/0042_backfill.sql", { patch: null, additions: 40_000, deletions: 0, status: "added" }),
+      simFile("src/app.ts"),
+    ];
   };
 
   it("a large migration without a diff is read at the head, and its DROP TABLE makes the PR critical", async () => {

@@ -21,7 +21,10 @@ function world(policy: string | number | null = SENIORS, app: TestApp = createTe
   return { gh, app, pull };
 }
 
-const is = (path: RegExp, method = "GET") => (r: StateRequest) => r.method === method && path.test(r.path);
+const is =
+  (path: RegExp, method = "GET") =>
+  (r: StateRequest) =>
+    r.method === method && path.test(r.path);
 const FILES = is(/\/pulls\/7\/files$/);
 const REVIEWS = is(/\/pulls\/7\/reviews$/);
 
@@ -114,7 +117,11 @@ describe("GitHub server errors and timeouts", () => {
 });
 
 describe("rate limits", () => {
-  const primary = { status: 403, body: { message: "API rate limit exceeded for installation ID 4242." }, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600) } };
+  const primary = {
+    status: 403,
+    body: { message: "API rate limit exceeded for installation ID 4242." },
+    headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600) },
+  };
 
   it("a primary rate limit (403, x-ratelimit-remaining: 0) on the PR read never passes: it fails closed", async () => {
     const { gh, app } = world();
@@ -132,7 +139,13 @@ describe("rate limits", () => {
   ])("a secondary rate limit (%s) on the reviews list never passes", async (_what, status) => {
     const { gh, app } = world();
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "secondary", when: REVIEWS, status, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, headers: { "retry-after": "60" } });
+    gh.fault({
+      name: "secondary",
+      when: REVIEWS,
+      status,
+      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      headers: { "retry-after": "60" },
+    });
     await evaluate(gh, app);
 
     expect(gh.checkRuns.some(passes)).toBe(false);
@@ -142,7 +155,14 @@ describe("rate limits", () => {
   it("with Probot's throttling on (its production settings), a secondary rate limit is not retried: the check fails closed", async () => {
     const { gh, app } = world(SENIORS, appWith({ throttle: true }));
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "secondary once", when: REVIEWS, times: 1, status: 403, body: { message: "You have exceeded a secondary rate limit." }, headers: { "retry-after": "1" } });
+    gh.fault({
+      name: "secondary once",
+      when: REVIEWS,
+      times: 1,
+      status: 403,
+      body: { message: "You have exceeded a secondary rate limit." },
+      headers: { "retry-after": "1" },
+    });
     await evaluate(gh, app);
 
     expect(gh.requests.filter(REVIEWS)).toHaveLength(1);
@@ -154,7 +174,13 @@ describe("rate limits", () => {
     const { gh, app } = world(SENIORS, appWith({ throttle: true }));
     gh.review(7, CAROL, "APPROVED");
     const reset = String(Math.floor(Date.now() / 1000));
-    gh.fault({ name: "primary once", when: REVIEWS, times: 1, ...primary, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } });
+    gh.fault({
+      name: "primary once",
+      when: REVIEWS,
+      times: 1,
+      ...primary,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+    });
     const started = Date.now();
     await evaluate(gh, app);
 
@@ -205,7 +231,12 @@ describe("404 and 403 where the app reads", () => {
   it("labels refused (403 on adding): a note in the summary, and the verdict does not change", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
-    gh.fault({ name: "labels 403", when: is(/\/issues\/7\/labels$/, "POST"), status: 403, body: { message: "Resource not accessible by integration" } });
+    gh.fault({
+      name: "labels 403",
+      when: is(/\/issues\/7\/labels$/, "POST"),
+      status: 403,
+      body: { message: "Resource not accessible by integration" },
+    });
     await evaluate(gh, app);
 
     expect(gh.check()?.status).toBe("in_progress");
@@ -217,7 +248,12 @@ describe("404 and 403 where the app reads", () => {
     const { gh, app, pull } = world();
     pull.labels = [];
     gh.repoLabels.clear();
-    gh.fault({ name: "create 403", when: is(/\/repos\/acme\/shop\/labels$/, "POST"), status: 403, body: { message: "Resource not accessible by integration" } });
+    gh.fault({
+      name: "create 403",
+      when: is(/\/repos\/acme\/shop\/labels$/, "POST"),
+      status: 403,
+      body: { message: "Resource not accessible by integration" },
+    });
     const review = gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -227,7 +263,11 @@ describe("404 and 403 where the app reads", () => {
   });
 
   it.each([
-    ["403 (the app lacks Members: read)", 403 as const, /GitHub refused \(403\); the app needs the "Members: read" organisation permission/],
+    [
+      "403 (the app lacks Members: read)",
+      403 as const,
+      /GitHub refused \(403\); the app needs the "Members: read" organisation permission/,
+    ],
     ["500", 500 as const, /could not be checked \(membership of @acme\/seniors: GitHub answered 500\)/],
   ])("membership lookup %s: the reviewer does not count, and the summary says why", async (_what, status, why) => {
     const { gh, app } = world();
@@ -252,9 +292,18 @@ describe("404 and 403 where the app reads", () => {
 
 describe("GraphQL", () => {
   it("a full evaluation uses REST only: no /graphql call (so GraphQL partial errors cannot mislead it)", async () => {
-    const { gh, app, pull } = world("signoff:\n  reviewers: ['@acme/seniors', 'permission:maintain']\noverride:\n  by: ['@acme/seniors']\n");
+    const { gh, app, pull } = world(
+      "signoff:\n  reviewers: ['@acme/seniors', 'permission:maintain']\noverride:\n  by: ['@acme/seniors']\n",
+    );
     pull.labels = [];
-    pull.files.push({ filename: ".github/countersign.yml", status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1 +1 @@\n+mode: report" });
+    pull.files.push({
+      filename: ".github/countersign.yml",
+      status: "modified",
+      additions: 1,
+      deletions: 0,
+      changes: 1,
+      patch: "@@ -1 +1 @@\n+mode: report",
+    });
     gh.policyAt.set(pull.headSha, "mode: report\n");
     gh.permission("dave", "maintain");
     gh.review(7, CAROL, "APPROVED");

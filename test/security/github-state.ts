@@ -97,7 +97,6 @@ export interface Fault {
 export type Membership = "active" | "pending" | 403 | 404 | 500;
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
-
 let shaCounter = 0;
 /** A fresh 40-hex commit SHA. */
 export function newSha(): string {
@@ -105,7 +104,10 @@ export function newSha(): string {
   return shaCounter.toString(16).padStart(8, "0").repeat(5);
 }
 
-export function simFile(path: string, o: { status?: string; additions?: number; deletions?: number; patch?: string | null; previous?: string } = {}): Json {
+export function simFile(
+  path: string,
+  o: { status?: string; additions?: number; deletions?: number; patch?: string | null; previous?: string } = {},
+): Json {
   const additions = o.additions ?? 3;
   const deletions = o.deletions ?? 1;
   return {
@@ -132,7 +134,11 @@ export interface CommitSpec {
 export function simCommit(o: CommitSpec = {}): Json {
   const author = o.author ?? ALICE;
   const committer = o.committer ?? author;
-  const git = (u: SimUser & { name?: string; email?: string }) => ({ name: u.name ?? u.login, email: u.email ?? `${u.login}@example.com`, date: "2026-11-20T10:00:00Z" });
+  const git = (u: SimUser & { name?: string; email?: string }) => ({
+    name: u.name ?? u.login,
+    email: u.email ?? `${u.login}@example.com`,
+    date: "2026-11-20T10:00:00Z",
+  });
   const account = (u: SimUser) => ({ login: u.login, id: u.id, type: u.type ?? "User" });
   return {
     sha: o.sha ?? newSha(),
@@ -214,7 +220,14 @@ export class GitHubState {
       ...o,
     };
     this.pulls.set(pull.number, pull);
-    this.activity.push({ id: ++reviewId, before: "0".repeat(40), after: headSha, ref: `refs/heads/${pull.headRef}`, timestamp: "2026-11-20T10:00:00Z", activity_type: "push" });
+    this.activity.push({
+      id: ++reviewId,
+      before: "0".repeat(40),
+      after: headSha,
+      ref: `refs/heads/${pull.headRef}`,
+      timestamp: "2026-11-20T10:00:00Z",
+      activity_type: "push",
+    });
     return pull;
   }
 
@@ -230,14 +243,28 @@ export class GitHubState {
     const sha = commit.sha ?? newSha();
     const c = simCommit({ ...commit, sha });
     pull.commits = o.force ? [c] : [...pull.commits, c];
-    this.activity.push({ id: ++reviewId, before: pull.headSha, after: sha, ref: `refs/heads/${pull.headRef}`, timestamp: tick(), activity_type: o.force ? "force_push" : "push" });
+    this.activity.push({
+      id: ++reviewId,
+      before: pull.headSha,
+      after: sha,
+      ref: `refs/heads/${pull.headRef}`,
+      timestamp: tick(),
+      activity_type: o.force ? "force_push" : "push",
+    });
     pull.headSha = sha;
     return sha;
   }
 
   review(number: number, user: SimUser, state: string, o: { commitId?: string; at?: string } = {}): Json {
     const pull = this.pull(number);
-    const r = { id: ++reviewId, user: { ...user, type: user.type ?? "User" }, state, commit_id: o.commitId ?? pull.headSha, submitted_at: o.at ?? tick(), body: "" };
+    const r = {
+      id: ++reviewId,
+      user: { ...user, type: user.type ?? "User" },
+      state,
+      commit_id: o.commitId ?? pull.headSha,
+      submitted_at: o.at ?? tick(),
+      body: "",
+    };
     pull.reviews.push(r);
     return r;
   }
@@ -247,7 +274,13 @@ export class GitHubState {
     const pull = this.pull(number);
     if (action === "unlabeled") pull.labels = pull.labels.filter((l) => l.toLowerCase() !== label.toLowerCase());
     else if (!pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) pull.labels.push(label);
-    pull.events.push({ id: ++reviewId, event: action, created_at: tick(), actor: { ...actor, type: actor.type ?? "User" }, label: { name: label, color: "ededed" } });
+    pull.events.push({
+      id: ++reviewId,
+      event: action,
+      created_at: tick(),
+      actor: { ...actor, type: actor.type ?? "User" },
+      label: { name: label, color: "ededed" },
+    });
   }
 
   team(team: string, members: Record<string, Membership>): this {
@@ -371,7 +404,11 @@ export class GitHubState {
   private route(method: string, url: URL, body: unknown, req: StateRequest): [number, unknown, Record<string, string>] {
     const seg = url.pathname.split("/").slice(1).map(decodeURIComponent);
     const q = url.searchParams;
-    const json = (status: number, data: unknown, headers: Record<string, string> = {}): [number, unknown, Record<string, string>] => [status, data, headers];
+    const json = (status: number, data: unknown, headers: Record<string, string> = {}): [number, unknown, Record<string, string>] => [
+      status,
+      data,
+      headers,
+    ];
     const notFound = () => json(404, { message: "Not Found" });
     const b = (body ?? {}) as Json;
 
@@ -386,7 +423,9 @@ export class GitHubState {
       const query = String(b.query ?? "");
       const repository: Json = {};
       for (const m of query.matchAll(/(c\d+): object\(oid: "([0-9a-f]{40})"\)/g)) {
-        const c = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === m[2]) as { commit: { message: string; author: { email: string } } } | undefined;
+        const c = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === m[2]) as
+          | { commit: { message: string; author: { email: string } } }
+          | undefined;
         if (!c) {
           repository[m[1]!] = null;
           continue;
@@ -446,7 +485,10 @@ export class GitHubState {
     const [a, b1, c, d] = rest;
     if (a === "pulls" && method === "GET" && b1 === undefined) {
       const open = [...this.pulls.values()].filter((p) => q.get("state") !== "open" || p.state === "open");
-      return json(200, open.map((p) => this.pullJson(p.number)));
+      return json(
+        200,
+        open.map((p) => this.pullJson(p.number)),
+      );
     }
     if (a === "pulls" && b1 !== undefined) {
       const pull = this.pulls.get(Number(b1));
@@ -461,11 +503,23 @@ export class GitHubState {
         this.reviewRequests.push({ number: pull.number, reviewers, teams });
         for (const login of reviewers) {
           if (!pull.requestedReviewers.includes(login)) pull.requestedReviewers.push(login);
-          pull.events.push({ id: ++reviewId, event: "review_requested", created_at: tick(), actor: APP_BOT, requested_reviewer: { login, id: 500, type: "User" } });
+          pull.events.push({
+            id: ++reviewId,
+            event: "review_requested",
+            created_at: tick(),
+            actor: APP_BOT,
+            requested_reviewer: { login, id: 500, type: "User" },
+          });
         }
         for (const slug of teams) {
           if (!pull.requestedTeams.includes(slug)) pull.requestedTeams.push(slug);
-          pull.events.push({ id: ++reviewId, event: "review_requested", created_at: tick(), actor: APP_BOT, requested_team: { slug, name: slug } });
+          pull.events.push({
+            id: ++reviewId,
+            event: "review_requested",
+            created_at: tick(),
+            actor: APP_BOT,
+            requested_team: { slug, name: slug },
+          });
         }
         return json(201, {});
       }
@@ -476,7 +530,9 @@ export class GitHubState {
       return json(200, entries.slice(0, Number(q.get("per_page") ?? 30) || 30));
     }
     if (a === "git" && b1 === "commits" && c !== undefined && method === "GET") {
-      const found = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === c) as { sha: string; commit: Json } | undefined;
+      const found = [...this.pulls.values()].flatMap((p) => p.commits).find((x) => x.sha === c) as
+        | { sha: string; commit: Json }
+        | undefined;
       return found ? json(200, { sha: found.sha, ...found.commit }) : notFound();
     }
     if (a === "commits" && b1 !== undefined && c === "check-runs" && method === "GET") {
@@ -488,7 +544,10 @@ export class GitHubState {
       return json(200, { total_count: runs.length, check_runs: runs });
     }
     if (a === "commits" && b1 !== undefined && c === "pulls" && method === "GET") {
-      return json(200, [...this.pulls.values()].filter((p) => p.headSha === b1).map((p) => this.pullJson(p.number)));
+      return json(
+        200,
+        [...this.pulls.values()].filter((p) => p.headSha === b1).map((p) => this.pullJson(p.number)),
+      );
     }
     if (a === "check-runs" && method === "POST" && b1 === undefined) {
       const run: StateCheckRun = {
@@ -519,17 +578,29 @@ export class GitHubState {
         for (const label of (b.labels as string[]) ?? []) {
           if (!pull.labels.some((l) => l.toLowerCase() === label.toLowerCase())) {
             pull.labels.push(label);
-            pull.events.push({ id: ++reviewId, event: "labeled", created_at: tick(), actor: APP_BOT, label: { name: label, color: "ededed" } });
+            pull.events.push({
+              id: ++reviewId,
+              event: "labeled",
+              created_at: tick(),
+              actor: APP_BOT,
+              label: { name: label, color: "ededed" },
+            });
           }
         }
-        return json(200, pull.labels.map((name) => ({ name })));
+        return json(
+          200,
+          pull.labels.map((name) => ({ name })),
+        );
       }
       if (method === "DELETE" && c === "labels" && d !== undefined) {
         const before = pull.labels.length;
         pull.labels = pull.labels.filter((l) => l !== d);
         if (pull.labels.length === before) return notFound();
         pull.events.push({ id: ++reviewId, event: "unlabeled", created_at: tick(), actor: APP_BOT, label: { name: d, color: "ededed" } });
-        return json(200, pull.labels.map((name) => ({ name })));
+        return json(
+          200,
+          pull.labels.map((name) => ({ name })),
+        );
       }
       if (method === "POST" && c === "comments") {
         this.comments.push({ issue: pull.number, body: String(b.body) });

@@ -74,7 +74,11 @@ describe("sign-off by the wrong person", () => {
 
   it("a senior who committed with an unlinked noreply email, or only as a co-author, does not count either", async () => {
     const { gh, app } = world();
-    gh.push(7, { author: { login: "carol", id: 3, name: "Carol", email: "3+carol@users.noreply.github.com" }, unlinked: true, message: "Tweak" });
+    gh.push(7, {
+      author: { login: "carol", id: 3, name: "Carol", email: "3+carol@users.noreply.github.com" },
+      unlinked: true,
+      message: "Tweak",
+    });
     gh.push(7, { message: "Pair on it\n\nCo-authored-by: Dave <4+dave@users.noreply.github.com>" });
     gh.review(7, CAROL, "APPROVED");
     gh.review(7, DAVE, "APPROVED");
@@ -235,7 +239,8 @@ describe("membership that does not hold", () => {
 });
 
 describe("weakening the policy", () => {
-  const WEAKER = "mode: report\ngate: ai-assisted\ndetection:\n  builtin: false\n  labels: []\nsignoff:\n  reviewers: ['alice']\n  fresh_approval: false\n";
+  const WEAKER =
+    "mode: report\ngate: ai-assisted\ndetection:\n  builtin: false\n  labels: []\nsignoff:\n  reviewers: ['alice']\n  fresh_approval: false\n";
 
   it("the policy weakened inside the same PR never governs it: the default branch's policy does, and the PR is critical", async () => {
     const { gh, app, pull } = world();
@@ -279,7 +284,10 @@ describe("weakening the policy", () => {
     const { gh, app, pull } = world();
     pull.baseRef = "release/1.x";
     gh.policyAt.set("release/1.x", WEAKER);
-    await app.receive("pull_request", gh.pullEvent("edited", 7, { changes: { base: { ref: { from: "main" }, sha: { from: "0".repeat(40) } } } }));
+    await app.receive(
+      "pull_request",
+      gh.pullEvent("edited", 7, { changes: { base: { ref: { from: "main" }, sha: { from: "0".repeat(40) } } } }),
+    );
 
     expect(blocks(gh.check())).toBe(true);
     expect(gh.check()?.status).toBe("in_progress");
@@ -404,7 +412,10 @@ describe("overrides", () => {
 
   it("an override comment edited later (issue_comment.edited) does nothing at all", async () => {
     const { gh, app } = overrideWorld();
-    await app.receive("issue_comment", issueCommentEvent("/countersign override edited in", { action: "edited", login: "carol", userId: 3 }));
+    await app.receive(
+      "issue_comment",
+      issueCommentEvent("/countersign override edited in", { action: "edited", login: "carol", userId: 3 }),
+    );
 
     expect(gh.requests).toEqual([]);
     expect(gh.check()).toBeUndefined();
@@ -440,7 +451,10 @@ describe("overrides", () => {
 
   it("an override from a bot is ignored without a word", async () => {
     const { gh, app } = overrideWorld();
-    await app.receive("issue_comment", issueCommentEvent("/countersign override automated", { login: "claude[bot]", userId: 5002, type: "Bot" }));
+    await app.receive(
+      "issue_comment",
+      issueCommentEvent("/countersign override automated", { login: "claude[bot]", userId: 5002, type: "Bot" }),
+    );
 
     expect(gh.requests).toEqual([]);
   });
@@ -459,7 +473,10 @@ describe("overrides", () => {
   it("an override command quoted in a code block by an allowed person is documentation, not an override", async () => {
     const { gh, app } = overrideWorld();
     await evaluate(app, gh);
-    await app.receive("issue_comment", issueCommentEvent("If this blocks you, an IC can run:\n```\n/countersign override <reason>\n```", { login: "carol", userId: 3 }));
+    await app.receive(
+      "issue_comment",
+      issueCommentEvent("If this blocks you, an IC can run:\n```\n/countersign override <reason>\n```", { login: "carol", userId: 3 }),
+    );
 
     expect(blocks(gh.check())).toBe(true);
   });
@@ -467,7 +484,10 @@ describe("overrides", () => {
   it("an override command hidden in an HTML comment (invisible on GitHub) is not an override", async () => {
     const { gh, app } = overrideWorld();
     await evaluate(app, gh);
-    await app.receive("issue_comment", issueCommentEvent("LGTM, thanks!\n<!--\n/countersign override pasted from a template\n-->", { login: "carol", userId: 3 }));
+    await app.receive(
+      "issue_comment",
+      issueCommentEvent("LGTM, thanks!\n<!--\n/countersign override pasted from a template\n-->", { login: "carol", userId: 3 }),
+    );
 
     expect(blocks(gh.check())).toBe(true);
   });

@@ -18,9 +18,21 @@ function world(message: string) {
 
 describe("AI co-author trailers spelled the way git allows", () => {
   it.each([
-    ["a blank before the colon", "Add retry\n\nCo-Authored-By : Claude <noreply@anthropic.com>", "Co-Authored-By : Claude <noreply@anthropic.com>"],
-    ["a tab before the colon", "Add retry\n\nCo-authored-by\t: Claude <noreply@anthropic.com>", "Co-authored-by\t: Claude <noreply@anthropic.com>"],
-    ["the email folded onto a continuation line", "Add retry\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>", "Co-authored-by: Claude <noreply@anthropic.com>"],
+    [
+      "a blank before the colon",
+      "Add retry\n\nCo-Authored-By : Claude <noreply@anthropic.com>",
+      "Co-Authored-By : Claude <noreply@anthropic.com>",
+    ],
+    [
+      "a tab before the colon",
+      "Add retry\n\nCo-authored-by\t: Claude <noreply@anthropic.com>",
+      "Co-authored-by\t: Claude <noreply@anthropic.com>",
+    ],
+    [
+      "the email folded onto a continuation line",
+      "Add retry\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>",
+      "Co-authored-by: Claude <noreply@anthropic.com>",
+    ],
   ])("%s: the PR is gated and the check waits for a senior", async (_how, message, evidence) => {
     const { gh, app, pull } = world(message);
     await app.receive("pull_request", gh.pullEvent("synchronize"));

@@ -16,7 +16,6 @@ import { CLAUDE_MESSAGE, GitHubState, blocks, simCommit } from "./github-state.j
 const SECRET = "a-long-random-webhook-secret-for-tests";
 const PATH = "/api/github/webhooks";
 
-
 interface RawResponse {
   status: number;
   body: string;
@@ -34,7 +33,13 @@ function post(port: number, headers: Record<string, string>, body: string): Prom
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
       resolve({ status, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
     });
-    const head = Object.entries({ host: `127.0.0.1:${port}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close", ...headers })
+    const head = Object.entries({
+      host: `127.0.0.1:${port}`,
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+      connection: "close",
+      ...headers,
+    })
       .map(([k, v]) => `${k}: ${v}`)
       .join("\r\n");
     socket.end(`POST ${PATH} HTTP/1.1\r\n${head}\r\n\r\n${body}`);

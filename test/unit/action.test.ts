@@ -10,7 +10,8 @@ import { parse as parseYaml } from "yaml";
 
 const root = join(import.meta.dirname, "..", "..");
 const read = (file: string) => readFileSync(join(root, file), "utf8");
-const errorsOf = (result: { context: { errors: { getErrors(): Array<{ message: string }> } } }) => result.context.errors.getErrors().map((e) => e.message);
+const errorsOf = (result: { context: { errors: { getErrors(): Array<{ message: string }> } } }) =>
+  result.context.errors.getErrors().map((e) => e.message);
 
 describe("docs/examples/countersign-policy.yml", () => {
   const file = "docs/examples/countersign-policy.yml";
@@ -27,7 +28,10 @@ describe("docs/examples/countersign-policy.yml", () => {
   });
 
   it("uses this repository's action on the policy file, with read-only permissions", () => {
-    const workflow = parseYaml(read(file)) as { permissions: unknown; jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const workflow = parseYaml(read(file)) as {
+      permissions: unknown;
+      jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }>;
+    };
     expect(workflow.permissions).toEqual({ contents: "read" });
     const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
     expect(steps.find((s) => s.uses?.endsWith("/countersign@v1"))?.with).toEqual({ files: ".github/countersign.yml" });
@@ -46,13 +50,16 @@ describe("action.yml", () => {
   });
 
   it("is composite, builds the CLI from its own checkout and validates .github/countersign.yml by default", () => {
-    const action = parseYaml(read("action.yml")) as { inputs: Record<string, { default?: string }>; runs: { using: string; steps: Array<{ run?: string; shell?: string; env?: Record<string, string> }> } };
+    const action = parseYaml(read("action.yml")) as {
+      inputs: Record<string, { default?: string }>;
+      runs: { using: string; steps: Array<{ run?: string; shell?: string; env?: Record<string, string> }> };
+    };
     expect(action.runs.using).toBe("composite");
     expect(action.inputs.files?.default).toBe(".github/countersign.yml");
     const runs = action.runs.steps.filter((s) => s.run !== undefined);
     for (const step of runs) expect(step.shell).toBe("bash");
     expect(runs.some((s) => /npm ci\b/.test(s.run!))).toBe(true);
-    const validate = runs.find((s) => s.run!.includes("lib/cli/main.js\" validate"));
+    const validate = runs.find((s) => s.run!.includes('lib/cli/main.js" validate'));
     expect(validate).toBeDefined();
     // Inputs reach the script through the environment, never pasted into it (no script injection).
     expect(validate!.run).not.toContain("${{");

@@ -9,7 +9,12 @@ const SHA = "0123456789abcdef0123456789abcdef01234567";
 
 describe("parseRevert", () => {
   it.each([
-    ["the Revert button", 'Revert "Add caching"', "Reverts acme/shop#12\n\nBroke it.", { kind: "pull", owner: "acme", repo: "shop", number: 12 }],
+    [
+      "the Revert button",
+      'Revert "Add caching"',
+      "Reverts acme/shop#12\n\nBroke it.",
+      { kind: "pull", owner: "acme", repo: "shop", number: 12 },
+    ],
     ["another repository", 'Revert "x"', "Reverts acme/api#3", { kind: "pull", owner: "acme", repo: "api", number: 3 }],
     ["a short reference", 'Revert "x"', "Reverts #9", { kind: "pull", owner: "acme", repo: "shop", number: 9 }],
     ["git revert", 'Revert "Tune"', `This reverts commit ${SHA}.`, { kind: "commit", sha: SHA }],
@@ -32,7 +37,13 @@ describe("labelFacts", () => {
 });
 
 describe("assessMerge", () => {
-  const check = (status: "in_progress" | "completed", conclusion: string | undefined, title: string, text = "") => ({ status, conclusion, title, summary: "", text });
+  const check = (status: "in_progress" | "completed", conclusion: string | undefined, title: string, text = "") => ({
+    status,
+    conclusion,
+    title,
+    summary: "",
+    text,
+  });
   it.each([
     ["signed off", check("completed", "success", "Signed off by @bob (risk high)"), false],
     ["overridden", check("completed", "success", "Overridden by @carol: INC-1"), false],
@@ -46,7 +57,15 @@ describe("assessMerge", () => {
   });
 
   it("says what was missing, from the verdict record", () => {
-    const text = renderCheckRecord({ outcome: "waiting", mode: "enforce", gated: true, ai: true, tier: "critical", required: "2 approvals from @acme/sre", approvedBy: [] });
+    const text = renderCheckRecord({
+      outcome: "waiting",
+      mode: "enforce",
+      gated: true,
+      ai: true,
+      tier: "critical",
+      required: "2 approvals from @acme/sre",
+      approvedBy: [],
+    });
     expect(assessMerge(check("in_progress", undefined, "Waiting…", text), [], NAMES)).toEqual({
       bypassed: true,
       tier: "critical",
@@ -74,8 +93,13 @@ describe("readCheckRecord", () => {
 
   it("prefers the record, and ignores a broken one", () => {
     const text = renderCheckRecord({ outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "low", approvedBy: ["dave"] });
-    expect(readCheckRecord({ title: "Waiting for x (0 of 1, risk high)", summary: "", text })).toMatchObject({ outcome: "approved", approvedBy: ["dave"] });
-    expect(readCheckRecord({ title: "something else", summary: "", text: '<!-- countersign:verdict {"outcome":"nope"} -->' })).toBeUndefined();
+    expect(readCheckRecord({ title: "Waiting for x (0 of 1, risk high)", summary: "", text })).toMatchObject({
+      outcome: "approved",
+      approvedBy: ["dave"],
+    });
+    expect(
+      readCheckRecord({ title: "something else", summary: "", text: '<!-- countersign:verdict {"outcome":"nope"} -->' }),
+    ).toBeUndefined();
   });
 });
 
@@ -87,7 +111,19 @@ describe("report arithmetic", () => {
   });
 
   it("finds reverts by PR reference and by merge commit, never a PR reverting itself", () => {
-    const pull = (number: number, o: Partial<MergedPull> = {}): MergedPull => ({ repo: "acme/shop", number, title: "x", body: "", author: "a", url: "", mergedAt: "2026-11-01T00:00:00Z", headSha: "h", mergeCommitSha: undefined, labels: [], ...o });
+    const pull = (number: number, o: Partial<MergedPull> = {}): MergedPull => ({
+      repo: "acme/shop",
+      number,
+      title: "x",
+      body: "",
+      author: "a",
+      url: "",
+      mergedAt: "2026-11-01T00:00:00Z",
+      headSha: "h",
+      mergeCommitSha: undefined,
+      labels: [],
+      ...o,
+    });
     const reverts = findReverts([
       pull(1, { mergeCommitSha: SHA }),
       pull(2),
@@ -95,6 +131,9 @@ describe("report arithmetic", () => {
       pull(4, { title: 'Revert "y"', body: "Reverts acme/shop#2" }),
       pull(5, { title: 'Revert "z"', body: "Reverts acme/shop#5" }),
     ]);
-    expect([...reverts]).toEqual([["acme/shop#1", "acme/shop#3"], ["acme/shop#2", "acme/shop#4"]]);
+    expect([...reverts]).toEqual([
+      ["acme/shop#1", "acme/shop#3"],
+      ["acme/shop#2", "acme/shop#4"],
+    ]);
   });
 });

@@ -88,7 +88,11 @@ describe("Biome enforces the boundaries (npm run lint)", () => {
   it.each([
     ["core", 'import type { Octokit } from "../github/octokit.js";\nexport type Probe = Octokit;\n', "src/core/ imports only src/policy/"],
     ["core", 'import type { Logger } from "pino";\nexport type Probe = Logger;\n', "src/core/ is pure"],
-    ["policy", 'import type { PullSnapshot } from "../core/types.js";\nexport type Probe = PullSnapshot;\n', "src/policy/ is the bottom layer"],
+    [
+      "policy",
+      'import type { PullSnapshot } from "../core/types.js";\nexport type Probe = PullSnapshot;\n',
+      "src/policy/ is the bottom layer",
+    ],
     ["github", 'import type { PullGate } from "../scale/pull-gate.js";\nexport type Probe = PullGate;\n', "src/github/ imports only"],
     ["github", 'import type { Services } from "../handlers/services.js";\nexport type Probe = Services;\n', "src/github/ imports only"],
     ["scale", 'import type { Services } from "../handlers/services.js";\nexport type Probe = Services;\n', "src/scale/ imports only"],

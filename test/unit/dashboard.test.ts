@@ -7,12 +7,19 @@ import { Metrics } from "../../src/metrics/metrics.js";
 const dashboard = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "deploy", "grafana", "countersign.json"), "utf8")) as {
   uid: string;
   title: string;
-  panels: Array<{ type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource?: { uid: string } }> }>;
+  panels: Array<{
+    type: string;
+    title: string;
+    datasource?: { uid: string };
+    targets?: Array<{ expr: string; datasource?: { uid: string } }>;
+  }>;
 };
 const queried = dashboard.panels.filter((p) => p.type !== "row");
 const exprs = queried.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
 /** Histogram series are queried by their _bucket/_sum/_count; /metrics declares the histogram's own name. */
-const metricNames = [...new Set(exprs.flatMap((e) => [...e.matchAll(/\b(countersign_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ""))))];
+const metricNames = [
+  ...new Set(exprs.flatMap((e) => [...e.matchAll(/\b(countersign_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, "")))),
+];
 
 describe("deploy/grafana/countersign.json", () => {
   it("queries only metrics that /metrics serves", async () => {

@@ -17,11 +17,25 @@ const DAVE = user("dave", 4);
 
 let nextId = 1;
 function rev(who: Actor, state: Review["state"], o: { commitId?: string; at?: string } = {}): Review {
-  return { id: nextId++, user: who, state, commitId: o.commitId ?? HEAD, submittedAt: o.at ?? `2026-11-21T10:00:${String(nextId % 60).padStart(2, "0")}Z` };
+  return {
+    id: nextId++,
+    user: who,
+    state,
+    commitId: o.commitId ?? HEAD,
+    submittedAt: o.at ?? `2026-11-21T10:00:${String(nextId % 60).padStart(2, "0")}Z`,
+  };
 }
 
-function facts(o: { teams?: Record<string, boolean | undefined>; permission?: ReviewerFacts["permission"]; error?: string }): ReviewerFacts {
-  return { teams: new Map(Object.entries(o.teams ?? {})), ...(o.permission ? { permission: o.permission } : {}), ...(o.error ? { error: o.error } : {}) };
+function facts(o: {
+  teams?: Record<string, boolean | undefined>;
+  permission?: ReviewerFacts["permission"];
+  error?: string;
+}): ReviewerFacts {
+  return {
+    teams: new Map(Object.entries(o.teams ?? {})),
+    ...(o.permission ? { permission: o.permission } : {}),
+    ...(o.error ? { error: o.error } : {}),
+  };
 }
 
 function run(snapshot: PullSnapshot, input: PolicyInput = {}, directory: ReviewerDirectory = new Map()) {
@@ -52,17 +66,47 @@ describe("whose review counts", () => {
     ["an active senior's approval on the head", [rev(BOB, "APPROVED")], seniorDir("bob"), "approved", ["bob"]],
     ["an approval on an older commit (fresh_approval)", [rev(BOB, "APPROVED", { commitId: OLD })], seniorDir("bob"), "waiting", []],
     ["a dismissed approval", [rev(BOB, "APPROVED"), rev(BOB, "DISMISSED")], seniorDir("bob"), "waiting", []],
-    ["a comment after an approval keeps the approval", [rev(BOB, "APPROVED"), rev(BOB, "COMMENTED")], seniorDir("bob"), "approved", ["bob"]],
-    ["an approval after changes requested replaces them", [rev(BOB, "CHANGES_REQUESTED"), rev(BOB, "APPROVED")], seniorDir("bob"), "approved", ["bob"]],
-    ["changes requested after an approval block", [rev(BOB, "APPROVED"), rev(BOB, "CHANGES_REQUESTED")], seniorDir("bob"), "changes-requested", []],
+    [
+      "a comment after an approval keeps the approval",
+      [rev(BOB, "APPROVED"), rev(BOB, "COMMENTED")],
+      seniorDir("bob"),
+      "approved",
+      ["bob"],
+    ],
+    [
+      "an approval after changes requested replaces them",
+      [rev(BOB, "CHANGES_REQUESTED"), rev(BOB, "APPROVED")],
+      seniorDir("bob"),
+      "approved",
+      ["bob"],
+    ],
+    [
+      "changes requested after an approval block",
+      [rev(BOB, "APPROVED"), rev(BOB, "CHANGES_REQUESTED")],
+      seniorDir("bob"),
+      "changes-requested",
+      [],
+    ],
     ["a pending team member", [rev(BOB, "APPROVED")], new Map([["bob", facts({ teams: { "acme/seniors": false } })]]), "waiting", []],
-    ["membership that could not be checked", [rev(BOB, "APPROVED")], new Map([["bob", facts({ teams: { "acme/seniors": undefined }, error: "403" })]]), "waiting", []],
+    [
+      "membership that could not be checked",
+      [rev(BOB, "APPROVED")],
+      new Map([["bob", facts({ teams: { "acme/seniors": undefined }, error: "403" })]]),
+      "waiting",
+      [],
+    ],
     ["someone never looked up", [rev(BOB, "APPROVED")], new Map(), "waiting", []],
     ["the PR author", [rev(user("alice", 1), "APPROVED")], seniorDir("alice"), "waiting", []],
     ["the PR author under another login case", [rev(user("ALICE", 1), "APPROVED")], seniorDir("alice"), "waiting", []],
     ["a bot", [rev(user("helper[bot]", 9, "Bot"), "APPROVED")], seniorDir("helper[bot]"), "waiting", []],
     ["an AI identity", [rev(user("claude", 209825114), "APPROVED")], seniorDir("claude"), "waiting", []],
-    ["a non-senior requesting changes does not block", [rev(CAROL, "CHANGES_REQUESTED"), rev(BOB, "APPROVED")], seniorDir("bob"), "approved", ["bob"]],
+    [
+      "a non-senior requesting changes does not block",
+      [rev(CAROL, "CHANGES_REQUESTED"), rev(BOB, "APPROVED")],
+      seniorDir("bob"),
+      "approved",
+      ["bob"],
+    ],
   ])("%s", (_name, reviews, directory, outcome, approvedBy) => {
     const { verdict } = run(snapshot(reviews), seniors, directory);
     expect(verdict.outcome).toBe(outcome);
@@ -109,7 +153,11 @@ describe("whose review counts", () => {
 
 describe("the requirement by tier", () => {
   const policy = PolicySchema.parse({
-    signoff: { reviewers: ["@acme/seniors"], approvals: 1, tiers: { critical: { approvals: 2, reviewers: ["@acme/principals", "@acme/sre"] }, high: { approvals: 2 } } },
+    signoff: {
+      reviewers: ["@acme/seniors"],
+      approvals: 1,
+      tiers: { critical: { approvals: 2, reviewers: ["@acme/principals", "@acme/sre"] }, high: { approvals: 2 } },
+    },
   });
   it.each([
     ["low", ["@acme/seniors"], 1, "signoff.reviewers, signoff.approvals"],
@@ -133,7 +181,11 @@ describe("the ai-assisted label as memory", () => {
   });
 
   it("puts the label back when someone who may not sign off removed it", () => {
-    const { verdict, plan } = run(makeSnapshot({ labelEvents: removal(CAROL) }), seniors, new Map([["carol", facts({ teams: { "acme/seniors": false } })]]));
+    const { verdict, plan } = run(
+      makeSnapshot({ labelEvents: removal(CAROL) }),
+      seniors,
+      new Map([["carol", facts({ teams: { "acme/seniors": false } })]]),
+    );
     expect(plan.lookupLogins).toEqual(["carol"]);
     expect(verdict.gated).toBe(true);
     expect(verdict.labels.add).toContain("ai-assisted");

@@ -37,15 +37,26 @@ const byName = (kind: string, name: string) => objects.find((o) => o.kind === ki
 describe("deploy/kubernetes.yaml", () => {
   it("has the objects the docs describe", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ["Deployment/countersign", "Deployment/countersign-redis", "Ingress/countersign", "NetworkPolicy/countersign-redis", "PodDisruptionBudget/countersign", "Service/countersign", "Service/countersign-redis"].sort(),
+      [
+        "Deployment/countersign",
+        "Deployment/countersign-redis",
+        "Ingress/countersign",
+        "NetworkPolicy/countersign-redis",
+        "PodDisruptionBudget/countersign",
+        "Service/countersign",
+        "Service/countersign-redis",
+      ].sort(),
     );
   });
 
-  it.each(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))("%s is valid against the Kubernetes API schema", (_name, object) => {
-    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-    expect(Model, `no schema for ${object.apiVersion} ${object.kind}`).toBeDefined();
-    expect(() => new Model!(object as never).validate()).not.toThrow();
-  });
+  it.each(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))(
+    "%s is valid against the Kubernetes API schema",
+    (_name, object) => {
+      const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+      expect(Model, `no schema for ${object.apiVersion} ${object.kind}`).toBeDefined();
+      expect(() => new Model!(object as never).validate()).not.toThrow();
+    },
+  );
 
   it("the schema check catches a mistake (it is not vacuous)", () => {
     const broken = structuredClone(byName("Deployment", "countersign"));
@@ -79,7 +90,11 @@ describe("deploy/kubernetes.yaml", () => {
     expect(server.args.slice(0, 2)).toEqual(["--requirepass", "$(REDIS_PASSWORD)"]);
     expect(redis.automountServiceAccountToken).toBe(false);
     expect(redis.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-    expect(server.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(server.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
   });
 });
 
@@ -96,12 +111,16 @@ describe("deploy/docker-compose.yml", () => {
   });
 
   it("the schema check catches a mistake (it is not vacuous)", () => {
-    expect(validate({ ...compose, services: { ...compose.services, redis: { ...compose.services.redis, healthcheck: { test: 5 } } } })).toBe(false);
+    expect(
+      validate({ ...compose, services: { ...compose.services, redis: { ...compose.services.redis, healthcheck: { test: 5 } } } }),
+    ).toBe(false);
   });
 
   it("uses a Redis password on both sides and gives the app time to shut down", () => {
     expect(compose.services.app.environment.REDIS_URL).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379$/);
     expect(compose.services.redis.command.slice(0, 2)).toEqual(["redis-server", "--requirepass"]);
-    expect(Number.parseInt(compose.services.app.stop_grace_period, 10)).toBeGreaterThan(Number(compose.services.app.environment.SHUTDOWN_GRACE_SECONDS));
+    expect(Number.parseInt(compose.services.app.stop_grace_period, 10)).toBeGreaterThan(
+      Number(compose.services.app.environment.SHUTDOWN_GRACE_SECONDS),
+    );
   });
 });

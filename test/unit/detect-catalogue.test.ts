@@ -22,12 +22,32 @@ describe("co-authors: the tools' own identities, never a vendor's staff", () => 
     ["no angle brackets", "Co-authored-by: OpenHands-GPT-5 openhands@all-hands.dev", true],
     ["aider's name form, any address", "Co-authored-by: aider (vertex_ai/gemini-2.5-pro) <noreply@aider.dev>", true],
     ["Copilot's other account id", "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>", true],
-    ["Copilot Autofix", "Co-authored-by: Copilot Autofix powered by AI <62310815+github-advanced-security[bot]@users.noreply.github.com>", true],
-    ["an AI app's noreply address", "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>", true],
+    [
+      "Copilot Autofix",
+      "Co-authored-by: Copilot Autofix powered by AI <62310815+github-advanced-security[bot]@users.noreply.github.com>",
+      true,
+    ],
+    [
+      "an AI app's noreply address",
+      "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>",
+      true,
+    ],
     ["opencode", "Co-Authored-By: opencode <noreply@opencode.ai>", true],
-    ["a model-named co-author at a bot address", "Co-authored-by: Gemini 3 Pro (High) via Google Antigravity <gemini-bot@google.com>", true],
-    ["a tool naming its model at a noreply address", "Co-Authored-By: kdeps (Cloud/deepseek - deepseek-reasoner) <noreply@kdeps.com>", true],
-    ["a review-only bot's applied suggestion", "Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>", false],
+    [
+      "a model-named co-author at a bot address",
+      "Co-authored-by: Gemini 3 Pro (High) via Google Antigravity <gemini-bot@google.com>",
+      true,
+    ],
+    [
+      "a tool naming its model at a noreply address",
+      "Co-Authored-By: kdeps (Cloud/deepseek - deepseek-reasoner) <noreply@kdeps.com>",
+      true,
+    ],
+    [
+      "a review-only bot's applied suggestion",
+      "Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>",
+      false,
+    ],
     ["a tool word at a person's address", "Co-authored-by: Cursor Fan <cursor.fan@example.com>", false],
     ["an agent address without a tool's name", "Co-authored-by: Helper <agent@example.com>", false],
     ["staff at anthropic.com", "Co-authored-by: Ashwin Example <ashwin@anthropic.com>", false],
@@ -68,12 +88,24 @@ describe("markers in commit messages", () => {
     ["early aider subject", "aider: Added --foo switch\n\nUSER: add it", "aider: Added --foo switch"],
     ["aider transcript heading", "Add switch\n\n# Aider chat conversation:\n\nUSER: add it", "# Aider chat conversation:"],
     ["Claude Code session link", "Fix sync\n\nhttps://claude.ai/code/session_01ABCdef", "https://claude.ai/code/session_01ABCdef"],
-    ["Claude Code footer", "Fix sync\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)", "🤖 Generated with [Claude Code](https://claude.com/claude-code)"],
-    ["an agent introducing itself", "docs: add notes\n\nI am OpenHands-GPT-5, an AI agent. Adding notes.", "I am OpenHands-GPT-5, an AI agent. Adding notes."],
+    [
+      "Claude Code footer",
+      "Fix sync\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+      "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+    ],
+    [
+      "an agent introducing itself",
+      "docs: add notes\n\nI am OpenHands-GPT-5, an AI agent. Adding notes.",
+      "I am OpenHands-GPT-5, an AI agent. Adding notes.",
+    ],
     ["aider: later in the message is not the subject", "Bump version\n\naider: mentioned in the changelog", undefined],
     ["a message about Claude Code", "Document how to use Claude Code with the CLI", undefined],
     ["a message discussing the footer", "Strip the 'Generated with [Claude Code]' footer from release notes", undefined],
-    ["a Devin session link in prose", "Fix\n\nSee https://app.devin.ai/sessions/abc123 for the run", "See https://app.devin.ai/sessions/abc123 for the run"],
+    [
+      "a Devin session link in prose",
+      "Fix\n\nSee https://app.devin.ai/sessions/abc123 for the run",
+      "See https://app.devin.ai/sessions/abc123 for the run",
+    ],
     ["a person introducing themselves", "Hello\n\nI am Jane, a new maintainer.", undefined],
   ])("%s", (_name, text, evidence) => {
     expect(signals(message(text))).toEqual(evidence ? [["commit-marker", evidence]] : []);
@@ -82,9 +114,19 @@ describe("markers in commit messages", () => {
 
 describe("tool trailers and description markers", () => {
   it.each<[string, Partial<PullSnapshot>, string, string]>([
-    ["Claude-Generated-By", { commits: [makeCommit({ message: "Fix\n\nClaude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)" })] }, "tool-trailer", "Claude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)"],
+    [
+      "Claude-Generated-By",
+      { commits: [makeCommit({ message: "Fix\n\nClaude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)" })] },
+      "tool-trailer",
+      "Claude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)",
+    ],
     ["Made-with: Cursor", { commits: [makeCommit({ message: "Fix\n\nMade-with: Cursor" })] }, "assisted-by-trailer", "Made-with: Cursor"],
-    ["Devin session link", { body: "Link to session: https://app.devin.ai/sessions/0123abcd" }, "body-marker", "Link to session: https://app.devin.ai/sessions/0123abcd"],
+    [
+      "Devin session link",
+      { body: "Link to session: https://app.devin.ai/sessions/0123abcd" },
+      "body-marker",
+      "Link to session: https://app.devin.ai/sessions/0123abcd",
+    ],
     [
       "Cursor's Open in Cursor link",
       { body: '<a href="https://cursor.com/background-agent?bcId=bc-1234"><img alt="Open in Cursor"></a>' },
@@ -102,10 +144,22 @@ describe("tool trailers and description markers", () => {
 
 describe("trailers parsed as git does", () => {
   it.each<[string, string, Array<[string, string]>]>([
-    ["blank before the colon", "Fix\n\nCo-Authored-By : Claude <noreply@anthropic.com>", [["Co-Authored-By", "Claude <noreply@anthropic.com>"]]],
-    ["tab before the colon", "Fix\n\nCo-authored-by\t: Claude <noreply@anthropic.com>", [["Co-authored-by", "Claude <noreply@anthropic.com>"]]],
+    [
+      "blank before the colon",
+      "Fix\n\nCo-Authored-By : Claude <noreply@anthropic.com>",
+      [["Co-Authored-By", "Claude <noreply@anthropic.com>"]],
+    ],
+    [
+      "tab before the colon",
+      "Fix\n\nCo-authored-by\t: Claude <noreply@anthropic.com>",
+      [["Co-authored-by", "Claude <noreply@anthropic.com>"]],
+    ],
     ["folded value", "Fix\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>", [["Co-authored-by", "Claude <noreply@anthropic.com>"]]],
-    ["empty value folded", "Fix\n\nCo-authored-by:\n Claude <noreply@anthropic.com>", [["Co-authored-by", "Claude <noreply@anthropic.com>"]]],
+    [
+      "empty value folded",
+      "Fix\n\nCo-authored-by:\n Claude <noreply@anthropic.com>",
+      [["Co-authored-by", "Claude <noreply@anthropic.com>"]],
+    ],
     ["mid-message (squash merge)", "Squash\n\n* one\n\nCo-authored-by: A <a@x.io>\n\n* two", [["Co-authored-by", "A <a@x.io>"]]],
     ["a URL is not a trailer", "See\nhttps://example.com/x", []],
     ["an indented line is not a trailer", "Fix\n\n  Co-authored-by: A <a@x.io>", []],

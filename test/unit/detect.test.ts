@@ -148,7 +148,12 @@ describe("detectAiAssistance: built-in signals", () => {
   const cases: Array<[string, Partial<PullSnapshot>, string, string]> = [
     // author-app
     ["Copilot coding agent opens the PR", { author: COPILOT_APP }, "author-app", "Copilot"],
-    ["Copilot by id, whatever the login", { author: { login: "copilot-swe-agent", id: 198982749, type: "Bot" } }, "author-app", "copilot-swe-agent"],
+    [
+      "Copilot by id, whatever the login",
+      { author: { login: "copilot-swe-agent", id: 198982749, type: "Bot" } },
+      "author-app",
+      "copilot-swe-agent",
+    ],
     ["Devin", { author: { login: "devin-ai-integration[bot]", id: 158243242, type: "Bot" } }, "author-app", "devin-ai-integration[bot]"],
     ["Jules", { author: { login: "google-labs-jules[bot]", type: "Bot" } }, "author-app", "google-labs-jules[bot]"],
     ["Claude, login in other case", { author: { login: "CLAUDE[BOT]", type: "Bot" } }, "author-app", "CLAUDE[BOT]"],
@@ -209,24 +214,79 @@ describe("detectAiAssistance: built-in signals", () => {
       "commit-author-app",
       "devin-ai-integration[bot]",
     ],
-    ["Copilot agent commit is also by the Copilot app", { commits: [commitBy(COPILOT_AGENT, "Initial plan", WEB_FLOW)] }, "commit-author-app", "Copilot"],
+    [
+      "Copilot agent commit is also by the Copilot app",
+      { commits: [commitBy(COPILOT_AGENT, "Initial plan", WEB_FLOW)] },
+      "commit-author-app",
+      "Copilot",
+    ],
     // co-author-trailer
-    ["Claude Code commit", { commits: [makeCommit({ message: CLAUDE_CODE_COMMIT })] }, "co-author-trailer", "Co-Authored-By: Claude <noreply@anthropic.com>"],
-    ["lower-case key", { commits: [withTrailer("co-authored-by: Claude <noreply@anthropic.com>")] }, "co-author-trailer", "co-authored-by: Claude <noreply@anthropic.com>"],
-    ["Codex", { commits: [withTrailer("Co-authored-by: OpenAI Codex <codex@openai.com>")] }, "co-author-trailer", "Co-authored-by: OpenAI Codex <codex@openai.com>"],
-    ["ChatGPT", { commits: [withTrailer("Co-authored-by: ChatGPT <noreply@openai.com>")] }, "co-author-trailer", "Co-authored-by: ChatGPT <noreply@openai.com>"],
-    ["Copilot (github.com)", { commits: [withTrailer("Co-authored-by: Copilot <copilot@github.com>")] }, "co-author-trailer", "Co-authored-by: Copilot <copilot@github.com>"],
+    [
+      "Claude Code commit",
+      { commits: [makeCommit({ message: CLAUDE_CODE_COMMIT })] },
+      "co-author-trailer",
+      "Co-Authored-By: Claude <noreply@anthropic.com>",
+    ],
+    [
+      "lower-case key",
+      { commits: [withTrailer("co-authored-by: Claude <noreply@anthropic.com>")] },
+      "co-author-trailer",
+      "co-authored-by: Claude <noreply@anthropic.com>",
+    ],
+    [
+      "Codex",
+      { commits: [withTrailer("Co-authored-by: OpenAI Codex <codex@openai.com>")] },
+      "co-author-trailer",
+      "Co-authored-by: OpenAI Codex <codex@openai.com>",
+    ],
+    [
+      "ChatGPT",
+      { commits: [withTrailer("Co-authored-by: ChatGPT <noreply@openai.com>")] },
+      "co-author-trailer",
+      "Co-authored-by: ChatGPT <noreply@openai.com>",
+    ],
+    [
+      "Copilot (github.com)",
+      { commits: [withTrailer("Co-authored-by: Copilot <copilot@github.com>")] },
+      "co-author-trailer",
+      "Co-authored-by: Copilot <copilot@github.com>",
+    ],
     [
       "Copilot agent in a squash merge",
       { commits: [withTrailer("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")] },
       "co-author-trailer",
       "Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
     ],
-    ["Cursor", { commits: [withTrailer("Co-authored-by: Cursor Agent <cursoragent@cursor.com>")] }, "co-author-trailer", "Co-authored-by: Cursor Agent <cursoragent@cursor.com>"],
-    ["aider", { commits: [withTrailer("Co-authored-by: aider (gpt-4o) <noreply@aider.chat>")] }, "co-author-trailer", "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>"],
-    ["Amp", { commits: [withTrailer("Co-authored-by: Amp <amp@ampcode.com>")] }, "co-author-trailer", "Co-authored-by: Amp <amp@ampcode.com>"],
-    ["OpenHands", { commits: [withTrailer("Co-authored-by: openhands <openhands@all-hands.dev>")] }, "co-author-trailer", "Co-authored-by: openhands <openhands@all-hands.dev>"],
-    ["opencode", { commits: [withTrailer("Co-authored-by: opencode <noreply@opencode.ai>")] }, "co-author-trailer", "Co-authored-by: opencode <noreply@opencode.ai>"],
+    [
+      "Cursor",
+      { commits: [withTrailer("Co-authored-by: Cursor Agent <cursoragent@cursor.com>")] },
+      "co-author-trailer",
+      "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    ],
+    [
+      "aider",
+      { commits: [withTrailer("Co-authored-by: aider (gpt-4o) <noreply@aider.chat>")] },
+      "co-author-trailer",
+      "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+    ],
+    [
+      "Amp",
+      { commits: [withTrailer("Co-authored-by: Amp <amp@ampcode.com>")] },
+      "co-author-trailer",
+      "Co-authored-by: Amp <amp@ampcode.com>",
+    ],
+    [
+      "OpenHands",
+      { commits: [withTrailer("Co-authored-by: openhands <openhands@all-hands.dev>")] },
+      "co-author-trailer",
+      "Co-authored-by: openhands <openhands@all-hands.dev>",
+    ],
+    [
+      "opencode",
+      { commits: [withTrailer("Co-authored-by: opencode <noreply@opencode.ai>")] },
+      "co-author-trailer",
+      "Co-authored-by: opencode <noreply@opencode.ai>",
+    ],
     [
       "Kiro",
       { commits: [withTrailer("Co-authored-by: kiro-agent[bot] <244629292+kiro-agent[bot]@users.noreply.github.com>")] },
@@ -236,35 +296,68 @@ describe("detectAiAssistance: built-in signals", () => {
     // tool-trailer
     [
       "Amp thread",
-      { commits: [withTrailer("Amp-Thread-ID: https://ampcode.com/threads/T-5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\nCo-authored-by: Amp <amp@ampcode.com>")] },
+      {
+        commits: [
+          withTrailer(
+            "Amp-Thread-ID: https://ampcode.com/threads/T-5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\nCo-authored-by: Amp <amp@ampcode.com>",
+          ),
+        ],
+      },
       "tool-trailer",
       "Amp-Thread-ID: https://ampcode.com/threads/T-5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     ],
-    ["Claude session", { commits: [withTrailer("Claude-Session: https://claude.ai/code/session_01AbCdEf")] }, "tool-trailer", "Claude-Session: https://claude.ai/code/session_01AbCdEf"],
-    ["Replit Agent", { commits: [withTrailer("Replit-Commit-Author: Agent\nReplit-Commit-Session-Id: 3b9c")] }, "tool-trailer", "Replit-Commit-Author: Agent"],
+    [
+      "Claude session",
+      { commits: [withTrailer("Claude-Session: https://claude.ai/code/session_01AbCdEf")] },
+      "tool-trailer",
+      "Claude-Session: https://claude.ai/code/session_01AbCdEf",
+    ],
+    [
+      "Replit Agent",
+      { commits: [withTrailer("Replit-Commit-Author: Agent\nReplit-Commit-Session-Id: 3b9c")] },
+      "tool-trailer",
+      "Replit-Commit-Author: Agent",
+    ],
     // assisted-by-trailer
-    ["kernel AGENT:MODEL", { commits: [withTrailer("Assisted-by: claude-code:claude-opus-4-1")] }, "assisted-by-trailer", "Assisted-by: claude-code:claude-opus-4-1"],
+    [
+      "kernel AGENT:MODEL",
+      { commits: [withTrailer("Assisted-by: claude-code:claude-opus-4-1")] },
+      "assisted-by-trailer",
+      "Assisted-by: claude-code:claude-opus-4-1",
+    ],
     [
       "kernel AGENT:MODEL with tools",
       { commits: [withTrailer("Assisted-by: Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Jane Doe <jane@example.org>")] },
       "assisted-by-trailer",
       "Assisted-by: Claude:claude-3-opus coccinelle sparse",
     ],
-    ["Generated-by names Copilot", { commits: [withTrailer("Generated-by: GitHub Copilot")] }, "assisted-by-trailer", "Generated-by: GitHub Copilot"],
+    [
+      "Generated-by names Copilot",
+      { commits: [withTrailer("Generated-by: GitHub Copilot")] },
+      "assisted-by-trailer",
+      "Generated-by: GitHub Copilot",
+    ],
     ["lower-case key, GPT model", { commits: [withTrailer("assisted-by: GPT-4o")] }, "assisted-by-trailer", "assisted-by: GPT-4o"],
   ];
-  it.each(cases.map(([name, overrides, id, evidence]) => [name, id, evidence, overrides] as const))("%s → %s", (_name, id, evidence, overrides) => {
-    const detection = detectAiAssistance(makeSnapshot(overrides), DEFAULT);
-    expect(detection.assisted).toBe(true);
-    expect(detection.signals).toContainEqual(expect.objectContaining({ id, evidence }));
-    const signal = detection.signals.find((s) => s.id === id && s.evidence === evidence)!;
-    expect(signal.description.length).toBeGreaterThan(0);
-    if (overrides.commits) expect(signal.commit).toBe(overrides.commits[0]!.sha);
-    else expect(signal.commit).toBeUndefined();
-  });
+  it.each(cases.map(([name, overrides, id, evidence]) => [name, id, evidence, overrides] as const))(
+    "%s → %s",
+    (_name, id, evidence, overrides) => {
+      const detection = detectAiAssistance(makeSnapshot(overrides), DEFAULT);
+      expect(detection.assisted).toBe(true);
+      expect(detection.signals).toContainEqual(expect.objectContaining({ id, evidence }));
+      const signal = detection.signals.find((s) => s.id === id && s.evidence === evidence)!;
+      expect(signal.description.length).toBeGreaterThan(0);
+      if (overrides.commits) expect(signal.commit).toBe(overrides.commits[0]!.sha);
+      else expect(signal.commit).toBeUndefined();
+    },
+  );
 
   it.each<[string, string, string]>([
-    ["Claude Code", "## Summary\n- Serialise reservations\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)", "🤖 Generated with [Claude Code](https://claude.com/claude-code)"],
+    [
+      "Claude Code",
+      "## Summary\n- Serialise reservations\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+      "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+    ],
     ["Cursor", "Refactors cart totals.\n\nMade with [Cursor](https://cursor.com)", "Made with [Cursor](https://cursor.com)"],
     [
       "Devin",
@@ -287,7 +380,11 @@ describe("detectAiAssistance: built-in signals", () => {
       "Adds copilot-instructions.md.\n\nFixes #12.\n\n<!-- START COPILOT CODING AGENT SUFFIX -->\n\n<details>\n<summary>Original prompt</summary>\n</details>",
       "<!-- START COPILOT CODING AGENT SUFFIX -->",
     ],
-    ["CRLF line endings", "Adds retries.\r\n\r\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\r\n", "🤖 Generated with [Claude Code](https://claude.com/claude-code)"],
+    [
+      "CRLF line endings",
+      "Adds retries.\r\n\r\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\r\n",
+      "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+    ],
     [
       "marker outside an Ellipsis block",
       "Adds AGENTS.md.\n\n---\n*PR created automatically by Jules for task [1](https://jules.google.com/task/1) started by @alice*\n<!-- ELLIPSIS_HIDDEN -->\n> summary\n<!-- ELLIPSIS_HIDDEN -->",
@@ -304,14 +401,18 @@ describe("detectAiAssistance: built-in signals", () => {
     expect(detection.signals[0]!.commit).toBeUndefined();
   });
 
-  it.each(["claude/issue-42-20250612-1403", "copilot/fix-42", "codex/add-retry-to-payment-client", "cursor/fix-cart-totals-9a1b", "devin/1718200000-add-retries", "Claude/Upper"])(
-    "branch prefix: %s",
-    (headRef) => {
-      expect(detectAiAssistance(makeSnapshot({ headRef }), DEFAULT).signals).toEqual([
-        expect.objectContaining({ id: "branch-prefix", evidence: headRef }),
-      ]);
-    },
-  );
+  it.each([
+    "claude/issue-42-20250612-1403",
+    "copilot/fix-42",
+    "codex/add-retry-to-payment-client",
+    "cursor/fix-cart-totals-9a1b",
+    "devin/1718200000-add-retries",
+    "Claude/Upper",
+  ])("branch prefix: %s", (headRef) => {
+    expect(detectAiAssistance(makeSnapshot({ headRef }), DEFAULT).signals).toEqual([
+      expect.objectContaining({ id: "branch-prefix", evidence: headRef }),
+    ]);
+  });
 });
 
 describe("detectAiAssistance: not AI", () => {
@@ -326,7 +427,13 @@ describe("detectAiAssistance: not AI", () => {
         headRef: "dependabot/npm_and_yarn/axios-1.9.0",
         body: DEPENDABOT_BODY,
         labels: ["dependencies", "javascript"],
-        commits: [commitBy(makeIdentity("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", dependabot), DEPENDABOT_COMMIT, WEB_FLOW)],
+        commits: [
+          commitBy(
+            makeIdentity("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", dependabot),
+            DEPENDABOT_COMMIT,
+            WEB_FLOW,
+          ),
+        ],
       },
     ],
     [
@@ -335,7 +442,12 @@ describe("detectAiAssistance: not AI", () => {
         author: renovate,
         headRef: "renovate/eslint-monorepo",
         body: RENOVATE_BODY,
-        commits: [commitBy(makeIdentity("renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com", renovate), "chore(deps): update dependency eslint to v9.28.0")],
+        commits: [
+          commitBy(
+            makeIdentity("renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com", renovate),
+            "chore(deps): update dependency eslint to v9.28.0",
+          ),
+        ],
       },
     ],
     ["CodeRabbit summary quoting a Claude Code marker", { body: CODERABBIT_BODY }],
@@ -344,22 +456,41 @@ describe("detectAiAssistance: not AI", () => {
     ["Ellipsis block quoting a Cursor marker", { body: ELLIPSIS_BODY }],
     ["Cursor Bugbot summary quoting a Claude Code marker", { body: BUGBOT_BODY }],
     ["CodeRabbit as PR author (review-only bot)", { author: { login: "coderabbitai[bot]", id: 136622811, type: "Bot" } }],
-    ["gemini-code-assist suggestion accepted", { commits: [withTrailer("Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>")] }],
+    [
+      "gemini-code-assist suggestion accepted",
+      { commits: [withTrailer("Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>")] },
+    ],
     ["Copilot reviewer as PR author", { author: { login: "copilot-pull-request-reviewer[bot]", type: "Bot" } }],
     ["a human Assisted-by", { commits: [withTrailer("Assisted-by: Jane Doe <jane@example.org>")] }],
     ["curl-style Assisted-by", { commits: [withTrailer("Assisted-by: Daniel Stenberg <daniel@haxx.se>\nCloses #17000")] }],
-    ["Assisted-by a person whose first name is a tool's", { commits: [withTrailer("Assisted-by: Claude Dupont <claude.dupont@example.fr>")] }],
+    [
+      "Assisted-by a person whose first name is a tool's",
+      { commits: [withTrailer("Assisted-by: Claude Dupont <claude.dupont@example.fr>")] },
+    ],
     ["Generated-by a code generator", { commits: [withTrailer("Generated-by: protoc-gen-go v1.34.2")] }],
     ["a human co-author with a noreply email", { commits: [withTrailer("Co-authored-by: Bob <12345+bob@users.noreply.github.com>")] }],
-    ["a human co-author with a login-only noreply email", { commits: [withTrailer("Co-authored-by: Carol <carol@users.noreply.github.com>")] }],
+    [
+      "a human co-author with a login-only noreply email",
+      { commits: [withTrailer("Co-authored-by: Carol <carol@users.noreply.github.com>")] },
+    ],
     ["a human committing with a noreply email", { commits: [commitBy(BOB)] }],
     ["a branch that only starts like an agent's", { headRef: "claudette/fix" }],
     ["a branch with an agent's name later on", { headRef: "feature/claude/notes" }],
-    ["cursor[bot] commits (only counts as author)", { commits: [commitBy(makeIdentity("cursor[bot]", "206951365+cursor[bot]@users.noreply.github.com", { login: "cursor[bot]", type: "Bot" }))] }],
+    [
+      "cursor[bot] commits (only counts as author)",
+      {
+        commits: [
+          commitBy(makeIdentity("cursor[bot]", "206951365+cursor[bot]@users.noreply.github.com", { login: "cursor[bot]", type: "Bot" })),
+        ],
+      },
+    ],
     ["a login that is Copilot's but another id", { author: { login: "Copilot", id: 42, type: "User" } }],
     ["'Made with Cursor' without the link brackets", { body: "Pagination made with cursor-based queries." }],
     ["empty description", { body: "" }],
-    ["a trailer key mid-line", { commits: [makeCommit({ message: "Note that Co-authored-by: Claude <noreply@anthropic.com> is banned here" })] }],
+    [
+      "a trailer key mid-line",
+      { commits: [makeCommit({ message: "Note that Co-authored-by: Claude <noreply@anthropic.com> is banned here" })] },
+    ],
   ])("%s", (_name, overrides) => {
     expect(detectAiAssistance(makeSnapshot(overrides), DEFAULT)).toEqual({ assisted: false, signals: [] });
   });
@@ -499,7 +630,11 @@ describe("detectAiAssistance: policy switches", () => {
     const p = policy({ detection: { authors: ["release-bot"], ignore_authors: ["release-bot[bot]"] } });
     const snapshot = makeSnapshot({
       author: { login: "release-bot[bot]", type: "Bot" },
-      commits: [commitBy(makeIdentity("release-bot[bot]", "99+release-bot[bot]@users.noreply.github.com", { login: "release-bot[bot]", type: "Bot" }))],
+      commits: [
+        commitBy(
+          makeIdentity("release-bot[bot]", "99+release-bot[bot]@users.noreply.github.com", { login: "release-bot[bot]", type: "Bot" }),
+        ),
+      ],
     });
     expect(ids(snapshot, p)).toEqual([]);
   });
@@ -508,11 +643,36 @@ describe("detectAiAssistance: policy switches", () => {
 describe("detectAiAssistance: policy signals", () => {
   const robot = makeIdentity("Robo", "robo@ai.example.com", { login: "Robo-Dev", id: 77, type: "User" });
   it.each<[string, PolicyInput, Partial<PullSnapshot>, Array<[string, string]>]>([
-    ["policy-author: PR author", { detection: { authors: ["robo-dev"] } }, { author: { login: "Robo-Dev", id: 77 } }, [["policy-author", "Robo-Dev"]]],
-    ["policy-author: commit author", { detection: { authors: ["@robo-dev"] } }, { commits: [commitBy(robot)] }, [["policy-author", "Robo-Dev"]]],
-    ["policy-author: [bot] form", { detection: { authors: ["internal-ai[bot]"] } }, { author: { login: "internal-ai", type: "Bot" } }, [["policy-author", "internal-ai"]]],
-    ["policy-email: domain", { detection: { emails: ["*@AI.example.com"] } }, { commits: [commitBy(robot)] }, [["policy-email", "Robo <robo@ai.example.com>"]]],
-    ["policy-email: exact", { detection: { emails: ["robo@ai.example.com"] } }, { commits: [commitBy(robot)] }, [["policy-email", "Robo <robo@ai.example.com>"]]],
+    [
+      "policy-author: PR author",
+      { detection: { authors: ["robo-dev"] } },
+      { author: { login: "Robo-Dev", id: 77 } },
+      [["policy-author", "Robo-Dev"]],
+    ],
+    [
+      "policy-author: commit author",
+      { detection: { authors: ["@robo-dev"] } },
+      { commits: [commitBy(robot)] },
+      [["policy-author", "Robo-Dev"]],
+    ],
+    [
+      "policy-author: [bot] form",
+      { detection: { authors: ["internal-ai[bot]"] } },
+      { author: { login: "internal-ai", type: "Bot" } },
+      [["policy-author", "internal-ai"]],
+    ],
+    [
+      "policy-email: domain",
+      { detection: { emails: ["*@AI.example.com"] } },
+      { commits: [commitBy(robot)] },
+      [["policy-email", "Robo <robo@ai.example.com>"]],
+    ],
+    [
+      "policy-email: exact",
+      { detection: { emails: ["robo@ai.example.com"] } },
+      { commits: [commitBy(robot)] },
+      [["policy-email", "Robo <robo@ai.example.com>"]],
+    ],
     ["policy-email: subdomain does not match", { detection: { emails: ["*@example.com"] } }, { commits: [commitBy(robot)] }, []],
     ["policy-email: suffix does not match", { detection: { emails: ["*@i.example.com"] } }, { commits: [commitBy(robot)] }, []],
     [
@@ -521,15 +681,30 @@ describe("detectAiAssistance: policy signals", () => {
       { commits: [withTrailer("Co-authored-by: Robo <robo@ai.example.com>")] },
       [["policy-email", "Co-authored-by: Robo <robo@ai.example.com>"]],
     ],
-    ["policy-trailer", { detection: { trailers: ["AI-Tool"] } }, { commits: [withTrailer("ai-tool: internal-gen 2.1")] }, [["policy-trailer", "ai-tool: internal-gen 2.1"]]],
+    [
+      "policy-trailer",
+      { detection: { trailers: ["AI-Tool"] } },
+      { commits: [withTrailer("ai-tool: internal-gen 2.1")] },
+      [["policy-trailer", "ai-tool: internal-gen 2.1"]],
+    ],
     [
       "policy-body",
       { detection: { body_patterns: ["written by (robo|mecha)"] } },
       { body: "Intro\r\nThis change was Written by Robo.\r\n" },
       [["policy-body", "This change was Written by Robo."]],
     ],
-    ["policy-body: a pattern that does not compile is skipped", { detection: { body_patterns: ["(unclosed", "robo"] } }, { body: "by robo" }, [["policy-body", "by robo"]]],
-    ["policy-body: only the first 2000 characters of a line", { detection: { body_patterns: ["needle"] } }, { body: `${"x".repeat(2000)}needle` }, []],
+    [
+      "policy-body: a pattern that does not compile is skipped",
+      { detection: { body_patterns: ["(unclosed", "robo"] } },
+      { body: "by robo" },
+      [["policy-body", "by robo"]],
+    ],
+    [
+      "policy-body: only the first 2000 characters of a line",
+      { detection: { body_patterns: ["needle"] } },
+      { body: `${"x".repeat(2000)}needle` },
+      [],
+    ],
     [
       "policy-body: looks at the cleaned description",
       { detection: { body_patterns: ["summary by coderabbit"] } },
@@ -537,7 +712,12 @@ describe("detectAiAssistance: policy signals", () => {
       [],
     ],
     ["policy-branch", { detection: { branch_prefixes: ["AI/"] } }, { headRef: "ai/robo-123" }, [["policy-branch", "ai/robo-123"]]],
-    ["policy-branch works with builtin off", { detection: { builtin: false, branch_prefixes: ["claude/"] } }, { headRef: "claude/x" }, [["policy-branch", "claude/x"]]],
+    [
+      "policy-branch works with builtin off",
+      { detection: { builtin: false, branch_prefixes: ["claude/"] } },
+      { headRef: "claude/x" },
+      [["policy-branch", "claude/x"]],
+    ],
     ["label, case-insensitive", {}, { labels: ["bug", "AI-ASSISTED"] }, [["label", "AI-ASSISTED"]]],
     ["custom label", { detection: { labels: ["copilot-made"] } }, { labels: ["ai-assisted", "copilot-made"] }, [["label", "copilot-made"]]],
   ])("%s", (_name, input, overrides, expected) => {
@@ -618,7 +798,8 @@ describe("contributorLogins", () => {
         makeCommit({
           author: makeIdentity("Dave", "dave@example.com"),
           committer: makeIdentity("Erin", "4242+Erin-E@users.noreply.github.com"),
-          message: "Tidy\n\nCo-authored-by: Frank <frank@example.com>\nCo-Authored-By: Grace <77+GRACE@users.noreply.github.com>\nCo-authored-by: GitHub <noreply@github.com>",
+          message:
+            "Tidy\n\nCo-authored-by: Frank <frank@example.com>\nCo-Authored-By: Grace <77+GRACE@users.noreply.github.com>\nCo-authored-by: GitHub <noreply@github.com>",
         }),
         commitBy(COPILOT_AGENT, "Initial plan", makeIdentity("GitHub", "noreply@github.com", { login: "GitHub" })),
       ],
@@ -644,7 +825,10 @@ describe("commits GitHub did not list", () => {
 
   it("can be switched off like any built-in signal", () => {
     const commits = [makeCommit()];
-    const detection = detectAiAssistance(makeSnapshot({ commits, commitsTotal: 300 }), PolicySchema.parse({ detection: { disable: ["unread-commits"] } }));
+    const detection = detectAiAssistance(
+      makeSnapshot({ commits, commitsTotal: 300 }),
+      PolicySchema.parse({ detection: { disable: ["unread-commits"] } }),
+    );
     expect(detection.assisted).toBe(false);
   });
 });

@@ -7,7 +7,8 @@ if (!present) console.warn(`detection-corpus: skipped, the corpus folder ${CORPU
 
 describe.skipIf(!present)("built-in detection on the labelled corpus (ambiguous excluded)", () => {
   const score = present ? scoreCorpus(evaluateCorpus()) : undefined;
-  const list = (cases: NonNullable<typeof score>["falsePositives"]) => cases.map((c) => `${c.name} [${c.kind}] ${c.signals.map((s) => s.id).join(",")}`).join("\n");
+  const list = (cases: NonNullable<typeof score>["falsePositives"]) =>
+    cases.map((c) => `${c.name} [${c.kind}] ${c.signals.map((s) => s.id).join(",")}`).join("\n");
 
   it("precision is at least 99.5%", () => {
     expect(score!.precision, `false positives:\n${list(score!.falsePositives)}`).toBeGreaterThanOrEqual(0.995);
@@ -22,9 +23,7 @@ describe.skipIf(!present)("built-in detection on the labelled corpus (ambiguous 
   });
 
   it("the hard negatives hold: vendor staff, people named like tools, curl's Assisted-by, bots", () => {
-    const hard = score!.cases.filter(
-      (c) => c.label === "not_ai" && /vendor-domain|tool-name|assisted-by-other|bot-/.test(c.kind),
-    );
+    const hard = score!.cases.filter((c) => c.label === "not_ai" && /vendor-domain|tool-name|assisted-by-other|bot-/.test(c.kind));
     expect(hard.length).toBeGreaterThan(0);
     expect(hard.filter((c) => c.detected).map((c) => c.name)).toEqual([]);
   });

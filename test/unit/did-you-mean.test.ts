@@ -31,7 +31,10 @@ describe("did you mean", () => {
     const result = validatePolicy(policyWith(parents, misspelt));
     expect(result.ok).toBe(false);
     const messages = result.ok ? [] : result.problems.map((p) => p.message);
-    expect(messages.find((m) => m.includes(`unknown key "${misspelt}"`)), messages.join("\n")).toContain(`did you mean "${key}"?`);
+    expect(
+      messages.find((m) => m.includes(`unknown key "${misspelt}"`)),
+      messages.join("\n"),
+    ).toContain(`did you mean "${key}"?`);
   });
 
   it("suggests the key for other case, dashes and swapped letters, and nothing for unrelated words", () => {
@@ -49,6 +52,8 @@ describe("did you mean", () => {
 
   it("lists the allowed keys when nothing is close", () => {
     const result = validatePolicyText("labels:\n  colour: red\n");
-    expect(result.ok ? "" : result.problems[0]!.message).toBe('unknown key "colour" under labels; the keys allowed here are enabled, ai_assisted, risk_prefix');
+    expect(result.ok ? "" : result.problems[0]!.message).toBe(
+      'unknown key "colour" under labels; the keys allowed here are enabled, ai_assisted, risk_prefix',
+    );
   });
 });

@@ -10,7 +10,11 @@ import type { Octokit } from "../../src/github/octokit.js";
 const API = "https://api.github.com";
 
 function octokit(): Octokit {
-  return new ProbotOctokit({ auth: { token: "test-token" }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+  return new ProbotOctokit({
+    auth: { token: "test-token" },
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  }) as unknown as Octokit;
 }
 
 function counting() {
@@ -26,7 +30,9 @@ describe("conditional requests", () => {
     const c = counting();
     const gh = octokit();
     instrumentOctokit(gh, { etags, onRequest: c.onRequest });
-    fresh().get("/repos/acme/shop/pulls/7").reply(200, { number: 7, head: { sha: "a" } }, { etag: 'W/"v1"' });
+    fresh()
+      .get("/repos/acme/shop/pulls/7")
+      .reply(200, { number: 7, head: { sha: "a" } }, { etag: 'W/"v1"' });
     nock(API).get("/repos/acme/shop/pulls/7").matchHeader("if-none-match", 'W/"v1"').reply(304, "", { etag: 'W/"v1"' });
 
     const first = await gh.rest.pulls.get({ owner: "acme", repo: "shop", pull_number: 7 });
@@ -45,7 +51,10 @@ describe("conditional requests", () => {
     const etags = new EtagCache();
     const gh = octokit();
     instrumentOctokit(gh, { etags });
-    fresh().get("/repos/acme/shop/pulls/7/reviews").query(true).reply(200, [{ id: 1 }], { etag: '"r1"' });
+    fresh()
+      .get("/repos/acme/shop/pulls/7/reviews")
+      .query(true)
+      .reply(200, [{ id: 1 }], { etag: '"r1"' });
     nock(API).get("/repos/acme/shop/pulls/7/reviews").query(true).matchHeader("if-none-match", '"r1"').times(2).reply(304);
 
     await gh.rest.pulls.listReviews({ owner: "acme", repo: "shop", pull_number: 7 });
@@ -60,7 +69,11 @@ describe("conditional requests", () => {
     const gh = octokit();
     instrumentOctokit(gh, { etags });
     fresh().get("/repos/acme/shop/commits/abc/check-runs").query(true).reply(200, { total_count: 0, check_runs: [] }, { etag: '"c1"' });
-    nock(API).get("/repos/acme/shop/commits/abc/check-runs").query(true).matchHeader("if-none-match", '"c1"').reply(200, { total_count: 1, check_runs: [{ id: 9 }] }, { etag: '"c2"' });
+    nock(API)
+      .get("/repos/acme/shop/commits/abc/check-runs")
+      .query(true)
+      .matchHeader("if-none-match", '"c1"')
+      .reply(200, { total_count: 1, check_runs: [{ id: 9 }] }, { etag: '"c2"' });
     nock(API).get("/repos/acme/shop/commits/abc/check-runs").query(true).matchHeader("if-none-match", '"c2"').reply(304);
 
     const params = { owner: "acme", repo: "shop", ref: "abc" };
@@ -74,13 +87,21 @@ describe("conditional requests", () => {
     const gh = octokit();
     instrumentOctokit(gh, { etags });
     const path = "/repos/acme/shop/contents/.github%2Fcountersign.yml";
-    fresh().get(path).matchHeader("accept", "application/vnd.github.v3.raw").reply(200, "mode: report\n", { etag: '"raw"', "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    fresh()
+      .get(path)
+      .matchHeader("accept", "application/vnd.github.v3.raw")
+      .reply(200, "mode: report\n", { etag: '"raw"', "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
     fresh().get(path).matchHeader("accept", "application/vnd.github.v3+json").reply(200, { type: "file" }, { etag: '"json"' });
     nock(API).get(path).matchHeader("if-none-match", '"raw"').reply(304);
 
     await gh.rest.repos.getContent({ owner: "acme", repo: "shop", path: ".github/countersign.yml", mediaType: { format: "raw" } });
     await gh.rest.repos.getContent({ owner: "acme", repo: "shop", path: ".github/countersign.yml" });
-    const again = await gh.rest.repos.getContent({ owner: "acme", repo: "shop", path: ".github/countersign.yml", mediaType: { format: "raw" } });
+    const again = await gh.rest.repos.getContent({
+      owner: "acme",
+      repo: "shop",
+      path: ".github/countersign.yml",
+      mediaType: { format: "raw" },
+    });
     expect(again.data).toBe("mode: report\n");
     expect(again.headers["content-type"]).toBe("application/vnd.github.v3.raw; charset=utf-8");
   });
@@ -92,7 +113,9 @@ describe("conditional requests", () => {
     instrumentOctokit(gh, { etags, onRequest: c.onRequest });
     fresh().get("/orgs/acme/teams/seniors/memberships/bob").times(2).reply(200, { state: "active" }, { etag: '"m"' });
     nock(API).post("/repos/acme/shop/check-runs").reply(201, { id: 1 });
-    nock(API).post("/graphql").reply(200, { data: { viewer: { login: "x" } } });
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: { viewer: { login: "x" } } });
 
     await gh.rest.teams.getMembershipForUserInOrg({ org: "acme", team_slug: "seniors", username: "bob" });
     await gh.rest.teams.getMembershipForUserInOrg({ org: "acme", team_slug: "seniors", username: "bob" });

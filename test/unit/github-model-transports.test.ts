@@ -4,11 +4,28 @@ import { afterEach, describe, expect, it } from "vitest";
 import { rawRequest } from "../helpers/raw-http.js";
 import { API, CHECK_NAME, GitHubModel, GitHubSimulator, OWNER, REPO, serveModel, type SimFile } from "../support/github/index.js";
 
-const files: SimFile[] = Array.from({ length: 25 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "modified", additions: 2, deletions: 1, patch: "@@ -1 +1 @@" }));
+const files: SimFile[] = Array.from({ length: 25 }, (_, i) => ({
+  filename: `src/f${i}.ts`,
+  status: "modified",
+  additions: 2,
+  deletions: 1,
+  patch: "@@ -1 +1 @@",
+}));
 
 function fill(model: GitHubModel): string {
   model.addRepo(OWNER, REPO, { files: { ".github/countersign.yml": "version: 1\n" } });
-  const pull = model.addPull(OWNER, REPO, { number: 7, author: "alice", files, commits: [{ message: "Change", author: { name: "Alice", email: "alice@example.com", login: "alice" }, committer: { name: "Alice", email: "alice@example.com", login: "alice" } }] });
+  const pull = model.addPull(OWNER, REPO, {
+    number: 7,
+    author: "alice",
+    files,
+    commits: [
+      {
+        message: "Change",
+        author: { name: "Alice", email: "alice@example.com", login: "alice" },
+        committer: { name: "Alice", email: "alice@example.com", login: "alice" },
+      },
+    ],
+  });
   return pull.headSha;
 }
 
@@ -24,7 +41,10 @@ async function viaHttp(sim: GitHubSimulator, method: string, path: string, body?
 }
 
 async function viaNock(method: string, path: string, body?: object): Promise<Answer> {
-  const res = await fetch(`${API}${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+  const res = await fetch(`${API}${path}`, {
+    method,
+    ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+  });
   const text = await res.text();
   return { status: res.status, link: relative(res.headers.get("link") ?? undefined), body: text ? JSON.parse(text) : undefined };
 }
@@ -47,13 +67,18 @@ describe("the GitHub model's two transports", () => {
     const steps: Array<[string, string, object?]> = [
       ["GET", `/repos/${OWNER}/${REPO}/pulls/7`],
       ["GET", `/repos/${OWNER}/${REPO}/pulls/7/files?per_page=10&page=2`],
-      ["POST", `/repos/${OWNER}/${REPO}/check-runs`, { name: CHECK_NAME, head_sha: head, status: "completed", conclusion: "failure", output: { title: "Waiting", summary: "s" } }],
+      [
+        "POST",
+        `/repos/${OWNER}/${REPO}/check-runs`,
+        { name: CHECK_NAME, head_sha: head, status: "completed", conclusion: "failure", output: { title: "Waiting", summary: "s" } },
+      ],
       ["GET", `/repos/${OWNER}/${REPO}/commits/${head}/check-runs?check_name=${CHECK_NAME}`],
       ["GET", `/repos/${OWNER}/${REPO}/pulls/99`],
     ];
     for (const [method, path, body] of steps) {
       const [http, nock] = await Promise.all([viaHttp(sim, method, path, body), viaNock(method, path, body)]);
-      const stable = (a: Answer) => JSON.parse(JSON.stringify(a).replace(/"(started_at|completed_at|created_at|updated_at|pushed_at)":"[^"]*"/g, '"$1":"-"')) as Answer;
+      const stable = (a: Answer) =>
+        JSON.parse(JSON.stringify(a).replace(/"(started_at|completed_at|created_at|updated_at|pushed_at)":"[^"]*"/g, '"$1":"-"')) as Answer;
       expect(stable(nock), `${method} ${path}`).toEqual(stable(http));
     }
     const listed = (await viaNock("GET", `/repos/${OWNER}/${REPO}/pulls/7/files?per_page=10&page=2`)).body as Array<{ filename: string }>;

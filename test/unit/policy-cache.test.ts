@@ -10,7 +10,9 @@ function fakeOctokit() {
     config: {
       get: () =>
         new Promise((resolve) => {
-          pending.push((mode) => resolve({ config: { mode }, files: [{ owner: "acme", repo: "shop", path: ".github/countersign.yml", config: { mode } }] }));
+          pending.push((mode) =>
+            resolve({ config: { mode }, files: [{ owner: "acme", repo: "shop", path: ".github/countersign.yml", config: { mode } }] }),
+          );
         }),
     },
   } as unknown as Octokit;

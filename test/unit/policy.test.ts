@@ -7,7 +7,9 @@ describe("valid policies", () => {
   it.each([
     ["an empty file", ""],
     ["only a comment", "# nothing yet\n"],
-    ["the example from DESIGN.md", `mode: enforce
+    [
+      "the example from DESIGN.md",
+      `mode: enforce
 gate: ai-assisted
 detection:
   disable: [branch-prefix]
@@ -24,7 +26,8 @@ signoff:
     critical: { approvals: 2, reviewers: ["@acme/principal-engineers", "@acme/sre"] }
 override:
   by: ["@acme/incident-commanders"]
-`],
+`,
+    ],
   ])("%s", (_name, text) => {
     const result = validatePolicyText(text);
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
@@ -43,14 +46,26 @@ override:
 
 describe("invalid policies", () => {
   it.each([
-    ["an unknown tier", "risk:\n  rules:\n    - { tier: extreme, paths: [a] }\n", 'line 3: `risk.rules[0].tier` must be one of "low", "medium", "high", "critical", but is the text "extreme"'],
+    [
+      "an unknown tier",
+      "risk:\n  rules:\n    - { tier: extreme, paths: [a] }\n",
+      'line 3: `risk.rules[0].tier` must be one of "low", "medium", "high", "critical", but is the text "extreme"',
+    ],
     ["a rule without a condition", "risk:\n  rules:\n    - tier: high\n", "line 3: `risk.rules[0]` a rule needs at least one condition"],
     ["a wrong type", "signoff:\n  approvals: two\n", 'line 2: `signoff.approvals` must be a number, but is the text "two"'],
     ["zero approvals", "signoff:\n  approvals: 0\n", "line 2: `signoff.approvals` must be at least 1"],
     ["an unknown key", "mode: enforce\nfoo: 1\n", 'line 2: `foo` unknown key "foo"'],
-    ["a renamed key", "signoff:\n  required_approvals: 2\n", 'line 2: `signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now'],
+    [
+      "a renamed key",
+      "signoff:\n  required_approvals: 2\n",
+      'line 2: `signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now',
+    ],
     ["a bad reviewer", "signoff:\n  reviewers: ['@acme senior']\n", 'line 2: `signoff.reviewers[0]` must be a team ("@org/team-slug")'],
-    ["a bad regular expression", "detection:\n  body_patterns: ['(unclosed']\n", "line 2: `detection.body_patterns[0]` is not a valid regular expression"],
+    [
+      "a bad regular expression",
+      "detection:\n  body_patterns: ['(unclosed']\n",
+      "line 2: `detection.body_patterns[0]` is not a valid regular expression",
+    ],
     ["broken YAML", "mode: [enforce\n", "YAML syntax error"],
     ["a list instead of a mapping", "- mode: enforce\n", "the policy must be a mapping of keys"],
     ["duplicate keys", "mode: enforce\nmode: report\n", "line 2: YAML syntax error: Map keys must be unique"],
@@ -85,7 +100,9 @@ describe("semantic checks", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.problems).toHaveLength(1);
-      expect(formatProblem(result.problems[0]!)).toMatch(/^line 2: `detection.disable\[1\]` "branch-prefixes" is not a built-in signal; known ids: .*branch-prefix/);
+      expect(formatProblem(result.problems[0]!)).toMatch(
+        /^line 2: `detection.disable\[1\]` "branch-prefixes" is not a built-in signal; known ids: .*branch-prefix/,
+      );
     }
   });
 });

@@ -15,7 +15,9 @@ import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
 const COMMIT = makeCommit({ message: "Add parser" });
 
 /** An Agent Trace record (agent-trace.dev v0.1) as the reference implementation appends it. */
-function traceRecord(o: { id?: string; revision?: string; type?: string; path?: string; start?: number; end?: number; model?: string } = {}) {
+function traceRecord(
+  o: { id?: string; revision?: string; type?: string; path?: string; start?: number; end?: number; model?: string } = {},
+) {
   return JSON.stringify({
     version: "0.1.0",
     id: o.id ?? "550e8400-e29b-41d4-a716-446655440000",
@@ -26,7 +28,10 @@ function traceRecord(o: { id?: string; revision?: string; type?: string; path?: 
       {
         path: o.path ?? "src/parser.ts",
         conversations: [
-          { contributor: { type: o.type ?? "ai", model_id: o.model ?? "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: o.start ?? 1, end_line: o.end ?? 30 }] },
+          {
+            contributor: { type: o.type ?? "ai", model_id: o.model ?? "anthropic/claude-opus-4-5-20251101" },
+            ranges: [{ start_line: o.start ?? 1, end_line: o.end ?? 30 }],
+          },
         ],
       },
     ],
@@ -49,7 +54,11 @@ function prWithTrace(traceLines: string[], o: { parserPatch?: boolean } = {}) {
     deletions: 0,
     patch: `@@ -1,1 +1,${traceLines.length + 1} @@\n {"old":"record"}\n${traceLines.map((l) => `+${l}`).join("\n")}`,
   };
-  const input: ProvenanceInput = { agentTrace: [{ path: trace.path, text: [`{"old":"record"}`, ...traceLines].join("\n") }], gitAiNotes: [], problems: [] };
+  const input: ProvenanceInput = {
+    agentTrace: [{ path: trace.path, text: [`{"old":"record"}`, ...traceLines].join("\n") }],
+    gitAiNotes: [],
+    problems: [],
+  };
   return makeSnapshot({ files: [parser, trace], commits: [COMMIT], provenance: input });
 }
 
@@ -84,9 +93,13 @@ describe("Agent Trace records", () => {
   it("a record the PR appends is a signal, and the share of added lines is in one line naming tool and model", () => {
     const snapshot = prWithTrace([traceRecord()]);
     const result = summariseProvenance(snapshot, snapshot.provenance!);
-    expect(result.signals).toEqual([{ id: "agent-trace", evidence: ".agent-trace/traces.jsonl: cursor, anthropic/claude-opus-4-5-20251101 for src/parser.ts" }]);
+    expect(result.signals).toEqual([
+      { id: "agent-trace", evidence: ".agent-trace/traces.jsonl: cursor, anthropic/claude-opus-4-5-20251101 for src/parser.ts" },
+    ]);
     expect(result.summary).toMatchObject({ aiLines: 30, addedLines: 40 });
-    expect(describeShare(result.summary!)).toBe("75% of added lines attributed to AI (Agent Trace: cursor, anthropic/claude-opus-4-5-20251101)");
+    expect(describeShare(result.summary!)).toBe(
+      "75% of added lines attributed to AI (Agent Trace: cursor, anthropic/claude-opus-4-5-20251101)",
+    );
   });
 
   it("an older record already in the file (not in the diff, no PR commit) does not count", () => {
@@ -109,10 +122,16 @@ describe("Agent Trace records", () => {
 
   it("an unreadable trace file is said in the summary and does not fail", () => {
     const snapshot = prWithTrace([]);
-    snapshot.provenance = { agentTrace: [{ path: ".agent-trace/traces.jsonl", error: "GitHub answered 500" }], gitAiNotes: [], problems: [] };
+    snapshot.provenance = {
+      agentTrace: [{ path: ".agent-trace/traces.jsonl", error: "GitHub answered 500" }],
+      gitAiNotes: [],
+      problems: [],
+    };
     const result = summariseProvenance(snapshot, snapshot.provenance);
     expect(result.signals).toEqual([]);
-    expect(result.summary?.problems).toEqual(["Agent Trace file .agent-trace/traces.jsonl could not be read (GitHub answered 500); it was not counted"]);
+    expect(result.summary?.problems).toEqual([
+      "Agent Trace file .agent-trace/traces.jsonl could not be read (GitHub answered 500); it was not counted",
+    ]);
   });
 });
 
@@ -121,7 +140,12 @@ describe("Git AI notes", () => {
     const note = parseGitAiNote(GIT_AI_NOTE);
     expect(typeof note).toBe("object");
     if (typeof note === "string") return;
-    expect(note.ai).toEqual(new Map([["src/main.rs", 16], ["src/lib.rs", 4]]));
+    expect(note.ai).toEqual(
+      new Map([
+        ["src/main.rs", 16],
+        ["src/lib.rs", 4],
+      ]),
+    );
     expect([...note.tools]).toEqual(["claude", "cursor"]);
     expect([...note.models]).toEqual(["claude-sonnet-4-5", "gpt-5"]);
   });
@@ -139,19 +163,33 @@ describe("Git AI notes", () => {
       { path: "src/main.rs", status: "modified", additions: 20, deletions: 0 },
       { path: "src/lib.rs", status: "modified", additions: 20, deletions: 0 },
     ];
-    const snapshot = makeSnapshot({ files, commits: [COMMIT], provenance: { agentTrace: [], gitAiNotes: [{ commit: COMMIT.sha, text: GIT_AI_NOTE }], problems: [] } });
+    const snapshot = makeSnapshot({
+      files,
+      commits: [COMMIT],
+      provenance: { agentTrace: [], gitAiNotes: [{ commit: COMMIT.sha, text: GIT_AI_NOTE }], problems: [] },
+    });
     const detection = detectAiAssistance(snapshot, PolicySchema.parse({}));
     expect(detection.signals).toEqual([
-      { id: "git-ai-note", description: "Git AI authorship note attributes lines of a commit to AI", evidence: "claude, cursor, claude-sonnet-4-5, gpt-5: 20 lines in src/main.rs, src/lib.rs", commit: COMMIT.sha },
+      {
+        id: "git-ai-note",
+        description: "Git AI authorship note attributes lines of a commit to AI",
+        evidence: "claude, cursor, claude-sonnet-4-5, gpt-5: 20 lines in src/main.rs, src/lib.rs",
+        commit: COMMIT.sha,
+      },
     ]);
     expect(detection.provenance).toMatchObject({ aiLines: 20, addedLines: 40, sources: ["Git AI"] });
   });
 
   it("a malformed note is said in the check summary, and the PR is evaluated", () => {
-    const snapshot = makeSnapshot({ commits: [COMMIT], provenance: { agentTrace: [], gitAiNotes: [{ commit: COMMIT.sha, text: "garbage" }], problems: [] } });
+    const snapshot = makeSnapshot({
+      commits: [COMMIT],
+      provenance: { agentTrace: [], gitAiNotes: [{ commit: COMMIT.sha, text: "garbage" }], problems: [] },
+    });
     const detection = detectAiAssistance(snapshot, PolicySchema.parse({}));
     expect(detection.assisted).toBe(false);
-    expect(detection.provenance?.problems).toEqual([`Git AI note of ${COMMIT.sha.slice(0, 7)} ignored: no '---' divider between attestations and metadata`]);
+    expect(detection.provenance?.problems).toEqual([
+      `Git AI note of ${COMMIT.sha.slice(0, 7)} ignored: no '---' divider between attestations and metadata`,
+    ]);
   });
 });
 
@@ -166,7 +204,10 @@ describe("switches", () => {
 
 describe("diff lines", () => {
   it("finds the head-side numbers of added lines", () => {
-    expect(addedLineIntervals("@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d\n e\n@@ -10,1 +11,2 @@\n f\n+g")).toEqual([[2, 3], [12, 12]]);
+    expect(addedLineIntervals("@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d\n e\n@@ -10,1 +11,2 @@\n f\n+g")).toEqual([
+      [2, 3],
+      [12, 12],
+    ]);
   });
 });
 

@@ -14,7 +14,11 @@ const API = "https://api.github.com";
 const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
 
 function octokit(turns: WriteTurns): Octokit {
-  const gh = new ProbotOctokit({ auth: { token: "test-token" }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+  const gh = new ProbotOctokit({
+    auth: { token: "test-token" },
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  }) as unknown as Octokit;
   instrumentOctokit(gh, { turns }, "4242");
   return gh;
 }
@@ -39,9 +43,9 @@ describe("one evaluation's writes in the queue", () => {
     const superseded = async () => true;
 
     await withWriteGuard(superseded, () => writeCheckRun(gh, target, view("in_progress"), passing));
-    await expect(withWriteGuard(superseded, () => writeCheckRun(gh, target, view("completed", "success"), { id: 12, view: view("in_progress") }))).rejects.toBeInstanceOf(
-      SupersededWrite,
-    );
+    await expect(
+      withWriteGuard(superseded, () => writeCheckRun(gh, target, view("completed", "success"), { id: 12, view: view("in_progress") })),
+    ).rejects.toBeInstanceOf(SupersededWrite);
     expect(sent).toEqual(["in_progress"]);
   });
 
@@ -73,7 +77,10 @@ describe("one evaluation's writes in the queue", () => {
     nock(API)
       .post("/repos/acme/shop/issues/comments/5/reactions", (b: { content: string }) => (reactions.push(b.content), true))
       .reply(201, {});
-    nock(API).post(/\/repos\/acme\/other\/issues\/\d+\/labels/).times(3).reply(200, []);
+    nock(API)
+      .post(/\/repos\/acme\/other\/issues\/\d+\/labels/)
+      .times(3)
+      .reply(200, []);
     const holder = await turns.acquire("4242", { kind: "check" });
     const labels = [1, 2, 3].map((n) => gh.rest.issues.addLabels({ owner: "acme", repo: "other", issue_number: n, labels: ["x"] }));
     await new Promise((r) => setTimeout(r, 20));

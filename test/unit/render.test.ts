@@ -25,9 +25,23 @@ describe("check-run states", () => {
     ["not gated", {}, {}, "not-gated", "completed", "success"],
     ["gated, waiting", { commits: [AI] }, {}, "waiting", "in_progress", undefined],
     ["gated, approved", { commits: [AI], reviews: approvedBy("bob") }, {}, "approved", "completed", "success"],
-    ["gated, changes requested", { commits: [AI], reviews: approvedBy("bob", "CHANGES_REQUESTED") }, {}, "changes-requested", "completed", "failure"],
+    [
+      "gated, changes requested",
+      { commits: [AI], reviews: approvedBy("bob", "CHANGES_REQUESTED") },
+      {},
+      "changes-requested",
+      "completed",
+      "failure",
+    ],
     ["report mode never blocks", { commits: [AI] }, { mode: "report" }, "waiting", "completed", "neutral"],
-    ["override", { commits: [AI], override: { by: "ic", reason: "outage", sha: "a".repeat(40), at: "t" } }, {}, "overridden", "completed", "success"],
+    [
+      "override",
+      { commits: [AI], override: { by: "ic", reason: "outage", sha: "a".repeat(40), at: "t" } },
+      {},
+      "overridden",
+      "completed",
+      "success",
+    ],
   ])("%s", (_name, snap, policy, outcome, status, conclusion) => {
     const { verdict, view: v } = view(makeSnapshot(snap), policy);
     expect(verdict.outcome).toBe(outcome);
@@ -47,7 +61,13 @@ describe("check-run states", () => {
 describe("the summary", () => {
   it("puts the verdict first, then evidence, risk, who may sign off and the reviews", () => {
     const { view: v } = view(makeSnapshot({ commits: [AI] }), { signoff: { reviewers: ["@acme/seniors"] } });
-    const order = ["### ⏳ Waiting for 1 approval from @acme/seniors", "#### AI assistance", "#### Risk: low", "#### Sign-off", "#### Reviews"];
+    const order = [
+      "### ⏳ Waiting for 1 approval from @acme/seniors",
+      "#### AI assistance",
+      "#### Risk: low",
+      "#### Sign-off",
+      "#### Reviews",
+    ];
     const positions = order.map((s) => v.summary.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -60,7 +80,10 @@ describe("the summary", () => {
   });
 
   it("lists invalid-policy problems with line and key", () => {
-    const v = renderInvalidPolicy([{ path: "risk.rules[0].tier", message: "must be one of …", line: 4 }], ["acme/shop:.github/countersign.yml"]);
+    const v = renderInvalidPolicy(
+      [{ path: "risk.rules[0].tier", message: "must be one of …", line: 4 }],
+      ["acme/shop:.github/countersign.yml"],
+    );
     expect(v.summary).toContain("- line 4: `risk.rules[0].tier` must be one of …");
     expect(v.title).toBe("Invalid policy: 1 problem");
   });
@@ -83,7 +106,11 @@ describe("state kept on the check run", () => {
     // Two comments (the state, and the verdict record after it), each ended exactly once.
     expect(v.text.match(/-->/g)).toHaveLength(2);
     expect(readCheckState(v.text)).toEqual({ override });
-    expect(readCheckRecord({ title: "", summary: "", text: v.text })).toMatchObject({ outcome: "overridden", overriddenBy: "ic", overrideReason: override.reason });
+    expect(readCheckRecord({ title: "", summary: "", text: v.text })).toMatchObject({
+      outcome: "overridden",
+      overriddenBy: "ic",
+      overrideReason: override.reason,
+    });
   });
 
   it("compares views field by field", () => {

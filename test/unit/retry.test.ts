@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { RetryScheduler, isRetryable, requestedDelayMs } from "../../src/scale/retry.js";
 
-const httpError = (status: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP ${status}`), { status, response: { headers } });
+const httpError = (status: number, headers: Record<string, string> = {}) =>
+  Object.assign(new Error(`HTTP ${status}`), { status, response: { headers } });
 
 describe("which failures are tried again", () => {
   it.each([

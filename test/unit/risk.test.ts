@@ -175,7 +175,12 @@ describe("paths rules", () => {
       "critical",
       ["infra/prod/vpc.tf"],
     ],
-    ["a deletion inside the glob", file("infra/prod/vpc.tf", undefined, { status: "removed", additions: 0, deletions: 9 }), "critical", ["infra/prod/vpc.tf"]],
+    [
+      "a deletion inside the glob",
+      file("infra/prod/vpc.tf", undefined, { status: "removed", additions: 0, deletions: 9 }),
+      "critical",
+      ["infra/prod/vpc.tf"],
+    ],
   ])("%s", (_, changed, tier, matches) => {
     const result = assessRisk(pr([changed]), infra);
     expect(result.tier).toBe(tier);
@@ -212,7 +217,10 @@ describe("size rules", () => {
     ["files below it", { tier: "medium", changed_files: 20 }, 19, 19, null],
   ])("%s", (_, rule, fileCount, lines, expected) => {
     const changed = Array.from({ length: fileCount }, (_, i) => file(`src/f${i}.ts`));
-    const result = assessRisk(pr(changed, { additions: lines - 200 < 0 ? lines : lines - 200, deletions: lines < 200 ? 0 : 200 }), only([rule]));
+    const result = assessRisk(
+      pr(changed, { additions: lines - 200 < 0 ? lines : lines - 200, deletions: lines < 200 ? 0 : 200 }),
+      only([rule]),
+    );
     expect(result.reasons.map((r) => r.rule)).toEqual(expected === null ? [] : [expected]);
   });
 
@@ -239,7 +247,8 @@ describe("size rules", () => {
 });
 
 describe("components rules", () => {
-  const rule = (n: number) => only([{ tier: "critical", components: n }], { components: ["services/*", "packages/*", "services/*/plugins/*"] });
+  const rule = (n: number) =>
+    only([{ tier: "critical", components: n }], { components: ["services/*", "packages/*", "services/*/plugins/*"] });
   const touched = (changed: ChangedFile[], n = 1) => assessRisk(pr(changed), rule(n)).reasons[0]?.matches ?? [];
 
   it.each<[string, ChangedFile[], string[]]>([
@@ -280,9 +289,17 @@ describe("content rules", () => {
 
   it("says which regex matched where", () => {
     const p = only([{ tier: "critical", content: ["DROP TABLE", "force_destroy\\s*=\\s*true"] }]);
-    const result = assessRisk(pr([file("db/x.sql", ["+DROP TABLE users;"]), file("db/y.sql", ["-DROP TABLE carts;"]), file("a.ts", ["+x"])]), p);
+    const result = assessRisk(
+      pr([file("db/x.sql", ["+DROP TABLE users;"]), file("db/y.sql", ["-DROP TABLE carts;"]), file("a.ts", ["+x"])]),
+      p,
+    );
     expect(result.reasons).toEqual([
-      { tier: "critical", rule: "content matches /DROP TABLE/ in db/x.sql and 1 more file", matches: ["db/x.sql", "db/y.sql"], matchCount: 2 },
+      {
+        tier: "critical",
+        rule: "content matches /DROP TABLE/ in db/x.sql and 1 more file",
+        matches: ["db/x.sql", "db/y.sql"],
+        matchCount: 2,
+      },
     ]);
   });
 
@@ -338,7 +355,10 @@ describe("content rules", () => {
     ["a negative lookbehind", "(?<!#\\s*)eval\\(", "uses a negative lookbehind"],
     ["a regex that does not compile", "(unclosed", "is not a valid regular expression"],
   ])("takes a rule with %s to hold without running it (fail closed), and validation refuses it", (_, regex, problem) => {
-    const result = assessRisk(pr([file("a.sql", ["+SELECT 1;"]), file("b.txt", [" context"])]), only([{ tier: "high", content: ["DROP", regex] }]));
+    const result = assessRisk(
+      pr([file("a.sql", ["+SELECT 1;"]), file("b.txt", [" context"])]),
+      only([{ tier: "high", content: ["DROP", regex] }]),
+    );
     expect(result.tier).toBe("high");
     expect(result.reasons).toHaveLength(1);
     expect(result.reasons[0]!.rule).toContain(`content rule cannot be run (/${regex}/ `);
@@ -348,7 +368,8 @@ describe("content rules", () => {
     expect(PolicySchema.safeParse({ risk: { rules: [{ tier: "high", content: [regex] }] } }).success).toBe(true);
     const validated = validatePolicy({ risk: { rules: [{ tier: "high", content: [regex] }] } });
     expect(validated.ok).toBe(false);
-    if (!validated.ok) expect(validated.problems.map((x) => `${x.path} ${x.message}`).join("\n")).toContain(`risk.rules[0].content[0] ${problem}`);
+    if (!validated.ok)
+      expect(validated.problems.map((x) => `${x.path} ${x.message}`).join("\n")).toContain(`risk.rules[0].content[0] ${problem}`);
   });
 
   it("keeps the valid patterns of a rule whose other pattern does not compile", () => {
@@ -365,17 +386,23 @@ describe("content rules", () => {
     ];
     const result = assessRisk(pr(changed, { additions: 10, deletions: 0 }), drop);
     expect(result.tier).toBe("critical");
-    expect(result.reasons.map((r) => r.rule)).toEqual(["content rule (/DROP TABLE/) could not read logo.png, big.sql, so it is taken to hold"]);
+    expect(result.reasons.map((r) => r.rule)).toEqual([
+      "content rule (/DROP TABLE/) could not read logo.png, big.sql, so it is taken to hold",
+    ]);
     expect(result.notes).toEqual([
       "content rules could not read 2 files without a diff (binary, or too large for GitHub to show): logo.png, big.sql; a content rule that searches them is taken to hold",
     ]);
   });
 
   it("searches the content the edge read for a file without a diff, as if every line changed", () => {
-    const clean = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nINSERT INTO t VALUES (2);" } }];
+    const clean = [
+      { ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nINSERT INTO t VALUES (2);" } },
+    ];
     expect(assessRisk(pr(clean), drop).tier).toBe("low");
     expect(assessRisk(pr(clean), drop).notes).toEqual(["GitHub sent no diff for big.sql: content rules searched the whole file instead"]);
-    const dirty = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nDROP TABLE users;" } }];
+    const dirty = [
+      { ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { text: "SELECT 1;\nDROP TABLE users;" } },
+    ];
     expect(assessRisk(pr(dirty), drop).tier).toBe("critical");
     const failed = [{ ...file("big.sql", undefined, { additions: 90000, deletions: 0 }), content: { unreadable: "GitHub answered 404" } }];
     expect(assessRisk(pr(failed), drop).tier).toBe("critical");
@@ -384,7 +411,10 @@ describe("content rules", () => {
 
   it("reads (and holds for) only the files without a diff that a content rule had to search", () => {
     const p = only([{ tier: "high", paths: ["db/**"], content: ["DROP"] }]);
-    const changed = [file("logo.png", undefined, { additions: 0, deletions: 0 }), file("db/dump.sql", undefined, { additions: 0, deletions: 0 })];
+    const changed = [
+      file("logo.png", undefined, { additions: 0, deletions: 0 }),
+      file("db/dump.sql", undefined, { additions: 0, deletions: 0 }),
+    ];
     expect(filesNeedingContent(pr(changed), p).map((f) => f.path)).toEqual(["db/dump.sql"]);
     expect(assessRisk(pr(changed), p).tier).toBe("high");
     expect(assessRisk(pr(changed), p).notes).toEqual([
@@ -395,8 +425,39 @@ describe("content rules", () => {
   });
 
   // The scan over whole patches must find exactly what testing each changed line alone finds.
-  const REGEXES = ["DROP", "^DROP", "DROP$", "^$", "\\bid\\b", "a.c", "[^x]y", "\\s{2}", "(?:^|;)\\s*rm", "rm -rf /tmp", "(\\w)\\w", "^\\s*$"];
-  const LINES = ["DROP", "  DROP x", "x DROP", "", "id", "grid", "abc", "a\tc", "xy", "\ty", "  ", "; rm -rf /", "rm -rf /tmp", "aa", "--", "++", "ab\r"];
+  const REGEXES = [
+    "DROP",
+    "^DROP",
+    "DROP$",
+    "^$",
+    "\\bid\\b",
+    "a.c",
+    "[^x]y",
+    "\\s{2}",
+    "(?:^|;)\\s*rm",
+    "rm -rf /tmp",
+    "(\\w)\\w",
+    "^\\s*$",
+  ];
+  const LINES = [
+    "DROP",
+    "  DROP x",
+    "x DROP",
+    "",
+    "id",
+    "grid",
+    "abc",
+    "a\tc",
+    "xy",
+    "\ty",
+    "  ",
+    "; rm -rf /",
+    "rm -rf /tmp",
+    "aa",
+    "--",
+    "++",
+    "ab\r",
+  ];
   it.each(REGEXES)("/%s/ agrees with testing each changed line alone", (source) => {
     const regex = new RegExp(source);
     const lines = LINES.flatMap((line, i) => [`${"+- "[i % 3]}${line}`]);
@@ -529,7 +590,10 @@ describe("forced critical", () => {
   it.each<[string, ChangedFile]>([
     ["an edit of the policy file", file(".github/countersign.yml")],
     ["an edit of the .yaml spelling", file(".github/countersign.yaml")],
-    ["a rename away from it", file(".github/old-countersign.yml", undefined, { status: "renamed", previousPath: ".github/countersign.yml" })],
+    [
+      "a rename away from it",
+      file(".github/old-countersign.yml", undefined, { status: "renamed", previousPath: ".github/countersign.yml" }),
+    ],
     ["its deletion", file(".github/countersign.yml", undefined, { status: "removed" })],
   ])("%s, even with builtin: false", (_, changed) => {
     const result = assessRisk(pr([changed]), none);
@@ -573,7 +637,14 @@ describe("compileRisk", () => {
   });
 
   it("gives the same answer on a second evaluation", () => {
-    const p = policy({ risk: { rules: [{ tier: "high", content: ["DROP"] }, { tier: "medium", components: 2 }] } });
+    const p = policy({
+      risk: {
+        rules: [
+          { tier: "high", content: ["DROP"] },
+          { tier: "medium", components: 2 },
+        ],
+      },
+    });
     const snapshot = pr([file("services/a/x.sql", ["+DROP"]), file("services/b/y.ts")]);
     expect(assessRisk(snapshot, p)).toEqual(assessRisk(snapshot, p));
   });

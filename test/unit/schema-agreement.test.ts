@@ -45,13 +45,21 @@ const CASES: Case[] = [
           { tier: "critical", content: ["DROP TABLE", "force_destroy\\s*=\\s*true"] },
         ],
       },
-      signoff: { reviewers: ["@acme/senior-engineers"], approvals: 1, tiers: { critical: { approvals: 2, reviewers: ["@acme/principal-engineers", "@acme/sre"] } } },
+      signoff: {
+        reviewers: ["@acme/senior-engineers"],
+        approvals: 1,
+        tiers: { critical: { approvals: 2, reviewers: ["@acme/principal-engineers", "@acme/sre"] } },
+      },
       override: { by: ["@acme/incident-commanders"] },
     },
     valid: true,
   },
   { name: "every built-in signal disabled", policy: { detection: { disable: [...BUILTIN_SIGNAL_IDS] } }, valid: true },
-  { name: "a glob with three wildcards in a segment", policy: { risk: { rules: [{ tier: "high", paths: ["src/*a*b*c.ts"] }] } }, valid: true },
+  {
+    name: "a glob with three wildcards in a segment",
+    policy: { risk: { rules: [{ tier: "high", paths: ["src/*a*b*c.ts"] }] } },
+    valid: true,
+  },
   { name: "extends", policy: { _extends: "acme/.github:policies/base.yml" }, valid: true },
   { name: "unknown top-level key", policy: { banana: 1 }, valid: false },
   { name: "misspelt nested key", policy: { signoff: { fresh_approvals: true } }, valid: false },
@@ -61,7 +69,11 @@ const CASES: Case[] = [
   { name: "a branch written as a ref", policy: { branches: ["refs/heads/main"] }, valid: false },
   { name: "a branch in ruleset syntax", policy: { branches: ["~DEFAULT_BRANCH"] }, valid: false },
   { name: "an extglob in branches", policy: { branches: ["+(a|b)"] }, valid: false },
-  { name: "an extglob in a group's paths", policy: { signoff: { require: [{ reviewers: ["@acme/a"] }, { reviewers: ["@acme/b"], paths: ["+(a|b)/**"] }] } }, valid: false },
+  {
+    name: "an extglob in a group's paths",
+    policy: { signoff: { require: [{ reviewers: ["@acme/a"] }, { reviewers: ["@acme/b"], paths: ["+(a|b)/**"] }] } },
+    valid: false,
+  },
   { name: "approvals 11", policy: { signoff: { approvals: 11 } }, valid: false },
   { name: "approvals 1.5", policy: { signoff: { approvals: 1.5 } }, valid: false },
   { name: "a reviewer that is not a team, login or permission", policy: { signoff: { reviewers: ["@acme"] } }, valid: false },
@@ -79,19 +91,30 @@ const CASES: Case[] = [
   { name: "a label too long", policy: { labels: { ai_assisted: "x".repeat(51) } }, valid: false },
   { name: "a text too long", policy: { detection: { authors: ["x".repeat(POLICY_LIMITS.textChars + 1)] } }, valid: false },
   { name: "a list too long", policy: { detection: { authors: many(POLICY_LIMITS.listItems + 1, (i) => `user${i}`) } }, valid: false },
-  { name: "too many rules", policy: { risk: { rules: many(POLICY_LIMITS.rules + 1, () => ({ tier: "low", changed_lines: 1 })) } }, valid: false },
+  {
+    name: "too many rules",
+    policy: { risk: { rules: many(POLICY_LIMITS.rules + 1, () => ({ tier: "low", changed_lines: 1 })) } },
+    valid: false,
+  },
   { name: "a list where a mapping belongs", policy: { signoff: ["@acme/seniors"] }, valid: false },
   { name: "a number where a boolean belongs", policy: { labels: { enabled: 1 } }, valid: false },
   // Where JSON Schema cannot follow (documented):
   { name: "a lookahead (not RE2)", policy: { detection: { body_patterns: ["(?=ai)"] } }, valid: false, limitation: "re2" },
-  { name: "a backreference (not RE2)", policy: { risk: { rules: [{ tier: "high", content: ["(a)\\1"] }] } }, valid: false, limitation: "re2" },
+  {
+    name: "a backreference (not RE2)",
+    policy: { risk: { rules: [{ tier: "high", content: ["(a)\\1"] }] } },
+    valid: false,
+    limitation: "re2",
+  },
   {
     name: "too many regular expressions in all",
-    policy: { detection: { body_patterns: many(300, (i) => `p${i}`) }, risk: { rules: [{ tier: "high", content: many(201, (i) => `c${i}`) }] } },
+    policy: {
+      detection: { body_patterns: many(300, (i) => `p${i}`) },
+      risk: { rules: [{ tier: "high", content: many(201, (i) => `c${i}`) }] },
+    },
     valid: false,
     limitation: "pattern-count",
   },
-
 ];
 
 describe("the JSON Schema and validate agree", () => {
@@ -99,7 +122,9 @@ describe("the JSON Schema and validate agree", () => {
     expect(validatePolicy(policy).ok, "validatePolicy").toBe(valid);
     const accepted = schemaAccepts(policy);
     if (limitation === undefined) {
-      expect(accepted, `the schema ${accepted ? "accepts" : "refuses"} it: ${JSON.stringify(schemaAccepts.errors?.slice(0, 3))}`).toBe(valid);
+      expect(accepted, `the schema ${accepted ? "accepts" : "refuses"} it: ${JSON.stringify(schemaAccepts.errors?.slice(0, 3))}`).toBe(
+        valid,
+      );
     } else {
       expect(SCHEMA_LIMITATIONS[limitation]).toBeDefined();
       // Disagreement in the documented direction only, or agreement.
@@ -121,7 +146,8 @@ describe("the JSON Schema and validate agree", () => {
   });
 
   it("lists every built-in signal id in the schema's enum, from the catalogue", () => {
-    const disable = (schema as { properties: { detection: { properties: { disable: { items: { enum: string[] } } } } } }).properties.detection.properties.disable;
+    const disable = (schema as { properties: { detection: { properties: { disable: { items: { enum: string[] } } } } } }).properties
+      .detection.properties.disable;
     expect(disable.items.enum).toEqual([...BUILTIN_SIGNAL_IDS]);
   });
 });
@@ -129,8 +155,41 @@ describe("the JSON Schema and validate agree", () => {
 describe("the JSON Schema and validate agree on generated policies", () => {
   // Leaf keys of the schema (from zod), each given values of every kind: right and wrong types,
   // bounds, enum members and non-members, empty and non-empty lists.
-  const leaves = allKeyPaths().filter((path) => !allKeyPaths().some((other) => other.startsWith(`${path}.`) || other.startsWith(`${path}[].`)));
-  const values: unknown[] = [true, false, 0, 1, 2, 11, 1.5, -1, "", "x", "low", "critical", "enforce", "report", "all", "@acme/seniors", "permission:admin", "octocat", firstSignal, "src/**", [], ["x"], [""], [firstSignal], ["@acme/seniors"], ["low"], [1], {}, { a: 1 }, null];
+  const leaves = allKeyPaths().filter(
+    (path) => !allKeyPaths().some((other) => other.startsWith(`${path}.`) || other.startsWith(`${path}[].`)),
+  );
+  const values: unknown[] = [
+    true,
+    false,
+    0,
+    1,
+    2,
+    11,
+    1.5,
+    -1,
+    "",
+    "x",
+    "low",
+    "critical",
+    "enforce",
+    "report",
+    "all",
+    "@acme/seniors",
+    "permission:admin",
+    "octocat",
+    firstSignal,
+    "src/**",
+    [],
+    ["x"],
+    [""],
+    [firstSignal],
+    ["@acme/seniors"],
+    ["low"],
+    [1],
+    {},
+    { a: 1 },
+    null,
+  ];
 
   const setAt = (policy: Record<string, unknown>, path: string, value: unknown) => {
     const parts = path.split(".");
@@ -146,7 +205,10 @@ describe("the JSON Schema and validate agree on generated policies", () => {
         const items = (Array.isArray(node[key]) ? node[key] : (node[key] = [{ tier: "high" }])) as Record<string, unknown>[];
         node = items[0]!;
       } else {
-        node = (node[key] !== null && typeof node[key] === "object" && !Array.isArray(node[key]) ? node[key] : (node[key] = {})) as Record<string, unknown>;
+        node = (node[key] !== null && typeof node[key] === "object" && !Array.isArray(node[key]) ? node[key] : (node[key] = {})) as Record<
+          string,
+          unknown
+        >;
       }
     });
   };
@@ -154,14 +216,20 @@ describe("the JSON Schema and validate agree on generated policies", () => {
   it("for random combinations of keys and values", () => {
     const seen = { valid: 0, invalid: 0 };
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...leaves), fc.constantFrom(...values)), { minLength: 1, maxLength: 4 }), (assignments) => {
-        const policy: Record<string, unknown> = {};
-        for (const [path, value] of assignments) setAt(policy, path, structuredClone(value));
-        const ours = validatePolicy(policy).ok;
-        seen[ours ? "valid" : "invalid"]++;
-        const theirs = schemaAccepts(policy);
-        expect(theirs, `${JSON.stringify(policy)}: validate says ${ours}, the schema ${theirs} (${JSON.stringify(schemaAccepts.errors?.slice(0, 2))})`).toBe(ours);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...leaves), fc.constantFrom(...values)), { minLength: 1, maxLength: 4 }),
+        (assignments) => {
+          const policy: Record<string, unknown> = {};
+          for (const [path, value] of assignments) setAt(policy, path, structuredClone(value));
+          const ours = validatePolicy(policy).ok;
+          seen[ours ? "valid" : "invalid"]++;
+          const theirs = schemaAccepts(policy);
+          expect(
+            theirs,
+            `${JSON.stringify(policy)}: validate says ${ours}, the schema ${theirs} (${JSON.stringify(schemaAccepts.errors?.slice(0, 2))})`,
+          ).toBe(ours);
+        },
+      ),
       { numRuns: 400, seed: 13 },
     );
     // Both kinds were tried.

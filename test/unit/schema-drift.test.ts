@@ -2,7 +2,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GENERATE_COMMAND, REFERENCE_FILE, policyReferenceMarkdown, readmeWithBuiltins, README_FILE } from "../../scripts/policy-reference.js";
+import {
+  GENERATE_COMMAND,
+  REFERENCE_FILE,
+  policyReferenceMarkdown,
+  readmeWithBuiltins,
+  README_FILE,
+} from "../../scripts/policy-reference.js";
 import { SCHEMA_FILE, policyJsonSchema, policyJsonSchemaText, schemaKeys } from "../../src/policy/json-schema.js";
 import { validatePolicy } from "../../src/policy/validate.js";
 

@@ -195,7 +195,11 @@ describe("countersign_backlog_writes", () => {
     const turns = new WriteTurns(0);
     metrics.observeBacklog(() => turns.backlog());
     const holder = await turns.acquire("4242", { kind: "check" });
-    const waiting = [turns.acquire("4242", { kind: "close", target: "acme/shop@aaa" }), turns.acquire("4242", { kind: "label" }), turns.acquire("4242", { kind: "label" })];
+    const waiting = [
+      turns.acquire("4242", { kind: "close", target: "acme/shop@aaa" }),
+      turns.acquire("4242", { kind: "label" }),
+      turns.acquire("4242", { kind: "label" }),
+    ];
     const { body } = await metrics.render();
     expect(body).toContain('countersign_backlog_writes{kind="close"} 1');
     expect(body).toContain('countersign_backlog_writes{kind="label"} 2');

@@ -15,7 +15,6 @@ import { deliver, PayloadFactory, type Delivery, type SendOptions } from "./webh
 import { APP_ID, INSTALLATION_ID, SIM_WEBHOOK_SECRET } from "./constants.js";
 import { paginate } from "./pagination.js";
 
-
 export interface SimulatorOptions {
   /** The app's id: check runs it creates carry it. Default 777. */
   appId?: number;
@@ -212,7 +211,13 @@ export class GitHubSimulator extends EventEmitter {
   // --- shortcuts for common mutations (the model has the rest) ------------------------------------
 
   /** Push a commit to a PR and deliver pull_request.synchronize; returns the new head and the delivery. */
-  async pushAndNotify(owner: string, repo: string, number: number, push: Parameters<GitHubModel["pushHead"]>[3] = {}, options?: SendOptions) {
+  async pushAndNotify(
+    owner: string,
+    repo: string,
+    number: number,
+    push: Parameters<GitHubModel["pushHead"]>[3] = {},
+    options?: SendOptions,
+  ) {
     const before = this.model.mustPull(owner, repo, number).pull.headSha;
     const sha = this.model.pushHead(owner, repo, number, push);
     const delivery = await this.send("pull_request", this.payloads.pullRequest("synchronize", owner, repo, number, { before }), options);
@@ -269,7 +274,14 @@ export class GitHubSimulator extends EventEmitter {
       reply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
     } else {
       try {
-        reply = found.route.handle({ model: this.model, params: found.params, query: url.searchParams, body, headers: req.headers, graphql: this.graphql });
+        reply = found.route.handle({
+          model: this.model,
+          params: found.params,
+          query: url.searchParams,
+          body,
+          headers: req.headers,
+          graphql: this.graphql,
+        });
       } catch (err) {
         reply = { status: 500, body: { message: `simulator error: ${(err as Error).message}` } };
       }
@@ -299,7 +311,12 @@ export class GitHubSimulator extends EventEmitter {
   }
 
   /** Status, headers and bytes of a reply: pagination, ETag/304, rate-limit headers. */
-  private render(reply: Reply, url: URL, path: string, req: IncomingMessage): { status: number; headers: Record<string, string>; payload: string } {
+  private render(
+    reply: Reply,
+    url: URL,
+    path: string,
+    req: IncomingMessage,
+  ): { status: number; headers: Record<string, string>; payload: string } {
     const headers: Record<string, string> = {
       "x-github-request-id": `SIM-${this.seq}`,
       "x-ratelimit-limit": "15000",
@@ -350,17 +367,27 @@ function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "gra
   const now = Math.floor(Date.now() / 1000);
   switch (action.type) {
     case "status":
-      return { status: action.status, body: { message: action.message ?? `Simulated ${action.status}` }, ...(action.headers ? { headers: action.headers } : {}) };
+      return {
+        status: action.status,
+        body: { message: action.message ?? `Simulated ${action.status}` },
+        ...(action.headers ? { headers: action.headers } : {}),
+      };
     case "rate-limit":
       return {
         status: action.status ?? 403,
-        body: { message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
+        body: {
+          message: "API rate limit exceeded for installation.",
+          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        },
         headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now + (action.resetInSeconds ?? 60)) },
       };
     case "secondary-rate-limit":
       return {
         status: action.status ?? 403,
-        body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" },
+        body: {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
         headers: { "retry-after": String(action.retryAfterSeconds ?? 60) },
       };
   }
@@ -369,5 +396,5 @@ function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "gra
 function withGraphqlErrors(reply: Reply, action: Extract<FaultAction, { type: "graphql-errors" }>): Reply {
   const current = (reply.body ?? {}) as { data?: unknown; errors?: unknown[] };
   const errors = action.errors ?? [{ type: "SERVICE_UNAVAILABLE", message: "Simulated partial failure", path: [] }];
-  return { ...reply, body: { data: action.nullData ? null : current.data ?? null, errors: [...(current.errors ?? []), ...errors] } };
+  return { ...reply, body: { data: action.nullData ? null : (current.data ?? null), errors: [...(current.errors ?? []), ...errors] } };
 }

@@ -173,7 +173,9 @@ export class GitHubModel {
 
   /** A fresh, deterministic 40-hex commit SHA. */
   newSha(salt = ""): string {
-    return createHash("sha1").update(`sim-${++this.shaSeq}-${salt}`).digest("hex");
+    return createHash("sha1")
+      .update(`sim-${++this.shaSeq}-${salt}`)
+      .digest("hex");
   }
 
   user(login: string, type: "User" | "Bot" = login.endsWith("[bot]") ? "Bot" : "User"): SimUser {
@@ -191,7 +193,11 @@ export class GitHubModel {
     return this.user(`${this.appSlug}[bot]`, "Bot");
   }
 
-  addRepo(owner: string, name: string, options: { defaultBranch?: string; files?: Record<string, string>; labels?: string[] } = {}): SimRepo {
+  addRepo(
+    owner: string,
+    name: string,
+    options: { defaultBranch?: string; files?: Record<string, string>; labels?: string[] } = {},
+  ): SimRepo {
     const repo: SimRepo = {
       id: this.nextId(),
       owner,
@@ -287,13 +293,31 @@ export class GitHubModel {
     for (const label of spec.labels ?? []) {
       this.ensureRepoLabel(repo, label);
       pull.labels.push(label);
-      pull.events.push({ id: this.nextId(), event: "labeled", actor: this.appBot, created_at: now, label: { name: label, color: "ededed" } });
+      pull.events.push({
+        id: this.nextId(),
+        event: "labeled",
+        actor: this.appBot,
+        created_at: now,
+        label: { name: label, color: "ededed" },
+      });
     }
     for (const login of pull.requestedReviewers) {
-      pull.events.push({ id: this.nextId(), event: "review_requested", actor: this.appBot, created_at: now, requested_reviewer: this.user(login) });
+      pull.events.push({
+        id: this.nextId(),
+        event: "review_requested",
+        actor: this.appBot,
+        created_at: now,
+        requested_reviewer: this.user(login),
+      });
     }
     for (const slug of pull.requestedTeams) {
-      pull.events.push({ id: this.nextId(), event: "review_requested", actor: this.appBot, created_at: now, requested_team: { slug, name: slug } });
+      pull.events.push({
+        id: this.nextId(),
+        event: "review_requested",
+        actor: this.appBot,
+        created_at: now,
+        requested_team: { slug, name: slug },
+      });
     }
     repo.pulls.set(spec.number, pull);
     for (const c of commits) this.commitFiles.set(c.sha, spec.files);
@@ -307,7 +331,8 @@ export class GitHubModel {
   pushHead(owner: string, name: string, number: number, push: PushSpec = {}): string {
     const { pull } = this.mustPull(owner, name, number);
     const previous = pull.commits[pull.commits.length - 1];
-    const author = push.author ?? previous?.author ?? { name: pull.user.login, email: `${pull.user.login}@example.com`, login: pull.user.login };
+    const author = push.author ??
+      previous?.author ?? { name: pull.user.login, email: `${pull.user.login}@example.com`, login: pull.user.login };
     const commit: SimCommit = {
       sha: this.newSha(`${name}#${number}`),
       message: push.message ?? previous?.message ?? "Change things",
@@ -352,7 +377,13 @@ export class GitHubModel {
       const label = this.ensureRepoLabel(repo, name);
       if (pull.labels.some((l) => lower(l) === lower(name))) continue;
       pull.labels.push(label.name);
-      pull.events.push({ id: this.nextId(), event: "labeled", actor, created_at: isoNow(), label: { name: label.name, color: label.color } });
+      pull.events.push({
+        id: this.nextId(),
+        event: "labeled",
+        actor,
+        created_at: isoNow(),
+        label: { name: label.name, color: label.color },
+      });
     }
   }
 
@@ -360,7 +391,13 @@ export class GitHubModel {
     const index = pull.labels.findIndex((l) => lower(l) === lower(name));
     if (index < 0) return false;
     const [removed] = pull.labels.splice(index, 1);
-    pull.events.push({ id: this.nextId(), event: "unlabeled", actor, created_at: isoNow(), label: { name: removed ?? name, color: "ededed" } });
+    pull.events.push({
+      id: this.nextId(),
+      event: "unlabeled",
+      actor,
+      created_at: isoNow(),
+      label: { name: removed ?? name, color: "ededed" },
+    });
     return true;
   }
 
@@ -393,7 +430,7 @@ export class GitHubModel {
       for (const pull of repo.pulls.values()) {
         if (pull.headSha !== ref && pull.headRef !== ref) continue;
         const changed = pull.files.find((f) => f.filename === path);
-        if (changed) return changed.status === "removed" ? undefined : changed.content ?? repo.files.get(path);
+        if (changed) return changed.status === "removed" ? undefined : (changed.content ?? repo.files.get(path));
         return repo.files.get(path);
       }
     }
@@ -490,7 +527,15 @@ export function commitJson(model: GitHubModel, c: SimCommit): Record<string, unk
 }
 
 export function reviewJson(r: SimReview): Record<string, unknown> {
-  return { id: r.id, node_id: `PRR_${r.id}`, user: userJson(r.user), body: r.body, state: r.state, commit_id: r.commit_id, submitted_at: r.submitted_at };
+  return {
+    id: r.id,
+    node_id: `PRR_${r.id}`,
+    user: userJson(r.user),
+    body: r.body,
+    state: r.state,
+    commit_id: r.commit_id,
+    submitted_at: r.submitted_at,
+  };
 }
 
 export function checkRunJson(model: GitHubModel, r: SimCheckRun): Record<string, unknown> {

@@ -27,7 +27,16 @@ const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
 export function interceptGitHub(handler: NockHandler, origin = API): nock.Scope {
   const scope = nock(origin).persist();
   for (const method of METHODS) {
-    const interceptor = method === "GET" ? scope.get(/.*/) : method === "POST" ? scope.post(/.*/) : method === "PATCH" ? scope.patch(/.*/) : method === "PUT" ? scope.put(/.*/) : scope.delete(/.*/);
+    const interceptor =
+      method === "GET"
+        ? scope.get(/.*/)
+        : method === "POST"
+          ? scope.post(/.*/)
+          : method === "PATCH"
+            ? scope.patch(/.*/)
+            : method === "PUT"
+              ? scope.put(/.*/)
+              : scope.delete(/.*/);
     // Three parameters: nock's callback form, so an answer can wait (slow GitHub) or be a network error.
     interceptor
       .query(true)
@@ -58,14 +67,24 @@ export function renderReply(reply: Reply, url: URL, origin = API): NockAnswer {
 }
 
 /** Serve `model` through the shared router on nock; returns the log of requests ("METHOD route"). */
-export function serveModel(model: GitHubModel, options: { origin?: string; graphql?: GraphqlResolver } = {}): { scope: nock.Scope; log: string[] } {
+export function serveModel(
+  model: GitHubModel,
+  options: { origin?: string; graphql?: GraphqlResolver } = {},
+): { scope: nock.Scope; log: string[] } {
   const origin = options.origin ?? API;
   const log: string[] = [];
   const scope = interceptGitHub((req, done) => {
     const found = findRoute(req.method, req.url.pathname);
     log.push(`${req.method} ${found?.route.name ?? "unknown"}`);
     if (!found) return done(null, [404, { message: "Not Found" }, {}]);
-    const reply = found.route.handle({ model, params: found.params, query: req.url.searchParams, body: req.body, headers: req.headers, graphql: options.graphql ?? defaultGraphql });
+    const reply = found.route.handle({
+      model,
+      params: found.params,
+      query: req.url.searchParams,
+      body: req.body,
+      headers: req.headers,
+      graphql: options.graphql ?? defaultGraphql,
+    });
     done(null, renderReply(reply, req.url, origin));
   }, origin);
   return { scope, log };

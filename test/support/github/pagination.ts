@@ -3,7 +3,11 @@
 import { PER_PAGE_MAX } from "./constants.js";
 
 /** One page of `items` for the request's `per_page`/`page`, and the Link header GitHub sends (absent for one page). */
-export function paginate<T>(items: readonly T[], query: URLSearchParams, pageUrl: (query: URLSearchParams) => string): { items: T[]; link: string | undefined } {
+export function paginate<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  pageUrl: (query: URLSearchParams) => string,
+): { items: T[]; link: string | undefined } {
   const perPage = Math.min(PER_PAGE_MAX, Math.max(1, Number(query.get("per_page")) || 30));
   const page = Math.max(1, Number(query.get("page")) || 1);
   const last = Math.max(1, Math.ceil(items.length / perPage));

@@ -28,7 +28,11 @@ export interface RouteContext {
 }
 
 /** Answers a GraphQL query; the default knows no query and says so. */
-export type GraphqlResolver = (query: string, variables: Record<string, unknown>, model: GitHubModel) => { data: unknown; errors?: unknown[] };
+export type GraphqlResolver = (
+  query: string,
+  variables: Record<string, unknown>,
+  model: GitHubModel,
+) => { data: unknown; errors?: unknown[] };
 
 export interface Reply {
   status: number;
@@ -130,11 +134,17 @@ export const ROUTES: Route[] = [
     }),
     "token",
   ),
-  compile("POST", "/graphql", "graphql", (ctx) => {
-    const body = bodyObject(ctx.body);
-    const result = ctx.graphql(String(body.query ?? ""), bodyObject(body.variables), ctx.model);
-    return { status: 200, body: result };
-  }, "graphql"),
+  compile(
+    "POST",
+    "/graphql",
+    "graphql",
+    (ctx) => {
+      const body = bodyObject(ctx.body);
+      const result = ctx.graphql(String(body.query ?? ""), bodyObject(body.variables), ctx.model);
+      return { status: 200, body: result };
+    },
+    "graphql",
+  ),
   compile("GET", "/installation/repositories", "apps.listReposAccessibleToInstallation", (ctx) => ({
     status: 200,
     list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
@@ -199,7 +209,14 @@ export const ROUTES: Route[] = [
     if (wantsRaw(ctx.headers)) return { status: 200, raw: content, contentType: "application/vnd.github.raw; charset=utf-8" };
     return {
       status: 200,
-      body: { type: "file", encoding: "base64", name: path.split("/").pop(), path, size: Buffer.byteLength(content), content: Buffer.from(content).toString("base64") },
+      body: {
+        type: "file",
+        encoding: "base64",
+        name: path.split("/").pop(),
+        path,
+        size: Buffer.byteLength(content),
+        content: Buffer.from(content).toString("base64"),
+      },
     };
   }),
   // Git AI notes (refs/notes/ai): the simulated repositories have none.
@@ -217,13 +234,18 @@ export const ROUTES: Route[] = [
       const seen = new Set<string>();
       runs = runs.filter((r) => (seen.has(r.name) ? false : (seen.add(r.name), true)));
     }
-    return { status: 200, list: runs.map((r) => checkRunJson(ctx.model, r)), wrap: (page, total) => ({ total_count: total, check_runs: page }) };
+    return {
+      status: 200,
+      list: runs.map((r) => checkRunJson(ctx.model, r)),
+      wrap: (page, total) => ({ total_count: total, check_runs: page }),
+    };
   }),
   compile("POST", `${REPO}/check-runs`, "checks.create", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const body = bodyObject(ctx.body);
-    if (typeof body.name !== "string" || typeof body.head_sha !== "string") return { status: 422, body: { message: "name and head_sha are required" } };
+    if (typeof body.name !== "string" || typeof body.head_sha !== "string")
+      return { status: 422, body: { message: "name and head_sha are required" } };
     const run: SimCheckRun = {
       id: ctx.model.nextId(),
       name: body.name,
@@ -255,14 +277,22 @@ export const ROUTES: Route[] = [
     if (!repo) return notFound();
     const body = bodyObject(ctx.body);
     const name = String(body.name ?? "");
-    if (repo.labels.has(lower(name))) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] } };
+    if (repo.labels.has(lower(name)))
+      return {
+        status: 422,
+        body: { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] },
+      };
     return { status: 201, body: ctx.model.ensureRepoLabel(repo, name, String(body.color ?? "ededed"), String(body.description ?? "")) };
   }),
   compile("POST", `${REPO}/issues/:number/labels`, "issues.addLabels", (ctx) => {
     const found = pullOf(ctx);
     if (!found) return notFound();
     const body = ctx.body;
-    const names = Array.isArray(body) ? body.map(String) : Array.isArray(bodyObject(body).labels) ? (bodyObject(body).labels as unknown[]).map(String) : [];
+    const names = Array.isArray(body)
+      ? body.map(String)
+      : Array.isArray(bodyObject(body).labels)
+        ? (bodyObject(body).labels as unknown[]).map(String)
+        : [];
     ctx.model.addLabelsToPull(found.repo, found.pull, names, ctx.model.appBot);
     return { status: 200, body: found.pull.labels.map((n) => found.repo.labels.get(lower(n))) };
   }),
@@ -277,7 +307,9 @@ export const ROUTES: Route[] = [
     return found ? { status: 200, list: found.pull.events.map(issueEventJson) } : notFound();
   }),
   compile("POST", `${REPO}/issues/:number/comments`, "issues.createComment", (ctx) =>
-    pullOf(ctx) ? { status: 201, body: { id: ctx.model.nextId(), body: String(bodyObject(ctx.body).body ?? ""), user: userJson(ctx.model.appBot) } } : notFound(),
+    pullOf(ctx)
+      ? { status: 201, body: { id: ctx.model.nextId(), body: String(bodyObject(ctx.body).body ?? ""), user: userJson(ctx.model.appBot) } }
+      : notFound(),
   ),
   compile("POST", `${REPO}/issues/comments/:id/reactions`, "reactions.createForIssueComment", (ctx) => ({
     status: 201,

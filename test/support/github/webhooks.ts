@@ -70,7 +70,13 @@ export class PayloadFactory {
   }
 
   /** pull_request.<action> for the PR as it is now (synchronize carries before/after). */
-  pullRequest(action: string, owner: string, repo: string, number: number, options: { sender?: string; before?: string; label?: string } = {}): object {
+  pullRequest(
+    action: string,
+    owner: string,
+    repo: string,
+    number: number,
+    options: { sender?: string; before?: string; label?: string } = {},
+  ): object {
     const { repo: r, pull } = this.model.mustPull(owner, repo, number);
     return {
       action,
@@ -107,12 +113,26 @@ export class PayloadFactory {
   }
 
   /** push to a branch, listing the changed paths in one commit. */
-  push(owner: string, repo: string, ref: string, changed: { added?: string[]; modified?: string[]; removed?: string[] }, sender: string): object {
+  push(
+    owner: string,
+    repo: string,
+    ref: string,
+    changed: { added?: string[]; modified?: string[]; removed?: string[] },
+    sender: string,
+  ): object {
     return {
       ref,
       before: "0".repeat(40),
       after: this.model.newSha("push"),
-      commits: [{ id: this.model.newSha("push-commit"), message: "push", added: changed.added ?? [], modified: changed.modified ?? [], removed: changed.removed ?? [] }],
+      commits: [
+        {
+          id: this.model.newSha("push-commit"),
+          message: "push",
+          added: changed.added ?? [],
+          modified: changed.modified ?? [],
+          removed: changed.removed ?? [],
+        },
+      ],
       ...this.common(owner, repo, sender),
     };
   }
