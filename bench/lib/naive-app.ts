@@ -5,25 +5,12 @@
 // plans a speculative read either, so it reads in two rounds (snapshot and policy, then the check run).
 // Nothing in src/ knows about it: it is a different set of parts passed to createServices.
 import { createServices, type Services } from "../../src/handlers/services.js";
-import { TtlCache } from "../../src/github/ttl-cache.js";
-import { WAITING_TTL_MS, type GatedTask, type GateRequest, type PullGate } from "../../src/scale/pull-gate.js";
+import { LocalWaitingMarks, type GatedTask, type GateRequest, type PullGate } from "../../src/scale/pull-gate.js";
 
 /** No coalescing and no memory: every event is evaluated at once, as a naive app would. */
-export class DirectGate implements PullGate {
-  private readonly waiting = new TtlCache<number>(WAITING_TTL_MS, 50_000);
-
+export class DirectGate extends LocalWaitingMarks implements PullGate {
   async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
     await task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
-  }
-
-  async markWaiting(key: string, at: number): Promise<void> {
-    if (this.waiting.get(key) === undefined) this.waiting.set(key, at);
-  }
-
-  async takeWaitingSince(key: string): Promise<number | undefined> {
-    const since = this.waiting.get(key);
-    this.waiting.delete(key);
-    return since;
   }
 
   async close(): Promise<void> {}

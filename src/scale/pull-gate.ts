@@ -53,14 +53,9 @@ const MEMO_TTL_MS = 60 * 60 * 1000;
 /** A PR may wait days for sign-off; an entry older than this is dropped (the histogram never sees it). */
 export const WAITING_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Local memory for memos and waiting times. */
-class LocalMemory {
-  readonly memos = new TtlCache<PullMemo>(MEMO_TTL_MS, 20_000);
-  readonly waiting = new TtlCache<number>(WAITING_TTL_MS, 50_000);
-
-  noteHead(key: string, headSha: string | undefined): void {
-    if (headSha) this.memos.set(key, { ...this.memos.get(key), headSha });
-  }
+/** When each PR's check first went to waiting for sign-off, in this process (kept until approval). */
+export class LocalWaitingMarks {
+  private readonly waiting = new TtlCache<number>(WAITING_TTL_MS, 50_000);
 
   async markWaiting(key: string, at: number): Promise<void> {
     if (this.waiting.get(key) === undefined) this.waiting.set(key, at);
@@ -70,6 +65,15 @@ class LocalMemory {
     const since = this.waiting.get(key);
     this.waiting.delete(key);
     return since;
+  }
+}
+
+/** Local memory for memos and waiting times. */
+class LocalMemory extends LocalWaitingMarks {
+  readonly memos = new TtlCache<PullMemo>(MEMO_TTL_MS, 20_000);
+
+  noteHead(key: string, headSha: string | undefined): void {
+    if (headSha) this.memos.set(key, { ...this.memos.get(key), headSha });
   }
 }
 
