@@ -150,13 +150,27 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
     it("tells a running task when an event arrived for its PR on another replica", async () => {
       const [a, b] = [replica(), replica()];
       const seen: boolean[] = [];
+      let runs = 0;
+      let firstStarted!: () => void;
+      const started = new Promise<void>((resolve) => (firstStarted = resolve));
       const first = a.gate.run("acme/shop#7", async (run) => {
+        runs += 1;
         seen.push(await run.superseded());
-        await sleep(60);
-        seen.push(await run.superseded());
+        if (runs === 1) {
+          firstStarted();
+          // Wait (bounded) for B's event instead of guessing how long it takes to reach Redis under load.
+          let learned = false;
+          for (let i = 0; i < 300 && !learned; i++) {
+            learned = await run.superseded();
+            if (!learned) await sleep(10);
+          }
+          seen.push(learned);
+        } else {
+          seen.push(await run.superseded());
+        }
         return undefined;
       });
-      await sleep(20);
+      await started;
       await Promise.all([first, b.gate.run("acme/shop#7", async () => undefined)]);
       // The first run learns of B's event; A's follow-up (the same task, run again) finds nothing newer.
       expect(seen).toEqual([false, true, false, false]);
