@@ -8,28 +8,19 @@
 // by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
-import { readIssueHistory, type IssueHistory, type PullRef } from "../github/snapshot.js";
-import { quiet, readEvaluationInputs } from "../github/evaluation-inputs.js";
-import { readProposedPolicyText, resolveProposedPolicy } from "../github/policy-source.js";
-import { POLICY_PATH } from "../policy/paths.js";
+import type { PullRef } from "../github/snapshot.js";
+import { readEvaluationInputs } from "../github/evaluation-inputs.js";
+import { readDecisionInputs } from "../github/decision-inputs.js";
 import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
-import { resolveDirectory } from "../github/directory.js";
 import { publishVerdict, type Published } from "./publish-verdict.js";
-import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation } from "../core/decide.js";
-import { readSameDiffFacts } from "../github/same-diff.js";
+import { decide, hasLabel } from "../core/decide.js";
 import { readSignoffCandidates } from "../github/candidates.js";
 import { failClosed } from "./fail-closed.js";
-import { resolveCommitAuthors } from "../github/co-authors.js";
-import { readContentForRules } from "../github/file-content.js";
-import { filesNeedingContent } from "../core/risk.js";
-import { commitsToResolve } from "../core/co-authors.js";
-import { detectAiAssistance } from "../core/detect.js";
-import { readProvenance } from "../github/provenance.js";
-import { overrideFor, readCheckState, renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
+import { renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
-import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
+import { judgeSiblings } from "./shared-head.js";
 import { describeProposedPolicy } from "../core/policy-change.js";
-import { sameOverride, type OverrideRecord, type Outcome, type ReviewerDirectory } from "../core/types.js";
+import { sameOverride, type OverrideRecord, type Outcome } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
@@ -165,60 +156,12 @@ export async function evaluateOnce(
       return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
     }
     const policy = loaded.policy;
-    // Each read below adds to a new snapshot; none is changed in place.
-    let snapshot = inputs.snapshot;
-
-    const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
-    const proposedRead = changesPolicy
-      ? quiet(
-          readProposedPolicyText(octokit, ref.owner, ref.repo, headSha).then((text) =>
-            text === undefined ? undefined : resolveProposedPolicy(octokit, ref.owner, text),
-          ),
-        )
-      : Promise.resolve(undefined);
-    let history: IssueHistory | undefined = inputs.history;
-    // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
-    // Detection does not depend on the label history: computed once, for both questions.
-    if (policy.detection.builtin && policy.detection.provenance) {
-      const provenance = await readProvenance(octokit, snapshot, await inputs.notesRef, services.caches.provenance);
-      if (provenance) snapshot = { ...snapshot, provenance };
-    }
-    const evidence = detectAiAssistance(snapshot, policy);
-    if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
-    if (history) snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };
-
-    // Files without a diff that a content rule would search: read them first (most PRs have none).
-    const blind = filesNeedingContent(snapshot, policy);
-    if (blind.length > 0) snapshot = await readContentForRules(octokit, snapshot, blind);
-    const plan = planEvaluation(snapshot, policy, evidence);
-    const gatedOrMaybe = mayBeGated(policy, plan);
-    // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
-    // head — the PRs sharing this head are listed in this round rather than after the decision.
-    const mayPass =
-      !gatedOrMaybe ||
-      policy.mode === "report" ||
-      (run?.override ?? options.override) !== undefined ||
-      plan.decisiveReviews.some((r) => r.state === "APPROVED" && r.commitId === headSha);
-    const listed = mayPass ? quiet(listPullsWithHead(octokit, ref, headSha)) : undefined;
-    // Co-authors' emails, resolved to accounts only when someone's eligibility depends on them.
-    const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
-    const [existing, proposed, directory, coAuthors] = await Promise.all([
-      existingRead,
-      proposedRead,
-      gatedOrMaybe
-        ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches)
-        : Promise.resolve<ReviewerDirectory>(new Map()),
-      coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
-    ]);
-    if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
-    const state = readCheckState(existing?.view.text);
-    const remembered = overrideFor(state, ref.number);
     // A newly accepted override (from the comment's request): the run that carries it must write it.
     const fresh = run?.override ?? options.override;
-    const override = fresh ?? remembered;
-    if (override) snapshot = { ...snapshot, override };
-    const facts = await readSameDiffFacts(octokit, snapshot, approvalsToCompare(snapshot, policy, plan, directory), services.caches.diffs);
-    const verdict = decide(snapshot, policy, plan, directory, facts);
+    // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
+    const decision = await readDecisionInputs(octokit, ref, inputs, policy, services.caches, fresh);
+    const { snapshot, existing, state, proposed, listed } = decision;
+    const verdict = decide(snapshot, policy, decision.plan, decision.directory, decision.facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
     const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
