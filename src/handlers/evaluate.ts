@@ -10,17 +10,18 @@ import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
 import { readEvaluationInputs } from "../github/evaluation-inputs.js";
-import { readDecisionInputs } from "../github/decision-inputs.js";
-import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
-import { publishVerdict, type Published } from "./publish-verdict.js";
+import { readDecisionInputs, type DecisionInputs } from "../github/decision-inputs.js";
+import type { LoadedPolicy } from "../github/policy-source.js";
+import { writeCheckRun, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import { publishVerdict, type Published, type VerdictToPublish } from "./publish-verdict.js";
 import { decide, hasLabel } from "../core/decide.js";
 import { readSignoffCandidates } from "../github/candidates.js";
 import { failClosed } from "./fail-closed.js";
-import { renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
+import { renderInvalidPolicy, renderVerdict, stateText, type CheckRunView } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
 import { judgeSiblings } from "./shared-head.js";
 import { describeProposedPolicy } from "../core/policy-change.js";
-import { sameOverride, type OverrideRecord, type Outcome } from "../core/types.js";
+import { sameOverride, type OverrideRecord, type Outcome, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
@@ -92,6 +93,11 @@ const yieldCounts = (services: Services): YieldCounts => ({
   onYield: () => services.metrics.supersededPublishes.inc(),
 });
 
+/** Where our check run on a SHA of this PR's repository is. */
+function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTarget {
+  return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+}
+
 function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
   if (!result) return undefined;
   return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
@@ -115,13 +121,7 @@ export async function evaluateOnce(
   let headSha = hintSha;
   let outcome = "error";
   let tier = "unknown";
-  const targetFor = (sha: string): CheckTarget => ({
-    owner: ref.owner,
-    repo: ref.repo,
-    headSha: sha,
-    name: services.checkName,
-    ...(services.appId ? { appId: services.appId } : {}),
-  });
+  const targetFor = (sha: string) => checkTarget(services, ref, sha);
   try {
     // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
     const inputs = await readEvaluationInputs(
@@ -160,45 +160,17 @@ export async function evaluateOnce(
     const fresh = run?.override ?? options.override;
     // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
     const decision = await readDecisionInputs(octokit, ref, inputs, policy, services.caches, fresh);
-    const { snapshot, existing, state, proposed, listed } = decision;
+    const { snapshot, existing } = decision;
     const verdict = decide(snapshot, policy, decision.plan, decision.directory, decision.facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
-    const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
-    const render = (sideEffectErrors: string[]) =>
-      renderVerdict(verdict, snapshot, {
-        policySources: loaded.sources,
-        freshApproval: policy.signoff.fresh_approval,
-        ...(candidates ? { candidates } : {}),
-        sideEffectErrors,
-        ...(proposedPolicy ? { proposedPolicy } : {}),
-      });
-    // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
-    const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
-    // Overrides given on other PRs with this head stay on the commit's check.
-    const kept = [
-      verdict.override,
-      ...siblings.map((s) => s.override),
-      ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
-        (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
-      ),
-    ];
-    const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
+    const viewFor = await headViewFor(octokit, log, services, ref, loaded, decision, verdict);
 
-    // Every write below first waits for its turn in the installation's write queue; if a newer event
-    // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
-    let yielded = false;
-    // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
-    const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
-    const viewFor = (errors: string[]) =>
-      combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+    // Every write first waits for its turn in the installation's write queue; if a newer event for this
+    // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
     const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
-    let published: Published;
-    try {
-      published = await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
-    } catch (err) {
-      if (!(err instanceof SupersededWrite)) throw err;
+    const published = await publishUnlessSuperseded(octokit, services, key, run, fresh, toPublish);
+    if (published === "superseded") {
       log.info(
         { outcome, tier, check: "superseded", ms: elapsed(started) },
         "evaluated pull request; a newer event is queued, its follow-up publishes",
@@ -212,45 +184,11 @@ export async function evaluateOnce(
         aiLabel: hasLabel(snapshot, policy.labels.ai_assisted),
       };
     }
-    const { check } = published;
-    resetYields(yieldCounts(services), key);
-    // Only now, with the check written, may the comment's reply say whether the override applied.
-    if (fresh)
-      services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
-    await recordSignoffWait(
-      {
-        gate: services.gate,
-        waiting: services.waiting,
-        observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
-      },
-      key,
-      verdict,
-    ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
-    // Once per head that becomes signed off: not again when an already passing check is rewritten.
-    const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
-    if (check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
-
-    log.info(
-      {
-        outcome: verdict.outcome,
-        mode: verdict.mode,
-        tier: verdict.risk.tier,
-        gated: verdict.gated,
-        check,
-        labelWrites: published.labelWrites,
-        reviewRequests: published.reviewRequests,
-        ms: elapsed(started),
-      },
-      "evaluated pull request",
-    );
-    return {
-      outcome: verdict.outcome,
-      tier: verdict.risk.tier,
-      check,
-      labelWrites: published.labelWrites,
-      headSha,
-      aiLabel: verdict.aiLabel,
-    };
+    await afterPublish(log, services, key, { ref, fresh, verdict, existing, published });
+    const { check, labelWrites, reviewRequests } = published;
+    const { mode, gated } = verdict;
+    log.info({ outcome, mode, tier, gated, check, labelWrites, reviewRequests, ms: elapsed(started) }, "evaluated pull request");
+    return { outcome: verdict.outcome, tier, check, labelWrites, headSha, aiLabel: verdict.aiLabel };
   } catch (err) {
     outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);
@@ -260,6 +198,103 @@ export async function evaluateOnce(
     metrics.evaluations.inc({ outcome, tier });
     metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
   }
+}
+
+/**
+ * The check run's view for this head, given which label or review-request writes failed: this PR's
+ * verdict (with who could sign off now, read only for a PR left waiting), and — before it may pass —
+ * every other open PR with this head, which must pass too.
+ */
+async function headViewFor(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  ref: PullRef,
+  loaded: Extract<LoadedPolicy, { ok: true }>,
+  { snapshot, state, proposed, listed }: DecisionInputs,
+  verdict: Verdict,
+): Promise<(sideEffectErrors: string[]) => CheckRunView> {
+  const { policy } = loaded;
+  const headSha = snapshot.headSha;
+  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
+  const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
+  const render = (sideEffectErrors: string[]) =>
+    renderVerdict(verdict, snapshot, {
+      policySources: loaded.sources,
+      freshApproval: policy.signoff.fresh_approval,
+      ...(candidates ? { candidates } : {}),
+      sideEffectErrors,
+      ...(proposedPolicy ? { proposedPolicy } : {}),
+    });
+  // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
+  const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
+  // Overrides given on other PRs with this head stay on the commit's check.
+  const kept = [
+    verdict.override,
+    ...siblings.map((s) => s.override),
+    ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
+      (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
+    ),
+  ];
+  const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
+  return (errors) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+}
+
+/** Publish, unless a newer event for this PR is queued: then its follow-up writes, and this run's writes are dropped. */
+async function publishUnlessSuperseded(
+  octokit: Octokit,
+  services: Services,
+  key: string,
+  run: RunContext | undefined,
+  fresh: OverrideRecord | undefined,
+  toPublish: VerdictToPublish,
+): Promise<Published | "superseded"> {
+  let yielded = false;
+  // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
+  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
+  try {
+    return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
+  } catch (err) {
+    if (!(err instanceof SupersededWrite)) throw err;
+    return "superseded";
+  }
+}
+
+/** What follows a publish: the yield count, the override's reply, the sign-off waiting time, the approvals metric. */
+async function afterPublish(
+  log: Logger,
+  services: Services,
+  key: string,
+  {
+    ref,
+    fresh,
+    verdict,
+    existing,
+    published,
+  }: {
+    ref: PullRef;
+    fresh: OverrideRecord | undefined;
+    verdict: Verdict;
+    existing: ExistingCheckRun | undefined;
+    published: Published;
+  },
+): Promise<void> {
+  resetYields(yieldCounts(services), key);
+  // Only now, with the check written, may the comment's reply say whether the override applied.
+  if (fresh)
+    services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
+  await recordSignoffWait(
+    {
+      gate: services.gate,
+      waiting: services.waiting,
+      observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
+    },
+    key,
+    verdict,
+  ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
+  // Once per head that becomes signed off: not again when an already passing check is rewritten.
+  const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
+  if (published.check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
 }
 
 function elapsed(started: number): number {
