@@ -6,6 +6,7 @@
 // membership and permission (cached briefly), the check run again if the head moved, the proposed
 // policy of a PR that changes it. Round 3, only when it matters: same-diff's compare reads (cached
 // by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
+// Round 1 is github/evaluation-inputs.ts; rounds 2 and 3 are github/decision-inputs.ts.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
