@@ -6,30 +6,23 @@
 // membership and permission (cached briefly), the check run again if the head moved, the proposed
 // policy of a PR that changes it. Round 3, only when it matters: same-diff's compare reads (cached
 // by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
+// Round 1 is github/evaluation-inputs.ts; rounds 2 and 3 are github/decision-inputs.ts.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
-import { readIssueHistory, type IssueHistory, type PullRef } from "../github/snapshot.js";
-import { quiet, readEvaluationInputs } from "../github/evaluation-inputs.js";
-import { readProposedPolicyText, resolveProposedPolicy } from "../github/policy-source.js";
-import { POLICY_PATH } from "../policy/paths.js";
-import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
-import { resolveDirectory } from "../github/directory.js";
-import { publishVerdict, type Published } from "./publish-verdict.js";
-import { approvalsToCompare, decide, hasLabel, mayBeGated, needsLabelHistory, planEvaluation } from "../core/decide.js";
-import { readSameDiffFacts } from "../github/same-diff.js";
+import type { PullRef } from "../github/snapshot.js";
+import { readEvaluationInputs } from "../github/evaluation-inputs.js";
+import { readDecisionInputs, type DecisionInputs } from "../github/decision-inputs.js";
+import type { LoadedPolicy } from "../github/policy-source.js";
+import { writeCheckRun, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
+import { publishVerdict, type Published, type VerdictToPublish } from "./publish-verdict.js";
+import { decide, hasLabel } from "../core/decide.js";
 import { readSignoffCandidates } from "../github/candidates.js";
 import { failClosed } from "./fail-closed.js";
-import { resolveCommitAuthors } from "../github/co-authors.js";
-import { readContentForRules } from "../github/file-content.js";
-import { filesNeedingContent } from "../core/risk.js";
-import { commitsToResolve } from "../core/co-authors.js";
-import { detectAiAssistance } from "../core/detect.js";
-import { readProvenance } from "../github/provenance.js";
-import { overrideFor, readCheckState, renderInvalidPolicy, renderVerdict, stateText } from "../core/render.js";
+import { renderInvalidPolicy, renderVerdict, stateText, type CheckRunView } from "../core/render.js";
 import { combineHeadViews, viewPasses } from "../core/shared-head.js";
-import { judgeSiblings, listPullsWithHead } from "./shared-head.js";
+import { judgeSiblings } from "./shared-head.js";
 import { describeProposedPolicy } from "../core/policy-change.js";
-import { sameOverride, type OverrideRecord, type Outcome, type ReviewerDirectory } from "../core/types.js";
+import { sameOverride, type OverrideRecord, type Outcome, type Verdict } from "../core/types.js";
 import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
@@ -101,6 +94,11 @@ const yieldCounts = (services: Services): YieldCounts => ({
   onYield: () => services.metrics.supersededPublishes.inc(),
 });
 
+/** Where our check run on a SHA of this PR's repository is. */
+function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTarget {
+  return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
+}
+
 function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
   if (!result) return undefined;
   return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
@@ -124,13 +122,7 @@ export async function evaluateOnce(
   let headSha = hintSha;
   let outcome = "error";
   let tier = "unknown";
-  const targetFor = (sha: string): CheckTarget => ({
-    owner: ref.owner,
-    repo: ref.repo,
-    headSha: sha,
-    name: services.checkName,
-    ...(services.appId ? { appId: services.appId } : {}),
-  });
+  const targetFor = (sha: string) => checkTarget(services, ref, sha);
   try {
     // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
     const inputs = await readEvaluationInputs(
@@ -165,97 +157,21 @@ export async function evaluateOnce(
       return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
     }
     const policy = loaded.policy;
-    // Each read below adds to a new snapshot; none is changed in place.
-    let snapshot = inputs.snapshot;
-
-    const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
-    const proposedRead = changesPolicy
-      ? quiet(
-          readProposedPolicyText(octokit, ref.owner, ref.repo, headSha).then((text) =>
-            text === undefined ? undefined : resolveProposedPolicy(octokit, ref.owner, text),
-          ),
-        )
-      : Promise.resolve(undefined);
-    let history: IssueHistory | undefined = inputs.history;
-    // Not read in round 1 (first sight of this PR, or it had the label): the plan depends on it.
-    // Detection does not depend on the label history: computed once, for both questions.
-    if (policy.detection.builtin && policy.detection.provenance) {
-      const provenance = await readProvenance(octokit, snapshot, await inputs.notesRef, services.caches.provenance);
-      if (provenance) snapshot = { ...snapshot, provenance };
-    }
-    const evidence = detectAiAssistance(snapshot, policy);
-    if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
-    if (history) snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };
-
-    // Files without a diff that a content rule would search: read them first (most PRs have none).
-    const blind = filesNeedingContent(snapshot, policy);
-    if (blind.length > 0) snapshot = await readContentForRules(octokit, snapshot, blind);
-    const plan = planEvaluation(snapshot, policy, evidence);
-    const gatedOrMaybe = mayBeGated(policy, plan);
-    // When the verdict will (or may well) pass — not gated, report mode, an override, an approval on the
-    // head — the PRs sharing this head are listed in this round rather than after the decision.
-    const mayPass =
-      !gatedOrMaybe ||
-      policy.mode === "report" ||
-      (run?.override ?? options.override) !== undefined ||
-      plan.decisiveReviews.some((r) => r.state === "APPROVED" && r.commitId === headSha);
-    const listed = mayPass ? quiet(listPullsWithHead(octokit, ref, headSha)) : undefined;
-    // Co-authors' emails, resolved to accounts only when someone's eligibility depends on them.
-    const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
-    const [existing, proposed, directory, coAuthors] = await Promise.all([
-      existingRead,
-      proposedRead,
-      gatedOrMaybe
-        ? resolveDirectory(octokit, ref, plan.lookupLogins, plan.lookups, services.caches)
-        : Promise.resolve<ReviewerDirectory>(new Map()),
-      coAuthorShas.length > 0 ? resolveCommitAuthors(octokit, ref, coAuthorShas, services.caches.coAuthors) : Promise.resolve(undefined),
-    ]);
-    if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
-    const state = readCheckState(existing?.view.text);
-    const remembered = overrideFor(state, ref.number);
     // A newly accepted override (from the comment's request): the run that carries it must write it.
     const fresh = run?.override ?? options.override;
-    const override = fresh ?? remembered;
-    if (override) snapshot = { ...snapshot, override };
-    const facts = await readSameDiffFacts(octokit, snapshot, approvalsToCompare(snapshot, policy, plan, directory), services.caches.diffs);
-    const verdict = decide(snapshot, policy, plan, directory, facts);
+    // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
+    const decision = await readDecisionInputs(octokit, ref, inputs, policy, services.caches, fresh);
+    const { snapshot, existing } = decision;
+    const verdict = decide(snapshot, policy, decision.plan, decision.directory, decision.facts);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
-    const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
-    const render = (sideEffectErrors: string[]) =>
-      renderVerdict(verdict, snapshot, {
-        policySources: loaded.sources,
-        freshApproval: policy.signoff.fresh_approval,
-        ...(candidates ? { candidates } : {}),
-        sideEffectErrors,
-        ...(proposedPolicy ? { proposedPolicy } : {}),
-      });
-    // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
-    const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
-    // Overrides given on other PRs with this head stay on the commit's check.
-    const kept = [
-      verdict.override,
-      ...siblings.map((s) => s.override),
-      ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
-        (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
-      ),
-    ];
-    const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
+    const viewFor = await headViewFor(octokit, log, services, ref, loaded, decision, verdict);
 
-    // Every write below first waits for its turn in the installation's write queue; if a newer event
-    // for this PR has been queued meanwhile, it is dropped (SupersededWrite) and the follow-up writes.
-    let yielded = false;
-    // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
-    const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
-    const viewFor = (errors: string[]) =>
-      combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+    // Every write first waits for its turn in the installation's write queue; if a newer event for this
+    // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
     const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
-    let published: Published;
-    try {
-      published = await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
-    } catch (err) {
-      if (!(err instanceof SupersededWrite)) throw err;
+    const published = await publishUnlessSuperseded(octokit, services, key, run, fresh, toPublish);
+    if (published === "superseded") {
       log.info(
         { outcome, tier, check: "superseded", ms: elapsed(started) },
         "evaluated pull request; a newer event is queued, its follow-up publishes",
@@ -269,45 +185,11 @@ export async function evaluateOnce(
         aiLabel: hasLabel(snapshot, policy.labels.ai_assisted),
       };
     }
-    const { check } = published;
-    resetYields(yieldCounts(services), key);
-    // Only now, with the check written, may the comment's reply say whether the override applied.
-    if (fresh)
-      services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
-    await recordSignoffWait(
-      {
-        gate: services.gate,
-        waiting: services.waiting,
-        observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
-      },
-      key,
-      verdict,
-    ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
-    // Once per head that becomes signed off: not again when an already passing check is rewritten.
-    const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
-    if (check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
-
-    log.info(
-      {
-        outcome: verdict.outcome,
-        mode: verdict.mode,
-        tier: verdict.risk.tier,
-        gated: verdict.gated,
-        check,
-        labelWrites: published.labelWrites,
-        reviewRequests: published.reviewRequests,
-        ms: elapsed(started),
-      },
-      "evaluated pull request",
-    );
-    return {
-      outcome: verdict.outcome,
-      tier: verdict.risk.tier,
-      check,
-      labelWrites: published.labelWrites,
-      headSha,
-      aiLabel: verdict.aiLabel,
-    };
+    await afterPublish(log, services, key, { ref, fresh, verdict, existing, published });
+    const { check, labelWrites, reviewRequests } = published;
+    const { mode, gated } = verdict;
+    log.info({ outcome, mode, tier, gated, check, labelWrites, reviewRequests, ms: elapsed(started) }, "evaluated pull request");
+    return { outcome: verdict.outcome, tier, check, labelWrites, headSha, aiLabel: verdict.aiLabel };
   } catch (err) {
     outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);
@@ -317,6 +199,103 @@ export async function evaluateOnce(
     metrics.evaluations.inc({ outcome, tier });
     metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
   }
+}
+
+/**
+ * The check run's view for this head, given which label or review-request writes failed: this PR's
+ * verdict (with who could sign off now, read only for a PR left waiting), and — before it may pass —
+ * every other open PR with this head, which must pass too.
+ */
+async function headViewFor(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  ref: PullRef,
+  loaded: Extract<LoadedPolicy, { ok: true }>,
+  { snapshot, state, proposed, listed }: DecisionInputs,
+  verdict: Verdict,
+): Promise<(sideEffectErrors: string[]) => CheckRunView> {
+  const { policy } = loaded;
+  const headSha = snapshot.headSha;
+  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
+  const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
+  const render = (sideEffectErrors: string[]) =>
+    renderVerdict(verdict, snapshot, {
+      policySources: loaded.sources,
+      freshApproval: policy.signoff.fresh_approval,
+      ...(candidates ? { candidates } : {}),
+      sideEffectErrors,
+      ...(proposedPolicy ? { proposedPolicy } : {}),
+    });
+  // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
+  const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
+  // Overrides given on other PRs with this head stay on the commit's check.
+  const kept = [
+    verdict.override,
+    ...siblings.map((s) => s.override),
+    ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
+      (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
+    ),
+  ];
+  const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
+  return (errors) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+}
+
+/** Publish, unless a newer event for this PR is queued: then its follow-up writes, and this run's writes are dropped. */
+async function publishUnlessSuperseded(
+  octokit: Octokit,
+  services: Services,
+  key: string,
+  run: RunContext | undefined,
+  fresh: OverrideRecord | undefined,
+  toPublish: VerdictToPublish,
+): Promise<Published | "superseded"> {
+  let yielded = false;
+  // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
+  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
+  try {
+    return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
+  } catch (err) {
+    if (!(err instanceof SupersededWrite)) throw err;
+    return "superseded";
+  }
+}
+
+/** What follows a publish: the yield count, the override's reply, the sign-off waiting time, the approvals metric. */
+async function afterPublish(
+  log: Logger,
+  services: Services,
+  key: string,
+  {
+    ref,
+    fresh,
+    verdict,
+    existing,
+    published,
+  }: {
+    ref: PullRef;
+    fresh: OverrideRecord | undefined;
+    verdict: Verdict;
+    existing: ExistingCheckRun | undefined;
+    published: Published;
+  },
+): Promise<void> {
+  resetYields(yieldCounts(services), key);
+  // Only now, with the check written, may the comment's reply say whether the override applied.
+  if (fresh)
+    services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
+  await recordSignoffWait(
+    {
+      gate: services.gate,
+      waiting: services.waiting,
+      observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
+    },
+    key,
+    verdict,
+  ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
+  // Once per head that becomes signed off: not again when an already passing check is rewritten.
+  const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
+  if (published.check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
 }
 
 function elapsed(started: number): number {
