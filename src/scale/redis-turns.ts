@@ -14,17 +14,25 @@ import type { Redis } from "ioredis";
 import type { TurnCoordinator } from "../github/write-turns.js";
 
 /**
+ * Lua: put this replica's best waiting write (ARGV[1] replica, ARGV[2] score, ARGV[3] seenTtlMs) in the
+ * queue and mark it alive; both keys expire after ARGV[keyTtlArg] ms. Leaves `now` (Redis time, ms) set.
+ */
+function enqueueScript(keyTtlArg: number): string {
+  return `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], ARGV[${keyTtlArg}])
+redis.call('PEXPIRE', KEYS[2], ARGV[${keyTtlArg}])
+`;
+}
+
+/**
  * Ask for the turn. KEYS: queue, seen, turn. ARGV: replica, score, seenTtlMs, holdMs, keyTtlMs.
  * Returns 1 when this replica now holds the turn.
  */
 const TAKE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[3]))
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+${enqueueScript(5)}if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 while true do
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
   if not head then return 0 end
@@ -55,13 +63,7 @@ if ARGV[2] == '' then
   redis.call('HDEL', KEYS[2], ARGV[1])
   return 0
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[3]))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1`;
+${enqueueScript(4)}return 1`;
 
 export interface RedisTurnOptions {
   prefix: string;
