@@ -97,16 +97,21 @@ describe("/countersign override <reason>", () => {
     return gh;
   }
 
-  it("passes the check for the head, naming who and why, when an active member of override.by asks", async () => {
-    const app = createTestApp();
-    const gh = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
+  /** GitHub as an accepted override by carol (an active member of override.by) sees it: reads, the check and the reply. */
+  function acceptedOverrideByCarol(): FakeGitHub {
+    return overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
       .membership("@acme/incident-commanders", "carol", "active")
-      .headPushed();
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .headPushed()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
       .policy(OVERRIDE_POLICY)
       .existingChecks()
       .expectCheckRun()
       .expectComment();
+  }
+
+  it("passes the check for the head, naming who and why, when an active member of override.by asks", async () => {
+    const app = createTestApp();
+    const gh = acceptedOverrideByCarol();
 
     await app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down, this is the fix"));
 
@@ -199,15 +204,7 @@ describe("/countersign override <reason>", () => {
 
   it("is remembered for the same head: a later evaluation keeps the check passing", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
-      .membership("@acme/incident-commanders", "carol", "active")
-      .headPushed();
-    first
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(OVERRIDE_POLICY)
-      .existingChecks()
-      .expectCheckRun()
-      .expectComment();
+    const first = acceptedOverrideByCarol();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     const written = first.lastCheck;
     expect(written.conclusion).toBe("success");
@@ -249,15 +246,7 @@ describe("/countersign override <reason>", () => {
 
   it("does not carry over to a new head: a push needs sign-off again", async () => {
     const app = createTestApp();
-    const first = overrideReads(new FakeGitHub().token(), OVERRIDE_POLICY)
-      .membership("@acme/incident-commanders", "carol", "active")
-      .headPushed();
-    first
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(OVERRIDE_POLICY)
-      .existingChecks()
-      .expectCheckRun()
-      .expectComment();
+    const first = acceptedOverrideByCarol();
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix for INC-42"));
     expect(first.lastCheck.conclusion).toBe("success");
 
