@@ -129,22 +129,31 @@ function snapshotOf(commits: CommitInfo[], extra: Partial<PullSnapshot> = {}): P
   };
 }
 
+/** A labelled case with what detection said about it. */
+function scored(
+  source: CaseResult["source"],
+  name: string,
+  row: Pick<CaseResult, "label" | "tool" | "kind" | "reason">,
+  detection: ReturnType<typeof detectAiAssistance>,
+): CaseResult {
+  return {
+    source,
+    name,
+    label: row.label,
+    tool: row.tool,
+    kind: row.kind,
+    reason: row.reason,
+    detected: detection.assisted,
+    signals: detection.signals.map((s) => ({ id: s.id, evidence: s.evidence })),
+  };
+}
+
 /** Runs detection on every commit (as a one-commit PR) and every PR of the corpus. */
 export function evaluateCorpus(policy: Policy = DEFAULT_POLICY, dir = CORPUS_DIR): CaseResult[] {
   const results: CaseResult[] = [];
   const run = (snapshot: PullSnapshot) => detectAiAssistance(snapshot, policy);
   for (const row of readJsonl<CommitRow>(`${dir}commits.jsonl`)) {
-    const d = run(snapshotOf([toCommit(row)]));
-    results.push({
-      source: "commit",
-      name: `${row.repo}@${row.sha.slice(0, 10)}`,
-      label: row.label,
-      tool: row.tool,
-      kind: row.kind,
-      reason: row.reason,
-      detected: d.assisted,
-      signals: d.signals.map((s) => ({ id: s.id, evidence: s.evidence })),
-    });
+    results.push(scored("commit", `${row.repo}@${row.sha.slice(0, 10)}`, row, run(snapshotOf([toCommit(row)]))));
   }
   for (const row of readJsonl<PrRow>(`${dir}prs.jsonl`)) {
     const author = row.author ? { login: row.author, type: row.author.endsWith("[bot]") ? "Bot" : "User" } : undefined;
@@ -156,16 +165,7 @@ export function evaluateCorpus(policy: Policy = DEFAULT_POLICY, dir = CORPUS_DIR
         ...(author ? { author } : {}),
       }),
     );
-    results.push({
-      source: "pr",
-      name: `${row.repo}#${row.number || row.head_ref}`,
-      label: row.label,
-      tool: row.tool,
-      kind: row.kind,
-      reason: row.reason,
-      detected: d.assisted,
-      signals: d.signals.map((s) => ({ id: s.id, evidence: s.evidence })),
-    });
+    results.push(scored("pr", `${row.repo}#${row.number || row.head_ref}`, row, d));
   }
   return results;
 }
