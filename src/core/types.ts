@@ -107,6 +107,8 @@ export interface PullSnapshot {
   /** The base branch's commit GitHub reports for the PR; `same-diff` compares against it (commits are immutable), and a removed file's content is read there. */
   baseSha?: string;
   defaultBranch: string;
+  /** GitHub's GraphQL id of the repository: not used by any decision, only to address writes. */
+  repositoryId?: string;
   labels: string[];
   files: ChangedFile[];
   /** From the PR itself; larger than files.length when GitHub truncated the list. */

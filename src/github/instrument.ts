@@ -3,6 +3,7 @@
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
 import { EtagCache, isConditionalCandidate, type CachedResponse } from "./etag-cache.js";
+import { checkBatchRequest, checkBatchResults, MAX_BATCH, type BatchableCheckWrite, type CheckBatchResult } from "./check-batch.js";
 import {
   DroppedWrite,
   SupersededWrite,
@@ -97,13 +98,28 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
         ...(currentWriteIntent() ?? { kind: kindOfPath(new URL(parsed.url, "http://github.invalid").pathname) }),
         ...(pr ? { pr } : {}),
       };
-      const turn = await turns.acquire(installation, intent, guard);
+      let turn = await turns.acquire(installation, intent, guard);
+      if (turn.carried) {
+        // Another closing write took this one along in its GraphQL request.
+        const result = await turn.carried;
+        if (result.ok) return carriedResponse(parsed.method, parsed.url, result.data);
+        // It was not written: it goes alone, first in line (it is still a closing write).
+        turn = await turns.acquire(installation, { ...intent, batch: undefined }, guard);
+      }
       try {
         if (guard && intent.kind !== "close" && (await guard())) {
           turn.superseded();
           throw new SupersededWrite();
         }
         turn.sent();
+        const riders = intent.batch ? turns.takeRiders(installation, MAX_BATCH - 1) : [];
+        if (intent.batch && riders.length > 0) {
+          const own = await sendCheckBatch(octokit, [intent.batch, ...riders.map((r) => r.write)]);
+          riders.forEach((rider, i) => rider.settle(own[i + 1]!));
+          if (own.some((r) => !r.ok)) turns.batchFailed(installation);
+          if (own[0]!.ok) return carriedResponse(parsed.method, parsed.url, own[0]!.data);
+          // Not written by the batch: this write goes alone now (Probot's throttle spaces it after the batch).
+        }
         const response = (await request(options)) as Response;
         onRequest?.(kind, response.status, response.headers);
         return response;
@@ -136,6 +152,29 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
       throw err;
     }
   });
+}
+
+/**
+ * Send closing check writes as one GraphQL request. It is a request of its own through the whole hook
+ * chain (counted here as graphql, then Probot's throttle, where it takes one write slot, and the
+ * installation's token); the turn it uses is the caller's. One result per write.
+ */
+async function sendCheckBatch(octokit: Octokit, writes: BatchableCheckWrite[]): Promise<CheckBatchResult[]> {
+  const { query, variables } = checkBatchRequest(writes);
+  // GitHub Enterprise Server answers GraphQL at /api/graphql, beside /api/v3.
+  const baseUrl = octokit.request.endpoint.DEFAULTS.baseUrl.replace(/\/api\/v3\/?$/, "/api");
+  try {
+    const response = await octokit.request("POST /graphql", { baseUrl, query, variables });
+    return checkBatchResults(response.data, writes.length);
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return writes.map(() => ({ ok: false as const, error }));
+  }
+}
+
+/** The answer a carried write's caller gets, shaped like the REST answer it would have had. */
+function carriedResponse(method: string, url: string, data: { id: number; node_id: string }): Response {
+  return { status: method === "POST" ? 201 : 200, url, headers: {}, data } as unknown as Response;
 }
 
 type Fetch = typeof globalThis.fetch;

@@ -7,9 +7,12 @@ import type { LabelPlan } from "../core/types.js";
 import { BYPASSED_LABEL } from "../core/after-merge.js";
 import type { LabelRegistry } from "./label-registry.js";
 import { DroppedWrite, withWriteIntent } from "./write-turns.js";
+import type { BatchableCheckWrite, CheckWriteBody } from "./check-batch.js";
 
 export interface ExistingCheckRun {
   id: number;
+  /** Its GraphQL id, so a closing update can ride in a batched request (github/check-batch.ts). */
+  nodeId?: string;
   view: CheckRunView;
 }
 
@@ -20,6 +23,8 @@ export interface CheckTarget {
   name: string;
   /** Our own app id: check runs by other apps with the same name are not ours to read or update. */
   appId?: number;
+  /** The repository's GraphQL id, so a closing write can ride in a batched request (github/check-batch.ts). */
+  repositoryId?: string;
 }
 
 /** Our latest check run on this commit, if any. */
@@ -41,6 +46,7 @@ export async function readCheckRun(octokit: Octokit, t: CheckTarget): Promise<Ex
   const conclusion = ours.conclusion;
   return {
     id: ours.id,
+    ...(typeof ours.node_id === "string" ? { nodeId: ours.node_id } : {}),
     view: {
       status,
       ...(status === "completed" && (conclusion === "success" || conclusion === "failure" || conclusion === "neutral")
@@ -105,14 +111,17 @@ export async function publishCheckRun(
     view.status === "completed"
       ? { status: "completed" as const, conclusion: view.conclusion ?? "failure" }
       : { status: "in_progress" as const };
+  const kind = closesGate(view, existing, options.unread) ? ("close" as const) : ("check" as const);
+  const update = existing && !(existing.view.status === "completed" && view.status !== "completed") ? existing : undefined;
   const intent = {
-    kind: closesGate(view, existing, options.unread) ? ("close" as const) : ("check" as const),
+    kind,
     target: `${t.owner}/${t.repo}@${t.headSha}`.toLowerCase(),
+    batch: kind === "close" ? batchable(t, update, { name: t.name, head_sha: t.headSha, ...state, output }) : undefined,
   };
   return withWriteIntent(intent, async () => {
-    if (existing && !(existing.view.status === "completed" && view.status !== "completed")) {
-      await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: existing.id, ...state, output });
-      return { write: "updated" as const, run: { id: existing.id, view } };
+    if (update) {
+      await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: update.id, ...state, output });
+      return { write: "updated" as const, run: { ...update, view } };
     }
     const { data } = await octokit.rest.checks.create({
       owner: t.owner,
@@ -122,8 +131,19 @@ export async function publishCheckRun(
       ...state,
       output,
     });
-    return { write: "created" as const, run: typeof data?.id === "number" ? { id: data.id, view } : undefined };
+    const run =
+      typeof data?.id === "number"
+        ? { id: data.id, ...(typeof data.node_id === "string" ? { nodeId: data.node_id } : {}), view }
+        : undefined;
+    return { write: "created" as const, run };
   });
+}
+
+/** The same write as a GraphQL mutation, when the ids it needs are known (else it goes alone, by REST). */
+function batchable(t: CheckTarget, update: ExistingCheckRun | undefined, body: CheckWriteBody): BatchableCheckWrite | undefined {
+  if (!t.repositoryId) return undefined;
+  if (!update) return { op: "create", repositoryId: t.repositoryId, body };
+  return update.nodeId ? { op: "update", repositoryId: t.repositoryId, checkRunId: update.nodeId, body } : undefined;
 }
 
 const LABEL_LOOKS: Record<string, { color: string; description: string }> = {

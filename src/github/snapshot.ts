@@ -140,6 +140,7 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
     baseRef: p.base.ref,
     baseSha: p.base.sha,
     defaultBranch: p.base.repo.default_branch,
+    ...(typeof p.base.repo.node_id === "string" ? { repositoryId: p.base.repo.node_id } : {}),
     labels: p.labels.map((l) => l.name),
     files: files.map(toFile),
     changedFilesTotal: Math.max(p.changed_files, files.length),

@@ -14,7 +14,12 @@
 // With Redis (a TurnCoordinator, src/scale/redis-turns.ts) one turn is shared by every replica of the
 // installation and the replica whose waiting write ranks first takes it, so priorities hold across
 // replicas too.
+//
+// Closing check writes that wait together ride together: the one whose turn it is takes the others
+// waiting on this replica (`takeRiders`) and sends them all in one GraphQL request
+// (github/check-batch.ts), so k gates closing in the same second cost one write slot, not k.
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { BatchableCheckWrite, CheckBatchResult } from "./check-batch.js";
 
 /** Thrown instead of sending a write whose evaluation was superseded. Never reaches GitHub. */
 export class SupersededWrite extends Error {
@@ -50,6 +55,8 @@ export interface WriteIntent {
   target?: string;
   /** Skip the write (DroppedWrite) when at least this many writes already wait for the installation. */
   dropWhenQueued?: number;
+  /** A closing check write GraphQL can make: it may ride in another closing write's request. */
+  batch?: BatchableCheckWrite | undefined;
 }
 
 /** Asked right before an evaluation's write is sent: true drops it. */
@@ -113,6 +120,17 @@ export interface Turn {
   end(): void;
   /** The write is dropped as superseded: the turn ends, and the PR's next check write gets this one's place. */
   superseded(): void;
+  /**
+   * Set when another closing write took this one along in its request (this write has no turn of
+   * its own): what GitHub answered for it. A failed result means it was not written: send it alone.
+   */
+  carried?: Promise<CheckBatchResult>;
+}
+
+/** A closing write taken along in the turn holder's request; `settle` hands it GitHub's answer. */
+export interface Rider {
+  write: BatchableCheckWrite;
+  settle(result: CheckBatchResult): void;
 }
 
 /** A superseded check write's place in the queue, kept for the PR's next check write. */
@@ -124,6 +142,11 @@ interface Reservation {
 
 /** A reservation nobody took within this long is forgotten (the follow-up found nothing to write). */
 const RESERVATION_MS = 5 * 60_000;
+
+/** After a batched request failed for an installation, its closing writes go alone for this long. */
+const BATCH_COOLDOWN_MS = 10 * 60_000;
+
+const noop = () => {};
 
 interface Waiting {
   intent: WriteIntent;
@@ -180,6 +203,7 @@ export class WriteTurns {
   private sweeping: NodeJS.Timeout | undefined;
   private readonly reservations = new Map<string, Reservation>();
   private sweepRunning = false;
+  private readonly batchOffUntil = new Map<string, number>();
 
   constructor(
     spacingOrOptions: number | WriteTurnsOptions = 1_000,
@@ -218,6 +242,34 @@ export class WriteTurns {
       this.offer(installation, state);
       this.dispatch(installation, state);
     });
+  }
+
+  /**
+   * Called by the holder of a closing write's turn: take up to `max` other closing writes that wait
+   * on this replica and can ride in its GraphQL request, first ranked first. Each leaves the queue;
+   * its own `acquire` resolves to a turn whose `carried` is settled by the holder.
+   */
+  takeRiders(installation: string, max: number): Rider[] {
+    const state = this.installations.get(installation);
+    if (!state || max <= 0 || (this.batchOffUntil.get(installation) ?? 0) > this.now()) return [];
+    const taken = state.waiting
+      .filter((w) => w.intent.kind === "close" && w.intent.batch)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, max);
+    if (taken.length === 0) return [];
+    for (const w of taken) state.waiting.splice(state.waiting.indexOf(w), 1);
+    this.offer(installation, state);
+    return taken.map((w) => {
+      let settle: (result: CheckBatchResult) => void = noop;
+      const carried = new Promise<CheckBatchResult>((resolve) => (settle = resolve));
+      w.resolve({ sent: noop, end: noop, superseded: noop, carried });
+      return { write: w.intent.batch!, settle: (result) => settle(result) };
+    });
+  }
+
+  /** A batched request failed (wholly or in part): the installation's closing writes go alone for a while. */
+  batchFailed(installation: string): void {
+    this.batchOffUntil.set(installation, this.now() + BATCH_COOLDOWN_MS);
   }
 
   private isCheck(intent: WriteIntent): boolean {

@@ -148,7 +148,8 @@ export async function evaluateOnce(
       return undefined;
     }
     const { loaded, existing: existingRead } = inputs;
-    const target = targetFor(headSha);
+    const { repositoryId } = inputs.snapshot;
+    const target = { ...targetFor(headSha), ...(repositoryId ? { repositoryId } : {}) };
     if (!loaded.ok) {
       const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), await existingRead);
       outcome = "invalid-policy";

@@ -209,3 +209,52 @@ describe("countersign_backlog_writes", () => {
     expect((await metrics.render()).body).toContain('countersign_backlog_writes{kind="label"} 0');
   });
 });
+
+describe("closing writes riding together", () => {
+  const batch = (n: number) => ({
+    op: "update" as const,
+    repositoryId: "R_1",
+    checkRunId: `CR_${n}`,
+    body: { status: "completed" as const, output: { title: "t", summary: "s" } },
+  });
+
+  it("the turn holder takes the other waiting closing writes GraphQL can make, first come first, up to the limit; the rest keep waiting", async () => {
+    const turns = new WriteTurns(0);
+    const holder = await turns.acquire("4242", { kind: "close", target: "acme/shop@aaa", batch: batch(1) });
+    const waiting = [
+      turns.acquire("4242", { kind: "label" }),
+      turns.acquire("4242", { kind: "close", target: "acme/shop@bbb", batch: batch(2) }),
+      turns.acquire("4242", { kind: "close", target: "acme/shop@ccc" }),
+      turns.acquire("4242", { kind: "check", target: "acme/shop@ddd", batch: batch(4) }),
+      turns.acquire("4242", { kind: "close", target: "acme/shop@eee", batch: batch(5) }),
+      turns.acquire("4242", { kind: "close", target: "acme/shop@fff", batch: batch(6) }),
+    ];
+    await sleep(5);
+    const riders = turns.takeRiders("4242", 2);
+    expect(riders.map((r) => (r.write.op === "update" ? r.write.checkRunId : ""))).toEqual(["CR_2", "CR_5"]);
+    // Only a closing write with a GraphQL form rides; the others, and the one over the limit, still wait.
+    expect(turns.backlog()).toMatchObject({ close: 2, check: 1, label: 1 });
+    expect(turns.takeRiders("other-installation", 5)).toEqual([]);
+
+    riders.forEach((r) => r.settle({ ok: true, data: { id: 1, node_id: "CR_1" } }));
+    const carried = await waiting[1]!;
+    expect(await carried.carried).toEqual({ ok: true, data: { id: 1, node_id: "CR_1" } });
+    holder.end();
+    const next = await Promise.race([waiting[2]!, waiting[5]!]);
+    expect(next.carried).toBeUndefined();
+    next.end();
+  });
+
+  it("after a batch failed, nobody rides for that installation for a while", async () => {
+    let now = 0;
+    const turns = new WriteTurns({ spacingMs: 0 }, () => now);
+    const holder = await turns.acquire("4242", { kind: "close", batch: batch(1) });
+    void turns.acquire("4242", { kind: "close", batch: batch(2) });
+    await sleep(5);
+    turns.batchFailed("4242");
+    expect(turns.takeRiders("4242", 9)).toEqual([]);
+    now += 10 * 60_000 + 1;
+    expect(turns.takeRiders("4242", 9)).toHaveLength(1);
+    holder.end();
+  });
+});

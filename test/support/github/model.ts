@@ -541,6 +541,7 @@ export function reviewJson(r: SimReview): Record<string, unknown> {
 export function checkRunJson(model: GitHubModel, r: SimCheckRun): Record<string, unknown> {
   return {
     id: r.id,
+    node_id: `CR_${r.id}`,
     name: r.name,
     head_sha: r.head_sha,
     status: r.status,

@@ -5,7 +5,6 @@ import {
   checkRunJson,
   commitJson,
   fileJson,
-  isoNow,
   issueEventJson,
   pullJson,
   repoJson,
@@ -13,10 +12,10 @@ import {
   userJson,
   type GitHubModel,
   type Permission,
-  type SimCheckRun,
   type SimRepo,
 } from "./model.js";
 import type { CallKind } from "./faults.js";
+import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
 
 export interface RouteContext {
   model: GitHubModel;
@@ -94,26 +93,6 @@ function permissionJson(login: string, permission: Permission, model: GitHubMode
   // GitHub's legacy `permission` field has no maintain/triage: it says write/read for them.
   const legacy = permission === "maintain" ? "write" : permission === "triage" ? "read" : permission;
   return { permission: legacy, role_name: permission, user: { ...userJson(model.user(login)), permissions } };
-}
-
-function updateCheckRun(run: SimCheckRun, body: Record<string, unknown>): void {
-  if (typeof body.name === "string") run.name = body.name;
-  if (typeof body.status === "string") run.status = body.status as SimCheckRun["status"];
-  if (typeof body.conclusion === "string") {
-    run.conclusion = body.conclusion;
-    run.status = "completed";
-  }
-  if (run.status === "completed") run.completed_at ??= isoNow();
-  else run.conclusion = null;
-  const output = bodyObject(body.output);
-  if (body.output !== undefined) {
-    run.output = {
-      title: typeof output.title === "string" ? output.title : null,
-      summary: typeof output.summary === "string" ? output.summary : null,
-      text: typeof output.text === "string" ? output.text : null,
-      annotations_count: Array.isArray(output.annotations) ? output.annotations.length : 0,
-    };
-  }
 }
 
 const REPO = "/repos/:owner/:repo";
@@ -246,19 +225,8 @@ export const ROUTES: Route[] = [
     const body = bodyObject(ctx.body);
     if (typeof body.name !== "string" || typeof body.head_sha !== "string")
       return { status: 422, body: { message: "name and head_sha are required" } };
-    const run: SimCheckRun = {
-      id: ctx.model.nextId(),
-      name: body.name,
-      head_sha: body.head_sha,
-      status: "queued",
-      conclusion: null,
-      output: { title: null, summary: null, text: null, annotations_count: 0 },
-      app_id: ctx.model.appId,
-      started_at: isoNow(),
-      completed_at: null,
-    };
+    const run = newCheckRun(ctx.model, repo, body.name, body.head_sha);
     updateCheckRun(run, body);
-    repo.checkRuns.push(run);
     return { status: 201, body: checkRunJson(ctx.model, run) };
   }),
   compile("PATCH", `${REPO}/check-runs/:id`, "checks.update", (ctx) => {
@@ -352,7 +320,9 @@ export function findRoute(method: string, path: string): { route: Route; params:
   return undefined;
 }
 
-export const defaultGraphql: GraphqlResolver = () => ({
-  data: null,
-  errors: [{ type: "SIMULATOR", message: "The GitHub simulator has no resolver for this query; pass `graphql` to its options." }],
-});
+/** Check-run mutations (check-runs.ts); any other query is unknown and says so. */
+export const defaultGraphql: GraphqlResolver = (query, variables, model) =>
+  resolveCheckRunMutations(query, variables, model) ?? {
+    data: null,
+    errors: [{ type: "SIMULATOR", message: "The GitHub simulator has no resolver for this query; pass `graphql` to its options." }],
+  };
