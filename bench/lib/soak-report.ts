@@ -26,7 +26,10 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
       ...col((r) => `**${r.soak.falsePassOverReaction}**`),
     ],
     ["… longest of them", ...col((r) => (r.soak.falsePassOverReaction > 0 ? ms(r.soak.longestFalsePassMs) : "—"))],
-    ["… passing-while-blocking windows of any length (within the reaction time included)", ...col((r) => r.soak.falsePassAny)],
+    [
+      "… passing-while-blocking windows of any length (within the reaction time included); the longest",
+      ...col((r) => `${r.soak.falsePassAny}; ${r.soak.falsePassAny > 0 ? ms(r.soak.longestWindowMs) : "—"}`),
+    ],
     [
       "check staleness p50 / p95 (event → check says the PR's state)",
       ...col((r) => `${ms(r.soak.stalenessP50Ms)} / ${ms(r.soak.stalenessP95Ms)}`),
@@ -36,7 +39,11 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
       "writes per state change (all throttled writes ÷ state changes)",
       ...col((r) => fmt(r.soak.writes / Math.max(1, r.soak.stateChanges), 2)),
     ],
-    ["… check-run writes", ...col((r) => r.soak.checkWrites)],
+    ["… check runs written", ...col((r) => r.soak.checkWrites)],
+    [
+      "… closing check writes that rode together (GraphQL requests: writes in them)",
+      ...col((r) => `${r.soak.batchedRequests}: ${r.soak.batchedCheckWrites}`),
+    ],
     ["duplicate label creations (createLabel answered 422)", ...col((r) => r.soak.duplicateLabelCreations)],
     ["drain after the last event (s)", ...col((r) => `${r.soak.drainTimedOut ? "≥ " : ""}${fmt(r.soak.drainedS, 1)}`)],
     ["PRs whose check is right at the end", ...col((r) => `${r.soak.correctAtEnd}/${r.soak.prs}`)],
@@ -114,6 +121,6 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
     "",
     table(["target", "goal", "measured", "result"], verdicts),
     "",
-    `A false-pass moment is counted when a PR whose expected state blocks shows a passing check on its head more than ${REACTION_MS / 1000} s after the event that closed the gate (a read round, one write slot of Probot's 1 s spacing, and the write itself: the app cannot know sooner), or at any time when the PR was never expected to pass. Staleness: for each state-changing event, the time until the PR's check first says what the PR's state then requires (a later event may have changed it again).`,
+    `A false-pass moment is counted when a PR whose expected state blocks shows a passing check on its head more than ${REACTION_MS / 1000} s after the event that closed the gate (a read round, one write slot of Probot's 1 s spacing, and the write itself: the app cannot know sooner), or at any time when the PR was never expected to pass. Staleness: for each state-changing event, the time until the PR's check first says what the PR's state then requires (a later event may have changed it again). Closing check writes that wait at the same moment ride in one GraphQL request, one write slot (\`src/github/check-batch.ts\`): the naive baseline has no write queue and sends each alone.`,
   ].join("\n");
 }

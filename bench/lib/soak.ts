@@ -48,12 +48,18 @@ export interface SoakResult {
   falsePassOverReaction: number;
   falsePassAny: number;
   longestFalsePassMs: number;
+  /** The longest passing-while-blocking window of any length (from the closing event). */
+  longestWindowMs: number;
   stalenessP50Ms: number;
   stalenessP95Ms: number;
   /** State changes whose check never caught up before measuring stopped (counted with the time until then). */
   unresolved: number;
   writes: number;
+  /** Check runs written: REST writes plus the mutations of batched GraphQL requests. */
   checkWrites: number;
+  /** GraphQL requests that carried closing check writes together, and how many writes they carried. */
+  batchedRequests: number;
+  batchedCheckWrites: number;
   labelCreations: number;
   duplicateLabelCreations: number;
   correctAtEnd: number;
@@ -229,6 +235,7 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
   let falsePassAny = 0;
   let falsePassOverReaction = 0;
   let longest = 0;
+  let longestWindow = 0;
   prs.forEach((_pr, p) => {
     const closedAt = (t: number) => closings.filter((c) => c.pr === p && c.at <= t).reduce((m, c) => Math.max(m, c.at), -Infinity);
     let start: number | undefined;
@@ -239,6 +246,7 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
         const from = closedAt(start);
         const duration = s.at - (Number.isFinite(from) ? from : start);
         falsePassAny++;
+        longestWindow = Math.max(longestWindow, duration);
         if (duration > REACTION_MS) {
           falsePassOverReaction++;
           longest = Math.max(longest, duration);
@@ -264,6 +272,8 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
 
   const entries = sim.entriesSince(mark);
   const creations = entries.filter((e) => e.route === "issues.createLabel");
+  const batches = entries.map(batchedCheckWrites).filter((n) => n > 0);
+  const batchedCheckWriteCount = batches.reduce((a, b) => a + b, 0);
   return {
     events,
     stateChanges: changes.length,
@@ -271,11 +281,14 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
     falsePassOverReaction,
     falsePassAny,
     longestFalsePassMs: longest,
+    longestWindowMs: longestWindow,
     stalenessP50Ms: quantile(staleness, 0.5),
     stalenessP95Ms: quantile(staleness, 0.95),
     unresolved,
     writes: entries.filter((e) => e.kind === "write" || e.kind === "graphql").length,
-    checkWrites: entries.filter(isCheckWrite).length,
+    checkWrites: entries.filter(isCheckWrite).length + batchedCheckWriteCount,
+    batchedRequests: batches.length,
+    batchedCheckWrites: batchedCheckWriteCount,
     labelCreations: creations.length,
     duplicateLabelCreations: creations.filter((e) => e.status === 422).length,
     correctAtEnd: samples[samples.length - 1]?.matches.filter(Boolean).length ?? 0,
@@ -286,6 +299,13 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
 }
 
 const isCheckWrite = (e: RequestLogEntry) => e.route === "checks.create" || e.route === "checks.update";
+
+/** The check-run mutations a GraphQL request carried (closing writes batched by the app), 0 for anything else. */
+function batchedCheckWrites(e: RequestLogEntry): number {
+  if (e.route !== "graphql" || e.status !== 200) return 0;
+  const query = String((e.body as { query?: unknown } | undefined)?.query ?? "");
+  return query.match(/\b(?:create|update)CheckRun\(/g)?.length ?? 0;
+}
 
 // --- the large installation -----------------------------------------------------------------
 
