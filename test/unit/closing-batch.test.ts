@@ -3,37 +3,17 @@
 // batch did not make goes alone by REST, and nothing but closing writes ever rides.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { ProbotOctokit } from "probot";
-import { instrumentOctokit } from "../../src/github/instrument.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { writeCheckRun, type CheckTarget, type ExistingCheckRun } from "../../src/github/publish.js";
 import { checkBatchRequest, checkBatchResults, type BatchableCheckWrite } from "../../src/github/check-batch.js";
 import { WriteTurns } from "../../src/github/write-turns.js";
-import type { CheckRunView } from "../../src/core/render.js";
+import type { Octokit } from "../../src/github/octokit.js";
+import { API, checkView, queuedOctokit } from "../helpers/queued-octokit.js";
 import { APP_ID, GitHubModel } from "../support/github/index.js";
 import { resolveCheckRunMutations } from "../support/github/check-runs.js";
 
-const API = "https://api.github.com";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function octokit(turns: WriteTurns, baseUrl = API): Octokit {
-  const gh = new ProbotOctokit({
-    auth: { token: "test-token" },
-    baseUrl,
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  }) as unknown as Octokit;
-  instrumentOctokit(gh, { turns }, "4242");
-  return gh;
-}
-
-const view = (status: CheckRunView["status"], conclusion?: CheckRunView["conclusion"]): CheckRunView => ({
-  status,
-  ...(conclusion ? { conclusion } : {}),
-  title: status === "completed" ? `done: ${conclusion}` : "Waiting for 1 approval",
-  summary: "s",
-  text: "",
-});
+const octokit = queuedOctokit;
+const view = checkView;
 const target = (sha: string, repositoryId: string | null = "R_1"): CheckTarget => ({
   owner: "acme",
   repo: "shop",
@@ -50,6 +30,22 @@ const passingRun = (id: number, nodeId: string | null = `CR_${id}`): ExistingChe
 interface GraphqlBody {
   query: string;
   variables: Record<string, Record<string, unknown>>;
+}
+
+/** Each check run answers one REST update, recorded as `rest <id>`. */
+function restUpdates(ids: number[], sent: string[]): void {
+  for (const id of ids) {
+    nock(API)
+      .patch(`/repos/acme/shop/check-runs/${id}`)
+      .reply(200, () => (sent.push(`rest ${id}`), { id }));
+  }
+}
+
+/** Close the gate on these passing check runs (head letter, run id), all waiting for the turn at once. */
+function closeTogether(turns: WriteTurns, gh: Octokit, runs: Array<[string, number]>) {
+  return whileHeld(turns, () =>
+    Promise.all(runs.map(([sha, id]) => writeCheckRun(gh, target(sha), view("completed", "failure"), passingRun(id)))),
+  );
 }
 
 /** Hold the installation's turn while `queue` queues its writes, then let them go. */
@@ -122,15 +118,7 @@ describe("closing check writes that wait together", () => {
     const turns = new WriteTurns(0);
     const gh = octokit(turns);
     const sent: string[] = [];
-    nock(API)
-      .patch("/repos/acme/shop/check-runs/11")
-      .reply(200, () => (sent.push("rest 11"), { id: 11 }));
-    nock(API)
-      .patch("/repos/acme/shop/check-runs/12")
-      .reply(200, () => (sent.push("rest 12"), { id: 12 }));
-    nock(API)
-      .patch("/repos/acme/shop/check-runs/13")
-      .reply(200, () => (sent.push("rest 13"), { id: 13 }));
+    restUpdates([11, 12, 13], sent);
 
     await writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11));
     // Waiting together, but one has no repository id and the other no check-run node id: neither can ride.
@@ -180,25 +168,17 @@ describe("closing check writes that wait together", () => {
           errors: [{ type: "FORBIDDEN", path: ["w1"], message: "Resource not accessible by integration" }],
         };
       });
-    for (const id of [12, 13, 14]) {
-      nock(API)
-        .patch(`/repos/acme/shop/check-runs/${id}`)
-        .reply(200, () => (sent.push(`rest ${id}`), { id }));
-    }
-    const first = await whileHeld(turns, () =>
-      Promise.all([
-        writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),
-        writeCheckRun(gh, target("b"), view("completed", "failure"), passingRun(12)),
-      ]),
-    );
+    restUpdates([12, 13, 14], sent);
+    const first = await closeTogether(turns, gh, [
+      ["a", 11],
+      ["b", 12],
+    ]);
     expect(first).toEqual(["updated", "updated"]);
     // Within the cool-down, two closing writes waiting together each go by REST.
-    await whileHeld(turns, () =>
-      Promise.all([
-        writeCheckRun(gh, target("c"), view("completed", "failure"), passingRun(13)),
-        writeCheckRun(gh, target("e"), view("completed", "failure"), passingRun(14)),
-      ]),
-    );
+    await closeTogether(turns, gh, [
+      ["c", 13],
+      ["e", 14],
+    ]);
     expect(sent).toEqual(["graphql", "rest 12", "rest 13", "rest 14"]);
   });
 
@@ -207,17 +187,11 @@ describe("closing check writes that wait together", () => {
     const gh = octokit(turns);
     const sent: string[] = [];
     nock(API).post("/graphql").reply(502, { message: "Bad gateway" });
-    for (const id of [11, 12]) {
-      nock(API)
-        .patch(`/repos/acme/shop/check-runs/${id}`)
-        .reply(200, () => (sent.push(`rest ${id}`), { id }));
-    }
-    const results = await whileHeld(turns, () =>
-      Promise.all([
-        writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),
-        writeCheckRun(gh, target("b"), view("completed", "failure"), passingRun(12)),
-      ]),
-    );
+    restUpdates([11, 12], sent);
+    const results = await closeTogether(turns, gh, [
+      ["a", 11],
+      ["b", 12],
+    ]);
     expect(results).toEqual(["updated", "updated"]);
     expect(sent.sort()).toEqual(["rest 11", "rest 12"]);
   });
@@ -228,12 +202,10 @@ describe("closing check writes that wait together", () => {
     nock("https://ghe.example")
       .post("/api/graphql")
       .reply(200, { data: { w0: { checkRun: { id: "CR_11", databaseId: 11 } }, w1: { checkRun: { id: "CR_12", databaseId: 12 } } } });
-    const results = await whileHeld(turns, () =>
-      Promise.all([
-        writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),
-        writeCheckRun(gh, target("b"), view("completed", "failure"), passingRun(12)),
-      ]),
-    );
+    const results = await closeTogether(turns, gh, [
+      ["a", 11],
+      ["b", 12],
+    ]);
     expect(results).toEqual(["updated", "updated"]);
   });
 });

@@ -3,33 +3,13 @@
 // dropped instead; labels wait behind check writes; the recheck acknowledgement is skipped when writes queue.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { ProbotOctokit } from "probot";
-import { instrumentOctokit } from "../../src/github/instrument.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { acknowledgeCommand, writeCheckRun, type CheckTarget } from "../../src/github/publish.js";
 import { SupersededWrite, WriteTurns, withWriteGuard } from "../../src/github/write-turns.js";
-import type { CheckRunView } from "../../src/core/render.js";
+import { API, checkView, queuedOctokit } from "../helpers/queued-octokit.js";
 
-const API = "https://api.github.com";
 const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
-
-function octokit(turns: WriteTurns): Octokit {
-  const gh = new ProbotOctokit({
-    auth: { token: "test-token" },
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  }) as unknown as Octokit;
-  instrumentOctokit(gh, { turns }, "4242");
-  return gh;
-}
-
-const view = (status: CheckRunView["status"], conclusion?: CheckRunView["conclusion"]): CheckRunView => ({
-  status,
-  ...(conclusion ? { conclusion } : {}),
-  title: status === "completed" ? `done: ${conclusion}` : "Waiting for 1 approval",
-  summary: "s",
-  text: "",
-});
+const octokit = queuedOctokit;
+const view = checkView;
 const passing = { id: 11, view: view("completed", "success") };
 
 describe("one evaluation's writes in the queue", () => {
