@@ -10,7 +10,7 @@
 //
 // Flags: --quick  --latency MS  --samples N  --unchanged N  --burst-events N  --burst-prs N
 //        --window MS  --drain-timeout S  --no-naive  --no-write
-//        --soak  --soak-seconds S  --install-repos N  --install-prs N  --install-scale N
+//        --soak  --soak-seconds S  --soak-seed N  --install-repos N  --install-prs N  --install-scale N
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,7 @@ function parseOptions(argv: string[]): Options {
     "--no-write",
     "--soak",
     "--soak-seconds",
+    "--soak-seed",
     "--install-repos",
     "--install-prs",
     "--install-scale",
@@ -110,6 +111,7 @@ function parseOptions(argv: string[]): Options {
     write: !argv.includes("--no-write"),
     soak: argv.includes("--soak"),
     soakSeconds: value("--soak-seconds", Number(process.env.SOAK_SECONDS) > 0 ? Number(process.env.SOAK_SECONDS) : 300),
+    soakSeed: value("--soak-seed", 15),
     installRepos: value("--install-repos", 100),
     installPrs: value("--install-prs", 3),
     installScale: value("--install-scale", 10),
@@ -577,7 +579,7 @@ async function installVariant(variant: "app" | "naive", options: Options): Promi
 async function soakMode(options: Options): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
-  const soak: SoakOptions = { seconds: options.soakSeconds, atBudgetRate: 1, aboveRate: 6, drainTimeoutS: 60 };
+  const soak: SoakOptions = { seconds: options.soakSeconds, atBudgetRate: 1, aboveRate: 6, drainTimeoutS: 60, seed: options.soakSeed };
   // Both variants at once: the same minutes, the same machine load.
   const variants: Array<"app" | "naive"> = options.naive ? ["app", "naive"] : ["app"];
   const soaks = await Promise.all(variants.map((v) => soakVariant(v, options, soak)));

@@ -17,6 +17,7 @@ export interface Options {
   /** --soak: the soak and the large installation (issue #15) instead of the phases above. */
   soak: boolean;
   soakSeconds: number;
+  soakSeed: number;
   installRepos: number;
   installPrs: number;
   installScale: number;

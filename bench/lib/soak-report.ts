@@ -105,7 +105,7 @@ export function renderSoak(options: SoakReportOptions, runs: SoakRun[], started:
     "",
     `Measured ${started.toISOString().slice(0, 10)} with \`${command}\` (${fmt(durationS, 0)} s) on Node ${m.node}, ${m.nproc} cores (${m.model}), ${m.platform}.`,
     `The built app as a real process (\`probot run\`, Probot's throttling on) and its naive baseline (\`bench/lib/naive-app.ts\`) ran at the same time, each against its own GitHub simulator answering every call after ${options.latencyMs} ms.`,
-    `Soak: ${options.seconds} s of events over 30 AI-assisted PRs in 3 repositories of one installation — ${options.atBudgetRate} event/s for the first fifth (about the write budget of one write a second), then ${options.aboveRate} events/s (above it): a senior approves (30 %), requests changes (10 %), has a review dismissed (15 %), the author pushes (25 %), a peer comments (20 %). The PRs' expected state is known at every moment; the simulator's state is sampled every 50 ms. After the last event the run waits up to ${options.drainTimeoutS} s for the writes to drain.`,
+    `Soak: ${options.seconds} s of events over 30 AI-assisted PRs in 3 repositories of one installation — ${options.atBudgetRate} event/s for the first fifth (about the write budget of one write a second), then ${options.aboveRate} events/s (above it): a senior approves (30 %), requests changes (10 %), has a review dismissed (15 %), the author pushes (25 %), a peer comments (20 %). The stream of events is seeded (seed ${options.seed}). The PRs' expected state is known at every moment; the simulator's state is sampled every 50 ms. After the last event the run waits up to ${options.drainTimeoutS} s for the writes to drain.`,
     "",
     table(header, soakRows),
     "",

@@ -39,6 +39,8 @@ export interface SoakOptions {
   aboveRate: number;
   /** How long to wait after the last event for the writes to drain before measuring stops. */
   drainTimeoutS: number;
+  /** Seeds the stream of events (which PR, which action); the same seed plays the same stream. */
+  seed: number;
 }
 
 export interface SoakResult {
@@ -161,8 +163,8 @@ interface Sample {
 }
 
 /** Run the soak against one app; `sim.webhookUrl` must point at it. */
-export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: SoakOptions, seed = 15): Promise<SoakResult> {
-  const random = rng(seed);
+export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: SoakOptions): Promise<SoakResult> {
+  const random = rng(options.seed);
   const mark = sim.mark();
   const samples: Sample[] = [];
   const changes: Array<{ at: number; pr: number }> = [];
