@@ -8,6 +8,7 @@ import {
   BOB,
   CAROL,
   CHECK_NAME,
+  CLAUDE_TRAILER,
   DAVE,
   HEAD,
   INSTALLATION_ID,
@@ -37,6 +38,8 @@ import { PayloadFactory } from "./webhooks.js";
 
 /** The labels acme/shop has from the start: the app's own. */
 export const APP_LABELS = ["ai-assisted", "risk:low", "risk:medium", "risk:high", "risk:critical"];
+/** A commit message with an AI co-author trailer. */
+export const CLAUDE_MESSAGE = `Add retry to checkout\n\n${CLAUDE_TRAILER}`;
 /** Where a repository's policy lives. */
 export const POLICY_FILE = ".github/countersign.yml";
 
