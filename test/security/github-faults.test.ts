@@ -210,6 +210,7 @@ describe("404 and 403 where the app reads", () => {
   it("labels refused (403 on adding): a note in the summary, and the verdict does not change", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
+    pull.events = []; // a PR that never had a label
     fault(gh, "labels 403", is(/\/issues\/7\/labels$/, "POST"), {
       type: "status",
       status: 403,
@@ -225,6 +226,7 @@ describe("404 and 403 where the app reads", () => {
   it("a label that cannot be created (404 on the repository's labels, then 403): a note, and the verdict does not change", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
+    pull.events = []; // a PR that never had a label
     gh.repo.labels.clear();
     fault(gh, "create 403", is(/\/repos\/acme\/shop\/labels$/, "POST"), {
       type: "status",
@@ -273,6 +275,7 @@ describe("GraphQL", () => {
       "signoff:\n  reviewers: ['@acme/seniors', 'permission:maintain']\noverride:\n  by: ['@acme/seniors']\n",
     );
     pull.labels = [];
+    pull.events = []; // a PR that never had a label
     pull.files.push({ filename: POLICY_FILE, status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1 @@\n+mode: report" });
     gh.setFile(REPO, POLICY_FILE, "mode: report\n", pull.headSha);
     gh.model.setPermission(OWNER, REPO, "dave", "maintain");
