@@ -145,6 +145,34 @@ export class GitHubSession {
     return this.model.addReview(OWNER, REPO, number, { user: user.login, account: { type: "User", ...user }, state, ...o });
   }
 
+  /** Set the PR's head to `sha` by a force-push: the PR then has that one commit (its message as before). */
+  forcePush(number: number, sha: string): void {
+    this.model.pushHead(OWNER, REPO, number, { sha, force: true });
+  }
+
+  /** A force-push to `sha` and the pull_request.synchronize webhook GitHub sends for it. */
+  synchronize(number: number, sha: string): Record<string, unknown> {
+    this.forcePush(number, sha);
+    return this.pullEvent("synchronize", number);
+  }
+
+  /** The PR's next read (pulls.get) answers `ms` late, with the PR as it was when the request arrived. */
+  slowNextRead(number: number, ms: number): void {
+    this.faults.add({ match: { route: "pulls.get", path: new RegExp(`/pulls/${number}$`) }, times: 1, action: { type: "delay", ms } });
+  }
+
+  /** Our check-run writes (creates and updates) on the heads a PR has had, in the order they arrived. */
+  checkWrites(number = 7): Array<{ method: string; head: string; status: string }> {
+    const ref = `refs/heads/${this.pull(number).headRef}`;
+    const heads = new Set(this.repo.activity.filter((a) => a.ref === ref).map((a) => a.after));
+    return this.requests.flatMap((r) => {
+      if (r.route !== "checks.create" && r.route !== "checks.update") return [];
+      const body = r.body as { head_sha?: string; status?: string };
+      const head = body.head_sha ?? this.checkRuns.find((c) => String(c.id) === r.path.split("/").pop())?.head_sha ?? "";
+      return heads.has(head) ? [{ method: r.method, head, status: String(body.status) }] : [];
+    });
+  }
+
   /** Our latest check run on a commit (the one branch protection reads): the PR's head unless told. */
   check(sha?: string, number = 7): SimCheckRun | undefined {
     return this.model.checkRunsFor(OWNER, REPO, sha ?? this.pull(number).headSha, CHECK_NAME).find((r) => r.app_id === APP_ID);
