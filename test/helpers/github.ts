@@ -206,7 +206,7 @@ export interface CheckRunRequest {
 
 /**
  * The open PRs of acme/shop by number, with their current head, as every FakeGitHub of a test sets them
- * up (pull(), or a LivePull): GET /commits/{sha}/pulls answers from here. Cleared after each test.
+ * up with pull(): GET /commits/{sha}/pulls answers from here. Cleared after each test.
  */
 const openHeads = new Map<number, () => string>();
 

@@ -1,4 +1,4 @@
-// The attacks of issue #9 that got through, each played against the stateful fake GitHub through
+// The attacks of issue #9 that got through, each played against the shared GitHub model through
 // probot.receive, with the GitHub calls that matter asserted. Each test fails if the protection it
 // names is removed.
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // Attacks on the gate by people inside the organisation: each test is named after the attack, plays
-// it against a stateful fake GitHub, and asserts that the check on the PR's head still blocks (and
+// it against the shared GitHub model, and asserts that the check on the PR's head still blocks (and
 // says why). Each would fail if the protection it names were removed.
 import { describe, expect, it } from "vitest";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";

@@ -1,7 +1,7 @@
 // Forged webhooks against the REAL HTTP server: Probot's Server with the app loaded, listening on a
 // loopback port with a webhook secret. Deliveries are sent over a raw TCP socket (nock intercepts
 // node's HTTP clients, not sockets), so the server side is exactly what production runs; the app's
-// own calls to GitHub go to the stateful fake, which proves that a rejected delivery made none.
+// own calls to GitHub go to the shared GitHub model, which proves that a rejected delivery made none.
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
