@@ -8,6 +8,7 @@ import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 
 import { API, APP_ID, CHECK_NAME, CLAUDE_TRAILER, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
+import type { SimFile } from "../support/github/model.js";
 import { GitHubSession, simCommit, simFile } from "../support/github/session.js";
 export { API, APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 
@@ -139,19 +140,13 @@ export function pullRequestEvent(action: string, pr: Json, extra: Json = {}): Js
   return { ...payload, ...extra };
 }
 
+/** A changed file as the files list answers for it (the shared model's simFile, with GitHub's `changes`). */
 export function file(
   path: string,
   o: { status?: string; additions?: number; deletions?: number; patch?: string; previous?: string } = {},
 ): Json {
-  return {
-    filename: path,
-    status: o.status ?? "modified",
-    additions: o.additions ?? 5,
-    deletions: o.deletions ?? 1,
-    changes: (o.additions ?? 5) + (o.deletions ?? 1),
-    ...(o.patch !== undefined ? { patch: o.patch } : { patch: "@@ -1 +1 @@\n-old\n+new" }),
-    ...(o.previous ? { previous_filename: o.previous } : {}),
-  };
+  const f = simFile(path, { additions: 5, ...o, status: (o.status ?? "modified") as SimFile["status"] });
+  return { ...f, changes: f.additions + f.deletions };
 }
 
 export function commit(

@@ -117,6 +117,11 @@ export class FaultSchedule {
   }
 }
 
+function rateLimited(status: number | undefined, message: string, anchor: string, headers: Record<string, string>): Reply {
+  const documentation_url = `https://docs.github.com/rest/overview/rate-limits-for-the-rest-api${anchor}`;
+  return { status: status ?? 403, body: { message, documentation_url }, headers };
+}
+
 /** The answer a status or rate-limit fault gives instead of the real one (both transports). */
 export function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "graphql-errors" }>): Reply {
   const now = Math.floor(Date.now() / 1000);
@@ -128,23 +133,17 @@ export function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop"
         ...(action.headers ? { headers: action.headers } : {}),
       };
     case "rate-limit":
-      return {
-        status: action.status ?? 403,
-        body: {
-          message: "API rate limit exceeded for installation.",
-          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-        },
-        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now + (action.resetInSeconds ?? 60)) },
-      };
+      return rateLimited(action.status, "API rate limit exceeded for installation.", "", {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": String(now + (action.resetInSeconds ?? 60)),
+      });
     case "secondary-rate-limit":
-      return {
-        status: action.status ?? 403,
-        body: {
-          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-        },
-        headers: { "retry-after": String(action.retryAfterSeconds ?? 60) },
-      };
+      return rateLimited(
+        action.status,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        "#about-secondary-rate-limits",
+        { "retry-after": String(action.retryAfterSeconds ?? 60) },
+      );
   }
 }
 
