@@ -632,6 +632,8 @@ const LIVE_ROUTES = [
   "checks.listForRef",
   "checks.create",
   "checks.update",
+  // Closing check writes that wait together go as one GraphQL request of check-run mutations.
+  "graphql",
 ];
 
 /**

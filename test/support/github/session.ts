@@ -17,6 +17,7 @@ import {
   REPO,
   type SimUser,
 } from "./constants.js";
+import { checkRunMutations, checkRunNodeId } from "./check-runs.js";
 import { FaultSchedule } from "./faults.js";
 import {
   GitHubModel,
@@ -161,16 +162,26 @@ export class GitHubSession {
     this.faults.add({ match: { route: "pulls.get", path: new RegExp(`/pulls/${number}$`) }, times: 1, action: { type: "delay", ms } });
   }
 
-  /** Our check-run writes (creates and updates) on the heads a PR has had, in the order they arrived. */
+  /** Our check-run writes (creates and updates, by REST or batched in GraphQL) on the heads a PR has had, in the order they arrived. */
   checkWrites(number = 7): Array<{ method: string; head: string; status: string }> {
     const ref = `refs/heads/${this.pull(number).headRef}`;
     const heads = new Set(this.repo.activity.filter((a) => a.ref === ref).map((a) => a.after));
-    return this.requests.flatMap((r) => {
-      if (r.route !== "checks.create" && r.route !== "checks.update") return [];
-      const body = r.body as { head_sha?: string; status?: string };
-      const head = body.head_sha ?? this.checkRuns.find((c) => String(c.id) === r.path.split("/").pop())?.head_sha ?? "";
-      return heads.has(head) ? [{ method: r.method, head, status: String(body.status) }] : [];
+    const runHead = (find: (run: SimCheckRun) => boolean) => this.checkRuns.find(find)?.head_sha ?? "";
+    const writes = this.requests.flatMap((r) => {
+      const body = (r.body ?? {}) as { head_sha?: string; status?: string; query?: string; variables?: Record<string, unknown> };
+      if (r.route === "checks.create" || r.route === "checks.update") {
+        const head = body.head_sha ?? runHead((c) => String(c.id) === r.path.split("/").pop());
+        return [{ method: r.method, head, status: String(body.status) }];
+      }
+      // Closing writes batched into one GraphQL request: a create names its head, an update its run.
+      if (r.route !== "graphql") return [];
+      return checkRunMutations(String(body.query ?? ""), body.variables ?? {}).map(({ op, input }) => ({
+        method: op === "createCheckRun" ? "POST" : "PATCH",
+        head: typeof input.headSha === "string" ? input.headSha : runHead((c) => checkRunNodeId(c.id) === input.checkRunId),
+        status: String(input.status ?? (input.conclusion ? "COMPLETED" : "")).toLowerCase(),
+      }));
     });
+    return writes.filter((w) => heads.has(w.head));
   }
 
   /** Our latest check run on a commit (the one branch protection reads): the PR's head unless told. */
