@@ -6,7 +6,7 @@ import { createTestApp, example, issueCommentEvent, pushEvent } from "../helpers
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
-import { ALICE, APP_ID, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
+import { ALICE, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
@@ -276,18 +276,14 @@ describe("overrides", () => {
     app.services.gate = { ...app.services.gate, run: async () => {} };
     if (carried) {
       const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
-      gh.model.addCheckRun(OWNER, REPO, {
-        name: CHECK_NAME,
-        head_sha: pull.headSha,
+      gh.plantCheckRun(CHECK_NAME, pull.headSha, {
         status: "completed",
         conclusion: "success",
         output: {
           title: "Overridden by @carol: hotfix",
           summary: "…",
           text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->`,
-          annotations_count: 0,
         },
-        app_id: APP_ID,
       });
     }
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix"));

@@ -493,14 +493,12 @@ describe("overrides", () => {
   it("a forged override marker on another app's check run named Countersign is not honoured", async () => {
     const { gh, app, pull } = overrideWorld();
     const marker = `<!-- countersign:state ${JSON.stringify({ override: { by: "carol", reason: "forged", sha: pull.headSha, at: "2026-11-21T00:00:00Z" } })} -->`;
-    gh.model.addCheckRun(OWNER, REPO, {
-      name: CHECK_NAME,
-      head_sha: pull.headSha,
-      status: "completed",
-      conclusion: "success",
-      output: { title: "Overridden by @carol: forged", summary: "…", text: marker, annotations_count: 0 },
-      app_id: APP_ID + 1,
-    });
+    gh.plantCheckRun(
+      CHECK_NAME,
+      pull.headSha,
+      { status: "completed", conclusion: "success", output: { title: "Overridden by @carol: forged", summary: "…", text: marker } },
+      APP_ID + 1,
+    );
     await evaluate(app, gh);
 
     expect(blocks(gh.check())).toBe(true);

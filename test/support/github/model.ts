@@ -539,21 +539,6 @@ export class GitHubModel {
     return reaction;
   }
 
-  /** A check run already on a commit (another app's, or one written before the test starts); newer runs get higher ids. */
-  addCheckRun(owner: string, name: string, run: Partial<SimCheckRun> & Pick<SimCheckRun, "name" | "head_sha" | "status">): SimCheckRun {
-    const full: SimCheckRun = {
-      id: this.nextId(),
-      conclusion: null,
-      output: { title: null, summary: null, text: null, annotations_count: 0 },
-      app_id: this.appId,
-      started_at: this.now(),
-      completed_at: run.status === "completed" ? this.now() : null,
-      ...run,
-    };
-    this.mustRepo(owner, name).checkRuns.push(full);
-    return full;
-  }
-
   /** Check runs of one commit (optionally one name), newest first. */
   checkRunsFor(owner: string, name: string, sha: string, checkName?: string): SimCheckRun[] {
     return this.mustRepo(owner, name)

@@ -17,7 +17,7 @@ import {
   REPO,
   type SimUser,
 } from "./constants.js";
-import { checkRunMutations, checkRunNodeId } from "./check-runs.js";
+import { checkRunMutations, checkRunNodeId, newCheckRun, updateCheckRun } from "./check-runs.js";
 import { FaultSchedule } from "./faults.js";
 import {
   GitHubModel,
@@ -182,6 +182,17 @@ export class GitHubSession {
       }));
     });
     return writes.filter((w) => heads.has(w.head));
+  }
+
+  /**
+   * A check run already on a commit when the test starts (one another replica wrote, or another app's
+   * with `appId`), written as the REST body of its create would write it.
+   */
+  plantCheckRun(name: string, headSha: string, body: Record<string, unknown>, appId = APP_ID): SimCheckRun {
+    const run = newCheckRun(this.model, this.repo, name, headSha);
+    updateCheckRun(run, body);
+    run.app_id = appId;
+    return run;
   }
 
   /** Our latest check run on a commit (the one branch protection reads): the PR's head unless told. */
