@@ -233,7 +233,10 @@ export class GitHubSession {
     return { ...(this.payloads.pullRequest(action, OWNER, REPO, number) as Record<string, unknown>), ...extra };
   }
 
-  /** pull_request_review.<action>; the review as GitHub lists it, with `review`'s fields over it (a payload may lie). */
+  /**
+   * pull_request_review.<action>: `review`'s fields over a comment by mallory on the head. The app reads
+   * the reviews from the API, not from the payload, so a test may make the payload say anything.
+   */
   reviewEvent(
     action: "submitted" | "edited" | "dismissed",
     review: Partial<Omit<SimReview, "state">> & { state?: string } = {},
