@@ -7,7 +7,9 @@ import examples from "@octokit/webhooks-examples";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 
-import { API, APP_ID, CHECK_NAME, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
+import { API, APP_ID, CHECK_NAME, CLAUDE_TRAILER, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
+import type { SimFile } from "../support/github/model.js";
+import { GitHubSession, simCommit, simFile } from "../support/github/session.js";
 export { API, APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 
 let privateKey: string | undefined;
@@ -138,19 +140,13 @@ export function pullRequestEvent(action: string, pr: Json, extra: Json = {}): Js
   return { ...payload, ...extra };
 }
 
+/** A changed file as the files list answers for it (the shared model's simFile, with GitHub's `changes`). */
 export function file(
   path: string,
   o: { status?: string; additions?: number; deletions?: number; patch?: string; previous?: string } = {},
 ): Json {
-  return {
-    filename: path,
-    status: o.status ?? "modified",
-    additions: o.additions ?? 5,
-    deletions: o.deletions ?? 1,
-    changes: (o.additions ?? 5) + (o.deletions ?? 1),
-    ...(o.patch !== undefined ? { patch: o.patch } : { patch: "@@ -1 +1 @@\n-old\n+new" }),
-    ...(o.previous ? { previous_filename: o.previous } : {}),
-  };
+  const f = simFile(path, { additions: 5, ...o, status: (o.status ?? "modified") as SimFile["status"] });
+  return { ...f, changes: f.additions + f.deletions };
 }
 
 export function commit(
@@ -205,7 +201,7 @@ export interface CheckRunRequest {
 
 /**
  * The open PRs of acme/shop by number, with their current head, as every FakeGitHub of a test sets them
- * up (pull(), or a LivePull): GET /commits/{sha}/pulls answers from here. Cleared after each test.
+ * up with pull(): GET /commits/{sha}/pulls answers from here. Cleared after each test.
  */
 const openHeads = new Map<number, () => string>();
 
@@ -621,4 +617,60 @@ export function reviewRequestEvent(
       ? { requested_team: { slug: reviewer.team, name: reviewer.team } }
       : { requested_reviewer: { login: reviewer.login, id: 500, type: "User" } };
   return { id: Math.floor(Math.random() * 1e9), event, created_at: at, actor: { type: "User", ...actor }, review_requester: actor, ...who };
+}
+
+/** A commit SHA of a test's sequence of heads. */
+export const sha = (i: number): string => i.toString(16).padStart(40, "c");
+
+/** What the shared model answers in a live repository; FakeGitHub's exact mocks answer the rest (token, policy, permissions). */
+const LIVE_ROUTES = [
+  "pulls.get",
+  "pulls.listFiles",
+  "pulls.listCommits",
+  "pulls.listReviews",
+  "repos.listPullRequestsAssociatedWithCommit",
+  "checks.listForRef",
+  "checks.create",
+  "checks.update",
+  // Closing check writes that wait together go as one GraphQL request of check-run mutations.
+  "graphql",
+];
+
+/**
+ * A live repository for scale tests: PRs of the shared model (one AI-assisted commit each, labelled
+ * ai-assisted and risk:low) whose head and reviews change while events arrive, and check runs that are
+ * stored and listed back, so consecutive evaluations see each other's writes. No policy (approvals by
+ * maintainers), with `bob` an admin; those and the installation token are FakeGitHub's exact mocks.
+ */
+export function liveRepo(numbers: number[] = [7], replicas = 1) {
+  const gh = new FakeGitHub().token();
+  // Another replica asks for its own token only if it ends up evaluating (it may be covered by the first).
+  for (let i = 1; i < replicas; i++) {
+    gh.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .optionally()
+      .reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+  }
+  const github = new GitHubSession().install({ routes: LIVE_ROUTES });
+  const pulls = numbers.map((number) =>
+    github.addPull({
+      number,
+      headRef: `feature/${number}`,
+      labels: ["ai-assisted", "risk:low"],
+      files: [simFile("src/app.ts", { additions: 5 })],
+      commits: [simCommit({ sha: HEAD, message: `Change\n\n${CLAUDE_TRAILER}` })],
+    }),
+  );
+  gh.api.get(`/repos/${OWNER}/${REPO}/contents/.github%2Fcountersign.yml`).optionally().reply(404, {}).persist();
+  gh.api.get("/repos/acme/.github/contents/.github%2Fcountersign.yml").optionally().reply(404, {}).persist();
+  gh.api
+    .get(`/repos/${OWNER}/${REPO}/collaborators/bob/permission`)
+    .optionally()
+    .reply(200, {
+      permission: "admin",
+      role_name: "admin",
+      user: { login: "bob", permissions: { admin: true, maintain: true, push: true, triage: true, pull: true } },
+    })
+    .persist();
+  return { gh, github, pulls };
 }

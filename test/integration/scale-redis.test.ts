@@ -18,10 +18,11 @@ import {
   createTestApp,
   pullRequest,
   pullRequestEvent,
-  review,
   type TestApp,
+  liveRepo,
+  sha,
 } from "../helpers/github.js";
-import { liveRepo, sha } from "../helpers/live-github.js";
+import { BOB } from "../support/github/constants.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 import { generateKeyPairSync } from "node:crypto";
 
@@ -241,44 +242,44 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
 
     it("a burst for one PR delivered to both replicas is evaluated at most twice, and the check is on the latest head", async () => {
       const [a, b] = [app(), app()];
-      const { pulls } = liveRepo([7], 2);
+      const { github, pulls } = liveRepo([7], 2);
       const pr = pulls[0]!;
       const burst: Array<Promise<void>> = [];
       for (let i = 1; i <= 20; i++) {
         const target = i % 2 === 0 ? a : b;
         if (i % 4 === 0) {
-          pr.reviews = [review("bob", "APPROVED", { commitId: pr.head, id: i })];
-          burst.push(target.receive("pull_request_review", pr.reviewEvent()));
+          github.review(pr.number, BOB, "APPROVED", { commitId: pr.headSha });
+          burst.push(target.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number)));
         } else {
-          burst.push(target.receive("pull_request", pr.synchronize(sha(700 + i))));
+          burst.push(target.receive("pull_request", github.synchronize(pr.number, sha(700 + i))));
         }
       }
       await Promise.all(burst);
       expect(await evaluations(a, b)).toBeLessThanOrEqual(2);
       // The last event is bob's approval of the last head.
-      expect(pr.head).toBe(sha(719));
-      expect(pr.headCheck).toMatchObject({ head_sha: sha(719), status: "completed", conclusion: "success" });
-      expect(pr.writes.every((w) => w.head === sha(719))).toBe(true);
+      expect(pr.headSha).toBe(sha(719));
+      expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(719), status: "completed", conclusion: "success" });
+      expect(github.checkWrites(pr.number).every((w) => w.head === sha(719))).toBe(true);
     });
 
     it("an older evaluation on one replica never overwrites a newer event's result from the other", async () => {
       const [a, b] = [app(), app()];
-      const { pulls } = liveRepo([7], 2);
+      const { github, pulls } = liveRepo([7], 2);
       const pr = pulls[0]!;
-      pr.reviews = [review("bob", "APPROVED", { commitId: HEAD, id: 1 })];
-      pr.slowNextRead = 200;
-      const first = a.receive("pull_request_review", pr.reviewEvent());
+      const approval = github.review(pr.number, BOB, "APPROVED", { commitId: HEAD });
+      github.slowNextRead(pr.number, 200);
+      const first = a.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
       await sleep(60);
-      pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
-      const second = b.receive("pull_request_review", pr.reviewEvent());
+      approval.state = "DISMISSED";
+      const second = b.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
       await Promise.all([first, second]);
-      expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
-      expect(pr.writes.every((w) => w.status === "in_progress")).toBe(true);
+      expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+      expect(github.checkWrites(pr.number).every((w) => w.status === "in_progress")).toBe(true);
     });
 
     it("a policy change pushed to one replica is seen by the other at once (the epoch in Redis)", async () => {
       const [a, b] = [app(), app()];
-      const { gh, pulls } = liveRepo([7], 1);
+      const { gh, github, pulls } = liveRepo([7], 1);
       const pr = pulls[0]!;
       nock.removeInterceptor({
         hostname: "api.github.com",
@@ -292,17 +293,17 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
         .get("/repos/acme/shop/contents/.github%2Fcountersign.yml")
         .reply(() => (reads++, [200, policy, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" }]))
         .persist();
-      await a.receive("pull_request", pr.synchronize(sha(801)));
-      await a.receive("pull_request", pr.synchronize(sha(802)));
+      await a.receive("pull_request", github.synchronize(pr.number, sha(801)));
+      await a.receive("pull_request", github.synchronize(pr.number, sha(802)));
       expect(reads).toBe(1);
-      expect(pr.headCheck).toMatchObject({ conclusion: "neutral" });
+      expect(github.check(undefined, pr.number)).toMatchObject({ conclusion: "neutral" });
 
       policy = "mode: enforce\n";
       b.services.onPolicyChanged?.("acme", "shop");
       await sleep(20);
-      await a.receive("pull_request", pr.synchronize(sha(803)));
+      await a.receive("pull_request", github.synchronize(pr.number, sha(803)));
       expect(reads).toBe(2);
-      expect(pr.headCheck).toMatchObject({ head_sha: sha(803), status: "in_progress" });
+      expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(803), status: "in_progress" });
     });
 
     it("fails the event closed when Redis is unreachable: a failing check on the head the event named", async () => {

@@ -20,8 +20,10 @@ import {
   pullRequest,
   pullRequestEvent,
   review,
+  liveRepo,
+  sha,
 } from "../helpers/github.js";
-import { liveRepo, sha } from "../helpers/live-github.js";
+import { BOB } from "../support/github/constants.js";
 import { freePort } from "../helpers/net.js";
 
 type Json = Record<string, unknown>;
@@ -229,51 +231,51 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
 describe("coalescing a burst of events for one PR", () => {
   it("evaluates 20 synchronize and review events that arrive together at most twice, and the check is on the latest head", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
-    await app.receive("pull_request", pr.synchronize(sha(100)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(100)));
     const before = await evaluations(app.services);
 
     const burst: Array<Promise<void>> = [];
     for (let i = 1; i <= 20; i++) {
-      if (i % 2 === 1) burst.push(app.receive("pull_request", pr.synchronize(sha(100 + i))));
+      if (i % 2 === 1) burst.push(app.receive("pull_request", github.synchronize(pr.number, sha(100 + i))));
       else {
-        pr.reviews = [review("bob", "APPROVED", { commitId: pr.head, id: i })];
-        burst.push(app.receive("pull_request_review", pr.reviewEvent()));
+        github.review(pr.number, BOB, "APPROVED", { commitId: pr.headSha });
+        burst.push(app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number)));
       }
     }
     await Promise.all(burst);
 
     expect((await evaluations(app.services)) - before).toBeLessThanOrEqual(2);
-    expect(pr.head).toBe(sha(119));
-    expect(pr.headCheck).toMatchObject({ head_sha: sha(119), status: "completed", conclusion: "success" });
-    expect(pr.writes.filter((w) => w.head !== sha(100) && w.head !== sha(119))).toEqual([]);
+    expect(pr.headSha).toBe(sha(119));
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(119), status: "completed", conclusion: "success" });
+    expect(github.checkWrites(pr.number).filter((w) => w.head !== sha(100) && w.head !== sha(119))).toEqual([]);
   });
 
   it("with COALESCE_DELAY_MS, 20 events spread over two seconds are evaluated at most twice", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "250" }, { latencyMs: 10 });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
     const burst: Array<Promise<void>> = [];
     for (let i = 1; i <= 20; i++) {
-      burst.push(app.receive("pull_request", pr.synchronize(sha(200 + i))));
+      burst.push(app.receive("pull_request", github.synchronize(pr.number, sha(200 + i))));
       await sleep(100);
     }
     await Promise.all(burst);
     expect(await evaluations(app.services)).toBeLessThanOrEqual(2);
-    expect(pr.headCheck).toMatchObject({ head_sha: sha(220), status: "in_progress" });
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(220), status: "in_progress" });
   });
 
   it("an older evaluation that is slow never overwrites a newer one: runs for one PR are serialised and the last one reads the latest state", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
     // The first evaluation reads an approved PR, slowly; meanwhile the approval is dismissed.
-    pr.reviews = [review("bob", "APPROVED", { commitId: HEAD, id: 1 })];
-    pr.slowNextRead = 150;
-    const first = app.receive("pull_request_review", pr.reviewEvent());
+    const approval = github.review(pr.number, BOB, "APPROVED", { commitId: HEAD });
+    github.slowNextRead(pr.number, 150);
+    const first = app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
     await sleep(30);
-    pr.reviews = [review("bob", "DISMISSED", { commitId: HEAD, id: 1 })];
+    approval.state = "DISMISSED";
     const second = app.receive("pull_request_review", {
       ...example("pull_request_review", "dismissed"),
       pull_request: pullRequest({ headSha: HEAD }),
@@ -282,82 +284,82 @@ describe("coalescing a burst of events for one PR", () => {
 
     // The dismissal is what stands: the check waits. The first run read the approval, saw the
     // dismissal queued behind it, and left the writing to its follow-up: no stale success ever shows.
-    expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
-    expect(pr.writes.map((w) => w.status)).toEqual(["in_progress"]);
-    expect(pr.prReads).toBe(2);
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+    expect(github.checkWrites(pr.number).map((w) => w.status)).toEqual(["in_progress"]);
+    expect(github.requestsTo(/\/pulls\/7$/)).toHaveLength(2);
   });
 
   it("a check run read for an old SHA never stands in for the new head", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
-    pr.head = OLD_HEAD;
-    pr.reviews = [review("bob", "APPROVED", { commitId: OLD_HEAD, id: 1 })];
-    await app.receive("pull_request_review", pr.reviewEvent());
-    expect(pr.headCheck).toMatchObject({ head_sha: OLD_HEAD, conclusion: "success" });
+    github.forcePush(pr.number, OLD_HEAD);
+    github.review(pr.number, BOB, "APPROVED", { commitId: OLD_HEAD });
+    await app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: OLD_HEAD, conclusion: "success" });
 
     // A late event still names the old head (its passing check is read in round 1), but the PR has moved on.
-    const stale = pr.reviewEvent();
-    pr.head = HEAD;
+    const stale = github.reviewEvent("submitted", {}, pr.number);
+    github.forcePush(pr.number, HEAD);
     await app.receive("pull_request_review", stale);
-    expect(pr.headCheck).toMatchObject({ head_sha: HEAD, status: "in_progress" });
-    expect(pr.runs.find((r) => r.head_sha === OLD_HEAD)).toMatchObject({ conclusion: "success" });
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+    expect(github.checkRuns.find((r) => r.head_sha === OLD_HEAD)).toMatchObject({ conclusion: "success" });
   });
 
   it("a follow-up that sees a newer event queued leaves its writes to it, and the last run still writes", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
-    await app.receive("pull_request", pr.synchronize(sha(300)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(300)));
     // Run 1 (slow) is in flight; events arrive while it reads, so it yields and the follow-up writes.
-    pr.slowNextRead = 100;
-    const first = app.receive("pull_request", pr.synchronize(sha(301)));
+    github.slowNextRead(pr.number, 100);
+    const first = app.receive("pull_request", github.synchronize(pr.number, sha(301)));
     await sleep(20);
-    const second = app.receive("pull_request", pr.synchronize(sha(302)));
+    const second = app.receive("pull_request", github.synchronize(pr.number, sha(302)));
     await Promise.all([first, second]);
     const superseded = await app.services.metrics.supersededPublishes.get();
     expect(superseded.values[0]?.value).toBe(1);
-    expect(pr.writes.map((w) => w.head)).toEqual([sha(300), sha(302)]);
-    expect(pr.headCheck).toMatchObject({ head_sha: sha(302), status: "in_progress" });
+    expect(github.checkWrites(pr.number).map((w) => w.head)).toEqual([sha(300), sha(302)]);
+    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(302), status: "in_progress" });
   });
 
   it("drops a write whose PR got a newer event while it waited for its turn, without spending a throttled second", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300", WRITE_SPACING_MS: "1000" });
-    const { pulls } = liveRepo([7, 8]);
+    const { github, pulls } = liveRepo([7, 8]);
     const [pr, other] = [pulls[0]!, pulls[1]!];
     // PR 8's write takes the installation's turn for a second…
-    other.head = sha(900);
-    const busy = app.receive("pull_request", other.synchronize(sha(901)));
-    while (other.writes.length === 0) await sleep(5);
+    github.forcePush(other.number, sha(900));
+    const busy = app.receive("pull_request", github.synchronize(other.number, sha(901)));
+    while (github.checkWrites(other.number).length === 0) await sleep(5);
     // …during which PR 7's evaluation waits to write, and a newer push to PR 7 arrives.
-    const first = app.receive("pull_request", pr.synchronize(sha(902)));
+    const first = app.receive("pull_request", github.synchronize(pr.number, sha(902)));
     await sleep(100);
-    const second = app.receive("pull_request", pr.synchronize(sha(903)));
+    const second = app.receive("pull_request", github.synchronize(pr.number, sha(903)));
     await Promise.all([busy, first, second]);
-    expect(pr.writes.map((w) => w.head)).toEqual([sha(903)]);
+    expect(github.checkWrites(pr.number).map((w) => w.head)).toEqual([sha(903)]);
     expect((await app.services.metrics.supersededPublishes.get()).values[0]?.value).toBe(1);
   });
 
   it("evaluates different PRs independently: a slow PR does not hold up another", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo([7, 8]);
+    const { github, pulls } = liveRepo([7, 8]);
     const [slow, fast] = [pulls[0]!, pulls[1]!];
-    fast.head = sha(800);
-    slow.slowNextRead = 300;
+    github.forcePush(fast.number, sha(800));
+    github.slowNextRead(slow.number, 300);
     const finished: number[] = [];
-    const a = app.receive("pull_request", slow.synchronize(HEAD)).then(() => finished.push(7));
-    const b = app.receive("pull_request", fast.synchronize(sha(801))).then(() => finished.push(8));
+    const a = app.receive("pull_request", github.synchronize(slow.number, HEAD)).then(() => finished.push(7));
+    const b = app.receive("pull_request", github.synchronize(fast.number, sha(801))).then(() => finished.push(8));
     await Promise.all([a, b]);
     expect(finished).toEqual([8, 7]);
-    expect(slow.headCheck?.head_sha).toBe(HEAD);
-    expect(fast.headCheck?.head_sha).toBe(sha(801));
+    expect(github.check(undefined, slow.number)?.head_sha).toBe(HEAD);
+    expect(github.check(undefined, fast.number)?.head_sha).toBe(sha(801));
   });
 });
 
 describe("the policy cache", () => {
   it("reads the policy once per repository, and again after a push changes it", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { gh, pulls } = liveRepo();
+    const { gh, github, pulls } = liveRepo();
     const pr = pulls[0]!;
     nock.removeInterceptor({
       hostname: "api.github.com",
@@ -370,11 +372,11 @@ describe("the policy cache", () => {
       .get("/repos/acme/shop/contents/.github%2Fcountersign.yml")
       .reply(() => (policyReads++, [200, "mode: report\n", { "content-type": "application/vnd.github.v3.raw; charset=utf-8" }]))
       .persist();
-    await app.receive("pull_request", pr.synchronize(sha(400)));
-    await app.receive("pull_request", pr.synchronize(sha(401)));
-    await app.receive("pull_request", pr.synchronize(sha(402)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(400)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(401)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(402)));
     expect(policyReads).toBe(1);
-    expect(pr.headCheck).toMatchObject({ conclusion: "neutral" });
+    expect(github.check(undefined, pr.number)).toMatchObject({ conclusion: "neutral" });
 
     // A push to the default branch that changes the policy drops it (and re-evaluates open PRs).
     gh.api.get("/repos/acme/shop/pulls").query(true).reply(200, []);
@@ -382,15 +384,15 @@ describe("the policy cache", () => {
     Object.assign(push, { ref: "refs/heads/main", commits: [{ id: "1", added: [], removed: [], modified: [".github/countersign.yml"] }] });
     Object.assign(push.repository as Json, { default_branch: "main", master_branch: "main" });
     await app.receive("push", push);
-    await app.receive("pull_request", pr.synchronize(sha(403)));
+    await app.receive("pull_request", github.synchronize(pr.number, sha(403)));
     expect(policyReads).toBe(2);
   });
 
   it("is off in the naive baseline", async () => {
     const app = measuredApp({}, { compose: createNaiveServices });
-    const { pulls } = liveRepo();
-    await app.receive("pull_request", pulls[0]!.synchronize(sha(500)));
-    await app.receive("pull_request", pulls[0]!.synchronize(sha(501)));
+    const { github, pulls } = liveRepo();
+    await app.receive("pull_request", github.synchronize(pulls[0]!.number, sha(500)));
+    await app.receive("pull_request", github.synchronize(pulls[0]!.number, sha(501)));
     const contents = app.requests.filter((r) => r.path === "/repos/acme/shop/contents/.github%2Fcountersign.yml");
     expect(contents).toHaveLength(2);
   });
@@ -446,11 +448,11 @@ describe("GET /metrics", () => {
 
   it("counts the GitHub requests of real evaluations by kind, and the time a PR waited for sign-off", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" });
-    const { pulls } = liveRepo();
+    const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
-    await app.receive("pull_request", pr.synchronize(sha(600)));
-    pr.reviews = [review("bob", "APPROVED", { commitId: sha(600), id: 1 })];
-    await app.receive("pull_request_review", pr.reviewEvent());
+    await app.receive("pull_request", github.synchronize(pr.number, sha(600)));
+    github.review(pr.number, BOB, "APPROVED", { commitId: sha(600) });
+    await app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
     const text = (await app.services.metrics.render()).body;
     const reads = app.requests.filter((r) => r.method === "GET" && !r.path.endsWith("/access_tokens")).length;
     const writes = app.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).length;

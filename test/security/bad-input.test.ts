@@ -8,20 +8,19 @@ import { compileSafeRegex } from "../../src/policy/safe-regex.js";
 import { detectAiAssistance } from "../../src/core/detect.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
-import { CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, simFile } from "./github-state.js";
+import { CAROL, OWNER, REPO } from "../support/github/constants.js";
+import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
 function world(policy: string | null = SENIORS) {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = policy ?? undefined;
-  gh.team("acme/seniors", { carol: "active" });
-  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"] });
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  const gh = new GitHubSession(policy === null ? {} : { policy }).install();
+  gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
   return { gh, app: createTestApp(), pull };
 }
 
-async function evaluate(gh: GitHubState, app: ReturnType<typeof createTestApp>, action = "synchronize") {
+async function evaluate(gh: GitHubSession, app: ReturnType<typeof createTestApp>, action = "synchronize") {
   await app.receive("pull_request", gh.pullEvent(action)).catch(() => undefined);
 }
 
@@ -172,6 +171,7 @@ describe("catastrophic regular expressions and globs", () => {
   it("detection.body_patterns: an evaluation of a PR whose description attacks the pattern completes", async () => {
     const { gh, app, pull } = world(`${SENIORS}detection:\n  body_patterns: ['${EVIL}']\n`);
     pull.labels = [];
+    pull.events = []; // a PR that never had a label
     pull.commits = [simCommit({ sha: pull.headSha })];
     pull.body = `${"a".repeat(60_000)}\n`.repeat(1);
     await evaluate(gh, app);
@@ -264,7 +264,7 @@ describe("webhook payloads with fields missing", () => {
     };
     await app.receive("issue_comment", comment).catch(() => undefined);
 
-    expect(gh.checkRuns.some((r) => passes(r) && r.output.title.startsWith("Overridden"))).toBe(false);
+    expect(gh.checkRuns.some((r) => passes(r) && r.output.title?.startsWith("Overridden"))).toBe(false);
   });
 });
 
@@ -284,7 +284,7 @@ describe("pull requests at and past GitHub's limits", () => {
   it("250+ commits: the tier is critical and the summary says why", async () => {
     const { gh, app, pull } = world();
     pull.commits = Array.from({ length: 300 }, (_, i) => simCommit({ message: i === 0 ? CLAUDE_MESSAGE : `Step ${i}` }));
-    pull.headSha = (pull.commits[299] as { sha: string }).sha;
+    pull.headSha = pull.commits[299]!.sha;
     await evaluate(gh, app);
 
     const summary = gh.check()?.output.summary ?? "";
@@ -297,8 +297,9 @@ describe("pull requests at and past GitHub's limits", () => {
   it("an AI trailer hidden past the 250-commit limit still gates the PR", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
+    pull.events = []; // a PR that never had a label
     pull.commits = Array.from({ length: 260 }, (_, i) => simCommit({ message: i === 259 ? CLAUDE_MESSAGE : `Step ${i}` }));
-    pull.headSha = (pull.commits[259] as { sha: string }).sha;
+    pull.headSha = pull.commits[259]!.sha;
     await evaluate(gh, app, "opened");
 
     expect(blocks(gh.check())).toBe(true);
@@ -317,7 +318,7 @@ describe("pull requests at and past GitHub's limits", () => {
       simFile(long),
       simFile("src/zero\u200bwidth/\u202eexe.ts"),
     ];
-    gh.blobs.set(`shop:assets/logo.png@${pull.headSha}`, "\u0089PNG\r\n\u001a\n binary bytes"); // read for the content rule instead of its diff
+    gh.setFile(REPO, "assets/logo.png", "\u0089PNG\r\n\u001a\n binary bytes", pull.headSha); // read for the content rule instead of its diff
     await evaluate(gh, app);
 
     const summary = gh.check()?.output.summary ?? "";

@@ -3,20 +3,19 @@
 // check on the head must always end up saying what that state requires.
 import { describe, expect, it } from "vitest";
 import { APP_ID, createTestApp, example, issueCommentEvent } from "../helpers/github.js";
-import { CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit } from "./github-state.js";
+import { CAROL, OWNER } from "../support/github/constants.js";
+import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
 function world() {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = SENIORS;
-  gh.team("acme/seniors", { carol: "active", dave: "active" });
-  const pull = gh.addPull();
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  const gh = new GitHubSession({ policy: SENIORS }).install();
+  gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+  const pull = gh.addPull({ commits: [simCommit({ message: CLAUDE_MESSAGE })] });
   return { gh, app: createTestApp(), pull };
 }
 
-function checkWrites(gh: GitHubState): string[] {
+function checkWrites(gh: GitHubSession): string[] {
   return gh.writes.filter((w) => w.includes("/check-runs"));
 }
 
@@ -82,7 +81,7 @@ describe("events out of order", () => {
     const { gh, app } = world();
     const review = gh.review(7, CAROL, "APPROVED");
     // The first evaluation reads the reviews (with the approval) at once, but the answer is slow.
-    gh.fault({ name: "slow reviews", when: (r) => r.path.endsWith("/pulls/7/reviews"), times: 1, delayMs: 300 });
+    gh.faults.add({ id: "slow reviews", match: { path: /\/pulls\/7\/reviews$/ }, times: 1, action: { type: "delay", ms: 300 } });
     const first = app.receive("pull_request_review", gh.reviewEvent("submitted", review));
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Meanwhile the approval is dismissed, and its event arrives while the first evaluation runs.
@@ -99,7 +98,7 @@ describe("events out of order", () => {
   it("a burst of events for one PR is evaluated at most twice and ends in the right state", async () => {
     const { gh, app } = world();
     const review = gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "slow PR read", when: (r) => r.path.endsWith("/pulls/7"), times: 1, delayMs: 100 });
+    gh.faults.add({ id: "slow PR read", match: { path: /\/pulls\/7$/ }, times: 1, action: { type: "delay", ms: 100 } });
     await Promise.all([
       app.receive("pull_request", gh.pullEvent("edited")),
       app.receive("pull_request", gh.pullEvent("labeled")),
@@ -148,7 +147,7 @@ describe("lost webhooks", () => {
     gh.review(7, CAROL, "APPROVED"); // its webhook never arrives
     await app.receive("issue_comment", issueCommentEvent("/countersign recheck", { login: "bob", userId: 2 }));
 
-    expect(gh.reactions).toEqual([{ comment: 5150, content: "eyes" }]);
+    expect(gh.repo.reactions.map((r) => ({ comment: r.commentId, content: r.content }))).toEqual([{ comment: 5150, content: "eyes" }]);
     expect(passes(gh.check())).toBe(true);
   });
 
@@ -164,7 +163,7 @@ describe("lost webhooks", () => {
     expect(blocks(gh.check())).toBe(true);
   });
 
-  function rerequested(gh: GitHubState, kind: "check_run" | "check_suite") {
+  function rerequested(gh: GitHubSession, kind: "check_run" | "check_suite") {
     const payload = example(kind, "rerequested");
     const head = gh.pull().headSha;
     if (kind === "check_run") {

@@ -1,4 +1,4 @@
-// The attacks of issue #9 that got through, each played against the stateful fake GitHub through
+// The attacks of issue #9 that got through, each played against the shared GitHub model through
 // probot.receive, with the GitHub calls that matter asserted. Each test fails if the protection it
 // names is removed.
 import { describe, expect, it } from "vitest";
@@ -6,16 +6,15 @@ import { createTestApp, example, issueCommentEvent, pushEvent } from "../helpers
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
 import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
-import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, simFile } from "./github-state.js";
+import { ALICE, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
+import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
 function world(o: { policy?: string } = {}) {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = o.policy ?? SENIORS;
-  gh.team("acme/seniors", { carol: "active", dave: "active" });
-  const pull = gh.addPull({ author: ALICE });
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  const gh = new GitHubSession({ policy: o.policy ?? SENIORS }).install();
+  gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+  const pull = gh.addPull({ author: ALICE.login, commits: [simCommit({ message: CLAUDE_MESSAGE })] });
   return { gh, app: createTestApp(), pull };
 }
 
@@ -25,13 +24,13 @@ function defaultPolicy() {
   return result.policy;
 }
 
-const calls = (gh: GitHubState) => gh.requests.filter((r) => !r.path.endsWith("/access_tokens")).map((r) => `${r.method} ${r.path}`);
+const calls = (gh: GitHubSession) => gh.requests.filter((r) => !r.path.endsWith("/access_tokens")).map((r) => `${r.method} ${r.path}`);
 
 describe("events GitHub really sends that name nothing to gate", () => {
   it("an event for a pull request that 404s writes nothing and does not fail the delivery", async () => {
     const { gh, app } = world();
     const payload = gh.pullEvent("synchronize");
-    gh.pulls.delete(7);
+    gh.repo.pulls.delete(7);
 
     await app.receive("pull_request", payload);
 
@@ -53,7 +52,7 @@ describe("events GitHub really sends that name nothing to gate", () => {
     [
       "pull_request without its head",
       "pull_request",
-      (gh: GitHubState) => {
+      (gh: GitHubSession) => {
         const p = gh.pullEvent("synchronize");
         delete (p.pull_request as Record<string, unknown>).head;
         return p;
@@ -113,7 +112,7 @@ describe("policy that cannot be read is invalid", () => {
   ])("an _extends target that is %s makes the policy invalid, naming the target, never the defaults", async (_what, answer) => {
     const { gh, app, pull } = world({ policy: STRICT_EXTENDS });
     pull.commits = [simCommit({ sha: pull.headSha, message: "Plain human change" })]; // not AI-assisted: the defaults would pass it
-    if (answer !== undefined) gh.contents.set(".github:policies/strict.yml", answer);
+    if (answer !== undefined) gh.setFile(".github", "policies/strict.yml", answer);
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
     expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -125,7 +124,7 @@ describe("policy that cannot be read is invalid", () => {
   it("a readable _extends target still applies (gate: all): the same PR waits for sign-off", async () => {
     const { gh, app, pull } = world({ policy: STRICT_EXTENDS });
     pull.commits = [simCommit({ sha: pull.headSha, message: "Plain human change" })];
-    gh.contents.set(".github:policies/strict.yml", "gate: all\nsignoff:\n  reviewers: ['@acme/seniors']\n");
+    gh.setFile(".github", "policies/strict.yml", "gate: all\nsignoff:\n  reviewers: ['@acme/seniors']\n");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
     expect(gh.check()?.status).toBe("in_progress");
@@ -133,19 +132,10 @@ describe("policy that cannot be read is invalid", () => {
 });
 
 describe("a proposed policy that reads other files", () => {
-  const proposing = (gh: GitHubState, text: string) => {
+  const proposing = (gh: GitHubSession, text: string) => {
     const pull = gh.pull();
-    pull.files = [
-      {
-        filename: ".github/countersign.yml",
-        status: "modified",
-        additions: 1,
-        deletions: 0,
-        changes: 1,
-        patch: "@@ -1 +1 @@\n+_extends: x",
-      },
-    ];
-    gh.policyAt.set(pull.headSha, text);
+    pull.files = [{ filename: POLICY_FILE, status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1 @@\n+_extends: x" }];
+    gh.setFile(REPO, POLICY_FILE, text, pull.headSha);
   };
 
   it("may _extends only files of the same organisation: another organisation's file is refused and never read", async () => {
@@ -160,7 +150,7 @@ describe("a proposed policy that reads other files", () => {
 
   it("problems shown for an extended file never quote its contents", async () => {
     const { gh, app } = world();
-    gh.contents.set("vault:config/app.yml", "database_password: hunter2-s3cret\nsignoff:\n  approvals: the-admin-token-XYZ\n");
+    gh.setFile("vault", "config/app.yml", "database_password: hunter2-s3cret\nsignoff:\n  approvals: the-admin-token-XYZ\n");
     proposing(gh, "_extends: vault:config/app.yml\nsignoff:\n  reviewers: ['@acme/seniors']\n");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
@@ -185,14 +175,13 @@ describe("a proposed policy that reads other files", () => {
 describe("a change to a file that a policy in force reads is critical", () => {
   it("changing this repository's _extends target (policies/base.yml) is critical: one senior's approval is not enough", async () => {
     const { gh, app, pull } = world({ policy: "_extends: shop:policies/base.yml\nsignoff:\n  request_reviews: false\n" });
-    gh.contents.set("shop:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n");
+    gh.setFile(REPO, "policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n");
     pull.files = [
       {
         filename: "policies/base.yml",
         status: "modified",
         additions: 1,
         deletions: 1,
-        changes: 2,
         patch: "@@ -1 +1 @@\n-    critical: { approvals: 2 }\n+    critical: { approvals: 1 }",
       },
     ];
@@ -219,7 +208,7 @@ describe("a change to a file that a policy in force reads is critical", () => {
 
   it("a push that changes a file a loaded policy reads re-evaluates the repositories whose policy reads it", async () => {
     const { gh, app } = world({ policy: "_extends: shop:policies/base.yml\n" });
-    gh.contents.set("shop:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n");
+    gh.setFile(REPO, "policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
     const before = gh.requests.length;
 
@@ -232,7 +221,7 @@ describe("a change to a file that a policy in force reads is critical", () => {
 
   it("the app remembers which files loaded policies read, in any repository of the organisation", async () => {
     const { gh, app } = world({ policy: "_extends: .github:policies/base.yml\n" });
-    gh.contents.set(".github:policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n");
+    gh.setFile(".github", "policies/base.yml", "signoff:\n  reviewers: ['@acme/seniors']\n");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
     expect(app.services.policies.filesReadIn("acme", ".github")).toContain("policies/base.yml");
@@ -246,7 +235,7 @@ describe("overrides", () => {
 
   function overrideWorld() {
     const w = world({ policy: OVERRIDES });
-    w.gh.team("acme/incident-commanders", { carol: "active" });
+    w.gh.model.setTeam(OWNER, "incident-commanders", { carol: "active" });
     return w;
   }
 
@@ -254,7 +243,7 @@ describe("overrides", () => {
     const { gh, app } = overrideWorld();
     // The runs' file reads are slow, so a title edit is in flight when the override arrives, and a
     // label event arrives while the override's run is in flight (a follow-up is queued behind it).
-    gh.fault({ name: "slow files", when: (r) => r.method === "GET" && r.path.endsWith("/pulls/7/files"), times: 2, delayMs: 300 });
+    gh.faults.add({ id: "slow files", match: { method: "GET", path: /\/pulls\/7\/files$/ }, times: 2, action: { type: "delay", ms: 300 } });
     const edit = app.receive("pull_request", gh.pullEvent("edited"));
     await sleep(50);
     const override = app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down"));
@@ -287,10 +276,7 @@ describe("overrides", () => {
     app.services.gate = { ...app.services.gate, run: async () => {} };
     if (carried) {
       const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
-      gh.checkRuns.push({
-        id: 77,
-        name: "Countersign",
-        head_sha: pull.headSha,
+      gh.plantCheckRun(CHECK_NAME, pull.headSha, {
         status: "completed",
         conclusion: "success",
         output: {
@@ -298,7 +284,6 @@ describe("overrides", () => {
           summary: "…",
           text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->`,
         },
-        app: { id: 777 },
       });
     }
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix"));
@@ -316,7 +301,7 @@ describe("overrides", () => {
     (late.comment as Record<string, unknown>).created_at = "2026-11-21T09:00:00Z"; // written before the push (10:0x)
     await app.receive("issue_comment", late);
 
-    expect(gh.checkRuns.filter((r) => r.output.title.startsWith("Overridden"))).toHaveLength(0);
+    expect(gh.checkRuns.filter((r) => r.output.title?.startsWith("Overridden"))).toHaveLength(0);
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]?.body).toContain(`the head of this pull request is now ${newer.slice(0, 7)}`);
     expect(gh.comments[0]?.body).toContain("which came after your comment (2026-11-21T09:00:00Z)");
@@ -336,9 +321,8 @@ describe("overrides", () => {
 
   it("for a branch without a push log (a fork), a head committed after the comment is refused", async () => {
     const { gh, app, pull } = overrideWorld();
-    gh.activity.length = 0;
-    pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
-    (pull.commits[0] as { commit: { committer: { date: string } } }).commit.committer.date = "2026-11-21T13:00:00Z";
+    gh.repo.activity.length = 0;
+    pull.commits = [{ ...simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE }), date: "2026-11-21T13:00:00Z" }];
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix")); // written 12:00
 
     expect(gh.checkRuns).toHaveLength(0);
@@ -351,8 +335,7 @@ describe("two pull requests, one head", () => {
   function twoPulls() {
     const w = world();
     // The same branch proposed to main (#7) and to a release branch (#8): one head commit, one check run.
-    const release = w.gh.addPull({ number: 8, baseRef: "release/1.0", author: ALICE, headSha: w.pull.headSha });
-    release.commits = w.pull.commits;
+    const release = w.gh.addPull({ number: 8, baseRef: "release/1.0", author: ALICE.login, commits: w.pull.commits });
     return { ...w, release };
   }
 
@@ -385,8 +368,8 @@ describe("two pull requests, one head", () => {
 
   it("an override given on one PR overrides that PR only, and stays on the commit's check when the other is evaluated", async () => {
     const { gh, app } = twoPulls();
-    gh.repoPolicy = `${SENIORS}override:\n  by: ['@acme/incident-commanders']\n`;
-    gh.team("acme/incident-commanders", { carol: "active" });
+    gh.setFile(REPO, POLICY_FILE, `${SENIORS}override:\n  by: ['@acme/incident-commanders']\n`);
+    gh.model.setTeam(OWNER, "incident-commanders", { carol: "active" });
     await app.receive("issue_comment", issueCommentEvent("/countersign override hotfix", { number: 7 }));
     expect(blocks(gh.check())).toBe(true); // #8 still waits
     expect(gh.comments[0]?.body).toContain("Override by @carol applied to");
@@ -396,7 +379,7 @@ describe("two pull requests, one head", () => {
     expect(blocks(gh.check())).toBe(true);
     expect(gh.check()?.output.text).toContain('"pr":7');
 
-    gh.review(8, { login: "dave", id: 4 }, "APPROVED");
+    gh.review(8, DAVE, "APPROVED");
     await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 8));
     expect(passes(gh.check())).toBe(true);
   });
@@ -405,7 +388,7 @@ describe("two pull requests, one head", () => {
 describe("a senior who co-authored the change approves it", () => {
   it("a Co-authored-by email that GitHub links to the senior's account makes them a contributor (allow_contributors: false)", async () => {
     const { gh, app } = world();
-    gh.emailAccounts.set("sam@acme.example", CAROL);
+    gh.model.emailAccounts.set("sam@acme.example", CAROL.login);
     gh.push(7, { message: `Pair on checkout\n\nCo-authored-by: Sam <sam@acme.example>\nCo-Authored-By: Claude <noreply@anthropic.com>` });
     gh.review(7, CAROL, "APPROVED");
     await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
@@ -433,7 +416,8 @@ describe("a senior who co-authored the change approves it", () => {
 
   it("resolves each commit once: a later evaluation of the same commits asks GitHub nothing more", async () => {
     const { gh, app } = world();
-    gh.emailAccounts.set("sam@acme.example", { login: "sam", id: 77 });
+    gh.model.users.set("sam", { login: "sam", id: 77 });
+    gh.model.emailAccounts.set("sam@acme.example", "sam");
     gh.push(7, { message: "Pair\n\nCo-authored-by: Sam <sam@acme.example>" });
     gh.review(7, CAROL, "APPROVED");
     await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
@@ -446,7 +430,7 @@ describe("a senior who co-authored the change approves it", () => {
 
 describe("a content rule defeated by a missing diff", () => {
   const DROP_TABLE = `${SENIORS}risk:\n  rules:\n    - { tier: critical, content: ['DROP TABLE'], paths: ['db/**'] }\n`;
-  const bigMigration = (gh: GitHubState) => {
+  const bigMigration = (gh: GitHubSession) => {
     gh.pull().files = [
       simFile("db/migrations/0042_backfill.sql", { patch: null, additions: 40_000, deletions: 0, status: "added" }),
       simFile("src/app.ts"),
@@ -456,7 +440,7 @@ describe("a content rule defeated by a missing diff", () => {
   it("a large migration without a diff is read at the head, and its DROP TABLE makes the PR critical", async () => {
     const { gh, app } = world({ policy: DROP_TABLE });
     bigMigration(gh);
-    gh.blobs.set(`shop:db/migrations/0042_backfill.sql@${gh.pull().headSha}`, "INSERT INTO t VALUES (1);\nDROP TABLE users;\n");
+    gh.setFile(REPO, "db/migrations/0042_backfill.sql", "INSERT INTO t VALUES (1);\nDROP TABLE users;\n", gh.pull().headSha);
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
     const summary = gh.check()?.output.summary ?? "";
@@ -474,7 +458,7 @@ describe("a content rule defeated by a missing diff", () => {
   ])("when the content cannot be read either (%s), the rule is taken to hold and the summary says so", async (_what, blob) => {
     const { gh, app } = world({ policy: DROP_TABLE });
     bigMigration(gh);
-    gh.blobs.set(`shop:db/migrations/0042_backfill.sql@${gh.pull().headSha}`, blob);
+    gh.setFile(REPO, "db/migrations/0042_backfill.sql", blob, gh.pull().headSha);
     await app.receive("pull_request", gh.pullEvent("synchronize"));
 
     const summary = gh.check()?.output.summary ?? "";

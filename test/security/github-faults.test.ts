@@ -7,26 +7,31 @@ import { Probot, ProbotOctokit } from "probot";
 import { APP_ID, createTestApp, type TestApp } from "../helpers/github.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices } from "../../src/handlers/services.js";
-import { ALICE, CAROL, CLAUDE_MESSAGE, GitHubState, blocks, passes, simCommit, type StateRequest } from "./github-state.js";
+import { ALICE, CAROL, DAVE, OWNER, REPO } from "../support/github/constants.js";
+import type { FaultAction, FaultRule } from "../support/github/faults.js";
+import type { ModelRequest } from "../support/github/nock.js";
+import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
 /** `null`: no policy file at all (404). */
 function world(policy: string | number | null = SENIORS, app: TestApp = createTestApp()) {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = policy ?? undefined;
-  gh.team("acme/seniors", { carol: "active" });
-  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"] });
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  const gh = new GitHubSession({ ...(policy === null ? {} : { policy }) }).install();
+  gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
   return { gh, app, pull };
 }
 
-const is =
-  (path: RegExp, method = "GET") =>
-  (r: StateRequest) =>
-    r.method === method && path.test(r.path);
+/** Requests by method and path: what a fault rule matches, and what a test counts. */
+const is = (path: RegExp, method = "GET") => ({ method, path });
 const FILES = is(/\/pulls\/7\/files$/);
 const REVIEWS = is(/\/pulls\/7\/reviews$/);
+const to = (match: { method: string; path: RegExp }) => (r: ModelRequest) => r.method === match.method && match.path.test(r.path);
+
+/** Inject `action` on the requests `match` names (`times` at most). */
+function fault(gh: GitHubSession, id: string, match: FaultRule["match"], action: FaultAction, times?: number): void {
+  gh.faults.add({ id, match, action, ...(times === undefined ? {} : { times }) });
+}
 
 let key: string | undefined;
 /** A Probot app like createTestApp's, but with Probot's retries and/or throttling switched on (fast). */
@@ -49,14 +54,14 @@ function appWith(o: { retry?: boolean; throttle?: boolean }): TestApp {
 }
 
 /** Evaluate; an evaluation that fails rethrows to Probot (which reports it) after leaving its failing check. */
-async function evaluate(gh: GitHubState, app: TestApp, action = "synchronize"): Promise<unknown> {
+async function evaluate(gh: GitHubSession, app: TestApp, action = "synchronize"): Promise<unknown> {
   return app.receive("pull_request", gh.pullEvent(action)).then(
     () => undefined,
     (err: unknown) => err,
   );
 }
 
-function expectFailClosed(gh: GitHubState, words: RegExp) {
+function expectFailClosed(gh: GitHubSession, words: RegExp) {
   const check = gh.check();
   expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
   expect(check?.output.title).toBe("Could not evaluate: the gate stays closed");
@@ -67,7 +72,7 @@ function expectFailClosed(gh: GitHubState, words: RegExp) {
 describe("GitHub server errors and timeouts", () => {
   it.each([500, 502, 503, 504])("a %i on the files list fails closed with a clear message", async (status) => {
     const { gh, app } = world();
-    gh.fault({ name: `files ${status}`, when: FILES, status });
+    fault(gh, `files ${status}`, FILES, { type: "status", status });
     const err = await evaluate(gh, app);
 
     expect(err).toBeDefined();
@@ -76,7 +81,7 @@ describe("GitHub server errors and timeouts", () => {
 
   it("a network timeout on the reviews list fails closed", async () => {
     const { gh, app } = world();
-    gh.fault({ name: "reviews timeout", when: REVIEWS, error: "ETIMEDOUT connect timed out" });
+    fault(gh, "reviews timeout", REVIEWS, { type: "drop" });
     await evaluate(gh, app);
 
     expect(blocks(gh.check())).toBe(true);
@@ -90,7 +95,7 @@ describe("GitHub server errors and timeouts", () => {
     expect(passes(gh.check())).toBe(true);
 
     review.state = "DISMISSED";
-    gh.fault({ name: "reviews 502", when: REVIEWS, status: 502 });
+    fault(gh, "reviews 502", REVIEWS, { type: "status", status: 502 });
     await evaluate(gh, app);
     expect(blocks(gh.check())).toBe(true);
   });
@@ -98,35 +103,29 @@ describe("GitHub server errors and timeouts", () => {
   it("with Probot's retries on, a transient 502 is retried and the evaluation succeeds", async () => {
     const { gh, app } = world(SENIORS, appWith({ retry: true }));
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "files 502 once", when: FILES, status: 502, times: 1 });
+    fault(gh, "files 502 once", FILES, { type: "status", status: 502 }, 1);
     await evaluate(gh, app);
 
-    expect(gh.requests.filter(FILES)).toHaveLength(2);
+    expect(gh.requests.filter(to(FILES))).toHaveLength(2);
     expect(passes(gh.check())).toBe(true);
   });
 
   it("with Probot's retries on, a persistent 502 fails closed after the retries", async () => {
     const { gh, app } = world(SENIORS, appWith({ retry: true }));
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "files 502", when: FILES, status: 502 });
+    fault(gh, "files 502", FILES, { type: "status", status: 502 });
     await evaluate(gh, app);
 
-    expect(gh.requests.filter(FILES)).toHaveLength(4); // the first try and three retries
+    expect(gh.requests.filter(to(FILES))).toHaveLength(4); // the first try and three retries
     expectFailClosed(gh, /server error \(502\)/);
   });
 });
 
 describe("rate limits", () => {
-  const primary = {
-    status: 403,
-    body: { message: "API rate limit exceeded for installation ID 4242." },
-    headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600) },
-  };
-
   it("a primary rate limit (403, x-ratelimit-remaining: 0) on the PR read never passes: it fails closed", async () => {
     const { gh, app } = world();
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({ name: "primary", when: is(/\/pulls\/7$/), ...primary });
+    fault(gh, "primary", is(/\/pulls\/7$/), { type: "rate-limit", status: 403, resetInSeconds: 3600 });
     await evaluate(gh, app);
 
     expect(gh.checkRuns.some(passes)).toBe(false);
@@ -134,18 +133,12 @@ describe("rate limits", () => {
   });
 
   it.each([
-    ["429 with retry-after", 429],
-    ["403 with retry-after", 403],
+    ["429 with retry-after", 429 as const],
+    ["403 with retry-after", 403 as const],
   ])("a secondary rate limit (%s) on the reviews list never passes", async (_what, status) => {
     const { gh, app } = world();
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({
-      name: "secondary",
-      when: REVIEWS,
-      status,
-      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
-      headers: { "retry-after": "60" },
-    });
+    fault(gh, "secondary", REVIEWS, { type: "secondary-rate-limit", status, retryAfterSeconds: 60 });
     await evaluate(gh, app);
 
     expect(gh.checkRuns.some(passes)).toBe(false);
@@ -155,17 +148,10 @@ describe("rate limits", () => {
   it("with Probot's throttling on (its production settings), a secondary rate limit is not retried: the check fails closed", async () => {
     const { gh, app } = world(SENIORS, appWith({ throttle: true }));
     gh.review(7, CAROL, "APPROVED");
-    gh.fault({
-      name: "secondary once",
-      when: REVIEWS,
-      times: 1,
-      status: 403,
-      body: { message: "You have exceeded a secondary rate limit." },
-      headers: { "retry-after": "1" },
-    });
+    fault(gh, "secondary once", REVIEWS, { type: "secondary-rate-limit", status: 403, retryAfterSeconds: 1 }, 1);
     await evaluate(gh, app);
 
-    expect(gh.requests.filter(REVIEWS)).toHaveLength(1);
+    expect(gh.requests.filter(to(REVIEWS))).toHaveLength(1);
     expect(gh.checkRuns.some(passes)).toBe(false);
     expectFailClosed(gh, /GitHub refused a request \(403: You have exceeded a secondary rate limit/);
   }, 15_000);
@@ -173,19 +159,12 @@ describe("rate limits", () => {
   it("with Probot's throttling on, a primary rate limit waits for the reset, is retried, and the evaluation then succeeds", async () => {
     const { gh, app } = world(SENIORS, appWith({ throttle: true }));
     gh.review(7, CAROL, "APPROVED");
-    const reset = String(Math.floor(Date.now() / 1000));
-    gh.fault({
-      name: "primary once",
-      when: REVIEWS,
-      times: 1,
-      ...primary,
-      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
-    });
+    fault(gh, "primary once", REVIEWS, { type: "rate-limit", status: 403, resetInSeconds: 0 }, 1);
     const started = Date.now();
     await evaluate(gh, app);
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(gh.requests.filter(REVIEWS)).toHaveLength(2);
+    expect(gh.requests.filter(to(REVIEWS))).toHaveLength(2);
     expect(passes(gh.check())).toBe(true);
   }, 15_000);
 });
@@ -193,7 +172,7 @@ describe("rate limits", () => {
 describe("404 and 403 where the app reads", () => {
   it("no policy anywhere (404 in the repository and the organisation): the built-in defaults apply", async () => {
     const { gh, app } = world(null);
-    gh.permission("carol", "maintain");
+    gh.model.setPermission(OWNER, REPO, "carol", "maintain");
     gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -203,7 +182,7 @@ describe("404 and 403 where the app reads", () => {
 
   it("the policy file refused (403) fails closed with a message; the defaults are not used", async () => {
     const { gh, app } = world(403);
-    gh.permission("carol", "maintain");
+    gh.model.setPermission(OWNER, REPO, "carol", "maintain");
     gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -213,8 +192,8 @@ describe("404 and 403 where the app reads", () => {
 
   it("the organisation's policy refused (403) fails closed too", async () => {
     const { gh, app } = world(null);
-    gh.orgPolicy = 403;
-    gh.permission("carol", "maintain");
+    gh.setFile(".github", POLICY_FILE, 403);
+    gh.model.setPermission(OWNER, REPO, "carol", "maintain");
     gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -231,11 +210,11 @@ describe("404 and 403 where the app reads", () => {
   it("labels refused (403 on adding): a note in the summary, and the verdict does not change", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
-    gh.fault({
-      name: "labels 403",
-      when: is(/\/issues\/7\/labels$/, "POST"),
+    pull.events = []; // a PR that never had a label
+    fault(gh, "labels 403", is(/\/issues\/7\/labels$/, "POST"), {
+      type: "status",
       status: 403,
-      body: { message: "Resource not accessible by integration" },
+      message: "Resource not accessible by integration",
     });
     await evaluate(gh, app);
 
@@ -247,12 +226,12 @@ describe("404 and 403 where the app reads", () => {
   it("a label that cannot be created (404 on the repository's labels, then 403): a note, and the verdict does not change", async () => {
     const { gh, app, pull } = world();
     pull.labels = [];
-    gh.repoLabels.clear();
-    gh.fault({
-      name: "create 403",
-      when: is(/\/repos\/acme\/shop\/labels$/, "POST"),
+    pull.events = []; // a PR that never had a label
+    gh.repo.labels.clear();
+    fault(gh, "create 403", is(/\/repos\/acme\/shop\/labels$/, "POST"), {
+      type: "status",
       status: 403,
-      body: { message: "Resource not accessible by integration" },
+      message: "Resource not accessible by integration",
     });
     const review = gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
@@ -271,7 +250,7 @@ describe("404 and 403 where the app reads", () => {
     ["500", 500 as const, /could not be checked \(membership of @acme\/seniors: GitHub answered 500\)/],
   ])("membership lookup %s: the reviewer does not count, and the summary says why", async (_what, status, why) => {
     const { gh, app } = world();
-    gh.team("acme/seniors", { carol: status });
+    gh.model.setTeam(OWNER, "seniors", { carol: status });
     gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -281,7 +260,7 @@ describe("404 and 403 where the app reads", () => {
 
   it("a permission lookup that fails: the reviewer does not count, and the summary says why", async () => {
     const { gh, app } = world(null);
-    gh.permission("carol", 502);
+    gh.model.setPermission(OWNER, REPO, "carol", 502);
     gh.review(7, CAROL, "APPROVED");
     await evaluate(gh, app);
 
@@ -296,18 +275,12 @@ describe("GraphQL", () => {
       "signoff:\n  reviewers: ['@acme/seniors', 'permission:maintain']\noverride:\n  by: ['@acme/seniors']\n",
     );
     pull.labels = [];
-    pull.files.push({
-      filename: ".github/countersign.yml",
-      status: "modified",
-      additions: 1,
-      deletions: 0,
-      changes: 1,
-      patch: "@@ -1 +1 @@\n+mode: report",
-    });
-    gh.policyAt.set(pull.headSha, "mode: report\n");
-    gh.permission("dave", "maintain");
+    pull.events = []; // a PR that never had a label
+    pull.files.push({ filename: POLICY_FILE, status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1 @@\n+mode: report" });
+    gh.setFile(REPO, POLICY_FILE, "mode: report\n", pull.headSha);
+    gh.model.setPermission(OWNER, REPO, "dave", "maintain");
     gh.review(7, CAROL, "APPROVED");
-    gh.review(7, { login: "dave", id: 4 }, "CHANGES_REQUESTED");
+    gh.review(7, DAVE, "CHANGES_REQUESTED");
     gh.review(7, ALICE, "APPROVED");
     await evaluate(gh, app, "opened");
 

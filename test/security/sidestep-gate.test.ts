@@ -1,42 +1,30 @@
 // Attacks on the gate by people inside the organisation: each test is named after the attack, plays
-// it against a stateful fake GitHub, and asserts that the check on the PR's head still blocks (and
+// it against the shared GitHub model, and asserts that the check on the PR's head still blocks (and
 // says why). Each would fail if the protection it names were removed.
 import { describe, expect, it } from "vitest";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  CLAUDE_MESSAGE,
-  DAVE,
-  MALLORY,
-  APP_ID,
-  GitHubState,
-  blocks,
-  passes,
-  simCommit,
-  simFile,
-  type SimUser,
-} from "./github-state.js";
+import { ALICE, APP_ID, BOB, CAROL, CHECK_NAME, DAVE, MALLORY, OWNER, REPO, type SimUser } from "../support/github/constants.js";
+import type { TeamMembership } from "../support/github/model.js";
+import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
 /** An AI-assisted PR #7 by alice (a Claude co-author trailer), the seniors policy, and a fresh app. */
-function world(o: { policy?: string; seniors?: Record<string, "active" | "pending" | 404>; author?: SimUser } = {}) {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = o.policy ?? SENIORS;
-  gh.team("acme/seniors", o.seniors ?? { carol: "active", dave: "active" });
-  const pull = gh.addPull({ author: o.author ?? ALICE });
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE, author: o.author ?? ALICE })];
+function world(o: { policy?: string; seniors?: Record<string, TeamMembership>; author?: SimUser } = {}) {
+  const gh = new GitHubSession({ policy: o.policy ?? SENIORS }).install();
+  gh.model.setTeam(OWNER, "seniors", o.seniors ?? { carol: "active", dave: "active" });
+  const author = o.author ?? ALICE;
+  gh.model.users.set(author.login.toLowerCase(), author);
+  const pull = gh.addPull({ author: author.login, commits: [simCommit({ message: CLAUDE_MESSAGE, author })] });
   const app = createTestApp();
   return { gh, app, pull };
 }
 
-async function evaluate(app: ReturnType<typeof createTestApp>, gh: GitHubState, action = "synchronize") {
+async function evaluate(app: ReturnType<typeof createTestApp>, gh: GitHubSession, action = "synchronize") {
   await app.receive("pull_request", gh.pullEvent(action));
 }
 
-function summaryOf(gh: GitHubState): string {
+function summaryOf(gh: GitHubSession): string {
   return gh.check()?.output.summary ?? "";
 }
 
@@ -222,17 +210,15 @@ describe("membership that does not hold", () => {
   });
 
   it("a senior removed from the team between two evaluations stops counting once the membership cache expires", async () => {
-    const gh = new GitHubState().install();
-    gh.repoPolicy = SENIORS;
-    gh.team("acme/seniors", { carol: "active" });
-    const pull = gh.addPull();
-    pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    gh.addPull({ commits: [simCommit({ message: CLAUDE_MESSAGE })] });
     const app = createTestApp({ MEMBERSHIP_CACHE_SECONDS: "0" });
     gh.review(7, CAROL, "APPROVED");
     await app.receive("pull_request", gh.pullEvent("synchronize"));
     expect(passes(gh.check())).toBe(true);
 
-    gh.team("acme/seniors", { carol: 404 });
+    gh.model.setTeam(OWNER, "seniors", { carol: 404 });
     await app.receive("pull_request", gh.pullEvent("edited"));
     expect(blocks(gh.check())).toBe(true);
   });
@@ -245,7 +231,7 @@ describe("weakening the policy", () => {
   it("the policy weakened inside the same PR never governs it: the default branch's policy does, and the PR is critical", async () => {
     const { gh, app, pull } = world();
     pull.files = [simFile(".github/countersign.yml", { patch: "@@ -1,2 +1,6 @@\n+mode: report" }), simFile("src/app.ts")];
-    gh.policyAt.set(pull.headSha, WEAKER);
+    gh.setFile(REPO, POLICY_FILE, WEAKER, pull.headSha);
     gh.review(7, ALICE, "APPROVED");
     await evaluate(app, gh);
 
@@ -263,7 +249,7 @@ describe("weakening the policy", () => {
   it("an invalid weakening inside the PR (approvals: 0) fails the check", async () => {
     const { gh, app, pull } = world();
     pull.files = [simFile(".github/countersign.yml")];
-    gh.policyAt.set(pull.headSha, "signoff:\n  approvals: 0\n");
+    gh.setFile(REPO, POLICY_FILE, "signoff:\n  approvals: 0\n", pull.headSha);
     await evaluate(app, gh);
 
     expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -283,7 +269,7 @@ describe("weakening the policy", () => {
   it("retargeting the PR to another base branch: the policy is still read from the default branch", async () => {
     const { gh, app, pull } = world();
     pull.baseRef = "release/1.x";
-    gh.policyAt.set("release/1.x", WEAKER);
+    gh.setFile(REPO, POLICY_FILE, WEAKER, "release/1.x");
     await app.receive(
       "pull_request",
       gh.pullEvent("edited", 7, { changes: { base: { ref: { from: "main" }, sha: { from: "0".repeat(40) } } } }),
@@ -307,7 +293,7 @@ describe("erasing the evidence", () => {
 
   async function labelledWith(policy: string) {
     const w = world({ policy });
-    w.gh.repoLabels.add("needs-senior");
+    w.gh.model.ensureRepoLabel(w.gh.repo, "needs-senior");
     await evaluate(w.app, w.gh, "opened");
     expect(blocks(w.gh.check())).toBe(true);
     return w;
@@ -315,7 +301,7 @@ describe("erasing the evidence", () => {
 
   it("removing the ai-assisted label: put back when removed by someone who may not sign off, who is named", async () => {
     const { gh, app, pull } = await labelled();
-    gh.label(7, "unlabeled", "ai-assisted", MALLORY);
+    gh.model.removeLabelFromPull(pull, "ai-assisted", MALLORY);
     pull.commits = [simCommit({ sha: pull.headSha, message: "Clean history" })]; // and the evidence is gone
     await evaluate(app, gh, "unlabeled");
 
@@ -326,7 +312,7 @@ describe("erasing the evidence", () => {
 
   it("removing the ai-assisted label: the PR author's removal is not accepted, even a senior's", async () => {
     const { gh, app, pull } = await labelled({ seniors: { alice: "active", carol: "active" } });
-    gh.label(7, "unlabeled", "ai-assisted", ALICE);
+    gh.model.removeLabelFromPull(pull, "ai-assisted", ALICE);
     pull.commits = [simCommit({ sha: pull.headSha, message: "Clean history" })];
     await evaluate(app, gh, "unlabeled");
 
@@ -336,7 +322,7 @@ describe("erasing the evidence", () => {
 
   it("removing the ai-assisted label while the evidence is still there changes nothing", async () => {
     const { gh, app, pull } = await labelled();
-    gh.label(7, "unlabeled", "ai-assisted", CAROL);
+    gh.model.removeLabelFromPull(pull, "ai-assisted", CAROL);
     await evaluate(app, gh, "unlabeled");
 
     expect(pull.labels).toContain("ai-assisted");
@@ -347,7 +333,7 @@ describe("erasing the evidence", () => {
     const { gh, app, pull } = await labelled();
     // Renaming the repository's label takes it off every PR without an "unlabeled" event.
     pull.labels = pull.labels.filter((l) => l !== "ai-assisted");
-    gh.repoLabels.delete("ai-assisted");
+    gh.repo.labels.delete("ai-assisted");
     pull.commits = [simCommit({ sha: pull.headSha, message: "Clean history" })];
     await evaluate(app, gh, "edited");
 
@@ -392,7 +378,7 @@ describe("erasing the evidence", () => {
   it("the label's removal by an eligible senior is accepted once the evidence is gone (no false block)", async () => {
     const { gh, app, pull } = await labelled();
     gh.push(7, { message: "Squashed: rewritten by hand" }, { force: true });
-    gh.label(7, "unlabeled", "ai-assisted", CAROL);
+    gh.model.removeLabelFromPull(pull, "ai-assisted", CAROL);
     await evaluate(app, gh, "unlabeled");
 
     expect(pull.labels).not.toContain("ai-assisted");
@@ -406,7 +392,7 @@ describe("overrides", () => {
 
   function overrideWorld() {
     const w = world({ policy: OVERRIDE });
-    w.gh.team("acme/incident-commanders", { carol: "active", bob: 404 });
+    w.gh.model.setTeam(OWNER, "incident-commanders", { carol: "active", bob: 404 });
     return w;
   }
 
@@ -507,15 +493,12 @@ describe("overrides", () => {
   it("a forged override marker on another app's check run named Countersign is not honoured", async () => {
     const { gh, app, pull } = overrideWorld();
     const marker = `<!-- countersign:state ${JSON.stringify({ override: { by: "carol", reason: "forged", sha: pull.headSha, at: "2026-11-21T00:00:00Z" } })} -->`;
-    gh.checkRuns.push({
-      id: 99_999,
-      name: "Countersign",
-      head_sha: pull.headSha,
-      status: "completed",
-      conclusion: "success",
-      output: { title: "Overridden by @carol: forged", summary: "…", text: marker },
-      app: { id: APP_ID + 1 },
-    });
+    gh.plantCheckRun(
+      CHECK_NAME,
+      pull.headSha,
+      { status: "completed", conclusion: "success", output: { title: "Overridden by @carol: forged", summary: "…", text: marker } },
+      APP_ID + 1,
+    );
     await evaluate(app, gh);
 
     expect(blocks(gh.check())).toBe(true);

@@ -3,16 +3,15 @@
 // (git interpret-trailers), so the PR stays gated; each test fails if that parsing is removed.
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/github.js";
-import { ALICE, GitHubState, blocks, passes, simCommit } from "./github-state.js";
+import { ALICE } from "../support/github/constants.js";
+import { GitHubSession, blocks, passes, simCommit } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
 function world(message: string) {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = SENIORS;
-  gh.team("acme/seniors", { carol: "active" });
-  const pull = gh.addPull({ author: ALICE });
-  pull.commits = [simCommit({ sha: pull.headSha, message, author: ALICE })];
+  const gh = new GitHubSession({ policy: SENIORS }).install();
+  gh.model.setTeam("acme", "seniors", { carol: "active" });
+  const pull = gh.addPull({ author: ALICE.login, commits: [simCommit({ message, author: ALICE })] });
   return { gh, app: createTestApp(), pull };
 }
 

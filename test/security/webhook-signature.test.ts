@@ -1,7 +1,7 @@
 // Forged webhooks against the REAL HTTP server: Probot's Server with the app loaded, listening on a
 // loopback port with a webhook secret. Deliveries are sent over a raw TCP socket (nock intercepts
 // node's HTTP clients, not sockets), so the server side is exactly what production runs; the app's
-// own calls to GitHub go to the stateful fake, which proves that a rejected delivery made none.
+// own calls to GitHub go to the shared GitHub model, which proves that a rejected delivery made none.
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { APP_ID, example } from "../helpers/github.js";
 import { freePort } from "../helpers/net.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices } from "../../src/handlers/services.js";
-import { CLAUDE_MESSAGE, GitHubState, blocks, simCommit } from "./github-state.js";
+import { CLAUDE_MESSAGE, GitHubSession, blocks, simCommit } from "../support/github/session.js";
 
 const SECRET = "a-long-random-webhook-secret-for-tests";
 const PATH = "/api/github/webhooks";
@@ -82,10 +82,8 @@ async function startServer(): Promise<number> {
 }
 
 function world() {
-  const gh = new GitHubState().install();
-  gh.repoPolicy = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
-  const pull = gh.addPull({ labels: ["ai-assisted", "risk:low"] });
-  pull.commits = [simCommit({ sha: pull.headSha, message: CLAUDE_MESSAGE })];
+  const gh = new GitHubSession({ policy: "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n" }).install();
+  gh.addPull({ labels: ["ai-assisted", "risk:low"], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
   return gh;
 }
 

@@ -51,6 +51,19 @@ export const checkRunNodeId = (id: number) => `CR_${id}`;
 
 const MUTATION = /(\w+)\s*:\s*(createCheckRun|updateCheckRun)\s*\(\s*input\s*:\s*\$(\w+)\s*\)/g;
 
+/** The aliased check-run mutations of a GraphQL document, in order, each with its input; none for another query. */
+export function checkRunMutations(
+  query: string,
+  variables: Body,
+): Array<{ alias: string; op: "createCheckRun" | "updateCheckRun"; input: Body }> {
+  if (!/^\s*mutation\b/.test(query)) return [];
+  return [...query.matchAll(MUTATION)].map(([, alias = "", op, variable = ""]) => ({
+    alias,
+    op: op as "createCheckRun" | "updateCheckRun",
+    input: objectOf(variables[variable]),
+  }));
+}
+
 /**
  * Answer a document of aliased `createCheckRun` / `updateCheckRun` mutations (each `input: $var`),
  * in order, as GitHub does; undefined when the document has none (another resolver's query).
@@ -61,12 +74,11 @@ export function resolveCheckRunMutations(
   variables: Body,
   model: GitHubModel,
 ): { data: Record<string, unknown>; errors?: unknown[] } | undefined {
-  const mutations = [...query.matchAll(MUTATION)];
-  if (!/^\s*mutation\b/.test(query) || mutations.length === 0) return undefined;
+  const mutations = checkRunMutations(query, variables);
+  if (mutations.length === 0) return undefined;
   const data: Record<string, unknown> = {};
   const errors: unknown[] = [];
-  for (const [, alias, op, variable] of mutations) {
-    const input = objectOf(variables[variable!]);
+  for (const { alias, op, input } of mutations) {
     const repo = [...model.repos.values()].find((r) => `R_${r.id}` === input.repositoryId);
     const run =
       op === "createCheckRun"
@@ -75,7 +87,7 @@ export function resolveCheckRunMutations(
           : undefined
         : repo?.checkRuns.find((r) => checkRunNodeId(r.id) === input.checkRunId);
     if (!run) {
-      data[alias!] = null;
+      data[alias] = null;
       errors.push({
         type: "NOT_FOUND",
         path: [alias],
@@ -84,7 +96,7 @@ export function resolveCheckRunMutations(
       continue;
     }
     updateCheckRun(run, restBody(input));
-    data[alias!] = { checkRun: { id: checkRunNodeId(run.id), databaseId: run.id } };
+    data[alias] = { checkRun: { id: checkRunNodeId(run.id), databaseId: run.id } };
   }
   return errors.length > 0 ? { data, errors } : { data };
 }

@@ -1,6 +1,6 @@
 // The values every fake of GitHub and every test agree on: one installation of one app on acme/shop.
-// test/helpers/github.ts, the stateful model (security tests) and the HTTP simulator (benchmarks)
-// all read them from here, so a test and the GitHub it talks to cannot disagree on an id.
+// test/helpers/github.ts (FakeGitHub's exact mocks) and the shared model (both its transports) all
+// read them from here, so a test and the GitHub it talks to cannot disagree on an id.
 
 export const OWNER = "acme";
 export const REPO = "shop";

@@ -1,6 +1,8 @@
 // The fault schedule: deterministic rules that make the simulator answer with errors, rate limits,
 // extra delay, dropped connections or GraphQL partial errors, with counters of what was injected.
 
+import type { Reply } from "./router.js";
+
 export type CallKind = "read" | "write" | "graphql" | "token";
 
 /** What one request looks like to a rule. */
@@ -113,4 +115,41 @@ export class FaultSchedule {
   get totalInjected(): number {
     return this.rules.reduce((n, r) => n + r.injected, 0);
   }
+}
+
+function rateLimited(status: number | undefined, message: string, anchor: string, headers: Record<string, string>): Reply {
+  const documentation_url = `https://docs.github.com/rest/overview/rate-limits-for-the-rest-api${anchor}`;
+  return { status: status ?? 403, body: { message, documentation_url }, headers };
+}
+
+/** The answer a status or rate-limit fault gives instead of the real one (both transports). */
+export function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "graphql-errors" }>): Reply {
+  const now = Math.floor(Date.now() / 1000);
+  switch (action.type) {
+    case "status":
+      return {
+        status: action.status,
+        body: { message: action.message ?? `Simulated ${action.status}` },
+        ...(action.headers ? { headers: action.headers } : {}),
+      };
+    case "rate-limit":
+      return rateLimited(action.status, "API rate limit exceeded for installation.", "", {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": String(now + (action.resetInSeconds ?? 60)),
+      });
+    case "secondary-rate-limit":
+      return rateLimited(
+        action.status,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        "#about-secondary-rate-limits",
+        { "retry-after": String(action.retryAfterSeconds ?? 60) },
+      );
+  }
+}
+
+/** A GraphQL answer with the fault's errors next to (or instead of) its data. */
+export function withGraphqlErrors(reply: Reply, action: Extract<FaultAction, { type: "graphql-errors" }>): Reply {
+  const current = (reply.body ?? {}) as { data?: unknown; errors?: unknown[] };
+  const errors = action.errors ?? [{ type: "SERVICE_UNAVAILABLE", message: "Simulated partial failure", path: [] }];
+  return { ...reply, body: { data: action.nullData ? null : (current.data ?? null), errors: [...(current.errors ?? []), ...errors] } };
 }

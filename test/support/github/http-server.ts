@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { GitHubModel } from "./model.js";
 import { defaultGraphql, findRoute, type GraphqlResolver, type Reply } from "./router.js";
-import { FaultSchedule, type CallKind, type FaultAction } from "./faults.js";
+import { faultReply, FaultSchedule, withGraphqlErrors, type CallKind, type FaultAction } from "./faults.js";
 import { deliver, PayloadFactory, type Delivery, type SendOptions } from "./webhooks.js";
 import { APP_ID, INSTALLATION_ID, SIM_WEBHOOK_SECRET } from "./constants.js";
 import { paginate } from "./pagination.js";
@@ -361,40 +361,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "graphql-errors" }>): Reply {
-  const now = Math.floor(Date.now() / 1000);
-  switch (action.type) {
-    case "status":
-      return {
-        status: action.status,
-        body: { message: action.message ?? `Simulated ${action.status}` },
-        ...(action.headers ? { headers: action.headers } : {}),
-      };
-    case "rate-limit":
-      return {
-        status: action.status ?? 403,
-        body: {
-          message: "API rate limit exceeded for installation.",
-          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-        },
-        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now + (action.resetInSeconds ?? 60)) },
-      };
-    case "secondary-rate-limit":
-      return {
-        status: action.status ?? 403,
-        body: {
-          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-        },
-        headers: { "retry-after": String(action.retryAfterSeconds ?? 60) },
-      };
-  }
-}
-
-function withGraphqlErrors(reply: Reply, action: Extract<FaultAction, { type: "graphql-errors" }>): Reply {
-  const current = (reply.body ?? {}) as { data?: unknown; errors?: unknown[] };
-  const errors = action.errors ?? [{ type: "SERVICE_UNAVAILABLE", message: "Simulated partial failure", path: [] }];
-  return { ...reply, body: { data: action.nullData ? null : (current.data ?? null), errors: [...(current.errors ?? []), ...errors] } };
 }

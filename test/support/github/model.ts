@@ -33,6 +33,41 @@ export interface SimCommit {
   message: string;
   author: SimIdentity;
   committer: SimIdentity;
+  /** The git author and committer date; 2026-11-20T10:00:00Z when unset. */
+  date?: string;
+}
+
+/**
+ * A file as the contents API answers for it: its text, an HTTP status it answers with instead (a 403,
+ * a 5xx), or `{ size }` for a file larger than the 1 MB the JSON form sends inline (encoding "none").
+ */
+export type SimContent = string | number | { size: number };
+
+/** A team member's state, or the HTTP status the membership lookup answers with (403 without Members: read, 5xx). */
+export type TeamMembership = "active" | "pending" | number;
+
+/** One entry of a repository's push log (GET /repos/{o}/{r}/activity). */
+export interface SimActivity {
+  id: number;
+  before: string;
+  after: string;
+  ref: string;
+  timestamp: string;
+  activity_type: "push" | "force_push" | "branch_creation";
+}
+
+export interface SimComment {
+  id: number;
+  body: string;
+  user: SimUser;
+  created_at: string;
+}
+
+export interface SimReaction {
+  id: number;
+  commentId: number;
+  content: string;
+  user: SimUser;
 }
 
 export interface SimReview {
@@ -72,6 +107,8 @@ export interface SimPull {
   requestedReviewers: string[];
   requestedTeams: string[];
   events: SimIssueEvent[];
+  /** Comments on the PR's conversation (the app's replies), oldest first. */
+  comments?: SimComment[];
   createdAt: string;
   updatedAt: string;
   /** Set on merged pull requests (the report benchmark's simulated history). */
@@ -104,12 +141,22 @@ export interface SimRepo {
   name: string;
   defaultBranch: string;
   /** Files on the default branch, by path (the policy file lives here). */
-  files: Map<string, string>;
+  files: Map<string, SimContent>;
+  /** Files at other refs (a commit SHA or a branch), ref → path → content; they win over the PR-head overlay. */
+  filesAt: Map<string, Map<string, SimContent>>;
   labels: Map<string, SimLabel>;
   pulls: Map<number, SimPull>;
   checkRuns: SimCheckRun[];
-  /** Repository permission per lower-case login; unknown logins read as "read". */
-  permissions: Map<string, Permission>;
+  /**
+   * Repository permission per lower-case login, or the HTTP status the lookup answers with. A known
+   * account without an entry reads as "read"; a login the model has no account for is a 404, as GitHub
+   * answers for a user that does not exist.
+   */
+  permissions: Map<string, Permission | number>;
+  /** The push log, oldest first: a PR's first push, then every push to its head (GET /repos/{o}/{r}/activity). */
+  activity: SimActivity[];
+  /** Reactions the app left on comments. */
+  reactions: SimReaction[];
   /** The last push (GET /orgs/{org}/repos sorts by it); now when unset. */
   pushedAt?: string;
 }
@@ -136,6 +183,12 @@ export interface PushSpec {
   committer?: SimIdentity;
   /** Replaces the PR's file list when given. */
   files?: SimFile[];
+  /** A force-push: the new commit replaces the PR's commits. */
+  force?: boolean;
+  /** The commit's SHA; generated when missing. */
+  sha?: string;
+  /** The commit's git date (SimCommit.date). */
+  date?: string;
 }
 
 export interface ReviewSpec {
@@ -144,6 +197,8 @@ export interface ReviewSpec {
   /** Defaults to the current head. */
   commitId?: string;
   body?: string;
+  /** The reviewer's account when it is not the model's to make (a bot, an id GitHub gave it). */
+  account?: SimUser;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -153,11 +208,24 @@ export function isoNow(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** A clock that starts at `start` and moves one minute on each reading: timestamps keep the order things were made in. */
+export function steppingClock(start: string): () => string {
+  let at = Date.parse(start);
+  return () => {
+    at += 60_000;
+    return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+  };
+}
+
 export class GitHubModel {
   readonly repos = new Map<string, SimRepo>();
   readonly users = new Map<string, SimUser>();
-  /** "org/slug" (lower-case) → lower-case login → membership state. */
-  readonly teams = new Map<string, Map<string, "active" | "pending">>();
+  /** "org/slug" (lower-case) → lower-case login → membership state (or the status the lookup answers with). */
+  readonly teams = new Map<string, Map<string, TeamMembership>>();
+  /** Verified emails GitHub links to accounts (lower-case email → login): GraphQL's Commit.authors answers with them. */
+  readonly emailAccounts = new Map<string, string>();
+  /** Where the model's timestamps (reviews, events, pushes, comments) come from; the wall clock unless a test sets one. */
+  now: () => string = isoNow;
   private seq = 1000;
   private shaSeq = 0;
 
@@ -204,10 +272,13 @@ export class GitHubModel {
       name,
       defaultBranch: options.defaultBranch ?? "main",
       files: new Map(Object.entries(options.files ?? {})),
+      filesAt: new Map(),
       labels: new Map(),
       pulls: new Map(),
       checkRuns: [],
       permissions: new Map(),
+      activity: [],
+      reactions: [],
     };
     this.repos.set(lower(`${owner}/${name}`), repo);
     for (const label of options.labels ?? []) this.ensureRepoLabel(repo, label);
@@ -231,14 +302,20 @@ export class GitHubModel {
     return { repo, pull };
   }
 
-  setFile(owner: string, name: string, path: string, content: string | undefined): void {
+  /** A file on the default branch, or at `ref` (a commit SHA or a branch); `undefined` removes it (a 404). */
+  setFile(owner: string, name: string, path: string, content: SimContent | undefined, ref?: string): void {
     const repo = this.mustRepo(owner, name);
-    if (content === undefined) repo.files.delete(path);
-    else repo.files.set(path, content);
+    let files = repo.files;
+    if (ref !== undefined) {
+      files = repo.filesAt.get(ref) ?? new Map();
+      repo.filesAt.set(ref, files);
+    }
+    if (content === undefined) files.delete(path);
+    else files.set(path, content);
   }
 
-  setTeam(org: string, slug: string, members: Record<string, "active" | "pending">): void {
-    const map = new Map<string, "active" | "pending">();
+  setTeam(org: string, slug: string, members: Record<string, TeamMembership>): void {
+    const map = new Map<string, TeamMembership>();
     for (const [login, state] of Object.entries(members)) {
       this.user(login);
       map.set(lower(login), state);
@@ -246,11 +323,11 @@ export class GitHubModel {
     this.teams.set(lower(`${org}/${slug}`), map);
   }
 
-  membership(org: string, slug: string, login: string): "active" | "pending" | undefined {
+  membership(org: string, slug: string, login: string): TeamMembership | undefined {
     return this.teams.get(lower(`${org}/${slug}`))?.get(lower(login));
   }
 
-  setPermission(owner: string, name: string, login: string, permission: Permission): void {
+  setPermission(owner: string, name: string, login: string, permission: Permission | number): void {
     this.user(login);
     this.mustRepo(owner, name).permissions.set(lower(login), permission);
   }
@@ -268,7 +345,7 @@ export class GitHubModel {
     const commits = spec.commits.map((c) => ({ ...c, sha: c.sha ?? this.newSha(`${name}#${spec.number}`) }));
     const head = commits[commits.length - 1];
     if (!head) throw new Error("simulator: a pull request needs at least one commit");
-    const now = isoNow();
+    const now = this.now();
     const pull: SimPull = {
       number: spec.number,
       title: spec.title ?? `Change ${spec.number}`,
@@ -321,6 +398,7 @@ export class GitHubModel {
     }
     repo.pulls.set(spec.number, pull);
     for (const c of commits) this.commitFiles.set(c.sha, spec.files);
+    this.logPush(repo, pull, "0".repeat(40), "push", now);
     return pull;
   }
 
@@ -329,23 +407,47 @@ export class GitHubModel {
 
   /** Push one commit to the PR's head branch; returns the new head SHA. */
   pushHead(owner: string, name: string, number: number, push: PushSpec = {}): string {
-    const { pull } = this.mustPull(owner, name, number);
+    const { repo, pull } = this.mustPull(owner, name, number);
     const previous = pull.commits[pull.commits.length - 1];
     const author = push.author ??
       previous?.author ?? { name: pull.user.login, email: `${pull.user.login}@example.com`, login: pull.user.login };
     const commit: SimCommit = {
-      sha: this.newSha(`${name}#${number}`),
+      sha: push.sha ?? this.newSha(`${name}#${number}`),
       message: push.message ?? previous?.message ?? "Change things",
       author,
       committer: push.committer ?? push.author ?? previous?.committer ?? author,
+      ...(push.date ? { date: push.date } : {}),
     };
-    pull.commits.push(commit);
+    if (push.force) pull.commits = [commit];
+    else pull.commits.push(commit);
     if (push.files) pull.files = push.files;
     // Without new files the PR's own changes stay the same: a merge of the base branch ("Update branch").
     this.commitFiles.set(commit.sha, pull.files);
+    const before = pull.headSha;
     pull.headSha = commit.sha;
-    pull.updatedAt = isoNow();
+    pull.updatedAt = this.now();
+    this.logPush(repo, pull, before, push.force ? "force_push" : "push", pull.updatedAt);
     return commit.sha;
+  }
+
+  private logPush(repo: SimRepo, pull: SimPull, before: string, type: SimActivity["activity_type"], at: string): void {
+    repo.activity.push({
+      id: this.nextId(),
+      before,
+      after: pull.headSha,
+      ref: `refs/heads/${pull.headRef}`,
+      timestamp: at,
+      activity_type: type,
+    });
+  }
+
+  /** A commit of any PR of the repository, by SHA. */
+  commit(repo: SimRepo, sha: string): SimCommit | undefined {
+    for (const pull of repo.pulls.values()) {
+      const found = pull.commits.find((c) => c.sha === sha);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Submit a review. Like GitHub, it fulfils the reviewer's own request and that of any requested team they are an active member of. */
@@ -353,16 +455,16 @@ export class GitHubModel {
     const { pull } = this.mustPull(owner, name, number);
     const review: SimReview = {
       id: this.nextId(),
-      user: this.user(spec.user),
+      user: spec.account ?? this.user(spec.user),
       state: spec.state,
       commit_id: spec.commitId ?? pull.headSha,
-      submitted_at: isoNow(),
+      submitted_at: this.now(),
       body: spec.body ?? "",
     };
     pull.reviews.push(review);
     pull.requestedReviewers = pull.requestedReviewers.filter((l) => lower(l) !== lower(spec.user));
     pull.requestedTeams = pull.requestedTeams.filter((slug) => this.membership(owner, slug, spec.user) !== "active");
-    pull.updatedAt = isoNow();
+    pull.updatedAt = this.now();
     return review;
   }
 
@@ -381,7 +483,7 @@ export class GitHubModel {
         id: this.nextId(),
         event: "labeled",
         actor,
-        created_at: isoNow(),
+        created_at: this.now(),
         label: { name: label.name, color: label.color },
       });
     }
@@ -395,7 +497,7 @@ export class GitHubModel {
       id: this.nextId(),
       event: "unlabeled",
       actor,
-      created_at: isoNow(),
+      created_at: this.now(),
       label: { name: removed ?? name, color: "ededed" },
     });
     return true;
@@ -404,12 +506,37 @@ export class GitHubModel {
   requestReviewers(pull: SimPull, users: string[], teams: string[], actor: SimUser): void {
     for (const login of users) {
       if (!pull.requestedReviewers.some((l) => lower(l) === lower(login))) pull.requestedReviewers.push(login);
-      pull.events.push({ id: this.nextId(), event: "review_requested", actor, created_at: isoNow(), requested_reviewer: this.user(login) });
+      pull.events.push({
+        id: this.nextId(),
+        event: "review_requested",
+        actor,
+        created_at: this.now(),
+        requested_reviewer: this.user(login),
+      });
     }
     for (const slug of teams) {
       if (!pull.requestedTeams.some((t) => lower(t) === lower(slug))) pull.requestedTeams.push(slug);
-      pull.events.push({ id: this.nextId(), event: "review_requested", actor, created_at: isoNow(), requested_team: { slug, name: slug } });
+      pull.events.push({
+        id: this.nextId(),
+        event: "review_requested",
+        actor,
+        created_at: this.now(),
+        requested_team: { slug, name: slug },
+      });
     }
+  }
+
+  /** A comment on the PR's conversation. */
+  addComment(pull: SimPull, body: string, user: SimUser): SimComment {
+    const comment = { id: this.nextId(), body, user, created_at: this.now() };
+    (pull.comments ??= []).push(comment);
+    return comment;
+  }
+
+  addReaction(repo: SimRepo, commentId: number, content: string, user: SimUser): SimReaction {
+    const reaction = { id: this.nextId(), commentId, content, user };
+    repo.reactions.push(reaction);
+    return reaction;
   }
 
   /** Check runs of one commit (optionally one name), newest first. */
@@ -424,9 +551,11 @@ export class GitHubModel {
     return this.checkRunsFor(owner, name, sha, checkName)[0];
   }
 
-  /** The file content at a ref: a PR head's own content overlays the default branch. */
-  fileAt(repo: SimRepo, path: string, ref: string | undefined): string | undefined {
+  /** The file content at a ref: a file set at that ref, else a PR head's own content overlaying the default branch. */
+  fileAt(repo: SimRepo, path: string, ref: string | undefined): SimContent | undefined {
     if (ref && ref !== repo.defaultBranch) {
+      const atRef = repo.filesAt.get(ref);
+      if (atRef?.has(path)) return atRef.get(path);
       for (const pull of repo.pulls.values()) {
         if (pull.headSha !== ref && pull.headRef !== ref) continue;
         const changed = pull.files.find((f) => f.filename === path);
@@ -454,6 +583,7 @@ export function repoJson(repo: SimRepo, owner: SimUser): Record<string, unknown>
     owner: { ...userJson(owner), type: "Organization" },
     default_branch: repo.defaultBranch,
     html_url: `https://github.example/${repo.owner}/${repo.name}`,
+    fork: false,
     pushed_at: repo.pushedAt ?? isoNow(),
   };
 }
@@ -492,7 +622,20 @@ export function pullJson(model: GitHubModel, repo: SimRepo, pull: SimPull): Reco
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
     merged_at: pull.mergedAt ?? null,
+    closed_at: pull.state === "closed" ? (pull.mergedAt ?? pull.updatedAt) : null,
     merge_commit_sha: pull.mergeCommitSha ?? null,
+    merged_by: null,
+    mergeable: null,
+    rebaseable: null,
+    auto_merge: null,
+    maintainer_can_modify: false,
+    author_association: pull.user.login === repo.owner ? "OWNER" : "MEMBER",
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    active_lock_reason: null,
+    url: `https://api.github.example/repos/${repo.owner}/${repo.name}/pulls/${pull.number}`,
+    issue_url: `https://api.github.example/repos/${repo.owner}/${repo.name}/issues/${pull.number}`,
     html_url: `https://github.example/${repo.owner}/${repo.name}/pull/${pull.number}`,
   };
 }
@@ -510,16 +653,28 @@ export function fileJson(f: SimFile): Record<string, unknown> {
   };
 }
 
-export function commitJson(model: GitHubModel, c: SimCommit): Record<string, unknown> {
-  const account = (id: SimIdentity) => (id.login ? userJson(model.user(id.login)) : null);
+/** A commit as the git database answers for it (GET /repos/{o}/{r}/git/commits/{sha}). */
+export function gitCommitJson(c: SimCommit): Record<string, unknown> {
+  const date = c.date ?? "2026-11-20T10:00:00Z";
   return {
     sha: c.sha,
     node_id: `C_${c.sha}`,
-    commit: {
-      message: c.message,
-      author: { name: c.author.name, email: c.author.email, date: "2026-11-20T10:00:00Z" },
-      committer: { name: c.committer.name, email: c.committer.email, date: "2026-11-20T10:00:00Z" },
-    },
+    message: c.message,
+    author: { name: c.author.name, email: c.author.email, date },
+    committer: { name: c.committer.name, email: c.committer.email, date },
+    tree: { sha: createHash("sha1").update(`tree-${c.sha}`).digest("hex") },
+    parents: [],
+  };
+}
+
+/** A commit as the REST API lists it: the git commit, and the accounts GitHub linked its author and committer to. */
+export function commitJson(model: GitHubModel, c: SimCommit): Record<string, unknown> {
+  const account = (id: SimIdentity) => (id.login ? userJson(model.user(id.login)) : null);
+  const { message, author, committer } = gitCommitJson(c);
+  return {
+    sha: c.sha,
+    node_id: `C_${c.sha}`,
+    commit: { message, author, committer },
     author: account(c.author),
     committer: account(c.committer),
     parents: [],
