@@ -1,19 +1,14 @@
 // `countersign check` on a local branch reads the same provenance as the app: Agent Trace files the
 // branch changes (at the head) and the local refs/notes/ai (Git AI notes) of its commits.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
+import { git, writeFile } from "../helpers/local-git.js";
 
-const env = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const dirs: string[] = [];
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env, encoding: "utf8" });
-const write = (dir: string, file: string, text: string) => {
-  mkdirSync(dirname(join(dir, file)), { recursive: true });
-  writeFileSync(join(dir, file), text);
-};
+const write = writeFile;
 
 function repo(): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-prov-"));

@@ -1,23 +1,13 @@
 // `countersign check` on the new sign-off keys, offline: same-diff on local history (--approved), groups, branches.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
+import { git as runGit, writeFile } from "../helpers/local-git.js";
 
-const env = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_DATE: "2025-01-01T00:00:00Z",
-  GIT_COMMITTER_DATE: "2025-01-01T00:00:00Z",
-};
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
-function write(dir: string, file: string, content: string): void {
-  mkdirSync(dirname(join(dir, file)), { recursive: true });
-  writeFileSync(join(dir, file), content);
-}
+const git = (cwd: string, ...args: string[]) => runGit(cwd, ...args).trim();
+const write = writeFile;
 const lines = (n: number, tag = "") => Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join("\n") + "\n";
 
 let tmp: string;

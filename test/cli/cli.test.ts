@@ -1,30 +1,17 @@
 // The built `countersign` binary against throwaway git repositories: exit codes and what it prints.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { git, gitEnv, writeFile } from "../helpers/local-git.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "lib", "cli", "main.js");
 
 /** git and the CLI see only the test's own configuration, never the machine's. */
-const env = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_DATE: "2025-01-01T00:00:00Z",
-  GIT_COMMITTER_DATE: "2025-01-01T00:00:00Z",
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, env, encoding: "utf8" });
-}
-
-function write(dir: string, file: string, content: string | Buffer): void {
-  mkdirSync(dirname(join(dir, file)), { recursive: true });
-  writeFileSync(join(dir, file), content);
-}
+const env = gitEnv;
+const write = writeFile;
 
 function countersign(cwd: string, ...args: string[]) {
   return countersignWithInput(cwd, undefined, ...args);

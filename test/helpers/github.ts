@@ -29,28 +29,34 @@ export interface TestApp {
  * The policy cache is off unless a test sets POLICY_CACHE_SECONDS: most tests mock one policy read per
  * evaluation. WRITE_SPACING_MS=0: with Probot's throttling off, writes need not be a second apart.
  */
+/** The settings every app under test starts from: no write spacing, no retries, no sign-off candidates (see createTestApp). */
+export const TEST_APP_ENV: NodeJS.ProcessEnv = {
+  APP_ID: String(APP_ID),
+  WRITE_SPACING_MS: "0",
+  RETRY_ATTEMPTS: "0",
+  SIGNOFF_CANDIDATES: "0",
+};
+
+/**
+ * Probot's Octokit with throttling and retries off, for apps under test. A function default: Probot
+ * merges its own throttle options over a plain object, which would turn throttling back on.
+ */
+export const UnthrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object), enabled: false },
+}));
+
 export function createTestApp(env: NodeJS.ProcessEnv = {}, options: { log?: import("probot").Logger } = {}): TestApp {
   // Retries are off too (RETRY_ATTEMPTS: 0) unless a test turns them on: a late retry would make requests no test expects.
   // SIGNOFF_CANDIDATES: 0 unless a test turns it on: listing who could sign off reads team members, which most tests do not mock.
-  const services = createServices({
-    APP_ID: String(APP_ID),
-    POLICY_CACHE_SECONDS: "0",
-    WRITE_SPACING_MS: "0",
-    RETRY_ATTEMPTS: "0",
-    SIGNOFF_CANDIDATES: "0",
-    ...env,
-  });
+  const services = createServices({ ...TEST_APP_ENV, POLICY_CACHE_SECONDS: "0", ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testKey(),
     logLevel: "fatal",
     ...(options.log ? { log: options.log } : {}),
-    // A function default: Probot merges its own throttle options over a plain object, which would turn throttling back on.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { ...(options.throttle as object), enabled: false },
-    })),
+    Octokit: UnthrottledOctokit,
   });
   void probot.load(createCountersign(services));
   let delivery = 0;
@@ -344,6 +350,16 @@ export class FakeGitHub {
       .times(times)
       .reply(200, data.reviews ?? []);
     return this;
+  }
+
+  /**
+   * The reads every first round makes, in one call: the token, the PR with its files, commits and
+   * reviews, the policy (`yaml`; none in the repository or the organisation when absent) and our
+   * check runs on the head (none).
+   */
+  evaluating(pr: Json, data: { files?: Json[]; commits?: Json[]; reviews?: Json[] } = {}, yaml?: string): this {
+    this.token().pull(pr, data);
+    return (yaml === undefined ? this.noPolicy() : this.policy(yaml)).existingChecks();
   }
 
   /** No policy in the repository nor in the organisation's .github repository. */

@@ -27,10 +27,9 @@ function aiPull(headSha = HEAD) {
 describe("/countersign recheck", () => {
   it("acknowledges with an eyes reaction and re-evaluates, whoever asks", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().expectReaction(5150);
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks()
+    const gh = new FakeGitHub()
+      .evaluating(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .expectReaction(5150)
       .expectCheckRun();
 
     // A drive-by commenter with no association to the repository.
@@ -47,10 +46,9 @@ describe("/countersign recheck", () => {
 
   it("finds the command on any line of the comment, in any case", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().expectReaction(5150);
-    gh.pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks()
+    const gh = new FakeGitHub()
+      .evaluating(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .expectReaction(5150)
       .expectCheckRun();
 
     await app.receive("issue_comment", issueCommentEvent("The webhook got lost, I think.\n\n/Countersign RECHECK\n"));

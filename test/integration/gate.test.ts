@@ -22,7 +22,7 @@ const CLAUDE_COMMIT = commit({
 describe("a pull request that is not AI-assisted", () => {
   it("passes with a success check and gets its risk label, with no policy at all", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest()).labelEvents();
     gh.labelMissing("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -37,11 +37,7 @@ describe("a pull request that is not AI-assisted", () => {
 describe("an AI-assisted pull request", () => {
   it("waits (in_progress) for one approval from a maintainer when there is no policy", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest(), { commits: [CLAUDE_COMMIT] });
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -112,10 +108,7 @@ describe("an AI-assisted pull request", () => {
   it("writes nothing when the check already says the same", async () => {
     const app = createTestApp();
     const first = new FakeGitHub()
-      .token()
-      .pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks()
+      .evaluating(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT] })
       .expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("edited", pullRequest()));
     const written = first.lastCheck;
@@ -151,10 +144,7 @@ describe("failing closed", () => {
   it("fails the check with a readable list when the policy is invalid", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest())
-      .policy("mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n")
-      .existingChecks()
+      .evaluating(pullRequest(), {}, "mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n")
       .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -202,7 +192,7 @@ describe("other events", () => {
     const payload = example("check_run", "rerequested");
     const run = payload.check_run as { name: string; head_sha: string; app: { id: number }; pull_requests: Array<{ number: number }> };
     Object.assign(run, { name: "Countersign", head_sha: HEAD, app: { ...run.app, id: APP_ID }, pull_requests: [{ number: 7 }] });
-    const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest()).labelEvents();
     gh.labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("check_run", payload);
@@ -250,7 +240,7 @@ describe("slow and partial failures", () => {
   it("times only the request itself: a write waiting its turn in the write queue does not time out", async () => {
     // Two writes spaced 600 ms apart by the per-installation write queue, with a 200 ms request timeout.
     const app = createTestApp({ REQUEST_TIMEOUT_SECONDS: "0.2", WRITE_SPACING_MS: "600" });
-    const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest()).labelEvents();
     gh.labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));

@@ -11,11 +11,7 @@ const CAROL = { login: "carol", id: 3 };
 describe("risk and AI labels", () => {
   it("creates labels the repository lacks, with a colour and a description, then adds them", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest(), { commits: [CLAUDE_COMMIT] });
     gh.labelMissing("ai-assisted").labelMissing("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -30,11 +26,7 @@ describe("risk and AI labels", () => {
 
   it("asks only once whether a label exists: the next evaluation adds it straight away", async () => {
     const app = createTestApp();
-    const first = new FakeGitHub()
-      .token()
-      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const first = new FakeGitHub().evaluating(pullRequest(), { commits: [CLAUDE_COMMIT] });
     first.labelMissing("ai-assisted").labelMissing("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
@@ -54,11 +46,7 @@ describe("risk and AI labels", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low"] });
     const files = [file("infra/network/main.tf"), file("src/app.ts")];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT], files })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT], files });
     gh.labelExists("risk:high").addLabels().removeLabel("risk:low").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -72,11 +60,7 @@ describe("risk and AI labels", () => {
   it("removes every stale risk label, whatever its case", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "Risk:Medium", "risk:critical", "risk:low"] });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT] });
     gh.removeLabel("Risk:Medium").removeLabel("risk:critical").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("labeled", pr));
@@ -88,12 +72,7 @@ describe("risk and AI labels", () => {
   it("writes no label when the labels are already right", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low", "frontend"] });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT] }).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -106,11 +85,7 @@ describe("risk and AI labels", () => {
   it("uses the label names the policy sets", async () => {
     const app = createTestApp();
     const policy = "labels:\n  ai_assisted: needs-senior\n  risk_prefix: 'blast:'\n";
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest({ labels: ["blast:high"] }), { commits: [CLAUDE_COMMIT] })
-      .policy(policy)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest({ labels: ["blast:high"] }), { commits: [CLAUDE_COMMIT] }, policy);
     gh.labelExists("needs-senior").labelExists("blast:low").addLabels().removeLabel("blast:high").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -121,11 +96,7 @@ describe("risk and AI labels", () => {
 
   it("shows a failing label write (403) in the summary, and the verdict does not change", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest(), { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest(), { commits: [CLAUDE_COMMIT] });
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels(7, 403).expectCheckRun().expectCheckRun("PATCH", 9001);
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -143,7 +114,7 @@ describe("risk and AI labels", () => {
 
   it("shows a label that cannot be created (403) in the summary, and passes a PR that needs no sign-off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().pull(pullRequest()).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest()).labelEvents();
     gh.api.get("/repos/acme/shop/labels/risk%3Alow").reply(404, { message: "Not Found" });
     gh.api.post("/repos/acme/shop/labels").reply(403, { message: "Resource not accessible by integration" });
     gh.expectCheckRun().expectCheckRun("PATCH", 9001);
@@ -155,15 +126,21 @@ describe("risk and AI labels", () => {
   });
 });
 
+/** A PR whose ai-assisted label the app added and carol then removed, under the seniors policy. */
+function labelRemovedByCarol() {
+  const pr = pullRequest({ labels: ["risk:low"] });
+  const gh = new FakeGitHub().evaluating(pr, {}, SENIORS);
+  gh.labelEvents([
+    labelEvent("labeled", "ai-assisted", APP_ACTOR, "2026-11-20T10:00:00Z"),
+    labelEvent("unlabeled", "ai-assisted", CAROL, "2026-11-20T11:00:00Z"),
+  ]);
+  return { pr, gh };
+}
+
 describe("the ai-assisted label is the PR's memory", () => {
   it("puts the label back when someone who may not sign off removed it, and names them", async () => {
     const app = createTestApp();
-    const pr = pullRequest({ labels: ["risk:low"] });
-    const gh = new FakeGitHub().token().pull(pr).policy(SENIORS).existingChecks();
-    gh.labelEvents([
-      labelEvent("labeled", "ai-assisted", APP_ACTOR, "2026-11-20T10:00:00Z"),
-      labelEvent("unlabeled", "ai-assisted", CAROL, "2026-11-20T11:00:00Z"),
-    ]);
+    const { pr, gh } = labelRemovedByCarol();
     gh.membership("@acme/seniors", "carol", 404).labelExists("ai-assisted").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("unlabeled", pr));
@@ -177,12 +154,7 @@ describe("the ai-assisted label is the PR's memory", () => {
 
   it("accepts the removal by an active senior: the label stays off and the summary records it", async () => {
     const app = createTestApp();
-    const pr = pullRequest({ labels: ["risk:low"] });
-    const gh = new FakeGitHub().token().pull(pr).policy(SENIORS).existingChecks();
-    gh.labelEvents([
-      labelEvent("labeled", "ai-assisted", APP_ACTOR, "2026-11-20T10:00:00Z"),
-      labelEvent("unlabeled", "ai-assisted", CAROL, "2026-11-20T11:00:00Z"),
-    ]);
+    const { pr, gh } = labelRemovedByCarol();
     gh.membership("@acme/seniors", "carol", "active").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("unlabeled", pr));
@@ -197,7 +169,7 @@ describe("the ai-assisted label is the PR's memory", () => {
   it("does not accept the removal by the PR author, even a senior", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["risk:low"] });
-    const gh = new FakeGitHub().token().pull(pr).policy(SENIORS).existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, {}, SENIORS);
     gh.labelEvents([labelEvent("unlabeled", "ai-assisted", { login: "alice", id: 1 })]);
     gh.labelExists("ai-assisted").addLabels().expectCheckRun();
 
@@ -213,7 +185,7 @@ describe("the ai-assisted label is the PR's memory", () => {
     const app = createTestApp();
     // The description once said "Generated with [Claude Code]"; it was edited away, the commits show nothing.
     const pr = pullRequest({ labels: ["ai-assisted", "risk:low"], body: "Adds a cache in front of the pricing service." });
-    const gh = new FakeGitHub().token().pull(pr).policy(SENIORS).existingChecks().expectCheckRun();
+    const gh = new FakeGitHub().evaluating(pr, {}, SENIORS).expectCheckRun();
 
     await app.receive(
       "pull_request",

@@ -27,7 +27,7 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const yaml = fixture("invalid.yml");
     const pr = pullRequest({ labels: ["risk:critical"], changedFiles: 2 });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES }).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES }).labelEvents();
     gh.proposedPolicy(yaml, HEAD).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -67,11 +67,7 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const yaml = fixture("syntax-error.yml");
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] });
     gh.proposedPolicy(yaml).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -90,11 +86,7 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const yaml = fixture("bad-regex.yml");
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] });
     gh.proposedPolicy(yaml).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -107,11 +99,7 @@ describe("a pull request that changes the policy file", () => {
   it("says what a valid proposal would change for this PR, which is critical", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted"], changedFiles: 2 });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
-      .policy(SENIORS)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] }, SENIORS);
     gh.proposedPolicy(fixture("leads.yml")).labelExists("risk:critical").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
@@ -134,11 +122,7 @@ describe("a pull request that changes the policy file", () => {
   it("never lets the proposal govern its own PR: a proposed report mode does not pass an AI-assisted PR", async () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES, commits: [CLAUDE_COMMIT] });
     gh.proposedPolicy("gate: ai-assisted\nmode: report\n").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
@@ -153,7 +137,7 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     // No AI evidence left; the `ai-assisted` label was removed by someone who may not sign off, so it is put back.
     const pr = pullRequest({ labels: ["risk:critical"] });
-    const gh = new FakeGitHub().token().pull(pr, { files: POLICY_FILES }).policy(SENIORS).existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { files: POLICY_FILES }, SENIORS);
     gh.labelEvents([
       labelEvent("labeled", "ai-assisted", { login: "countersign[bot]", id: 900, type: "Bot" }, "2026-11-20T10:00:00Z"),
       labelEvent("unlabeled", "ai-assisted", { login: "carol", id: 3 }, "2026-11-20T11:00:00Z"),
@@ -173,12 +157,7 @@ describe("a pull request that changes the policy file", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: ["ai-assisted", "risk:critical"] });
     const files = [file(POLICY_FILE, { status: "removed", additions: 0, deletions: 12 })];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { files, commits: [CLAUDE_COMMIT] })
-      .policy(SENIORS)
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(pr, { files, commits: [CLAUDE_COMMIT] }, SENIORS).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 

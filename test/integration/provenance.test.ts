@@ -34,11 +34,7 @@ describe("provenance records in a pull request", () => {
       file("src/parser.ts", { status: "added", additions: 40, deletions: 0, patch: PARSER_PATCH }),
       file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: `@@ -0,0 +1 @@\n+${TRACE}` }),
     ];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest({ additions: 41, deletions: 0, changedFiles: 2 }), { files })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest({ additions: 41, deletions: 0, changedFiles: 2 }), { files });
     gh.fileAt(".agent-trace/traces.jsonl", `${TRACE}\n`);
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -58,7 +54,7 @@ describe("provenance records in a pull request", () => {
       file("src/app.ts"),
       file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+{oops" }),
     ];
-    const gh = new FakeGitHub().token().pull(pullRequest(), { files }).noPolicy().existingChecks().labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest(), { files }).labelEvents();
     gh.fileAt(".agent-trace/traces.jsonl", "{oops\n");
     gh.labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -70,11 +66,7 @@ describe("provenance records in a pull request", () => {
   it("a Git AI note on the PR's commit is read through the Git database API (ref, commit, tree, blob) and gates the PR", async () => {
     const app = createTestApp();
     const files = [file("src/parser.ts", { status: "added", additions: 40, deletions: 0, patch: PARSER_PATCH })];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pullRequest({ additions: 40, deletions: 0 }), { files, commits: [commit({ sha: HEAD })] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pullRequest({ additions: 40, deletions: 0 }), { files, commits: [commit({ sha: HEAD })] });
     gh.gitAiNotes({ [HEAD]: NOTE });
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));

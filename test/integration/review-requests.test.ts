@@ -26,11 +26,7 @@ function aiPull(o: PullOptions = {}) {
 describe("requesting review from the designated reviewers", () => {
   it("asks the team as a team and the person by login, after reading the PR's request history", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, POLICY);
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -42,12 +38,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody on a draft, and does not read the history", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull({ draft: true }), { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(aiPull({ draft: true }), { commits: [CLAUDE_COMMIT] }, POLICY).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull({ draft: true })));
 
@@ -57,12 +48,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody in report mode", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(`mode: report\n${POLICY}`)
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, `mode: report\n${POLICY}`).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
 
@@ -72,12 +58,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody when request_reviews is off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(`${POLICY}  request_reviews: false\n`)
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, `${POLICY}  request_reviews: false\n`).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
 
@@ -88,10 +69,7 @@ describe("requesting review from the designated reviewers", () => {
   it("never sends a request for permission:maintain reviewers", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy('signoff:\n  reviewers: ["permission:maintain"]\n')
-      .existingChecks()
+      .evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, 'signoff:\n  reviewers: ["permission:maintain"]\n')
       .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -102,11 +80,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("asks nobody once the PR is signed off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] }, POLICY);
     gh.membership("@acme/seniors", "bob", 404).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
@@ -117,11 +91,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks the PR author, even when listed", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy('signoff:\n  reviewers: ["alice", "bob"]\n')
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, 'signoff:\n  reviewers: ["alice", "bob"]\n');
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -135,7 +105,7 @@ describe("requesting review from the designated reviewers", () => {
       CLAUDE_COMMIT,
       commit({ sha: HEAD, message: "Fix typo", author: { name: "Bob", email: "bob@example.com", login: "bob", id: 2 } }),
     ];
-    const gh = new FakeGitHub().token().pull(aiPull(), { commits }).policy(POLICY).existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits }, POLICY);
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", aiPull()));
@@ -147,12 +117,7 @@ describe("requesting review from the designated reviewers", () => {
     const app = createTestApp();
     const pr = aiPull({ requestedReviewers: ["Bob"] });
     (pr as { requested_teams: unknown[] }).requested_teams = [{ id: 31, slug: "seniors", name: "Seniors" }];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks()
-      .expectCheckRun();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT] }, POLICY).expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
 
@@ -162,11 +127,7 @@ describe("requesting review from the designated reviewers", () => {
   it("never asks someone who already reviewed the head", async () => {
     const app = createTestApp();
     const reviews = [review("bob", "COMMENTED", { commitId: HEAD })];
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT], reviews })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT], reviews }, POLICY);
     gh.labelEvents([]).expectReviewRequest().expectCheckRun();
 
     await app.receive("pull_request_review", { ...pullRequestEvent("opened", aiPull()), action: "submitted", review: reviews[0] });
@@ -177,11 +138,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks again someone whose request a human withdrew", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, POLICY);
     gh.labelEvents([
       reviewRequestEvent("review_requested", { login: "bob" }, APP_ACTOR, "2026-11-20T10:00:00Z"),
       reviewRequestEvent("review_request_removed", { login: "bob" }, ALICE, "2026-11-20T10:05:00Z"),
@@ -195,11 +152,7 @@ describe("requesting review from the designated reviewers", () => {
 
   it("never asks again a team whose request was withdrawn (e.g. by GitHub's team assignment)", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub()
-      .token()
-      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, POLICY);
     gh.labelEvents([
       reviewRequestEvent("review_requested", { team: "seniors" }, APP_ACTOR, "2026-11-20T10:00:00Z"),
       reviewRequestEvent("review_request_removed", { team: "seniors" }, APP_ACTOR, "2026-11-20T10:00:01Z"),

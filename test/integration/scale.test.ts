@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 import { createNaiveServices, DirectGate } from "../../bench/lib/naive-app.js";
@@ -22,6 +22,8 @@ import {
   review,
   liveRepo,
   sha,
+  TEST_APP_ENV,
+  UnthrottledOctokit,
 } from "../helpers/github.js";
 import { BOB } from "../support/github/constants.js";
 import { freePort } from "../helpers/net.js";
@@ -73,23 +75,13 @@ function measuredApp(
     requests.push({ method, path: new URL(String(url)).pathname, start, end: performance.now() });
     return response;
   };
-  const services = (options.compose ?? createServices)({
-    APP_ID: String(APP_ID),
-    WRITE_SPACING_MS: "0",
-    RETRY_ATTEMPTS: "0",
-    SIGNOFF_CANDIDATES: "0",
-    ...env,
-  });
+  const services = (options.compose ?? createServices)({ ...TEST_APP_ENV, ...env });
   const probot = new Probot({
     appId: APP_ID,
     privateKey: key(),
     logLevel: "fatal",
     request: { fetch },
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
-      ...o,
-      retry: { enabled: false },
-      throttle: { ...(o.throttle as object), enabled: false },
-    })),
+    Octokit: UnthrottledOctokit,
   });
   void probot.load(createCountersign(services));
   let delivery = 0;
@@ -180,7 +172,7 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
   it("a PR without the AI label reads its label history in the first round once it has been seen", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" }, { latencyMs: 25 });
     const pr = pullRequest({ labels: ["risk:low"] });
-    const first = new FakeGitHub().token().pull(pr).noPolicy().existingChecks().labelEvents().expectCheckRun();
+    const first = new FakeGitHub().evaluating(pr).labelEvents().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pr));
     expect(first.lastCheck.conclusion).toBe("success");
 
@@ -400,7 +392,7 @@ describe("the policy cache", () => {
 
 describe("GET /metrics", () => {
   it("is served by Probot's own server next to /ping, with the metric names the benchmark reads", async () => {
-    const services = createServices({ APP_ID: String(APP_ID), WRITE_SPACING_MS: "0", RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" });
+    const services = createServices(TEST_APP_ENV);
     services.metrics.countRequest("read", 200);
     services.metrics.countRequest("write", 201);
     services.metrics.countRequest("graphql", 200);

@@ -177,11 +177,11 @@ describe("branches", () => {
   it("passes a PR into a branch outside branches, saying why, and still labels it", async () => {
     const app = createTestApp();
     const pr = into("feature/stack-base");
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] })
-      .policy(POLICY)
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(
+      pr,
+      { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] },
+      POLICY,
+    );
     gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pr));
@@ -198,10 +198,7 @@ describe("branches", () => {
     const app = createTestApp();
     const pr = into("release/2.1");
     const gh = new FakeGitHub()
-      .token()
-      .pull({ ...pr, labels: LABELS.map((name, i) => ({ id: i + 1, name })) }, { commits: [CLAUDE_COMMIT] })
-      .policy(POLICY)
-      .existingChecks()
+      .evaluating({ ...pr, labels: LABELS.map((name, i) => ({ id: i + 1, name })) }, { commits: [CLAUDE_COMMIT] }, POLICY)
       .expectCheckRun();
 
     await app.receive(
@@ -218,12 +215,7 @@ describe("who could sign off now", () => {
   it("names the team's members who may sign off, as profile links, capped with 'and N more'", async () => {
     const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
     const pr = pullRequest({ labels: LABELS });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT] })
-      .policy("signoff:\n  reviewers: ['@acme/seniors']\n")
-      .existingChecks()
-      .labelEvents();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT] }, "signoff:\n  reviewers: ['@acme/seniors']\n").labelEvents();
     const member = (login: string, id: number, type = "User") => ({ login, id, type });
     gh.api
       .get("/orgs/acme/teams/seniors/members")
@@ -250,11 +242,7 @@ describe("who could sign off now", () => {
   it("says what it could not list, and the check is otherwise the same", async () => {
     const app = createTestApp({ SIGNOFF_CANDIDATES: "3" });
     const pr = pullRequest({ labels: LABELS });
-    const gh = new FakeGitHub()
-      .token()
-      .pull(pr, { commits: [CLAUDE_COMMIT] })
-      .noPolicy()
-      .existingChecks();
+    const gh = new FakeGitHub().evaluating(pr, { commits: [CLAUDE_COMMIT] });
     gh.api
       .get(`/repos/${OWNER}/${REPO}/collaborators`)
       .query({ permission: "maintain", per_page: 100, page: 1 })

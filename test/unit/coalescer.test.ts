@@ -28,6 +28,19 @@ function recorder() {
   };
 }
 
+/** A burst spread over time: 10 requests for one PR, one every 20 ms, each run taking 5 ms. */
+async function spreadBurst(c: Coalescer) {
+  const r = recorder();
+  const all: Array<Promise<void>> = [];
+  for (let i = 0; i < 10; i++) {
+    r.bump();
+    all.push(c.run("pr", r.task("pr", 5)));
+    await sleep(20);
+  }
+  await Promise.all(all);
+  return r;
+}
+
 describe("Coalescer", () => {
   it("runs 20 simultaneous requests for one key at most twice, the last at the latest state", async () => {
     const c = new Coalescer();
@@ -115,29 +128,13 @@ describe("Coalescer", () => {
   });
 
   it("with a quiet period, a burst spread over time (a request every 20 ms) becomes one run", async () => {
-    const c = new Coalescer(() => {}, 60);
-    const r = recorder();
-    const all: Array<Promise<void>> = [];
-    for (let i = 0; i < 10; i++) {
-      r.bump();
-      all.push(c.run("pr", r.task("pr", 5)));
-      await sleep(20);
-    }
-    await Promise.all(all);
+    const r = await spreadBurst(new Coalescer(() => {}, 60));
     expect(r.runs).toHaveLength(1);
     expect(r.runs[0]?.saw).toBe(10);
   });
 
   it("without one, the same spread burst costs a run per gap the runs cannot cover", async () => {
-    const c = new Coalescer();
-    const r = recorder();
-    const all: Array<Promise<void>> = [];
-    for (let i = 0; i < 10; i++) {
-      r.bump();
-      all.push(c.run("pr", r.task("pr", 5)));
-      await sleep(20);
-    }
-    await Promise.all(all);
+    const r = await spreadBurst(new Coalescer());
     expect(r.runs.length).toBeGreaterThan(2);
     expect(r.runs[r.runs.length - 1]?.saw).toBe(10);
   });
