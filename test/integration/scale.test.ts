@@ -131,6 +131,12 @@ function smallPull(gh: FakeGitHub, o: { labels?: string[] } = {}) {
   return pr;
 }
 
+/** The passing check run a FakeGitHub's evaluation wrote, as the next evaluation lists it back. */
+function passingRunAsWritten(gh: FakeGitHub) {
+  const { title, summary, text } = gh.lastCheck.output;
+  return existingCheckRun({ status: "completed", conclusion: "success", title, summary, text });
+}
+
 describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2 reviews)", () => {
   // A verdict that passes also lists the open PRs with its head (every one must pass): one read more,
   // in round 2 when the verdict may pass (here: an approval on the head), so no round trip more.
@@ -150,15 +156,7 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     app.requests.length = 0;
     const warm = new FakeGitHub();
     smallPull(warm);
-    warm.existingChecks([
-      existingCheckRun({
-        status: "completed",
-        conclusion: "success",
-        title: cold.lastCheck.output.title,
-        summary: cold.lastCheck.output.summary,
-        text: cold.lastCheck.output.text,
-      }),
-    ]);
+    warm.existingChecks([passingRunAsWritten(cold)]);
     await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
     const warmTally = tally(app.requests);
     expect(warm.checkRuns).toEqual([]);
@@ -178,15 +176,7 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
 
     app.requests.length = 0;
     const second = new FakeGitHub().pull(pr).labelEvents();
-    second.existingChecks([
-      existingCheckRun({
-        status: "completed",
-        conclusion: "success",
-        title: first.lastCheck.output.title,
-        summary: first.lastCheck.output.summary,
-        text: first.lastCheck.output.text,
-      }),
-    ]);
+    second.existingChecks([passingRunAsWritten(first)]);
     await app.receive("pull_request", pullRequestEvent("edited", pr));
     expect(tally(app.requests)).toMatchObject({ reads: 7, writes: 0 });
     const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls"));
@@ -204,15 +194,7 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     const again = new FakeGitHub();
     smallPull(again);
     again.policy(SENIORS_POLICY).membership("@acme/seniors", "carol", "active");
-    again.existingChecks([
-      existingCheckRun({
-        status: "completed",
-        conclusion: "success",
-        title: gh.lastCheck.output.title,
-        summary: gh.lastCheck.output.summary,
-        text: gh.lastCheck.output.text,
-      }),
-    ]);
+    again.existingChecks([passingRunAsWritten(gh)]);
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
     // The notes ref uncached, and the open PRs with the head (the verdict passes).
     expect(tally(app.requests)).toMatchObject({ reads: 9, writes: 0 });
