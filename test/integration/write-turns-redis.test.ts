@@ -1,7 +1,8 @@
 // Write priorities across replicas, against a real redis-server started here: replicas share one
 // write turn per installation, the replica whose waiting write ranks first takes it (a closing check
 // write on one replica goes before label writes queued earlier on another), a replica that died is
-// skipped, and an unreachable Redis leaves each replica its own (still ordered) turns.
+// skipped, an unreachable Redis leaves each replica its own (still ordered) turns, and closing writes
+// waiting on one replica ride with the one that takes the turn.
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisTurnCoordinator } from "../../src/scale/redis-turns.js";
@@ -102,6 +103,41 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
     holder.end();
     await Promise.all([close, check]);
     expect(order).toEqual(["a: close", "b: check"]);
+  });
+
+  it("closing writes waiting on one replica ride with the one that takes the shared turn; the other replica's label goes after", async () => {
+    const a = replica();
+    const b = replica();
+    const order: string[] = [];
+    const batch = (n: number) => ({
+      op: "update" as const,
+      repositoryId: "R_1",
+      checkRunId: `CR_${n}`,
+      body: { status: "completed" as const, conclusion: "failure", output: { title: "t", summary: "s" } },
+    });
+    const holder = await b.turns.acquire("4242", { kind: "check" });
+    const label = write(b.turns, "b: label", { kind: "label" }, order);
+    await sleep(20);
+    const closes = [1, 2, 3].map((n) =>
+      a.turns.acquire("4242", { kind: "close", target: `acme/shop@${n}`, batch: batch(n) }).then(async (turn) => {
+        if (turn.carried) {
+          order.push(`a: close ${n} carried (${(await turn.carried).ok ? "written" : "not written"})`);
+          return;
+        }
+        const riders = a.turns.takeRiders("4242", 9);
+        order.push(`a: close ${n} with ${riders.length} riders`);
+        turn.sent();
+        await sleep(10);
+        for (const rider of riders) rider.settle({ ok: true, data: { id: 1, node_id: "CR_1" } });
+        turn.end();
+      }),
+    );
+    await sleep(30);
+    holder.end();
+    await Promise.all([label, ...closes]);
+    expect(order).toEqual(["a: close 1 with 2 riders", "a: close 2 carried (written)", "a: close 3 carried (written)", "b: label"]);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
   });
 
   it("a turn lasts the write spacing after its write was sent, across replicas", async () => {
