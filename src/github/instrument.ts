@@ -160,10 +160,11 @@ export function instrumentOctokit(octokit: Octokit, hooks: RequestHooks, install
  * installation's token); the turn it uses is the caller's. One result per write.
  */
 async function sendCheckBatch(octokit: Octokit, writes: BatchableCheckWrite[]): Promise<CheckBatchResult[]> {
-  const { query, variables } = checkBatchRequest(writes);
   // GitHub Enterprise Server answers GraphQL at /api/graphql, beside /api/v3.
   const baseUrl = octokit.request.endpoint.DEFAULTS.baseUrl.replace(/\/api\/v3\/?$/, "/api");
   try {
+    // Inside the try: whatever goes wrong, every write gets a result (a rider waits for its own).
+    const { query, variables } = checkBatchRequest(writes);
     const response = await octokit.request("POST /graphql", { baseUrl, query, variables });
     return checkBatchResults(response.data, writes.length);
   } catch (err) {
