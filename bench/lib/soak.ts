@@ -14,6 +14,7 @@ import type { GitHubSimulator, RequestLogEntry } from "../../test/support/github
 import type { GitHubModel, SimReview } from "../../test/support/github/index.js";
 import { AI_TRAILER, AUTHOR, checkMatches, ORG, PEER, rng, SENIOR, SENIOR_TEAM, smallFiles, type ExpectedOutcome } from "./scenario.js";
 import { quantile } from "./report.js";
+import { checkRunMutations } from "../../test/support/github/check-runs.js";
 
 import { CHECK_NAME } from "../../test/support/github/index.js";
 export { CHECK_NAME };
@@ -305,8 +306,8 @@ const isCheckWrite = (e: RequestLogEntry) => e.route === "checks.create" || e.ro
 /** The check-run mutations a GraphQL request carried (closing writes batched by the app), 0 for anything else. */
 function batchedCheckWrites(e: RequestLogEntry): number {
   if (e.route !== "graphql" || e.status !== 200) return 0;
-  const query = String((e.body as { query?: unknown } | undefined)?.query ?? "");
-  return query.match(/\b(?:create|update)CheckRun\(/g)?.length ?? 0;
+  const body = (e.body ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
+  return checkRunMutations(String(body.query ?? ""), body.variables ?? {}).length;
 }
 
 // --- the large installation -----------------------------------------------------------------
