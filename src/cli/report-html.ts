@@ -223,11 +223,20 @@ function loadChart(t: ReportTotals, shown: number): string {
     })
     .join("");
   const mx = r1(labelW + len(mean));
+  // The mean as a dashed rule, broken where it would cross a row's value label.
+  const rule = reviewers
+    .map((r, i) => {
+      const labelStart = labelW + len(r.signOffs) + 4;
+      if (mx > labelStart && mx < labelStart + 170) return "";
+      const y0 = 22 + i * rowH;
+      return `<line x1="${mx}" x2="${mx}" y1="${i === 0 ? 14 : y0 - 4}" y2="${y0 + rowH - 4}" stroke="${COLOURS.ink}" stroke-dasharray="3 3"/>`;
+    })
+    .join("");
   return (
     `<svg class="chart" id="chart-load" viewBox="0 0 ${W} ${H}" role="img" aria-label="Sign-offs per reviewer">` +
-    rows +
-    `<line class="mean" x1="${mx}" x2="${mx}" y1="14" y2="${H - 4}" stroke="${COLOURS.ink}" stroke-dasharray="3 3"/>` +
+    `<g class="mean">${rule}</g>` +
     `<text class="tick" x="${mx}" y="10" text-anchor="middle">mean ${r1(mean)}</text>` +
+    rows +
     `</svg>`
   );
 }
@@ -293,7 +302,7 @@ svg text{font-size:12px;fill:${COLOURS.ink}}
 svg .tick{fill:${COLOURS.muted};font-size:11.5px}
 svg .share-label{font-size:11.5px;font-weight:650}
 svg .row-label{font-size:13px;font-weight:600}
-svg .value{font-size:12.5px;font-variant-numeric:tabular-nums}
+svg .value{font-size:12.5px;font-variant-numeric:tabular-nums;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
 svg .verdict{font-size:13px;font-weight:650}
 svg .muted{fill:${COLOURS.muted};font-weight:400}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px 28px}
@@ -306,7 +315,7 @@ td{border-bottom:1px solid #eef1f4;padding:6px 8px;vertical-align:top;overflow-w
 .nowrap{white-space:nowrap}
 a{color:${COLOURS.ai};text-decoration:none}
 a:hover{text-decoration:underline}
-.tier{display:inline-block;padding:0 7px;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:${COLOURS.tier.unknown}}
+.tier{display:inline-block;white-space:nowrap;padding:0 7px;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:${COLOURS.tier.unknown}}
 ${(["critical", "high", "medium", "low"] as const).map((t) => `.tier-${t}{background:${COLOURS.tier[t]}}`).join("\n")}
 .count{display:inline-block;min-width:22px;padding:0 7px;border-radius:10px;background:#eef1f5;font-size:12.5px;text-align:center}
 .small-text{font-size:13px;font-weight:400}
@@ -326,7 +335,6 @@ export function renderReportHtml(h: ReportHeader, rows: ReportRow[], t: ReportTo
   const generated = `${h.generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
   const reposText = `${h.repos} ${h.repos === 1 ? "repository" : "repositories"}`;
   const kpi = (value: string, label: string) => `<div class="kpi"><div class="v">${esc(value)}</div><div class="l">${esc(label)}</div></div>`;
-  const signOffs = t.reviewers.reduce((n, r) => n + r.signOffs, 0);
   const waitTiers = t.waits.map((w) => w.tier);
   const revertRows = t.reverts.filter((r) => r.aiMerged + r.otherMerged > 0);
 
@@ -387,7 +395,7 @@ export function renderReportHtml(h: ReportHeader, rows: ReportRow[], t: ReportTo
 ${kpi(String(t.merged), "merged pull requests")}
 ${kpi(percent(t.aiAssisted, t.merged), `AI-assisted (${t.aiAssisted})`)}
 ${kpi(all && all.aiMerged > 0 ? `${percent(all.aiReverted, all.aiMerged)} vs ${percent(all.otherReverted, all.otherMerged)}` : "–", "reverted: AI-assisted vs other")}
-${kpi(`${t.overrides.length} / ${t.bypasses.length}`, `overrides / bypasses · ${signOffs} sign-offs`)}
+${kpi(`${t.overrides.length} / ${t.bypasses.length}`, "overrides / bypasses")}
 </div>
 ${sections.join("\n")}
 <footer>

@@ -24,6 +24,7 @@ export function spoken(seconds: number | undefined): string {
 }
 
 export const percent = (n: number, of: number) => (of === 0 ? "–" : `${Math.round((100 * n) / of)}%`);
+const listWords = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The comparison in a few words, for a table cell: "2.1×", "about the same", or why there is no ratio. */
@@ -42,6 +43,14 @@ export function revertWords(r: RateRow): string {
 }
 
 const counts = (r: RateRow) => `${r.aiReverted} of ${r.aiMerged} vs ${r.otherReverted} of ${r.otherMerged}`;
+
+/** The comparison at one tier, inside a sentence about AI-assisted PRs. */
+function tierWords(r: RateRow): string {
+  const c = compareReverts(r);
+  if (c.kind === "ratio") return c.ratio >= 0.9 && c.ratio <= 1.1 ? "about the same rate" : `${c.ratio.toFixed(1)}× the rate`;
+  if (c.kind === "none-reverted") return "none reverted";
+  return `${percent(r.aiReverted, r.aiMerged)} against none of the others`;
+}
 
 /** The revert comparison as a sentence about AI-assisted PRs ("their"), overall or at one tier. */
 function revertSentence(r: RateRow): string {
@@ -85,13 +94,13 @@ export function summarySentences(t: ReportTotals): string[] {
   if (t.aiAssisted > 0) {
     const all = t.reverts.find((r) => r.tier === "all");
     if (all) out.push(revertSentence(all));
-    // By tier only where the groups are large enough; the rest in one clause.
+    // By tier only where both groups are large enough; the rest in one clause.
     const tiers = t.reverts.filter((r) => r.tier !== "all" && r.aiMerged > 0);
     const compared = tiers.filter((r) => compareReverts(r).kind !== "too-few");
-    for (const r of compared) out.push(revertSentence(r));
+    if (compared.length > 0) out.push(`By tier: ${listWords(compared.map((r) => `at ${r.tier} risk ${tierWords(r)} (${counts(r)})`))}.`);
     const tooFew = tiers.filter((r) => compareReverts(r).kind === "too-few").map((r) => r.tier);
-    if (tooFew.length > 0 && compareReverts(all!).kind !== "too-few")
-      out.push(`At ${tooFew.join(", ")} risk there are too few PRs to compare (fewer than ${MIN_PRS_TO_COMPARE} in a group).`);
+    if (tooFew.length > 0 && all && compareReverts(all).kind !== "too-few")
+      out.push(`At ${listWords(tooFew)} risk there are too few PRs to compare (fewer than ${MIN_PRS_TO_COMPARE} in a group).`);
   }
   const waits = t.waits.filter((w) => w.tier !== "unknown");
   if (waits.length > 0) out.push(`Sign-off took ${waits.slice(0, 2).map(waitWords).join("; ")}.`);
