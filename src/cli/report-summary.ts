@@ -119,7 +119,8 @@ export function summarySentences(t: ReportTotals): string[] {
 /** Markdown-safe text from someone else: no controls, no markup, no mentions that ping. */
 export function markdownSafe(text: string): string {
   return terminalSafe(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`)
+    // Mid-line, only these start markup (links, emphasis, code, tables, HTML, entities).
+    .replace(/[\\`*_[\]|<>~&]/g, (c) => `\\${c}`)
     .replace(/@/g, "@\u200b");
 }
 
