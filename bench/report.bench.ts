@@ -195,7 +195,7 @@ const code = await runReport(
       process.stderr.write(t);
     },
   },
-  { env: { GITHUB_TOKEN: "bench", GITHUB_API_URL: url }, now: () => new Date(NOW) },
+  { env: { GITHUB_TOKEN: "bench", GITHUB_API_URL: url, COUNTERSIGN_APP_ID: String(model.appId) }, now: () => new Date(NOW) },
 );
 const wallMs = performance.now() - started;
 await sim.stop();
