@@ -2,7 +2,15 @@
 // plain-words summary, then charts drawn as inline SVG by hand (no script, no font, no request of
 // any kind: it opens offline and from an email attachment). Every piece of text from a PR or a
 // check record passes through `esc`.
-import { compareReverts, type RateRow, type ReportRow, type ReportTier, type ReportTotals, type WeekRow, weeklySeries } from "../core/report.js";
+import {
+  compareReverts,
+  type RateRow,
+  type ReportRow,
+  type ReportTier,
+  type ReportTotals,
+  type WeekRow,
+  weeklySeries,
+} from "../core/report.js";
 import { MIN_PRS_TO_COMPARE, MIN_WAITS_FOR_P90 } from "../core/report.js";
 import { terminalSafe, type ReportHeader } from "./report-format.js";
 import { loadWords, percent, revertWords, spoken, summarySentences } from "./report-summary.js";
@@ -107,7 +115,10 @@ function revertChart(rates: RateRow[]): string {
   const rowH = 18;
   const groupH = rowH * 2 + 6 + 18;
   const H = 14 + rates.length * groupH;
-  const maxRate = Math.max(0, ...rates.flatMap((r) => [r.aiMerged ? r.aiReverted / r.aiMerged : 0, r.otherMerged ? r.otherReverted / r.otherMerged : 0]));
+  const maxRate = Math.max(
+    0,
+    ...rates.flatMap((r) => [r.aiMerged ? r.aiReverted / r.aiMerged : 0, r.otherMerged ? r.otherReverted / r.otherMerged : 0]),
+  );
   const { top } = axis(maxRate * 100, false);
   const len = (n: number, of: number) => (of === 0 ? 0 : ((100 * n) / of / top) * barMax);
   const groups = rates
@@ -179,7 +190,9 @@ function waitChart(tier: ReportTier, weeks: WeekRow[], t: ReportTotals): string 
   };
   const every = labelEvery(weeks.length, plotW);
   const xLabels = weeks
-    .map((w, i) => (i % every === 0 ? `<text class="tick" x="${r1(x(i))}" y="${H - m.b + 18}" text-anchor="middle">${shortDay(w.week)}</text>` : ""))
+    .map((w, i) =>
+      i % every === 0 ? `<text class="tick" x="${r1(x(i))}" y="${H - m.b + 18}" text-anchor="middle">${shortDay(w.week)}</text>` : "",
+    )
     .join("");
   const total = t.waits.find((w) => w.tier === tier);
   const caption =
@@ -189,7 +202,13 @@ function waitChart(tier: ReportTier, weeks: WeekRow[], t: ReportTotals): string 
   return (
     `<figure class="small" data-tier="${tier}"><figcaption><span class="dot" style="background:${colour}"></span><b>${esc(tier)}</b> <span class="muted">${esc(caption)}</span></figcaption>` +
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Wait for sign-off at ${esc(tier)} risk, p50 and p90 by week">` +
-    yGrid(ticks, (v) => y(v * unit.seconds), m.l, W - m.r, (v) => `${v}${v === top ? ` ${unit.name}` : ""}`) +
+    yGrid(
+      ticks,
+      (v) => y(v * unit.seconds),
+      m.l,
+      W - m.r,
+      (v) => `${v}${v === top ? ` ${unit.name}` : ""}`,
+    ) +
     `<line x1="${m.l}" x2="${W - m.r}" y1="${r1(y(0))}" y2="${r1(y(0))}" stroke="#9aa3ae"/>` +
     series("p90Seconds", "p90", ' stroke-dasharray="5 4" opacity="0.85"') +
     series("medianSeconds", "p50", "") +
@@ -334,7 +353,8 @@ export function renderReportHtml(h: ReportHeader, rows: ReportRow[], t: ReportTo
   const all = t.reverts.find((r) => r.tier === "all");
   const generated = `${h.generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
   const reposText = `${h.repos} ${h.repos === 1 ? "repository" : "repositories"}`;
-  const kpi = (value: string, label: string) => `<div class="kpi"><div class="v">${esc(value)}</div><div class="l">${esc(label)}</div></div>`;
+  const kpi = (value: string, label: string) =>
+    `<div class="kpi"><div class="v">${esc(value)}</div><div class="l">${esc(label)}</div></div>`;
   const waitTiers = t.waits.map((w) => w.tier);
   const revertRows = t.reverts.filter((r) => r.aiMerged + r.otherMerged > 0);
 

@@ -118,10 +118,12 @@ export function summarySentences(t: ReportTotals): string[] {
 
 /** Markdown-safe text from someone else: no controls, no markup, no mentions that ping. */
 export function markdownSafe(text: string): string {
-  return terminalSafe(text)
-    // Mid-line, only these start markup (links, emphasis, code, tables, HTML, entities).
-    .replace(/[\\`*_[\]|<>~&]/g, (c) => `\\${c}`)
-    .replace(/@/g, "@\u200b");
+  return (
+    terminalSafe(text)
+      // Mid-line, only these start markup (links, emphasis, code, tables, HTML, entities).
+      .replace(/[\\`*_[\]|<>~&]/g, (c) => `\\${c}`)
+      .replace(/@/g, "@\u200b")
+  );
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -148,11 +150,14 @@ export function reportMarkdown(h: ReportHeader, rows: ReportRow[], t: ReportTota
     const row = byRef.get(ref);
     return row && /^https:\/\//.test(row.url) ? `[${markdownSafe(ref)}](${encodeURI(row.url)})` : markdownSafe(ref);
   };
-  for (const o of t.overrides.slice(0, 20)) out.push(`- override ${link(o.pull)} by ${markdownSafe(`@${o.by}`)}: ${markdownSafe(o.reason)}`);
+  for (const o of t.overrides.slice(0, 20))
+    out.push(`- override ${link(o.pull)} by ${markdownSafe(`@${o.by}`)}: ${markdownSafe(o.reason)}`);
   for (const b of t.bypasses.slice(0, 20)) out.push(`- bypass ${link(b.pull)} (${b.tier}): merged without sign-off`);
   const more = Math.max(0, t.overrides.length - 20) + Math.max(0, t.bypasses.length - 20);
   if (more > 0) out.push(`- … and ${more} more in the HTML report`);
   if (t.overrides.length + t.bypasses.length > 0) out.push("");
-  out.push(`${plural(h.repos, "repository", "repositories")} read · ${h.apiCalls} GitHub requests · generated ${h.generatedAt.toISOString()}`);
+  out.push(
+    `${plural(h.repos, "repository", "repositories")} read · ${h.apiCalls} GitHub requests · generated ${h.generatedAt.toISOString()}`,
+  );
   return `${out.join("\n")}\n`;
 }

@@ -323,7 +323,8 @@ export function weeklySeries(rows: ReportRow[], since: Date, until: Date): WeekR
       const waits: Partial<Record<ReportTier, WaitStats>> = {};
       for (const tier of TIER_ORDER) {
         const values = list.filter((r) => r.tier === tier && r.waitSeconds !== undefined).map((r) => r.waitSeconds!);
-        if (values.length > 0) waits[tier] = { count: values.length, medianSeconds: quantile(values, 0.5), p90Seconds: quantile(values, 0.9) };
+        if (values.length > 0)
+          waits[tier] = { count: values.length, medianSeconds: quantile(values, 0.5), p90Seconds: quantile(values, 0.9) };
       }
       return {
         week: new Date(w).toISOString().slice(0, 10),

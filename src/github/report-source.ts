@@ -140,12 +140,7 @@ async function activeReposOf(octokit: ReportClient, org: string, since: Date): P
   return names;
 }
 
-async function checkRunsOn(
-  octokit: ReportClient,
-  pull: MergedPull,
-  checkName: string,
-  appId: number,
-): Promise<ReportCheckRun[]> {
+async function checkRunsOn(octokit: ReportClient, pull: MergedPull, checkName: string, appId: number): Promise<ReportCheckRun[]> {
   const [owner = "", repo = ""] = pull.repo.split("/");
   try {
     const { data } = await octokit.rest.checks.listForRef({

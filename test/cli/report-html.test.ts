@@ -63,7 +63,12 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
     });
     return headSha;
   };
-  const run = (headSha: string, appId: number, text: string, o: { status: "in_progress" | "completed"; started: string; completed?: string }) =>
+  const run = (
+    headSha: string,
+    appId: number,
+    text: string,
+    o: { status: "in_progress" | "completed"; started: string; completed?: string },
+  ) =>
     shop.checkRuns.push({
       id: model.nextId(),
       name: "Countersign",
@@ -130,7 +135,13 @@ describe("countersign report --html and --summary", () => {
     const served = serveModel(model);
     const io = capture();
     expect(await runReport([...ARGS, "--json"], io, { env, now: () => new Date(NOW) })).toBe(0);
-    const pulls = JSON.parse(io.stdout).pulls as Array<{ repo: string; number: number; outcome: string; signedOffBy: string[]; bypassed: boolean }>;
+    const pulls = JSON.parse(io.stdout).pulls as Array<{
+      repo: string;
+      number: number;
+      outcome: string;
+      signedOffBy: string[];
+      bypassed: boolean;
+    }>;
     expect(pulls.find((p) => p.repo === "acme/shop" && p.number === 901)).toMatchObject({
       outcome: "waiting",
       signedOffBy: [],
@@ -187,7 +198,7 @@ describe("countersign report --html and --summary", () => {
     }
 
     // Load: one bar per reviewer, busiest first, drawn with a width.
-    const loads = await tab.locator("#chart-load rect.bar-load").evaluateAll((rs) => rs.map((r) => (r as SVGRectElement).getBBox().width));
+    const loads = await tab.locator("#chart-load rect.bar-load").evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().width));
     expect(loads.length).toBeGreaterThan(3);
     expect([...loads].sort((a, b) => b - a)).toEqual(loads);
     expect(loads.every((w) => w > 0)).toBe(true);
@@ -197,9 +208,11 @@ describe("countersign report --html and --summary", () => {
     expect(await hostileRow.locator("a").getAttribute("href")).toBe("https://github.example/acme/shop/pull/900");
     expect(await hostileRow.locator("td").nth(1).textContent()).toBe(HOSTILE);
     expect(await hostileRow.locator("td").nth(5).textContent()).toBe("<b>INC-7</b> [31mred[0m".replace(/\[\d+m/g, ""));
-    expect(await tab.locator("#bypasses a", { hasText: "acme/shop#901" }).getAttribute("href")).toBe("https://github.example/acme/shop/pull/901");
+    expect(await tab.locator("#bypasses a", { hasText: "acme/shop#901" }).getAttribute("href")).toBe(
+      "https://github.example/acme/shop/pull/901",
+    );
     expect(await tab.locator("main img, main script, td b").count()).toBe(0);
-    expect(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await tab.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 
     // The summary at the top, in words.
     const words = await tab.locator("#summary").textContent();
@@ -211,7 +224,9 @@ describe("countersign report --html and --summary", () => {
     expect(watch.pageErrors).toEqual([]);
 
     const md = readFileSync(summary, "utf8");
-    expect(md).toMatch(/^### Countersign report · acme · merged 2026-11-02 → 2026-11-29\n\n\d+% of the \d+ merged pull requests were AI-assisted/);
+    expect(md).toMatch(
+      /^### Countersign report · acme · merged 2026-11-02 → 2026-11-29\n\n\d+% of the \d+ merged pull requests were AI-assisted/,
+    );
     expect(md).toContain("| tier | AI-assisted reverted | other PRs reverted | comparison |");
     expect(md).toContain("- bypass [acme/shop#901](https://github.example/acme/shop/pull/901) (critical): merged without sign-off");
     expect(md).toContain("by @\u200bops-lead: \\<b\\>INC-7\\</b\\> red");

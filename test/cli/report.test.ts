@@ -431,7 +431,8 @@ describe("countersign report", () => {
 
   it("prints PR text without terminal control sequences (colours, OSC 8 links, clipboard writes, screen clears)", async () => {
     const api = nock(API);
-    const reason = "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
+    const reason =
+      "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
     api
       .get("/repos/acme/shop/pulls")
       .query(true)
@@ -480,12 +481,12 @@ describe("countersign report", () => {
       .slice(1)
       .map((line) => line.split(",acme/")[0] ?? line);
     expect(cells.map((line) => line.split(",")[2])).toEqual([
-      "\"'=HYPERLINK(\"\"https://evil.example\"\"",
-      "\"'+1+1\"",
-      "\"'-2+3\"",
-      "\"'@SUM(A1:A2)\"",
-      "\"'\t=1+1\"",
-      "\"'\r=1+1\"",
+      '"\'=HYPERLINK(""https://evil.example""',
+      '"\'+1+1"',
+      '"\'-2+3"',
+      '"\'@SUM(A1:A2)"',
+      '"\'\t=1+1"',
+      '"\'\r=1+1"',
     ]);
   });
 

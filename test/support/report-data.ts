@@ -112,7 +112,9 @@ export function addReportHistory(model: GitHubModel, o: ReportHistoryOptions): R
         ? candidates.find((m) => random() < (m.ai ? (m.tier === "high" || m.tier === "critical" ? 0.5 : 0.25) : 0.12))
         : undefined;
     const headSha = model.newSha(`${repo.name}-${number}`);
-    const title = victim ? `Revert "${victim.pull.title}"` : `${pick(TITLES)}${random() < 0.5 ? "" : ` (${pick(["api", "web", "jobs", "infra"])})`}`;
+    const title = victim
+      ? `Revert "${victim.pull.title}"`
+      : `${pick(TITLES)}${random() < 0.5 ? "" : ` (${pick(["api", "web", "jobs", "infra"])})`}`;
     const pull: SimPull = {
       number,
       title,
@@ -145,20 +147,39 @@ export function addReportHistory(model: GitHubModel, o: ReportHistoryOptions): R
     history.pulls.push({ repo, pull, ai: ai && !victim });
     const first = mergedAt - Math.floor(random() * 3 * HOUR) - 40 * HOUR;
     if (!ai || victim) {
-      addRun(repo, headSha, { outcome: "not-gated", mode: "enforce", gated: false, ai: false, tier: victim ? "low" : tier, approvedBy: [] }, "completed", first, first + 3000);
+      addRun(
+        repo,
+        headSha,
+        { outcome: "not-gated", mode: "enforce", gated: false, ai: false, tier: victim ? "low" : tier, approvedBy: [] },
+        "completed",
+        first,
+        first + 3000,
+      );
       if (!victim) slot.merged.push({ repo, pull, ai: false, tier });
       continue;
     }
     history.aiAssisted++;
     slot.merged.push({ repo, pull, ai: true, tier });
-    const base = { mode: "enforce" as const, gated: true, ai: true, tier, signal: pick(["co-author-trailer", "author-app", "description-marker", "branch-prefix"]) };
+    const base = {
+      mode: "enforce" as const,
+      gated: true,
+      ai: true,
+      tier,
+      signal: pick(["co-author-trailer", "author-app", "description-marker", "branch-prefix"]),
+    };
     const roll = random();
     if (roll < 0.025) {
       history.overrides++;
       addRun(
         repo,
         headSha,
-        { ...base, outcome: "overridden", approvedBy: [], overriddenBy: "ops-lead", overrideReason: pick(["INC-2291 checkout down", "hotfix for the payment outage", "release freeze exception"]) },
+        {
+          ...base,
+          outcome: "overridden",
+          approvedBy: [],
+          overriddenBy: "ops-lead",
+          overrideReason: pick(["INC-2291 checkout down", "hotfix for the payment outage", "release freeze exception"]),
+        },
         "completed",
         first,
         first + 20 * 60_000,
@@ -174,7 +195,14 @@ export function addReportHistory(model: GitHubModel, o: ReportHistoryOptions): R
       const signer = pickSenior();
       addRun(repo, headSha, { ...base, outcome: "waiting", approvedBy: [] }, "completed", first, first + 2000);
       addRun(repo, headSha, { ...base, outcome: "approved", approvedBy: [signer] }, "completed", first + 2000, signedAt);
-      pull.reviews.push({ id: model.nextId(), user: model.user(signer), state: "APPROVED", commit_id: headSha, submitted_at: iso(signedAt - 1500), body: "" });
+      pull.reviews.push({
+        id: model.nextId(),
+        user: model.user(signer),
+        state: "APPROVED",
+        commit_id: headSha,
+        submitted_at: iso(signedAt - 1500),
+        body: "",
+      });
     }
   }
   return history;

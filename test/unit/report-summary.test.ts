@@ -61,7 +61,11 @@ describe("the summary paragraph", () => {
       { tier: "all", aiMerged: 40, aiReverted: 2, otherMerged: 40, otherReverted: 0 },
       "5% of them were reverted, and none of the other PRs (2 of 40 vs 0 of 40).",
     ],
-    ["nothing reverted", { tier: "all", aiMerged: 40, aiReverted: 0, otherMerged: 40, otherReverted: 0 }, "No PR was reverted, AI-assisted or not (0 of 40 vs 0 of 40)."],
+    [
+      "nothing reverted",
+      { tier: "all", aiMerged: 40, aiReverted: 0, otherMerged: 40, otherReverted: 0 },
+      "No PR was reverted, AI-assisted or not (0 of 40 vs 0 of 40).",
+    ],
     [
       "nearly equal rates",
       { tier: "all", aiMerged: 100, aiReverted: 5, otherMerged: 200, otherReverted: 10 },
