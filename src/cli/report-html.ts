@@ -89,7 +89,8 @@ function shareChart(weeks: WeekRow[]): string {
         `<g class="week" data-week="${w.week}"><title>${esc(tip)}</title>` +
         `<rect class="bar-ai" x="${r1(x)}" y="${r1(y(ai))}" width="${r1(barW)}" height="${r1(y(0) - y(ai))}" fill="${COLOURS.ai}" rx="2"/>` +
         `<rect class="bar-other" x="${r1(x)}" y="${r1(y(ai + other))}" width="${r1(barW)}" height="${r1(y(ai) - y(ai + other))}" fill="${COLOURS.other}" rx="2"/>` +
-        (w.merged > 0
+        // Share labels keep the week labels' spacing, so they never overlap (each bar's tooltip has it too).
+        (w.merged > 0 && i % every === 0
           ? `<text class="share-label" x="${cx}" y="${r1(y(w.merged) - 7)}" text-anchor="middle">${percent(ai, w.merged)}</text>`
           : "") +
         (i % every === 0 ? `<text class="tick" x="${cx}" y="${H - m.b + 18}" text-anchor="middle">${shortDay(w.week)}</text>` : "") +
@@ -234,7 +235,7 @@ function loadChart(t: ReportTotals, shown: number): string {
       const y0 = 22 + i * rowH;
       return (
         `<g class="reviewer"><title>${esc(`@${r.login}: ${r.signOffs} sign-offs, ${r.highOrCritical} high/critical, median wait ${spoken(r.medianWaitSeconds)}`)}</title>` +
-        `<text class="row-label" x="${labelW - 10}" y="${y0 + 13}" text-anchor="end">${esc(clip(`@${r.login}`, 22))}</text>` +
+        `<text class="row-label" x="${labelW - 10}" y="${y0 + 13}" text-anchor="end">${esc(clip(`@${r.login}`, 18))}</text>` +
         `<rect class="bar-load" x="${labelW}" y="${y0}" width="${r1(len(r.signOffs))}" height="${rowH - 8}" fill="${COLOURS.ai}" rx="2"/>` +
         `<text class="value" x="${r1(labelW + len(r.signOffs) + 8)}" y="${y0 + 13}">${r.signOffs}<tspan class="muted"> · ${r.highOrCritical} high/critical</tspan></text>` +
         `</g>`

@@ -11,7 +11,7 @@ import { renderReportTable, reportCsv, reportJson } from "./report-format.js";
 import { renderReportHtml } from "./report-html.js";
 import { reportMarkdown } from "./report-summary.js";
 
-export const REPORT_USAGE = `Usage: countersign report (--repo OWNER/NAME | --org ORG) [options]
+export const REPORT_USAGE = `Usage: countersign report (--repo OWNER/NAME | --org ORG) --app-id ID [options]
 
 For the pull requests merged in a date range: AI-assisted or not and why, risk tier, who signed
 off, how long it waited, overrides, bypasses and reverts; in total, the revert rate of AI-assisted

@@ -166,6 +166,7 @@ describe("countersign report --html and --summary", () => {
 
     const page = readFileSync(html, "utf8");
     expect(page).not.toMatch(/<script|<link|@import|url\(|src=["']?https?:/i);
+    expect(page).not.toMatch(/NaN|Infinity|undefined/);
     expect(page).toContain("&#60;img src=&#34;https://evil.example/x.png&#34;");
 
     const { page: tab, watch } = await watchedPage(browser);

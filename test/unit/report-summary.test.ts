@@ -2,9 +2,9 @@
 // group, a p90 only from 10+ waits), and the text-safety of what is printed or written.
 import { describe, expect, it } from "vitest";
 import { terminalSafe } from "../../src/cli/report-format.js";
-import { axis, esc } from "../../src/cli/report-html.js";
+import { axis, esc, renderReportHtml } from "../../src/cli/report-html.js";
 import { markdownSafe, spoken, summarySentences } from "../../src/cli/report-summary.js";
-import { type RateRow, type ReportTotals, weeklySeries, type ReportRow } from "../../src/core/report.js";
+import { buildReport, type RateRow, type ReportTotals, weeklySeries, type ReportRow } from "../../src/core/report.js";
 
 function totals(o: Partial<ReportTotals> & { reverts: RateRow[] }): ReportTotals {
   const all = o.reverts.find((r) => r.tier === "all")!;
@@ -151,5 +151,27 @@ describe("charts", () => {
       ["2026-11-23", 1, 1],
     ]);
     expect(weeks[1]!.waits.high).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 60 });
+  });
+
+  it("renders a range without merges as a page that says so, one empty week bar each", () => {
+    const { rows, totals: t } = buildReport([], [], { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
+    const html = renderReportHtml(
+      {
+        scope: "acme/quiet",
+        since: new Date("2026-11-02T00:00:00Z"),
+        until: new Date("2026-11-16T00:00:00Z"),
+        repos: 1,
+        repoNames: ["acme/quiet"],
+        skipped: [],
+        apiCalls: 1,
+        generatedAt: new Date("2026-11-16T06:00:00Z"),
+      },
+      rows,
+      t,
+    );
+    expect(html).toContain("No pull request was merged in this range.");
+    expect(html.match(/class="bar-ai"/g)).toHaveLength(2);
+    expect(html).not.toContain("NaN");
+    expect(html).not.toContain("Infinity");
   });
 });
