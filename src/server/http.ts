@@ -13,6 +13,7 @@ import { policyJsonSchemaText } from "../policy/json-schema.js";
 import { isSetupMode, type ServerConfig } from "./config.js";
 import { setupHandler, updateEnvFile } from "./setup.js";
 import { serializeError } from "./log.js";
+import { statusHandler } from "./status.js";
 import { readCappedBody, refuseTooLarge } from "./webhook-body.js";
 
 /** Where the app serves the policy's JSON Schema (for `# yaml-language-server: $schema=https://<host>/schema/countersign.schema.json`). */
@@ -189,6 +190,15 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       );
     });
     handlers.push(...added);
+    const status = statusHandler({
+      app: async () => (await (await probot.auth()).request("GET /app")).data ?? {},
+      ready: () => ready(),
+    });
+    handlers.push(async (req, res) => {
+      if ((req.method !== "GET" && req.method !== "HEAD") || (req.url ?? "").split("?")[0] !== "/") return false;
+      await status(req, res);
+      return true;
+    });
   }
 
   const ready = async (): Promise<{ ok: boolean; reason: string }> => {
