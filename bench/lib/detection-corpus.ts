@@ -6,8 +6,18 @@ import { detectAiAssistance } from "../../src/core/detect.js";
 import type { CommitInfo, PullSnapshot } from "../../src/core/types.js";
 import { DEFAULT_POLICY, type Policy } from "../../src/policy/schema.js";
 
-/** The corpus folder, a sibling of the repository (CI clones the repo next to shared/). */
-export const CORPUS_DIR = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
+/**
+ * The corpus folder: $COUNTERSIGN_CORPUS if set, else shared/corpus beside the repository (CI clones
+ * the repo next to shared/), else one level further up (a git worktree kept in a sub-folder).
+ */
+export const CORPUS_DIR = findCorpusDir();
+
+function findCorpusDir(): string {
+  const fromEnv = process.env.COUNTERSIGN_CORPUS;
+  if (fromEnv) return fromEnv.endsWith("/") ? fromEnv : `${fromEnv}/`;
+  const candidates = ["../../../shared/corpus/", "../../../../shared/corpus/"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => corpusPresent(dir)) ?? candidates[0]!;
+}
 
 export type Label = "ai" | "not_ai" | "ambiguous";
 

@@ -26,7 +26,26 @@ export const AI_APPS: readonly KnownAccount[] = [
 ];
 
 /** Accounts that coding agents commit as (normalised: lower-case, no "[bot]"). */
-export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent"];
+export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent", "cline-agent", "cline-cloud-agent"];
+
+/**
+ * GitHub Apps that coding agents commit or co-author as (normalised, matched only as "[bot]"
+ * accounts, so a person who picked the same login never matches): each tool documents the app as
+ * the identity its agent writes with.
+ */
+export const AGENT_BOT_APPS: readonly string[] = [
+  "continue", // Continue's agents (continue.dev)
+  "cline-cloud", // Cline's cloud agent
+  "blink-so", // Blink (Coder)
+  "qwen.ai", // Qwen's coding agent app
+  "factory-droid", // Factory's droids
+  "gemini-cli", // Gemini CLI running as a GitHub bot (run-gemini-cli); release commits excepted
+  "jetbrains-junie", // JetBrains Junie on GitHub
+  "codegen-sh", // Codegen
+  "v0", // Vercel v0
+  "lovable-dev", // Lovable
+  "bolt-new-by-stackblitz", // Bolt
+];
 
 /**
  * Git author/committer emails of coding agents (lower-case, exact): the tools' own identities, never
@@ -39,6 +58,17 @@ export const AGENT_EMAILS: readonly string[] = [
   "opendevin@opendevin.ai", // OpenDevin, before the rename
   "noreply@anthropic.com", // Claude Code on the web commits as "Claude <noreply@anthropic.com>"
   "codex@openai.com", // Codex cloud commits as "Codex <codex@openai.com>"
+  "agent@continue.dev", // Continue's agent: "Continue Agent <agent@continue.dev>"
+  "noreply@continue.dev", // Continue: "Continue <noreply@continue.dev>"
+  "roomote@roocode.com", // Roo Code's cloud agent (Roomote)
+  "noreply@cline.bot", // Cline: "Cline <noreply@cline.bot>"
+  "cascade@windsurf.ai", // Windsurf's Cascade agent
+  "gemini-cli@google.com", // the identity Gemini CLI sets for its own git operations ("Gemini CLI")
+  "crush@charm.land", // Crush: "Crush <crush@charm.land>"
+  "qwen-coder@alibabacloud.com", // Qwen Code: "Qwen-Coder <qwen-coder@alibabacloud.com>"
+  "agent@warp.dev", // Warp's agent: "Warp <agent@warp.dev>"
+  "noreply@z.ai", // Z.ai's GLM coding agent
+  "junie@jetbrains.com", // JetBrains Junie
 ];
 
 /** Git author/committer names of coding agents (normalised like logins). */
@@ -56,6 +86,73 @@ export const REVIEW_ONLY_AI_BOTS: readonly string[] = [
   "copilot-pull-request-reviewer",
   "gemini-code-assist",
   "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io", // cubic's earlier name
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review",
+];
+
+/**
+ * Review bots whose suggestions, once committed into the change (the commit names the bot as its
+ * author or co-author), are AI-written code: all the AI review bots above. Not Copilot's reviewer
+ * account, which never appears in commits.
+ */
+export const SUGGESTING_REVIEW_BOTS: readonly string[] = REVIEW_ONLY_AI_BOTS.filter((b) => b !== "copilot-pull-request-reviewer");
+
+/**
+ * Automation that is not AI (normalised logins): dependency, CI, release and hosting bots. A bot
+ * account that is in neither this list nor the AI lists is shown as unrecognised automation.
+ */
+export const KNOWN_AUTOMATION: readonly string[] = [
+  "dependabot",
+  "dependabot-preview",
+  "renovate",
+  "renovate-bot",
+  "github-actions",
+  "github",
+  "web-flow",
+  "snyk-bot",
+  "snyk-io",
+  "blacksmith-sh",
+  "cloudflare-workers-and-pages",
+  "netlify",
+  "vercel",
+  "mergify",
+  "pre-commit-ci",
+  "codecov",
+  "allcontributors",
+  "imgbot",
+  "changeset-bot",
+  "release-please",
+  "semantic-release-bot",
+  "stale",
+  "greenkeeper",
+  "pyup-bot",
+  "restyled-io",
+  "autofix-ci",
+  "google-cla",
+  "googlebot",
+  "copybara-service",
+  "bors",
+  "kodiakhq",
+  "depfu",
+  "gitstream-cm",
+  "graphite-app",
+  "pull",
+  "transifex-integration",
+  "crowdin-bot",
+  "weblate",
 ];
 
 /** Dependency-update bots: their descriptions quote upstream release notes, so description markers are not looked for. */
@@ -79,6 +176,17 @@ export const AI_EMAILS: readonly string[] = [
   "codex@openai.com", // Codex cloud
   "copilot@github.com", // Copilot
   "clio-agent@sisyphuslabs.ai", // Sisyphus (oh-my-opencode)
+  "agent@continue.dev", // Continue's agent
+  "noreply@continue.dev", // Continue
+  "roomote@roocode.com", // Roo Code's cloud agent
+  "noreply@cline.bot", // Cline
+  "cascade@windsurf.ai", // Windsurf's Cascade
+  "gemini-cli@google.com", // Gemini CLI's own git identity
+  "crush@charm.land", // Crush
+  "qwen-coder@alibabacloud.com", // Qwen Code
+  "agent@warp.dev", // Warp
+  "noreply@z.ai", // Z.ai GLM
+  "junie@jetbrains.com", // JetBrains Junie
 ];
 
 /** Kiro's agent commits and co-authors with a noreply address ending in kiro-agent (with or without "[bot]"). */
@@ -122,7 +230,7 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
  */
 export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply|[\w.-]*(?:bot|agent)(?:\[bot\])?)$/i;
 
-/** Co-author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
+/** Co-author and author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
 export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [/^aider \([^()]+\)$/i, /^copilot autofix\b/i];
 
 /** Trailer keys only AI tools write (lower-case). */
@@ -133,6 +241,7 @@ export const TOOL_TRAILERS: readonly string[] = [
   "amp-thread",
   "replit-commit-author",
   "replit-commit-session-id",
+  "agent-logs-url", // Copilot coding agent: "Agent-Logs-Url: https://github.com/<owner>/<repo>/sessions/<id>"
 ];
 
 /** Trailer keys that name a helper, human or AI; the value decides (lower-case). "Made-with: Cursor" is Cursor's. */
@@ -162,6 +271,12 @@ const UNAMBIGUOUS_TOOLS = [
   "mistral",
   "qwen",
   "deepseek",
+  "glm",
+  "kimi",
+  "grok",
+  "cline",
+  "crush",
+  "junie",
   "llms?",
 ];
 /** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro). */
@@ -260,6 +375,10 @@ export const BUILTIN_SIGNALS = {
   "agent-trace": "Agent Trace record attributes lines of the PR to AI",
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
+  "agent-account": "Commit authored, committed or co-authored by a bot account that names itself an AI agent",
+  "review-bot-suggestion": "Commit carries an AI review bot's suggestion (the bot authored or co-authored it)",
+  "tool-footer": "Commit message or description carries an AI tool's footer",
+  "prose-disclosure": "Commit message or description says in words that an AI tool wrote the change",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
 } as const satisfies Record<BuiltinSignalId, string>;
 

@@ -2,6 +2,7 @@
 import type { Policy } from "../policy/schema.js";
 import type { Actor, AiSignal, CommitInfo, Detection, GitIdentity, PullSnapshot } from "./types.js";
 import {
+  AGENT_BOT_APPS,
   AGENT_EMAILS,
   AGENT_LOGINS,
   AGENT_MODEL_VALUE,
@@ -27,6 +28,7 @@ import {
   REVIEW_BOT_BLOCKS,
   REVIEW_ONLY_AI_BOTS,
   SERVICE_LOCAL_PART,
+  SUGGESTING_REVIEW_BOTS,
   TOOL_TRAILERS,
   UNAMBIGUOUS_TOOL_WORD,
   type KnownAccount,
@@ -36,6 +38,8 @@ import { compileSafeRegexes } from "../policy/safe-regex.js";
 import { matchesPolicyEmail } from "../policy/email-pattern.js";
 import type { BuiltinSignalId } from "../policy/signals.js";
 import { findDisclosures } from "./disclosure.js";
+import { findProseDisclosures, findToolFooter, isAgentLikeBotLogin, isReleaseAutomationMessage, looksLikeAutomation } from "./ai-families.js";
+import { findUnrecognisedAutomation } from "./automation.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
 
@@ -132,10 +136,13 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
 
   // Who authored and committed each commit.
   for (const commit of snapshot.commits) {
+    const release = isReleaseAutomationMessage(commit.message);
     for (const identity of [commit.author, commit.committer]) {
       const account = identityAccount(identity);
       if (account && ignored.has(normaliseLogin(account.login))) continue;
-      if (isAgentIdentity(identity, account)) emit("commit-agent", formatIdentity(identity), commit.sha);
+      if (isAgentIdentity(identity, account, release)) emit("commit-agent", formatIdentity(identity), commit.sha);
+      if (account && isAgentLikeBot(account, release)) emit("agent-account", formatIdentity(identity), commit.sha);
+      if (account && isSuggestingReviewBot(account)) emit("review-bot-suggestion", formatIdentity(identity), commit.sha);
       if (account && AI_APPS.some((app) => !app.authorOnly && sameAccount(account, app))) {
         emit("commit-author-app", account.login, commit.sha);
       }
@@ -147,7 +154,7 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   // Trailers and tool markers in the commit messages.
   const policyTrailers = new Set(d.trailers.map((t) => t.trim().toLowerCase()));
   for (const commit of snapshot.commits) {
-    signalsFromTrailers(commit, policyTrailers, d.emails, emit);
+    signalsFromTrailers(commit, policyTrailers, d.emails, ignored, emit);
     signalsFromCommitMessage(commit, emit);
   }
 
@@ -158,12 +165,17 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const patterns = compileSafeRegexes(d.body_patterns, { ignoreCase: true });
   for (const line of lines) {
     if (!byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line))) emit("body-marker", line.trim());
+    if (!byDependencyBot && findToolFooter(cutLine(line)) !== undefined) emit("tool-footer", cutLine(line).trim());
     const cut = line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
     if (patterns.some((p) => p.test(cut))) emit("policy-body", cut.trim());
   }
   // An explicit disclosure that AI was used; one that says "no AI" is not evidence either way.
   if (!byDependencyBot && on("disclosure")) {
     for (const found of findDisclosures(lines.map(cutLine).join("\n"))) emit("disclosure", found.evidence);
+  }
+  // A first-person statement in the description that a tool wrote the change.
+  if (!byDependencyBot && on("prose-disclosure")) {
+    for (const evidence of findProseDisclosures(withoutCode(lines.map(cutLine).join("\n")))) emit("prose-disclosure", evidence);
   }
 
   // Provenance records: Agent Trace records the PR adds, Git AI notes on its commits.
@@ -188,19 +200,30 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const aiLabels = new Set(d.labels.map((l) => l.toLowerCase()));
   for (const label of snapshot.labels) if (aiLabels.has(label.toLowerCase())) emit("label", label);
 
-  return provenance ? { assisted: signals.length > 0, signals, provenance } : { assisted: signals.length > 0, signals };
+  const detection: Detection = provenance ? { assisted: signals.length > 0, signals, provenance } : { assisted: signals.length > 0, signals };
+  const unrecognised = findUnrecognisedAutomation(snapshot, policy);
+  if (unrecognised.length > 0) detection.unrecognised = unrecognised;
+  return detection;
 }
 
 type Emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => void;
 
-function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, policyEmails: string[], emit: Emit): void {
+function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, policyEmails: string[], ignored: Set<string>, emit: Emit): void {
+  const release = isReleaseAutomationMessage(commit.message);
   for (const t of parseTrailers(commit.message)) {
     const key = t.key.toLowerCase();
     if (key === "co-authored-by") {
       const email = emailOf(t.value);
+      const account = email ? noreplyAccount(email) : undefined;
+      if (account && !ignored.has(normaliseLogin(account.login))) {
+        if (isSuggestingReviewBot(account)) emit("review-bot-suggestion", t.line, commit.sha);
+        if (isAgentLikeBot(account, release)) emit("agent-account", t.line, commit.sha);
+      }
+      const appOnRelease = release && account !== undefined && AGENT_BOT_APPS.includes(normaliseLogin(account.login));
       if (
-        (email && (isAiEmail(email) || isToolAtVendor(t.value, email) || isToolAtServiceAddress(t.value, email))) ||
-        isAiCoAuthorName(t.value)
+        !appOnRelease &&
+        ((email && (isAiEmail(email) || isToolAtVendor(t.value, email) || isToolAtServiceAddress(t.value, email))) ||
+          isAiCoAuthorName(t.value))
       )
         emit("co-author-trailer", t.line, commit.sha);
       if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
@@ -221,7 +244,45 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
     if (marker || COMMIT_MARKERS.some((m) => (!m.subjectOnly || index === 0) && m.pattern.test(line))) {
       emit("commit-marker", line.trim(), commit.sha);
     }
+    if (findToolFooter(line) !== undefined) emit("tool-footer", line.trim(), commit.sha);
   });
+  for (const evidence of findProseDisclosures(withoutCode(commit.message))) emit("prose-disclosure", evidence, commit.sha);
+}
+
+/** Fenced code blocks removed (linear): quoted logs and examples are not the author speaking. */
+function withoutCode(text: string): string {
+  let inFence = false;
+  const kept: string[] = [];
+  for (const line of splitLines(text)) {
+    if (/^\s{0,3}(?:```|~~~)/.test(line)) {
+      inFence = !inFence;
+      continue;
+    }
+    if (!inFence) kept.push(line);
+  }
+  return kept.join("\n");
+}
+
+/** A GitHub App account (a "[bot]" login or type Bot): only those can be agents by family or app list. */
+function isBotAccount(account: Actor): boolean {
+  return /\[bot\]$/i.test(account.login.trim()) || account.type === "Bot";
+}
+
+/** An AI review bot whose suggestion was committed into the change. */
+function isSuggestingReviewBot(account: Actor): boolean {
+  return isBotAccount(account) && SUGGESTING_REVIEW_BOTS.includes(normaliseLogin(account.login));
+}
+
+/**
+ * A bot account that names itself an AI agent ("cline-agent[bot]", "foo-ai[bot]"), not a catalogued
+ * one (those have their own signals), not release/CI automation, and not on a release commit.
+ */
+function isAgentLikeBot(account: Actor, release: boolean): boolean {
+  if (release || !isBotAccount(account)) return false;
+  const login = normaliseLogin(account.login);
+  if (isKnownAiAccount(account) || REVIEW_ONLY_AI_BOTS.includes(login) || DEPENDENCY_BOTS.includes(login)) return false;
+  if (AI_CO_AUTHOR_LOGINS.includes(login) || AGENT_BOT_APPS.includes(login)) return false;
+  return isAgentLikeBotLogin(login);
 }
 
 /** Whether an Assisted-by / Generated-by value names an AI tool or model rather than a person. */
@@ -266,6 +327,8 @@ function isToolAtServiceAddress(value: string, email: string): boolean {
   const e = email.toLowerCase();
   const local = e.slice(0, e.lastIndexOf("@"));
   if (!SERVICE_LOCAL_PART.test(local)) return false;
+  // Release and CI bots named after a tool ("gemini-cli-robot") are that tool's automation, not its agent.
+  if (looksLikeAutomation(local, value.replace(/<[^<>]*>\s*$/, ""))) return false;
   const account = noreplyAccount(e);
   if (account && (REVIEW_ONLY_AI_BOTS.includes(normaliseLogin(account.login)) || DEPENDENCY_BOTS.includes(normaliseLogin(account.login))))
     return false;
@@ -284,12 +347,23 @@ function isAiCoAuthorName(value: string): boolean {
 
 /** A known AI app or coding agent account (not the review-only bots). */
 function isKnownAiAccount(account: Actor): boolean {
-  return AI_APPS.some((app) => sameAccount(account, app)) || AGENT_LOGINS.includes(normaliseLogin(account.login));
+  return (
+    AI_APPS.some((app) => sameAccount(account, app)) ||
+    AGENT_LOGINS.includes(normaliseLogin(account.login)) ||
+    (isBotAccount(account) && AGENT_BOT_APPS.includes(normaliseLogin(account.login)))
+  );
 }
 
-function isAgentIdentity(identity: GitIdentity, account: Actor | undefined): boolean {
+function isAgentIdentity(identity: GitIdentity, account: Actor | undefined, release: boolean): boolean {
   const email = cleanEmail(identity.email).toLowerCase();
   const name = normaliseLogin(identity.name);
+  if (account !== undefined && isBotAccount(account)) {
+    const login = normaliseLogin(account.login);
+    // An agent's app doing release work (a version bump, a cherry-pick into a release branch) is release automation.
+    if (AGENT_BOT_APPS.includes(login) && !release) return true;
+    // Copilot Autofix commits its fixes as github-advanced-security[bot].
+    if (AI_CO_AUTHOR_LOGINS.includes(login)) return true;
+  }
   return (
     (account !== undefined && AGENT_LOGINS.includes(normaliseLogin(account.login))) ||
     AGENT_EMAILS.includes(email) ||
@@ -307,8 +381,12 @@ function sameAccount(actor: Actor, known: KnownAccount): boolean {
 }
 
 /** The account behind a git identity: the one GitHub linked, else the one its noreply email names. */
-function identityAccount(identity: GitIdentity): Actor | undefined {
-  return identity.account ?? noreplyAccount(cleanEmail(identity.email));
+export function identityAccount(identity: GitIdentity): Actor | undefined {
+  const account = identity.account ?? noreplyAccount(cleanEmail(identity.email));
+  if (account) return account;
+  // An app's git name "qwen.ai[bot]" with the vendor's own email: no person names themselves "…[bot]".
+  const name = identity.name.trim();
+  return /^[A-Za-z0-9][\w.-]{0,60}\[bot\]$/.test(name) ? { login: name, type: "Bot" } : undefined;
 }
 
 /** An identity's email as git tools sometimes write it: quoted, escaped, or bracketed; case kept. */
@@ -317,14 +395,14 @@ function cleanEmail(email: string): string {
 }
 
 /** "<id>+<login>@users.noreply.github.com" or "<login>@users.noreply.github.com" → the account. */
-function noreplyAccount(email: string): Actor | undefined {
+export function noreplyAccount(email: string): Actor | undefined {
   const m = /^(?:(\d+)\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(email.trim());
   if (!m) return undefined;
   return m[1] === undefined ? { login: m[2]! } : { login: m[2]!, id: Number(m[1]) };
 }
 
 /** The email in "Name <email>", a bare email, or "Name email" (no brackets, as some agents write it). */
-function emailOf(value: string): string | undefined {
+export function emailOf(value: string): string | undefined {
   const bracketed = /<([^<>\s@]+@[^<>\s]+)>/.exec(value);
   if (bracketed) return cleanEmail(bracketed[1]!);
   const last = value.trim().split(/\s+/).at(-1) ?? "";
