@@ -67,6 +67,7 @@ export const AGENT_EMAILS: readonly string[] = [
   "crush@charm.land", // Crush: "Crush <crush@charm.land>"
   "qwen-coder@alibabacloud.com", // Qwen Code: "Qwen-Coder <qwen-coder@alibabacloud.com>"
   "agent@warp.dev", // Warp's agent: "Warp <agent@warp.dev>"
+  "oz-agent@warp.dev", // Warp's agent, renamed Oz: "Oz <oz-agent@warp.dev>"
   "noreply@z.ai", // Z.ai's GLM coding agent
   "junie@jetbrains.com", // JetBrains Junie
 ];
@@ -185,6 +186,7 @@ export const AI_EMAILS: readonly string[] = [
   "crush@charm.land", // Crush
   "qwen-coder@alibabacloud.com", // Qwen Code
   "agent@warp.dev", // Warp
+  "oz-agent@warp.dev", // Warp's Oz
   "noreply@z.ai", // Z.ai GLM
   "junie@jetbrains.com", // JetBrains Junie
 ];
@@ -221,6 +223,7 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
   "opencode.ai",
   "openai.com",
   "github.com",
+  "google.com", // "Gemini <gemini@google.com>"; Google's staff co-author with their own names
 ];
 
 /**

@@ -57,11 +57,18 @@ const PROSE_TOOLS = [
 ];
 const NAME_LIKE = ["claude(?: code)?", "devin", "jules", "cody", "kiro", "junie"];
 
+/** A tool named in prose (first-name-like tools followed by a surname are masked first: see maskPeople). */
+const TOOL = `(?:${left}(?:${[...PROSE_TOOLS, ...NAME_LIKE].join("|")})${right})`;
+
 /**
- * A tool named in prose. A first-name-like tool counts unless a capitalised word follows it
- * ("written by claude", "Claude Code did" count; "written by Claude Dupont" is a person).
+ * "Claude Dupont", "Jules Verne": a first-name-like tool followed by a capitalised word that is not
+ * a product word is a person, masked before the patterns run (case-sensitively, which the patterns are not).
  */
-const TOOL = `(?:${left}(?:${PROSE_TOOLS.join("|")})${right}|${left}(?:${NAME_LIKE.join("|")})${right}(?!\\s+[A-Z][a-z]))`;
+const PERSON = /(?<![A-Za-z0-9])(?:Claude|Devin|Jules|Cody|Kiro|Junie)(?=\s+(?!(?:Code|CLI|AI|Agent|Opus|Sonnet|Haiku)\b)[A-Z][a-z])/g;
+
+function maskPeople(text: string): string {
+  return text.replace(PERSON, "someone");
+}
 
 /** Verbs of writing code. Finding, reporting, reviewing or investigating a bug is not writing it. */
 const WRITE =
@@ -122,7 +129,7 @@ export function findProseDisclosures(text: string): string[] {
   for (const raw of withoutComments(text).split(/\r\n|\r|\n/)) {
     const line = raw.length > 2000 ? raw.slice(0, 2000) : raw;
     if (line.trim() === "" || NOT_PROSE.test(line)) continue;
-    for (const sentence of sentences(line)) {
+    for (const sentence of sentences(maskPeople(line))) {
       if (NEGATED.test(sentence)) continue;
       if (PROSE_PATTERNS.some((p) => p.test(sentence))) {
         found.push(line.trim());

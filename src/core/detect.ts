@@ -153,7 +153,8 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
 
   // Trailers and tool markers in the commit messages.
   const policyTrailers = new Set(d.trailers.map((t) => t.trim().toLowerCase()));
-  for (const commit of snapshot.commits) {
+  for (const raw of snapshot.commits) {
+    const commit = { ...raw, message: unflatten(raw.message) };
     signalsFromTrailers(commit, policyTrailers, d.emails, ignored, emit);
     signalsFromCommitMessage(commit, emit);
   }
@@ -249,6 +250,16 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
   for (const evidence of findProseDisclosures(withoutCode(commit.message))) emit("prose-disclosure", evidence, commit.sha);
 }
 
+/**
+ * A commit message as its tool wrote it: agents that pass the message through a shell sometimes
+ * write "\n" literally, and some tools flatten the message onto one line, paragraphs joined by two
+ * spaces ("subject  🤖 Generated with [X](…)  Co-Authored-By: X <…>"); both read as line breaks.
+ */
+function unflatten(message: string): string {
+  const unescaped = message.includes("\\n") ? message.replace(/\\n/g, "\n") : message;
+  return unescaped.replace(/[ \t]{2,}(?=🤖|(?:co-authored-by|generated with|made with)[ \t]*[:[])/giu, "\n");
+}
+
 /** Fenced code blocks removed (linear): quoted logs and examples are not the author speaking. */
 function withoutCode(text: string): string {
   let inFence = false;
@@ -315,6 +326,7 @@ export function isAiEmail(email: string): boolean {
 function isToolAtVendor(value: string, email: string): boolean {
   const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
   if (!AI_VENDOR_DOMAINS.includes(domain)) return false;
+  if (looksLikeAutomation(email.slice(0, email.lastIndexOf("@")), value.replace(/<[^<>]*>\s*$/, ""))) return false;
   const name = value
     .replace(/<[^<>]*>\s*$/, "")
     .replace(email, "")
