@@ -169,7 +169,7 @@ const FOOTER_EMOJIS = /(?:🤖|💘|✨|🧠|🦾|⚡)\uFE0F?\s*/gu;
 export function findToolFooter(line: string): string | undefined {
   const trimmed = line.trim();
   // A footer at the start of the line: link form for any X, bare form only after an emoji.
-  const start = trimmed.replace(/^[\s*_>#-]+/, "");
+  const start = trimmed.replace(/^[\s*_#-]+/, "");
   const lead = /^(?:🤖|💘|✨|🧠|🦾|⚡)\uFE0F?\s*/u.exec(start);
   const rest = lead ? start.slice(lead[0].length) : start;
   const linked = FOOTER_LINK.exec(rest);
@@ -178,7 +178,8 @@ export function findToolFooter(line: string): string | undefined {
     const bare = FOOTER_EMOJI.exec(rest);
     if (bare && isAiGenerator(bare[1]!)) return bare[1]!.trim();
   }
-  // A footer flattened into the line: only after the robot emoji.
+  // A footer flattened into the line: only after the robot emoji, never in a quoted line.
+  if (trimmed.startsWith(">")) return undefined;
   FOOTER_EMOJIS.lastIndex = 0;
   for (let m = FOOTER_EMOJIS.exec(trimmed); m; m = FOOTER_EMOJIS.exec(trimmed)) {
     if (m.index === 0 || !m[0].startsWith("🤖")) continue;

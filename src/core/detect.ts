@@ -115,7 +115,7 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const signals: AiSignal[] = [];
   const seen = new Set<string>();
   const on = (id: BuiltinSignalId) =>
-    d.builtin && !disabled.has(id) && (id !== "disclosure" || d.disclosure) && (!PROVENANCE_IDS.has(id) || d.provenance);
+    d.builtin && !disabled.has(id) && ((id !== "disclosure" && id !== "prose-disclosure") || d.disclosure) && (!PROVENANCE_IDS.has(id) || d.provenance);
   const emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => {
     if (id in BUILTIN_SIGNALS && !on(id as BuiltinSignalId)) return;
     const shown = shorten(evidence);
@@ -165,18 +165,21 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   // Linear-time matching: a pattern like (a+)+b must not let a description line hang the event loop.
   const patterns = compileSafeRegexes(d.body_patterns, { ignoreCase: true });
   for (const line of lines) {
-    if (!byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line))) emit("body-marker", line.trim());
-    if (!byDependencyBot && findToolFooter(cutLine(line)) !== undefined) emit("tool-footer", cutLine(line).trim());
+    const marked = !byDependencyBot && BODY_MARKERS.some((m) => m.pattern.test(line));
+    if (marked) emit("body-marker", line.trim());
+    // The family beside the catalogue: a footer of a tool no marker names.
+    else if (!byDependencyBot && findToolFooter(cutLine(line)) !== undefined) emit("tool-footer", cutLine(line).trim());
     const cut = line.length > MAX_LINE_FOR_PATTERNS ? line.slice(0, MAX_LINE_FOR_PATTERNS) : line;
     if (patterns.some((p) => p.test(cut))) emit("policy-body", cut.trim());
   }
   // An explicit disclosure that AI was used; one that says "no AI" is not evidence either way.
-  if (!byDependencyBot && on("disclosure")) {
-    for (const found of findDisclosures(lines.map(cutLine).join("\n"))) emit("disclosure", found.evidence);
-  }
-  // A first-person statement in the description that a tool wrote the change.
+  const disclosures = byDependencyBot ? [] : findDisclosures(lines.map(cutLine).join("\n")).map((f) => f.evidence);
+  if (on("disclosure")) for (const evidence of disclosures) emit("disclosure", evidence);
+  // A first-person statement elsewhere in the description that a tool wrote the change.
   if (!byDependencyBot && on("prose-disclosure")) {
-    for (const evidence of findProseDisclosures(withoutCode(lines.map(cutLine).join("\n")))) emit("prose-disclosure", evidence);
+    for (const evidence of findProseDisclosures(withoutCode(lines.map(cutLine).join("\n")))) {
+      if (!disclosures.includes(evidence)) emit("prose-disclosure", evidence);
+    }
   }
 
   // Provenance records: Agent Trace records the PR adds, Git AI notes on its commits.
@@ -244,8 +247,7 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
     const marker = BODY_MARKERS.some((m) => (m.link ? m.pattern.test(line) : m.pattern.exec(start)?.index === 0));
     if (marker || COMMIT_MARKERS.some((m) => (!m.subjectOnly || index === 0) && m.pattern.test(line))) {
       emit("commit-marker", line.trim(), commit.sha);
-    }
-    if (findToolFooter(line) !== undefined) emit("tool-footer", line.trim(), commit.sha);
+    } else if (findToolFooter(line) !== undefined) emit("tool-footer", line.trim(), commit.sha);
   });
   for (const evidence of findProseDisclosures(withoutCode(commit.message))) emit("prose-disclosure", evidence, commit.sha);
 }
