@@ -66,8 +66,6 @@ export const AGENT_EMAILS: readonly string[] = [
   "gemini-cli@google.com", // the identity Gemini CLI sets for its own git operations ("Gemini CLI")
   "crush@charm.land", // Crush: "Crush <crush@charm.land>"
   "qwen-coder@alibabacloud.com", // Qwen Code: "Qwen-Coder <qwen-coder@alibabacloud.com>"
-  "agent@warp.dev", // Warp's agent: "Warp <agent@warp.dev>"
-  "oz-agent@warp.dev", // Warp's agent, renamed Oz: "Oz <oz-agent@warp.dev>"
   "noreply@z.ai", // Z.ai's GLM coding agent
   "junie@jetbrains.com", // JetBrains Junie
 ];
@@ -185,8 +183,6 @@ export const AI_EMAILS: readonly string[] = [
   "gemini-cli@google.com", // Gemini CLI's own git identity
   "crush@charm.land", // Crush
   "qwen-coder@alibabacloud.com", // Qwen Code
-  "agent@warp.dev", // Warp
-  "oz-agent@warp.dev", // Warp's Oz
   "noreply@z.ai", // Z.ai GLM
   "junie@jetbrains.com", // JetBrains Junie
 ];
