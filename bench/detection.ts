@@ -32,7 +32,14 @@ const summary = [
   table(
     ["measure", "commits", "floor", "PRs", "floor", "all"],
     [
-      ["precision", pct(s.bySource.commit.precision), pct(FLOORS.commit.precision), pct(s.bySource.pr.precision), pct(FLOORS.pr.precision), pct(s.precision)],
+      [
+        "precision",
+        pct(s.bySource.commit.precision),
+        pct(FLOORS.commit.precision),
+        pct(s.bySource.pr.precision),
+        pct(FLOORS.pr.precision),
+        pct(s.precision),
+      ],
       ["recall", pct(s.bySource.commit.recall), pct(FLOORS.commit.recall), pct(s.bySource.pr.recall), pct(FLOORS.pr.recall), pct(s.recall)],
       ["true positives", String(s.bySource.commit.tp), "", String(s.bySource.pr.tp), "", String(s.tp)],
       ["false positives", String(s.bySource.commit.fp), "", String(s.bySource.pr.fp), "", String(s.fp)],

@@ -45,6 +45,8 @@ export const AGENT_BOT_APPS: readonly string[] = [
   "v0", // Vercel v0
   "lovable-dev", // Lovable
   "bolt-new-by-stackblitz", // Bolt
+  "kiloconnect", // Kilo Code's cloud agent
+  "augment-app", // Augment Code's agent
 ];
 
 /**
@@ -68,6 +70,9 @@ export const AGENT_EMAILS: readonly string[] = [
   "qwen-coder@alibabacloud.com", // Qwen Code: "Qwen-Coder <qwen-coder@alibabacloud.com>"
   "noreply@z.ai", // Z.ai's GLM coding agent
   "junie@jetbrains.com", // JetBrains Junie
+  "windsurf@codeium.com", // Windsurf (Codeium): "Windsurf <windsurf@codeium.com>"
+  "agent@augmentcode.com", // Augment: "Augment Agent <agent@augmentcode.com>"
+  "noreply@kilocode.ai", // Kilo Code
 ];
 
 /** Git author/committer names of coding agents (normalised like logins). */
@@ -185,6 +190,9 @@ export const AI_EMAILS: readonly string[] = [
   "qwen-coder@alibabacloud.com", // Qwen Code
   "noreply@z.ai", // Z.ai GLM
   "junie@jetbrains.com", // JetBrains Junie
+  "windsurf@codeium.com", // Windsurf (Codeium): "Windsurf <windsurf@codeium.com>"
+  "agent@augmentcode.com", // Augment: "Augment Agent <agent@augmentcode.com>"
+  "noreply@kilocode.ai", // Kilo Code
 ];
 
 /** Kiro's agent commits and co-authors with a noreply address ending in kiro-agent (with or without "[bot]"). */
@@ -227,10 +235,15 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
  * noreply. A co-author there whose name names an AI tool or model is that tool ("Gemini 3 Pro
  * <gemini-bot@…>", "kdeps (deepseek-reasoner) <noreply@…>"); the review-only bots are excluded.
  */
-export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply|[\w.-]*(?:bot|agent)(?:\[bot\])?)$/i;
+export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply(?:\+[\w.-]+)?|ai|[\w.-]*(?:bot|agent)(?:\[bot\])?|[\w.-]+[._-]ai)$/i;
 
 /** Co-author and author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
-export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [/^aider \([^()]+\)$/i, /^copilot autofix\b/i];
+export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [
+  /^aider \([^()]+\)$/i,
+  /^copilot autofix\b/i,
+  // "<tool> (<model>)": "Codex (GPT 5.6)", "QoderAI (Qwen 3.8 Max)", "kdeps (deepseek-reasoner)": a model in brackets is no person's.
+  /^[\w .-]{1,40}\((?:[^()]{0,40}[^A-Za-z0-9])?(?:gpt|claude|gemini|qwen|llama|mistral|deepseek|glm|kimi|grok|sonnet|opus|haiku|codex|o[134])(?:[^A-Za-z][^()]{0,40})?\)$/i,
+];
 
 /** Trailer keys only AI tools write (lower-case). */
 export const TOOL_TRAILERS: readonly string[] = [
@@ -271,15 +284,12 @@ const UNAMBIGUOUS_TOOLS = [
   "qwen",
   "deepseek",
   "glm",
-  "kimi",
   "grok",
-  "cline",
   "crush",
-  "junie",
   "llms?",
 ];
-/** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro). */
-const NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro"];
+/** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro, Cline, Junie, Kimi). */
+const NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro", "cline", "junie", "kimi"];
 
 /** Any known assistant or model family as a word. */
 export const AI_TOOL_WORD = new RegExp(`${left}(?:${[...UNAMBIGUOUS_TOOLS, ...NAME_LIKE_TOOLS].join("|")})${right}`, "i");

@@ -38,7 +38,14 @@ import { compileSafeRegexes } from "../policy/safe-regex.js";
 import { matchesPolicyEmail } from "../policy/email-pattern.js";
 import type { BuiltinSignalId } from "../policy/signals.js";
 import { findDisclosures } from "./disclosure.js";
-import { findProseDisclosures, findToolFooter, isAgentLikeBotLogin, isReleaseAutomationMessage, looksLikeAutomation } from "./ai-families.js";
+import {
+  findProseDisclosures,
+  findToolFooter,
+  isAgentLikeBotLogin,
+  isAgentNamedIdentity,
+  isReleaseAutomationMessage,
+  looksLikeAutomation,
+} from "./ai-families.js";
 import { findUnrecognisedAutomation } from "./automation.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
@@ -115,7 +122,10 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const signals: AiSignal[] = [];
   const seen = new Set<string>();
   const on = (id: BuiltinSignalId) =>
-    d.builtin && !disabled.has(id) && ((id !== "disclosure" && id !== "prose-disclosure") || d.disclosure) && (!PROVENANCE_IDS.has(id) || d.provenance);
+    d.builtin &&
+    !disabled.has(id) &&
+    ((id !== "disclosure" && id !== "prose-disclosure") || d.disclosure) &&
+    (!PROVENANCE_IDS.has(id) || d.provenance);
   const emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => {
     if (id in BUILTIN_SIGNALS && !on(id as BuiltinSignalId)) return;
     const shown = shorten(evidence);
@@ -141,7 +151,12 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
       const account = identityAccount(identity);
       if (account && ignored.has(normaliseLogin(account.login))) continue;
       if (isAgentIdentity(identity, account, release)) emit("commit-agent", formatIdentity(identity), commit.sha);
-      if (account && isAgentLikeBot(account, release)) emit("agent-account", formatIdentity(identity), commit.sha);
+      else if (
+        (account && isAgentLikeBot(account, release)) ||
+        (!release && isAgentNamedIdentity(identity.name, cleanEmail(identity.email), SERVICE_LOCAL_PART))
+      ) {
+        emit("agent-account", formatIdentity(identity), commit.sha);
+      }
       if (account && isSuggestingReviewBot(account)) emit("review-bot-suggestion", formatIdentity(identity), commit.sha);
       if (account && AI_APPS.some((app) => !app.authorOnly && sameAccount(account, app))) {
         emit("commit-author-app", account.login, commit.sha);
@@ -204,7 +219,9 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   const aiLabels = new Set(d.labels.map((l) => l.toLowerCase()));
   for (const label of snapshot.labels) if (aiLabels.has(label.toLowerCase())) emit("label", label);
 
-  const detection: Detection = provenance ? { assisted: signals.length > 0, signals, provenance } : { assisted: signals.length > 0, signals };
+  const detection: Detection = provenance
+    ? { assisted: signals.length > 0, signals, provenance }
+    : { assisted: signals.length > 0, signals };
   const unrecognised = findUnrecognisedAutomation(snapshot, policy);
   if (unrecognised.length > 0) detection.unrecognised = unrecognised;
   return detection;
@@ -212,7 +229,13 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
 
 type Emit = (id: BuiltinSignalId | PolicySignalId, evidence: string, commit?: string) => void;
 
-function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, policyEmails: string[], ignored: Set<string>, emit: Emit): void {
+function signalsFromTrailers(
+  commit: CommitInfo,
+  policyTrailers: Set<string>,
+  policyEmails: string[],
+  ignored: Set<string>,
+  emit: Emit,
+): void {
   const release = isReleaseAutomationMessage(commit.message);
   for (const t of parseTrailers(commit.message)) {
     const key = t.key.toLowerCase();
@@ -230,6 +253,7 @@ function signalsFromTrailers(commit: CommitInfo, policyTrailers: Set<string>, po
           isAiCoAuthorName(t.value))
       )
         emit("co-author-trailer", t.line, commit.sha);
+      else if (email && !release && isAgentNamedIdentity(t.value, email, SERVICE_LOCAL_PART)) emit("agent-account", t.line, commit.sha);
       if (email && matchesPolicyEmail(email, policyEmails)) emit("policy-email", t.line, commit.sha);
     }
     if (TOOL_TRAILERS.includes(key)) emit("tool-trailer", t.line, commit.sha);
@@ -340,7 +364,8 @@ function isToolAtVendor(value: string, email: string): boolean {
 function isToolAtServiceAddress(value: string, email: string): boolean {
   const e = email.toLowerCase();
   const local = e.slice(0, e.lastIndexOf("@"));
-  if (!SERVICE_LOCAL_PART.test(local)) return false;
+  // A tool's own address: "noreply@…", "…-bot@…", or the tool's name itself ("Windsurf <windsurf@…>").
+  if (!SERVICE_LOCAL_PART.test(local) && !isSelfNamed(value, local)) return false;
   // Release and CI bots named after a tool ("gemini-cli-robot") are that tool's automation, not its agent.
   if (looksLikeAutomation(local, value.replace(/<[^<>]*>\s*$/, ""))) return false;
   const account = noreplyAccount(e);
@@ -351,6 +376,12 @@ function isToolAtServiceAddress(value: string, email: string): boolean {
     .replace(email, "")
     .trim();
   return UNAMBIGUOUS_TOOL_WORD.test(name) || NAME_LIKE_TOOL_WITH_QUALIFIER.test(name);
+}
+
+/** "Windsurf <windsurf@…>": the name is the tool's alone (a product word may follow) and the address is that name. */
+function isSelfNamed(value: string, local: string): boolean {
+  const m = /^([A-Za-z][\w.-]*)(?:\s+(?:Agent|AI|Cascade|Code|CLI|Assistant))?\s*(?:<[^<>]*>)?\s*$/.exec(value.trim());
+  return m !== null && m[1]!.toLowerCase() === local;
 }
 
 /** A co-author named as a tool whatever its email: "aider (gpt-5) <…>", "Copilot Autofix powered by AI <…>". */

@@ -160,7 +160,9 @@ function unrecognisedLines(bots: Detection["unrecognised"]): string[] {
   const lines = ["", "**Unrecognised automation** (does not gate on its own; if it is an AI agent, add it to the policy):"];
   for (const b of bots.slice(0, MAX_LIST)) {
     const value = b.policyKey === "detection.emails" && b.email ? b.email : b.login;
-    lines.push(`- ${code(b.login)} as ${b.roles.join(", ")} of ${b.commits.length} commit(s): count it with ${code(`${b.policyKey}: [${JSON.stringify(value)}]`)}`);
+    lines.push(
+      `- ${code(b.login)} as ${b.roles.join(", ")} of ${b.commits.length} commit(s): count it with ${code(`${b.policyKey}: [${JSON.stringify(value)}]`)}`,
+    );
   }
   if (bots.length > MAX_LIST) lines.push(`- … and ${bots.length - MAX_LIST} more`);
   return lines;

@@ -41,9 +41,13 @@ describe("tool footers of any tool", () => {
   });
 
   it("is not fired by release or code generators, a footer quoted from elsewhere, or prose that discusses the footer", () => {
-    expect(detect(byMessage("chore: release 1.2.0\n\nGenerated with [Release Please](https://github.com/googleapis/release-please)")).assisted).toBe(false);
+    expect(
+      detect(byMessage("chore: release 1.2.0\n\nGenerated with [Release Please](https://github.com/googleapis/release-please)")).assisted,
+    ).toBe(false);
     expect(detect(byMessage("Bump lib\n\n> 🤖 Generated with [Mystery Agent](https://mystery.example)")).assisted).toBe(false);
-    expect(detect(byMessage("Strip the 'Generated with [Claude Code](https://claude.ai/code)' footer from squash messages")).assisted).toBe(false);
+    expect(detect(byMessage("Strip the 'Generated with [Claude Code](https://claude.ai/code)' footer from squash messages")).assisted).toBe(
+      false,
+    );
   });
 
   it("can be switched off by its id", () => {
@@ -88,7 +92,8 @@ describe("first-person prose disclosures", () => {
   it("reads descriptions too, but not HTML comments, quotes or code blocks", () => {
     const body = "Adds retries.\n\nMost of this was written with Cursor.";
     expect(ids(makeSnapshot({ body }))).toContain("prose-disclosure");
-    const template = "<!-- I used <tool> to write … : describe AI use -->\n> I used Claude Code to write this\n```\nI used Copilot to write it\n```";
+    const template =
+      "<!-- I used <tool> to write … : describe AI use -->\n> I used Claude Code to write this\n```\nI used Copilot to write it\n```";
     expect(ids(makeSnapshot({ body: template }))).not.toContain("prose-disclosure");
   });
 
@@ -106,7 +111,9 @@ describe("agent identities beyond the catalogue", () => {
   });
 
   it("does not count a person's login that happens to contain agent, nor CI bots", () => {
-    expect(ids(oneCommit({ author: makeIdentity("Secret Agent", "5+secret-agent@users.noreply.github.com") }))).not.toContain("agent-account");
+    expect(ids(oneCommit({ author: makeIdentity("Secret Agent", "5+secret-agent@users.noreply.github.com") }))).not.toContain(
+      "agent-account",
+    );
     expect(ids(oneCommit({ author: makeIdentity("release-agent[bot]", "7+release-agent[bot]@users.noreply.github.com") }))).not.toContain(
       "agent-account",
     );
@@ -139,6 +146,22 @@ describe("agent identities beyond the catalogue", () => {
     expect(isReleaseAutomationMessage("chore(release): bump version to 0.7.0-nightly.20250918")).toBe(true);
   });
 
+  it("counts identities that name themselves agents at a tool's address, and tools at their own name's address", () => {
+    expect(ids(oneCommit({ author: makeIdentity("Acme Agent", "agent@acme.dev") }))).toContain("agent-account");
+    expect(ids(byMessage("x\n\nCo-authored-by: Nimbus AI <noreply@nimbus.example>"))).toContain("agent-account");
+    expect(ids(byMessage("x\n\nCo-authored-by: Grok <grok@x.ai>"))).toContain("co-author-trailer");
+    expect(ids(byMessage("x\n\nCo-authored-by: QoderAI (Qwen 3.8 Max) <qoder_ai@qoder.com>"))).toContain("co-author-trailer");
+    expect(ids(byMessage("x\n\nCo-authored-by: kdeps (deepseek-reasoner) <someone@example.com>"))).toContain("co-author-trailer");
+  });
+
+  it("does not count CI agents, a person's own noreply login, or a person at their first name's address", () => {
+    expect(detect(oneCommit({ author: makeIdentity("Buildkite Agent", "agent@buildkite.com") })).assisted).toBe(false);
+    expect(detect(oneCommit({ author: makeIdentity("Secret Agent", "9+secret-agent@users.noreply.github.com") })).assisted).toBe(false);
+    expect(detect(byMessage("x\n\nCo-authored-by: Cline Evaluation <cline@example.com>")).assisted).toBe(false);
+    expect(detect(byMessage("x\n\nAssisted-by: Cline Smith <cline.smith@example.com>")).assisted).toBe(false);
+    expect(detect(byMessage("x\n\nCo-authored-by: Kimi Virtanen <kimi@example.fi>")).assisted).toBe(false);
+  });
+
   it("keeps people named like tools and vendors' staff human", () => {
     expect(detect(oneCommit({ author: makeIdentity("Cline Rivers", "cline@example.com") })).assisted).toBe(false);
     expect(detect(byMessage("x\n\nCo-authored-by: Jacob MacDonald <jakemac@google.com>")).assisted).toBe(false);
@@ -147,19 +170,32 @@ describe("agent identities beyond the catalogue", () => {
 });
 
 describe("committed review-bot suggestions", () => {
-  it.each(["gemini-code-assist", "coderabbitai", "ellipsis-dev", "greptile-apps", "cubic-dev-ai", "sourcery-ai", "chatgpt-codex-connector"])(
-    "a commit co-authored by %s[bot] is AI-assisted",
-    (bot) => {
-      const d = detect(byMessage(`Apply suggestion\n\nCo-authored-by: ${bot}[bot] <1+${bot}[bot]@users.noreply.github.com>`));
-      expect(d.signals.map((s) => s.id)).toContain("review-bot-suggestion");
-    },
-  );
+  it.each([
+    "gemini-code-assist",
+    "coderabbitai",
+    "ellipsis-dev",
+    "greptile-apps",
+    "cubic-dev-ai",
+    "sourcery-ai",
+    "chatgpt-codex-connector",
+  ])("a commit co-authored by %s[bot] is AI-assisted", (bot) => {
+    const d = detect(byMessage(`Apply suggestion\n\nCo-authored-by: ${bot}[bot] <1+${bot}[bot]@users.noreply.github.com>`));
+    expect(d.signals.map((s) => s.id)).toContain("review-bot-suggestion");
+  });
 
   it("a commit authored by the review bot counts; the bot reviewing or commenting does not", () => {
     const bot = makeIdentity("coderabbitai[bot]", "136622811+coderabbitai[bot]@users.noreply.github.com");
     expect(ids(oneCommit({ author: bot }))).toContain("review-bot-suggestion");
     const reviewed = makeSnapshot({
-      reviews: [{ id: 1, user: { login: "coderabbitai[bot]", type: "Bot" }, state: "COMMENTED", commitId: "a", submittedAt: "2026-01-01T00:00:00Z" }],
+      reviews: [
+        {
+          id: 1,
+          user: { login: "coderabbitai[bot]", type: "Bot" },
+          state: "COMMENTED",
+          commitId: "a",
+          submittedAt: "2026-01-01T00:00:00Z",
+        },
+      ],
     });
     expect(detect(reviewed).assisted).toBe(false);
   });
