@@ -283,7 +283,7 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
  */
 function unflatten(message: string): string {
   const unescaped = message.includes("\\n") ? message.replace(/\\n/g, "\n") : message;
-  return unescaped.replace(/[ \t]{2,}(?=🤖|(?:co-authored-by|generated with|made with)[ \t]*[:[])/giu, "\n");
+  return unescaped.replace(/(?<![ \t])[ \t]{2,}(?=🤖|(?:co-authored-by|generated with|made with)[ \t]*[:[])/giu, "\n");
 }
 
 /** Fenced code blocks removed (linear): quoted logs and examples are not the author speaking. */

@@ -97,6 +97,12 @@ describe("first-person prose disclosures", () => {
     expect(ids(makeSnapshot({ body: template }))).not.toContain("prose-disclosure");
   });
 
+  it("stays linear on long runs of blanks, markers and words (no backtracking blow-up)", () => {
+    const message = `x${" ".repeat(200_000)}y\n${"🤖 ".repeat(20_000)}\n${"most of this was ".repeat(20_000)}\n${"Generated with [".repeat(20_000)}`;
+    const d = detect(byMessage(message));
+    expect(d.signals.map((s) => s.id)).not.toContain("tool-footer");
+  });
+
   it("stays linear on a long adversarial line", () => {
     const line = `${"I used a b ".repeat(5000)}claude`;
     expect(findProseDisclosures(line)).toEqual([]);
