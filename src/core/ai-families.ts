@@ -209,10 +209,13 @@ export const AUTOMATION_TOKEN =
 
 /**
  * A bot account that names itself an AI agent: "<x>-agent[bot]", "<x>-ai[bot]", "ai-<x>[bot]",
- * "<x>-droid[bot]", "<x>-llm[bot]", "<x>-gpt[bot]", "<x>-coder[bot]", "<x>-swe[bot]" (normalised
- * login without "[bot]"). Only GitHub App accounts qualify: a person's login is theirs to choose.
+ * "<x>.ai[bot]", "<x>-droid[bot]", "<x>-llm[bot]", "<x>-coder[bot]", or after an AI tool or model
+ * ("qwen-code[bot]", "claude-<x>[bot]") — normalised login without "[bot]", never one that also
+ * names release, CI or dependency automation. Only GitHub App accounts qualify: a person's login is
+ * theirs to choose.
  */
-const AGENT_LIKE_LOGIN = /(?:^|-)(?:agent|agents|ai|llm|gpt|swe|coder|droid|autopilot|codegen)(?:$|-)/i;
+const AGENT_LIKE_LOGIN =
+  /(?:^|[-.])(?:agent|agents|ai|llm|gpt|swe|coder|droid|autopilot|codegen|claude|codex|gemini|copilot|qwen|deepseek|cursor|devin|jules|aider|openhands|opencode|windsurf|cline|kiro|junie|glm|kimi|grok)(?:$|[-.])/i;
 
 export function isAgentLikeBotLogin(normalisedLogin: string): boolean {
   return AGENT_LIKE_LOGIN.test(normalisedLogin) && !AUTOMATION_TOKEN.test(normalisedLogin);

@@ -380,8 +380,12 @@ function isToolAtServiceAddress(value: string, email: string): boolean {
 
 /** "Windsurf <windsurf@…>": the name is the tool's alone (a product word may follow) and the address is that name. */
 function isSelfNamed(value: string, local: string): boolean {
-  const m = /^([A-Za-z][\w.-]*)(?:\s+(?:Agent|AI|Cascade|Code|CLI|Assistant))?\s*(?:<[^<>]*>)?\s*$/.exec(value.trim());
-  return m !== null && m[1]!.toLowerCase() === local;
+  const m = /^([A-Za-z][\w.-]*)(?:\s+(Agent|AI|Cascade|Code|CLI|Assistant))?\s*(?:<[^<>]*>)?\s*$/.exec(value.trim());
+  if (m === null) return false;
+  const tool = m[1]!.toLowerCase();
+  const product = m[2]?.toLowerCase();
+  // "Windsurf <windsurf@…>", "Gemini CLI <gemini-cli@…>", "Claude Code <claude.code@…>".
+  return local === tool || (product !== undefined && [`${tool}-${product}`, `${tool}.${product}`, `${tool}_${product}`, `${tool}${product}`].includes(local));
 }
 
 /** A co-author named as a tool whatever its email: "aider (gpt-5) <…>", "Copilot Autofix powered by AI <…>". */
