@@ -243,6 +243,8 @@ export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [
   /^copilot autofix\b/i,
   // "<tool> (<model>)": "Codex (GPT 5.6)", "QoderAI (Qwen 3.8 Max)", "kdeps (deepseek-reasoner)": a model in brackets is no person's.
   /^[\w .-]{1,40}\((?:[^()]{0,40}[^A-Za-z0-9])?(?:gpt|claude|gemini|qwen|llama|mistral|deepseek|glm|kimi|grok|sonnet|opus|haiku|codex|o[134])(?:[^A-Za-z][^()]{0,40})?\)$/i,
+  // A model id as the name: "claude-sonnet-4-6 via Crush", "gpt-4o", "gemini-2.5-pro", "kimi-k2".
+  /(?<![A-Za-z0-9])(?:claude|gpt|gemini|qwen|deepseek|llama|mistral|glm|kimi|grok)-[\w.-]{0,30}\d/i,
 ];
 
 /** Trailer keys only AI tools write (lower-case). */

@@ -385,7 +385,10 @@ function isSelfNamed(value: string, local: string): boolean {
   const tool = m[1]!.toLowerCase();
   const product = m[2]?.toLowerCase();
   // "Windsurf <windsurf@…>", "Gemini CLI <gemini-cli@…>", "Claude Code <claude.code@…>".
-  return local === tool || (product !== undefined && [`${tool}-${product}`, `${tool}.${product}`, `${tool}_${product}`, `${tool}${product}`].includes(local));
+  return (
+    local === tool ||
+    (product !== undefined && [`${tool}-${product}`, `${tool}.${product}`, `${tool}_${product}`, `${tool}${product}`].includes(local))
+  );
 }
 
 /** A co-author named as a tool whatever its email: "aider (gpt-5) <…>", "Copilot Autofix powered by AI <…>". */

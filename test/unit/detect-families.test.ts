@@ -85,6 +85,7 @@ describe("first-person prose disclosures", () => {
     "Patch written by Claude Dupont and reviewed by Jules Martin.",
     "Most of this was written by Claude Dupont, our intern.",
     "Add support for Claude 4 models: generated code now streams.",
+    "Generated with Crush line, including validation and default preservation.",
   ])("does not count %j", (sentence) => {
     expect(ids(byMessage(`fix: something\n\n${sentence}`))).not.toContain("prose-disclosure");
   });
@@ -154,14 +155,19 @@ describe("agent identities beyond the catalogue", () => {
 
   it("counts identities that name themselves agents at a tool's address, and tools at their own name's address", () => {
     expect(ids(oneCommit({ author: makeIdentity("Acme Agent", "agent@acme.dev") }))).toContain("agent-account");
+    expect(ids(oneCommit({ author: makeIdentity("Nimbus Code Agent", "nimbus-code@nimbus.example") }))).toContain("agent-account");
     expect(ids(byMessage("x\n\nCo-authored-by: Nimbus AI <noreply@nimbus.example>"))).toContain("agent-account");
     expect(ids(byMessage("x\n\nCo-authored-by: Grok <grok@x.ai>"))).toContain("co-author-trailer");
     expect(ids(byMessage("x\n\nCo-authored-by: QoderAI (Qwen 3.8 Max) <qoder_ai@qoder.com>"))).toContain("co-author-trailer");
     expect(ids(byMessage("x\n\nCo-authored-by: kdeps (deepseek-reasoner) <someone@example.com>"))).toContain("co-author-trailer");
+    expect(ids(byMessage("x\n\nCo-authored-by: claude-sonnet-4-6 via Crush <charmcrush@users.noreply.github.com>"))).toContain(
+      "co-author-trailer",
+    );
   });
 
   it("does not count CI agents, a person's own noreply login, or a person at their first name's address", () => {
     expect(detect(oneCommit({ author: makeIdentity("Buildkite Agent", "agent@buildkite.com") })).assisted).toBe(false);
+    expect(detect(oneCommit({ author: makeIdentity("Jan Agent", "jan.novak@example.cz") })).assisted).toBe(false);
     expect(detect(oneCommit({ author: makeIdentity("Secret Agent", "9+secret-agent@users.noreply.github.com") })).assisted).toBe(false);
     expect(detect(byMessage("x\n\nCo-authored-by: Cline Evaluation <cline@example.com>")).assisted).toBe(false);
     expect(detect(byMessage("x\n\nAssisted-by: Cline Smith <cline.smith@example.com>")).assisted).toBe(false);
