@@ -386,7 +386,7 @@ export const BUILTIN_SIGNALS = {
   "agent-trace": "Agent Trace record attributes lines of the PR to AI",
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
-  "agent-account": "Commit authored, committed or co-authored by a bot account that names itself an AI agent",
+  "agent-account": "Pull request or commit by an account or identity that names itself an AI agent",
   "review-bot-suggestion": "Commit carries an AI review bot's suggestion (the bot authored or co-authored it)",
   "tool-footer": "Commit message or description carries an AI tool's footer",
   "prose-disclosure": "Commit message or description says in words that an AI tool wrote the change",

@@ -141,6 +141,8 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   if (!ignored.has(normaliseLogin(author.login))) {
     const login = normaliseLogin(author.login);
     if (AI_APPS.some((app) => sameAccount(author, app)) || AGENT_LOGINS.includes(login)) emit("author-app", author.login);
+    else if (isBotAccount(author) && AGENT_BOT_APPS.includes(login)) emit("author-app", author.login);
+    else if (isAgentLikeBot(author, false)) emit("agent-account", author.login);
     if (authors.has(login)) emit("policy-author", author.login);
   }
 

@@ -117,6 +117,13 @@ describe("agent identities beyond the catalogue", () => {
     expect(ids(byMessage("x\n\nCo-authored-by: foo-ai[bot] <9+foo-ai[bot]@users.noreply.github.com>"))).toContain("agent-account");
   });
 
+  it("counts a PR opened by an agent's app or by a bot that names itself an agent", () => {
+    expect(ids(makeSnapshot({ author: { login: "continue[bot]", type: "Bot" } }))).toEqual(["author-app"]);
+    expect(ids(makeSnapshot({ author: { login: "acme-agent[bot]", type: "Bot" } }))).toEqual(["agent-account"]);
+    expect(ids(makeSnapshot({ author: { login: "acme-agent", type: "User" } }))).toEqual([]);
+    expect(ids(makeSnapshot({ author: { login: "acme-release-agent[bot]", type: "Bot" } }))).toEqual([]);
+  });
+
   it("does not count a person's login that happens to contain agent, nor CI bots", () => {
     expect(ids(oneCommit({ author: makeIdentity("Secret Agent", "5+secret-agent@users.noreply.github.com") }))).not.toContain(
       "agent-account",
