@@ -119,8 +119,11 @@ const PROSE_PATTERNS: readonly RegExp[] = [
   ),
 ];
 
-/** A Markdown or HTML comment line, a quoted line, or a template placeholder: never a disclosure. */
-const NOT_PROSE = /^\s*(?:>|<!--|\[|\(|e\.g\.|example:)/i;
+/**
+ * A quoted line, an HTML comment, a template placeholder, or a task-list item (a checkbox is the
+ * disclosure reader's: an unticked "[ ] I used AI to write this" is not a disclosure): never prose.
+ */
+const NOT_PROSE = /^\s*(?:>|<!--|\[|\(|e\.g\.|example:|(?:[-*+]|\d+[.)])\s+\[[ xX]?\])/i;
 
 /**
  * The first-person prose disclosures in a text (a commit message or a description): one evidence

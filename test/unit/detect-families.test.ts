@@ -94,7 +94,7 @@ describe("first-person prose disclosures", () => {
     const body = "Adds retries.\n\nMost of this was written with Cursor.";
     expect(ids(makeSnapshot({ body }))).toContain("prose-disclosure");
     const template =
-      "<!-- I used <tool> to write … : describe AI use -->\n> I used Claude Code to write this\n```\nI used Copilot to write it\n```";
+      "<!-- I used <tool> to write … : describe AI use -->\n> I used Claude Code to write this\n```\nI used Copilot to write it\n```\n- [ ] I used Cursor to write this code";
     expect(ids(makeSnapshot({ body: template }))).not.toContain("prose-disclosure");
   });
 
