@@ -1,0 +1,2 @@
+import type { Services } from "../handlers/services.js";
+export type Probe = Services;
