@@ -654,9 +654,9 @@ describe("detectAiAssistance: policy signals", () => {
     ],
     [
       "policy-author: [bot] form",
-      { detection: { authors: ["internal-ai[bot]"] } },
-      { author: { login: "internal-ai", type: "Bot" } },
-      [["policy-author", "internal-ai"]],
+      { detection: { authors: ["internal-helper[bot]"] } },
+      { author: { login: "internal-helper", type: "Bot" } },
+      [["policy-author", "internal-helper"]],
     ],
     [
       "policy-email: domain",

@@ -1,2 +1,0 @@
-import type { Services } from "../handlers/services.js";
-export type Probe = Services;
