@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { findProseDisclosures, findToolFooter, isReleaseAutomationMessage } from "../../src/core/ai-families.js";
 import { findUnrecognisedAutomation } from "../../src/core/automation.js";
+import { findDisclosures } from "../../src/core/disclosure.js";
 import { detectAiAssistance } from "../../src/core/detect.js";
 import { decide, planEvaluation } from "../../src/core/decide.js";
 import { renderVerdict } from "../../src/core/render.js";
@@ -293,3 +294,27 @@ function summaryOf(s: PullSnapshot): string {
   const view = renderVerdict(verdict, s, { policySources: [] });
   return `${view.summary}\n${view.text}`;
 }
+
+describe("disclosure sections: template text and bug-finding credits are not disclosures", () => {
+  it.each([
+    "## AI disclosure\nIf you used AI, describe how; otherwise enter N/A",
+    "## AI assistance\nPlease describe any AI tools used (e.g. Copilot, ChatGPT), otherwise write N/A.",
+    "## AI disclosure\n_Did you use AI? If so, which tool and how?_",
+    "AI disclosure: the bug was found by Claude",
+    "AI assistance: Claude found this bug; I wrote the fix",
+    "AI disclosure: Copilot reviewed the PR",
+    "## Use of AI\nClaude Code reported the crash, the fix is mine.",
+  ])("%j is not one", (body) => {
+    expect(findDisclosures(body)).toEqual([]);
+    expect(detect(makeSnapshot({ body })).assisted).toBe(false);
+  });
+
+  it.each([
+    ["AI disclosure: written with Claude Code", "AI disclosure: written with Claude Code"],
+    ["## AI disclosure\nI used Copilot for autocompletion.", "I used Copilot for autocompletion."],
+    ["## AI disclosure\n_If you used AI tools, say which_\nClaude Code wrote the tests.", "Claude Code wrote the tests."],
+    ["AI assistance: Claude found the bug and wrote the fix", "AI assistance: Claude found the bug and wrote the fix"],
+  ])("%j is one", (body, evidence) => {
+    expect(findDisclosures(body).map((d) => d.evidence)).toEqual([evidence]);
+  });
+});
