@@ -301,6 +301,7 @@ describe("disclosure sections: template text and bug-finding credits are not dis
     "## AI assistance\nPlease describe any AI tools used (e.g. Copilot, ChatGPT), otherwise write N/A.",
     "## AI disclosure\n_Did you use AI? If so, which tool and how?_",
     "AI disclosure: the bug was found by Claude",
+    "AI used: if yes, which tool (e.g. Copilot, ChatGPT); otherwise enter N/A",
     "AI assistance: Claude found this bug; I wrote the fix",
     "AI disclosure: Copilot reviewed the PR",
     "## Use of AI\nClaude Code reported the crash, the fix is mine.",
