@@ -170,7 +170,7 @@ const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "assisted-by-trailer": `${ASSISTED_TRAILERS.map(code).join(", ")} whose value names an AI tool or model (a person's name does not count)`,
   "commit-marker": `in a commit message, the description markers below, or ${COMMIT_MARKERS.map((m) => m.name).join(", ")}`,
   "body-marker": `markers of ${BODY_MARKERS.map((m) => m.name).join(", ")}, outside blocks written by review bots`,
-  disclosure: `an AI-use disclosure in the description (a section headed e.g. "AI disclosure" / "Use of AI", a checked box such as ${code("[x] AI-assisted")}, a line ${code("AI used: …")}) that says AI was used; "None", "No AI", "N/A" do not count, a bare mention of a tool never does; off with ${code("detection.disclosure: false")}`,
+  disclosure: `an AI-use disclosure in the description or a commit message (squash merges carry the description) (a section headed e.g. "AI disclosure" / "Use of AI", a checked box such as ${code("[x] AI-assisted")}, a line ${code("AI used: …")}) that says AI was used; "None", "No AI", "N/A" do not count, a bare mention of a tool never does; off with ${code("detection.disclosure: false")}`,
   "agent-trace": `an Agent Trace record in a file the PR adds or changes under ${code(".agent-trace/")} (read at the head), added by the PR or naming one of its commits, with an ${code("ai")} or ${code("mixed")} contributor; off with ${code("detection.provenance: false")}`,
   "git-ai-note": `a Git AI authorship note (${code("refs/notes/ai")}) on a commit of the PR attributing lines to an agent; off with ${code("detection.provenance: false")}`,
   "branch-prefix": `head branch starting with ${BRANCH_PREFIXES.map(code).join(", ")}`,

@@ -243,6 +243,8 @@ export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [
   /^copilot autofix\b/i,
   // "<tool> (<model>)": "Codex (GPT 5.6)", "QoderAI (Qwen 3.8 Max)", "kdeps (deepseek-reasoner)": a model in brackets is no person's.
   /^[\w .-]{1,40}\((?:[^()]{0,40}[^A-Za-z0-9])?(?:gpt|claude|gemini|qwen|llama|mistral|deepseek|glm|kimi|grok|sonnet|opus|haiku|codex|o[134])(?:[^A-Za-z][^()]{0,40})?\)$/i,
+  // A tool's package-like name, lower-case and hyphenated: "claude-flow", "codex-cli", "gemini-cli" (no person's name).
+  /^(?:claude|codex|gemini|copilot|cursor|qwen|devin|jules|kiro|cline|aider|opencode|openhands|deepseek|kimi|glm|grok)-[a-z0-9][a-z0-9-]{0,30}$/,
   // A model id as the name: "claude-sonnet-4-6 via Crush", "gpt-4o", "gemini-2.5-pro", "kimi-k2".
   /(?<![A-Za-z0-9])(?:claude|gpt|gemini|qwen|deepseek|llama|mistral|glm|kimi|grok)-[\w.-]{0,30}\d/i,
 ];
@@ -382,7 +384,7 @@ export const BUILTIN_SIGNALS = {
   "assisted-by-trailer": "Commit says an AI tool assisted or generated it",
   "commit-marker": "Commit message carries an AI tool's marker",
   "body-marker": "Description carries an AI tool's marker",
-  disclosure: "Description discloses AI assistance",
+  disclosure: "Description or commit message discloses AI assistance",
   "agent-trace": "Agent Trace record attributes lines of the PR to AI",
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",

@@ -195,7 +195,7 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
   // A first-person statement elsewhere in the description that a tool wrote the change.
   if (!byDependencyBot && on("prose-disclosure")) {
     for (const evidence of findProseDisclosures(withoutCode(lines.map(cutLine).join("\n")))) {
-      if (!disclosures.includes(evidence)) emit("prose-disclosure", evidence);
+      if (!overlaps(evidence, disclosures)) emit("prose-disclosure", evidence);
     }
   }
 
@@ -275,7 +275,20 @@ function signalsFromCommitMessage(commit: CommitInfo, emit: Emit): void {
       emit("commit-marker", line.trim(), commit.sha);
     } else if (findToolFooter(line) !== undefined) emit("tool-footer", line.trim(), commit.sha);
   });
-  for (const evidence of findProseDisclosures(withoutCode(commit.message))) emit("prose-disclosure", evidence, commit.sha);
+  // Disclosures: a dependency bot's commit quotes upstream release notes, so it is not read.
+  const author = identityAccount(commit.author);
+  if (author && DEPENDENCY_BOTS.includes(normaliseLogin(author.login))) return;
+  const text = withoutCode(commit.message);
+  const disclosures = findDisclosures(text).map((f) => f.evidence);
+  for (const evidence of disclosures) emit("disclosure", evidence, commit.sha);
+  for (const evidence of findProseDisclosures(text)) {
+    if (!overlaps(evidence, disclosures)) emit("prose-disclosure", evidence, commit.sha);
+  }
+}
+
+/** Whether a prose sentence is (part of) a line a disclosure already reported, or holds one. */
+function overlaps(evidence: string, disclosures: readonly string[]): boolean {
+  return disclosures.some((d) => d.includes(evidence) || evidence.includes(d));
 }
 
 /**
@@ -396,7 +409,7 @@ function isSelfNamed(value: string, local: string): boolean {
 /** A co-author named as a tool whatever its email: "aider (gpt-5) <…>", "Copilot Autofix powered by AI <…>". */
 function isAiCoAuthorName(value: string): boolean {
   const name = value.replace(/<[^<>]*>\s*$/, "").trim();
-  return AI_CO_AUTHOR_NAMES.some((p) => p.test(name));
+  return !looksLikeAutomation(name) && AI_CO_AUTHOR_NAMES.some((p) => p.test(name));
 }
 
 /** A known AI app or coding agent account (not the review-only bots). */
