@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";
 import { ALICE, CAROL, OWNER, type SimUser } from "../support/github/constants.js";
 import type { TeamMembership } from "../support/github/model.js";
-import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit } from "../support/github/session.js";
+import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
@@ -39,5 +39,70 @@ describe("overrides that are not plain text", () => {
     // The same person writing it as plain text does override: the test above blocks for the right reason.
     await app.receive("issue_comment", issueCommentEvent("/countersign override INC-7", { login: "carol", userId: 3 }));
     expect(passes(gh.check())).toBe(true);
+  });
+});
+
+describe("policy that is silently off", () => {
+  const CRITICAL_TWO = "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n";
+
+  it.each([["/infra/prod/**"], ["infra/prod/"], ["/infra/prod/"]])(
+    "a critical rule written the CODEOWNERS way (%s) still makes a production change critical",
+    async (glob) => {
+      const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, paths: ["${glob}"], reason: "production infrastructure" }\n`;
+      const gh = new GitHubSession({ policy }).install();
+      gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+      gh.addPull({ files: [simFile("infra/prod/main.tf")], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+      const app = createTestApp();
+      gh.review(7, CAROL, "APPROVED");
+      await evaluate(app, gh);
+
+      expect(blocks(gh.check())).toBe(true);
+      expect(gh.check()?.output.summary).toContain("#### Risk: critical");
+      expect(gh.check()?.output.summary).toContain("production infrastructure");
+    },
+  );
+
+  it("a glob that cannot be read fails the check with the problem, instead of matching nothing", async () => {
+    const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, paths: ["infra/{prod"] }\n`;
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    gh.addPull({ files: [simFile("infra/prod/main.tf")], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+    const app = createTestApp();
+    gh.review(7, CAROL, "APPROVED");
+    await evaluate(app, gh);
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(`${gh.check()?.output.title} ${gh.check()?.output.summary}`).toContain("cannot be read as a glob");
+  });
+
+  it("the README's own content rule (DROP TABLE) catches `drop table` written in lower case", async () => {
+    const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, content: ["DROP TABLE", "force_destroy\\\\s*=\\\\s*true"] }\n`;
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    gh.addPull({
+      files: [simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+drop table users;" })],
+      commits: [simCommit({ message: CLAUDE_MESSAGE })],
+    });
+    const app = createTestApp();
+    gh.review(7, CAROL, "APPROVED");
+    await evaluate(app, gh);
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toContain("#### Risk: critical");
+  });
+
+  it("a content rule with RE2's (?i) flag is accepted, not refused as invalid", async () => {
+    const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, content: ["(?i)truncate\\\\s+table"] }\n`;
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    gh.addPull({
+      files: [simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+TRUNCATE TABLE users;" })],
+      commits: [simCommit({ message: CLAUDE_MESSAGE })],
+    });
+    const app = createTestApp();
+    gh.review(7, CAROL, "APPROVED");
+    await evaluate(app, gh);
+
+    expect(gh.check()?.output.summary).toContain("#### Risk: critical");
   });
 });
