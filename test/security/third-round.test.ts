@@ -106,3 +106,23 @@ describe("policy that is silently off", () => {
     expect(gh.check()?.output.summary).toContain("#### Risk: critical");
   });
 });
+
+describe("a senior hidden among many co-authors", () => {
+  it.each([
+    ["the 24th co-author (beyond GitHub's first 20)", 24],
+    ["the 130th co-author (beyond a first page of 100)", 130],
+  ])("a senior who is %s of a squash commit cannot sign it off", async (_what, position) => {
+    const { gh, app } = world();
+    const trailers = Array.from({ length: position }, (_, i) => {
+      const email = i === position - 1 ? "sam@acme.example" : `dev${i}@acme.example`;
+      return `Co-authored-by: Dev ${i} <${email}>`;
+    });
+    gh.model.emailAccounts.set("sam@acme.example", CAROL.login);
+    gh.push(7, { message: `Squash of the feature\n\n${trailers.join("\n")}` });
+    gh.review(7, CAROL, "APPROVED");
+    await app.receive("pull_request_review", gh.reviewEvent("submitted", {}, 7));
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toMatch(/\| @carol \| approved on \w+ \| no \| is a co-author of a commit of this PR/);
+  });
+});

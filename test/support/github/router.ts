@@ -369,7 +369,10 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
   if (!/object\(oid:[^)]*\)\s*\{[^{}]*on Commit\s*\{\s*authors\b/.test(query)) return defaultGraphql(query, variables, model);
   const repo = model.repo(String(variables.owner ?? ""), String(variables.repo ?? ""));
   const repository: Record<string, unknown> = {};
-  for (const [, alias = "", sha = ""] of query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)/g)) {
+  // Each field's authors(first: N, after: "cursor"): pages as GitHub pages a connection (first defaults to
+  // all here; GitHub caps it at 100), the cursor being the index after the page's last node.
+  const fields = query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)[^{]*\{[^{]*on Commit\s*\{\s*authors(?:\(([^)]*)\))?/g);
+  for (const [, alias = "", sha = "", args = ""] of fields) {
     const commit = repo && model.commit(repo, sha);
     if (!commit) {
       repository[alias] = null;
@@ -381,7 +384,12 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
       const user = login === undefined ? undefined : model.user(login);
       return { email, user: user ? { login: user.login, databaseId: user.id } : null };
     });
-    repository[alias] = { authors: { nodes } };
+    const first = Number(/first:\s*(\d+)/.exec(args)?.[1] ?? nodes.length);
+    if (first > 100) throw new Error(`authors(first: ${first}) is above GitHub's cap of 100`);
+    const from = Number(/after:\s*"(\d+)"/.exec(args)?.[1] ?? 0);
+    const page = nodes.slice(from, from + first);
+    const end = from + page.length;
+    repository[alias] = { authors: { pageInfo: { hasNextPage: end < nodes.length, endCursor: String(end) }, nodes: page } };
   }
   return { data: { repository } };
 };
