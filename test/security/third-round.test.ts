@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";
 import { ALICE, CAROL, OWNER, type SimUser } from "../support/github/constants.js";
 import type { TeamMembership } from "../support/github/model.js";
-import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+import { CLAUDE_MESSAGE, GitHubSession, blocks, newSha, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
@@ -124,5 +124,121 @@ describe("a senior hidden among many co-authors", () => {
 
     expect(blocks(gh.check())).toBe(true);
     expect(gh.check()?.output.summary).toMatch(/\| @carol \| approved on \w+ \| no \| is a co-author of a commit of this PR/);
+  });
+});
+
+describe("outcomes that would go unrecorded after the merge", () => {
+  const ADMIN: SimUser = { login: "admin-ann", id: 42, type: "User" };
+  const BYPASSED = "countersign:bypassed";
+
+  /** An admin merges PR `number` as it is now (no event for anything that happened since the app last looked). */
+  function merge(gh: GitHubSession, number = 7): Record<string, unknown> {
+    const pull = gh.pull(number);
+    Object.assign(pull, { state: "closed", merged: true, mergedAt: gh.model.now(), mergeCommitSha: newSha() });
+    const event = gh.pullEvent("closed", number);
+    const pr = event.pull_request as Record<string, unknown>;
+    return { ...event, pull_request: { ...pr, merged_by: { ...ADMIN, type: "User" } }, sender: { ...ADMIN, type: "User" } };
+  }
+
+  async function metricLine(app: ReturnType<typeof createTestApp>, prefix: string): Promise<string[]> {
+    return (await app.services.metrics.render()).body.split("\n").filter((l) => l.startsWith(prefix) && !l.endsWith(" 0"));
+  }
+
+  function recordedBypass(gh: GitHubSession, number = 7): boolean {
+    const pull = gh.pull(number);
+    return pull.labels.includes(BYPASSED) && (pull.comments ?? []).some((c) => c.body.includes("<!-- countersign:bypassed -->"));
+  }
+
+  it("a Copilot PR merged by an admin while the app was down is recorded as a bypass", async () => {
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    const copilot: SimUser = { login: "Copilot", id: 198982749, type: "Bot" };
+    gh.model.users.set("copilot", copilot);
+    gh.addPull({ author: "Copilot", headRef: "copilot/fix-checkout", commits: [simCommit({ author: copilot })] });
+    const app = createTestApp(); // the app never saw the PR: no check, no label
+
+    await app.receive("pull_request", merge(gh));
+
+    expect(recordedBypass(gh)).toBe(true);
+    expect(gh.comments.at(-1)?.body).toContain("none ran on the merged head");
+    expect(await metricLine(app, "countersign_bypassed_merges_total{")).toHaveLength(1);
+    expect((await metricLine(app, "countersign_bypassed_merges_total{"))[0]).toMatch(/ 1$/);
+  });
+
+  it("an AI push merged before the app evaluated it is recorded as a bypass", async () => {
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    gh.addPull({ commits: [simCommit({ message: "Tidy the checkout" })] });
+    const app = createTestApp();
+    await evaluate(app, gh);
+    expect(passes(gh.check())).toBe(true); // a human change: not gated
+
+    gh.push(7, { message: CLAUDE_MESSAGE }); // merged before the synchronize event is handled
+    await app.receive("pull_request", merge(gh));
+
+    expect(recordedBypass(gh)).toBe(true);
+    expect(gh.comments.at(-1)?.body).toContain("AI-assisted");
+  });
+
+  it("retargeting to an ungated base (check goes green), back to main, then merging is recorded as a bypass", async () => {
+    const policy = `${SENIORS}branches: [main]\n`;
+    const { gh, app } = world({ policy });
+    await evaluate(app, gh, "opened");
+    expect(blocks(gh.check())).toBe(true);
+
+    gh.pull().baseRef = "feat/a";
+    await evaluate(app, gh, "edited");
+    expect(passes(gh.check())).toBe(true); // not gated on feat/a
+
+    gh.pull().baseRef = "main"; // back to main and merged before the app sees the edit
+    await app.receive("pull_request", merge(gh));
+
+    expect(recordedBypass(gh)).toBe(true);
+    expect(gh.comments.at(-1)?.body).toContain("written while the PR was not gated");
+  });
+
+  it("removing the bypass label and redelivering the closed event does not count the bypass twice", async () => {
+    const { gh, app } = world();
+    await evaluate(app, gh);
+    const event = merge(gh);
+    await app.receive("pull_request", event);
+    expect(recordedBypass(gh)).toBe(true);
+
+    gh.pull().labels = gh.pull().labels.filter((l) => l !== BYPASSED);
+    await app.receive("pull_request", event); // the same delivery again
+
+    expect(await metricLine(app, "countersign_bypassed_merges_total{")).toEqual(['countersign_bypassed_merges_total{tier="low"} 1']);
+    expect(gh.pull().comments?.filter((c) => c.body.includes("<!-- countersign:bypassed -->"))).toHaveLength(1);
+  });
+
+  it("the author adding countersign:bypassed before the admin merge suppresses nothing", async () => {
+    const { gh, app } = world();
+    await evaluate(app, gh);
+    gh.pull().labels.push(BYPASSED); // put on by the author beforehand
+
+    await app.receive("pull_request", merge(gh));
+
+    expect(recordedBypass(gh)).toBe(true);
+    expect(gh.comments.at(-1)?.body).toContain("@admin-ann merged this pull request");
+    expect(await metricLine(app, "countersign_bypassed_merges_total{")).toEqual(['countersign_bypassed_merges_total{tier="low"} 1']);
+  });
+
+  it("a hand-made revert that says so only in its commit (This reverts commit <sha>) is counted", async () => {
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    const original = gh.addPull({ number: 5, labels: ["ai-assisted", "risk:high"], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+    Object.assign(original, { state: "closed", merged: true, mergedAt: "2026-11-20T09:00:00Z", mergeCommitSha: original.headSha });
+    gh.addPull({
+      number: 8,
+      headRef: "fix/checkout",
+      title: "Fix checkout timeouts",
+      body: "The retry made it worse.",
+      commits: [simCommit({ message: `Undo the retry\n\nThis reverts commit ${original.headSha}.` })],
+    });
+    const app = createTestApp();
+
+    await app.receive("pull_request", merge(gh, 8));
+
+    expect(await metricLine(app, "countersign_reverts_total{")).toEqual(['countersign_reverts_total{ai_assisted="true",tier="high"} 1']);
   });
 });

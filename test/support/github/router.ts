@@ -299,6 +299,12 @@ export const ROUTES: Route[] = [
     const found = pullOf(ctx);
     return found ? { status: 200, list: found.pull.events.map(issueEventJson) } : notFound();
   }),
+  compile("GET", `${REPO}/issues/:number/comments`, "issues.listComments", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    const list = (found.pull.comments ?? []).map((c) => ({ id: c.id, body: c.body, user: userJson(c.user), created_at: c.created_at }));
+    return { status: 200, list };
+  }),
   compile("POST", `${REPO}/issues/:number/comments`, "issues.createComment", (ctx) => {
     const found = pullOf(ctx);
     if (!found) return notFound();
