@@ -242,3 +242,32 @@ describe("outcomes that would go unrecorded after the merge", () => {
     expect(await metricLine(app, "countersign_reverts_total{")).toEqual(['countersign_reverts_total{ai_assisted="true",tier="high"} 1']);
   });
 });
+
+describe("an approval carried to another change", () => {
+  it("same-diff: removing the identical lines (same context) from another handler after the approval is a new change", async () => {
+    const policy = "signoff:\n  reviewers: ['@acme/seniors']\n  fresh_approval: same-diff\n";
+    const removal = (line: number) =>
+      `@@ -${line},7 +${line},4 @@ export function handler()\n   const user = await load(id);\n   if (!user) return notFound();\n   audit(user);\n-  if (!user.isAdmin) {\n-    return forbidden();\n-  }\n   return run(user);`;
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    gh.addPull({
+      files: [simFile("src/handlers.ts", { patch: removal(12), additions: 0, deletions: 3 })],
+      commits: [simCommit({ message: CLAUDE_MESSAGE })],
+    });
+    const app = createTestApp();
+    gh.review(7, CAROL, "APPROVED");
+    await evaluate(app, gh);
+    expect(passes(gh.check())).toBe(true);
+
+    // A force-push removes the same lines, with the same context, from another handler of the file instead.
+    gh.model.pushHead(OWNER, "shop", 7, {
+      ...simCommit({ message: CLAUDE_MESSAGE }),
+      force: true,
+      files: [simFile("src/handlers.ts", { patch: removal(88), additions: 0, deletions: 3 })],
+    });
+    await evaluate(app, gh);
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toContain("is now at another place in the file than the one approved");
+  });
+});
