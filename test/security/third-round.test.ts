@@ -1,12 +1,17 @@
 // The third round of attacks on the gate (issue #19): each test is named after the attack, plays it
 // through `probot.receive` against the shared GitHub model, and fails with the protection it names removed.
 import { describe, expect, it } from "vitest";
-import { createTestApp, issueCommentEvent } from "../helpers/github.js";
+import { FakeGitHub, HEAD, commit, createTestApp, file, issueCommentEvent, pullRequest, pullRequestEvent } from "../helpers/github.js";
 import { ALICE, CAROL, OWNER, type SimUser } from "../support/github/constants.js";
 import type { TeamMembership } from "../support/github/model.js";
 import { CLAUDE_MESSAGE, GitHubSession, blocks, newSha, passes, simCommit, simFile } from "../support/github/session.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
+/** A Git AI authorship note that attributes 10 lines of src/parser.ts to Claude. */
+const NOTE = `src/parser.ts
+  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10
+---
+{"schema_version":"authorship/3.0.0","base_commit_sha":"${"1".repeat(40)}","prompts":{},"sessions":{"s_c9883b05a2487d":{"agent_id":{"tool":"claude","id":"abc","model":"claude-sonnet-4-5"}}}}`;
 
 /** An AI-assisted PR #7 by alice (a Claude co-author trailer), the seniors policy, and a fresh app. */
 function world(o: { policy?: string; seniors?: Record<string, TeamMembership>; author?: SimUser } = {}) {
@@ -269,5 +274,116 @@ describe("an approval carried to another change", () => {
 
     expect(blocks(gh.check())).toBe(true);
     expect(gh.check()?.output.summary).toContain("is now at another place in the file than the one approved");
+  });
+});
+
+describe("provenance that is ignored instead of read", () => {
+  const AI_RECORD = (metadata: unknown = {}) =>
+    `{"version":"0.1.0","id":"7d3f-ai","timestamp":"2026-11-20T10:00:00Z","tool":{"name":"cursor"},"metadata":${typeof metadata === "string" ? metadata : JSON.stringify(metadata)},"files":[{"path":"src/app.ts","conversations":[{"contributor":{"type":"ai","model_id":"anthropic/claude-opus-4-5"},"ranges":[{"start_line":1,"end_line":3}]}]}]}`;
+  const HUMAN_RECORD = (i: number) =>
+    `{"version":"0.1.0","id":"h-${i}","timestamp":"2026-01-01T00:00:00Z","files":[{"path":"docs/x.md","conversations":[{"contributor":{"type":"human"},"ranges":[{"start_line":1,"end_line":1}]}]}]}`;
+
+  it("an AI record appended to an Agent Trace log larger than 2 MB is read from the PR's patch and gates it", async () => {
+    const app = createTestApp();
+    const log = Array.from({ length: 12_000 }, (_, i) => HUMAN_RECORD(i)).join("\n");
+    expect(log.length).toBeGreaterThan(2 * 1024 * 1024);
+    const files = [
+      file("src/app.ts"),
+      file(".agent-trace/traces.jsonl", { additions: 1, deletions: 0, patch: `@@ -12000,0 +12001 @@\n+${AI_RECORD()}` }),
+    ];
+    const gh = new FakeGitHub().evaluating(pullRequest(), { files });
+    gh.fileAt(".agent-trace/traces.jsonl", `${log}\n${AI_RECORD()}\n`);
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("Agent Trace record attributes lines of the PR to AI");
+  });
+
+  it("an AI record with deeply nested metadata (JSON.stringify throws) still gates the PR", async () => {
+    const app = createTestApp();
+    const deep = `${'{"x":'.repeat(20_000)}1${"}".repeat(20_000)}`;
+    // A pretty-printed document (one record over two lines): no line of it is JSON on its own.
+    const record = AI_RECORD(deep).replace(',"files":', ',\n"files":');
+    const files = [
+      file("src/app.ts"),
+      file(".agent-trace/traces.json", {
+        status: "added",
+        additions: 4,
+        deletions: 0,
+        patch: `@@ -0,0 +1,4 @@\n+[\n+${record.replace("\n", "\n+")}\n+]`,
+      }),
+    ];
+    const gh = new FakeGitHub().evaluating(pullRequest(), { files });
+    gh.fileAt(".agent-trace/traces.json", `[\n${record}\n]\n`);
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("Agent Trace record attributes lines of the PR to AI");
+  });
+
+  it("a malformed record the PR adds does not pass as human: the PR is gated and the summary names the record", async () => {
+    const app = createTestApp();
+    const files = [
+      file("src/app.ts"),
+      file(".agent-trace/traces.jsonl", {
+        additions: 1,
+        deletions: 0,
+        patch: `@@ -3,0 +4 @@\n+{"version":"0.1.0","files":[{"contributor":`,
+      }),
+    ];
+    const gh = new FakeGitHub().evaluating(pullRequest(), { files });
+    gh.fileAt(
+      ".agent-trace/traces.jsonl",
+      `${HUMAN_RECORD(1)}\n${HUMAN_RECORD(2)}\n${HUMAN_RECORD(3)}\n{"version":"0.1.0","files":[{"contributor":\n`,
+    );
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain(".agent-trace/traces.jsonl line 4 could not be read");
+  });
+
+  it("a Git AI notes tree whose recursive listing GitHub truncates: the commit's note is read by its exact path", async () => {
+    const app = createTestApp();
+    const notesCommit = "c".repeat(40);
+    const tree = "d".repeat(40);
+    const gh = new FakeGitHub().evaluating(pullRequest(), { commits: [commit({ sha: HEAD })] });
+    // 100,000 other notes: the recursive listing stops before the PR's commit.
+    gh.gitAiNotes({ [HEAD]: NOTE }, { notesCommit, tree, truncated: true });
+    gh.api.get(`/repos/${OWNER}/shop/contents/${HEAD}`).query({ ref: notesCommit }).reply(404, { message: "Not Found" });
+    gh.api
+      .get(`/repos/${OWNER}/shop/contents/${encodeURIComponent(`${HEAD.slice(0, 2)}/${HEAD.slice(2)}`)}`)
+      .query({ ref: notesCommit })
+      .reply(200, NOTE, { "content-type": "application/vnd.github.v3.raw; charset=utf-8" });
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain("Git AI authorship note attributes lines of a commit to AI");
+  });
+
+  it("a notes ref created after the first evaluation is read on /countersign recheck", async () => {
+    const app = createTestApp();
+    const first = new FakeGitHub()
+      .noGitAiNotes()
+      .evaluating(pullRequest(), { commits: [commit({ sha: HEAD })] })
+      .labelEvents();
+    first.labelExists("risk:low").addLabels().expectCheckRun();
+    await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
+    expect(first.lastCheck.conclusion).toBe("success");
+
+    // The author pushes refs/notes/ai (no webhook says so) and asks for a recheck.
+    const again = new FakeGitHub()
+      .pull(pullRequest(), { commits: [commit({ sha: HEAD })] })
+      .noPolicy()
+      .existingChecks();
+    again.gitAiNotes({ [HEAD]: NOTE });
+    again.labelEvents().labelExists("ai-assisted").addLabels().expectCheckRun().expectReaction(5150);
+    await app.receive("issue_comment", issueCommentEvent("/countersign recheck", { login: "bob", userId: 2 }));
+
+    expect(again.lastCheck.status).toBe("in_progress");
+    expect(again.lastCheck.output.summary).toContain("Git AI authorship note attributes lines of a commit to AI");
   });
 });
