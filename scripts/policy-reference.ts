@@ -173,6 +173,7 @@ const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "git-ai-note": `a Git AI authorship note (${code("refs/notes/ai")}) on a commit of the PR attributing lines to an agent; off with ${code("detection.provenance: false")}`,
   "branch-prefix": `head branch starting with ${BRANCH_PREFIXES.map(code).join(", ")}`,
   "unread-commits": "a PR with more commits than GitHub lists (250): AI evidence in the rest cannot be ruled out, so the PR is gated",
+  "merged-pull": `a commit of the PR that merges another PR (${code("Merge pull request #N")}, or a squash commit ending ${code("(#N)")}), or a revert of a revert, whose PR is labelled AI-assisted or shows AI evidence of its own`,
 };
 
 const POLICY_SIGNAL_KEYS: Record<PolicySignalId, string> = {

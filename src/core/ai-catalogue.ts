@@ -261,6 +261,7 @@ export const BUILTIN_SIGNALS = {
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
+  "merged-pull": "Carries an AI-assisted pull request merged into it or re-landed by a revert of its revert",
 } as const satisfies Record<BuiltinSignalId, string>;
 
 /** Signals from the policy's own keys: always on. */

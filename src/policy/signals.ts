@@ -14,6 +14,7 @@ export const BUILTIN_SIGNAL_IDS = [
   "git-ai-note",
   "branch-prefix",
   "unread-commits",
+  "merged-pull",
 ] as const;
 
 export type BuiltinSignalId = (typeof BUILTIN_SIGNAL_IDS)[number];

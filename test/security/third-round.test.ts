@@ -387,3 +387,76 @@ describe("provenance that is ignored instead of read", () => {
     expect(again.lastCheck.output.summary).toContain("Git AI authorship note attributes lines of a commit to AI");
   });
 });
+
+describe("AI code arriving sideways", () => {
+  const GATED_MAIN = `${SENIORS}branches: [main]\n`;
+
+  it.each([
+    ["a squash commit", (n: number) => `Add retry to checkout (#${n})`],
+    ["GitHub's merge commit", (n: number) => `Merge pull request #${n} from acme/claude/retry\n\nAdd retry to checkout`],
+  ])("stacked branches: an AI PR merged into feat/a (outside branches) by %s still gates feat/a → main", async (_how, message) => {
+    const gh = new GitHubSession({ policy: GATED_MAIN }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    // #3: labelled ai-assisted, merged into feat/a with a clean message (the trailers edited out).
+    const ai = gh.addPull({
+      number: 3,
+      baseRef: "feat/a",
+      headRef: "claude/retry",
+      labels: ["ai-assisted"],
+      commits: [simCommit({ message: CLAUDE_MESSAGE })],
+    });
+    const merged = simCommit({ message: message(3) });
+    Object.assign(ai, { state: "closed", merged: true, mergedAt: "2026-11-20T09:00:00Z", mergeCommitSha: merged.sha });
+    // #7: feat/a → main, whose commits include that merge and a human commit.
+    gh.addPull({ number: 7, headRef: "feat/a", baseRef: "main", commits: [merged, simCommit({ message: "Wire the retry into the UI" })] });
+    const app = createTestApp();
+    await evaluate(app, gh, "opened");
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toContain("carries #3 (ai-assisted)");
+  });
+
+  it("a commit that merely mentions (#3) in its title carries nothing (GitHub says which PR a commit merged)", async () => {
+    const gh = new GitHubSession({ policy: GATED_MAIN }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    const ai = gh.addPull({ number: 3, baseRef: "feat/a", labels: ["ai-assisted"], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+    Object.assign(ai, { state: "closed", merged: true, mergedAt: "2026-11-20T09:00:00Z", mergeCommitSha: newSha() });
+    gh.addPull({ number: 7, commits: [simCommit({ message: "Follow up on the retry (#3)" })] });
+    const app = createTestApp();
+    await evaluate(app, gh, "opened");
+
+    expect(passes(gh.check())).toBe(true);
+  });
+
+  it("a revert of a revert re-lands bypass-merged AI code: it carries the original PR's AI evidence", async () => {
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active" });
+    const original = gh.addPull({
+      number: 3,
+      headRef: "copilot/cache",
+      labels: ["ai-assisted", "countersign:bypassed"],
+      commits: [simCommit({ message: CLAUDE_MESSAGE })],
+    });
+    Object.assign(original, { state: "closed", merged: true, mergedAt: "2026-11-19T09:00:00Z", mergeCommitSha: newSha() });
+    // #4 reverted it (GitHub's Revert button); #7 reverts #4 by hand, its commit naming #4's merge commit.
+    const revert = gh.addPull({
+      number: 4,
+      headRef: "revert-3",
+      title: 'Revert "Add cache"',
+      body: "Reverts acme/shop#3",
+      commits: [simCommit({ message: 'Revert "Add cache"' })],
+    });
+    Object.assign(revert, { state: "closed", merged: true, mergedAt: "2026-11-20T09:00:00Z", mergeCommitSha: newSha() });
+    gh.addPull({
+      number: 7,
+      title: "Bring the cache back",
+      body: "It was fine after all.",
+      commits: [simCommit({ message: `Bring the cache back\n\nThis reverts commit ${revert.mergeCommitSha}.` })],
+    });
+    const app = createTestApp();
+    await evaluate(app, gh, "opened");
+
+    expect(blocks(gh.check())).toBe(true);
+    expect(gh.check()?.output.summary).toContain("carries #3 (ai-assisted), re-landed by a revert of its revert #4");
+  });
+});

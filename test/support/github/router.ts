@@ -184,7 +184,8 @@ export const ROUTES: Route[] = [
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const sha = ctx.params.sha ?? "";
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha));
+    // The PRs that contain the commit, and the merged PR whose merge (or squash) commit it is.
+    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha) || p.mergeCommitSha === sha);
     return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
   }),
   compile("GET", `${REPO}/contents/:path*`, "repos.getContent", (ctx) => {
