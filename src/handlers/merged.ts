@@ -30,6 +30,7 @@ import {
   type RevertedPull,
 } from "../github/after-merge.js";
 import { readSnapshot } from "../github/snapshot.js";
+import { readCarriedPulls } from "../github/merged-pulls.js";
 import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { PullSnapshot } from "../core/types.js";
@@ -121,7 +122,10 @@ async function judgeIfNeeded(octokit: Octokit, log: Logger, services: Services, 
     ...(services.appId ? { appId: services.appId } : {}),
   });
   if (!needsJudgement(check)) return { check };
-  const [snapshot, loaded] = await Promise.all([readSnapshot(octokit, ref), services.policies.load(octokit, ref.owner, ref.repo)]);
+  const [read, loaded] = await Promise.all([readSnapshot(octokit, ref), services.policies.load(octokit, ref.owner, ref.repo)]);
+  // PRs merged into this one (stacked branches) or re-landed by a revert of a revert carry their evidence here too.
+  const carriedPulls = await readCarriedPulls(octokit, read);
+  const snapshot = carriedPulls.length > 0 ? { ...read, carriedPulls } : read;
   const judgement = judgeAtMerge(snapshot, loaded.ok ? loaded.policy : undefined);
   log.debug({ gated: judgement.gated, why: judgement.why }, "judged the merged pull request afresh");
   return { check, judgement, snapshot };
