@@ -89,6 +89,7 @@ describe("the merge ledger", () => {
       gh.pull(Object.assign(merged8, { merged: true, title: 'Revert "x"' }));
       gh.api
         .get(`${repoPath}/pulls/5`)
+        .times(2) // judged afresh (is #5 itself a revert, re-landed?) and counted as the reverted PR
         .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
 
       await a.receive("pull_request", revertEvent());
