@@ -2,7 +2,7 @@
 //
 // Reads: our check run on the merged head (always, one read); where that check cannot say whether the
 // PR was gated at the merge (none ran, or it passed as "not gated" — written for another base or
-// before the AI commit), the merged PR and the policy, to judge it afresh from the merged head and the
+// before the AI commit), the merged PR, the PRs it carries, its provenance records and the policy, to judge it afresh from the merged head and the
 // base it merged into; the PR's commit messages when its title and description name no revert; for a
 // revert, the reverted PR (one read). Writes: only for a bypass.
 //
@@ -31,6 +31,7 @@ import {
 } from "../github/after-merge.js";
 import { readSnapshot } from "../github/snapshot.js";
 import { readCarriedPulls } from "../github/merged-pulls.js";
+import { readNotesRef, readProvenance } from "../github/provenance.js";
 import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { PullSnapshot } from "../core/types.js";
@@ -125,7 +126,13 @@ async function judgeIfNeeded(octokit: Octokit, log: Logger, services: Services, 
   const [read, loaded] = await Promise.all([readSnapshot(octokit, ref), services.policies.load(octokit, ref.owner, ref.repo)]);
   // PRs merged into this one (stacked branches) or re-landed by a revert of a revert carry their evidence here too.
   const carriedPulls = await readCarriedPulls(octokit, read);
-  const snapshot = carriedPulls.length > 0 ? { ...read, carriedPulls } : read;
+  let snapshot = carriedPulls.length > 0 ? { ...read, carriedPulls } : read;
+  // Provenance records the PR carries (Agent Trace, Git AI notes), as an evaluation reads them.
+  if (loaded.ok && loaded.policy.detection.builtin && loaded.policy.detection.provenance) {
+    const notesRef = await readNotesRef(octokit, ref.owner, ref.repo, services.caches.provenance);
+    const provenance = await readProvenance(octokit, snapshot, notesRef, services.caches.provenance);
+    if (provenance) snapshot = { ...snapshot, provenance };
+  }
   const judgement = judgeAtMerge(snapshot, loaded.ok ? loaded.policy : undefined);
   log.debug({ gated: judgement.gated, why: judgement.why }, "judged the merged pull request afresh");
   return { check, judgement, snapshot };
