@@ -1,4 +1,5 @@
 // The data the pure core works on: one snapshot of a pull request in, one verdict out.
+import type { CarriedPull } from "./merged-pulls.js";
 import type { RiskTier, ReviewerSpec } from "../policy/schema.js";
 import type { ProvenanceInput, ProvenanceSummary } from "./provenance.js";
 
@@ -139,6 +140,8 @@ export interface PullSnapshot {
   requestedReviewers: string[];
   requestedTeams: string[];
   /** Agent Trace records and Git AI notes the PR carries, when the edge read any (detection.provenance). */
+  /** PRs merged into this one, or re-landed by a revert of their revert, whose AI evidence it carries (core/merged-pulls.ts). */
+  carriedPulls?: CarriedPull[];
   provenance?: ProvenanceInput;
 }
 

@@ -13,6 +13,7 @@ import { readSameDiffFacts } from "./same-diff.js";
 import { resolveCommitAuthors } from "./co-authors.js";
 import { readContentForRules } from "./file-content.js";
 import { readProvenance, type ProvenanceCaches } from "./provenance.js";
+import { readCarriedPulls } from "./merged-pulls.js";
 import { openPullRequestsWithHead } from "./pulls.js";
 import type { TtlCache } from "./ttl-cache.js";
 import { POLICY_PATH } from "../policy/paths.js";
@@ -80,6 +81,9 @@ export async function readDecisionInputs(
     const provenance = await readProvenance(octokit, snapshot, await inputs.notesRef, caches.provenance);
     if (provenance) snapshot = { ...snapshot, provenance };
   }
+  // #19 items 6, 7: PRs merged into this one, or re-landed by a revert of a revert, carry their AI evidence (github/merged-pulls.ts).
+  const carriedPulls = await readCarriedPulls(octokit, snapshot);
+  if (carriedPulls.length > 0) snapshot = { ...snapshot, carriedPulls };
   const evidence = detectAiAssistance(snapshot, policy);
   if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
   if (history) snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };

@@ -10,7 +10,7 @@ import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { Actor } from "../core/types.js";
-import type { NotesIndex, ProvenanceCaches } from "../github/provenance.js";
+import { NOTES_ABSENT_MAX_MS, type NotesIndex, type ProvenanceCaches } from "../github/provenance.js";
 import { Metrics } from "../metrics/metrics.js";
 import { InFlight } from "./in-flight.js";
 import { LocalPullGate, type PullGate } from "../scale/pull-gate.js";
@@ -98,8 +98,8 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
   const membershipTtl = ttl(number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000);
   const policyTtl = ttl(number(env.POLICY_CACHE_SECONDS, 300) * 1000);
   const labelTtl = ttl(60 * 60 * 1000);
-  // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long.
-  const notesAbsentTtl = ttl(number(env.NOTES_REF_CACHE_SECONDS, 3600) * 1000);
+  // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long (a few minutes at most).
+  const notesAbsentTtl = ttl(Math.min(number(env.NOTES_REF_CACHE_SECONDS, 180) * 1000, NOTES_ABSENT_MAX_MS));
   const immutableTtl = ttl(24 * 60 * 60 * 1000);
   const etagBytes = parts.cacheMs === 0 ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
   const delayMs = number(env.COALESCE_DELAY_MS, 0);

@@ -184,7 +184,8 @@ export const ROUTES: Route[] = [
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const sha = ctx.params.sha ?? "";
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha));
+    // The PRs that contain the commit, and the merged PR whose merge (or squash) commit it is.
+    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha) || p.mergeCommitSha === sha);
     return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
   }),
   compile("GET", `${REPO}/contents/:path*`, "repos.getContent", (ctx) => {
@@ -299,6 +300,12 @@ export const ROUTES: Route[] = [
     const found = pullOf(ctx);
     return found ? { status: 200, list: found.pull.events.map(issueEventJson) } : notFound();
   }),
+  compile("GET", `${REPO}/issues/:number/comments`, "issues.listComments", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    const list = (found.pull.comments ?? []).map((c) => ({ id: c.id, body: c.body, user: userJson(c.user), created_at: c.created_at }));
+    return { status: 200, list };
+  }),
   compile("POST", `${REPO}/issues/:number/comments`, "issues.createComment", (ctx) => {
     const found = pullOf(ctx);
     if (!found) return notFound();
@@ -369,7 +376,10 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
   if (!/object\(oid:[^)]*\)\s*\{[^{}]*on Commit\s*\{\s*authors\b/.test(query)) return defaultGraphql(query, variables, model);
   const repo = model.repo(String(variables.owner ?? ""), String(variables.repo ?? ""));
   const repository: Record<string, unknown> = {};
-  for (const [, alias = "", sha = ""] of query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)/g)) {
+  // Each field's authors(first: N, after: "cursor"): pages as GitHub pages a connection (first defaults to
+  // all here; GitHub caps it at 100), the cursor being the index after the page's last node.
+  const fields = query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)[^{]*\{[^{]*on Commit\s*\{\s*authors(?:\(([^)]*)\))?/g);
+  for (const [, alias = "", sha = "", args = ""] of fields) {
     const commit = repo && model.commit(repo, sha);
     if (!commit) {
       repository[alias] = null;
@@ -381,7 +391,12 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
       const user = login === undefined ? undefined : model.user(login);
       return { email, user: user ? { login: user.login, databaseId: user.id } : null };
     });
-    repository[alias] = { authors: { nodes } };
+    const first = Number(/first:\s*(\d+)/.exec(args)?.[1] ?? nodes.length);
+    if (first > 100) throw new Error(`authors(first: ${first}) is above GitHub's cap of 100`);
+    const from = Number(/after:\s*"(\d+)"/.exec(args)?.[1] ?? 0);
+    const page = nodes.slice(from, from + first);
+    const end = from + page.length;
+    repository[alias] = { authors: { pageInfo: { hasNextPage: end < nodes.length, endCursor: String(end) }, nodes: page } };
   }
   return { data: { repository } };
 };
