@@ -5,7 +5,7 @@
 import type { Policy } from "../policy/schema.js";
 import { matchesGlob } from "./glob-match.js";
 import { exclusionReason, matchSpecs } from "./eligibility.js";
-import type { GroupAssessment, PullSnapshot, Review, ReviewerDirectory } from "./types.js";
+import type { GroupAssessment, PullSnapshot, RequirementGroup, Review, ReviewerDirectory } from "./types.js";
 
 /** The paths a push changed since an approved commit (each renamed file's old path too), or why they are unknown. */
 export type ChangedSince = { ok: true; paths: string[] } | { ok: false; reason: string };
@@ -27,7 +27,7 @@ const lower = (s: string) => s.toLowerCase();
 export function approvalsToScope(
   snapshot: PullSnapshot,
   policy: Policy,
-  groups: GroupAssessment[] | undefined,
+  groups: RequirementGroup[] | undefined,
   decisive: Review[],
 ): string[] {
   if (policy.signoff.fresh_approval === false) return [];
