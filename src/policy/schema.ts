@@ -153,6 +153,7 @@ export const TierSignoffSchema = z
 /** A duration such as "90m", "24h", "2d" or "1h30m". */
 export const Duration = z
   .string()
+  .regex(/^\s*(\d{1,6}[dhmDHM])+\s*$/, 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days)')
   .refine((text) => parseDuration(text) !== undefined, {
     message: 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days; at least 1 minute)',
   })
