@@ -165,7 +165,10 @@ export function planAssignment(
     askedBefore: facts.askedBefore,
   });
   if (chosen.length === 0) {
-    return { fallback: candidates.length === 0 ? "no owner or designated reviewer could be listed" : "no candidate may sign off this PR", skipped };
+    return {
+      fallback: candidates.length === 0 ? "no owner or designated reviewer could be listed" : "no candidate may sign off this PR",
+      skipped,
+    };
   }
   return { assigned: chosen.map(({ login, why }) => ({ login, why })), skipped };
 }

@@ -329,7 +329,11 @@ export function decide(
   );
   // Path-scoped freshness (core/path-scope.ts): earlier approvals a group with paths keeps.
   const stale = plan.decisiveReviews.filter(
-    (r) => r.state === "APPROVED" && r.commitId !== snapshot.headSha && !approvedBy.includes(r.user.login) && exclusionReason(r.user, snapshot, policy) === undefined,
+    (r) =>
+      r.state === "APPROVED" &&
+      r.commitId !== snapshot.headSha &&
+      !approvedBy.includes(r.user.login) &&
+      exclusionReason(r.user, snapshot, policy) === undefined,
   );
   const scoped = keepApprovalsByPath(assessed, stale, facts.changedSince, directory);
   const groups = scoped.groups;

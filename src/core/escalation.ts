@@ -29,7 +29,12 @@ export function formatWait(ms: number): string {
 }
 
 /** The escalation of a waiting PR that has waited since `since` (ms), at `now` (ms). */
-export function escalationState(policy: Policy, verdict: Pick<Verdict, "outcome" | "gated" | "mode">, since: number, now: number): EscalationState {
+export function escalationState(
+  policy: Policy,
+  verdict: Pick<Verdict, "outcome" | "gated" | "mode">,
+  since: number,
+  now: number,
+): EscalationState {
   const escalate = policy.signoff.escalate;
   if (!escalate || !escalationApplies(policy, verdict)) return {};
   const after = parseDuration(escalate.after);

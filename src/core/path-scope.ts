@@ -64,7 +64,9 @@ export function keepApprovalsByPath(
       const since = changedSince?.get(review.commitId);
       if (since === undefined) continue;
       if (!since.ok) {
-        notKept.push(`@${review.user.login}'s approval on ${review.commitId.slice(0, 7)} was not kept for ${group.source}: ${since.reason}`);
+        notKept.push(
+          `@${review.user.login}'s approval on ${review.commitId.slice(0, 7)} was not kept for ${group.source}: ${since.reason}`,
+        );
         continue;
       }
       const touched = since.paths.find((p) => globs.some((g) => matchesGlob(g, p)));

@@ -65,7 +65,12 @@ export function groupsHold(groups: GroupAssessment[]): boolean {
  * Why the requirement needs nobody's sign-off (`approvals: 0` at the top level, in the tier, or in every
  * group that applies), or undefined when someone must sign off.
  */
-export function exemptionOf(requirement: { tier: string; approvals: number; source: string; groups?: RequirementGroup[] }): string | undefined {
+export function exemptionOf(requirement: {
+  tier: string;
+  approvals: number;
+  source: string;
+  groups?: RequirementGroup[];
+}): string | undefined {
   if (requirement.groups) {
     const applying = requirement.groups.filter((g) => g.applies);
     if (applying.length === 0 || applying.some((g) => g.approvals > 0)) return undefined;

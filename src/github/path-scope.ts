@@ -24,11 +24,17 @@ export async function readChangedSince(
         basehead: `${approvedSha}...${headSha}`,
       });
       if (data.status !== "ahead" && data.status !== "identical") {
-        return { ok: false, reason: `the head does not build on ${approvedSha.slice(0, 7)} (${data.status}: a force-push or rebase), so what changed since cannot be told` };
+        return {
+          ok: false,
+          reason: `the head does not build on ${approvedSha.slice(0, 7)} (${data.status}: a force-push or rebase), so what changed since cannot be told`,
+        };
       }
       const files = (data.files ?? []) as Array<{ filename: string; previous_filename?: string }>;
       if (files.length >= COMPARE_MAX_FILES) {
-        return { ok: false, reason: `GitHub lists at most ${COMPARE_MAX_FILES} files of a comparison, and the changes since reached that limit` };
+        return {
+          ok: false,
+          reason: `GitHub lists at most ${COMPARE_MAX_FILES} files of a comparison, and the changes since reached that limit`,
+        };
       }
       return { ok: true, paths: files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])) };
     } catch (err) {

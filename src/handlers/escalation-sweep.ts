@@ -19,7 +19,8 @@ export function runEscalationSweep(
     evaluate: async (target) => {
       const octokit = await octokitFor(target);
       await evaluatePullRequest(octokit, log, services, { owner: target.owner, repo: target.repo, number: target.number }).catch(
-        (err: unknown) => log.warn({ err, repo: `${target.owner}/${target.repo}`, pr: target.number }, "escalation sweep: evaluation failed"),
+        (err: unknown) =>
+          log.warn({ err, repo: `${target.owner}/${target.repo}`, pr: target.number }, "escalation sweep: evaluation failed"),
       );
     },
   });

@@ -119,7 +119,8 @@ describe("signoff.assign: ask the owner with the fewest open requests", () => {
 });
 
 describe("signoff.escalate: a PR still waiting after `after` asks more people, once, without a new event", () => {
-  const ESCALATE = "risk:\n  builtin: false\nsignoff:\n  reviewers: ['@acme/seniors']\n  escalate: { after: 24h, to: ['@acme/principals'] }\n";
+  const ESCALATE =
+    "risk:\n  builtin: false\nsignoff:\n  reviewers: ['@acme/seniors']\n  escalate: { after: 24h, to: ['@acme/principals'] }\n";
 
   it("the sweep re-evaluates the PR once its deadline passes, requests `to` once, and says so", async () => {
     const app = createTestApp();
@@ -137,8 +138,15 @@ describe("signoff.escalate: a PR still waiting after `after` asks more people, o
     expect(await runEscalationSweep(app.services, app.probot.log, octokitFor)).toBe(0);
 
     now += 2 * 3600_000;
-    const second = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT] }, ESCALATE);
-    second.labelEvents([reviewRequestEvent("review_requested", { team: "seniors" }, APP_ACTOR)]).expectReviewRequest().expectCheckRun();
+    // The installation's token is still valid: the sweep's evaluation reads the PR again, nothing announces it.
+    const second = new FakeGitHub()
+      .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
+      .policy(ESCALATE)
+      .existingChecks();
+    second
+      .labelEvents([reviewRequestEvent("review_requested", { team: "seniors" }, APP_ACTOR)])
+      .expectReviewRequest()
+      .expectCheckRun();
     expect(await runEscalationSweep(app.services, app.probot.log, octokitFor)).toBe(1);
     expect(second.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["principals"] }]);
     expect(second.lastCheck.output.summary).toContain(
@@ -157,8 +165,15 @@ describe("path-scoped freshness: a group's approval survives pushes outside its 
     "risk:\n  builtin: false\nsignoff:\n  request_reviews: false\n  require:\n    - { reviewers: ['@acme/sre'], paths: ['infra/**'] }\n    - { reviewers: ['@acme/seniors'] }\n";
 
   function scopedGitHub(compare: { status: string; files: object[] } | number) {
-    const reviews = [review("sam", "APPROVED", { commitId: OLD_HEAD }), review("sue", "APPROVED", { commitId: HEAD })];
-    const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT], files: [file("infra/main.tf"), file("src/app.ts")], reviews }, SCOPED);
+    const reviews = [
+      review("sam", "APPROVED", { commitId: OLD_HEAD, userId: 71 }),
+      review("sue", "APPROVED", { commitId: HEAD, userId: 72 }),
+    ];
+    const gh = new FakeGitHub().evaluating(
+      aiPull(),
+      { commits: [CLAUDE_COMMIT], files: [file("infra/main.tf"), file("src/app.ts")], reviews },
+      SCOPED,
+    );
     gh.membership("@acme/sre", "sam", "active").membership("@acme/seniors", "sam", 404);
     gh.membership("@acme/sre", "sue", 404).membership("@acme/seniors", "sue", "active");
     const scope = gh.api.get(`${REPO_PATH}/compare/${OLD_HEAD}...${HEAD}`);
@@ -207,7 +222,9 @@ describe("path-scoped freshness: a group's approval survives pushes outside its 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
 
     expect(gh.lastCheck.status).toBe("in_progress");
-    expect(gh.lastCheck.output.summary).toContain("was not kept for signoff.require[0]: the changes since could not be read (GitHub answered 404)");
+    expect(gh.lastCheck.output.summary).toContain(
+      "was not kept for signoff.require[0]: the changes since could not be read (GitHub answered 404)",
+    );
   });
 
   it("fails closed when the head does not build on the approved commit (a force-push)", async () => {
@@ -231,7 +248,9 @@ describe("approvals: 0 exempts", () => {
 
     expect(gh.reviewRequests).toEqual([]);
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
-    expect(gh.lastCheck.output.title).toBe("No sign-off needed: the policy exempts risk low from sign-off (signoff.tiers.low.approvals: 0)");
+    expect(gh.lastCheck.output.title).toBe(
+      "No sign-off needed: the policy exempts risk low from sign-off (signoff.tiers.low.approvals: 0)",
+    );
   });
 
   it("still waits at a tier that needs sign-off", async () => {
