@@ -24,6 +24,8 @@ export interface AssignInput {
   ineligible: (login: string) => string | undefined;
   /** People asked on this PR before (requested now, or in its request history): kept, never churned. */
   askedBefore: string[];
+  /** Breaks ties between equally loaded candidates without favouring anyone: e.g. "acme/shop#7". */
+  tiebreak?: string;
 }
 
 export interface Assignment {
@@ -39,7 +41,8 @@ const plural = (n: number, word: string) => `${n} open ${word}${n === 1 ? "" : "
 /**
  * Choose `count` people. Those asked before who may still sign off are kept (re-evaluations never
  * churn); the rest are the eligible candidates: CODEOWNERS owners first, then recent changers, then
- * other people who may sign off; within each, the fewest open requests first, then by login.
+ * other people who may sign off; within each, the fewest open requests first, then a tie-break by a
+ * hash of the PR and the login (stable for a PR, fair across people).
  */
 export function chooseAssignees(input: AssignInput): Assignment {
   const skipped: Assignment["skipped"] = [];
@@ -63,14 +66,27 @@ export function chooseAssignees(input: AssignInput): Assignment {
     chosen.push({ login, why: `asked earlier on this PR (${plural(input.load.get(login) ?? 0, "request")})`, isNew: false });
   }
   const loadOf = (c: Candidate) => input.load.get(c.login) ?? 0;
+  // Ties go by a hash of (PR, login): always the same for one PR, spread evenly over people (by login, the
+  // first in the alphabet would take every tie).
+  const tie = (login: string) => fnv1a(`${input.tiebreak ?? ""}:${login}`);
   const ordered = eligible
     .filter((c) => !before.has(c.login))
-    .sort((a, b) => a.rank - b.rank || loadOf(a) - loadOf(b) || a.login.localeCompare(b.login));
+    .sort((a, b) => a.rank - b.rank || loadOf(a) - loadOf(b) || tie(a.login) - tie(b.login) || a.login.localeCompare(b.login));
   for (const c of ordered) {
     if (chosen.length >= input.count) break;
     chosen.push({ login: c.login, why: `${c.why}, ${plural(loadOf(c), "request")}`, isNew: true });
   }
   return { chosen, skipped };
+}
+
+/** FNV-1a, 32 bits: a cheap, stable hash for tie-breaking. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 /** The summary's lines on who is asked and whether the PR was escalated. */
@@ -163,6 +179,7 @@ export function planAssignment(
     load: facts.load,
     ineligible,
     askedBefore: facts.askedBefore,
+    tiebreak: `${snapshot.owner}/${snapshot.repo}#${snapshot.number}`.toLowerCase(),
   });
   if (chosen.length === 0) {
     return {
