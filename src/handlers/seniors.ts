@@ -29,8 +29,9 @@ export async function withAskedReviewers(
   const { seniors } = services;
   const waiting = verdict.gated && verdict.outcome === "waiting" && policy.mode === "enforce";
   if (!waiting) {
-    // Not waiting any more: its requests are no longer open, and nothing escalates.
-    if (policy.signoff.assign !== undefined || policy.signoff.escalate !== undefined || verdict.outcome !== "waiting") {
+    // Not waiting any more: its requests are no longer open, and nothing escalates. Only under a policy
+    // that uses them (no Redis calls for every other PR); a closed PR is released by waiting-closed.ts.
+    if (policy.signoff.assign !== undefined || policy.signoff.escalate !== undefined) {
       await Promise.all([seniors.load.release(ref.owner, key), seniors.escalations.clear(key)]).catch((err: unknown) =>
         log.debug({ err }, "could not release the PR's open requests or escalation"),
       );
@@ -38,7 +39,9 @@ export async function withAskedReviewers(
     return { verdict, snapshot };
   }
   const asked: AskedReviewers = {};
-  if (policy.signoff.escalate) {
+  // Drafts and request_reviews: false ask nobody, so they do not escalate either.
+  const mayAsk = policy.signoff.request_reviews && !snapshot.draft;
+  if (policy.signoff.escalate && mayAsk) {
     const now = seniors.clock();
     const since = await seniors.escalations.since(key, now);
     const state = escalationState(policy, verdict, since, now);
@@ -50,7 +53,7 @@ export async function withAskedReviewers(
     }
   }
   let current = snapshot;
-  if (policy.signoff.assign !== undefined && policy.signoff.request_reviews && !snapshot.draft) {
+  if (policy.signoff.assign !== undefined && mayAsk) {
     if (current.reviewRequestEvents === undefined) {
       const { reviewRequestEvents } = await readIssueHistory(octokit, ref);
       current = { ...current, reviewRequestEvents };
