@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CAROL, DAVE, OWNER, REPO, CLAUDE_MESSAGE, GitHubSession, simCommit, simFile, passes } from "../support/github/index.js";
 import { createTestApp } from "../helpers/github.js";
+import { appOctokitFor, runEscalationSweep } from "../../src/handlers/escalation-sweep.js";
 
 const ASSIGN = "risk:\n  builtin: false\nsignoff:\n  reviewers: ['@acme/seniors']\n  assign: 1\n";
 
@@ -90,5 +91,35 @@ describe("path-scoped freshness on the GitHub model", () => {
 
     expect(passes(gh.check())).toBe(false);
     expect(gh.check()?.output?.summary).toContain("is stale for signoff.require[0]: `infra/main.tf` changed since");
+  });
+});
+
+describe("signoff.escalate on the GitHub model", () => {
+  const ESCALATE = "risk:\n  builtin: false\nsignoff:\n  reviewers: ['@acme/seniors']\n  escalate: { after: 90m, to: [bob] }\n";
+
+  it("fires once from the sweep after the time passes, with no new event, through the app's own authentication", async () => {
+    const gh = session(ESCALATE);
+    gh.addPull({ commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+    const app = createTestApp();
+    let now = Date.parse("2026-11-21T10:00:00Z");
+    app.services.seniors.clock = () => now;
+    const sweep = () => runEscalationSweep(app.services, app.probot.log, appOctokitFor(app.probot, app.services));
+
+    await app.receive("pull_request", gh.pullEvent("opened"));
+    expect(gh.pull().requestedTeams).toEqual(["seniors"]);
+    expect(gh.pull().requestedReviewers).toEqual([]);
+
+    now += 89 * 60_000;
+    expect(await sweep()).toBe(0);
+    now += 2 * 60_000;
+    expect(await sweep()).toBe(1);
+    expect(gh.pull().requestedReviewers).toEqual(["bob"]);
+    expect(gh.check()?.output?.summary).toContain("longer than signoff.escalate.after (90m): @bob asked too.");
+
+    // Once: later sweeps and events do not ask again.
+    now += 3600_000;
+    expect(await sweep()).toBe(0);
+    await app.receive("pull_request", gh.pullEvent("edited"));
+    expect(gh.requestsTo(/requested_reviewers/).filter((r) => JSON.stringify(r.body).includes("bob"))).toHaveLength(1);
   });
 });

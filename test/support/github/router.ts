@@ -17,6 +17,7 @@ import {
   type SimRepo,
 } from "./model.js";
 import type { CallKind } from "./faults.js";
+import { INSTALLATION_ID } from "./constants.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
 
 export interface RouteContext {
@@ -138,6 +139,13 @@ export const ROUTES: Route[] = [
     list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
     wrap: (page, total) => ({ total_count: total, repositories: page }),
   })),
+  // Which installation serves a repository (the app's JWT; the escalation sweep asks it).
+  compile("GET", `${REPO}/installation`, "apps.getRepoInstallation", (ctx) => {
+    const repo = repoOf(ctx);
+    return repo
+      ? { status: 200, body: { id: INSTALLATION_ID, account: userJson(ctx.model.user(repo.owner)), app_id: ctx.model.appId } }
+      : notFound();
+  }),
   compile("GET", `${REPO}/pulls`, "pulls.list", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
