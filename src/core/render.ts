@@ -233,6 +233,11 @@ function signoffSection(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext =
     );
     return lines;
   }
+  // approvals: 0 without groups: nobody needs to sign off (with groups, each group says it is exempt).
+  if (v.gated && v.exemption !== undefined && !r.groups) {
+    lines.push(`Not required: ${v.exemption}.`);
+    return lines;
+  }
   if (v.gated && r.groups && v.groups) {
     const fresh = ctx.freshApproval ?? true;
     lines.push(`Needs every group that applies at risk **${r.tier}** (from ${r.source}); ${freshnessRule(snapshot, fresh)}:`);

@@ -160,6 +160,25 @@ describe("signoff.escalate: a PR still waiting after `after` asks more people, o
   });
 });
 
+describe("signoff.escalate leaves drafts alone", () => {
+  it("a draft asks nobody, so it never escalates", async () => {
+    const app = createTestApp();
+    let now = Date.parse("2026-11-21T10:00:00Z");
+    app.services.seniors.clock = () => now;
+    const policy =
+      "risk:\n  builtin: false\nsignoff:\n  reviewers: ['@acme/seniors']\n  escalate: { after: 1h, to: ['@acme/principals'] }\n";
+    const gh = new FakeGitHub().evaluating(aiPull({ draft: true }), { commits: [CLAUDE_COMMIT] }, policy).expectCheckRun();
+
+    await app.receive("pull_request", pullRequestEvent("opened", aiPull({ draft: true })));
+
+    now += 48 * 3600_000;
+    const octokitFor = async () => (await app.probot.auth(INSTALLATION_ID)) as unknown as Octokit;
+    expect(await runEscalationSweep(app.services, app.probot.log, octokitFor)).toBe(0);
+    expect(gh.reviewRequests).toEqual([]);
+    expect(gh.lastCheck.output.summary).not.toContain("asked too");
+  });
+});
+
 describe("path-scoped freshness: a group's approval survives pushes outside its paths", () => {
   const SCOPED =
     "risk:\n  builtin: false\nsignoff:\n  request_reviews: false\n  require:\n    - { reviewers: ['@acme/sre'], paths: ['infra/**'] }\n    - { reviewers: ['@acme/seniors'] }\n";
