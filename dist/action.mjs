@@ -11483,15 +11483,15 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
-    const left = def.left._zod.run({ value: input2, issues: [] }, ctx);
-    const right = def.right._zod.run({ value: input2, issues: [] }, ctx);
-    const async = left instanceof Promise || right instanceof Promise;
+    const left2 = def.left._zod.run({ value: input2, issues: [] }, ctx);
+    const right2 = def.right._zod.run({ value: input2, issues: [] }, ctx);
+    const async = left2 instanceof Promise || right2 instanceof Promise;
     if (async) {
-      return Promise.all([left, right]).then(([left2, right2]) => {
-        return handleIntersectionResults(payload, left2, right2);
+      return Promise.all([left2, right2]).then(([left3, right3]) => {
+        return handleIntersectionResults(payload, left3, right3);
       });
     }
-    return handleIntersectionResults(payload, left, right);
+    return handleIntersectionResults(payload, left2, right2);
   };
 });
 function mergeValues(a, b) {
@@ -11542,7 +11542,7 @@ function mergeValues(a, b) {
   }
   return { valid: false, mergeErrorPath: [] };
 }
-function handleIntersectionResults(result, left, right) {
+function handleIntersectionResults(result, left2, right2) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
@@ -11566,11 +11566,11 @@ function handleIntersectionResults(result, left, right) {
     }
     return true;
   };
-  for (const iss of left.issues) {
+  for (const iss of left2.issues) {
     if (!collect(iss, "l"))
       result.issues.push(iss);
   }
-  for (const iss of right.issues) {
+  for (const iss of right2.issues) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
@@ -11584,7 +11584,7 @@ function handleIntersectionResults(result, left, right) {
         result.issues.push(keyIssues.get(k));
     }
   }
-  const merged = mergeValues(left.value, right.value);
+  const merged = mergeValues(left2.value, right2.value);
   if (!merged.valid) {
     if (aborted(result))
       return result;
@@ -12258,25 +12258,25 @@ var $ZodPipe = /* @__PURE__ */ $constructor("$ZodPipe", (inst, def) => {
   defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
   inst._zod.parse = (payload, ctx) => {
     if (ctx.direction === "backward") {
-      const right = def.out._zod.run(payload, ctx);
-      if (right instanceof Promise) {
-        return right.then((right2) => handlePipeResult(right2, def.in, ctx));
+      const right2 = def.out._zod.run(payload, ctx);
+      if (right2 instanceof Promise) {
+        return right2.then((right3) => handlePipeResult(right3, def.in, ctx));
       }
-      return handlePipeResult(right, def.in, ctx);
+      return handlePipeResult(right2, def.in, ctx);
     }
-    const left = def.in._zod.run(payload, ctx);
-    if (left instanceof Promise) {
-      return left.then((left2) => handlePipeResult(left2, def.out, ctx));
+    const left2 = def.in._zod.run(payload, ctx);
+    if (left2 instanceof Promise) {
+      return left2.then((left3) => handlePipeResult(left3, def.out, ctx));
     }
-    return handlePipeResult(left, def.out, ctx);
+    return handlePipeResult(left2, def.out, ctx);
   };
 });
-function handlePipeResult(left, next, ctx) {
-  if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
-    left.aborted = true;
-    return left;
+function handlePipeResult(left2, next, ctx) {
+  if (left2.issues.some((iss) => iss.code !== "unrecognized_keys")) {
+    left2.aborted = true;
+    return left2;
   }
-  return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+  return next._zod.run({ value: left2.value, issues: left2.issues }, ctx);
 }
 var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
   $ZodType.init(inst, def);
@@ -12287,17 +12287,17 @@ var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     const direction = ctx.direction || "forward";
     if (direction === "forward") {
-      const left = def.in._zod.run(payload, ctx);
-      if (left instanceof Promise) {
-        return left.then((left2) => handleCodecAResult(left2, def, ctx));
+      const left2 = def.in._zod.run(payload, ctx);
+      if (left2 instanceof Promise) {
+        return left2.then((left3) => handleCodecAResult(left3, def, ctx));
       }
-      return handleCodecAResult(left, def, ctx);
+      return handleCodecAResult(left2, def, ctx);
     } else {
-      const right = def.out._zod.run(payload, ctx);
-      if (right instanceof Promise) {
-        return right.then((right2) => handleCodecAResult(right2, def, ctx));
+      const right2 = def.out._zod.run(payload, ctx);
+      if (right2 instanceof Promise) {
+        return right2.then((right3) => handleCodecAResult(right3, def, ctx));
       }
-      return handleCodecAResult(right, def, ctx);
+      return handleCodecAResult(right2, def, ctx);
     }
   };
 });
@@ -12321,12 +12321,12 @@ function handleCodecAResult(result, def, ctx) {
     return handleCodecTxResult(result, transformed, def.in, ctx);
   }
 }
-function handleCodecTxResult(left, value, nextSchema, ctx) {
-  if (left.issues.length) {
-    left.aborted = true;
-    return left;
+function handleCodecTxResult(left2, value, nextSchema, ctx) {
+  if (left2.issues.length) {
+    left2.aborted = true;
+    return left2;
   }
-  return nextSchema._zod.run({ value, issues: left.issues }, ctx);
+  return nextSchema._zod.run({ value, issues: left2.issues }, ctx);
 }
 var $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
   $ZodPipe.init(inst, def);
@@ -22819,11 +22819,11 @@ function _discriminatedUnion(Class2, discriminator, options, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _intersection(Class2, left, right) {
+function _intersection(Class2, left2, right2) {
   return new Class2({
     type: "intersection",
-    left,
-    right
+    left: left2,
+    right: right2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -25702,11 +25702,11 @@ var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
 });
-function intersection(left, right) {
+function intersection(left2, right2) {
   return new ZodIntersection({
     type: "intersection",
-    left,
-    right
+    left: left2,
+    right: right2
   });
 }
 var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
@@ -27243,6 +27243,16 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/policy/duration.ts
+var UNIT_MS = { m: 6e4, h: 36e5, d: 864e5 };
+function parseDuration(text) {
+  const trimmed = text.trim().toLowerCase();
+  if (!/^(\d{1,6}[dhm])+$/.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)([dhm])/g)) total += Number(amount) * UNIT_MS[unit];
+  return total >= 6e4 ? total : void 0;
+}
+
 // src/policy/schema.ts
 var RISK_TIERS = ["low", "medium", "high", "critical"];
 var RiskTier = external_exports.enum(RISK_TIERS).meta({
@@ -27322,7 +27332,9 @@ var SignoffGroupSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).meta({
     description: 'Who may sign off for this group: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin".'
   }),
-  approvals: external_exports.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people of this group must approve." }),
+  approvals: external_exports.int().min(0).max(10).default(1).meta({
+    description: "How many distinct eligible people of this group must approve; 0 exempts the group (it needs nobody's sign-off)."
+  }),
   paths: external_exports.array(external_exports.string().min(1)).min(1).optional().meta({
     description: "Glob patterns (as in risk.rules[].paths): the group applies only when a changed path, or the previous path of a renamed file, matches one. Without paths the group always applies."
   })
@@ -27334,16 +27346,29 @@ var TierSignoffSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).optional().meta({
     description: "Who may sign off at this tier; falls back to signoff.reviewers."
   }),
-  approvals: external_exports.int().min(1).max(10).optional().meta({
-    description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals."
+  approvals: external_exports.int().min(0).max(10).optional().meta({
+    description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals. 0 exempts the tier: its pull requests need no sign-off (labels are still set)."
   }),
   require: requireGroups("this tier's ")
 }).meta({ description: "Sign-off requirements for one risk tier, overriding the top-level ones key by key." });
+var Duration = external_exports.string().regex(/^\s*(\d{1,6}[dhmDHM])+\s*$/, 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days)').refine((text) => parseDuration(text) !== void 0, {
+  message: 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days; at least 1 minute)'
+}).meta({ description: 'A duration: minutes, hours and days, e.g. "90m", "24h", "2d", "1h30m".' });
+var EscalateSchema = external_exports.strictObject({
+  after: Duration.meta({ description: 'How long a pull request may wait for sign-off before `to` is asked too, e.g. "24h" or "90m".' }),
+  to: external_exports.array(ReviewerSpec).min(1).meta({
+    description: 'Who is asked once the pull request has waited longer than `after`: teams ("@org/slug") or logins. Asked once.'
+  })
+}).meta({
+  description: "Ask more people when a pull request still waits for sign-off after `after`: checked on each event and by a periodic sweep, so it fires without a new event; the summary says so."
+});
 var SignoffSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).default(["permission:maintain"]).meta({
     description: 'Who may sign off: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin". Default: anyone with maintain or admin permission.'
   }),
-  approvals: external_exports.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people must approve." }),
+  approvals: external_exports.int().min(0).max(10).default(1).meta({
+    description: "How many distinct eligible people must approve; 0 exempts every tier that does not set its own (no sign-off needed)."
+  }),
   require: requireGroups("signoff."),
   tiers: external_exports.strictObject({
     low: TierSignoffSchema.optional(),
@@ -27359,7 +27384,11 @@ var SignoffSchema = external_exports.strictObject({
   }),
   request_reviews: external_exports.boolean().default(true).meta({
     description: "Request review from the designated teams and users when a pull request is gated."
-  })
+  }),
+  assign: external_exports.int().min(1).max(10).optional().meta({
+    description: "Request this many eligible people instead of whole teams: those who own the touched paths (CODEOWNERS at the base, then the people who most recently changed those files), the ones with the fewest open Countersign review requests first. Never the author or a contributor. Absent: the designated teams and users are requested, as before. If nobody eligible can be chosen, the teams are requested."
+  }),
+  escalate: EscalateSchema.optional()
 }).prefault({}).meta({ description: "Who must sign off on a gated pull request, and how many." });
 var OverrideSchema = external_exports.strictObject({
   by: external_exports.array(ReviewerSpec).default([]).meta({
@@ -27679,77 +27708,35 @@ function parseYamlWithPositions(text) {
 // src/core/provenance.ts
 var MAX_PROVENANCE_BYTES = 2 * 1024 * 1024;
 
-// src/cli/format.ts
-var CliError = class extends Error {
-  name = "CliError";
-};
-var EXIT_OK = 0;
-var EXIT_INVALID_POLICY = 1;
-var EXIT_ERROR = 2;
-var plural2 = (n, word, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
-function problemLine(file2, problem) {
-  return formatProblem(problem, file2);
-}
-
-// src/cli/validate.ts
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-
-// src/policy/paths.ts
-var POLICY_FILE = "countersign.yml";
-var POLICY_PATH = `.github/${POLICY_FILE}`;
-
-// src/policy/signals.ts
-var BUILTIN_SIGNAL_IDS = [
-  "author-app",
-  "commit-agent",
-  "commit-author-app",
-  "co-author-trailer",
-  "tool-trailer",
-  "assisted-by-trailer",
-  "commit-marker",
-  "body-marker",
-  "disclosure",
-  "agent-trace",
-  "git-ai-note",
-  "branch-prefix",
-  "unread-commits"
-];
-
-// src/policy/ai-identities.ts
-var AI_REVIEWER_LOGINS = [
-  // Coding agents and AI apps that author pull requests.
-  "Copilot",
-  "copilot-swe-agent",
-  "devin-ai-integration",
-  "google-labs-jules",
-  "claude",
+// src/core/ai-catalogue.ts
+var left = "(?<![A-Za-z0-9])";
+var right = "(?![A-Za-z])";
+var UNAMBIGUOUS_TOOLS = [
+  "copilot",
   "cursor",
-  "cursoragent",
-  "amazon-q-developer",
-  "sweep-ai",
-  "openhands-agent",
-  "MentatBot",
-  "codeflash-ai",
-  "kiro-agent",
-  // AI reviewers: their approvals never count either.
-  "coderabbitai",
-  "copilot-pull-request-reviewer",
-  "gemini-code-assist",
-  "chatgpt-codex-connector"
+  "codex",
+  "gpt",
+  "chatgpt",
+  "gemini",
+  "amazon[\\s-]?q",
+  "aider",
+  "windsurf",
+  "amp",
+  "openhands",
+  "opencode",
+  "llama",
+  "mistral",
+  "qwen",
+  "deepseek",
+  "llms?"
 ];
-var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
-var normalise2 = (login) => login.trim().toLowerCase();
-function isAiReviewer(spec) {
-  const login = normalise2(spec);
-  const bare = login.replace(/\[bot\]$/, "");
-  return AI_REVIEWER_LOGINS.some((known) => {
-    const k = normalise2(known);
-    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
-    return bare === k;
-  });
-}
+var NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro"];
+var AI_TOOL_WORD = new RegExp(`${left}(?:${[...UNAMBIGUOUS_TOOLS, ...NAME_LIKE_TOOLS].join("|")})${right}`, "i");
+var UNAMBIGUOUS_TOOL_WORD = new RegExp(`${left}(?:${UNAMBIGUOUS_TOOLS.join("|")})${right}`, "i");
+var NAME_LIKE_TOOL_WITH_QUALIFIER = new RegExp(
+  `${left}(?:${NAME_LIKE_TOOLS.join("|")})[\\s-]+(?:(?:code|agent|cli|assistant|ai|opus|sonnet|haiku)${right}|\\d)`,
+  "i"
+);
 
 // node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
@@ -34644,6 +34631,107 @@ function compile2(source, ignoreCase) {
   return { ok: true, pattern: { source, prefilter, test } };
 }
 
+// src/policy/email-pattern.ts
+function matchesPolicyEmail(email3, patterns) {
+  const e = email3.trim().toLowerCase();
+  if (!e) return false;
+  return patterns.some((raw) => {
+    const p = raw.trim().toLowerCase();
+    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
+  });
+}
+
+// src/core/disclosure.ts
+var AI_TERM = String.raw`(?:AI|A\.I\.|LLMs?|GenAI|generative AI|artificial intelligence|AI[- ]assist(?:ed|ance)|AI[- ]generated)`;
+var DISCLOSURE_TITLE = new RegExp(
+  String.raw`^(?:[^\w]*\s*)?(?:${AI_TERM}\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement|contribution|statement)|(?:use|usage|disclosure) of (?:${AI_TERM}|AI tools?)|AI[- ](?:assisted|generated)(?: (?:code|changes|contribution))?|(?:generative )?AI policy|(?:did|have) you used? (?:any |an? )?(?:${AI_TERM}|AI tools?|coding assistants?)|was (?:${AI_TERM}|an? AI tool) used)\b[^\n]{0,40}$`,
+  "i"
+);
+var KEY_VALUE = new RegExp(
+  String.raw`^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:${AI_TERM}(?:\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement))?|(?:use|disclosure) of AI(?: tools?)?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$`,
+  "i"
+);
+var POSITIVE = new RegExp(
+  String.raw`^(?:[-*\s]*)(?:yes\b|y\b|true\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%|(?:I|we) (?:have )?used\b)|\b(?:used|using|with|by|via|help of|assisted|generated|written)\b.{0,40}\b(?:${AI_TERM}|assistant|agent|model)\b`,
+  "i"
+);
+var CHECKBOX_AFFIRMS = new RegExp(
+  String.raw`(?:\b(?:I|we)\s+(?:have\s+)?(?:used|use|made use of|relied on)\b.{0,60}\b(?:${AI_TERM}|an? (?:AI|LLM)|coding (?:agent|assistant))|\b${AI_TERM}\b.{0,30}\b(?:was|were|has been|have been)\s+used|^(?:this (?:PR|pull request|change|code) (?:is|was|contains)\s+)?(?:${AI_TERM}|partially AI|fully AI)[- ](?:assisted|generated|written)\b|\b(?:written|generated|created|co-?authored|assisted|produced)\s+(?:with|by|using)\s+(?:the\s+help\s+of\s+)?(?:an?\s+)?${AI_TERM})`,
+  "i"
+);
+
+// src/cli/format.ts
+var CliError = class extends Error {
+  name = "CliError";
+};
+var EXIT_OK = 0;
+var EXIT_INVALID_POLICY = 1;
+var EXIT_ERROR = 2;
+var plural2 = (n, word, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+function problemLine(file2, problem) {
+  return formatProblem(problem, file2);
+}
+
+// src/cli/validate.ts
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+// src/policy/paths.ts
+var POLICY_FILE = "countersign.yml";
+var POLICY_PATH = `.github/${POLICY_FILE}`;
+
+// src/policy/signals.ts
+var BUILTIN_SIGNAL_IDS = [
+  "author-app",
+  "commit-agent",
+  "commit-author-app",
+  "co-author-trailer",
+  "tool-trailer",
+  "assisted-by-trailer",
+  "commit-marker",
+  "body-marker",
+  "disclosure",
+  "agent-trace",
+  "git-ai-note",
+  "branch-prefix",
+  "unread-commits"
+];
+
+// src/policy/ai-identities.ts
+var AI_REVIEWER_LOGINS = [
+  // Coding agents and AI apps that author pull requests.
+  "Copilot",
+  "copilot-swe-agent",
+  "devin-ai-integration",
+  "google-labs-jules",
+  "claude",
+  "cursor",
+  "cursoragent",
+  "amazon-q-developer",
+  "sweep-ai",
+  "openhands-agent",
+  "MentatBot",
+  "codeflash-ai",
+  "kiro-agent",
+  // AI reviewers: their approvals never count either.
+  "coderabbitai",
+  "copilot-pull-request-reviewer",
+  "gemini-code-assist",
+  "chatgpt-codex-connector"
+];
+var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
+var normalise2 = (login) => login.trim().toLowerCase();
+function isAiReviewer(spec) {
+  const login = normalise2(spec);
+  const bare = login.replace(/\[bot\]$/, "");
+  return AI_REVIEWER_LOGINS.some((known) => {
+    const k = normalise2(known);
+    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
+    return bare === k;
+  });
+}
+
 // src/policy/signoff-problems.ts
 var at = (value, key) => value !== null && typeof value === "object" && !Array.isArray(value) ? value[key] : void 0;
 function levelProblems(level, path) {
@@ -34718,16 +34806,6 @@ function branchProblems(raw) {
     }
   });
   return problems;
-}
-
-// src/policy/email-pattern.ts
-function matchesPolicyEmail(email3, patterns) {
-  const e = email3.trim().toLowerCase();
-  if (!e) return false;
-  return patterns.some((raw) => {
-    const p = raw.trim().toLowerCase();
-    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
-  });
 }
 
 // src/policy/validate.ts

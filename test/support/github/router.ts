@@ -13,9 +13,11 @@ import {
   userJson,
   type GitHubModel,
   type Permission,
+  type SimFile,
   type SimRepo,
 } from "./model.js";
 import type { CallKind } from "./faults.js";
+import { INSTALLATION_ID } from "./constants.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
 
 export interface RouteContext {
@@ -137,6 +139,13 @@ export const ROUTES: Route[] = [
     list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
     wrap: (page, total) => ({ total_count: total, repositories: page }),
   })),
+  // Which installation serves a repository (the app's JWT; the escalation sweep asks it).
+  compile("GET", `${REPO}/installation`, "apps.getRepoInstallation", (ctx) => {
+    const repo = repoOf(ctx);
+    return repo
+      ? { status: 200, body: { id: INSTALLATION_ID, account: userJson(ctx.model.user(repo.owner)), app_id: ctx.model.appId } }
+      : notFound();
+  }),
   compile("GET", `${REPO}/pulls`, "pulls.list", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
@@ -179,6 +188,23 @@ export const ROUTES: Route[] = [
     const teams = Array.isArray(body.team_reviewers) ? body.team_reviewers.map(String) : [];
     ctx.model.requestReviewers(found.pull, users, teams, ctx.model.appBot);
     return { status: 201, body: pullJson(ctx.model, found.repo, found.pull) };
+  }),
+  // The default branch's history touching a path (signoff.assign's recent changers), newest first.
+  compile("GET", `${REPO}/commits`, "repos.listCommits", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const path = ctx.query.get("path");
+    const history = (repo.baseHistory ?? []).filter((c) => path === null || c.paths.includes(path));
+    return {
+      status: 200,
+      list: history.map((c) => ({
+        sha: c.sha,
+        commit: { message: "Change", author: { name: c.author, email: `${c.author}@example.com`, date: "2026-11-01T00:00:00Z" } },
+        author: userJson(ctx.model.user(c.author)),
+        committer: userJson(ctx.model.user(c.author)),
+        parents: [],
+      })),
+    };
   }),
   compile("GET", `${REPO}/commits/:sha/pulls`, "repos.listPullRequestsAssociatedWithCommit", (ctx) => {
     const repo = repoOf(ctx);
@@ -330,9 +356,45 @@ export const ROUTES: Route[] = [
   }),
   // The PR's own changes at the head of `base...head` (the simulator keeps them per commit; the base is not modelled).
   compile("GET", `${REPO}/compare/:basehead`, "repos.compareCommitsWithBasehead", (ctx) => {
-    const head = (ctx.params.basehead ?? "").split("...")[1] ?? "";
+    const [base = "", head = ""] = (ctx.params.basehead ?? "").split("...");
     const files = ctx.model.commitFiles.get(head);
-    if (!repoOf(ctx) || !files) return notFound();
+    const repo = repoOf(ctx);
+    if (!repo || !files) return notFound();
+    // Two commits of one PR (path-scoped freshness compares the approved commit with the head): the
+    // files whose change differs between them; "ahead" when the base is still in the head's history.
+    const baseFiles = ctx.model.commitFiles.get(base);
+    if (baseFiles) {
+      const pull = [...repo.pulls.values()].find((p) => p.commits.some((c) => c.sha === head));
+      const order = pull?.commits.map((c) => c.sha) ?? [];
+      const ahead = order.includes(base) && order.indexOf(base) <= order.indexOf(head);
+      const same = (a: SimFile, b: SimFile | undefined) =>
+        b !== undefined &&
+        JSON.stringify([a.status, a.patch, a.previous_filename, a.content]) ===
+          JSON.stringify([b.status, b.patch, b.previous_filename, b.content]);
+      const changed = files.filter(
+        (f) =>
+          !same(
+            f,
+            baseFiles.find((b) => b.filename === f.filename),
+          ),
+      );
+      const reverted = baseFiles
+        .filter((b) => !files.some((f) => f.filename === b.filename))
+        .map((b) => ({ ...b, status: "modified" as const }));
+      const delta = [...changed, ...reverted];
+      const by = Math.max(0, order.indexOf(head) - order.indexOf(base));
+      return {
+        status: 200,
+        body: {
+          status: ahead ? (by === 0 ? "identical" : "ahead") : "diverged",
+          ahead_by: by,
+          behind_by: 0,
+          total_commits: by,
+          commits: [],
+          files: delta.map(fileJson),
+        },
+      };
+    }
     return { status: 200, body: { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: files.map(fileJson) } };
   }),
   compile("GET", `${REPO}/collaborators/:username/permission`, "repos.getCollaboratorPermissionLevel", (ctx) => {
