@@ -36683,11 +36683,28 @@ var AI_REVIEWER_LOGINS = [
   "MentatBot",
   "codeflash-ai",
   "kiro-agent",
+  "cline-agent",
+  "cline-cloud-agent",
   // AI reviewers: their approvals never count either.
   "coderabbitai",
   "copilot-pull-request-reviewer",
   "gemini-code-assist",
-  "chatgpt-codex-connector"
+  "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io",
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review"
 ];
 var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
 var normalise2 = (login) => login.trim().toLowerCase();
