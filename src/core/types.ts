@@ -140,6 +140,11 @@ export interface PullSnapshot {
   requestedTeams: string[];
   /** Agent Trace records and Git AI notes the PR carries, when the edge read any (detection.provenance). */
   provenance?: ProvenanceInput;
+  /**
+   * When the PR's base branch was last changed (a retarget), when the edge read the history: an
+   * approval or override given before it was given for another base and no longer counts.
+   */
+  baseChangedAt?: string;
 }
 
 /** One piece of evidence that a PR is AI-assisted. */

@@ -6,16 +6,17 @@
 // membership and permission (cached briefly), the check run again if the head moved, the proposed
 // policy of a PR that changes it. Round 3, only when it matters: same-diff's compare reads (cached
 // by SHA) and, for a PR left waiting, who could sign off. Then the writes, and only those that change something.
-// Round 1 is github/evaluation-inputs.ts; rounds 2 and 3 are github/decision-inputs.ts.
+// Round 1 is `readFirstRound` (github/pull-source.ts); the rest is the one pipeline (core/evaluate-pull.ts)
+// asking the GitHub source, which memoises and prefetches.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
-import { readEvaluationInputs } from "../github/evaluation-inputs.js";
-import { readDecisionInputs, type DecisionInputs } from "../github/decision-inputs.js";
+import { gitHubPullSource, readFirstRound, type GitHubPullSource } from "../github/pull-source.js";
+import { evaluatePull, type PullEvaluation } from "../core/evaluate-pull.js";
 import type { LoadedPolicy } from "../github/policy-source.js";
 import { writeCheckRun, type CheckTarget, type CheckWrite, type ExistingCheckRun } from "../github/publish.js";
 import { publishVerdict, type Published, type VerdictToPublish } from "./publish-verdict.js";
-import { decide, hasLabel } from "../core/decide.js";
+import { hasLabel } from "../core/decide.js";
 import { readSignoffCandidates } from "../github/candidates.js";
 import { failClosed } from "./fail-closed.js";
 import { renderInvalidPolicy, renderVerdict, stateText, type CheckRunView } from "../core/render.js";
@@ -125,7 +126,7 @@ export async function evaluateOnce(
   const targetFor = (sha: string) => checkTarget(services, ref, sha);
   try {
     // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
-    const inputs = await readEvaluationInputs(
+    const inputs = await readFirstRound(
       octokit,
       ref,
       { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor },
@@ -161,12 +162,12 @@ export async function evaluateOnce(
     // A newly accepted override (from the comment's request): the run that carries it must write it.
     const fresh = run?.override ?? options.override;
     // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
-    const decision = await readDecisionInputs(octokit, ref, inputs, policy, services.caches, fresh);
-    const { snapshot, existing } = decision;
-    const verdict = decide(snapshot, policy, decision.plan, decision.directory, decision.facts);
+    const source = gitHubPullSource(octokit, ref, inputs, services.caches);
+    const { snapshot, state, verdict } = await evaluatePull(source, policy, fresh ? { override: fresh } : {});
+    const existing = await source.existing;
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const viewFor = await headViewFor(octokit, log, services, ref, loaded, decision, verdict);
+    const viewFor = await headViewFor(octokit, log, services, loaded, source, { snapshot, state, verdict });
 
     // Every write first waits for its turn in the installation's write queue; if a newer event for this
     // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
@@ -211,13 +212,14 @@ async function headViewFor(
   octokit: Octokit,
   log: Logger,
   services: Services,
-  ref: PullRef,
   loaded: Extract<LoadedPolicy, { ok: true }>,
-  { snapshot, state, proposed, listed }: DecisionInputs,
-  verdict: Verdict,
+  source: GitHubPullSource,
+  { snapshot, state, verdict }: Pick<PullEvaluation, "snapshot" | "state" | "verdict">,
 ): Promise<(sideEffectErrors: string[]) => CheckRunView> {
   const { policy } = loaded;
   const headSha = snapshot.headSha;
+  const ref = { owner: snapshot.owner, repo: snapshot.repo, number: snapshot.number };
+  const proposed = await source.proposed();
   const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
   const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
   const render = (sideEffectErrors: string[]) =>
@@ -229,7 +231,7 @@ async function headViewFor(
       ...(proposedPolicy ? { proposedPolicy } : {}),
     });
   // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
-  const siblings = viewPasses(render([])) ? await judgeSiblings(octokit, log, services, ref, headSha, loaded, state, listed) : [];
+  const siblings = viewPasses(render([])) ? await judgeSiblings(log, source, loaded) : [];
   // Overrides given on other PRs with this head stay on the commit's check.
   const kept = [
     verdict.override,

@@ -1,0 +1,60 @@
+// Issue #19 items 8, 1, 2 and 4, played against the shared GitHub model through probot.receive:
+// the other PRs on a shared head are judged by the same evaluation as the PR itself (provenance
+// included), and approvals and overrides count only on the base they were given on.
+import { describe, expect, it } from "vitest";
+import { createTestApp } from "../helpers/github.js";
+import { ALICE, OWNER } from "../support/github/constants.js";
+import { GitHubSession, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+
+const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
+
+const TRACE = JSON.stringify({
+  version: "0.1.0",
+  id: "550e8400-e29b-41d4-a716-446655440000",
+  timestamp: "2026-01-23T14:30:00Z",
+  vcs: { type: "git", revision: "f".repeat(40) },
+  tool: { name: "cursor", version: "2.4.0" },
+  files: [
+    {
+      path: "src/parser.ts",
+      conversations: [
+        { contributor: { type: "ai", model_id: "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: 1, end_line: 3 }] },
+      ],
+    },
+  ],
+});
+
+describe("two pull requests, one head: the other PR goes through the same evaluation", () => {
+  function twoPulls(policy: string) {
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    // A human commit proposed to main (#7) and to release (#8); only #8's diff (against release) adds an Agent Trace record.
+    const commits = [simCommit({ message: "Parse the new format" })];
+    gh.addPull({ author: ALICE.login, commits });
+    gh.addPull({
+      number: 8,
+      baseRef: "release/1.0",
+      author: ALICE.login,
+      commits,
+      files: [
+        simFile("src/parser.ts", { status: "added", additions: 3, deletions: 0, patch: "@@ -0,0 +1,3 @@\n+a\n+b\n+c" }),
+        simFile(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: `@@ -0,0 +1 @@\n+${TRACE}` }),
+      ],
+    });
+    gh.setFile("shop", ".agent-trace/traces.jsonl", `${TRACE}\n`, gh.pull(7).headSha);
+    return { gh, app: createTestApp() };
+  }
+
+  it.each([
+    ["with labels", SENIORS],
+    ["with labels.enabled: false", `${SENIORS}labels:\n  enabled: false\n`],
+  ])("an event on the human PR does not pass the shared check while the other PR's provenance gates it (%s)", async (_, policy) => {
+    const { gh, app } = twoPulls(policy);
+    await app.receive("pull_request", gh.pullEvent("synchronize", 7));
+
+    const check = gh.check();
+    expect(passes(check)).toBe(false);
+    expect(blocks(check)).toBe(true);
+    expect(check?.output.title).toContain("#8 → release/1.0 still waits");
+  });
+});
