@@ -97,10 +97,18 @@ export async function evaluatePull(source: PullSource, policy: Policy, options: 
   const gatedOrMaybe = mayBeGated(policy, plan);
   const fresh = options.override;
   const approvals = plan.decisiveReviews.filter((r) => r.state === "APPROVED");
+  // Approvals that may count: by someone not excluded, on the head unless older commits may count too.
+  const mayCount = approvals.filter(
+    (r) =>
+      plan.lookupLogins.includes(r.user.login.toLowerCase()) && (r.commitId === snapshot.headSha || policy.signoff.fresh_approval !== true),
+  );
   // When the verdict will (or may well) pass, a read needed only then may start in this round.
   const mayPass =
     !gatedOrMaybe || policy.mode === "report" || fresh !== undefined || approvals.some((r) => r.commitId === snapshot.headSha);
   if (mayPass) source.mayPass?.();
+  // Approvals and overrides count only on the base they were given on: the base changes are read
+  // whenever one could count (in this round, beside the directory).
+  if (gatedOrMaybe && (mayCount.length > 0 || fresh !== undefined)) void readHistory();
   const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
   const [state, directory, coAuthors] = await Promise.all([
     source.checkState(),
@@ -110,6 +118,7 @@ export async function evaluatePull(source: PullSource, policy: Policy, options: 
   if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
   const override = fresh ?? overrideFor(state, snapshot.number);
   if (override) snapshot = { ...snapshot, override };
+  if (gatedOrMaybe && override?.sha === snapshot.headSha) void readHistory();
   if (history) snapshot = withHistory(snapshot, await history);
   const facts = await source.sameDiff(snapshot, approvalsToCompare(snapshot, policy, plan, directory));
   const verdict = decide(snapshot, policy, plan, directory, facts);

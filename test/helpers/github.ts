@@ -645,6 +645,8 @@ const LIVE_ROUTES = [
   "pulls.listCommits",
   "pulls.listReviews",
   "repos.listPullRequestsAssociatedWithCommit",
+  // The PR's history: an approval counts only on the base it was given on (base_ref_changed).
+  "issues.listEvents",
   "checks.listForRef",
   "checks.create",
   "checks.update",

@@ -43,7 +43,8 @@ describe("fresh_approval: same-diff", () => {
     const app = createTestApp();
     // The merge of main moved the PR's hunk down: same change, other line numbers.
     const { gh, pr } = sameDiffGitHub([changed(PATCH.replace("@@ -10,3 +10,4 @@", "@@ -31,3 +31,4 @@"))]);
-    gh.expectCheckRun();
+    // The issue history: an approval counts only on the base it was given on.
+    gh.labelEvents().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -61,12 +62,12 @@ describe("fresh_approval: same-diff", () => {
   it("does not read the same comparisons again for the same head (commits are immutable)", async () => {
     const app = createTestApp();
     const { gh, pr } = sameDiffGitHub([changed(PATCH)]);
-    gh.expectCheckRun();
+    gh.labelEvents().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
     const again = new FakeGitHub().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] });
     // Membership is cached briefly, and both comparisons for good.
-    again.policy(SAME_DIFF).existingChecks().expectCheckRun();
+    again.policy(SAME_DIFF).existingChecks().labelEvents().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("edited", pr));
 
     expect(again.lastCheck.conclusion).toBe("success");
@@ -113,7 +114,7 @@ describe("fresh_approval: same-diff", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: LABELS });
     const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] });
-    gh.policy(SAME_DIFF).existingChecks().membership("@acme/seniors", "bob", "active").expectCheckRun();
+    gh.policy(SAME_DIFF).existingChecks().labelEvents().membership("@acme/seniors", "bob", "active").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -155,7 +156,7 @@ describe("signoff.require", () => {
       files,
       reviews: [review("carol", "APPROVED", { at: "2026-11-21T10:00:00Z" }), review("dave", "APPROVED", { at: "2026-11-21T11:00:00Z" })],
     });
-    gh.policy(GROUPS).existingChecks();
+    gh.policy(GROUPS).existingChecks().labelEvents();
     gh.membership("@acme/sre", "carol", 404).membership("@acme/principals", "carol", "active");
     gh.membership("@acme/sre", "dave", "active").membership("@acme/principals", "dave", 404).expectCheckRun();
 
