@@ -2,6 +2,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach } from "vitest";
 import { resetOpenHeads } from "./helpers/github.js";
+import { refusedGraphql } from "./support/github/graphql-schema.js";
 
 const unmatched: string[] = [];
 
@@ -14,6 +15,7 @@ beforeAll(() => {
 
 beforeEach(() => {
   unmatched.length = 0;
+  refusedGraphql.length = 0;
 });
 
 afterEach(() => {
@@ -22,6 +24,8 @@ afterEach(() => {
   nock.cleanAll();
   resetOpenHeads();
   unmatched.length = 0;
+  const refused = refusedGraphql.splice(0);
   if (pending.length > 0) throw new Error(`unused HTTP mocks:\n  ${pending.join("\n  ")}`);
   if (stray.length > 0) throw new Error(`unmatched HTTP requests:\n  ${stray.join("\n  ")}`);
+  if (refused.length > 0) throw new Error(`GraphQL requests GitHub's schema refuses:\n  ${refused.join("\n  ")}`);
 });

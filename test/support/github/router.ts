@@ -17,6 +17,7 @@ import {
 } from "./model.js";
 import type { CallKind } from "./faults.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
+import { refuseInvalidGraphql } from "./graphql-schema.js";
 
 export interface RouteContext {
   model: GitHubModel;
@@ -127,6 +128,9 @@ export const ROUTES: Route[] = [
     "graphql",
     (ctx) => {
       const body = bodyObject(ctx.body);
+      // As GitHub: a request that does not fit the published schema runs nothing (and fails the test).
+      const refused = refuseInvalidGraphql(String(body.query ?? ""), bodyObject(body.variables));
+      if (refused) return { status: 200, body: refused };
       const result = ctx.graphql(String(body.query ?? ""), bodyObject(body.variables), ctx.model);
       return { status: 200, body: result };
     },
