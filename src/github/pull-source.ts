@@ -51,6 +51,12 @@ export interface InputSources {
 export interface InputHints {
   headSha?: string;
   aiLabel?: boolean;
+  /**
+   * The event makes a passing verdict plausible (an approval was just given): the reads only a pass
+   * needs — the other open PRs with the hinted head, and the PR's history (an approval counts only on
+   * the base it was given on) — join round 1 instead of following it.
+   */
+  passPlausible?: boolean;
 }
 
 export type EvaluationInputs =
@@ -68,6 +74,8 @@ export type EvaluationInputs =
       history: IssueHistory | undefined;
       /** Whether the repository has Git AI notes (its ref, absent, or the error reading it). */
       notesRef: Promise<string | undefined | Error>;
+      /** The other open PRs with the head, when round 1 listed them. */
+      siblings?: Promise<number[]>;
     };
 
 /** A speculative read: its failure only means it is read again (or not) later. */
@@ -87,7 +95,10 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const warm = cached !== undefined || hints.aiLabel !== undefined;
   const hintSha = hints.headSha;
   const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, sources.checkFor(hintSha))) : undefined;
-  const earlyHistory = hints.aiLabel === false && labelsOn ? attempt(readIssueHistory(octokit, ref)) : undefined;
+  const earlyHistory =
+    (hints.aiLabel === false && labelsOn) || (warm && hints.passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
+  const earlySiblings =
+    warm && hints.passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
       if (httpStatus(err) === 404) return undefined;
@@ -107,7 +118,17 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
     early && hintSha === snapshot.headSha ? Promise.resolve(early.value) : quiet(readCheckRun(octokit, sources.checkFor(snapshot.headSha)));
   // Files of this repository that a policy in force reads (this one's, or another repository's `_extends`): critical to change.
   const withPolicyFiles = loaded.ok ? { ...snapshot, policyFiles: sources.policies.filesReadIn(ref.owner, ref.repo) } : snapshot;
-  return { kind: "open", snapshot: withPolicyFiles, loaded, existing, history: speculated?.value, notesRef };
+  // The other PRs with the head, listed for the head the hint named: they stand only for that head.
+  const siblings = earlySiblings && hintSha === snapshot.headSha ? earlySiblings : undefined;
+  return {
+    kind: "open",
+    snapshot: withPolicyFiles,
+    loaded,
+    existing,
+    history: speculated?.value,
+    notesRef,
+    ...(siblings ? { siblings } : {}),
+  };
 }
 
 type FirstRound = Extract<EvaluationInputs, { kind: "open" }>;
@@ -143,7 +164,8 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
       )
     : Promise.resolve(undefined);
   const checkState = () => once("state", async () => readCheckState((await first.existing)?.view.text));
-  const siblings = () => once("siblings", () => openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
+  const siblings = () =>
+    once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
   const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, checkState, first.history);
   return {
     ...source,

@@ -46,6 +46,8 @@ export interface EvaluateOptions {
   override?: OverrideRecord;
   /** The head SHA the event named: our check run on it is read in the first round, and it is where a failure is reported when the PR itself cannot be read. */
   headShaHint?: string;
+  /** The event makes a pass plausible (an approval): what only a pass needs is read in the first round. */
+  passPlausible?: boolean;
 }
 
 export function pullKey(ref: PullRef): string {
@@ -72,7 +74,10 @@ export function evaluatePullRequest(
     ...(options.override ? { override: options.override } : {}),
     ...(options.headShaHint ? { headSha: options.headShaHint } : {}),
   };
-  const hint = options.headShaHint ? { headShaHint: options.headShaHint } : {};
+  const hint = {
+    ...(options.headShaHint ? { headShaHint: options.headShaHint } : {}),
+    ...(options.passPlausible ? { passPlausible: true } : {}),
+  };
   return services.gate
     .run(pullKey(ref), async (run) => memoOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
     .catch(async (err: unknown) => {
@@ -130,7 +135,11 @@ export async function evaluateOnce(
       octokit,
       ref,
       { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor },
-      { ...(hintSha ? { headSha: hintSha } : {}), ...(memo.aiLabel !== undefined ? { aiLabel: memo.aiLabel } : {}) },
+      {
+        ...(hintSha ? { headSha: hintSha } : {}),
+        ...(memo.aiLabel !== undefined ? { aiLabel: memo.aiLabel } : {}),
+        ...(options.passPlausible ? { passPlausible: true } : {}),
+      },
     );
     if (inputs.kind === "not-found") {
       // The PR (or its repository) no longer exists: nothing to gate, and no check to write on a SHA nobody proposes.
