@@ -7,12 +7,16 @@
 // waiting or failing verdict cannot let anything through, so it asks nothing. Each other PR found
 // costs its own snapshot and what its evaluation reads; the common case, one PR per head, costs no more.
 import type { Logger } from "probot";
+import type { Octokit } from "../github/octokit.js";
 import type { GitHubPullSource } from "../github/pull-source.js";
 import type { LoadedPolicy } from "../github/policy-source.js";
-import { evaluatePull } from "../core/evaluate-pull.js";
-import { renderVerdict } from "../core/render.js";
-import type { HeadPart } from "../core/shared-head.js";
+import { readSignoffCandidates } from "../github/candidates.js";
+import { evaluatePull, type PullEvaluation } from "../core/evaluate-pull.js";
+import { describeProposedPolicy } from "../core/policy-change.js";
+import { renderVerdict, stateText, type CheckRunView } from "../core/render.js";
+import { combineHeadViews, viewPasses, type HeadPart } from "../core/shared-head.js";
 import type { OverrideRecord } from "../core/types.js";
+import type { Services } from "./services.js";
 
 export interface SiblingPart extends HeadPart {
   override?: OverrideRecord;
@@ -42,4 +46,45 @@ export async function judgeSiblings(
     }),
   );
   return parts.filter((p): p is SiblingPart => p !== undefined);
+}
+
+/**
+ * The check run's view for this head, given which label or review-request writes failed: this PR's
+ * verdict (with who could sign off now, read only for a PR left waiting), and — before it may pass —
+ * every other open PR with this head, which must pass too.
+ */
+export async function headViewFor(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  loaded: Extract<LoadedPolicy, { ok: true }>,
+  source: GitHubPullSource,
+  { snapshot, state, verdict }: Pick<PullEvaluation, "snapshot" | "state" | "verdict">,
+): Promise<(sideEffectErrors: string[]) => CheckRunView> {
+  const { policy } = loaded;
+  const headSha = snapshot.headSha;
+  const ref = { owner: snapshot.owner, repo: snapshot.repo, number: snapshot.number };
+  const proposed = await source.proposed();
+  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
+  const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
+  const render = (sideEffectErrors: string[]) =>
+    renderVerdict(verdict, snapshot, {
+      policySources: loaded.sources,
+      freshApproval: policy.signoff.fresh_approval,
+      ...(candidates ? { candidates } : {}),
+      sideEffectErrors,
+      ...(proposedPolicy ? { proposedPolicy } : {}),
+    });
+  // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
+  const siblings = viewPasses(render([])) ? await judgeSiblings(log, source, loaded) : [];
+  // Overrides given on other PRs with this head stay on the commit's check.
+  const kept = [
+    verdict.override,
+    ...siblings.map((s) => s.override),
+    ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
+      (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
+    ),
+  ];
+  const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
+  return (errors) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
 }
