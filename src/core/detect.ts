@@ -36,7 +36,7 @@ import { compileSafeRegexes } from "../policy/safe-regex.js";
 import { matchesPolicyEmail } from "../policy/email-pattern.js";
 import type { BuiltinSignalId } from "../policy/signals.js";
 import { findDisclosures } from "./disclosure.js";
-import { parseTrailers, type Trailer } from "./trailers.js";
+import { parseTrailers } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
 
 /** Signals from provenance records, switched by detection.provenance. */
@@ -55,7 +55,7 @@ export function normaliseLogin(login: string): string {
     .replace(/\[bot\]$/, "");
 }
 
-export { parseTrailers, type Trailer };
+export { parseTrailers };
 
 /** Removes the blocks review bots write into descriptions (CodeRabbit, Sourcery, Ellipsis, Cursor Bugbot). */
 export function removeReviewBotBlocks(body: string): string {

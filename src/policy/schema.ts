@@ -231,7 +231,6 @@ export const PolicySchema = z
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type ReviewerSpec = z.infer<typeof ReviewerSpec>;
-export type TierSignoff = z.infer<typeof TierSignoffSchema>;
 
 /** The policy that applies when a repository and its organisation have none. */
 export const DEFAULT_POLICY: Policy = PolicySchema.parse({});
