@@ -18,6 +18,7 @@ import {
 import type { CallKind } from "./faults.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
 import { refuseInvalidGraphql } from "./graphql-schema.js";
+import { refuseInvalidRestBody } from "./rest-schema.js";
 
 export interface RouteContext {
   model: GitHubModel;
@@ -75,7 +76,9 @@ function compile(method: string, path: string, name: string, handle: Route["hand
     return rest ? "(.+)" : "([^/]+)";
   });
   const defaultKind: CallKind = method === "GET" || method === "HEAD" ? "read" : "write";
-  return { method, name, pattern: new RegExp(`^${source}$`), keys, kind: kind ?? defaultKind, handle };
+  // As GitHub: a write whose body does not fit the published OpenAPI description writes nothing (and fails the test).
+  const checked: Route["handle"] = (ctx) => refuseInvalidRestBody(name, ctx.body) ?? handle(ctx);
+  return { method, name, pattern: new RegExp(`^${source}$`), keys, kind: kind ?? defaultKind, handle: checked };
 }
 
 function repoOf(ctx: RouteContext): SimRepo | undefined {
