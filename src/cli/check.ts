@@ -1,7 +1,8 @@
 // `countersign check`: runs the app's detection, risk and sign-off rules on a local branch, offline.
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { isGated, planEvaluation } from "../core/decide.js";
+import { isGated } from "../core/decide.js";
+import { evaluatePull, type PullSource } from "../core/evaluate-pull.js";
 import { POLICY_PATH } from "../policy/paths.js";
 import type { Actor, PullSnapshot } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
@@ -190,15 +191,9 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     requestedTeams: [],
   };
 
-  // Provenance records, as the app reads them: Agent Trace files the branch changes (at the head),
-  // and the local refs/notes/ai (Git AI) for its commits.
-  if (policy.detection.builtin && policy.detection.provenance) {
-    const provenance = await readLocalProvenance(root, headSha, snapshot);
-    if (provenance) snapshot.provenance = provenance;
-  }
-
-  // The same pure core the app runs; reviews and team lookups are the app's part.
-  const plan = planEvaluation(snapshot, policy);
+  // The same evaluation the app runs (core/evaluate-pull.ts), from the local checkout; reviews and
+  // team lookups are the app's part.
+  const { plan, snapshot: evaluated } = await evaluatePull(localSource(root, snapshot), policy);
 
   const notes: string[] = [];
   if (commits.length === 0) notes.push(`no commits in ${base}..${head}: nothing to check`);
@@ -235,8 +230,8 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
       headBranch,
       commits: commits.length,
       files: files.length,
-      additions: snapshot.additions,
-      deletions: snapshot.deletions,
+      additions: evaluated.additions,
+      deletions: evaluated.deletions,
     },
     policy: loaded.origin,
     mode: policy.mode,
@@ -251,6 +246,29 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   };
   io.out(values.json ? checkReportJson(report) : renderCheckReport(report));
   return EXIT_OK;
+}
+
+/**
+ * The local git `PullSource`: provenance records as the app reads them (Agent Trace files the branch
+ * changes, at the head, and the local refs/notes/ai for its commits); no history, reviews, people or
+ * check run offline.
+ */
+function localSource(root: string, snapshot: PullSnapshot): PullSource {
+  return {
+    snapshot,
+    provenance: (s) => readLocalProvenance(root, s.headSha, s),
+    // Other PRs' labels and merge commits are GitHub's to say: nothing offline.
+    carriedPulls: async () => [],
+    // Path-scoped freshness needs reviews, which a local branch has none of.
+    changedSince: async () => undefined,
+    history: async () => ({ labelEvents: [], reviewRequestEvents: [], baseChanges: [] }),
+    // Files without a diff are searched as the branch's diff shows them (no content read offline).
+    contents: async (s) => s,
+    directory: async () => new Map(),
+    coAuthors: async () => [],
+    checkState: async () => ({}),
+    sameDiff: async () => ({}),
+  };
 }
 
 async function readLocalProvenance(root: string, headSha: string, snapshot: PullSnapshot): Promise<ProvenanceInput | undefined> {

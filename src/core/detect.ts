@@ -47,7 +47,7 @@ import {
   looksLikeAutomation,
 } from "./ai-families.js";
 import { findUnrecognisedAutomation } from "./automation.js";
-import { parseTrailers, type Trailer } from "./trailers.js";
+import { parseTrailers } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
 import { carriedSignals } from "./merged-pulls.js";
 
@@ -67,7 +67,7 @@ export function normaliseLogin(login: string): string {
     .replace(/\[bot\]$/, "");
 }
 
-export { parseTrailers, type Trailer };
+export { parseTrailers };
 
 /** Removes the blocks review bots write into descriptions (CodeRabbit, Sourcery, Ellipsis, Cursor Bugbot). */
 export function removeReviewBotBlocks(body: string): string {

@@ -144,6 +144,11 @@ export interface PullSnapshot {
   /** PRs merged into this one, or re-landed by a revert of their revert, whose AI evidence it carries (core/merged-pulls.ts). */
   carriedPulls?: CarriedPull[];
   provenance?: ProvenanceInput;
+  /**
+   * When the PR's base branch was last changed (a retarget), when the edge read the history: an
+   * approval or override given before it was given for another base and no longer counts.
+   */
+  baseChangedAt?: string;
 }
 
 /** One piece of evidence that a PR is AI-assisted. */

@@ -1,6 +1,6 @@
 // pull_request.closed: a closed PR no longer waits for sign-off (the waiting gauge forgets it).
 import type { Context } from "probot";
-import { pullKey } from "./evaluate.js";
+import { pullKey } from "./guarded-publish.js";
 import type { Services } from "./services.js";
 
 export function onPullRequestClosedWaiting(services: Services) {

@@ -170,7 +170,6 @@ export const EscalateSchema = z
     description:
       "Ask more people when a pull request still waits for sign-off after `after`: checked on each event and by a periodic sweep, so it fires without a new event; the summary says so.",
   });
-export type Escalate = z.infer<typeof EscalateSchema>;
 
 export const SignoffSchema = z
   .strictObject({
@@ -264,7 +263,6 @@ export const PolicySchema = z
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type ReviewerSpec = z.infer<typeof ReviewerSpec>;
-export type TierSignoff = z.infer<typeof TierSignoffSchema>;
 
 /** The policy that applies when a repository and its organisation have none. */
 export const DEFAULT_POLICY: Policy = PolicySchema.parse({});

@@ -10,7 +10,7 @@ import { createServices, type Services } from "../../src/handlers/services.js";
 import { API, APP_ID, CHECK_NAME, CLAUDE_TRAILER, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 import type { SimFile } from "../support/github/model.js";
 import { GitHubSession, simCommit, simFile } from "../support/github/session.js";
-export { API, APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
+export { APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 
 let privateKey: string | undefined;
 function testKey(): string {
@@ -650,6 +650,8 @@ const LIVE_ROUTES = [
   "pulls.listCommits",
   "pulls.listReviews",
   "repos.listPullRequestsAssociatedWithCommit",
+  // The PR's history: an approval counts only on the base it was given on (base_ref_changed).
+  "issues.listEvents",
   "checks.listForRef",
   "checks.create",
   "checks.update",

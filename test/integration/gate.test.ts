@@ -55,7 +55,8 @@ describe("an AI-assisted pull request", () => {
     const app = createTestApp();
     const reviews = [review("bob", "APPROVED")];
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
-    gh.noPolicy().existingChecks().permission("bob", "maintain").expectCheckRun();
+    // The issue history: an approval counts only on the base it was given on.
+    gh.noPolicy().existingChecks().labelEvents().permission("bob", "maintain").expectCheckRun();
 
     await app.receive("pull_request_review", {
       ...example("pull_request_review", "submitted"),
@@ -94,6 +95,7 @@ describe("an AI-assisted pull request", () => {
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
     gh.policy(policy)
       .existingChecks()
+      .labelEvents()
       .membership("@acme/seniors", "carol", "active")
       .membership("@acme/seniors", "dave", "pending")
       .expectCheckRun();

@@ -51,7 +51,8 @@ describe("fresh_approval: same-diff", () => {
     });
     const mainChange = { ...file("src/pay.ts", { patch: "@@ -1,0 +2,21 @@\n+// a header of 21 lines", additions: 21, deletions: 0 }) };
     gh.api.get(`/repos/${OWNER}/${REPO}/compare/${before}...${after}`).reply(200, { status: "ahead", files: [mainChange] });
-    gh.expectCheckRun();
+    // The issue history: an approval counts only on the base it was given on.
+    gh.labelEvents().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -69,12 +70,12 @@ describe("fresh_approval: same-diff", () => {
   it("does not read the same comparisons again for the same head (commits are immutable)", async () => {
     const app = createTestApp();
     const { gh, pr } = sameDiffGitHub([changed(PATCH)]);
-    gh.expectCheckRun();
+    gh.labelEvents().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
     const again = new FakeGitHub().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] });
     // Membership is cached briefly, and both comparisons for good.
-    again.policy(SAME_DIFF).existingChecks().expectCheckRun();
+    again.policy(SAME_DIFF).existingChecks().labelEvents().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("edited", pr));
 
     expect(again.lastCheck.conclusion).toBe("success");
@@ -121,7 +122,7 @@ describe("fresh_approval: same-diff", () => {
     const app = createTestApp();
     const pr = pullRequest({ labels: LABELS });
     const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] });
-    gh.policy(SAME_DIFF).existingChecks().membership("@acme/seniors", "bob", "active").expectCheckRun();
+    gh.policy(SAME_DIFF).existingChecks().labelEvents().membership("@acme/seniors", "bob", "active").expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
 
@@ -163,7 +164,7 @@ describe("signoff.require", () => {
       files,
       reviews: [review("carol", "APPROVED", { at: "2026-11-21T10:00:00Z" }), review("dave", "APPROVED", { at: "2026-11-21T11:00:00Z" })],
     });
-    gh.policy(GROUPS).existingChecks();
+    gh.policy(GROUPS).existingChecks().labelEvents();
     gh.membership("@acme/sre", "carol", 404).membership("@acme/principals", "carol", "active");
     gh.membership("@acme/sre", "dave", "active").membership("@acme/principals", "dave", 404).expectCheckRun();
 

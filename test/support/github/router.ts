@@ -19,6 +19,8 @@ import {
 import type { CallKind } from "./faults.js";
 import { INSTALLATION_ID } from "./constants.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
+import { refuseInvalidGraphql } from "./graphql-schema.js";
+import { refuseInvalidRestBody } from "./rest-schema.js";
 
 export interface RouteContext {
   model: GitHubModel;
@@ -76,7 +78,9 @@ function compile(method: string, path: string, name: string, handle: Route["hand
     return rest ? "(.+)" : "([^/]+)";
   });
   const defaultKind: CallKind = method === "GET" || method === "HEAD" ? "read" : "write";
-  return { method, name, pattern: new RegExp(`^${source}$`), keys, kind: kind ?? defaultKind, handle };
+  // As GitHub: a write whose body does not fit the published OpenAPI description writes nothing (and fails the test).
+  const checked: Route["handle"] = (ctx) => refuseInvalidRestBody(name, ctx.body) ?? handle(ctx);
+  return { method, name, pattern: new RegExp(`^${source}$`), keys, kind: kind ?? defaultKind, handle: checked };
 }
 
 function repoOf(ctx: RouteContext): SimRepo | undefined {
@@ -129,6 +133,9 @@ export const ROUTES: Route[] = [
     "graphql",
     (ctx) => {
       const body = bodyObject(ctx.body);
+      // As GitHub: a request that does not fit the published schema runs nothing (and fails the test).
+      const refused = refuseInvalidGraphql(String(body.query ?? ""), bodyObject(body.variables));
+      if (refused) return { status: 200, body: refused };
       const result = ctx.graphql(String(body.query ?? ""), bodyObject(body.variables), ctx.model);
       return { status: 200, body: result };
     },
