@@ -9,8 +9,8 @@ import { evaluatePullRequest } from "./evaluate.js";
 import { overrideKey } from "./guarded-publish.js";
 import { headChangedAfter } from "../github/head-history.js";
 import { acknowledgeCommand, readCheckRun } from "../github/publish.js";
-import { overrideFor, readCheckState, renderCommandReply, type CommandReply } from "../core/render.js";
-import { viewPasses } from "../core/shared-head.js";
+import { renderCommandReply, type CommandReply } from "../core/render.js";
+import { overrideFor, readCheckRecord } from "../core/check-record.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
 import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
@@ -148,6 +148,8 @@ async function overrideWritten(
     ...(services.appId ? { appId: services.appId } : {}),
   };
   const check = await readCheckRun(context.octokit, target);
-  const applied = sameOverride(overrideFor(readCheckState(check?.view.text), ref.number), override);
-  return { applied, passes: check !== undefined && viewPasses(check.view) };
+  // The record says it (core/check-record.ts): an unreadable one carries no override and passes nothing.
+  const record = readCheckRecord(check?.view.text);
+  const applied = sameOverride(overrideFor(record?.overrides ?? [], ref.number), override);
+  return { applied, passes: record !== undefined && record.pulls.every((p) => p.gate === "pass") };
 }

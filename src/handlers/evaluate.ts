@@ -147,13 +147,13 @@ export async function evaluateOnce(
     // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
     const source = gitHubPullSource(octokit, ref, inputs, services.caches);
     const evaluated = await evaluatePull(source, policy, fresh ? { override: fresh } : {});
-    const { state } = evaluated;
+    const { kept } = evaluated;
     const existing = await source.existing;
     // Seniors' time (handlers/seniors.ts): whom signoff.assign asks, and signoff.escalate.
     const { verdict, snapshot } = await withAskedReviewers(octokit, log, services, ref, key, evaluated.snapshot, policy, evaluated.verdict);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const viewFor = await headViewFor(octokit, log, services, loaded, source, { snapshot, state, verdict });
+    const viewFor = await headViewFor(octokit, log, services, loaded, source, { snapshot, kept, verdict });
 
     // Every write first waits for its turn in the installation's write queue; if a newer event for this
     // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.

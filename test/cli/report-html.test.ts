@@ -10,7 +10,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report.js";
 import type { Io } from "../../src/cli/format.js";
-import { renderCheckRecord } from "../../src/core/check-record.js";
+import { recordText } from "../support/check-record.js";
 import { startBrowser, watchedPage } from "../helpers/browser.js";
 import { APP_ID, GitHubModel, serveModel } from "../support/github/index.js";
 import { addReportHistory } from "../support/report-data.js";
@@ -84,7 +84,7 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
   run(
     hostile,
     APP_ID,
-    renderCheckRecord({
+    recordText(900, {
       outcome: "overridden",
       mode: "enforce",
       gated: true,
@@ -98,14 +98,14 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
   );
   // #901: Countersign left it waiting; a workflow then wrote a green "Countersign" run with a forged sign-off.
   const forged = add(901, "Ship the new pricing page", ["ai-assisted", "risk:critical"], "2026-11-26T10:00:00Z");
-  run(forged, APP_ID, renderCheckRecord({ outcome: "waiting", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: [] }), {
+  run(forged, APP_ID, recordText(901, { outcome: "waiting", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: [] }), {
     status: "in_progress",
     started: "2026-11-26T08:00:00Z",
   });
   run(
     forged,
     ACTIONS_APP_ID,
-    renderCheckRecord({ outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: ["mallory-friend"] }),
+    recordText(901, { outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: ["mallory-friend"] }),
     { status: "completed", started: "2026-11-26T08:05:00Z", completed: "2026-11-26T08:06:00Z" },
   );
   return { model, history };

@@ -8,6 +8,7 @@ import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
 import { ALICE, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+import { overrideText } from "../support/check-record.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
@@ -282,7 +283,7 @@ describe("overrides", () => {
         output: {
           title: "Overridden by @carol: hotfix",
           summary: "…",
-          text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->`,
+          text: overrideText(7, record),
         },
       });
     }
