@@ -93,6 +93,7 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
       approvedBy: [],
       overriddenBy: "ops-lead",
       overrideReason: `<b>INC-7</b> \u001b[31mred\u001b[0m`,
+      unrecognised: [{ login: "<b>helper</b>[bot]", policyKey: "detection.authors", value: "<b>helper</b>[bot]" }],
     }),
     { status: "completed", started: "2026-11-25T08:00:00Z", completed: "2026-11-25T09:00:00Z" },
   );
@@ -212,6 +213,10 @@ describe("countersign report --html and --summary", () => {
     expect(await tab.locator("#bypasses a", { hasText: "acme/shop#901" }).getAttribute("href")).toBe(
       "https://github.example/acme/shop/pull/901",
     );
+    // The unrecognised automation the check records carry: the account, the policy entry that would count it, its PRs; as text.
+    const bot = tab.locator("#unrecognised tr", { hasText: "acme/shop#900" });
+    expect(await bot.locator("td").nth(0).textContent()).toBe("<b>helper</b>[bot]");
+    expect(await bot.locator("td").nth(1).textContent()).toBe('detection.authors: ["<b>helper</b>[bot]"]');
     expect(await tab.locator("main img, main script, td b").count()).toBe(0);
     expect(await tab.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 

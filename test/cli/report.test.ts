@@ -66,6 +66,10 @@ const rec = (r: Partial<RecordFields> & Pick<RecordFields, "outcome">): RecordFi
   ...r,
 });
 
+/** Bot accounts the detection saw on #102 and #105 that no list knew, as the check's record carries them. */
+const HELPER_BOT = { login: "deploy-helper[bot]", policyKey: "detection.authors" as const, value: "deploy-helper[bot]" };
+const MAILER_BOT = { login: "mailer[bot]", policyKey: "detection.emails" as const, value: "42+mailer[bot]@users.noreply.github.com" };
+
 const link = (page: number, last: number) =>
   [
     page < last ? `<${API}/repositories/1/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${page + 1}>; rel="next"` : "",
@@ -160,7 +164,7 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
       completed: "2026-11-11T08:10:00Z",
       title: "Waiting…",
     }),
-    run(4, 102, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"] }), {
+    run(4, 102, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"], unrecognised: [HELPER_BOT] }), {
       started: "2026-11-11T08:10:00Z",
       completed: "2026-11-11T08:30:00Z",
       title: "Signed off by @bob (risk high)",
@@ -186,7 +190,7 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
     ),
   ]);
   checks(105, [
-    run(7, 105, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix" }), {
+    run(7, 105, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix", unrecognised: [HELPER_BOT, MAILER_BOT] }), {
       status: "in_progress",
       conclusion: null,
       started: "2026-11-14T08:00:00Z",
@@ -308,16 +312,46 @@ describe("countersign report", () => {
     const rows = io.stdout.trimEnd().split("\r\n");
     expect(rows).toHaveLength(10);
     expect(rows[0]).toBe(
-      "repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url",
+      "repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url,unrecognised_automation",
     );
     expect(rows[1]).toBe(
-      "acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101",
+      "acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101,",
     );
     expect(rows[4]).toBe(
-      'acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104',
+      'acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104,',
     );
     expect(rows[8]).toBe(
-      'acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110',
+      'acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110,',
+    );
+  });
+
+  it("lists the unrecognised automation from the check records, per PR and in total, with the policy entry that would count each", async () => {
+    shopInNovember();
+    const table = capture();
+    expect(await runReport(ARGS, table, deps())).toBe(0);
+    expect(table.stdout).toContain("Unrecognised automation: 2 bot account(s) no list knows");
+    expect(table.stdout).toContain('  bot       deploy-helper[bot] on acme/shop#102, acme/shop#105: count it with detection.authors: ["deploy-helper[bot]"]');
+    expect(table.stdout).toContain(
+      '  bot       mailer[bot] on acme/shop#105: count it with detection.emails: ["42+mailer[bot]@users.noreply.github.com"]',
+    );
+
+    shopInNovember();
+    const json = capture();
+    expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.totals.unrecognised).toEqual([
+      { ...HELPER_BOT, pulls: ["acme/shop#102", "acme/shop#105"] },
+      { ...MAILER_BOT, pulls: ["acme/shop#105"] },
+    ]);
+    expect(parsed.pulls.find((p: { number: number }) => p.number === 105).unrecognised).toEqual([HELPER_BOT, MAILER_BOT]);
+    expect(parsed.pulls.find((p: { number: number }) => p.number === 101).unrecognised).toEqual([]);
+
+    shopInNovember();
+    const csv = capture();
+    expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
+    const row105 = csv.stdout.split("\r\n").find((l) => l.startsWith("acme/shop,105,"));
+    expect(row105).toMatch(
+      /,https:\/\/github\.com\/acme\/shop\/pull\/105,deploy-helper\[bot\]=detection\.authors:deploy-helper\[bot\] mailer\[bot\]=detection\.emails:42\+mailer\[bot\]@users\.noreply\.github\.com$/,
     );
   });
 
