@@ -125,7 +125,9 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
   for (const q of t.quickApprovals) out.push(`  quick     ${q.pull} @${q.login} approved ${q.seconds}s after the last push (${q.tier})`);
   if (t.unrecognised.length > 0) {
     out.push("");
-    out.push(`Unrecognised automation: ${t.unrecognised.length} bot account(s) no list knows (they gate nothing until the policy names them)`);
+    out.push(
+      `Unrecognised automation: ${t.unrecognised.length} bot account(s) no list knows (they gate nothing until the policy names them)`,
+    );
     for (const u of t.unrecognised)
       out.push(`  bot       ${u.login} on ${u.pulls.join(", ")}: count it with ${u.policyKey}: [${JSON.stringify(u.value)}]`);
   }

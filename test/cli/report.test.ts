@@ -330,7 +330,9 @@ describe("countersign report", () => {
     const table = capture();
     expect(await runReport(ARGS, table, deps())).toBe(0);
     expect(table.stdout).toContain("Unrecognised automation: 2 bot account(s) no list knows");
-    expect(table.stdout).toContain('  bot       deploy-helper[bot] on acme/shop#102, acme/shop#105: count it with detection.authors: ["deploy-helper[bot]"]');
+    expect(table.stdout).toContain(
+      '  bot       deploy-helper[bot] on acme/shop#102, acme/shop#105: count it with detection.authors: ["deploy-helper[bot]"]',
+    );
     expect(table.stdout).toContain(
       '  bot       mailer[bot] on acme/shop#105: count it with detection.emails: ["42+mailer[bot]@users.noreply.github.com"]',
     );
