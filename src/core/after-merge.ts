@@ -39,7 +39,8 @@ export interface MergedInto {
  */
 export function recordForMerge(check: MergedHeadCheck | undefined, merged: MergedInto): PullRecord | undefined {
   const record = check ? pullRecordIn(check.text, merged.pr) : undefined;
-  return record && (merged.base === undefined || record.base === merged.base) ? record : undefined;
+  // Only a pass needs the base: a wait or a failure for any base did not let the merge through.
+  return record && (merged.base === undefined || record.gate !== "pass" || record.base === merged.base) ? record : undefined;
 }
 
 export type MergeAssessment =

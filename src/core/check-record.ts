@@ -95,6 +95,14 @@ export function pullRecordOf(
   };
 }
 
+/**
+ * The record of a check that could not judge a PR (an invalid policy, an evaluation error): it fails.
+ * `base` is "" when the failure came before the PR was read; a failing record needs no base to be believed.
+ */
+export function failureRecord(pr: number, base: string, outcome: "invalid-policy" | "error"): PullRecord {
+  return { pr, base, gate: "fail", outcome, mode: "enforce", gated: true, ai: false, approvedBy: [], unrecognised: [] };
+}
+
 /** Overrides kept on a commit: at most one per PR (the first given wins, as the list is ordered). */
 function onePerPull(overrides: OverrideRecord[]): OverrideRecord[] {
   return overrides.filter((o, i) => overrides.findIndex((x) => (x.pr ?? -1) === (o.pr ?? -1)) === i);

@@ -1,7 +1,7 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
 import { formatProblem, type PolicyProblem } from "../policy/problems.js";
 import type { Detection, GroupAssessment, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
-import { pullRecordOf, renderCheckRecord, type Gate } from "./check-record.js";
+import { failureRecord, pullRecordOf, renderCheckRecord, type Gate } from "./check-record.js";
 import type { HeadPart } from "./shared-head.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
 import { describeKept } from "./path-scope.js";
@@ -351,7 +351,16 @@ export function renderPart(v: Verdict, snapshot: PullSnapshot, ctx: RenderContex
   return { view, record };
 }
 
-export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]): CheckRunView {
+/** The PR a failing check is for, when known (its record names it; its base may be unknown). */
+export interface FailingPull {
+  number: number;
+  baseRef?: string | undefined;
+}
+
+const failureText = (pull: FailingPull | undefined, outcome: "invalid-policy" | "error") =>
+  pull ? renderCheckRecord({ pulls: [failureRecord(pull.number, pull.baseRef ?? "", outcome)], overrides: [] }) : "";
+
+export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[], pull?: FailingPull): CheckRunView {
   const where = sources.length > 0 ? sources.map(code).join(", ") : "the policy";
   const list = problems.slice(0, 50).map(problemLine);
   const summary = [
@@ -369,7 +378,7 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
     conclusion: "failure",
     title: `Invalid policy: ${plural(problems.length, "problem")}`,
     summary: clip(summary),
-    text: "",
+    text: failureText(pull, "invalid-policy"),
   };
 }
 
@@ -446,7 +455,7 @@ export function explainFailure(failure: EvaluationFailure): string {
   return `An unexpected error: ${message}.`;
 }
 
-export function renderError(message: string): CheckRunView {
+export function renderError(message: string, pull?: FailingPull): CheckRunView {
   return {
     status: "completed",
     conclusion: "failure",
@@ -458,7 +467,7 @@ export function renderError(message: string): CheckRunView {
       "",
       "The check fails closed until an evaluation succeeds. Press **Re-run** on this check, or comment `/countersign recheck` on the pull request.",
     ].join("\n"),
-    text: "",
+    text: failureText(pull, "error"),
   };
 }
 

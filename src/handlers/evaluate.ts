@@ -135,7 +135,12 @@ export async function evaluateOnce(
     const { repositoryId } = inputs.snapshot;
     const target = { ...targetFor(headSha), ...(repositoryId ? { repositoryId } : {}) };
     if (!loaded.ok) {
-      const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), await existingRead);
+      const check = await writeCheckRun(
+        octokit,
+        target,
+        renderInvalidPolicy(loaded.problems, loaded.sources, inputs.snapshot),
+        await existingRead,
+      );
       outcome = "invalid-policy";
       tier = "none";
       log.warn({ outcome, problems: loaded.problems.length, check, ms: elapsed(started) }, "evaluated pull request");

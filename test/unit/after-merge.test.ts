@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { assessMerge, labelFacts, needsJudgement, parseRevert } from "../../src/core/after-merge.js";
 import { pullRecordIn, readCheckRecord, renderCheckRecord } from "../../src/core/check-record.js";
 import { recordText } from "../support/check-record.js";
+import { renderInvalidPolicy } from "../../src/core/render.js";
 import { findReverts, quantile, type MergedPull } from "../../src/core/report.js";
 
 const NAMES = { aiAssisted: "ai-assisted", riskPrefix: "risk:" };
@@ -119,6 +120,15 @@ describe("assessMerge", () => {
       tier: "critical",
       missing: "sign-off: 2 approvals from @acme/sre at risk critical; no eligible approval yet",
       checkSaid: "Waiting…",
+    });
+  });
+
+  it("says what was missing for a check that could not judge the PR, whatever base it was written for", () => {
+    const invalid = renderInvalidPolicy([{ path: "mode", message: "bad" }], [], { number: 1, baseRef: "release" });
+    expect(assessMerge({ ...invalid, summary: "" }, MERGED, ["risk:high"], NAMES)).toMatchObject({
+      bypassed: true,
+      tier: "high",
+      missing: "a valid policy: the repository's Countersign policy was invalid, so the gate stayed closed",
     });
   });
 

@@ -55,6 +55,15 @@ describe("check-run states", () => {
     }
     expect(renderError("boom").conclusion).toBe("failure");
     expect(renderInvalidPolicy([{ path: "mode", message: "bad" }], []).conclusion).toBe("failure");
+    // The record says it too (for the report and after the merge): the gate failed, and why.
+    expect(pullRecordIn(renderError("boom", { number: 3 }).text, 3)).toMatchObject({ gate: "fail", outcome: "error", base: "" });
+    expect(pullRecordIn(renderInvalidPolicy([{ path: "mode", message: "bad" }], [], { number: 3, baseRef: "main" }).text, 3)).toMatchObject(
+      {
+        gate: "fail",
+        outcome: "invalid-policy",
+        base: "main",
+      },
+    );
   });
 });
 
