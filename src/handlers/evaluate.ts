@@ -13,8 +13,8 @@ import { failClosed } from "./fail-closed.js";
 import { renderInvalidPolicy } from "../core/render.js";
 import { headViewFor } from "./shared-head.js";
 import { afterPublish, publishUnlessSuperseded, pullKey } from "./guarded-publish.js";
-import type { OverrideRecord, Outcome } from "../core/types.js";
-import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
+import { sameOverride, type OverrideRecord, type Outcome } from "../core/types.js";
+import { CoordinationError, type OverrideOutcome, type RunContext, type RunResult } from "../scale/pull-gate.js";
 import type { Services } from "./services.js";
 import { recordAsked, withAskedReviewers } from "./seniors.js";
 
@@ -27,6 +27,8 @@ export interface EvaluationResult {
   headSha: string;
   /** Whether the PR carries the AI label once this evaluation's label writes are done. */
   aiLabel?: boolean;
+  /** The newly accepted override this run carried, and what the check written says of it. */
+  override?: OverrideOutcome;
 }
 
 export interface EvaluateOptions {
@@ -48,7 +50,7 @@ export function evaluatePullRequest(
   services: Services,
   ref: PullRef,
   options: EvaluateOptions = {},
-): Promise<void> {
+): Promise<RunResult | undefined> {
   const request = {
     ...(options.override ? { override: options.override } : {}),
     ...(options.headShaHint ? { headSha: options.headShaHint } : {}),
@@ -58,7 +60,7 @@ export function evaluatePullRequest(
     ...(options.passPlausible ? { passPlausible: true } : {}),
   };
   return services.gate
-    .run(pullKey(ref), async (run) => memoOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
+    .run(pullKey(ref), async (run) => runResultOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
     .catch(async (err: unknown) => {
       services.metrics.noteEvaluationError(err);
       if (err instanceof CoordinationError) {
@@ -79,9 +81,14 @@ function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTa
   return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
 }
 
-function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
+/** What the gate hands back: what the next run should know, and the override's outcome for the comment's reply. */
+function runResultOf(result: EvaluationResult | undefined): RunResult | undefined {
   if (!result) return undefined;
-  return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
+  return {
+    headSha: result.headSha,
+    ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}),
+    ...(result.override ? { override: result.override } : {}),
+  };
 }
 
 export async function evaluateOnce(
@@ -178,12 +185,14 @@ export async function evaluateOnce(
         aiLabel: hasLabel(snapshot, policy.labels.ai_assisted),
       };
     }
-    await afterPublish(log, services, key, { ref, fresh, verdict, existing, published });
+    await afterPublish(log, services, key, { verdict, existing, published });
     await recordAsked(log, services, ref, key, verdict, published);
     const { check, labelWrites, reviewRequests } = published;
     const { mode, gated } = verdict;
     log.info({ outcome, mode, tier, gated, check, labelWrites, reviewRequests, ms: elapsed(started) }, "evaluated pull request");
-    return { outcome: verdict.outcome, tier, check, labelWrites, headSha, aiLabel: verdict.aiLabel };
+    // Only now, with the check written, may the comment's reply say whether the override applied.
+    const override = fresh ? { override: fresh, applied: sameOverride(verdict.override, fresh), passes: published.passes } : undefined;
+    return { outcome: verdict.outcome, tier, check, labelWrites, headSha, aiLabel: verdict.aiLabel, ...(override ? { override } : {}) };
   } catch (err) {
     outcome = "error";
     await failClosed(octokit, log, services, ref, headSha, err);

@@ -274,7 +274,7 @@ describe("overrides", () => {
   ])("when another replica ran the evaluation, the reply reads the check back; the check %s", async (_what, carried) => {
     const { gh, app, pull } = overrideWorld();
     // The evaluation happens elsewhere (another replica through Redis): this one only waits for it.
-    app.services.gate = { ...app.services.gate, run: async () => {} };
+    app.services.gate = { ...app.services.gate, run: async () => undefined };
     if (carried) {
       const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
       gh.plantCheckRun(CHECK_NAME, pull.headSha, {
