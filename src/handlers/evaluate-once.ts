@@ -119,7 +119,14 @@ export async function evaluateOnce(
     const { verdict, snapshot } = await withAskedReviewers(octokit, log, services, ref, key, evaluated.snapshot, policy, evaluated.verdict);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const viewFor = await headViewFor(octokit, log, services, loaded, source, { snapshot, kept, verdict });
+    const viewFor = await headViewFor(
+      octokit,
+      log,
+      { candidatesLimit: services.candidatesLimit, cache: services.caches.people },
+      loaded,
+      source,
+      { snapshot, kept, verdict },
+    );
 
     // Every write first waits for its turn in the installation's write queue; if a newer event for this
     // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.

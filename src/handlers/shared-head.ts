@@ -54,7 +54,7 @@ export async function judgeSiblings(
 export async function headViewFor(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  people: { candidatesLimit: number; cache: Services["caches"]["people"] },
   loaded: Extract<LoadedPolicy, { ok: true }>,
   source: GitHubPullSource,
   { snapshot, kept, verdict }: Pick<PullEvaluation, "snapshot" | "kept" | "verdict">,
@@ -63,7 +63,7 @@ export async function headViewFor(
   const headSha = snapshot.headSha;
   const ref = { owner: snapshot.owner, repo: snapshot.repo, number: snapshot.number };
   const proposed = await source.proposed();
-  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
+  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, people.candidatesLimit, people.cache);
   const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
   const render = (sideEffectErrors: string[]) =>
     renderPart(verdict, snapshot, {
