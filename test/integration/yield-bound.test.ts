@@ -8,12 +8,12 @@
 // the PR's yield count starts at the bound.
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGitHub, HEAD, commit, createTestApp, example, pullRequest, review, type TestApp } from "../helpers/github.js";
-import { pullKey } from "../../src/handlers/evaluate.js";
 import { MAX_CONSECUTIVE_YIELDS } from "../../src/scale/yield-to-follow-up.js";
 import { LocalWaitingMarks, type PullGate } from "../../src/scale/pull-gate.js";
 
 const CLAUDE_COMMIT = commit({ message: "Add retry to checkout\n\nCo-Authored-By: Claude <noreply@anthropic.com>" });
-const KEY = pullKey({ owner: "acme", repo: "shop", number: 7 });
+/** The PR's key in the gate and the yield counts (`owner/repo#n`, lower case). */
+const KEY = "acme/shop#7";
 
 const apps: TestApp[] = [];
 afterEach(async () => {
