@@ -2,6 +2,8 @@
 import nock from "nock";
 import { afterEach, beforeAll, beforeEach } from "vitest";
 import { resetOpenHeads } from "./helpers/github.js";
+import { refusedGraphql } from "./support/github/graphql-schema.js";
+import { refusedRest } from "./support/github/rest-schema.js";
 
 const unmatched: string[] = [];
 
@@ -14,6 +16,8 @@ beforeAll(() => {
 
 beforeEach(() => {
   unmatched.length = 0;
+  refusedGraphql.length = 0;
+  refusedRest.length = 0;
 });
 
 afterEach(() => {
@@ -22,6 +26,10 @@ afterEach(() => {
   nock.cleanAll();
   resetOpenHeads();
   unmatched.length = 0;
+  const refused = refusedGraphql.splice(0);
+  const refusedWrites = refusedRest.splice(0);
   if (pending.length > 0) throw new Error(`unused HTTP mocks:\n  ${pending.join("\n  ")}`);
   if (stray.length > 0) throw new Error(`unmatched HTTP requests:\n  ${stray.join("\n  ")}`);
+  if (refused.length > 0) throw new Error(`GraphQL requests GitHub's schema refuses:\n  ${refused.join("\n  ")}`);
+  if (refusedWrites.length > 0) throw new Error(`REST writes GitHub's OpenAPI description refuses:\n  ${refusedWrites.join("\n  ")}`);
 });

@@ -1,7 +1,8 @@
 // `countersign check`: runs the app's detection, risk and sign-off rules on a local branch, offline.
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { isGated, planEvaluation } from "../core/decide.js";
+import { isGated } from "../core/decide.js";
+import { evaluatePull, type PullSource } from "../core/evaluate-pull.js";
 import { POLICY_PATH } from "../policy/paths.js";
 import type { Actor, PullSnapshot } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
@@ -21,6 +22,7 @@ import {
 import {
   branchName,
   defaultBase,
+  git,
   readChangedFiles,
   readCommits,
   readDiffFiles,
@@ -29,7 +31,7 @@ import {
   repoRoot,
   resolveCommit,
 } from "./git.js";
-import { compareDiffs, digestDiff } from "../core/same-diff.js";
+import { compareDiffs, digestDiff, hunkRanges, type BaseChanges } from "../core/same-diff.js";
 import type { ApprovalCheck } from "./format.js";
 import { isAgentTraceFile, type ProvenanceInput } from "../core/provenance.js";
 import { readPolicyFile } from "./validate.js";
@@ -79,7 +81,9 @@ async function loadPolicy(io: Io, root: string, policyFile: string | undefined, 
 /** Would an approval given on each REF still count at the head, under the policy's fresh_approval? */
 async function checkApprovals(root: string, baseSha: string, headSha: string, refs: string[], policy: Policy): Promise<ApprovalCheck[]> {
   const fresh = policy.signoff.fresh_approval;
-  const head = fresh === "same-diff" ? digestDiff(await readDiffFiles(root, baseSha, headSha)) : undefined;
+  const mergeBase = async (sha: string) => (await git(root, ["merge-base", baseSha, sha])).trim();
+  const headBase = fresh === "same-diff" ? await mergeBase(headSha) : undefined;
+  const head = fresh === "same-diff" ? digestDiff(await readDiffFiles(root, baseSha, headSha), headBase) : undefined;
   return Promise.all(
     refs.map(async (ref): Promise<ApprovalCheck> => {
       const sha = await resolveCommit(root, checkRef(ref, "--approved"), "--approved");
@@ -87,12 +91,20 @@ async function checkApprovals(root: string, baseSha: string, headSha: string, re
       if (fresh === false) return { ref, sha, counts: true, reason: "fresh_approval is false: an approval on any commit counts" };
       if (fresh === true) return { ref, sha, counts: false, reason: "fresh_approval is true: only an approval on the head counts" };
       let approved;
+      let approvedBase: string | undefined;
       try {
-        approved = digestDiff(await readDiffFiles(root, baseSha, sha));
+        approvedBase = await mergeBase(sha);
+        approved = digestDiff(await readDiffFiles(root, baseSha, sha), approvedBase);
       } catch (err) {
         approved = { ok: false as const, reason: (err as Error).message };
       }
-      const comparison = compareDiffs(sha, approved, head!);
+      let comparison = compareDiffs(sha, approved, head!);
+      // Hunks at other lines while the merge base moved: the base's own changes in between may have carried them there.
+      if (comparison.needsBaseChanges && approvedBase && headBase) {
+        const base: BaseChanges = new Map();
+        for (const file of await readDiffFiles(root, approvedBase, headBase)) if (file.patch) base.set(file.path, hunkRanges(file.patch));
+        comparison = compareDiffs(sha, approved, head!, base);
+      }
       return { ref, sha, counts: comparison.same, reason: comparison.reason };
     }),
   );
@@ -179,21 +191,21 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
     requestedTeams: [],
   };
 
-  // Provenance records, as the app reads them: Agent Trace files the branch changes (at the head),
-  // and the local refs/notes/ai (Git AI) for its commits.
-  if (policy.detection.builtin && policy.detection.provenance) {
-    const provenance = await readLocalProvenance(root, headSha, snapshot);
-    if (provenance) snapshot.provenance = provenance;
-  }
-
-  // The same pure core the app runs; reviews and team lookups are the app's part.
-  const plan = planEvaluation(snapshot, policy);
+  // The same evaluation the app runs (core/evaluate-pull.ts), from the local checkout; reviews and
+  // team lookups are the app's part.
+  const { plan, snapshot: evaluated } = await evaluatePull(localSource(root, snapshot), policy);
 
   const notes: string[] = [];
   if (commits.length === 0) notes.push(`no commits in ${base}..${head}: nothing to check`);
   notes.push(
     `Not checked locally: the pull request's description, labels and reviews${values.author === undefined ? ", and its author (pass --author LOGIN)" : ""}.`,
   );
+  for (const bot of plan.detection.unrecognised ?? []) {
+    const value = bot.policyKey === "detection.emails" && bot.email ? bot.email : bot.login;
+    notes.push(
+      `Unrecognised automation: ${bot.login} (${bot.roles.join(", ")} of ${bot.commits.length} commit(s)) is in no list and does not gate; if it is an AI agent, add ${JSON.stringify(value)} to ${bot.policyKey}.`,
+    );
+  }
   if (headBranch === "") notes.push(`${head} is not a branch, so head-branch prefixes were not checked.`);
   if (policy._extends !== undefined) {
     notes.push(`The policy extends ${policy._extends}, which is not read offline: only this file's keys and the defaults apply.`);
@@ -218,8 +230,8 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
       headBranch,
       commits: commits.length,
       files: files.length,
-      additions: snapshot.additions,
-      deletions: snapshot.deletions,
+      additions: evaluated.additions,
+      deletions: evaluated.deletions,
     },
     policy: loaded.origin,
     mode: policy.mode,
@@ -234,6 +246,29 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   };
   io.out(values.json ? checkReportJson(report) : renderCheckReport(report));
   return EXIT_OK;
+}
+
+/**
+ * The local git `PullSource`: provenance records as the app reads them (Agent Trace files the branch
+ * changes, at the head, and the local refs/notes/ai for its commits); no history, reviews, people or
+ * check run offline.
+ */
+function localSource(root: string, snapshot: PullSnapshot): PullSource {
+  return {
+    snapshot,
+    provenance: (s) => readLocalProvenance(root, s.headSha, s),
+    // Other PRs' labels and merge commits are GitHub's to say: nothing offline.
+    carriedPulls: async () => [],
+    // Path-scoped freshness needs reviews, which a local branch has none of.
+    changedSince: async () => undefined,
+    history: async () => ({ labelEvents: [], reviewRequestEvents: [], baseChanges: [] }),
+    // Files without a diff are searched as the branch's diff shows them (no content read offline).
+    contents: async (s) => s,
+    directory: async () => new Map(),
+    coAuthors: async () => [],
+    checkState: async () => ({}),
+    sameDiff: async () => ({}),
+  };
 }
 
 async function readLocalProvenance(root: string, headSha: string, snapshot: PullSnapshot): Promise<ProvenanceInput | undefined> {

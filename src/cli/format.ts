@@ -31,8 +31,6 @@ export function problemLine(file: string, problem: PolicyProblem): string {
 
 import { describeRequirement } from "../core/render.js";
 
-export { describeReviewer, describeRequirement } from "../core/render.js";
-
 /** Where the policy came from. */
 export type PolicyOrigin =
   | { source: "repo"; path: string; ref: string }

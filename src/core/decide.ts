@@ -5,7 +5,8 @@ import { assessRisk } from "./risk.js";
 import { exclusionReason, lookupsFor, matchSpecs, requirementFor } from "./eligibility.js";
 import { POLICY_SIGNALS } from "./ai-catalogue.js";
 import { matchesGlob } from "./glob-match.js";
-import { assessGroups, groupsHold } from "./signoff-groups.js";
+import { assessGroups, exemptionOf, groupsHold } from "./signoff-groups.js";
+import { keepApprovalsByPath, type ChangedSince } from "./path-scope.js";
 import type { DiffComparison } from "./same-diff.js";
 import type {
   Actor,
@@ -45,6 +46,8 @@ export interface EvaluationPlan {
 export interface DecisionFacts {
   /** For `same-diff`: per approved earlier commit, whether its own changes equal the head's. */
   sameDiff?: Map<string, DiffComparison>;
+  /** Path-scoped freshness (core/path-scope.ts): per approved earlier commit, the paths changed up to the head. */
+  changedSince?: Map<string, ChangedSince>;
 }
 
 /** Whether the policy's `branches` (absent: every branch) include the PR's base branch. */
@@ -171,6 +174,18 @@ export function planEvaluation(snapshot: PullSnapshot, policy: Policy, evidence?
   };
 }
 
+/**
+ * Whether an approval or override given at `at` predates the last change of the PR's base: it was
+ * given for another base (GitHub dismisses approvals on a retarget for the same reason). A time that
+ * cannot be read, or the same second, counts as before: the gate fails closed.
+ */
+export function givenBeforeRetarget(at: string, snapshot: Pick<PullSnapshot, "baseChangedAt">): boolean {
+  if (snapshot.baseChangedAt === undefined) return false;
+  const given = Date.parse(at);
+  const changed = Date.parse(snapshot.baseChangedAt);
+  return !(given > changed);
+}
+
 function mayCountFor(actor: Actor, snapshot: PullSnapshot, policy: Policy, plan: EvaluationPlan, directory: ReviewerDirectory) {
   const excluded = exclusionReason(actor, snapshot, policy);
   if (excluded) return { eligible: false, reason: excluded };
@@ -190,6 +205,13 @@ function assessReview(
   const who = mayCountFor(review.user, snapshot, policy, plan, directory);
   if (!who.eligible) return { ...base, counted: false, reason: who.reason };
   if (review.state === "CHANGES_REQUESTED") return { ...base, counted: true, reason: `requested changes (${who.reason})` };
+  if (givenBeforeRetarget(review.submittedAt, snapshot)) {
+    return {
+      ...base,
+      counted: false,
+      reason: `approved before the base was changed to ${snapshot.baseRef} (${snapshot.baseChangedAt}); an approval counts only on the base it was given on`,
+    };
+  }
   if (review.commitId === snapshot.headSha) return { ...base, counted: true, reason: `approved (${who.reason})`, basis: "head" };
   const fresh = policy.signoff.fresh_approval;
   if (fresh === true) {
@@ -229,7 +251,9 @@ export function approvalsToCompare(snapshot: PullSnapshot, policy: Policy, plan:
     (r) => r.state !== "DISMISSED" && mayCountFor(r.user, snapshot, policy, plan, directory).eligible,
   );
   if (live.some((r) => r.state === "CHANGES_REQUESTED")) return [];
-  const stale = live.filter((r) => r.state === "APPROVED" && r.commitId !== snapshot.headSha && r.commitId !== "");
+  const stale = live.filter(
+    (r) => r.state === "APPROVED" && r.commitId !== snapshot.headSha && r.commitId !== "" && !givenBeforeRetarget(r.submittedAt, snapshot),
+  );
   return [...new Set(stale.map((r) => r.commitId))];
 }
 
@@ -310,8 +334,12 @@ export function decide(
   const blockedBy = reviews.filter((r) => r.counted && r.state === "CHANGES_REQUESTED").map((r) => r.login);
   // An override holds for the head it was given on, and for the PR it was given on (several PRs may share a head).
   const given = snapshot.override;
-  const override = given?.sha === snapshot.headSha && (given.pr === undefined || given.pr === snapshot.number) ? given : undefined;
-  const groups: GroupAssessment[] = assessGroups(
+  // And for the base it was given on: one given before a retarget no longer holds.
+  const override =
+    given?.sha === snapshot.headSha && (given.pr === undefined || given.pr === snapshot.number) && !givenBeforeRetarget(given.at, snapshot)
+      ? given
+      : undefined;
+  const assessed: GroupAssessment[] = assessGroups(
     requirement.groups ?? [
       {
         source: requirement.source,
@@ -324,6 +352,18 @@ export function decide(
     approvedBy,
     directory,
   );
+  // Path-scoped freshness (core/path-scope.ts): earlier approvals a group with paths keeps.
+  const stale = plan.decisiveReviews.filter(
+    (r) =>
+      r.state === "APPROVED" &&
+      r.commitId !== snapshot.headSha &&
+      !approvedBy.includes(r.user.login) &&
+      exclusionReason(r.user, snapshot, policy) === undefined,
+  );
+  const scoped = keepApprovalsByPath(assessed, stale, facts.changedSince, directory);
+  const groups = scoped.groups;
+  // approvals: 0 (core/signoff-groups.ts exemptionOf): no sign-off needed; a senior's objection still blocks.
+  const exemption = exemptionOf(requirement);
 
   const labels = planLabels(snapshot, policy, assisted, risk, []);
   let outcome: Outcome;
@@ -348,6 +388,9 @@ export function decide(
     ...(override ? { override } : {}),
     labels,
     groups,
+    ...(gated && exemption !== undefined ? { exemption } : {}),
+    ...(scoped.kept.length > 0 ? { keptByPath: scoped.kept } : {}),
+    ...(scoped.notKept.length > 0 ? { pathScopeNotes: scoped.notKept } : {}),
     ...(inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
   };
 }

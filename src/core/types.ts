@@ -1,6 +1,8 @@
 // The data the pure core works on: one snapshot of a pull request in, one verdict out.
+import type { CarriedPull } from "./merged-pulls.js";
 import type { RiskTier, ReviewerSpec } from "../policy/schema.js";
 import type { ProvenanceInput, ProvenanceSummary } from "./provenance.js";
+import type { KeptApproval } from "./path-scope.js";
 
 export type { RiskTier, ReviewerSpec };
 
@@ -139,7 +141,14 @@ export interface PullSnapshot {
   requestedReviewers: string[];
   requestedTeams: string[];
   /** Agent Trace records and Git AI notes the PR carries, when the edge read any (detection.provenance). */
+  /** PRs merged into this one, or re-landed by a revert of their revert, whose AI evidence it carries (core/merged-pulls.ts). */
+  carriedPulls?: CarriedPull[];
   provenance?: ProvenanceInput;
+  /**
+   * When the PR's base branch was last changed (a retarget), when the edge read the history: an
+   * approval or override given before it was given for another base and no longer counts.
+   */
+  baseChangedAt?: string;
 }
 
 /** One piece of evidence that a PR is AI-assisted. */
@@ -159,6 +168,20 @@ export interface Detection {
   signals: AiSignal[];
   /** The AI share of the added lines from provenance records, when the PR carries any. */
   provenance?: ProvenanceSummary;
+  /** Bot accounts in the PR's commits that no list knows (src/core/automation.ts); they do not gate. */
+  unrecognised?: UnrecognisedAutomation[];
+}
+
+/** A bot account that authors, commits or co-authors commits of a PR and is in no list. */
+export interface UnrecognisedAutomation {
+  /** The login, always with "[bot]". */
+  login: string;
+  email?: string;
+  roles: ("author" | "committer" | "co-author")[];
+  /** The commits it appears on. */
+  commits: string[];
+  /** The policy key that would count it as AI. */
+  policyKey: "detection.authors" | "detection.emails";
 }
 
 export interface RiskReason {
@@ -265,4 +288,21 @@ export interface Verdict {
   groups?: GroupAssessment[];
   /** Set when the base branch is outside the policy's `branches`: not gated, and why. */
   outOfScope?: { baseRef: string; branches: string[] };
+  /** `approvals: 0` where this PR falls: why the policy exempts it from sign-off (core/signoff-groups.ts). */
+  exemption?: string;
+  /** Earlier approvals kept by path-scoped freshness (core/path-scope.ts), and those it could not keep. */
+  keptByPath?: KeptApproval[];
+  pathScopeNotes?: string[];
+  /** Who is asked (signoff.assign) and whether the PR was escalated (signoff.escalate); set after the decision. */
+  asked?: AskedReviewers;
+}
+
+/** Who Countersign asks for review beyond the designated teams: chosen people, and an escalation. */
+export interface AskedReviewers {
+  /** signoff.assign: the people asked (or kept from an earlier evaluation), each with why. */
+  assigned?: Array<{ login: string; why: string }>;
+  /** signoff.assign could choose nobody: why, and the teams are asked instead. */
+  fallback?: string;
+  /** signoff.escalate fired: who is asked too, and the sentence for the summary. */
+  escalated?: { to: ReviewerSpec[]; note: string };
 }

@@ -54,7 +54,7 @@ function checkRunInput(w: BatchableCheckWrite, now: Date): Record<string, unknow
 function annotationInput(a: CheckAnnotation): Record<string, unknown> {
   return {
     path: a.path,
-    location: { start: a.start_line, end: a.end_line },
+    location: { startLine: a.start_line, endLine: a.end_line },
     annotationLevel: a.annotation_level.toUpperCase(),
     message: a.message,
     ...(a.title ? { title: a.title } : {}),

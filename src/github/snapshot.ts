@@ -158,16 +158,19 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
 export interface IssueHistory {
   labelEvents: LabelEvent[];
   reviewRequestEvents: ReviewRequestEvent[];
+  /** When the PR's base branch was changed (`base_ref_changed`), oldest first. */
+  baseChanges: string[];
 }
 
-/** Who added and removed labels and review requests on the PR, oldest first. Read only when needed. */
+/** Who added and removed labels and review requests on the PR, and when its base changed, oldest first. Read only when needed. */
 export async function readIssueHistory(octokit: Octokit, { owner, repo, number }: PullRef): Promise<IssueHistory> {
   const events = await octokit.paginate(octokit.rest.issues.listEvents, { owner, repo, issue_number: number, per_page: 100 });
-  const history: IssueHistory = { labelEvents: [], reviewRequestEvents: [] };
+  const history: IssueHistory = { labelEvents: [], reviewRequestEvents: [], baseChanges: [] };
   for (const e of events as Array<Record<string, unknown> & { event: string; created_at: string; actor: RawUser | null }>) {
     if ((e.event === "labeled" || e.event === "unlabeled") && e.label) {
       history.labelEvents.push({ action: e.event, label: (e.label as { name: string }).name, actor: actor(e.actor), at: e.created_at });
     }
+    if (e.event === "base_ref_changed") history.baseChanges.push(e.created_at);
     if (e.event === "review_requested" || e.event === "review_request_removed") {
       const team = e.requested_team as { slug: string } | undefined;
       const user = e.requested_reviewer as RawUser | undefined;

@@ -33,6 +33,12 @@ export function onPullRequestEvent(services: Services) {
       return;
     }
     const ref = { owner: context.payload.repository.owner.login, repo: context.payload.repository.name, number: pr.number };
-    await evaluatePullRequest(context.octokit, context.log, services, ref, { headShaHint: pr.head.sha });
+    // An approval makes a pass plausible: what only a pass needs is read in the first round.
+    const review = "review" in context.payload ? context.payload.review : undefined;
+    const passPlausible = review?.state?.toLowerCase() === "approved";
+    await evaluatePullRequest(context.octokit, context.log, services, ref, {
+      headShaHint: pr.head.sha,
+      ...(passPlausible ? { passPlausible } : {}),
+    });
   };
 }

@@ -19,11 +19,28 @@ export const AI_REVIEWER_LOGINS: readonly string[] = [
   "MentatBot",
   "codeflash-ai",
   "kiro-agent",
+  "cline-agent",
+  "cline-cloud-agent",
   // AI reviewers: their approvals never count either.
   "coderabbitai",
   "copilot-pull-request-reviewer",
   "gemini-code-assist",
   "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io",
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review",
 ];
 
 const BOT_ONLY = new Set(["claude", "cursor"]);

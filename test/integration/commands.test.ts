@@ -103,6 +103,7 @@ describe("/countersign override <reason>", () => {
       .pull(aiPull(), { commits: [CLAUDE_COMMIT] })
       .policy(OVERRIDE_POLICY)
       .existingChecks()
+      .labelEvents() // an override counts only on the base it was given on
       .expectCheckRun()
       .expectComment();
   }
@@ -219,7 +220,7 @@ describe("/countersign override <reason>", () => {
         text: written.output.text ?? "",
       }),
     ]);
-    second.expectCheckRun("PATCH");
+    second.labelEvents().expectCheckRun("PATCH");
     await app.receive("pull_request", pullRequestEvent("edited", aiPull()));
 
     expect(second.checkRuns.map((c) => c.method)).toEqual(["PATCH"]);
@@ -238,6 +239,7 @@ describe("/countersign override <reason>", () => {
         text: written.output.text ?? "",
       }),
     ]);
+    third.labelEvents();
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
     expect(third.checkRuns).toEqual([]);
   });

@@ -55,7 +55,8 @@ describe("an AI-assisted pull request", () => {
     const app = createTestApp();
     const reviews = [review("bob", "APPROVED")];
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
-    gh.noPolicy().existingChecks().permission("bob", "maintain").expectCheckRun();
+    // The issue history: an approval counts only on the base it was given on.
+    gh.noPolicy().existingChecks().labelEvents().permission("bob", "maintain").expectCheckRun();
 
     await app.receive("pull_request_review", {
       ...example("pull_request_review", "submitted"),
@@ -94,6 +95,7 @@ describe("an AI-assisted pull request", () => {
     const gh = new FakeGitHub().token().pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews });
     gh.policy(policy)
       .existingChecks()
+      .labelEvents()
       .membership("@acme/seniors", "carol", "active")
       .membership("@acme/seniors", "dave", "pending")
       .expectCheckRun();
@@ -144,7 +146,7 @@ describe("failing closed", () => {
   it("fails the check with a readable list when the policy is invalid", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub()
-      .evaluating(pullRequest(), {}, "mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n")
+      .evaluating(pullRequest(), {}, "mode: enforced\nsignoff:\n  approvals: -1\n  required_approvals: 2\n")
       .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -152,7 +154,7 @@ describe("failing closed", () => {
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Invalid policy: 3 problems" } });
     const summary = gh.lastCheck.output.summary;
     expect(summary).toContain('`mode` must be one of "enforce", "report", but is the text "enforced"');
-    expect(summary).toContain("`signoff.approvals` must be at least 1");
+    expect(summary).toContain("`signoff.approvals` must be at least 0");
     expect(summary).toContain('`signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now');
   });
 

@@ -81,7 +81,7 @@ describe("requesting review from the designated reviewers", () => {
   it("asks nobody once the PR is signed off", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub().evaluating(aiPull(), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] }, POLICY);
-    gh.membership("@acme/seniors", "bob", 404).expectCheckRun();
+    gh.membership("@acme/seniors", "bob", 404).labelEvents().expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", aiPull()));
 

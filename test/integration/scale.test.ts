@@ -128,6 +128,8 @@ function smallPull(gh: FakeGitHub, o: { labels?: string[] } = {}) {
   const commits = [commit({ sha: sha(1) }), commit({ sha: sha(2), message: `Add retries${CLAUDE_TRAILER}` }), commit({ sha: HEAD })];
   const reviews = [review("carol", "APPROVED", { id: 1 }), review("dave", "COMMENTED", { id: 2 })];
   gh.pull(pr, { files, commits, reviews });
+  // carol's approval may count: the PR's history is read, since an approval counts only on the base it was given on.
+  gh.labelEvents();
   return pr;
 }
 
@@ -140,7 +142,7 @@ function passingRunAsWritten(gh: FakeGitHub) {
 describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2 reviews)", () => {
   // A verdict that passes also lists the open PRs with its head (every one must pass): one read more,
   // in round 2 when the verdict may pass (here: an approval on the head), so no round trip more.
-  it("cold: 9 reads in 2 round trips and one check-run write; warm and unchanged: 6 reads in 2 round trips, nothing written", async () => {
+  it("cold: 10 reads in 2 round trips and one check-run write; warm and unchanged: 7 reads in 2 round trips, nothing written", async () => {
     const app = measuredApp({ POLICY_CACHE_SECONDS: "300" }, { latencyMs: 25 });
     const cold = new FakeGitHub().token();
     const pr = smallPull(cold);
@@ -150,8 +152,8 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     expect(cold.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
     // The 8th read: whether the repository has Git AI notes (refs/notes/ai), in round 1; its absence
     // is cached per repository (NOTES_REF_CACHE_SECONDS), so the warm evaluation below does not ask.
-    // The 9th: the open PRs with this head.
-    expect(coldTally).toMatchObject({ reads: 9, writes: 1, graphql: 0, roundsToDecision: 2 });
+    // The 9th: the open PRs with this head. The 10th: the PR's issue history (base changes), beside the membership.
+    expect(coldTally).toMatchObject({ reads: 10, writes: 1, graphql: 0, roundsToDecision: 2 });
 
     app.requests.length = 0;
     const warm = new FakeGitHub();
@@ -160,9 +162,9 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     await app.receive("pull_request_review", { ...example("pull_request_review", "submitted"), pull_request: pr });
     const warmTally = tally(app.requests);
     expect(warm.checkRuns).toEqual([]);
-    expect(warmTally).toMatchObject({ reads: 6, writes: 0, graphql: 0 });
-    // Every read of the PR in one round: PR, files, commits, reviews and our check run, at once; then the PRs with its head.
-    const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls"));
+    expect(warmTally).toMatchObject({ reads: 7, writes: 0, graphql: 0 });
+    // Every read of the PR in one round: PR, files, commits, reviews and our check run, at once; then the PRs with its head and the history.
+    const round1 = app.requests.filter((r) => !r.path.endsWith("/pulls") && !r.path.endsWith("/events"));
     expect(Math.max(...round1.map((r) => r.start)) < Math.min(...round1.map((r) => r.end))).toBe(true);
     expect(app.requests.filter((r) => r.path.endsWith(`/commits/${HEAD}/pulls`))).toHaveLength(1);
   });
@@ -196,8 +198,8 @@ describe("the request budget of one evaluation (small PR: 20 files, 3 commits, 2
     again.policy(SENIORS_POLICY).membership("@acme/seniors", "carol", "active");
     again.existingChecks([passingRunAsWritten(gh)]);
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));
-    // The notes ref uncached, and the open PRs with the head (the verdict passes).
-    expect(tally(app.requests)).toMatchObject({ reads: 9, writes: 0 });
+    // The notes ref uncached, the open PRs with the head (the verdict passes) and the PR's history.
+    expect(tally(app.requests)).toMatchObject({ reads: 10, writes: 0 });
     expect(app.services.gate).toBeInstanceOf(DirectGate);
   });
 });

@@ -49,7 +49,8 @@ describe("a run past the yield bound (issue #19 item 26)", () => {
     const gh = new FakeGitHub()
       .token()
       .pull(pullRequest({ labels: ["ai-assisted", "risk:low"] }), { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED")] });
-    gh.noPolicy().existingChecks().permission("bob", "maintain");
+    // The issue history: an approval counts only on the base it was given on.
+    gh.noPolicy().existingChecks().labelEvents().permission("bob", "maintain");
     // Accepted if it came (the bug), so the assertion below says what went wrong.
     const written: string[] = [];
     gh.api

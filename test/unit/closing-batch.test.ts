@@ -10,6 +10,7 @@ import type { Octokit } from "../../src/github/octokit.js";
 import { API, checkView, queuedOctokit } from "../helpers/queued-octokit.js";
 import { APP_ID, GitHubModel } from "../support/github/index.js";
 import { resolveCheckRunMutations } from "../support/github/check-runs.js";
+import { graphqlProblems, schemaChecked } from "../support/github/graphql-schema.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const octokit = queuedOctokit;
@@ -63,7 +64,7 @@ describe("closing check writes that wait together", () => {
     const gh = octokit(turns);
     const bodies: GraphqlBody[] = [];
     nock(API)
-      .post("/graphql", (b: GraphqlBody) => (bodies.push(b), true))
+      .post("/graphql", (b: GraphqlBody) => (bodies.push(b), schemaChecked(b)))
       .reply(200, {
         data: {
           w0: { checkRun: { id: "CR_11", databaseId: 11 } },
@@ -136,7 +137,7 @@ describe("closing check writes that wait together", () => {
     const gh = octokit(turns);
     const order: string[] = [];
     nock(API)
-      .post("/graphql")
+      .post("/graphql", schemaChecked)
       .reply(200, (_uri, b) => {
         order.push(`graphql ×${Object.keys((b as GraphqlBody).variables).length}`);
         return { data: { w0: { checkRun: { id: "CR_11", databaseId: 11 } }, w1: { checkRun: { id: "CR_12", databaseId: 12 } } } };
@@ -160,7 +161,7 @@ describe("closing check writes that wait together", () => {
     const gh = octokit(turns);
     const sent: string[] = [];
     nock(API)
-      .post("/graphql")
+      .post("/graphql", schemaChecked)
       .reply(200, () => {
         sent.push("graphql");
         return {
@@ -186,7 +187,7 @@ describe("closing check writes that wait together", () => {
     const turns = new WriteTurns(0);
     const gh = octokit(turns);
     const sent: string[] = [];
-    nock(API).post("/graphql").reply(502, { message: "Bad gateway" });
+    nock(API).post("/graphql", schemaChecked).reply(502, { message: "Bad gateway" });
     restUpdates([11, 12], sent);
     const results = await closeTogether(turns, gh, [
       ["a", 11],
@@ -240,7 +241,7 @@ describe("the batch's request and answers", () => {
         summary: "s",
         text: "x",
         annotations: [
-          { path: "countersign.yml", location: { start: 3, end: 4 }, annotationLevel: "FAILURE", message: "m", title: "bad key" },
+          { path: "countersign.yml", location: { startLine: 3, endLine: 4 }, annotationLevel: "FAILURE", message: "m", title: "bad key" },
         ],
       },
     });
@@ -282,5 +283,52 @@ describe("the batch's request and answers", () => {
     expect(repo.checkRuns.length).toBe(before + 1);
     expect(model.latestCheckRun("acme", "shop", sha, "Countersign")).toMatchObject({ status: "in_progress", output: { title: "Waiting" } });
     expect(resolveCheckRunMutations("query { viewer { login } }", {}, model)).toBeUndefined();
+  });
+});
+
+describe("the batched request fits GitHub's published GraphQL schema", () => {
+  const annotated: BatchableCheckWrite = {
+    op: "update",
+    repositoryId: "R_1",
+    checkRunId: "CR_1",
+    body: {
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "Invalid policy",
+        summary: "…",
+        annotations: [
+          {
+            path: ".github/countersign.yml",
+            start_line: 3,
+            end_line: 4,
+            annotation_level: "failure",
+            message: "unknown key",
+            title: "policy",
+          },
+        ],
+      },
+    },
+  };
+
+  it("annotation ranges are CheckAnnotationRange's { startLine, endLine }, and the whole request validates", () => {
+    const created: BatchableCheckWrite = {
+      ...annotated,
+      op: "create",
+      body: { ...annotated.body, name: "Countersign", head_sha: "a".repeat(40) },
+    };
+    const { query, variables } = checkBatchRequest([annotated, created]);
+
+    expect(graphqlProblems(query, variables)).toEqual([]);
+    const output = (variables.i0 as { output: { annotations: Array<{ location: unknown }> } }).output;
+    expect(output.annotations[0]?.location).toEqual({ startLine: 3, endLine: 4 });
+  });
+
+  it("the schema check refuses what GitHub refuses: a range as { start, end }", () => {
+    const { query, variables } = checkBatchRequest([annotated]);
+    const input = variables.i0 as { output: { annotations: Array<{ location: unknown }> } };
+    input.output.annotations[0]!.location = { start: 3, end: 4 };
+
+    expect(graphqlProblems(query, variables).join("\n")).toMatch(/startLine/);
   });
 });

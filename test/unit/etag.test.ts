@@ -6,6 +6,7 @@ import { ProbotOctokit } from "probot";
 import { EtagCache, isConditionalCandidate } from "../../src/github/etag-cache.js";
 import { instrumentOctokit, requestKind, type RequestKind } from "../../src/github/instrument.js";
 import type { Octokit } from "../../src/github/octokit.js";
+import { schemaChecked } from "../support/github/graphql-schema.js";
 
 const API = "https://api.github.com";
 
@@ -114,7 +115,7 @@ describe("conditional requests", () => {
     fresh().get("/orgs/acme/teams/seniors/memberships/bob").times(2).reply(200, { state: "active" }, { etag: '"m"' });
     nock(API).post("/repos/acme/shop/check-runs").reply(201, { id: 1 });
     nock(API)
-      .post("/graphql")
+      .post("/graphql", schemaChecked)
       .reply(200, { data: { viewer: { login: "x" } } });
 
     await gh.rest.teams.getMembershipForUserInOrg({ org: "acme", team_slug: "seniors", username: "bob" });

@@ -81,7 +81,7 @@ export interface SimReview {
 
 export interface SimIssueEvent {
   id: number;
-  event: "labeled" | "unlabeled" | "review_requested" | "review_request_removed";
+  event: "labeled" | "unlabeled" | "review_requested" | "review_request_removed" | "base_ref_changed";
   actor: SimUser;
   created_at: string;
   label?: { name: string; color: string };
@@ -159,6 +159,8 @@ export interface SimRepo {
   reactions: SimReaction[];
   /** The last push (GET /orgs/{org}/repos sorts by it); now when unset. */
   pushedAt?: string;
+  /** The default branch's history, newest first, with the paths each commit changed (GET /repos/{o}/{r}/commits?path=). */
+  baseHistory?: Array<{ sha: string; author: string; paths: string[] }>;
 }
 
 export interface PullSpec {
@@ -400,6 +402,15 @@ export class GitHubModel {
     for (const c of commits) this.commitFiles.set(c.sha, spec.files);
     this.logPush(repo, pull, "0".repeat(40), "push", now);
     return pull;
+  }
+
+  /** Change the PR's base branch (a retarget), as GitHub records it: a `base_ref_changed` issue event by `actor`. */
+  retarget(owner: string, name: string, number: number, baseRef: string, actor = "alice"): void {
+    const { pull } = this.mustPull(owner, name, number);
+    const now = this.now();
+    pull.baseRef = baseRef;
+    pull.updatedAt = now;
+    pull.events.push({ id: this.nextId(), event: "base_ref_changed", actor: this.user(actor), created_at: now });
   }
 
   /** Per commit SHA, the PR's own changes at that commit (what the compare API answers for `base...sha`). */

@@ -157,6 +157,13 @@ export class GitHubSession {
     return this.pullEvent("synchronize", number);
   }
 
+  /** Change the PR's base branch and return the pull_request.edited webhook GitHub sends for it (`changes.base`). */
+  retarget(number: number, baseRef: string): Record<string, unknown> {
+    const from = this.pull(number).baseRef;
+    this.model.retarget(OWNER, REPO, number, baseRef);
+    return this.pullEvent("edited", number, { changes: { base: { ref: { from }, sha: { from: "0".repeat(40) } } } });
+  }
+
   /** The PR's next read (pulls.get) answers `ms` late, with the PR as it was when the request arrived. */
   slowNextRead(number: number, ms: number): void {
     this.faults.add({ match: { route: "pulls.get", path: new RegExp(`/pulls/${number}$`) }, times: 1, action: { type: "delay", ms } });

@@ -1,0 +1,217 @@
+// The GitHub `PullSource` (core/evaluate-pull.ts): every read of one evaluation of one pull request,
+// memoised for that evaluation, with the round-trip prefetching hidden here (docs/scaling.md).
+// Round 1 (`readFirstRound`) reads at once the PR (files, commits, reviews), the policy (cached),
+// whether the repository has Git AI notes and — when the last evaluation says they will be needed —
+// our check run on the newest head seen and the PR's issue history; speculative reads may fail, then
+// they are read again (or not) later. The source answers the pipeline's later questions from those
+// reads or with one request each, and starts early what a passing verdict will need (the other
+// open PRs with this head).
+//
+// To add a read: one more method on `PullSource` (core), answered here with `once(...)`, and a
+// plain value in the test source. Another PR on the same head gets its own source (`forSibling`).
+import type { Octokit } from "./octokit.js";
+import { httpStatus } from "./octokit.js";
+import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "./snapshot.js";
+import { readCheckRun, type CheckTarget, type ExistingCheckRun } from "./publish.js";
+import type { PolicyCache } from "./policy-cache.js";
+import { resolveDirectory, type DirectoryCaches } from "./directory.js";
+import { readSameDiffFacts } from "./same-diff.js";
+import { resolveCommitAuthors } from "./co-authors.js";
+import { readContentForRules } from "./file-content.js";
+import { readCarriedPulls } from "./merged-pulls.js";
+import { readPathScopeFacts } from "./path-scope.js";
+import { readNotesRef, readProvenance, type ProvenanceCaches } from "./provenance.js";
+import { openPullRequestsWithHead } from "./pulls.js";
+import { readProposedPolicyText, resolveProposedPolicy, type LoadedPolicy, type ProposedPolicyResult } from "./policy-source.js";
+import type { TtlCache } from "./ttl-cache.js";
+import { POLICY_PATH } from "../policy/paths.js";
+import type { PullHistory, PullSource } from "../core/evaluate-pull.js";
+import type { DiffDigest } from "../core/same-diff.js";
+import type { ChangedSince } from "../core/path-scope.js";
+import { readCheckState, type CheckState } from "../core/render.js";
+import type { Actor, PullSnapshot } from "../core/types.js";
+
+export interface PullSourceCaches extends DirectoryCaches {
+  provenance: ProvenanceCaches;
+  coAuthors: TtlCache<Actor[]>;
+  diffs: TtlCache<DiffDigest>;
+  changedSince?: TtlCache<ChangedSince>;
+}
+
+/** A promise whose rejection is handled even if nobody awaits it (it may be abandoned when another read fails). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+export interface InputSources {
+  policies: PolicyCache;
+  provenance: ProvenanceCaches;
+  /** Where our check run on a SHA is. */
+  checkFor: (sha: string) => CheckTarget;
+}
+
+/** What the last evaluation of this PR (or the newest event) said: hints that save round trips, never facts. */
+export interface InputHints {
+  headSha?: string;
+  aiLabel?: boolean;
+  /**
+   * The event makes a passing verdict plausible (an approval was just given): the reads only a pass
+   * needs — the other open PRs with the hinted head, and the PR's history (an approval counts only on
+   * the base it was given on) — join round 1 instead of following it.
+   */
+  passPlausible?: boolean;
+}
+
+export type EvaluationInputs =
+  /** The PR (or its repository) no longer exists. */
+  | { kind: "not-found" }
+  | { kind: "closed"; snapshot: PullSnapshot }
+  | {
+      kind: "open";
+      /** With the files of this repository that a policy in force reads (`policyFiles`), when the policy is valid. */
+      snapshot: PullSnapshot;
+      loaded: LoadedPolicy;
+      /** Our check run on the head: read in round 1 when the hint named the head, else being read now (round 2). */
+      existing: Promise<ExistingCheckRun | undefined>;
+      /** The label history, when round 1 read it. */
+      history: IssueHistory | undefined;
+      /** Whether the repository has Git AI notes (its ref, absent, or the error reading it). */
+      notesRef: Promise<string | undefined | Error>;
+      /** The other open PRs with the head, when round 1 listed them. */
+      siblings?: Promise<number[]>;
+    };
+
+/** A speculative read: its failure only means it is read again (or not) later. */
+function attempt<T>(promise: Promise<T>): Promise<{ value: T } | undefined> {
+  return promise.then(
+    (value) => ({ value }),
+    () => undefined,
+  );
+}
+
+/** Round 1 of an evaluation (all at once); the check run on a head the hint did not name is started as round 2. */
+export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: InputSources, hints: InputHints): Promise<EvaluationInputs> {
+  const cached = sources.policies.peek(ref.owner, ref.repo);
+  const labelsOn = !cached?.ok || cached.policy.labels.enabled;
+  // Warm (the policy is cached, or this PR was evaluated before): our check run on the newest head
+  // seen joins round 1. Cold, it is read in round 2, beside the organisation's policy fallback.
+  const warm = cached !== undefined || hints.aiLabel !== undefined;
+  const hintSha = hints.headSha;
+  const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, sources.checkFor(hintSha))) : undefined;
+  const earlyHistory =
+    (hints.aiLabel === false && labelsOn) || (warm && hints.passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
+  const earlySiblings =
+    warm && hints.passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+  const round1 = Promise.all([
+    readSnapshot(octokit, ref).catch((err: unknown) => {
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
+    }),
+    sources.policies.load(octokit, ref.owner, ref.repo),
+    earlyCheck,
+    earlyHistory,
+  ]);
+  // Whether the repository has Git AI notes joins round 1 (its absence is cached per repository).
+  const notesRef = readNotesRef(octokit, ref.owner, ref.repo, sources.provenance);
+  const [snapshot, loaded, early, speculated] = await round1;
+  if (!snapshot) return { kind: "not-found" };
+  if (snapshot.state === "closed") return { kind: "closed", snapshot };
+  // A check read for another SHA never stands in for the head's: read it again (round 2).
+  const existing: Promise<ExistingCheckRun | undefined> =
+    early && hintSha === snapshot.headSha ? Promise.resolve(early.value) : quiet(readCheckRun(octokit, sources.checkFor(snapshot.headSha)));
+  // Files of this repository that a policy in force reads (this one's, or another repository's `_extends`): critical to change.
+  const withPolicyFiles = loaded.ok ? { ...snapshot, policyFiles: sources.policies.filesReadIn(ref.owner, ref.repo) } : snapshot;
+  // The other PRs with the head, listed for the head the hint named: they stand only for that head.
+  const siblings = earlySiblings && hintSha === snapshot.headSha ? earlySiblings : undefined;
+  return {
+    kind: "open",
+    snapshot: withPolicyFiles,
+    loaded,
+    existing,
+    history: speculated?.value,
+    notesRef,
+    ...(siblings ? { siblings } : {}),
+  };
+}
+
+type FirstRound = Extract<EvaluationInputs, { kind: "open" }>;
+
+/** The GitHub source of one evaluation, with what the handler needs besides the verdict. */
+export interface GitHubPullSource extends PullSource {
+  /** Our check run on the head (read once; the publisher compares with it). */
+  readonly existing: Promise<ExistingCheckRun | undefined>;
+  /** The proposed policy of a PR that changes the policy file (its read starts with the source). */
+  proposed(): Promise<ProposedPolicyResult | undefined>;
+  /** The other open PRs with this head (started early by `mayPass`). */
+  siblings(): Promise<number[]>;
+  /** The source of another open PR with this head: the same repository reads, our check run's state shared. */
+  forSibling(number: number): Promise<PullSource | undefined>;
+}
+
+export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRound, caches: PullSourceCaches): GitHubPullSource {
+  const snapshot = first.snapshot;
+  const { headSha } = snapshot;
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined;
+    if (!p) memo.set(key, (p = quiet(read())));
+    return p;
+  };
+  const changesPolicy = snapshot.files.some((f) => f.path === POLICY_PATH && f.status !== "removed");
+  // The proposed policy of a PR that changes it: its read starts first.
+  const proposed = changesPolicy
+    ? quiet(
+        readProposedPolicyText(octokit, ref.owner, ref.repo, headSha).then((text) =>
+          text === undefined ? undefined : resolveProposedPolicy(octokit, ref.owner, text),
+        ),
+      )
+    : Promise.resolve(undefined);
+  const checkState = () => once("state", async () => readCheckState((await first.existing)?.view.text));
+  const siblings = () =>
+    once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
+  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, checkState, first.history);
+  return {
+    ...source,
+    existing: first.existing,
+    proposed: () => proposed,
+    mayPass: () => void siblings(),
+    siblings,
+    forSibling: async (number) => {
+      const sibling = { ...ref, number };
+      const read = await readSnapshot(octokit, sibling).catch((err: unknown) => {
+        if (httpStatus(err) === 404) return undefined;
+        throw err;
+      });
+      // Closed, or moved to another head since the list was read: it no longer shares this commit's check.
+      if (!read || read.state !== "open" || read.headSha !== headSha) return undefined;
+      const withPolicyFiles = snapshot.policyFiles ? { ...read, policyFiles: snapshot.policyFiles } : read;
+      return repositorySource(octokit, sibling, withPolicyFiles, caches, first.notesRef, checkState);
+    },
+  };
+}
+
+/** The reads every PR of a repository answers the same way, memoised per source. */
+function repositorySource(
+  octokit: Octokit,
+  ref: PullRef,
+  snapshot: PullSnapshot,
+  caches: PullSourceCaches,
+  notesRef: Promise<string | undefined | Error>,
+  checkState: () => Promise<CheckState>,
+  readAlready?: IssueHistory,
+): PullSource {
+  let history: Promise<PullHistory> | undefined = readAlready ? Promise.resolve(readAlready) : undefined;
+  return {
+    snapshot,
+    provenance: async (s) => readProvenance(octokit, s, await notesRef, caches.provenance),
+    carriedPulls: (s) => readCarriedPulls(octokit, s),
+    changedSince: (commits) => readPathScopeFacts(octokit, ref, snapshot.headSha, commits, caches.changedSince),
+    history: () => (history ??= quiet(readIssueHistory(octokit, ref))),
+    contents: (s, files) => readContentForRules(octokit, s, files),
+    directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches),
+    coAuthors: (shas) => resolveCommitAuthors(octokit, ref, shas, caches.coAuthors),
+    checkState,
+    sameDiff: (s, commits) => readSameDiffFacts(octokit, s, commits, caches.diffs),
+  };
+}

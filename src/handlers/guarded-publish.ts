@@ -1,0 +1,88 @@
+// What surrounds one evaluation's publish: the keys a PR's evaluation is known by, the guarded
+// publish (dropped when a newer event for the PR is queued) and what follows it.
+import type { Logger } from "probot";
+import type { Octokit } from "../github/octokit.js";
+import type { PullRef } from "../github/snapshot.js";
+import type { ExistingCheckRun } from "../github/publish.js";
+import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
+import { sameOverride, type OverrideRecord, type Verdict } from "../core/types.js";
+import { viewPasses } from "../core/shared-head.js";
+import type { RunContext } from "../scale/pull-gate.js";
+import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
+import { recordSignoffWait } from "../scale/signoff-wait.js";
+import { publishVerdict, type Published, type VerdictToPublish } from "./publish-verdict.js";
+import type { Services } from "./services.js";
+
+/** The key of one PR's evaluations (the gate, the waiting board). */
+export function pullKey(ref: PullRef): string {
+  return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+}
+
+/** Where the outcome of one accepted override is kept for the comment's reply. */
+export function overrideKey(ref: PullRef, override: OverrideRecord): string {
+  return `${pullKey(ref)}@${override.sha}:${override.by}:${override.at}:${override.comment ?? ""}`;
+}
+
+const yieldCounts = (services: Services): YieldCounts => ({
+  yields: services.caches.yields,
+  onYield: () => services.metrics.supersededPublishes.inc(),
+});
+
+/** Publish, unless a newer event for this PR is queued: then its follow-up writes, and this run's writes are dropped. */
+export async function publishUnlessSuperseded(
+  octokit: Octokit,
+  services: Services,
+  key: string,
+  run: RunContext | undefined,
+  fresh: OverrideRecord | undefined,
+  toPublish: VerdictToPublish,
+): Promise<Published | "superseded"> {
+  let yielded = false;
+  // A run whose check would pass yields past the bound: the follow-up may close the gate (scale/yield-to-follow-up.ts).
+  const opens = viewPasses(toPublish.viewFor([]));
+  // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
+  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run, opens)));
+  try {
+    return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
+  } catch (err) {
+    if (!(err instanceof SupersededWrite)) throw err;
+    return "superseded";
+  }
+}
+
+/** What follows a publish: the yield count, the override's reply, the sign-off waiting time, the approvals metric. */
+export async function afterPublish(
+  log: Logger,
+  services: Services,
+  key: string,
+  {
+    ref,
+    fresh,
+    verdict,
+    existing,
+    published,
+  }: {
+    ref: PullRef;
+    fresh: OverrideRecord | undefined;
+    verdict: Verdict;
+    existing: ExistingCheckRun | undefined;
+    published: Published;
+  },
+): Promise<void> {
+  resetYields(yieldCounts(services), key);
+  // Only now, with the check written, may the comment's reply say whether the override applied.
+  if (fresh)
+    services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
+  await recordSignoffWait(
+    {
+      gate: services.gate,
+      waiting: services.waiting,
+      observe: (t, seconds) => services.metrics.signoffWaitSeconds.observe({ tier: t }, seconds),
+    },
+    key,
+    verdict,
+  ).catch((err: unknown) => log.debug({ err }, "could not record the sign-off waiting time"));
+  // Once per head that becomes signed off: not again when an already passing check is rewritten.
+  const passedBefore = existing?.view.status === "completed" && existing.view.conclusion === "success";
+  if (published.check !== "unchanged" && !passedBefore) services.metrics.countApprovals(verdict);
+}
