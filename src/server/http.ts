@@ -12,6 +12,7 @@ import { createServices, type Services } from "../handlers/services.js";
 import { policyJsonSchemaText } from "../policy/json-schema.js";
 import { isSetupMode, type ServerConfig } from "./config.js";
 import { setupHandler, updateEnvFile } from "./setup.js";
+import { startIntake, type Intake } from "./intake.js";
 
 /** Where the app serves the policy's JSON Schema (for `# yaml-language-server: $schema=https://<host>/schema/countersign.schema.json`). */
 export const SCHEMA_PATH = "/schema/countersign.schema.json";
@@ -130,6 +131,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
   const schemaText = policyJsonSchemaText();
   const handlers: Handler[] = [];
   let services: Services | undefined;
+  let intake: Intake | undefined;
   let stopping = false;
 
   if (setupMode) {
@@ -158,6 +160,8 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
     const added: Handler[] = [];
     await probot.load(createCountersign(services), { cwd, addHandler: (handler: Handler) => void added.push(handler) });
     const webhooks = await probot.getNodeMiddleware({ path: config.webhookPath });
+    // Verified deliveries are stored (Redis stream, or in memory) before the 2xx; see intake.ts.
+    intake = startIntake({ probot, services, log, env, redisUrl: config.redisUrl });
     const tracker = services.inFlight;
     handlers.push(async (req, res) => {
       if ((req.url ?? "").split("?")[0] !== config.webhookPath) return false;
@@ -239,6 +243,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopProxy?.();
+      await intake?.stop();
       const finished = services ? await services.inFlight.idle(config.shutdownGraceMs) : true;
       const abandoned = services?.inFlight.size ?? 0;
       if (!finished) {
@@ -249,6 +254,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       }
       server.closeAllConnections();
       try {
+        await intake?.close();
         await services?.close();
       } catch (err) {
         log.warn({ err }, "closing the services (Redis) failed");

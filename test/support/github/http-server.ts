@@ -104,6 +104,7 @@ export class GitHubSimulator extends EventEmitter {
     this.setMaxListeners(0);
     this.model = new GitHubModel(options.appId ?? APP_ID);
     this.installationId = options.installationId ?? INSTALLATION_ID;
+    this.model.installationId = this.installationId;
     this.latencyMs = options.latencyMs ?? 0;
     this.webhookSecret = options.webhookSecret ?? SIM_WEBHOOK_SECRET;
     this.webhookUrl = options.webhookUrl;
