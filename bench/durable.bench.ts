@@ -151,7 +151,14 @@ async function redisVariant(prs: number, redisUrl: string): Promise<VariantResul
   await until(async () => !key || (await admin.xlen(key)) === 0, 30_000);
   const leftInStream = key ? await admin.xlen(key) : 0;
   const claimed = b.logs.filter((l) => l.msg === "handling a delivery another replica accepted and left unfinished").length;
-  const result = { variant: "redis (2 replicas, one SIGKILLed)", accepted, prsWrong: right(sim, prs), leftInStream, claimedBySurvivor: claimed, recoverSeconds };
+  const result = {
+    variant: "redis (2 replicas, one SIGKILLed)",
+    accepted,
+    prsWrong: right(sim, prs),
+    leftInStream,
+    claimedBySurvivor: claimed,
+    recoverSeconds,
+  };
   await b.stop();
   await admin.quit();
   await sim.stop();

@@ -60,14 +60,20 @@ async function main(): Promise<void> {
     const labels = ((e.body as { labels?: string[] } | undefined)?.labels ?? []).map(String);
     for (const label of labels) {
       echoes++;
-      void sim.send("pull_request", sim.payloads.pullRequest("labeled", owner!, repo!, Number(number), { sender: bot, label })).catch(() => undefined);
+      void sim
+        .send("pull_request", sim.payloads.pullRequest("labeled", owner!, repo!, Number(number), { sender: bot, label }))
+        .catch(() => undefined);
     }
   });
 
   const names = [...new Set(pulls.map((p) => p.repo))];
   const payload = {
     action: "added",
-    installation: { id: sim.installationId, node_id: `I_${sim.installationId}`, account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" } },
+    installation: {
+      id: sim.installationId,
+      node_id: `I_${sim.installationId}`,
+      account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" },
+    },
     repository_selection: "selected",
     repositories_added: names.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
     repositories_removed: [],
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
   };
   const mark = sim.mark();
   const t0 = performance.now();
-  log(`sweeping ${pulls.length} PRs in ${names.length} repositories; rate limit ${limit} per ${windowMs / 1000} s; throttle scaled ${scale}×`);
+  log(
+    `sweeping ${pulls.length} PRs in ${names.length} repositories; rate limit ${limit} per ${windowMs / 1000} s; throttle scaled ${scale}×`,
+  );
   void sim.send("installation_repositories", payload, { timeoutMs: 30 * 60_000 }).catch(() => undefined);
   const done = () =>
     pulls.every(({ repo, number }) => {
@@ -91,7 +99,9 @@ async function main(): Promise<void> {
       lastProgress = lines.length;
       const l = lines[lines.length - 1]!;
       if (typeof l.rateLimitRemaining === "number") lowest = Math.min(lowest, l.rateLimitRemaining);
-      log(`progress: ${l.repos}/${l.of} repositories, ${l.evaluated} evaluated, remaining ${l.rateLimitRemaining ?? "?"} (${Math.round((performance.now() - t0) / 1000)} s)`);
+      log(
+        `progress: ${l.repos}/${l.of} repositories, ${l.evaluated} evaluated, remaining ${l.rateLimitRemaining ?? "?"} (${Math.round((performance.now() - t0) / 1000)} s)`,
+      );
     }
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -38,7 +38,12 @@ export interface SweepResult {
   skipped: number;
 }
 
-export async function sweepOpenPullRequests(octokit: Octokit, log: Logger, services: Services, options: SweepOptions): Promise<SweepResult> {
+export async function sweepOpenPullRequests(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  options: SweepOptions,
+): Promise<SweepResult> {
   const { owner, repos, installation, kind } = options;
   const { budget, live } = durabilityOf(services);
   const limit = pLimit(CONCURRENCY);

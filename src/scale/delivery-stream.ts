@@ -158,8 +158,12 @@ export class RedisDeliveryStream implements DeliveryStream {
     this.loopDone = this.readLoop();
     const claimEvery = Math.max(250, Math.floor(this.minIdleMs / 2));
     const touchEvery = Math.max(100, Math.floor(this.minIdleMs / 3));
-    this.timers.push(setInterval(() => void this.claimAbandoned().catch((err) => this.warn(err, "could not claim abandoned deliveries")), claimEvery));
-    this.timers.push(setInterval(() => void this.touch().catch((err) => this.warn(err, "could not renew the claim on deliveries")), touchEvery));
+    this.timers.push(
+      setInterval(() => void this.claimAbandoned().catch((err) => this.warn(err, "could not claim abandoned deliveries")), claimEvery),
+    );
+    this.timers.push(
+      setInterval(() => void this.touch().catch((err) => this.warn(err, "could not renew the claim on deliveries")), touchEvery),
+    );
     for (const t of this.timers) t.unref();
     // Whatever a replica that died before this one started left behind.
     void this.claimAbandoned().catch((err) => this.warn(err, "could not claim abandoned deliveries"));
@@ -227,11 +231,15 @@ export class RedisDeliveryStream implements DeliveryStream {
     do {
       const free = this.concurrency - this.active.size;
       if (free <= 0) break;
-      const [next, entries, deleted] = (await this.redis.xautoclaim(this.key, this.group, this.consumer, this.minIdleMs, cursor, "COUNT", free)) as [
-        string,
-        Entry[],
-        string[]?,
-      ];
+      const [next, entries, deleted] = (await this.redis.xautoclaim(
+        this.key,
+        this.group,
+        this.consumer,
+        this.minIdleMs,
+        cursor,
+        "COUNT",
+        free,
+      )) as [string, Entry[], string[]?];
       cursor = next;
       for (const id of deleted ?? []) await this.redis.xack(this.key, this.group, id);
       for (const entry of entries) {
@@ -285,10 +293,12 @@ export class RedisDeliveryStream implements DeliveryStream {
       const attempts = await this.redis.hincrby(`${this.key}:attempts`, entryId, 1);
       if (attempts >= this.maxAttempts) {
         this.options.onEvent?.("dropped");
-        this.options.log?.()?.error(
-          { delivery: id, event: name, attempts },
-          "a delivery was claimed again after every replica that took it died; dropped (re-run its check, or /countersign recheck)",
-        );
+        this.options
+          .log?.()
+          ?.error(
+            { delivery: id, event: name, attempts },
+            "a delivery was claimed again after every replica that took it died; dropped (re-run its check, or /countersign recheck)",
+          );
         await this.finish(entryId);
         return;
       }

@@ -73,7 +73,8 @@ export function startIntake({ probot, services, log, env, redisUrl }: IntakeOpti
   stream.start(async (delivery: Delivery, { redelivered }) => {
     const end = BACKGROUND_EVENTS.has(delivery.name) ? () => undefined : live().begin();
     try {
-      if (redelivered) ilog.info({ delivery: delivery.id, event: delivery.name }, "handling a delivery another replica accepted and left unfinished");
+      if (redelivered)
+        ilog.info({ delivery: delivery.id, event: delivery.name }, "handling a delivery another replica accepted and left unfinished");
       await services.inFlight.track(probot.receive(delivery as never));
     } finally {
       end();

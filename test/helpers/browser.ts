@@ -45,7 +45,10 @@ export interface PageWatch {
  * A new page that records its requests and errors. Requests to `allow` (a predicate over the URL)
  * are let through; every other request is recorded and aborted, so nothing leaves the machine.
  */
-export async function watchedPage(browser: Browser, allow: (url: string) => boolean = () => false): Promise<{ page: Page; watch: PageWatch }> {
+export async function watchedPage(
+  browser: Browser,
+  allow: (url: string) => boolean = () => false,
+): Promise<{ page: Page; watch: PageWatch }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const watch: PageWatch = { requests: [], consoleErrors: [], pageErrors: [] };

@@ -48,11 +48,17 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
     return s;
   }
 
-  const delivery = (id: string): Delivery => ({ id, name: "pull_request", payload: { action: "opened", number: Number(id.replace(/\D/g, "")) || 1 } });
+  const delivery = (id: string): Delivery => ({
+    id,
+    name: "pull_request",
+    payload: { action: "opened", number: Number(id.replace(/\D/g, "")) || 1 },
+  });
 
   /** What a replica killed mid-delivery leaves: the entry read by its consumer, never acknowledged. */
   async function readByDeadReplica(key: string, group: string): Promise<string[]> {
-    const answer = (await admin.xreadgroup("GROUP", group, "dead-replica", "COUNT", 100, "STREAMS", key, ">")) as Array<[string, Array<[string, string[]]>]>;
+    const answer = (await admin.xreadgroup("GROUP", group, "dead-replica", "COUNT", 100, "STREAMS", key, ">")) as Array<
+      [string, Array<[string, string[]]>]
+    >;
     return answer[0]![1].map(([id]) => id);
   }
 

@@ -131,7 +131,9 @@ function repeatedWrites(s: GitHubSimulator): string[] {
   const repeats: string[] = [];
   for (const e of s.log) {
     if (e.kind !== "write" || (e.status ?? 0) >= 300) continue;
-    const body = e.body as { head_sha?: string; conclusion?: string; output?: { title?: string; summary?: string }; labels?: unknown } | undefined;
+    const body = e.body as
+      | { head_sha?: string; conclusion?: string; output?: { title?: string; summary?: string }; labels?: unknown }
+      | undefined;
     let key: string | undefined;
     let value: string | undefined;
     const checkUpdate = /\/check-runs\/(\d+)$/.exec(e.path);

@@ -130,7 +130,10 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const o = observer();
       o.bump();
       // A's run lasts until B's request is registered.
-      const first = a.gate.run("acme/shop#7", o.task("a", () => requestsRegistered(2)));
+      const first = a.gate.run(
+        "acme/shop#7",
+        o.task("a", () => requestsRegistered(2)),
+      );
       await o.started;
       o.bump();
       let bDone = 0;
@@ -148,14 +151,13 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       // Each run waits for the other to start: if the gate ran them one after the other, neither would end.
       let startedRuns = 0;
       const both = () => until(() => startedRuns === 2, "both PRs' runs to start");
-      const counted = (task: GatedTask): GatedTask => (run) => {
-        startedRuns++;
-        return task(run);
-      };
-      await Promise.all([
-        a.gate.run("acme/shop#7", counted(o.task("a", both))),
-        b.gate.run("acme/shop#8", counted(o.task("b", both))),
-      ]);
+      const counted =
+        (task: GatedTask): GatedTask =>
+        (run) => {
+          startedRuns++;
+          return task(run);
+        };
+      await Promise.all([a.gate.run("acme/shop#7", counted(o.task("a", both))), b.gate.run("acme/shop#8", counted(o.task("b", both)))]);
       expect(o.maxActive).toBe(2);
     });
 
@@ -163,7 +165,10 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
       const override: OverrideRecord = { by: "ic", reason: "hotfix", sha: HEAD, at: "2026-11-20T10:00:00Z" };
-      const first = a.gate.run("acme/shop#7", o.task("a", () => requestsRegistered(2)));
+      const first = a.gate.run(
+        "acme/shop#7",
+        o.task("a", () => requestsRegistered(2)),
+      );
       await o.started;
       await b.gate.run("acme/shop#7", o.task("b"), { override });
       await first;

@@ -51,7 +51,9 @@ describe("the app's own label writes and their echoes", () => {
     const bot = { login: "other-bot[bot]", type: "Bot" };
     expect(await isOwnEcho(services, "pull_request", labeled("unlabeled", "ai-assisted", bot))).toBe(false);
     expect(await isOwnEcho(services, "pull_request", labeled("labeled", "risk:high", bot))).toBe(false);
-    expect(await isOwnEcho(services, "pull_request", { ...labeled("labeled", "ai-assisted", bot), pull_request: { number: 8 } })).toBe(false);
+    expect(await isOwnEcho(services, "pull_request", { ...labeled("labeled", "ai-assisted", bot), pull_request: { number: 8 } })).toBe(
+      false,
+    );
     expect(await isOwnEcho(services, "pull_request_review", labeled("labeled", "ai-assisted", bot))).toBe(false);
   });
 

@@ -283,7 +283,10 @@ export class GitHubSimulator extends EventEmitter {
     let reply: Reply;
     if (limited) {
       this.rateLimited++;
-      reply = { status: 403, body: { message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/rate-limit" } };
+      reply = {
+        status: 403,
+        body: { message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/rate-limit" },
+      };
     } else if (action && action.type !== "delay" && action.type !== "graphql-errors") {
       reply = faultReply(action);
     } else if (!found) {

@@ -134,7 +134,13 @@ export const ROUTES: Route[] = [
   ),
   compile("GET", "/app/installations", "apps.listInstallations", (ctx) => ({
     status: 200,
-    list: [{ id: ctx.model.installationId, app_id: ctx.model.appId, account: userJson(ctx.model.user([...ctx.model.repos.values()][0]?.owner ?? "acme")) }],
+    list: [
+      {
+        id: ctx.model.installationId,
+        app_id: ctx.model.appId,
+        account: userJson(ctx.model.user([...ctx.model.repos.values()][0]?.owner ?? "acme")),
+      },
+    ],
   })),
   compile("GET", "/installation/repositories", "apps.listReposAccessibleToInstallation", (ctx) => ({
     status: 200,
