@@ -128,3 +128,15 @@ describe("the rate budget of background sweeps", () => {
     b();
   });
 });
+
+describe("a command delivered twice", () => {
+  it("is answered once: a delivery handled again (claimed from a dead replica, or redelivered) does not reply twice", async () => {
+    const { createTestApp, FakeGitHub, issueCommentEvent } = await import("../helpers/github.js");
+    const app = createTestApp();
+    const gh = new FakeGitHub().token().expectComment();
+    const payload = issueCommentEvent("/countersign approve");
+    await app.receive("issue_comment", payload);
+    await app.receive("issue_comment", payload);
+    expect(gh.comments).toHaveLength(1);
+  });
+});
