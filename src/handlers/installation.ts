@@ -87,7 +87,9 @@ export async function sweepOpenPullRequests(
       done();
     }
   };
-  const bounded = () => options.maxEvaluations !== undefined && result.evaluated + result.failed >= options.maxEvaluations;
+  /** Evaluations started: the bound counts those, not those finished, since several run at once. */
+  let begun = 0;
+  const bounded = () => options.maxEvaluations !== undefined && begun >= options.maxEvaluations;
 
   async function sweepRepository(repo: string): Promise<void> {
     let pulls: OpenPull[];
@@ -114,6 +116,11 @@ export async function sweepOpenPullRequests(
                 count("current");
                 return;
               }
+              if (bounded()) {
+                result.skipped++;
+                return;
+              }
+              begun++;
               await evaluatePullRequest(octokit, log, services, { owner, repo, number: pull.number }, { headShaHint: pull.headSha });
               count("evaluated");
             } catch {
