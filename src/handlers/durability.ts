@@ -20,7 +20,10 @@ export function durabilityOf(services: Services): Durability {
   if (!found) {
     found = {
       echoes: new LocalEchoLedger(),
-      budget: new RateBudget({ reserveFraction: reserveFraction(process.env.SWEEP_RESERVE_PERCENT) }),
+      budget: new RateBudget({
+        reserveFraction: reserveFraction(process.env.SWEEP_RESERVE_PERCENT),
+        onWait: () => services.metrics.sweepRateLimitWaits.inc(),
+      }),
       live: new LiveTraffic(),
     };
     parts.set(services, found);
