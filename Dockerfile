@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 # Countersign: the Probot app in a small image that runs as a non-root user under tini.
 #
-# scripts/smoke.sh performs these same steps without Docker (this workplace has no Docker
-# engine), and CI (.ci/run) runs it; keep the two in step when you change either.
+# Each release publishes this image as ghcr.io/countersign/countersign:<version>
+# (.github/workflows/release.yml). scripts/smoke.sh performs the same steps without Docker, for
+# machines without a Docker engine; keep the two in step when you change either.
 #
 #   docker build -t countersign .
-#   docker run --rm -p 3000:3000 --env-file .env countersign
+#   docker run --rm -p 3000:3000 --env-file .env countersign   # .env as the setup page writes it
 #
 # Node 24, the Active LTS line (Node 20 is past its end of life). Pin the base image by digest
 # in your own registry for reproducible builds, e.g.

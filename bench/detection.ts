@@ -2,13 +2,11 @@
 // Run: npm run bench:detection   — prints precision, recall, per-tool recall, per-signal firing
 // counts and every false positive/negative, and updates the detection section of BENCHMARKS.md.
 import { fileURLToPath } from "node:url";
-import { CORPUS_DIR, corpusPresent, evaluateCorpus, scoreCorpus, type CaseResult } from "./lib/detection-corpus.js";
+import { CORPUS_DIR, FLOORS, corpusPresent, evaluateCorpus, scoreCorpus, type CaseResult } from "./lib/detection-corpus.js";
 import { fmt, table, writeSection } from "./lib/report.js";
 
 const COMMAND = "npm run bench:detection";
 const BENCHMARKS = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
-const PRECISION_FLOOR = 0.995;
-const RECALL_FLOOR = 0.97;
 
 if (!corpusPresent()) {
   console.error(`The corpus is not at ${CORPUS_DIR} (commits.jsonl, prs.jsonl): clone the repository next to shared/.`);
@@ -32,14 +30,21 @@ const summary = [
   `Corpus: ${counts("commit")}, ${counts("pr")}; ambiguous cases are left out of precision and recall.`,
   "",
   table(
-    ["measure", "value", "floor"],
+    ["measure", "commits", "floor", "PRs", "floor", "all"],
     [
-      ["precision", pct(s.precision), pct(PRECISION_FLOOR)],
-      ["recall", pct(s.recall), pct(RECALL_FLOOR)],
-      ["true positives", String(s.tp), ""],
-      ["false positives", String(s.fp), ""],
-      ["false negatives", String(s.fn), ""],
-      ["true negatives", String(s.tn), ""],
+      [
+        "precision",
+        pct(s.bySource.commit.precision),
+        pct(FLOORS.commit.precision),
+        pct(s.bySource.pr.precision),
+        pct(FLOORS.pr.precision),
+        pct(s.precision),
+      ],
+      ["recall", pct(s.bySource.commit.recall), pct(FLOORS.commit.recall), pct(s.bySource.pr.recall), pct(FLOORS.pr.recall), pct(s.recall)],
+      ["true positives", String(s.bySource.commit.tp), "", String(s.bySource.pr.tp), "", String(s.tp)],
+      ["false positives", String(s.bySource.commit.fp), "", String(s.bySource.pr.fp), "", String(s.fp)],
+      ["false negatives", String(s.bySource.commit.fn), "", String(s.bySource.pr.fn), "", String(s.fn)],
+      ["true negatives", String(s.bySource.commit.tn), "", String(s.bySource.pr.tn), "", String(s.tn)],
     ],
   ),
   "",
@@ -83,10 +88,22 @@ writeSection(
     "evaluated as a one-commit PR; each PR with its head branch, description and listed commits.",
     "The floors are asserted by `test/unit/detection-corpus.test.ts`.",
     "",
+    "Before issue #25 (the closed catalogue only, commit 9cf8927) this corpus measured: commits precision 98.8%,",
+    "recall 82.6%; PRs precision 99.2%, recall 91.7% (7 release-bot false alarms, 119 commits and 11 PRs missed).",
+    "How much of that is the families rather than the list: with the catalogue entries added for this corpus's",
+    "new tools removed by hand (the agents' apps and addresses of Continue, Cline, Gemini CLI, Windsurf, Qwen,",
+    "Roo Code, Blink, …), the families alone measured commits precision 100%, recall 97.4%; PRs 100% / 100%.",
+    "",
     summary,
     "",
     `False positives: ${s.falsePositives.length}; false negatives: ${s.falseNegatives.length} (the bench prints each one).`,
   ].join("\n"),
 );
 console.log(`Updated ${BENCHMARKS}`);
-if (s.precision < PRECISION_FLOOR || s.recall < RECALL_FLOOR) process.exitCode = 1;
+const below = (["commit", "pr"] as const).filter(
+  (source) => s.bySource[source].precision < FLOORS[source].precision || s.bySource[source].recall < FLOORS[source].recall,
+);
+if (below.length > 0) {
+  console.error(`Below the floor: ${below.join(", ")}`);
+  process.exitCode = 1;
+}

@@ -2,6 +2,7 @@
 // JSON Schema and the built-in catalogue and rules; pure. Used by scripts/generate-schema.ts and the drift test.
 import { BUILTIN_RISK_RULES } from "../src/core/builtin-risk-rules.js";
 import {
+  AGENT_BOT_APPS,
   AGENT_EMAILS,
   AGENT_LOGINS,
   AI_APPS,
@@ -13,6 +14,7 @@ import {
   COMMIT_MARKERS,
   BUILTIN_SIGNALS,
   POLICY_SIGNALS,
+  SUGGESTING_REVIEW_BOTS,
   TOOL_TRAILERS,
   type PolicySignalId,
 } from "../src/core/ai-catalogue.js";
@@ -161,17 +163,21 @@ function sectionTable(section: Section, sections: Section[]): string[] {
 /** What each built-in signal looks for, from the catalogue; a new id fails to compile until it is described here. */
 const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "author-app": `PR author ${AI_APPS.map((a) => code(a.login)).join(", ")}`,
-  "commit-agent": `commit author or committer ${[...AGENT_LOGINS, ...AGENT_EMAILS].map(code).join(", ")}, a name ending in ${code(" (aider)")}, or an AI tool's or model's name at an address no person uses (as for co-authors below)`,
+  "commit-agent": `commit author or committer ${[...AGENT_LOGINS, ...AGENT_EMAILS].map(code).join(", ")}, the agents' GitHub Apps ${AGENT_BOT_APPS.map((a) => code(`${a}[bot]`)).join(", ")} (not on a release commit: a version bump or a cherry-pick into a release branch), a name ending in ${code(" (aider)")}, or an AI tool's or model's name at an address no person uses (as for co-authors below)`,
   "commit-author-app": "commit author or committer linked to one of the AI apps above (except cursor[bot], which only counts as PR author)",
   "co-author-trailer": `${code("Co-authored-by")} (git's trailer syntax: blanks before the colon, folded lines, brackets optional) with a tool's own email ${AI_EMAILS.map(code).join(", ")}, ${code("claude-…@anthropic.com")}, the noreply address of an AI app or agent above or of ${AI_CO_AUTHOR_LOGINS.map(code).join(", ")} (Copilot Autofix), a tool's name form ${code("aider (<model>)")}, ${code("Copilot Autofix …")}, a tool's or model's name at the vendor's domain or at an address no person uses (${code("noreply@…")}, ${code("…bot@…")}, ${code("…agent@…")}; not the review-only bots); never a vendor's whole domain`,
   "tool-trailer": `trailers ${TOOL_TRAILERS.map(code).join(", ")}`,
   "assisted-by-trailer": `${ASSISTED_TRAILERS.map(code).join(", ")} whose value names an AI tool or model (a person's name does not count)`,
   "commit-marker": `in a commit message, the description markers below, or ${COMMIT_MARKERS.map((m) => m.name).join(", ")}`,
   "body-marker": `markers of ${BODY_MARKERS.map((m) => m.name).join(", ")}, outside blocks written by review bots`,
-  disclosure: `an AI-use disclosure in the description (a section headed e.g. "AI disclosure" / "Use of AI", a checked box such as ${code("[x] AI-assisted")}, a line ${code("AI used: …")}) that says AI was used; "None", "No AI", "N/A" do not count, a bare mention of a tool never does; off with ${code("detection.disclosure: false")}`,
+  disclosure: `an AI-use disclosure in the description or a commit message (squash merges carry the description) (a section headed e.g. "AI disclosure" / "Use of AI", a checked box such as ${code("[x] AI-assisted")}, a line ${code("AI used: …")}) that says AI was used; "None", "No AI", "N/A" do not count, a bare mention of a tool never does; off with ${code("detection.disclosure: false")}`,
   "agent-trace": `an Agent Trace record in a file the PR adds or changes under ${code(".agent-trace/")} (read at the head), added by the PR or naming one of its commits, with an ${code("ai")} or ${code("mixed")} contributor; off with ${code("detection.provenance: false")}`,
   "git-ai-note": `a Git AI authorship note (${code("refs/notes/ai")}) on a commit of the PR attributing lines to an agent; off with ${code("detection.provenance: false")}`,
   "branch-prefix": `head branch starting with ${BRANCH_PREFIXES.map(code).join(", ")}`,
+  "agent-account": `a GitHub App account (${code("…[bot]")}) that names itself an AI agent — a login with a word ${["agent", "ai", "llm", "gpt", "swe", "coder", "droid", "autopilot", "codegen"].map(code).join(", ")} (${code("foo-agent[bot]")}, ${code("acme-ai[bot]")}) — as PR author, commit author, committer or co-author; or a git identity whose name ends in ${code("Agent")}, ${code("AI")} or ${code("Assistant")} at an address no person writes from (${code("Acme Agent <agent@acme.dev>")}) or at the product's own name (${code("Gemini CLI Agent <gemini-cli@…>")}), not CI agents, not a person's own noreply address; never a login that also names release, CI or dependency automation (${code("robot")}, ${code("release")}, ${code("ci")}, ${code("deps")}, …), never on a release commit`,
+  "review-bot-suggestion": `a commit authored or co-authored by an AI review bot — ${SUGGESTING_REVIEW_BOTS.map((b) => code(`${b}[bot]`)).join(", ")} — i.e. its suggestion committed into the change (as reviewers or commenters they never count)`,
+  "tool-footer": `a footer of the form ${code("🤖 Generated with [X](https://…)")} / ${code("Made with [X](…)")} for any tool X at the start of a line of a commit message or the description (or after 🤖 anywhere in a line, a footer flattened onto one line); not release, dependency or code generators (Release Please, Renovate, OpenAPI Generator, …)`,
+  "prose-disclosure": `a first-person statement in a commit message or the description that a tool wrote (part of) the change: "most of this was written with <tool>", "<tool> generated the tests", "I used <tool> to write …", "AI assistance was used to implement …"; not a tool that only found, reported or reviewed something, not a denial ("no AI was used"), a condition or template text ("If you used AI …", HTML comments), quoted lines or code blocks, nor prose that merely mentions a tool`,
   "unread-commits": "a PR with more commits than GitHub lists (250): AI evidence in the rest cannot be ruled out, so the PR is gated",
 };
 

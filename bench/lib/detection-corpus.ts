@@ -6,8 +6,18 @@ import { detectAiAssistance } from "../../src/core/detect.js";
 import type { CommitInfo, PullSnapshot } from "../../src/core/types.js";
 import { DEFAULT_POLICY, type Policy } from "../../src/policy/schema.js";
 
-/** The corpus folder, a sibling of the repository (CI clones the repo next to shared/). */
-export const CORPUS_DIR = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
+/**
+ * The corpus folder: $COUNTERSIGN_CORPUS if set, else shared/corpus beside the repository (CI clones
+ * the repo next to shared/), else one level further up (a git worktree kept in a sub-folder).
+ */
+export const CORPUS_DIR = findCorpusDir();
+
+function findCorpusDir(): string {
+  const fromEnv = process.env.COUNTERSIGN_CORPUS;
+  if (fromEnv) return fromEnv.endsWith("/") ? fromEnv : `${fromEnv}/`;
+  const candidates = ["../../../shared/corpus/", "../../../../shared/corpus/"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => corpusPresent(dir)) ?? candidates[0]!;
+}
 
 export type Label = "ai" | "not_ai" | "ambiguous";
 
@@ -62,14 +72,26 @@ export interface SignalCount {
   ambiguous: number;
 }
 
-export interface CorpusScore {
-  cases: CaseResult[];
+/** Precision and recall of one set of cases (ambiguous left out). */
+export interface Measure {
   tp: number;
   fp: number;
   fn: number;
   tn: number;
   precision: number;
   recall: number;
+}
+
+/** The floors the corpus test asserts and the bench prints, per kind of case. */
+export const FLOORS: Record<CaseResult["source"], { precision: number; recall: number }> = {
+  commit: { precision: 0.995, recall: 0.97 },
+  pr: { precision: 0.995, recall: 0.95 },
+};
+
+export interface CorpusScore extends Measure {
+  cases: CaseResult[];
+  /** Commits and PRs apart: each has its own floor. */
+  bySource: Record<CaseResult["source"], Measure>;
   perTool: { tool: string; found: number; total: number }[];
   perSignal: SignalCount[];
   falsePositives: CaseResult[];
@@ -170,13 +192,19 @@ export function evaluateCorpus(policy: Policy = DEFAULT_POLICY, dir = CORPUS_DIR
   return results;
 }
 
-/** Precision and recall over the labelled cases (ambiguous left out), per tool and per signal. */
-export function scoreCorpus(cases: CaseResult[]): CorpusScore {
+function measure(cases: CaseResult[]): Measure {
   const labelled = cases.filter((c) => c.label !== "ambiguous");
   const tp = labelled.filter((c) => c.label === "ai" && c.detected).length;
   const fp = labelled.filter((c) => c.label === "not_ai" && c.detected).length;
   const fn = labelled.filter((c) => c.label === "ai" && !c.detected).length;
   const tn = labelled.filter((c) => c.label === "not_ai" && !c.detected).length;
+  return { tp, fp, fn, tn, precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn) };
+}
+
+/** Precision and recall over the labelled cases (ambiguous left out), in all and per source, per tool and per signal. */
+export function scoreCorpus(cases: CaseResult[]): CorpusScore {
+  const labelled = cases.filter((c) => c.label !== "ambiguous");
+  const { tp, fp, fn, tn, precision, recall } = measure(cases);
   const tools = new Map<string, { found: number; total: number }>();
   for (const c of labelled.filter((x) => x.label === "ai")) {
     const t = tools.get(c.tool) ?? { found: 0, total: 0 };
@@ -200,8 +228,9 @@ export function scoreCorpus(cases: CaseResult[]): CorpusScore {
     fp,
     fn,
     tn,
-    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
-    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+    precision,
+    recall,
+    bySource: { commit: measure(cases.filter((c) => c.source === "commit")), pr: measure(cases.filter((c) => c.source === "pr")) },
     perTool: [...tools].map(([tool, t]) => ({ tool, ...t })).sort((a, b) => b.total - a.total || a.tool.localeCompare(b.tool)),
     perSignal: [...signals.values()].sort((a, b) => b.positives + b.negatives - (a.positives + a.negatives) || a.id.localeCompare(b.id)),
     falsePositives: labelled.filter((c) => c.label === "not_ai" && c.detected),

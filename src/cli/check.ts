@@ -194,6 +194,12 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   notes.push(
     `Not checked locally: the pull request's description, labels and reviews${values.author === undefined ? ", and its author (pass --author LOGIN)" : ""}.`,
   );
+  for (const bot of plan.detection.unrecognised ?? []) {
+    const value = bot.policyKey === "detection.emails" && bot.email ? bot.email : bot.login;
+    notes.push(
+      `Unrecognised automation: ${bot.login} (${bot.roles.join(", ")} of ${bot.commits.length} commit(s)) is in no list and does not gate; if it is an AI agent, add ${JSON.stringify(value)} to ${bot.policyKey}.`,
+    );
+  }
   if (headBranch === "") notes.push(`${head} is not a branch, so head-branch prefixes were not checked.`);
   if (policy._extends !== undefined) {
     notes.push(`The policy extends ${policy._extends}, which is not read offline: only this file's keys and the defaults apply.`);

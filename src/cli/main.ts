@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `countersign` command: parses the command name and hands over; the commands live beside it.
 import { readFileSync } from "node:fs";
+import { closestKey } from "../policy/keys.js";
+import { nearValue } from "../policy/problems.js";
 import { runCheck } from "./check.js";
 import { runReport } from "./report.js";
 import { CliError, EXIT_ERROR, EXIT_OK, type Io } from "./format.js";
@@ -48,7 +50,8 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (run === undefined) {
-    io.err(`countersign: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
+    const near = closestKey(command, Object.keys(COMMANDS)) ?? nearValue(command, Object.keys(COMMANDS));
+    io.err(`countersign: unknown command ${JSON.stringify(command)}${near ? `; did you mean "${near}"?` : ""}\n\n${USAGE}\n`);
     return EXIT_ERROR;
   }
   try {

@@ -7,12 +7,34 @@ export interface ReportHeader {
   since: Date;
   until: Date;
   repos: number;
+  /** The repositories read, "owner/name". */
+  repoNames: string[];
   /** Repositories left out because the token may not read them. */
   skipped: string[];
   apiCalls: number;
+  generatedAt: Date;
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/*
+ * Terminal control sequences: ESC-introduced CSI (colours, cursor moves, screen clears), OSC
+ * (window titles, hyperlinks, clipboard writes), DCS/SOS/PM/APC strings, their 8-bit C1 forms, and
+ * two-byte escapes. A PR title or an override reason is text someone else wrote; printed raw, it
+ * could rewrite what the reader sees.
+ */
+const ESCAPE_SEQUENCE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[\u0020-\u002f]*[\u0030-\u007e]?/g;
+const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
+// C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text someone else wrote, safe to print in one terminal line: escape sequences and controls removed, line breaks as spaces. */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, "").replace(LINE_BREAKS, " ").replace(CONTROLS, "");
+}
 const pct = (n: number, of: number) => (of === 0 ? "–" : `${((100 * n) / of).toFixed(1)}%`);
 
 export function duration(seconds: number | undefined): string {
@@ -26,7 +48,8 @@ export function duration(seconds: number | undefined): string {
 }
 
 /** Columns padded to their widest cell; the last column is not padded. */
-function table(rows: string[][], indent = "  "): string[] {
+function table(cells: string[][], indent = "  "): string[] {
+  const rows = cells.map((r) => r.map(terminalSafe));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length))) ?? [];
   return rows.map(
     (r) =>
@@ -114,14 +137,14 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
           r.tier,
           r.signedOffBy.map((l) => `@${l}`).join(" ") || "–",
           duration(r.waitSeconds),
-          r.overriddenBy ? `@${r.overriddenBy}: ${(r.overrideReason ?? "").slice(0, 40)}` : "–",
+          r.overriddenBy ? `@${r.overriddenBy}: ${terminalSafe(r.overrideReason ?? "").slice(0, 40)}` : "–",
           r.bypassed ? "BYPASSED" : "–",
           r.revertedBy ?? "–",
         ]),
       ]),
     );
   }
-  return `${out.join("\n")}\n`;
+  return `${out.map(terminalSafe).join("\n")}\n`;
 }
 
 export function reportJson(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {

@@ -1,13 +1,17 @@
 // `countersign report`: what happened after the gate, for the people who answer for it — revert
 // rates of AI-assisted changes against the rest, the review load on each senior, waits, overrides
 // and bypasses — read from GitHub and from Countersign's own check runs.
+import { stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildReport } from "../core/report.js";
 import { createReportClient, readReport, type ReportScope } from "../github/report-source.js";
 import { CliError, EXIT_ERROR, EXIT_OK, type Io } from "./format.js";
 import { renderReportTable, reportCsv, reportJson } from "./report-format.js";
+import { renderReportHtml } from "./report-html.js";
+import { reportMarkdown } from "./report-summary.js";
 
-export const REPORT_USAGE = `Usage: countersign report (--repo OWNER/NAME | --org ORG) [options]
+export const REPORT_USAGE = `Usage: countersign report (--repo OWNER/NAME | --org ORG) --app-id ID [options]
 
 For the pull requests merged in a date range: AI-assisted or not and why, risk tier, who signed
 off, how long it waited, overrides, bypasses and reverts; in total, the revert rate of AI-assisted
@@ -19,19 +23,23 @@ Options:
   --org ORG           every repository of an organisation pushed to in the range
   --since DATE        first day (YYYY-MM-DD or an ISO time; default: 30 days ago)
   --until DATE        last day, inclusive (default: now)
+  --app-id ID         the Countersign GitHub App's numeric id (required; default:
+                      COUNTERSIGN_APP_ID, else APP_ID): only its check runs count
   --json              one JSON object (totals and every pull request)
   --csv               one CSV row per pull request
+  --html FILE         also write one self-contained HTML page with charts to FILE
+  --summary FILE      also write a short Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)
   --check-name NAME   the check run to read (default: CHECK_NAME, else Countersign)
-  --app-id ID         only check runs of this GitHub App count (default: APP_ID, else any app)
   --concurrency N     reads in flight at once (default 8, at most 10)
   -h, --help          show this help
 
-Progress goes to stderr. Exit status: 0 printed, 2 error (bad flags, token, repository).`;
+Progress goes to stderr. Exit status: 0 printed, 2 error (bad flags, token, app id, repository).`;
 
 const DAY = 24 * 60 * 60 * 1000;
 
 export interface ReportDeps {
   env: NodeJS.ProcessEnv;
+  /** The clock: the default --until, and the page's "generated at". */
   now: () => Date;
   /** Tests shorten GitHub's retry-after waits (milliseconds per second). */
   retryAfterBaseValue?: number;
@@ -54,6 +62,26 @@ function scopeOf(repo: string | undefined, org: string | undefined): ReportScope
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(org!)) throw new CliError(`--org must be an organisation login, not ${JSON.stringify(org)}`);
   return { kind: "org", org: org! };
+}
+
+/** Where --html or --summary writes, checked before any request: a typo should not cost a 2,000-PR read. */
+async function writablePath(cwd: string, value: string, flag: string): Promise<string> {
+  if (value.trim() === "") throw new CliError(`${flag} needs a file name`);
+  const path = resolve(cwd, value);
+  const dir = await stat(dirname(path)).catch(() => undefined);
+  if (!dir?.isDirectory()) throw new CliError(`${flag}: the directory ${dirname(path)} does not exist`);
+  const file = await stat(path).catch(() => undefined);
+  if (file?.isDirectory()) throw new CliError(`${flag}: ${path} is a directory; give a file name`);
+  return path;
+}
+
+/** Written whole (GitHub gives each step its own $GITHUB_STEP_SUMMARY file). */
+async function writeOut(path: string, text: string, flag: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    throw new CliError(`${flag}: could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 /** GitHub's refusals, in one line that says what to do. */
@@ -86,6 +114,8 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
       until: { type: "string" },
       json: { type: "boolean", default: false },
       csv: { type: "boolean", default: false },
+      html: { type: "string" },
+      summary: { type: "string" },
       "check-name": { type: "string" },
       "app-id": { type: "string" },
       concurrency: { type: "string" },
@@ -114,10 +144,19 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
     );
   const apiUrl = deps.env.GITHUB_API_URL?.trim() || "https://api.github.com";
   const checkName = values["check-name"]?.trim() || deps.env.CHECK_NAME?.trim() || "Countersign";
-  const appIdText = values["app-id"]?.trim() || deps.env.APP_ID?.trim();
-  const appId = appIdText ? Number(appIdText) : undefined;
-  if (appId !== undefined && (!Number.isInteger(appId) || appId <= 0))
+  // Any workflow or app can write a check run named "Countersign" with a forged verdict record:
+  // only the Countersign app's own runs are evidence, so without its id there is no report.
+  const appIdText = values["app-id"]?.trim() || deps.env.COUNTERSIGN_APP_ID?.trim() || deps.env.APP_ID?.trim();
+  if (!appIdText)
+    throw new CliError(
+      "give --app-id (or set COUNTERSIGN_APP_ID): the Countersign GitHub App's numeric id, shown as \"App ID\" on the app's settings page; " +
+        "without it the report cannot tell Countersign's check runs from a same-named run another app or workflow wrote",
+    );
+  const appId = Number(appIdText);
+  if (!/^\d+$/.test(appIdText) || !Number.isSafeInteger(appId) || appId <= 0)
     throw new CliError(`--app-id must be a GitHub App's numeric id, not ${JSON.stringify(appIdText)}`);
+  const htmlPath = values.html === undefined ? undefined : await writablePath(io.cwd, values.html, "--html");
+  const summaryPath = values.summary === undefined ? undefined : await writablePath(io.cwd, values.summary, "--summary");
 
   const progress = (message: string) => io.err(`countersign report: ${message}\n`);
   const { octokit, calls } = createReportClient({
@@ -142,9 +181,13 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
     since,
     until,
     repos: reading.repos,
+    repoNames: reading.repoNames,
     skipped: reading.skipped,
     apiCalls: calls(),
+    generatedAt: now,
   };
+  if (htmlPath !== undefined) await writeOut(htmlPath, renderReportHtml(header, rows, totals), "--html");
+  if (summaryPath !== undefined) await writeOut(summaryPath, reportMarkdown(header, rows, totals), "--summary");
   if (values.json) io.out(reportJson(header, rows, totals));
   else if (values.csv) io.out(reportCsv(rows));
   else io.out(renderReportTable(header, rows, totals));

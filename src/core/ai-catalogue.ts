@@ -26,7 +26,28 @@ export const AI_APPS: readonly KnownAccount[] = [
 ];
 
 /** Accounts that coding agents commit as (normalised: lower-case, no "[bot]"). */
-export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent"];
+export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent", "cline-agent", "cline-cloud-agent"];
+
+/**
+ * GitHub Apps that coding agents commit or co-author as (normalised, matched only as "[bot]"
+ * accounts, so a person who picked the same login never matches): each tool documents the app as
+ * the identity its agent writes with.
+ */
+export const AGENT_BOT_APPS: readonly string[] = [
+  "continue", // Continue's agents (continue.dev)
+  "cline-cloud", // Cline's cloud agent
+  "blink-so", // Blink (Coder)
+  "qwen.ai", // Qwen's coding agent app
+  "factory-droid", // Factory's droids
+  "gemini-cli", // Gemini CLI running as a GitHub bot (run-gemini-cli); release commits excepted
+  "jetbrains-junie", // JetBrains Junie on GitHub
+  "codegen-sh", // Codegen
+  "v0", // Vercel v0
+  "lovable-dev", // Lovable
+  "bolt-new-by-stackblitz", // Bolt
+  "kiloconnect", // Kilo Code's cloud agent
+  "augment-app", // Augment Code's agent
+];
 
 /**
  * Git author/committer emails of coding agents (lower-case, exact): the tools' own identities, never
@@ -39,6 +60,19 @@ export const AGENT_EMAILS: readonly string[] = [
   "opendevin@opendevin.ai", // OpenDevin, before the rename
   "noreply@anthropic.com", // Claude Code on the web commits as "Claude <noreply@anthropic.com>"
   "codex@openai.com", // Codex cloud commits as "Codex <codex@openai.com>"
+  "agent@continue.dev", // Continue's agent: "Continue Agent <agent@continue.dev>"
+  "noreply@continue.dev", // Continue: "Continue <noreply@continue.dev>"
+  "roomote@roocode.com", // Roo Code's cloud agent (Roomote)
+  "noreply@cline.bot", // Cline: "Cline <noreply@cline.bot>"
+  "cascade@windsurf.ai", // Windsurf's Cascade agent
+  "gemini-cli@google.com", // the identity Gemini CLI sets for its own git operations ("Gemini CLI")
+  "crush@charm.land", // Crush: "Crush <crush@charm.land>"
+  "qwen-coder@alibabacloud.com", // Qwen Code: "Qwen-Coder <qwen-coder@alibabacloud.com>"
+  "noreply@z.ai", // Z.ai's GLM coding agent
+  "junie@jetbrains.com", // JetBrains Junie
+  "windsurf@codeium.com", // Windsurf (Codeium): "Windsurf <windsurf@codeium.com>"
+  "agent@augmentcode.com", // Augment: "Augment Agent <agent@augmentcode.com>"
+  "noreply@kilocode.ai", // Kilo Code
 ];
 
 /** Git author/committer names of coding agents (normalised like logins). */
@@ -56,6 +90,73 @@ export const REVIEW_ONLY_AI_BOTS: readonly string[] = [
   "copilot-pull-request-reviewer",
   "gemini-code-assist",
   "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io", // cubic's earlier name
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review",
+];
+
+/**
+ * Review bots whose suggestions, once committed into the change (the commit names the bot as its
+ * author or co-author), are AI-written code: all the AI review bots above. Not Copilot's reviewer
+ * account, which never appears in commits.
+ */
+export const SUGGESTING_REVIEW_BOTS: readonly string[] = REVIEW_ONLY_AI_BOTS.filter((b) => b !== "copilot-pull-request-reviewer");
+
+/**
+ * Automation that is not AI (normalised logins): dependency, CI, release and hosting bots. A bot
+ * account that is in neither this list nor the AI lists is shown as unrecognised automation.
+ */
+export const KNOWN_AUTOMATION: readonly string[] = [
+  "dependabot",
+  "dependabot-preview",
+  "renovate",
+  "renovate-bot",
+  "github-actions",
+  "github",
+  "web-flow",
+  "snyk-bot",
+  "snyk-io",
+  "blacksmith-sh",
+  "cloudflare-workers-and-pages",
+  "netlify",
+  "vercel",
+  "mergify",
+  "pre-commit-ci",
+  "codecov",
+  "allcontributors",
+  "imgbot",
+  "changeset-bot",
+  "release-please",
+  "semantic-release-bot",
+  "stale",
+  "greenkeeper",
+  "pyup-bot",
+  "restyled-io",
+  "autofix-ci",
+  "google-cla",
+  "googlebot",
+  "copybara-service",
+  "bors",
+  "kodiakhq",
+  "depfu",
+  "gitstream-cm",
+  "graphite-app",
+  "pull",
+  "transifex-integration",
+  "crowdin-bot",
+  "weblate",
 ];
 
 /** Dependency-update bots: their descriptions quote upstream release notes, so description markers are not looked for. */
@@ -79,6 +180,19 @@ export const AI_EMAILS: readonly string[] = [
   "codex@openai.com", // Codex cloud
   "copilot@github.com", // Copilot
   "clio-agent@sisyphuslabs.ai", // Sisyphus (oh-my-opencode)
+  "agent@continue.dev", // Continue's agent
+  "noreply@continue.dev", // Continue
+  "roomote@roocode.com", // Roo Code's cloud agent
+  "noreply@cline.bot", // Cline
+  "cascade@windsurf.ai", // Windsurf's Cascade
+  "gemini-cli@google.com", // Gemini CLI's own git identity
+  "crush@charm.land", // Crush
+  "qwen-coder@alibabacloud.com", // Qwen Code
+  "noreply@z.ai", // Z.ai GLM
+  "junie@jetbrains.com", // JetBrains Junie
+  "windsurf@codeium.com", // Windsurf (Codeium): "Windsurf <windsurf@codeium.com>"
+  "agent@augmentcode.com", // Augment: "Augment Agent <agent@augmentcode.com>"
+  "noreply@kilocode.ai", // Kilo Code
 ];
 
 /** Kiro's agent commits and co-authors with a noreply address ending in kiro-agent (with or without "[bot]"). */
@@ -113,6 +227,7 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
   "opencode.ai",
   "openai.com",
   "github.com",
+  "google.com", // "Gemini <gemini@google.com>"; Google's staff co-author with their own names
 ];
 
 /**
@@ -120,10 +235,19 @@ export const AI_VENDOR_DOMAINS: readonly string[] = [
  * noreply. A co-author there whose name names an AI tool or model is that tool ("Gemini 3 Pro
  * <gemini-bot@…>", "kdeps (deepseek-reasoner) <noreply@…>"); the review-only bots are excluded.
  */
-export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply|[\w.-]*(?:bot|agent)(?:\[bot\])?)$/i;
+export const SERVICE_LOCAL_PART = /^(?:\d+\+)?(?:no-?reply(?:\+[\w.-]+)?|ai|[\w.-]*(?:bot|agent)(?:\[bot\])?|[\w.-]+[._-]ai)$/i;
 
-/** Co-author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
-export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [/^aider \([^()]+\)$/i, /^copilot autofix\b/i];
+/** Co-author and author names that are tool identities whatever the email: aider's "aider (<model>)", "Copilot Autofix powered by AI". */
+export const AI_CO_AUTHOR_NAMES: readonly RegExp[] = [
+  /^aider \([^()]+\)$/i,
+  /^copilot autofix\b/i,
+  // "<tool> (<model>)": "Codex (GPT 5.6)", "QoderAI (Qwen 3.8 Max)", "kdeps (deepseek-reasoner)": a model in brackets is no person's.
+  /^[\w .-]{1,40}\((?:[^()]{0,40}[^A-Za-z0-9])?(?:gpt|claude|gemini|qwen|llama|mistral|deepseek|glm|kimi|grok|sonnet|opus|haiku|codex|o[134])(?:[^A-Za-z][^()]{0,40})?\)$/i,
+  // A tool's package-like name, lower-case and hyphenated: "claude-flow", "codex-cli", "gemini-cli" (no person's name).
+  /^(?:claude|codex|gemini|copilot|cursor|qwen|devin|jules|kiro|cline|aider|opencode|openhands|deepseek|kimi|glm|grok)-[a-z0-9][a-z0-9-]{0,30}$/,
+  // A model id as the name: "claude-sonnet-4-6 via Crush", "gpt-4o", "gemini-2.5-pro", "kimi-k2".
+  /(?<![A-Za-z0-9])(?:claude|gpt|gemini|qwen|deepseek|llama|mistral|glm|kimi|grok)-[\w.-]{0,30}\d/i,
+];
 
 /** Trailer keys only AI tools write (lower-case). */
 export const TOOL_TRAILERS: readonly string[] = [
@@ -133,6 +257,7 @@ export const TOOL_TRAILERS: readonly string[] = [
   "amp-thread",
   "replit-commit-author",
   "replit-commit-session-id",
+  "agent-logs-url", // Copilot coding agent: "Agent-Logs-Url: https://github.com/<owner>/<repo>/sessions/<id>"
 ];
 
 /** Trailer keys that name a helper, human or AI; the value decides (lower-case). "Made-with: Cursor" is Cursor's. */
@@ -162,10 +287,13 @@ const UNAMBIGUOUS_TOOLS = [
   "mistral",
   "qwen",
   "deepseek",
+  "glm",
+  "grok",
+  "crush",
   "llms?",
 ];
-/** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro). */
-const NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro"];
+/** Assistant names that are also people's first names (Claude Monet, Devin, Jules, Cody, Kiro, Cline, Junie, Kimi). */
+const NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro", "cline", "junie", "kimi"];
 
 /** Any known assistant or model family as a word. */
 export const AI_TOOL_WORD = new RegExp(`${left}(?:${[...UNAMBIGUOUS_TOOLS, ...NAME_LIKE_TOOLS].join("|")})${right}`, "i");
@@ -256,10 +384,14 @@ export const BUILTIN_SIGNALS = {
   "assisted-by-trailer": "Commit says an AI tool assisted or generated it",
   "commit-marker": "Commit message carries an AI tool's marker",
   "body-marker": "Description carries an AI tool's marker",
-  disclosure: "Description discloses AI assistance",
+  disclosure: "Description or commit message discloses AI assistance",
   "agent-trace": "Agent Trace record attributes lines of the PR to AI",
   "git-ai-note": "Git AI authorship note attributes lines of a commit to AI",
   "branch-prefix": "Head branch uses an AI agent's prefix",
+  "agent-account": "Pull request or commit by an account or identity that names itself an AI agent",
+  "review-bot-suggestion": "Commit carries an AI review bot's suggestion (the bot authored or co-authored it)",
+  "tool-footer": "Commit message or description carries an AI tool's footer",
+  "prose-disclosure": "Commit message or description says in words that an AI tool wrote the change",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
 } as const satisfies Record<BuiltinSignalId, string>;
 

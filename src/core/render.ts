@@ -1,6 +1,6 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
 import { formatProblem, type PolicyProblem } from "../policy/problems.js";
-import type { GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
+import type { Detection, GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
 import { checkRecordOf, renderCheckRecord } from "./check-record.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
 import { describeShare, type ProvenanceSummary } from "./provenance.js";
@@ -150,6 +150,21 @@ function aiSection(v: Verdict): string[] {
   if (v.detection.signals.length > MAX_LIST) lines.push(`- … and ${v.detection.signals.length - MAX_LIST} more`);
   for (const note of v.memoryNotes) lines.push(`- ${note}`);
   lines.push(...provenanceLines(v.detection.provenance));
+  lines.push(...unrecognisedLines(v.detection.unrecognised));
+  return lines;
+}
+
+/** Bot accounts in the commits that no list knows: shown, never gating, with the key that would count them. */
+function unrecognisedLines(bots: Detection["unrecognised"]): string[] {
+  if (!bots || bots.length === 0) return [];
+  const lines = ["", "**Unrecognised automation** (does not gate on its own; if it is an AI agent, add it to the policy):"];
+  for (const b of bots.slice(0, MAX_LIST)) {
+    const value = b.policyKey === "detection.emails" && b.email ? b.email : b.login;
+    lines.push(
+      `- ${code(b.login)} as ${b.roles.join(", ")} of ${b.commits.length} commit(s): count it with ${code(`${b.policyKey}: [${JSON.stringify(value)}]`)}`,
+    );
+  }
+  if (bots.length > MAX_LIST) lines.push(`- … and ${bots.length - MAX_LIST} more`);
   return lines;
 }
 

@@ -276,3 +276,77 @@ function totalsOf(rows: ReportRow[]): ReportTotals {
     bypasses: rows.filter((r) => r.bypassed).map((r) => ({ pull: ref(r), tier: r.tier })),
   };
 }
+
+/** Fewer PRs than this in either group, and the report says "too few to compare" rather than a ratio. */
+export const MIN_PRS_TO_COMPARE = 20;
+/** Fewer waits than this, and no p90 is stated in words (nearest-rank p90 of fewer than 10 is the maximum). */
+export const MIN_WAITS_FOR_P90 = 10;
+
+export interface WaitStats {
+  count: number;
+  medianSeconds: number | undefined;
+  p90Seconds: number | undefined;
+}
+
+/** One week (Monday 00:00 UTC onwards) of merged PRs. */
+export interface WeekRow {
+  /** The Monday, YYYY-MM-DD (UTC). */
+  week: string;
+  merged: number;
+  aiAssisted: number;
+  /** Waits for sign-off of the PRs merged that week, by tier (tiers without waits are absent). */
+  waits: Partial<Record<ReportTier, WaitStats>>;
+}
+
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+/** The Monday 00:00 UTC of the week holding `t` (milliseconds). */
+export function weekStart(t: number): number {
+  const d = new Date(t);
+  const day = (d.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day);
+}
+
+/** Every week touching [since, until), in order, with the PRs merged in it (weeks without merges are kept: a gap is news). */
+export function weeklySeries(rows: ReportRow[], since: Date, until: Date): WeekRow[] {
+  const weeks = new Map<number, ReportRow[]>();
+  for (let w = weekStart(since.getTime()); w < until.getTime(); w += WEEK) weeks.set(w, []);
+  for (const r of rows) {
+    const w = weekStart(Date.parse(r.mergedAt));
+    const list = weeks.get(w);
+    if (list) list.push(r);
+    else weeks.set(w, [r]);
+  }
+  return [...weeks.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([w, list]) => {
+      const waits: Partial<Record<ReportTier, WaitStats>> = {};
+      for (const tier of TIER_ORDER) {
+        const values = list.filter((r) => r.tier === tier && r.waitSeconds !== undefined).map((r) => r.waitSeconds!);
+        if (values.length > 0)
+          waits[tier] = { count: values.length, medianSeconds: quantile(values, 0.5), p90Seconds: quantile(values, 0.9) };
+      }
+      return {
+        week: new Date(w).toISOString().slice(0, 10),
+        merged: list.length,
+        aiAssisted: list.filter((r) => r.aiAssisted).length,
+        waits,
+      };
+    });
+}
+
+/** What a revert comparison may say: a ratio only when both groups are large enough and the others were reverted at all. */
+export type RevertComparison =
+  | { kind: "too-few" }
+  | { kind: "none-reverted" }
+  | { kind: "others-none"; aiRate: number }
+  | { kind: "ratio"; ratio: number; aiRate: number; otherRate: number };
+
+export function compareReverts(r: RateRow): RevertComparison {
+  if (r.aiMerged < MIN_PRS_TO_COMPARE || r.otherMerged < MIN_PRS_TO_COMPARE) return { kind: "too-few" };
+  const aiRate = r.aiReverted / r.aiMerged;
+  const otherRate = r.otherReverted / r.otherMerged;
+  if (r.aiReverted === 0 && r.otherReverted === 0) return { kind: "none-reverted" };
+  if (r.otherReverted === 0) return { kind: "others-none", aiRate };
+  return { kind: "ratio", ratio: aiRate / otherRate, aiRate, otherRate };
+}

@@ -159,6 +159,20 @@ export interface Detection {
   signals: AiSignal[];
   /** The AI share of the added lines from provenance records, when the PR carries any. */
   provenance?: ProvenanceSummary;
+  /** Bot accounts in the PR's commits that no list knows (src/core/automation.ts); they do not gate. */
+  unrecognised?: UnrecognisedAutomation[];
+}
+
+/** A bot account that authors, commits or co-authors commits of a PR and is in no list. */
+export interface UnrecognisedAutomation {
+  /** The login, always with "[bot]". */
+  login: string;
+  email?: string;
+  roles: ("author" | "committer" | "co-author")[];
+  /** The commits it appears on. */
+  commits: string[];
+  /** The policy key that would count it as AI. */
+  policyKey: "detection.authors" | "detection.emails";
 }
 
 export interface RiskReason {

@@ -61,8 +61,8 @@ export interface ReadOptions {
   since: Date;
   until: Date;
   checkName: string;
-  /** Only check runs of this GitHub App count (another app could name its check the same). */
-  appId?: number | undefined;
+  /** Only check runs of this GitHub App count: any app or workflow can name a check run the same and forge its record. */
+  appId: number;
   /** Reads in flight at once (the throttling plugin caps it at 10). */
   concurrency: number;
   progress: (message: string) => void;
@@ -140,12 +140,7 @@ async function activeReposOf(octokit: ReportClient, org: string, since: Date): P
   return names;
 }
 
-async function checkRunsOn(
-  octokit: ReportClient,
-  pull: MergedPull,
-  checkName: string,
-  appId: number | undefined,
-): Promise<ReportCheckRun[]> {
+async function checkRunsOn(octokit: ReportClient, pull: MergedPull, checkName: string, appId: number): Promise<ReportCheckRun[]> {
   const [owner = "", repo = ""] = pull.repo.split("/");
   try {
     const { data } = await octokit.rest.checks.listForRef({
@@ -155,10 +150,12 @@ async function checkRunsOn(
       check_name: checkName,
       filter: "all",
       per_page: 100,
-      ...(appId !== undefined ? { app_id: appId } : {}),
+      app_id: appId,
     });
+    // GitHub filters by app_id; the run's own app id is checked again, so a proxy or a GitHub that
+    // ignored the parameter still cannot slip another app's run in.
     return data.check_runs
-      .filter((r) => r.name === checkName && (appId === undefined || r.app?.id === appId))
+      .filter((r) => r.name === checkName && r.app?.id === appId)
       .map((r) => ({
         id: r.id,
         status: r.status,
@@ -196,6 +193,8 @@ export interface ReportReading {
   /** Every merged PR seen since `since` (also after `until`): where reverts of the range are found. */
   candidates: MergedPull[];
   repos: number;
+  /** The repositories read, "owner/name", in the order listed. */
+  repoNames: string[];
   /** Repositories of an organisation the token may not read ("owner/name: why"): left out, and said. */
   skipped: string[];
 }
@@ -255,5 +254,5 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
       }),
     ),
   );
-  return { evidence, candidates, repos: repos.length, skipped };
+  return { evidence, candidates, repos: repos.length, repoNames: repos.map((r) => `${r.owner}/${r.repo}`), skipped };
 }

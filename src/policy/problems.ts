@@ -1,7 +1,45 @@
 // Turns zod issues and YAML errors into problems a person can act on: key path, plain words, line.
 import type { z } from "zod";
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { closest, distance } from "fastest-levenshtein";
 import { allowedKeys, closestKey, elsewhere } from "./keys.js";
+
+/**
+ * Among a few allowed values, a value two edits away (a transposition: "hgih") is still a typo of
+ * one of them, when both are longer than three characters.
+ */
+export function nearValue(found: string, allowed: readonly string[]): string | undefined {
+  if (allowed.length === 0 || found.length <= 3) return undefined;
+  const best = closest(found.toLowerCase(), [...allowed]);
+  return best.length > 3 && distance(found.toLowerCase(), best) <= 2 ? best : undefined;
+}
+
+/** `; did you mean "x"?` when the value is a text close to one of the allowed texts. */
+function didYouMean(found: unknown, allowed: readonly unknown[]): string {
+  if (typeof found !== "string") return "";
+  const texts = allowed.filter((v): v is string => typeof v === "string");
+  const near = closestKey(found, texts) ?? nearValue(found, texts);
+  return near !== undefined && near !== found ? `; did you mean ${JSON.stringify(near)}?` : "";
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The values a union of literals and booleans allows (`fresh_approval: true | false | "same-diff"`),
+ * read from the issues of each of its branches; undefined when a branch is anything else.
+ */
+function unionValues(branches: Issue[][]): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (const issues of branches) {
+    if (issues.length !== 1) return undefined;
+    const issue = issues[0]!;
+    if (issue.path.length > 0) return undefined;
+    if (issue.code === "invalid_value") values.push(...issue.values);
+    else if (issue.code === "invalid_type" && issue.expected === "boolean") values.push(true, false);
+    else return undefined;
+  }
+  return values.length > 0 ? values : undefined;
+}
 
 export interface PolicyProblem {
   /** Dotted key path, e.g. "risk.rules[2].tier"; "" for the whole file. */
@@ -119,8 +157,23 @@ export function problemsFromZod(error: z.ZodError, raw: unknown): PolicyProblem[
         break;
       }
       case "invalid_value": {
+        const found = valueAt(raw, issue.path);
         const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
-        problems.push({ path, message: `must be one of ${allowed}, but is ${describeValue(valueAt(raw, issue.path))}` });
+        problems.push({ path, message: `must be one of ${allowed}, but is ${describeValue(found)}${didYouMean(found, issue.values)}` });
+        break;
+      }
+      case "invalid_union": {
+        const found = valueAt(raw, issue.path);
+        const values = unionValues(issue.errors);
+        if (values) {
+          const allowed = values.map((v) => JSON.stringify(v)).join(", ");
+          problems.push({ path, message: `must be one of ${allowed}, but is ${describeValue(found)}${didYouMean(found, values)}` });
+        } else {
+          problems.push({
+            path,
+            message: `${issue.message === "Invalid input" ? "is not one of the allowed forms" : issue.message}, but is ${describeValue(found)}`,
+          });
+        }
         break;
       }
       case "too_small": {

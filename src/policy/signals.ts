@@ -14,6 +14,10 @@ export const BUILTIN_SIGNAL_IDS = [
   "git-ai-note",
   "branch-prefix",
   "unread-commits",
+  "agent-account",
+  "review-bot-suggestion",
+  "tool-footer",
+  "prose-disclosure",
 ] as const;
 
 export type BuiltinSignalId = (typeof BUILTIN_SIGNAL_IDS)[number];

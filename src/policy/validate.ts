@@ -1,6 +1,8 @@
 // Validates a policy — an object or a YAML text — into a Policy or a list of readable problems.
 import { PolicySchema, type Policy } from "./schema.js";
 import { BUILTIN_SIGNAL_IDS } from "./signals.js";
+import { isAiReviewer } from "./ai-identities.js";
+import { closestKey } from "./keys.js";
 import { compileSafeRegex } from "./safe-regex.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "./email-pattern.js";
@@ -8,6 +10,7 @@ import {
   formatPath,
   formatProblem as formatOneProblem,
   locateProblems,
+  nearValue,
   parseYamlWithPositions,
   problemsFromZod,
   type PolicyProblem,
@@ -135,9 +138,12 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
   const known = new Set<string>(BUILTIN_SIGNAL_IDS);
   asArray(at(at(raw, "detection"), "disable")).forEach((id, i) => {
     if (typeof id === "string" && !known.has(id)) {
+      const prefixed = BUILTIN_SIGNAL_IDS.filter((known) => known.startsWith(id.toLowerCase()));
+      const near =
+        closestKey(id, BUILTIN_SIGNAL_IDS) ?? nearValue(id, BUILTIN_SIGNAL_IDS) ?? (prefixed.length === 1 ? prefixed[0] : undefined);
       problems.push({
         path: `detection.disable[${i}]`,
-        message: `"${id}" is not a built-in signal; known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}`,
+        message: `"${id}" is not a built-in signal; ${near ? `did you mean "${near}"? ` : ""}known ids: ${BUILTIN_SIGNAL_IDS.join(", ")}`,
       });
     }
   });
@@ -158,7 +164,28 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
     asArray(at(rule, "paths")).forEach((g, i) => checkGlob(g, `risk.rules[${r}].paths[${i}]`));
   });
   for (const { glob, path } of signoffGlobs(raw)) checkGlob(glob, path);
-  problems.push(...signoffProblems(raw), ...branchProblems(raw));
+  problems.push(...signoffProblems(raw), ...branchProblems(raw), ...aiReviewerProblems(at(raw, "signoff"), "signoff"));
+  return problems;
+}
+
+export const AI_REVIEWER_MESSAGE =
+  "is an AI identity; an AI identity can never sign off (its approval never counts): name the people or teams who review for it";
+
+/** Every `reviewers` list under signoff (top level, tiers, require groups) that names an AI tool's account. */
+function aiReviewerProblems(node: unknown, path: string): PolicyProblem[] {
+  if (node === null || typeof node !== "object") return [];
+  const problems: PolicyProblem[] = [];
+  const entries: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+  for (const [key, value] of entries) {
+    const here = typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`;
+    if (key === "reviewers" && Array.isArray(value)) {
+      value.forEach((spec, i) => {
+        if (typeof spec === "string" && isAiReviewer(spec)) problems.push({ path: `${here}[${i}]`, message: AI_REVIEWER_MESSAGE });
+      });
+    } else {
+      problems.push(...aiReviewerProblems(value, here));
+    }
+  }
   return problems;
 }
 
@@ -175,7 +202,11 @@ export function validatePolicy(raw: unknown): PolicyResult {
   const oversized = sizeProblems(raw);
   if (oversized.length > 0) return { ok: false, problems: oversized };
   const parsed = PolicySchema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, raw)), ...semanticProblems(raw)];
+  const semantic = semanticProblems(raw);
+  // An AI account named "…[bot]" is also a bot to the schema: say the one reason that matters.
+  const ai = new Set(semantic.filter((p) => p.message === AI_REVIEWER_MESSAGE).map((p) => p.path));
+  const schema = parsed.success ? [] : problemsFromZod(parsed.error, raw).filter((p) => !ai.has(p.path));
+  const problems = [...schema, ...semantic];
   const warnings = policyWarnings(raw);
   const extra = warnings.length > 0 ? { warnings } : {};
   if (!parsed.success || problems.length > 0) return { ok: false, problems, ...extra };

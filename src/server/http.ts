@@ -13,6 +13,9 @@ import { policyJsonSchemaText } from "../policy/json-schema.js";
 import { isSetupMode, type ServerConfig } from "./config.js";
 import { setupHandler, updateEnvFile } from "./setup.js";
 import { startIntake, type Intake } from "./intake.js";
+import { serializeError } from "./log.js";
+import { statusHandler } from "./status.js";
+import { readCappedBody, refuseTooLarge } from "./webhook-body.js";
 
 /** Where the app serves the policy's JSON Schema (for `# yaml-language-server: $schema=https://<host>/schema/countersign.schema.json`). */
 export const SCHEMA_PATH = "/schema/countersign.schema.json";
@@ -61,6 +64,8 @@ function httpLogger(log: Logger) {
         ...(req.headers?.["x-github-event"] ? { event: req.headers["x-github-event"] } : {}),
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      // pino-http installs its own error serializer on its child logger unless given one.
+      err: serializeError,
     },
     customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return "error";
@@ -172,9 +177,32 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
           .end("shutting down; deliver to another replica");
         return true;
       }
-      return tracker.track(webhooks(req, res) as Promise<boolean>);
+      return tracker.track(
+        (async () => {
+          // GitHub's 25 MB cap, before anything reads the body or checks its signature.
+          if (req.method === "POST") {
+            const body = await readCappedBody(req);
+            if (body === "too-large") {
+              refuseTooLarge(res);
+              return true;
+            }
+            // @octokit/webhooks' middleware takes a string body as the payload instead of reading the stream.
+            (req as IncomingMessage & { body?: string }).body = body;
+          }
+          return webhooks(req, res) as Promise<boolean>;
+        })(),
+      );
     });
     handlers.push(...added);
+    const status = statusHandler({
+      app: async () => (await (await probot.auth()).request("GET /app")).data ?? {},
+      ready: () => ready(),
+    });
+    handlers.push(async (req, res) => {
+      if ((req.method !== "GET" && req.method !== "HEAD") || (req.url ?? "").split("?")[0] !== "/") return false;
+      await status(req, res);
+      return true;
+    });
   }
 
   const ready = async (): Promise<{ ok: boolean; reason: string }> => {

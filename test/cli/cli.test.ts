@@ -130,7 +130,7 @@ describe("countersign validate", () => {
     const result = countersign(tmp, "validate", "bad.yml");
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe('bad.yml:3: mode must be one of "enforce", "report", but is the text "enforced"');
+    expect(lines[0]).toBe('bad.yml:3: mode must be one of "enforce", "report", but is the text "enforced"; did you mean "enforce"?');
     expect(lines[1]).toBe('bad.yml:7: signoff.reviewrs unknown key "reviewrs" under signoff; did you mean "reviewers"?');
     expect(lines[2]).toBe("✗ bad.yml: 2 problems");
   });

@@ -116,7 +116,7 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
   const checks = (n: number, runs: object[]) => {
     const scope = api
       .get(`/repos/acme/shop/commits/${sha(n)}/check-runs`)
-      .query({ check_name: "Countersign", filter: "all", per_page: "100" });
+      .query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" });
     if (o.rateLimited && n === 101) {
       scope.reply(
         403,
@@ -215,7 +215,11 @@ function capture(): Io & { stdout: string; stderr: string } {
   return io;
 }
 
-const deps = (env: Record<string, string> = {}) => ({ env: { GITHUB_TOKEN: "ghp_test", ...env }, now: () => NOW, retryAfterBaseValue: 1 });
+const deps = (env: Record<string, string> = {}) => ({
+  env: { GITHUB_TOKEN: "ghp_test", COUNTERSIGN_APP_ID: "777", ...env },
+  now: () => NOW,
+  retryAfterBaseValue: 1,
+});
 const ARGS = ["--repo", "acme/shop", "--since", "2026-11-01", "--until", "2026-11-30"];
 
 describe("countersign report", () => {
@@ -330,7 +334,7 @@ describe("countersign report", () => {
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", aiAssisted: false, bypassed: false }]);
   });
 
-  it("with --app-id, counts only that app's check runs", async () => {
+  it("ignores a same-named check run of another app even when GitHub's list returns it (a forged verdict record)", async () => {
     const api = nock(API);
     api
       .get("/repos/acme/shop/pulls")
@@ -349,7 +353,7 @@ describe("countersign report", () => {
       .query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" })
       .reply(200, { total_count: 1, check_runs: [impostor] });
     const io = capture();
-    expect(await runReport([...ARGS, "--json", "--app-id", "777"], io, deps())).toBe(0);
+    expect(await runReport([...ARGS, "--json", "--app-id", "777"], io, deps({ COUNTERSIGN_APP_ID: "" }))).toBe(0);
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", signedOffBy: [], bypassed: true }]);
   });
 
@@ -410,6 +414,80 @@ describe("countersign report", () => {
     [["--repo", "a/b", "--json", "--csv"], "give at most one of --json and --csv"],
   ])("rejects %j before any request", async (args, message) => {
     await expect(runReport(args, capture(), deps())).rejects.toThrow(message);
+  });
+
+  it("refuses to run without the Countersign app's id, before any request: a same-named check of any workflow could be read", async () => {
+    const io = capture();
+    await expect(runReport(ARGS, io, deps({ COUNTERSIGN_APP_ID: "" }))).rejects.toThrow(
+      /give --app-id \(or set COUNTERSIGN_APP_ID\): the Countersign GitHub App's numeric id.*cannot tell Countersign's check runs from a same-named run/,
+    );
+    await expect(runReport([...ARGS, "--app-id", "countersign"], io, deps())).rejects.toThrow(
+      '--app-id must be a GitHub App\'s numeric id, not "countersign"',
+    );
+    // The app's own deployment variable is read too.
+    shopInNovember();
+    expect(await runReport(ARGS, capture(), deps({ COUNTERSIGN_APP_ID: "", APP_ID: "777" }))).toBe(0);
+  });
+
+  it("prints PR text without terminal control sequences (colours, OSC 8 links, clipboard writes, screen clears)", async () => {
+    const api = nock(API);
+    const reason =
+      "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
+    api
+      .get("/repos/acme/shop/pulls")
+      .query(true)
+      .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    api
+      .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        check_runs: [
+          run(1, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
+            started: "2026-11-05T08:00:00Z",
+            completed: "2026-11-05T08:10:00Z",
+            title: "Overridden",
+          }),
+        ],
+      });
+    const io = capture();
+    expect(await runReport(ARGS, io, deps())).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
+    expect(io.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(io.stdout).toContain("  override  acme/shop#5 by @carol: INC-1 click red evil forged line");
+    expect(io.stdout).not.toContain("\nforged line");
+  });
+
+  it("keeps CSV cells from starting a formula, whatever the PR title says", async () => {
+    const api = nock(API);
+    const titles = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"];
+    api
+      .get("/repos/acme/shop/pulls")
+      .query(true)
+      .reply(
+        200,
+        titles.map((title, i) => pull({ number: 20 + i, merged: `2026-11-0${i + 1}T09:00:00Z`, title })),
+      );
+    for (let i = 0; i < titles.length; i++)
+      api
+        .get(`/repos/acme/shop/commits/${sha(20 + i)}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    const io = capture();
+    expect(await runReport([...ARGS, "--csv"], io, deps())).toBe(0);
+    const cells = io.stdout
+      .trimEnd()
+      .split("\r\n")
+      .slice(1)
+      .map((line) => line.split(",acme/")[0] ?? line);
+    expect(cells.map((line) => line.split(",")[2])).toEqual([
+      '"\'=HYPERLINK(""https://evil.example""',
+      '"\'+1+1"',
+      '"\'-2+3"',
+      '"\'@SUM(A1:A2)"',
+      '"\'\t=1+1"',
+      '"\'\r=1+1"',
+    ]);
   });
 
   it("asks for a token when GITHUB_TOKEN is not set", async () => {

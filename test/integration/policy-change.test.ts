@@ -45,13 +45,13 @@ describe("a pull request that changes the policy file", () => {
     ]);
     // The fixture's lines, spelled out: a drifting fixture must not silently move the expectations.
     expect(annotations.map((a) => a.start_line)).toEqual([2, 7, 8, 12]);
-    expect(annotations[0]?.message).toBe('mode: must be one of "enforce", "report", but is the text "enforced"');
+    expect(annotations[0]?.message).toBe('mode: must be one of "enforce", "report", but is the text "enforced"; did you mean "enforce"?');
     expect(annotations[3]?.message).toContain("risk.rules[0].tier: must be one of");
 
     const summary = check.output.summary;
     expect(summary).toContain("#### Policy proposed in this PR (`.github/countersign.yml`)");
     expect(summary).toContain("❌ 4 problems; this check fails until they are fixed");
-    expect(summary).toContain('- line 2: `mode` must be one of "enforce", "report", but is the text "enforced"');
+    expect(summary).toContain('- line 2: `mode` must be one of "enforce", "report", but is the text "enforced"; did you mean "enforce"?');
     expect(summary).toContain("- line 7: `signoff.approvals` must be at least 1");
     expect(summary).toContain(
       '- line 8: `signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now',

@@ -1,8 +1,10 @@
 // The server's own routes, in-process: /ready follows Redis when REDIS_URL is set, and the
-// schema route serves the policy schema.
+// schema route serves the policy schema, and / says what is running.
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import nock from "nock";
 import { pino } from "pino";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
@@ -115,5 +117,41 @@ describe("refusing bad configuration", () => {
     [{ LOG_LEVEL: "loud" } as unknown as NodeJS.ProcessEnv, /LOG_LEVEL must be one of/],
   ] as const)("%o", (env, message) => {
     expect(() => readServerConfig({ ...baseEnv, ...env }, "/")).toThrow(message);
+  });
+});
+
+describe("GET / while the app runs: the status page", () => {
+  const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+  it("says name, version, installation count and readiness as JSON, asking GitHub at most once for many visits", async () => {
+    const github = nock("https://api.github.com")
+      .get("/app")
+      .once()
+      .reply(200, { id: 777, name: "Countersign <staging>", installations_count: 3 });
+    const app = await start({});
+    for (let i = 0; i < 3; i++) {
+      const res = await rawGet(app.port, "/", { accept: "application/json" });
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/^application\/json/);
+      expect(JSON.parse(res.body)).toEqual({ name: "Countersign <staging>", version, installations: 3, ready: true, reason: "" });
+    }
+    expect(github.isDone()).toBe(true);
+    // The HTML page for a browser, escaped, and nothing secret in either.
+    const html = await rawGet(app.port, "/", { accept: "text/html" });
+    expect(html.headers["content-type"]).toMatch(/^text\/html/);
+    expect(html.body).toContain("<h1>Countersign &#60;staging&#62;</h1>");
+    expect(html.body).toMatch(/<dd id="installations">3<\/dd>/);
+    expect(html.body).not.toContain("PRIVATE KEY");
+  });
+
+  it("says the count is unknown when GitHub refuses, and not ready when Redis does not answer", async () => {
+    nock("https://api.github.com").get("/app").reply(401, { message: "Bad credentials" });
+    const app = await start({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const res = await rawGet(app.port, "/", { accept: "application/json" });
+    expect(JSON.parse(res.body)).toMatchObject({
+      installations: null,
+      ready: false,
+      reason: expect.stringMatching(/Redis does not answer/),
+    });
   });
 });

@@ -2,6 +2,7 @@
 // it against the shared GitHub model, and asserts that the check on the PR's head still blocks (and
 // says why). Each would fail if the protection it names were removed.
 import { describe, expect, it } from "vitest";
+import { isAiReviewer } from "../../src/policy/ai-identities.js";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";
 import { ALICE, APP_ID, BOB, CAROL, CHECK_NAME, DAVE, MALLORY, OWNER, REPO, type SimUser } from "../support/github/constants.js";
 import type { TeamMembership } from "../support/github/model.js";
@@ -83,8 +84,13 @@ describe("sign-off by the wrong person", () => {
     ["the Copilot coding agent, known by its id", { login: "Copilot", id: 198982749, type: "Bot" as const }],
     ["an AI agent with a user account (openhands-agent)", { login: "openhands-agent", id: 5003, type: "User" as const }],
     ["a review-only AI bot (coderabbitai[bot])", { login: "coderabbitai[bot]", id: 5004, type: "Bot" as const }],
-  ])("%s approving does not count, even when the policy names it as a reviewer", async (_what, reviewer) => {
-    const { gh, app } = world({ policy: `signoff:\n  reviewers: ['@acme/seniors', '${reviewer.login.replace(/\[bot\]$/, "")}']\n` });
+  ])("%s approving does not count, even when the policy names it (or a reviewer team has it) as a reviewer", async (_what, reviewer) => {
+    const login = reviewer.login.replace(/\[bot\]$/, "");
+    // A policy that names an AI tool's account by login is refused outright (policy-messages.test.ts);
+    // one that reaches it through a team still never counts its approval.
+    const { gh, app } = isAiReviewer(login)
+      ? world({ seniors: { carol: "active", dave: "active", [login]: "active" } })
+      : world({ policy: `signoff:\n  reviewers: ['@acme/seniors', '${login}']\n` });
     gh.review(7, reviewer, "APPROVED");
     await evaluate(app, gh);
 

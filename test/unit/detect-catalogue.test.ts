@@ -43,11 +43,6 @@ describe("co-authors: the tools' own identities, never a vendor's staff", () => 
       "Co-Authored-By: kdeps (Cloud/deepseek - deepseek-reasoner) <noreply@kdeps.com>",
       true,
     ],
-    [
-      "a review-only bot's applied suggestion",
-      "Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>",
-      false,
-    ],
     ["a tool word at a person's address", "Co-authored-by: Cursor Fan <cursor.fan@example.com>", false],
     ["an agent address without a tool's name", "Co-authored-by: Helper <agent@example.com>", false],
     ["staff at anthropic.com", "Co-authored-by: Ashwin Example <ashwin@anthropic.com>", false],

@@ -101,7 +101,7 @@ describe("semantic checks", () => {
     if (!result.ok) {
       expect(result.problems).toHaveLength(1);
       expect(formatProblem(result.problems[0]!)).toMatch(
-        /^line 2: `detection.disable\[1\]` "branch-prefixes" is not a built-in signal; known ids: .*branch-prefix/,
+        /^line 2: `detection.disable\[1\]` "branch-prefixes" is not a built-in signal; did you mean "branch-prefix"\? known ids: .*branch-prefix/,
       );
     }
   });

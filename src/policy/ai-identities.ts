@@ -1,0 +1,45 @@
+// GitHub accounts that are AI tools: a policy that names one as a reviewer is refused ("an AI
+// identity can never sign off"). The detection's own catalogue is src/core/ai-catalogue.ts, which
+// the policy layer may not import; test/unit/ai-identities.test.ts checks that every account it
+// lists (AI apps, coding agents' logins, review-only AI bots) is refused here, so the two stay in step.
+
+/** Logins as GitHub shows them; compared without case, with or without the "[bot]" suffix. */
+export const AI_REVIEWER_LOGINS: readonly string[] = [
+  // Coding agents and AI apps that author pull requests.
+  "Copilot",
+  "copilot-swe-agent",
+  "devin-ai-integration",
+  "google-labs-jules",
+  "claude",
+  "cursor",
+  "cursoragent",
+  "amazon-q-developer",
+  "sweep-ai",
+  "openhands-agent",
+  "MentatBot",
+  "codeflash-ai",
+  "kiro-agent",
+  // AI reviewers: their approvals never count either.
+  "coderabbitai",
+  "copilot-pull-request-reviewer",
+  "gemini-code-assist",
+  "chatgpt-codex-connector",
+];
+
+const BOT_ONLY = new Set(["claude", "cursor"]);
+
+const normalise = (login: string) => login.trim().toLowerCase();
+
+/**
+ * Whether a reviewer entry names an AI tool's account. "claude" and "cursor" are also the logins
+ * of people, so only their "[bot]" accounts count; the other names are the tools' own accounts.
+ */
+export function isAiReviewer(spec: string): boolean {
+  const login = normalise(spec);
+  const bare = login.replace(/\[bot\]$/, "");
+  return AI_REVIEWER_LOGINS.some((known) => {
+    const k = normalise(known);
+    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
+    return bare === k;
+  });
+}
