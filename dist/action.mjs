@@ -7519,6 +7519,1782 @@ var require_mod = __commonJS({
   }
 });
 
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.escapeLast = (input2, char, lastIdx) => {
+      const idx = input2.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input2;
+      if (input2[idx - 1] === "\\") return exports.escapeLast(input2, char, idx - 1);
+      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports.removePrefix = (input2, state = {}) => {
+      let output2 = input2;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
+        state.prefix = "./";
+      }
+      return output2;
+    };
+    exports.wrapOutput = (input2, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output2 = `${prepend}(?:${input2})${append}`;
+      if (state.negated === true) {
+        output2 = `(?:^(?!${output2}).*$)`;
+      }
+      return output2;
+    };
+    exports.basename = (path, { windows } = {}) => {
+      const segs = path.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input2, options) => {
+      const opts = options || {};
+      const length = input2.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str = input2;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str.slice(0, lastIndex);
+        glob = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob = str;
+      } else {
+        base = str;
+      }
+      if (base && base !== "" && base !== "/" && base !== str) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input: input2,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input2.slice(n2, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts.push(value2);
+            prevIndex = i;
+          }
+        }
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input2.slice(n);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input2) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input2) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches2) => {
+      const values = branches2.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++) {
+        for (let j = i + 1; j < values.length; j++) {
+          const a = values[i];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches2 = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches2.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches2[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches2 = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches2.length > 1) {
+        if (branches2.some((branch) => branch === "") || branches2.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches2)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches2) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse3 = (input2, options) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state);
+      len = input2.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const advance = state.advance = () => input2[++state.index] || "";
+      const remaining = () => input2.slice(state.index + 1);
+      const consume = (value2 = "", num = 0) => {
+        state.consumed += value2;
+        state.index += num;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
+        }
+        if (count % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output2 = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output: output2 });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const body = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open2 = tokens[token.tokensIndex];
+          open2.type = "text";
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open2.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output2 = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output: output2 });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = false;
+        let output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc2 ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output2 = output2.replace(/\\/g, "");
+          } else {
+            output2 = output2.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output2 === input2 && opts.contains === true) {
+          state.output = input2;
+          return state;
+        }
+        state.output = utils.wrapOutput(output2, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2);
+          push(open2);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range.unshift(arr[i].value);
+              }
+            }
+            output2 = expandRange(range, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output2 = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output: output2 });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output2 = "|";
+          }
+          push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output2 = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output2 = `\\${value}`;
+            }
+            push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input2[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse3.fastpaths = (input2, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output2 = utils.removePrefix(input2, state);
+      let source = create(output2);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse3;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse3 = require_parse();
+    var utils = require_utils();
+    var constants = require_constants();
+    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob, options, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState2 = isObject2(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState2) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex = isState2 ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input2, returnObject = false) => {
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix });
+        const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input2)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input2, regex, options, { glob, posix } = {}) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input2 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input2 === glob;
+      let output2 = match && format ? format(input2) : input2;
+      if (match === false) {
+        output2 = format ? format(input2) : input2;
+        match = output2 === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input2, regex, options, posix);
+        } else {
+          match = regex.exec(output2);
+        }
+      }
+      return { isMatch: Boolean(match), match, output: output2 };
+    };
+    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+      return regex.test(utils.basename(input2, { windows: posix }));
+    };
+    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse3(pattern, { ...options, fastpaths: false });
+    };
+    picomatch2.scan = (input2, options) => scan(input2, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch2.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+      if (!input2 || typeof input2 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
+        parsed.output = parse3.fastpaths(input2, options);
+      }
+      if (!parsed.output) {
+        parsed = parse3(input2, options);
+      }
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants;
+    module.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch2(glob, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob, options, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
+  }
+});
+
 // src/policy/problems.ts
 var import_yaml = __toESM(require_dist(), 1);
 var import_fastest_levenshtein2 = __toESM(require_mod(), 1);
@@ -11483,15 +13259,15 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
   $ZodType.init(inst, def);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
-    const left = def.left._zod.run({ value: input2, issues: [] }, ctx);
-    const right = def.right._zod.run({ value: input2, issues: [] }, ctx);
-    const async = left instanceof Promise || right instanceof Promise;
+    const left3 = def.left._zod.run({ value: input2, issues: [] }, ctx);
+    const right3 = def.right._zod.run({ value: input2, issues: [] }, ctx);
+    const async = left3 instanceof Promise || right3 instanceof Promise;
     if (async) {
-      return Promise.all([left, right]).then(([left2, right2]) => {
-        return handleIntersectionResults(payload, left2, right2);
+      return Promise.all([left3, right3]).then(([left4, right4]) => {
+        return handleIntersectionResults(payload, left4, right4);
       });
     }
-    return handleIntersectionResults(payload, left, right);
+    return handleIntersectionResults(payload, left3, right3);
   };
 });
 function mergeValues(a, b) {
@@ -11542,7 +13318,7 @@ function mergeValues(a, b) {
   }
   return { valid: false, mergeErrorPath: [] };
 }
-function handleIntersectionResults(result, left, right) {
+function handleIntersectionResults(result, left3, right3) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
@@ -11566,11 +13342,11 @@ function handleIntersectionResults(result, left, right) {
     }
     return true;
   };
-  for (const iss of left.issues) {
+  for (const iss of left3.issues) {
     if (!collect(iss, "l"))
       result.issues.push(iss);
   }
-  for (const iss of right.issues) {
+  for (const iss of right3.issues) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
@@ -11584,7 +13360,7 @@ function handleIntersectionResults(result, left, right) {
         result.issues.push(keyIssues.get(k));
     }
   }
-  const merged = mergeValues(left.value, right.value);
+  const merged = mergeValues(left3.value, right3.value);
   if (!merged.valid) {
     if (aborted(result))
       return result;
@@ -12258,25 +14034,25 @@ var $ZodPipe = /* @__PURE__ */ $constructor("$ZodPipe", (inst, def) => {
   defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
   inst._zod.parse = (payload, ctx) => {
     if (ctx.direction === "backward") {
-      const right = def.out._zod.run(payload, ctx);
-      if (right instanceof Promise) {
-        return right.then((right2) => handlePipeResult(right2, def.in, ctx));
+      const right3 = def.out._zod.run(payload, ctx);
+      if (right3 instanceof Promise) {
+        return right3.then((right4) => handlePipeResult(right4, def.in, ctx));
       }
-      return handlePipeResult(right, def.in, ctx);
+      return handlePipeResult(right3, def.in, ctx);
     }
-    const left = def.in._zod.run(payload, ctx);
-    if (left instanceof Promise) {
-      return left.then((left2) => handlePipeResult(left2, def.out, ctx));
+    const left3 = def.in._zod.run(payload, ctx);
+    if (left3 instanceof Promise) {
+      return left3.then((left4) => handlePipeResult(left4, def.out, ctx));
     }
-    return handlePipeResult(left, def.out, ctx);
+    return handlePipeResult(left3, def.out, ctx);
   };
 });
-function handlePipeResult(left, next, ctx) {
-  if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
-    left.aborted = true;
-    return left;
+function handlePipeResult(left3, next, ctx) {
+  if (left3.issues.some((iss) => iss.code !== "unrecognized_keys")) {
+    left3.aborted = true;
+    return left3;
   }
-  return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+  return next._zod.run({ value: left3.value, issues: left3.issues }, ctx);
 }
 var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
   $ZodType.init(inst, def);
@@ -12287,17 +14063,17 @@ var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     const direction = ctx.direction || "forward";
     if (direction === "forward") {
-      const left = def.in._zod.run(payload, ctx);
-      if (left instanceof Promise) {
-        return left.then((left2) => handleCodecAResult(left2, def, ctx));
+      const left3 = def.in._zod.run(payload, ctx);
+      if (left3 instanceof Promise) {
+        return left3.then((left4) => handleCodecAResult(left4, def, ctx));
       }
-      return handleCodecAResult(left, def, ctx);
+      return handleCodecAResult(left3, def, ctx);
     } else {
-      const right = def.out._zod.run(payload, ctx);
-      if (right instanceof Promise) {
-        return right.then((right2) => handleCodecAResult(right2, def, ctx));
+      const right3 = def.out._zod.run(payload, ctx);
+      if (right3 instanceof Promise) {
+        return right3.then((right4) => handleCodecAResult(right4, def, ctx));
       }
-      return handleCodecAResult(right, def, ctx);
+      return handleCodecAResult(right3, def, ctx);
     }
   };
 });
@@ -12321,12 +14097,12 @@ function handleCodecAResult(result, def, ctx) {
     return handleCodecTxResult(result, transformed, def.in, ctx);
   }
 }
-function handleCodecTxResult(left, value, nextSchema, ctx) {
-  if (left.issues.length) {
-    left.aborted = true;
-    return left;
+function handleCodecTxResult(left3, value, nextSchema, ctx) {
+  if (left3.issues.length) {
+    left3.aborted = true;
+    return left3;
   }
-  return nextSchema._zod.run({ value, issues: left.issues }, ctx);
+  return nextSchema._zod.run({ value, issues: left3.issues }, ctx);
 }
 var $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
   $ZodPipe.init(inst, def);
@@ -22819,11 +24595,11 @@ function _discriminatedUnion(Class2, discriminator, options, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _intersection(Class2, left, right) {
+function _intersection(Class2, left3, right3) {
   return new Class2({
     type: "intersection",
-    left,
-    right
+    left: left3,
+    right: right3
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -25702,11 +27478,11 @@ var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
 });
-function intersection(left, right) {
+function intersection(left3, right3) {
   return new ZodIntersection({
     type: "intersection",
-    left,
-    right
+    left: left3,
+    right: right3
   });
 }
 var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
@@ -27243,6 +29019,16 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/policy/duration.ts
+var UNIT_MS = { m: 6e4, h: 36e5, d: 864e5 };
+function parseDuration(text) {
+  const trimmed = text.trim().toLowerCase();
+  if (!/^(\d{1,6}[dhm])+$/.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)([dhm])/g)) total += Number(amount) * UNIT_MS[unit];
+  return total >= 6e4 ? total : void 0;
+}
+
 // src/policy/schema.ts
 var RISK_TIERS = ["low", "medium", "high", "critical"];
 var RiskTier = external_exports.enum(RISK_TIERS).meta({
@@ -27322,7 +29108,9 @@ var SignoffGroupSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).meta({
     description: 'Who may sign off for this group: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin".'
   }),
-  approvals: external_exports.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people of this group must approve." }),
+  approvals: external_exports.int().min(0).max(10).default(1).meta({
+    description: "How many distinct eligible people of this group must approve; 0 exempts the group (it needs nobody's sign-off)."
+  }),
   paths: external_exports.array(external_exports.string().min(1)).min(1).optional().meta({
     description: "Glob patterns (as in risk.rules[].paths): the group applies only when a changed path, or the previous path of a renamed file, matches one. Without paths the group always applies."
   })
@@ -27334,16 +29122,29 @@ var TierSignoffSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).optional().meta({
     description: "Who may sign off at this tier; falls back to signoff.reviewers."
   }),
-  approvals: external_exports.int().min(1).max(10).optional().meta({
-    description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals."
+  approvals: external_exports.int().min(0).max(10).optional().meta({
+    description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals. 0 exempts the tier: its pull requests need no sign-off (labels are still set)."
   }),
   require: requireGroups("this tier's ")
 }).meta({ description: "Sign-off requirements for one risk tier, overriding the top-level ones key by key." });
+var Duration = external_exports.string().regex(/^\s*(\d{1,6}[dhmDHM])+\s*$/, 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days)').refine((text) => parseDuration(text) !== void 0, {
+  message: 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days; at least 1 minute)'
+}).meta({ description: 'A duration: minutes, hours and days, e.g. "90m", "24h", "2d", "1h30m".' });
+var EscalateSchema = external_exports.strictObject({
+  after: Duration.meta({ description: 'How long a pull request may wait for sign-off before `to` is asked too, e.g. "24h" or "90m".' }),
+  to: external_exports.array(ReviewerSpec).min(1).meta({
+    description: 'Who is asked once the pull request has waited longer than `after`: teams ("@org/slug") or logins. Asked once.'
+  })
+}).meta({
+  description: "Ask more people when a pull request still waits for sign-off after `after`: checked on each event and by a periodic sweep, so it fires without a new event; the summary says so."
+});
 var SignoffSchema = external_exports.strictObject({
   reviewers: external_exports.array(ReviewerSpec).min(1).default(["permission:maintain"]).meta({
     description: 'Who may sign off: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin". Default: anyone with maintain or admin permission.'
   }),
-  approvals: external_exports.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people must approve." }),
+  approvals: external_exports.int().min(0).max(10).default(1).meta({
+    description: "How many distinct eligible people must approve; 0 exempts every tier that does not set its own (no sign-off needed)."
+  }),
   require: requireGroups("signoff."),
   tiers: external_exports.strictObject({
     low: TierSignoffSchema.optional(),
@@ -27359,7 +29160,11 @@ var SignoffSchema = external_exports.strictObject({
   }),
   request_reviews: external_exports.boolean().default(true).meta({
     description: "Request review from the designated teams and users when a pull request is gated."
-  })
+  }),
+  assign: external_exports.int().min(1).max(10).optional().meta({
+    description: "Request this many eligible people instead of whole teams: those who own the touched paths (CODEOWNERS at the base, then the people who most recently changed those files), the ones with the fewest open Countersign review requests first. Never the author or a contributor. Absent: the designated teams and users are requested, as before. If nobody eligible can be chosen, the teams are requested."
+  }),
+  escalate: EscalateSchema.optional()
 }).prefault({}).meta({ description: "Who must sign off on a gated pull request, and how many." });
 var OverrideSchema = external_exports.strictObject({
   by: external_exports.array(ReviewerSpec).default([]).meta({
@@ -27679,77 +29484,92 @@ function parseYamlWithPositions(text) {
 // src/core/provenance.ts
 var MAX_PROVENANCE_BYTES = 2 * 1024 * 1024;
 
-// src/cli/format.ts
-var CliError = class extends Error {
-  name = "CliError";
-};
-var EXIT_OK = 0;
-var EXIT_INVALID_POLICY = 1;
-var EXIT_ERROR = 2;
-var plural2 = (n, word, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
-function problemLine(file2, problem) {
-  return formatProblem(problem, file2);
+// src/policy/glob-problems.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+function codeownersForm(glob) {
+  const negated = glob.startsWith("!");
+  let body = negated ? glob.slice(1) : glob;
+  while (body.startsWith("/")) body = body.slice(1);
+  if (body.endsWith("/")) body = `${body.replace(/\/+$/, "")}/**`;
+  if (body === "/**") body = "**";
+  return negated ? `!${body}` : body;
+}
+function unmatchableGlob(written) {
+  const glob = codeownersForm(written);
+  const body = glob.startsWith("!") ? glob.slice(1) : glob;
+  if (body === "") return 'is empty, so it matches nothing; write a path from the repository root, e.g. "infra/prod/**"';
+  const odd = body.split("/").find((segment) => segment === "" || segment === "." || segment === "..");
+  if (odd !== void 0) {
+    const shown = odd === "" ? 'an empty path segment ("//")' : `a "${odd}" path segment`;
+    return `has ${shown}, which no changed file's path has, so it matches nothing; write the path from the repository root without it`;
+  }
+  let re;
+  try {
+    re = import_picomatch.default.makeRe(body, { dot: true, windows: false });
+  } catch {
+    re = void 0;
+  }
+  if (re === void 0 || re.source === "$^") {
+    return "cannot be read as a glob (check its brackets, braces and parentheses), so it would match nothing";
+  }
+  return void 0;
 }
 
-// src/cli/validate.ts
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-
-// src/policy/paths.ts
-var POLICY_FILE = "countersign.yml";
-var POLICY_PATH = `.github/${POLICY_FILE}`;
-
-// src/policy/signals.ts
-var BUILTIN_SIGNAL_IDS = [
-  "author-app",
-  "commit-agent",
-  "commit-author-app",
-  "co-author-trailer",
-  "tool-trailer",
-  "assisted-by-trailer",
-  "commit-marker",
-  "body-marker",
-  "disclosure",
-  "agent-trace",
-  "git-ai-note",
-  "branch-prefix",
-  "unread-commits"
-];
-
-// src/policy/ai-identities.ts
-var AI_REVIEWER_LOGINS = [
-  // Coding agents and AI apps that author pull requests.
-  "Copilot",
-  "copilot-swe-agent",
-  "devin-ai-integration",
-  "google-labs-jules",
-  "claude",
-  "cursor",
-  "cursoragent",
-  "amazon-q-developer",
-  "sweep-ai",
-  "openhands-agent",
-  "MentatBot",
-  "codeflash-ai",
-  "kiro-agent",
-  // AI reviewers: their approvals never count either.
+// src/core/ai-catalogue.ts
+var REVIEW_ONLY_AI_BOTS = [
   "coderabbitai",
   "copilot-pull-request-reviewer",
   "gemini-code-assist",
-  "chatgpt-codex-connector"
+  "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io",
+  // cubic's earlier name
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review"
 ];
-var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
-var normalise2 = (login) => login.trim().toLowerCase();
-function isAiReviewer(spec) {
-  const login = normalise2(spec);
-  const bare = login.replace(/\[bot\]$/, "");
-  return AI_REVIEWER_LOGINS.some((known) => {
-    const k = normalise2(known);
-    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
-    return bare === k;
-  });
-}
+var SUGGESTING_REVIEW_BOTS = REVIEW_ONLY_AI_BOTS.filter((b) => b !== "copilot-pull-request-reviewer");
+var left = "(?<![A-Za-z0-9])";
+var right = "(?![A-Za-z])";
+var UNAMBIGUOUS_TOOLS = [
+  "copilot",
+  "cursor",
+  "codex",
+  "gpt",
+  "chatgpt",
+  "gemini",
+  "amazon[\\s-]?q",
+  "aider",
+  "windsurf",
+  "amp",
+  "openhands",
+  "opencode",
+  "llama",
+  "mistral",
+  "qwen",
+  "deepseek",
+  "glm",
+  "grok",
+  "crush",
+  "llms?"
+];
+var NAME_LIKE_TOOLS = ["claude", "devin", "jules", "cody", "kiro", "cline", "junie", "kimi"];
+var AI_TOOL_WORD = new RegExp(`${left}(?:${[...UNAMBIGUOUS_TOOLS, ...NAME_LIKE_TOOLS].join("|")})${right}`, "i");
+var UNAMBIGUOUS_TOOL_WORD = new RegExp(`${left}(?:${UNAMBIGUOUS_TOOLS.join("|")})${right}`, "i");
+var NAME_LIKE_TOOL_WITH_QUALIFIER = new RegExp(
+  `${left}(?:${NAME_LIKE_TOOLS.join("|")})[\\s-]+(?:(?:code|agent|cli|assistant|ai|opus|sonnet|haiku)${right}|\\d)`,
+  "i"
+);
 
 // node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
@@ -34617,13 +36437,48 @@ function compileSafeRegex(source, options = {}) {
   cache.set(key, result);
   return result;
 }
+var FLAG_GROUP = /\(\?[imsU]*(?:-[imsU]*)?(?=[):])/g;
+function withoutFlagGroups(source) {
+  let js = "";
+  let flags = false;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") {
+      js += c + (source[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+    } else if (c === "[") inClass = true;
+    else if (c === "(") {
+      FLAG_GROUP.lastIndex = i;
+      const m = FLAG_GROUP.exec(source);
+      if (m && m.index === i && m[0].length > 2) {
+        flags = true;
+        const close = source[i + m[0].length];
+        if (close === ")") {
+          i += m[0].length;
+          continue;
+        }
+        js += "(?";
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    js += c;
+  }
+  return { js, flags };
+}
 function compile2(source, ignoreCase) {
+  const { js, flags } = withoutFlagGroups(source);
   try {
-    new RegExp(source, ignoreCase ? "i" : "");
+    new RegExp(js, ignoreCase ? "i" : "");
   } catch (err) {
     return { ok: false, problem: `is not a valid regular expression: ${err.message}` };
   }
-  const construct = unsupportedConstruct(source);
+  const construct = unsupportedConstruct(js);
   if (construct) return { ok: false, problem: `uses ${construct}, ${WHY}` };
   let re;
   try {
@@ -34634,7 +36489,8 @@ function compile2(source, ignoreCase) {
     if (count) return { ok: false, problem: `uses a repetition count above 1000 (${count[1]}), ${WHY}` };
     return { ok: false, problem: `uses syntax that RE2 rejects (${detail}), ${WHY}` };
   }
-  const prefilter = ignoreCase ? [...new Set(requiredText(source).map((t) => t.toLowerCase()))] : requiredText(source);
+  const required2 = flags ? [] : requiredText(source);
+  const prefilter = ignoreCase ? [...new Set(required2.map((t) => t.toLowerCase()))] : required2;
   const one = prefilter.length === 1 ? prefilter[0] : void 0;
   let test;
   if (prefilter.length === 0) test = (text) => re.test(text);
@@ -34642,6 +36498,207 @@ function compile2(source, ignoreCase) {
   else if (one !== void 0) test = (text) => text.includes(one) && re.test(text);
   else test = (text) => contains(text, prefilter) && re.test(text);
   return { ok: true, pattern: { source, prefilter, test } };
+}
+
+// src/policy/email-pattern.ts
+function matchesPolicyEmail(email3, patterns) {
+  const e = email3.trim().toLowerCase();
+  if (!e) return false;
+  return patterns.some((raw) => {
+    const p = raw.trim().toLowerCase();
+    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
+  });
+}
+
+// src/core/ai-families.ts
+var left2 = "(?<![A-Za-z0-9])";
+var right2 = "(?![A-Za-z])";
+var PROSE_TOOLS = [
+  "copilot",
+  "cursor",
+  "codex",
+  "gpt(?:-?\\d[\\w.-]*)?",
+  "chatgpt",
+  "gemini(?: cli| code assist)?",
+  "amazon[\\s-]?q(?: developer)?",
+  "aider",
+  "windsurf",
+  "cascade",
+  "openhands",
+  "opencode",
+  "llama",
+  "mistral",
+  "qwen(?: code)?",
+  "deepseek",
+  "glm",
+  "kimi",
+  "grok",
+  "cline",
+  "roo code",
+  "roo",
+  "crush",
+  "goose",
+  "tabnine",
+  "codeium",
+  "augment(?: code)?",
+  "sourcegraph amp",
+  "amp code",
+  "factory droid",
+  "droid",
+  "sonnet",
+  "opus",
+  "o[134](?:-mini)?",
+  "llms?",
+  "an? llm",
+  "(?:an? |the )?(?:ai|coding|code) (?:agent|assistant|model|tool)s?",
+  "(?:generative )?ai",
+  "genai",
+  "a language model",
+  "large language models?"
+];
+var NAME_LIKE = ["claude(?: code)?", "devin", "jules", "cody", "kiro", "junie"];
+var VENDOR = "(?:(?:github|google|openai|anthropic|amazon|aws|sourcegraph|jetbrains|microsoft)(?:'s)?\\s+)?";
+var TOOL = `(?:${VENDOR}${left2}(?:${[...PROSE_TOOLS, ...NAME_LIKE].join("|")})${right2})`;
+var WRITE = "(?:wr[io]te|written|co-?wr[io]te|co-?written|generated?|created?|implemented?|coded|authored|drafted|produced|built|done|did|made|ported|rewr[io]te|rewritten|refactored|converted|translated|added)";
+var WRITE_BASE = "(?:write|generate|create|implement|code|author|draft|produce|build|do|make|port|rewrite|refactor|convert|translate|add|fix|migrate|update|scaffold|prototype|fill in|flesh out)";
+var WRITE_BASE_STRICT = WRITE_BASE.replace("|do|make|", "|");
+var PROSE_PATTERNS = [
+  // "<most of this | large parts | a decent chunk of this> (is | was) <written | done> <by | with | using> <tool>"
+  new RegExp(
+    String.raw`(?:^|[^A-Za-z])(?:(?:most|much|all|some|parts?|large parts|big parts|a (?:lot|chunk|decent chunk|big chunk|large part|good part|bit|portion|majority)|the (?:bulk|majority|rest)|half|\d{1,3}\s?%)(?: of (?:this|it|the \w+))?)\s+(?:(?:is|was|were|are|has been|have been|got|been)\s+)?(?:mostly |largely |partly |partially |mainly |entirely |fully |primarily )?${WRITE}\s+(?:\w+\s+){0,2}?(?:by|with|using|via|through)\s+(?:the help of\s+|help from\s+)?${TOOL}`,
+    "i"
+  ),
+  // "<this | it | the code | the tests> (is | was | were) <written | generated> <by | with> <tool>"
+  new RegExp(
+    String.raw`(?:^|[.;:!?(,]\s*)(?:it|(?:this|the) (?:code|change|changes|patch|pr|pull request|commit|implementation|tests?|fix|refactor|port|rewrite)|this)\s+(?:is|was|were|are|has been|have been)\s+(?:mostly |largely |partly |partially |mainly |entirely |fully |primarily )?${WRITE}\s+(?:\w+\s+){0,2}?(?:by|with|using|via|through)\s+(?:the help of\s+|help from\s+)?${TOOL}`,
+    "i"
+  ),
+  // "<tool> (wrote | did | generated) <the code | the tests | most of it | the changes>"
+  new RegExp(
+    String.raw`(?:^|[.;:!?(,]\s*|\b(?:and|but|then)\s+)${TOOL}\s+(?:(?:then|also|mostly|largely|actually)\s+)?(?:wrote|did|generated|implemented|authored|drafted|produced|created|coded|rewrote|ported)\s+(?:(?:most|all|much|some|parts|large parts|a lot|half) of (?:the |this |it\b)?|the (?:bulk|rest|first draft|initial) of (?:the )?)?(?:the )?(?:code|code changes|changes|tests?|implementation|patch|fix|refactor(?:ing)?|port|rewrite|heavy lifting|bulk|work|this (?:pr|change|commit|patch)|these changes|it\b|this\b|everything)`,
+    "i"
+  ),
+  // "I had Claude write the tests", "we let Copilot generate …", "Used Cursor to implement this"
+  new RegExp(
+    String.raw`(?:(?:^|[^A-Za-z])(?:I|we)(?:'ve| have)?\s+(?:had|let|got)\s+${TOOL}\s+(?:to\s+)?|(?:^|[.;!?]\s*)(?:used|using)\s+${TOOL}\s+(?:to|for)\s+(?:(?:help|assist)\s+(?:with\s+)?)?)(?:${WRITE_BASE}|writing|generating|implementing|coding|creating|porting|refactoring|drafting|building)\b`,
+    "i"
+  ),
+  // "I made the patch with Codex", "we wrote most of it using Claude Code"
+  new RegExp(
+    String.raw`(?:^|[^A-Za-z])(?:I|we)\s+(?:wrote|made|built|implemented|created|generated|drafted|did|developed|prepared|ported|refactored)\s+(?:the|this|it|these|most|much|parts?|all)\b[^.]{0,40}?\s(?:with|using|via)\s+(?:the help of\s+|help from\s+)?${TOOL}`,
+    "i"
+  ),
+  // "I used <tool> to (help) write …", "we used <tool> for writing …"
+  new RegExp(
+    String.raw`(?:^|[^A-Za-z])(?:I|we)(?:'ve| have)?\s+(?:used|use|leveraged|asked|had|let|relied on|employed|worked with|paired with)\s+${TOOL}\s+(?:\w+\s+){0,2}?(?:to|for|in)\s+(?:(?:help|help me|help us|assist)\s+(?:with\s+)?)?(?:\w+,?\s+(?:and\s+)?){0,4}?(?:${WRITE_BASE}|writing|generating|implementing|coding|creating|porting|refactoring|drafting|building)\b`,
+    "i"
+  ),
+  // "AI assistance was used to help implement …", "<tool> was used to write …"
+  new RegExp(
+    String.raw`(?:${TOOL}|AI assistance|AI tools?|assistance from ${TOOL})\s+(?:was|were|has been|have been)\s+used\s+(?:(?:only|mostly|mainly|partly|heavily|extensively)\s+)?(?:to|for|in)\s+(?:(?:help|assist)\s+(?:with\s+)?)?(?:\w+(?:,\s+|\s+and\s+)){0,3}?(?:${WRITE_BASE_STRICT}|writing|generating|implementing|coding|creating|porting|refactoring|drafting|building)\b`,
+    "i"
+  ),
+  // "written with the help of <tool>", "co-authored with <tool>" as a sentence of its own, or "(Generated by <tool>)"
+  new RegExp(
+    String.raw`(?:^|[.;!?(]\s*)(?:(?:the\s+)?(?:code|tests?|changes?|implementation|patch|fix)\s+(?:(?:was|were)\s+)?)?(?:(?:mostly|largely|partly|partially|entirely|fully)\s+)?(?:ai[- ])?(?:written|co-?written|generated|created|implemented|authored|drafted|coded|developed|built|vibe-?coded|pair-?programmed)\s+(?:(?:mostly|largely|partly|partially|entirely|fully)\s+)?(?:with|by|using)\s+(?:the help of\s+|help from\s+|assistance from\s+)?${TOOL}(?:\s+(?:code|cli|agent|\d[\w.-]*))?(?=\s*(?:$|[.,;:!)]|\s(?:and|but|with|using|via|from|in|for|to|on)\b))`,
+    "i"
+  )
+];
+
+// src/core/disclosure.ts
+var AI_TERM = String.raw`(?:AI|A\.I\.|LLMs?|GenAI|generative AI|artificial intelligence|AI[- ]assist(?:ed|ance)|AI[- ]generated)`;
+var DISCLOSURE_TITLE = new RegExp(
+  String.raw`^(?:[^\w]*\s*)?(?:${AI_TERM}\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement|contribution|statement)|(?:use|usage|disclosure) of (?:${AI_TERM}|AI tools?)|AI[- ](?:assisted|generated)(?: (?:code|changes|contribution))?|(?:generative )?AI policy|(?:did|have) you used? (?:any |an? )?(?:${AI_TERM}|AI tools?|coding assistants?)|was (?:${AI_TERM}|an? AI tool) used)\b[^\n]{0,40}$`,
+  "i"
+);
+var KEY_VALUE = new RegExp(
+  String.raw`^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:${AI_TERM}(?:\s+(?:usage|use|used|tools?(?: used)?|disclosure|assistance|involvement))?|(?:use|disclosure) of AI(?: tools?)?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$`,
+  "i"
+);
+var POSITIVE = new RegExp(
+  String.raw`^(?:[-*\s]*)(?:yes\b|y\b|true\b|partially\b|partly\b|some\b|mostly\b|fully\b|entirely\b|\d{1,3}\s?%|(?:I|we) (?:have )?used\b)|\b(?:used|using|with|by|via|help of|assisted|generated|written)\b.{0,40}\b(?:${AI_TERM}|assistant|agent|model)\b`,
+  "i"
+);
+var CHECKBOX_AFFIRMS = new RegExp(
+  String.raw`(?:\b(?:I|we)\s+(?:have\s+)?(?:used|use|made use of|relied on)\b.{0,60}\b(?:${AI_TERM}|an? (?:AI|LLM)|coding (?:agent|assistant))|\b${AI_TERM}\b.{0,30}\b(?:was|were|has been|have been)\s+used|^(?:this (?:PR|pull request|change|code) (?:is|was|contains)\s+)?(?:${AI_TERM}|partially AI|fully AI)[- ](?:assisted|generated|written)\b|\b(?:written|generated|created|co-?authored|assisted|produced)\s+(?:with|by|using)\s+(?:the\s+help\s+of\s+)?(?:an?\s+)?${AI_TERM})`,
+  "i"
+);
+
+// src/cli/format.ts
+var CliError = class extends Error {
+  name = "CliError";
+};
+var EXIT_OK = 0;
+var EXIT_INVALID_POLICY = 1;
+var EXIT_ERROR = 2;
+var plural2 = (n, word, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+function problemLine(file2, problem) {
+  return formatProblem(problem, file2);
+}
+
+// src/cli/validate.ts
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+// src/policy/paths.ts
+var POLICY_FILE = "countersign.yml";
+var POLICY_PATH = `.github/${POLICY_FILE}`;
+
+// src/policy/signals.ts
+var BUILTIN_SIGNAL_IDS = [
+  "author-app",
+  "commit-agent",
+  "commit-author-app",
+  "co-author-trailer",
+  "tool-trailer",
+  "assisted-by-trailer",
+  "commit-marker",
+  "body-marker",
+  "disclosure",
+  "agent-trace",
+  "git-ai-note",
+  "branch-prefix",
+  "unread-commits",
+  "agent-account",
+  "review-bot-suggestion",
+  "tool-footer",
+  "prose-disclosure",
+  "merged-pull"
+];
+
+// src/policy/ai-identities.ts
+var AI_REVIEWER_LOGINS = [
+  // Coding agents and AI apps that author pull requests.
+  "Copilot",
+  "copilot-swe-agent",
+  "devin-ai-integration",
+  "google-labs-jules",
+  "claude",
+  "cursor",
+  "cursoragent",
+  "amazon-q-developer",
+  "sweep-ai",
+  "openhands-agent",
+  "MentatBot",
+  "codeflash-ai",
+  "kiro-agent",
+  // AI reviewers: their approvals never count either.
+  "coderabbitai",
+  "copilot-pull-request-reviewer",
+  "gemini-code-assist",
+  "chatgpt-codex-connector"
+];
+var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
+var normalise2 = (login) => login.trim().toLowerCase();
+function isAiReviewer(spec) {
+  const login = normalise2(spec);
+  const bare = login.replace(/\[bot\]$/, "");
+  return AI_REVIEWER_LOGINS.some((known) => {
+    const k = normalise2(known);
+    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
+    return bare === k;
+  });
 }
 
 // src/policy/signoff-problems.ts
@@ -34718,16 +36775,6 @@ function branchProblems(raw) {
     }
   });
   return problems;
-}
-
-// src/policy/email-pattern.ts
-function matchesPolicyEmail(email3, patterns) {
-  const e = email3.trim().toLowerCase();
-  if (!e) return false;
-  return patterns.some((raw) => {
-    const p = raw.trim().toLowerCase();
-    return p.startsWith("*@") ? e.slice(e.lastIndexOf("@") + 1) === p.slice(2) : e === p;
-  });
 }
 
 // src/policy/validate.ts
@@ -34832,7 +36879,7 @@ function semanticProblems(raw) {
     if (!compiled.ok) problems.push({ path, message: compiled.problem });
   };
   const checkGlob = (glob, path) => {
-    const problem = typeof glob === "string" ? globProblem(glob) : void 0;
+    const problem = typeof glob === "string" ? globProblem(glob) ?? unmatchableGlob(glob) : void 0;
     if (problem) problems.push({ path, message: problem });
   };
   asArray(at2(at2(raw, "detection"), "body_patterns")).forEach((p, i) => check2(p, `detection.body_patterns[${i}]`, true));

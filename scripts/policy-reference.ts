@@ -179,6 +179,7 @@ const SIGNAL_LOOKS_FOR: Record<BuiltinSignalId, string> = {
   "tool-footer": `a footer of the form ${code("🤖 Generated with [X](https://…)")} / ${code("Made with [X](…)")} for any tool X at the start of a line of a commit message or the description (or after 🤖 anywhere in a line, a footer flattened onto one line); not release, dependency or code generators (Release Please, Renovate, OpenAPI Generator, …)`,
   "prose-disclosure": `a first-person statement in a commit message or the description that a tool wrote (part of) the change: "most of this was written with <tool>", "<tool> generated the tests", "I used <tool> to write …", "AI assistance was used to implement …"; not a tool that only found, reported or reviewed something, not a denial ("no AI was used"), a condition or template text ("If you used AI …", HTML comments), quoted lines or code blocks, nor prose that merely mentions a tool`,
   "unread-commits": "a PR with more commits than GitHub lists (250): AI evidence in the rest cannot be ruled out, so the PR is gated",
+  "merged-pull": `a commit of the PR that merges another PR (${code("Merge pull request #N")}, or a squash commit ending ${code("(#N)")}), or a revert of a revert, whose PR is labelled AI-assisted or shows AI evidence of its own`,
 };
 
 const POLICY_SIGNAL_KEYS: Record<PolicySignalId, string> = {

@@ -12,6 +12,7 @@ import { instrumentOctokit } from "./github/instrument.js";
 import { watchOctokit } from "./handlers/durability.js";
 import type { Octokit } from "./github/octokit.js";
 import { metricsHandler } from "./metrics/metrics.js";
+import { startEscalationSweeps } from "./handlers/escalation-sweep.js";
 
 /** The app with explicit services, so tests can give each app its own caches and clock. */
 export function createCountersign(services: Services = createServices()) {
@@ -52,6 +53,13 @@ function register(app: Probot, services: Services, options?: ApplicationFunction
   app.on("pull_request.closed", instrumented(onPullRequestMerged(services)));
   app.on("pull_request.closed", onPullRequestClosedWaiting(services));
   serveMetrics(services, options);
+  // signoff.escalate fires without a new event: PRs past their deadline are re-evaluated periodically.
+  const stop = startEscalationSweeps(app, services, services.escalationSweepSeconds);
+  const close = services.close.bind(services);
+  services.close = async () => {
+    stop();
+    await close();
+  };
 }
 
 /** GET /metrics on Probot's own server (next to /ping). Without a server (tests, serverless) there is nothing to add to. */

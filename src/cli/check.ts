@@ -21,6 +21,7 @@ import {
 import {
   branchName,
   defaultBase,
+  git,
   readChangedFiles,
   readCommits,
   readDiffFiles,
@@ -29,7 +30,7 @@ import {
   repoRoot,
   resolveCommit,
 } from "./git.js";
-import { compareDiffs, digestDiff } from "../core/same-diff.js";
+import { compareDiffs, digestDiff, hunkRanges, type BaseChanges } from "../core/same-diff.js";
 import type { ApprovalCheck } from "./format.js";
 import { isAgentTraceFile, type ProvenanceInput } from "../core/provenance.js";
 import { readPolicyFile } from "./validate.js";
@@ -79,7 +80,9 @@ async function loadPolicy(io: Io, root: string, policyFile: string | undefined, 
 /** Would an approval given on each REF still count at the head, under the policy's fresh_approval? */
 async function checkApprovals(root: string, baseSha: string, headSha: string, refs: string[], policy: Policy): Promise<ApprovalCheck[]> {
   const fresh = policy.signoff.fresh_approval;
-  const head = fresh === "same-diff" ? digestDiff(await readDiffFiles(root, baseSha, headSha)) : undefined;
+  const mergeBase = async (sha: string) => (await git(root, ["merge-base", baseSha, sha])).trim();
+  const headBase = fresh === "same-diff" ? await mergeBase(headSha) : undefined;
+  const head = fresh === "same-diff" ? digestDiff(await readDiffFiles(root, baseSha, headSha), headBase) : undefined;
   return Promise.all(
     refs.map(async (ref): Promise<ApprovalCheck> => {
       const sha = await resolveCommit(root, checkRef(ref, "--approved"), "--approved");
@@ -87,12 +90,20 @@ async function checkApprovals(root: string, baseSha: string, headSha: string, re
       if (fresh === false) return { ref, sha, counts: true, reason: "fresh_approval is false: an approval on any commit counts" };
       if (fresh === true) return { ref, sha, counts: false, reason: "fresh_approval is true: only an approval on the head counts" };
       let approved;
+      let approvedBase: string | undefined;
       try {
-        approved = digestDiff(await readDiffFiles(root, baseSha, sha));
+        approvedBase = await mergeBase(sha);
+        approved = digestDiff(await readDiffFiles(root, baseSha, sha), approvedBase);
       } catch (err) {
         approved = { ok: false as const, reason: (err as Error).message };
       }
-      const comparison = compareDiffs(sha, approved, head!);
+      let comparison = compareDiffs(sha, approved, head!);
+      // Hunks at other lines while the merge base moved: the base's own changes in between may have carried them there.
+      if (comparison.needsBaseChanges && approvedBase && headBase) {
+        const base: BaseChanges = new Map();
+        for (const file of await readDiffFiles(root, approvedBase, headBase)) if (file.patch) base.set(file.path, hunkRanges(file.patch));
+        comparison = compareDiffs(sha, approved, head!, base);
+      }
       return { ref, sha, counts: comparison.same, reason: comparison.reason };
     }),
   );

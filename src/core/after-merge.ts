@@ -1,7 +1,12 @@
 // After the merge, pure: was the merge a bypass of the gate (from our own check run on the merged
-// head), does the merged PR revert an earlier one, and what the reverted PR's labels say.
+// head, and where that cannot say it, judged afresh from the merged head and the base it merged
+// into), does the merged PR revert an earlier one, and what the reverted PR's labels say.
+import type { Policy } from "../policy/schema.js";
 import { readCheckRecord, type CheckRecord } from "./check-record.js";
-import type { RiskTier } from "./types.js";
+import { baseInScope, hasLabel, isGated } from "./decide.js";
+import { detectAiAssistance } from "./detect.js";
+import { assessRisk } from "./risk.js";
+import type { PullSnapshot, RiskTier } from "./types.js";
 
 export const BYPASSED_LABEL = "countersign:bypassed";
 /** Ends our bypass comment, so a redelivered event that finds it does not comment twice. */
@@ -59,12 +64,89 @@ function missingFor(record: CheckRecord | undefined, tier: RiskTier | "unknown")
 }
 
 /**
- * A merge bypassed the gate when our check on the merged head had not passed and held no override.
- * Without any check of ours, the PR counts as gated only when it carries the AI label (fail closed
- * on what is known, without re-evaluating a merged PR).
+ * "Was gated", judged at merge time from the merged PR (its head, commits, labels) and the base it
+ * merged into, under the policy in force (undefined: invalid, so the gate stayed closed). Used when
+ * our check cannot say it for that head and base: none ran (the app was down, the merge came first),
+ * or it passed only because the PR was not gated when it was written (another base, other evidence).
  */
-export function assessMerge(check: MergedHeadCheck | undefined, labels: string[], names: LabelNaming): MergeAssessment {
+export interface MergeJudgement {
+  gated: boolean;
+  /** AI evidence or the AI label at the merge. */
+  aiAssisted: boolean;
+  mode: "enforce" | "report";
+  tier: RiskTier | "unknown";
+  /** Why, in words: the AI evidence, the base outside `branches`, the invalid policy. */
+  why: string;
+}
+
+export function judgeAtMerge(snapshot: PullSnapshot, policy: Policy | undefined): MergeJudgement {
+  if (!policy)
+    return { gated: true, aiAssisted: false, mode: "enforce", tier: "unknown", why: "the repository's Countersign policy is invalid" };
+  const mode = policy.mode;
+  if (!baseInScope(snapshot, policy)) {
+    return {
+      gated: false,
+      aiAssisted: false,
+      mode,
+      tier: "unknown",
+      why: `its base \`${snapshot.baseRef}\` is outside the policy's \`branches\``,
+    };
+  }
+  const evidence = detectAiAssistance(snapshot, policy);
+  const labelled = policy.labels.enabled && hasLabel(snapshot, policy.labels.ai_assisted);
+  const gated = isGated(policy, true, evidence.assisted || labelled);
+  const first = evidence.signals[0];
+  const why = first
+    ? `it is AI-assisted (${first.description}: ${first.evidence})`
+    : labelled
+      ? `it is labelled \`${policy.labels.ai_assisted}\``
+      : policy.gate === "all"
+        ? "the policy gates every pull request"
+        : "it is not AI-assisted";
+  let tier: RiskTier | "unknown" = "unknown";
+  try {
+    tier = assessRisk(snapshot, policy).tier;
+  } catch {
+    tier = "unknown";
+  }
+  return { gated, aiAssisted: evidence.assisted || labelled, mode, tier, why };
+}
+
+/**
+ * Whether our check on the merged head can say on its own whether the merge bypassed the gate: it
+ * cannot when there is none, or when it passed because the PR was not gated when it was written
+ * (the record may have been written for another base, or before the AI commit): then the merge is
+ * judged afresh (`judgeAtMerge`). A check that held a sign-off, an override, report mode or a block
+ * speaks for itself.
+ */
+export function needsJudgement(check: MergedHeadCheck | undefined): boolean {
+  if (!check) return true;
+  if (check.status !== "completed" || check.conclusion !== "success") return false;
+  return readCheckRecord(check)?.gated === false;
+}
+
+/**
+ * A merge bypassed the gate when our check on the merged head had not passed and held no override.
+ * Where that check cannot say it (`needsJudgement`), `judged` decides: gated at merge time and no
+ * sign-off is a bypass. Without a judgement (none could be made), the PR counts as gated only when
+ * it carries the AI label.
+ */
+export function assessMerge(
+  check: MergedHeadCheck | undefined,
+  labels: string[],
+  names: LabelNaming,
+  judged?: MergeJudgement,
+): MergeAssessment {
   const fromLabels = labelFacts(labels, names);
+  if (judged && needsJudgement(check)) {
+    if (judged.mode === "report") return { bypassed: false, why: "report-mode" };
+    if (!judged.gated) return { bypassed: false, why: check ? "not-gated" : "no-check" };
+    const tier = judged.tier === "unknown" ? fromLabels.tier : judged.tier;
+    const what = check
+      ? "a Countersign sign-off: the passing check on the merged head was written while the PR was not gated (another base, or before this evidence)"
+      : "a Countersign check: none ran on the merged head";
+    return { bypassed: true, tier, missing: `${what}, and at the merge ${judged.why}`, ...(check ? { checkSaid: check.title } : {}) };
+  }
   if (!check) {
     if (!fromLabels.aiAssisted) return { bypassed: false, why: "no-check" };
     return {
@@ -111,13 +193,25 @@ const REVERTS_COMMIT = /\bThis reverts commit ([0-9a-f]{7,40})\b/i;
 
 /**
  * What a merged PR reverts: GitHub's Revert button writes the title `Revert "…"` and the body
- * `Reverts owner/repo#N`; `git revert` writes `This reverts commit <sha>.` (a PR's merge commit).
+ * `Reverts owner/repo#N`; `git revert` writes `This reverts commit <sha>.` (a PR's merge commit) in
+ * the commit message, which a hand-made PR may not repeat in its title or description: pass the PR's
+ * commit messages too (`commitMessages`), read when the title and description name nothing.
  */
-export function parseRevert(title: string, body: string | null | undefined, owner: string, repo: string): RevertTarget | undefined {
+export function parseRevert(
+  title: string,
+  body: string | null | undefined,
+  owner: string,
+  repo: string,
+  commitMessages: readonly string[] = [],
+): RevertTarget | undefined {
   const text = body ?? "";
   const pull = REVERTS_PULL.exec(text);
   if (pull) return { kind: "pull", owner: pull[1] ?? owner, repo: pull[2] ?? repo, number: Number(pull[3]) };
   const commit = REVERTS_COMMIT.exec(text) ?? (/^Revert\b/i.test(title) ? REVERTS_COMMIT.exec(title) : null);
   if (commit) return { kind: "commit", sha: commit[1]!.toLowerCase() };
+  for (const message of commitMessages) {
+    const reverts = REVERTS_COMMIT.exec(message);
+    if (reverts) return { kind: "commit", sha: reverts[1]!.toLowerCase() };
+  }
   return undefined;
 }

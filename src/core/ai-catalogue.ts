@@ -393,6 +393,7 @@ export const BUILTIN_SIGNALS = {
   "tool-footer": "Commit message or description carries an AI tool's footer",
   "prose-disclosure": "Commit message or description says in words that an AI tool wrote the change",
   "unread-commits": "Commits past GitHub's 250-commit limit could not be checked",
+  "merged-pull": "Carries an AI-assisted pull request merged into it or re-landed by a revert of its revert",
 } as const satisfies Record<BuiltinSignalId, string>;
 
 /** Signals from the policy's own keys: always on. */

@@ -1,3 +1,5 @@
+import { Lexer, type Token, type Tokens } from "marked";
+
 // Parses "/countersign <verb> [argument]" commands out of a PR comment, as GitHub shows it.
 
 export type Command = { kind: "recheck" } | { kind: "override"; reason: string } | { kind: "unknown"; verb: string };
@@ -17,31 +19,29 @@ export function parseCommand(body: string | null | undefined): Command | undefin
 }
 
 /**
- * The comment as GitHub shows it, as far as commands go: without HTML comments (not rendered: a pasted
- * template must not carry an invisible override) and without fenced code blocks (a command shown
- * there is documentation, not a request).
+ * The comment's plain text as GitHub renders it, as far as commands go: only the text of its
+ * paragraphs, read with a Markdown lexer (marked, GitHub-flavoured). A command shown in code (fenced,
+ * indented or inline), in a quote, a list, a table or an HTML comment (not rendered: a pasted template
+ * must not carry an invisible override) is documentation or quoted text, not a request.
  */
 export function shownText(body: string | null | undefined): string {
   if (!body) return "";
-  const text = body.replace(/\r\n?/g, "\n");
-  let visible = "";
-  let pos = 0;
-  for (let start = text.indexOf("<!--"); start >= 0; start = text.indexOf("<!--", pos)) {
-    visible += text.slice(pos, start);
-    const end = text.indexOf("-->", start + 4);
-    pos = end < 0 ? text.length : end + 3;
+  const tokens = new Lexer({ gfm: true }).lex(body.replace(/\r\n?/g, "\n"));
+  const paragraphs: string[] = [];
+  for (const token of tokens) {
+    if (token.type === "paragraph" || token.type === "text") paragraphs.push(plainText((token as Tokens.Paragraph).tokens ?? []));
   }
-  visible += text.slice(pos);
-  const lines: string[] = [];
-  let fence: string | undefined;
-  for (const line of visible.split("\n")) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === undefined) {
-      if (marker) fence = marker;
-      else lines.push(line);
-    } else if (marker && marker[0] === fence[0] && marker.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) {
-      fence = undefined;
-    }
+  return paragraphs.join("\n");
+}
+
+/** The text of inline tokens, without code spans and inline HTML (comments included). */
+function plainText(tokens: readonly Token[]): string {
+  let text = "";
+  for (const token of tokens) {
+    if (token.type === "codespan" || token.type === "html") continue;
+    if (token.type === "br") text += "\n";
+    else if ("tokens" in token && Array.isArray(token.tokens) && token.type !== "text") text += plainText(token.tokens);
+    else if (token.type === "text" || token.type === "escape") text += token.raw;
   }
-  return lines.join("\n");
+  return text;
 }

@@ -1,6 +1,7 @@
 // Content-regex scanning for risk rules: which changed lines of each file's patch the policy's regexes match.
 //
-// Content regexes (JavaScript syntax, no flags: case-sensitive; run in linear time by src/policy/safe-regex.ts,
+// Content regexes (RE2 syntax, case-insensitive unless the pattern says `(?-i)`: `DROP TABLE` also finds
+// `drop table`, as SQL, Terraform and shell keywords are written either way; run in linear time by src/policy/safe-regex.ts,
 // so lookarounds and backreferences are refused by policy validation) are tested against each added or
 // removed line on its own: without its "+"/"-" marker and a final "\r", cut to 2000 characters,
 // so `^` and `$` are the line's start and end and no match spans two lines.
@@ -51,11 +52,11 @@ function compilePattern(source: string, id: number): ContentPattern | RefusedPat
   // candidate line is confirmed by the linear-time engine; a pattern without such text is tested line
   // by line. A pattern that needs backtracking is never run by the native engine: it is refused, and
   // the rule holding it is taken to hold (risk.ts), failing closed.
-  const safe = compileSafeRegex(source);
+  const safe = compileSafeRegex(source, { ignoreCase: true });
   if (!safe.ok) return { source, problem: safe.problem };
   const { prefilter } = safe.pattern;
   if (prefilter.length === 0) return { id, source, line: safe.pattern, scan: /$^/gm, how: "lines" };
-  return { id, source, line: safe.pattern, scan: new RegExp(prefilter.map(escapeRegExp).join("|"), "gm"), how: "together" };
+  return { id, source, line: safe.pattern, scan: new RegExp(prefilter.map(escapeRegExp).join("|"), "gimu"), how: "together" };
 }
 
 export function compileContent(rules: readonly RiskRule[]): {
@@ -84,7 +85,7 @@ export function compileContent(rules: readonly RiskRule[]): {
   });
   const joined = patterns.filter((p) => p.how === "together");
   // Escaped literal text only: the alternation always compiles.
-  const together = joined.length > 0 ? new RegExp(joined.map((p) => `(?:${p.scan.source})`).join("|"), "gm") : null;
+  const together = joined.length > 0 ? new RegExp(joined.map((p) => `(?:${p.scan.source})`).join("|"), "gimu") : null;
   return { program: { patterns, together }, byRule, refusedByRule };
 }
 

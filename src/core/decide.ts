@@ -5,7 +5,8 @@ import { assessRisk } from "./risk.js";
 import { exclusionReason, lookupsFor, matchSpecs, requirementFor } from "./eligibility.js";
 import { POLICY_SIGNALS } from "./ai-catalogue.js";
 import { matchesGlob } from "./glob-match.js";
-import { assessGroups, groupsHold } from "./signoff-groups.js";
+import { assessGroups, exemptionOf, groupsHold } from "./signoff-groups.js";
+import { keepApprovalsByPath, type ChangedSince } from "./path-scope.js";
 import type { DiffComparison } from "./same-diff.js";
 import type {
   Actor,
@@ -45,6 +46,8 @@ export interface EvaluationPlan {
 export interface DecisionFacts {
   /** For `same-diff`: per approved earlier commit, whether its own changes equal the head's. */
   sameDiff?: Map<string, DiffComparison>;
+  /** Path-scoped freshness (core/path-scope.ts): per approved earlier commit, the paths changed up to the head. */
+  changedSince?: Map<string, ChangedSince>;
 }
 
 /** Whether the policy's `branches` (absent: every branch) include the PR's base branch. */
@@ -311,7 +314,7 @@ export function decide(
   // An override holds for the head it was given on, and for the PR it was given on (several PRs may share a head).
   const given = snapshot.override;
   const override = given?.sha === snapshot.headSha && (given.pr === undefined || given.pr === snapshot.number) ? given : undefined;
-  const groups: GroupAssessment[] = assessGroups(
+  const assessed: GroupAssessment[] = assessGroups(
     requirement.groups ?? [
       {
         source: requirement.source,
@@ -324,6 +327,18 @@ export function decide(
     approvedBy,
     directory,
   );
+  // Path-scoped freshness (core/path-scope.ts): earlier approvals a group with paths keeps.
+  const stale = plan.decisiveReviews.filter(
+    (r) =>
+      r.state === "APPROVED" &&
+      r.commitId !== snapshot.headSha &&
+      !approvedBy.includes(r.user.login) &&
+      exclusionReason(r.user, snapshot, policy) === undefined,
+  );
+  const scoped = keepApprovalsByPath(assessed, stale, facts.changedSince, directory);
+  const groups = scoped.groups;
+  // approvals: 0 (core/signoff-groups.ts exemptionOf): no sign-off needed; a senior's objection still blocks.
+  const exemption = exemptionOf(requirement);
 
   const labels = planLabels(snapshot, policy, assisted, risk, []);
   let outcome: Outcome;
@@ -348,6 +363,9 @@ export function decide(
     ...(override ? { override } : {}),
     labels,
     groups,
+    ...(gated && exemption !== undefined ? { exemption } : {}),
+    ...(scoped.kept.length > 0 ? { keptByPath: scoped.kept } : {}),
+    ...(scoped.notKept.length > 0 ? { pathScopeNotes: scoped.notKept } : {}),
     ...(inScope ? {} : { outOfScope: { baseRef: snapshot.baseRef, branches: policy.branches ?? [] } }),
   };
 }

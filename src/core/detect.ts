@@ -49,6 +49,7 @@ import {
 import { findUnrecognisedAutomation } from "./automation.js";
 import { parseTrailers, type Trailer } from "./trailers.js";
 import { summariseProvenance, type ProvenanceSummary } from "./provenance.js";
+import { carriedSignals } from "./merged-pulls.js";
 
 /** Signals from provenance records, switched by detection.provenance. */
 const PROVENANCE_IDS: ReadonlySet<string> = new Set(["agent-trace", "git-ai-note"]);
@@ -206,6 +207,9 @@ export function detectAiAssistance(snapshot: PullSnapshot, policy: Policy): Dete
     for (const s of result.signals) emit(s.id, s.evidence, s.commit);
     provenance = result.summary;
   }
+
+  // PRs merged into this one (stacked branches) or re-landed by a revert of a revert (core/merged-pulls.ts).
+  for (const s of carriedSignals(snapshot, policy, detectAiAssistance)) emit("merged-pull", s.evidence, s.commit);
 
   // The head branch.
   const branch = snapshot.headRef.toLowerCase();

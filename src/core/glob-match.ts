@@ -5,6 +5,9 @@
 // - `*` stays inside one path segment; `**` spans any number of segments, including none, so
 //   "**/*.tf" matches a root-level "main.tf" and "infra/prod/**" matches "infra/prod" itself;
 // - a glob without a slash ("*.tf") matches at the root only (no gitignore-style basename matching);
+// - CODEOWNERS forms mean what they mean there (policy/glob-problems.ts): a leading "/" anchors at the repository root (every
+//   glob is anchored there anyway, so "/infra/prod/**" is "infra/prod/**"), and a trailing "/" is the
+//   directory and everything under it ("infra/prod/" is "infra/prod/**"); see `codeownersForm`;
 // - braces are alternatives ("*.{yml,yaml}"); a negated class is "[^o]" (picomatch 4 reads "[!o]"
 //   as "! or o"); a leading "!" negates the whole glob.
 //
@@ -12,6 +15,7 @@
 // they match must contain (a literal segment or an extension); what a glob says about a directory is
 // decided once per directory, so a file costs a few lookups and name tests.
 import picomatch from "picomatch";
+import { codeownersForm } from "../policy/glob-problems.js";
 
 const GLOB_OPTIONS = { dot: true, windows: false } as const;
 
@@ -79,8 +83,15 @@ function globRegex(glob: string): RegExp | null {
   return re;
 }
 
-/** "a.{yml,yaml}" → ["a.yml", "a.yaml"]; a glob with nested or escaped braces or ranges stays whole (picomatch reads it). */
-export function expandBraces(glob: string): string[] {
+/**
+ * "a.{yml,yaml}" → ["a.yml", "a.yaml"], after reading CODEOWNERS forms (`codeownersForm`); a glob with
+ * nested or escaped braces or ranges stays whole (picomatch reads it).
+ */
+export function expandBraces(written: string): string[] {
+  return expand(codeownersForm(written));
+}
+
+function expand(glob: string): string[] {
   if (glob.includes("\\")) return [glob];
   const open = glob.indexOf("{");
   if (open === -1) return [glob];
@@ -89,7 +100,7 @@ export function expandBraces(glob: string): string[] {
   const inner = glob.slice(open + 1, close);
   if (inner.includes("{") || inner.includes("..") || !inner.includes(",")) return [glob];
   const head = glob.slice(0, open);
-  const tails = expandBraces(glob.slice(close + 1));
+  const tails = expand(glob.slice(close + 1));
   const out: string[] = [];
   for (const alt of inner.split(",")) for (const tail of tails) out.push(head + alt + tail);
   return out;

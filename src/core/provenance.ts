@@ -1,6 +1,10 @@
 // Provenance records a PR carries — Agent Trace records (agent-trace.dev, v0.1) and Git AI
 // authorship notes (Git AI Standard v3, refs/notes/ai) — parsed and summarised; pure.
-// A record that is missing or malformed never fails the evaluation: it is left out and said so.
+// A record that is missing or malformed never fails the evaluation, and never clears the PR either:
+// a record the PR adds or changes that cannot be read (too large, cut short, malformed, a note that
+// could not be listed) makes the PR AI-assisted, and the summary names the record (DESIGN.md
+// "Provenance that cannot be read never clears a PR"). Records the PR adds are read from its patch
+// (the added lines of a JSON Lines trace file) before the file itself, so a large log is no hiding place.
 import type { ChangedFile, PullSnapshot } from "./types.js";
 
 /** Where Agent Trace records live in a repository (the reference implementation appends to traces.jsonl). */
@@ -32,6 +36,8 @@ export interface ProvenanceSummary {
 
 export interface ProvenanceSignal {
   id: "agent-trace" | "git-ai-note";
+  /** The record could not be read: the PR is taken to be AI-assisted (fail closed). */
+  unreadable?: boolean;
   evidence: string;
   commit?: string;
 }
@@ -112,7 +118,8 @@ export function parseAgentTraceFile(text: string, path: string): { records: Arra
   if (trimmed.startsWith("[") || (trimmed.startsWith("{") && !trimmed.includes("\n{"))) {
     try {
       const value: unknown = JSON.parse(trimmed);
-      for (const [i, item] of (Array.isArray(value) ? value : [value]).entries()) take(item, `record ${i + 1}`, JSON.stringify(item));
+      // The record's own line is not needed for a document: no JSON.stringify, which throws on deeply nested values.
+      for (const [i, item] of (Array.isArray(value) ? value : [value]).entries()) take(item, `record ${i + 1}`, "");
       return { records, problems };
     } catch {
       // Not one JSON document: read it as JSON Lines below.
@@ -248,6 +255,22 @@ function overlap(a: Interval[], b: Interval[]): number {
 }
 
 /** The record ids ("id": "…") on the lines a diff adds: the records the PR itself appended. */
+/** The lines a patch adds, with their line numbers in the new file. */
+function patchAddedLines(patch: string): Array<{ line: string; at: number }> {
+  const out: Array<{ line: string; at: number }> = [];
+  let at = 0;
+  for (const line of patch.split("\n")) {
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(line);
+    if (hunk) {
+      at = Number(hunk[1]);
+      continue;
+    }
+    if (line.startsWith("+")) out.push({ line: line.slice(1).replace(/\r$/, ""), at: at++ });
+    else if (line.startsWith(" ")) at++;
+  }
+  return out;
+}
+
 function idsOnAddedLines(patch: string): Set<string> {
   const ids = new Set<string>();
   for (const line of patch.split("\n")) {
@@ -282,33 +305,69 @@ export function summariseProvenance(snapshot: PullSnapshot, input: ProvenanceInp
   const models = new Set<string>();
   const sources = new Set<string>();
 
+  // A record that cannot be read never clears the PR: it is a signal of its own, naming the record.
+  const unreadable = (id: ProvenanceSignal["id"], what: string, commit?: string) => {
+    problems.push(`${what}; the PR is treated as AI-assisted`);
+    signals.push({ id, evidence: `${what} (treated as AI-assisted)`, unreadable: true, ...(commit ? { commit } : {}) });
+  };
+  const countRecord = (path: string, record: TraceRecord) => {
+    sources.add("Agent Trace");
+    if (record.tool) tools.add(record.tool);
+    for (const m of record.models) models.add(m);
+    for (const [p, ranges] of record.ai) traceLines.set(p, [...(traceLines.get(p) ?? []), ...ranges]);
+    const paths = [...record.ai.keys()];
+    signals.push({
+      id: "agent-trace",
+      evidence: `${path}: ${named(record.tool, record.models) || "AI contributor"} for ${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ` and ${paths.length - 3} more` : ""}`,
+    });
+  };
+
   for (const file of input.agentTrace) {
+    const changed = files.get(file.path);
+    // JSON Lines: the records the PR adds or changes are its patch's added lines, read there first
+    // (whatever the file's size), each of which must be a record.
+    const lines = changed?.patch !== undefined && /\.jsonl$/i.test(file.path) ? patchAddedLines(changed.patch) : undefined;
+    const fromPatch = new Set<string>();
+    if (lines) {
+      for (const { line, at } of lines) {
+        if (line.trim() === "") continue;
+        fromPatch.add(line.trim());
+        let parsed: TraceRecord | string;
+        try {
+          parsed = parseTraceRecord(JSON.parse(line));
+        } catch {
+          parsed = "not valid JSON";
+        }
+        if (typeof parsed === "string")
+          unreadable("agent-trace", `Agent Trace record added at ${file.path} line ${at} could not be read (${parsed})`);
+        else if (parsed.ai.size > 0) countRecord(file.path, parsed);
+      }
+    }
     if (file.text === undefined) {
-      problems.push(`Agent Trace file ${file.path} could not be read${file.error ? ` (${file.error})` : ""}; it was not counted`);
+      // Without the file, its added lines (when the patch had them) were all there was to read.
+      if (!lines) unreadable("agent-trace", `Agent Trace file ${file.path} could not be read${file.error ? ` (${file.error})` : ""}`);
       continue;
     }
     const { records, problems: bad } = parseAgentTraceFile(file.text, file.path);
-    for (const p of bad) problems.push(`Agent Trace record ignored: ${p}`);
-    const changed = files.get(file.path);
     const added = changed?.patch !== undefined ? idsOnAddedLines(changed.patch) : undefined;
     const whole = changed?.status === "added";
+    if (!lines) {
+      // A whole file the PR adds, or one without a patch: its malformed records may be the PR's own.
+      for (const p of bad) {
+        if (whole) unreadable("agent-trace", `Agent Trace record ${p.replace(/: /, " could not be read (")})`);
+        else problems.push(`Agent Trace record ignored: ${p}`);
+      }
+    }
     let counted = 0;
     for (const record of records) {
+      if (lines && fromPatch.has(record.line.trim())) continue; // counted from the patch
       const ours =
-        whole ||
+        (!lines && whole) ||
         (record.revision !== undefined && commits.has(record.revision)) ||
-        (added !== undefined && record.id !== undefined && added.has(record.id));
+        (!lines && added !== undefined && record.id !== undefined && added.has(record.id));
       if (!ours || record.ai.size === 0) continue;
       counted++;
-      sources.add("Agent Trace");
-      if (record.tool) tools.add(record.tool);
-      for (const m of record.models) models.add(m);
-      for (const [path, ranges] of record.ai) traceLines.set(path, [...(traceLines.get(path) ?? []), ...ranges]);
-      const paths = [...record.ai.keys()];
-      signals.push({
-        id: "agent-trace",
-        evidence: `${file.path}: ${named(record.tool, record.models) || "AI contributor"} for ${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ` and ${paths.length - 3} more` : ""}`,
-      });
+      countRecord(file.path, record);
     }
     if (counted === 0 && changed?.patch === undefined && !whole && records.length > 0) {
       problems.push(`Agent Trace file ${file.path}: GitHub gave no diff, so only records naming a commit of this PR were counted`);
@@ -317,12 +376,16 @@ export function summariseProvenance(snapshot: PullSnapshot, input: ProvenanceInp
 
   for (const note of input.gitAiNotes) {
     if (note.text === undefined) {
-      problems.push(`Git AI note of ${short(note.commit)} could not be read${note.error ? ` (${note.error})` : ""}; it was not counted`);
+      unreadable(
+        "git-ai-note",
+        `Git AI note of ${short(note.commit)} could not be read${note.error ? ` (${note.error})` : ""}`,
+        note.commit,
+      );
       continue;
     }
     const parsed = parseGitAiNote(note.text);
     if (typeof parsed === "string") {
-      problems.push(`Git AI note of ${short(note.commit)} ignored: ${parsed}`);
+      unreadable("git-ai-note", `Git AI note of ${short(note.commit)} could not be read (${parsed})`, note.commit);
       continue;
     }
     if (parsed.ai.size === 0) continue;

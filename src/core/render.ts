@@ -3,6 +3,8 @@ import { formatProblem, type PolicyProblem } from "../policy/problems.js";
 import type { Detection, GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
 import { checkRecordOf, renderCheckRecord } from "./check-record.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
+import { describeKept } from "./path-scope.js";
+import { askedLines } from "./assign.js";
 import { describeShare, type ProvenanceSummary } from "./provenance.js";
 
 export type CheckStatus = "in_progress" | "completed";
@@ -120,6 +122,8 @@ function headline(v: Verdict): { icon: string; title: string } {
         return { icon: "✅", title: `Not gated: the base branch ${v.outOfScope.baseRef} is outside the policy's branches (risk ${tier})` };
       return { icon: "✅", title: `Not AI-assisted: no sign-off needed (risk ${tier})` };
     case "approved":
+      // approvals: 0 (core/signoff-groups.ts exemptionOf): nobody had to sign off.
+      if (v.exemption !== undefined && v.approvedBy.length === 0) return { icon: "✅", title: `No sign-off needed: ${v.exemption}` };
       return { icon: "✅", title: `Signed off by ${people(v.approvedBy)} (risk ${tier})` };
     case "overridden":
       return { icon: "⚠️", title: `Overridden by @${v.override?.by ?? "?"}: ${v.override?.reason ?? ""}`.slice(0, 200) };
@@ -218,6 +222,7 @@ function candidatesLine(c: SignoffCandidates | undefined): string[] {
 function groupLine(g: GroupAssessment, candidates: SignoffCandidates | undefined): string[] {
   const need = describeRequirement(g);
   if (!g.applies) return [`- ➖ ${need}: ${g.why} (${g.source}).`];
+  if (g.approvals === 0) return [`- ✅ ${who(g.reviewers)}: exempt, the policy needs 0 approvals here; ${g.why} (${g.source}).`];
   const by = g.approvedBy.length > 0 ? `signed off by ${people(g.approvedBy)}` : "";
   if (g.satisfied) return [`- ✅ ${need}: ${by}; ${g.why} (${g.source}).`];
   const progress = `${g.approvedBy.length} of ${g.approvals}${by ? `, ${by}` : ""}`;
@@ -241,6 +246,11 @@ function signoffSection(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext =
     lines.push(
       `Not required: this PR merges into ${code(v.outOfScope.baseRef)}, and the policy's \`branches\` (${v.outOfScope.branches.map(code).join(", ")}) do not include it.`,
     );
+    return lines;
+  }
+  // approvals: 0 without groups: nobody needs to sign off (with groups, each group says it is exempt).
+  if (v.gated && v.exemption !== undefined && !r.groups) {
+    lines.push(`Not required: ${v.exemption}.`);
     return lines;
   }
   if (v.gated && r.groups && v.groups) {
@@ -269,8 +279,15 @@ function signoffSection(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext =
 function keptApprovals(v: Verdict): string[] {
   if (!v.gated) return [];
   const kept = v.reviews.filter((r) => r.counted && r.basis === "same-diff");
-  if (kept.length === 0) return [];
-  return [...kept.map((r) => `@${r.login} approved on ${code(short(r.commitId))}; ${SAME_DIFF_REASON}.`), ""];
+  // Path-scoped freshness and who is asked: worded in core/path-scope.ts and core/assign.ts.
+  const seniors = [...(v.keptByPath ?? []).map(describeKept), ...(v.pathScopeNotes ?? []), ...askedLines(v.asked)];
+  if (kept.length === 0 && seniors.length === 0) return [];
+  return [...kept.map((r) => `@${r.login} approved on ${code(short(r.commitId))}; ${SAME_DIFF_REASON}.`), ...seniors, ""];
+}
+
+/** The exemption, when the policy needs nobody's sign-off here. */
+function exemptionLines(v: Verdict): string[] {
+  return v.gated && v.exemption !== undefined ? [`No sign-off needed: ${v.exemption}.`, ""] : [];
 }
 
 function reviewsSection(v: Verdict): string[] {
@@ -351,6 +368,7 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
   const summary = [
     verdictLine,
     "",
+    ...exemptionLines(v),
     ...keptApprovals(v),
     ...aiSection(v),
     "",

@@ -31,10 +31,14 @@ export function planReviewRequests(snapshot: PullSnapshot, policy: Policy, verdi
   const users: string[] = [];
   const teams: string[] = [];
   // With groups, only those that apply and still wait for sign-off are asked.
-  const pending =
+  const designated =
     verdict.requirement.groups && verdict.groups
       ? [...new Set(verdict.groups.filter((g) => g.applies && !g.satisfied).flatMap((g) => g.reviewers))]
       : verdict.requirement.reviewers;
+  // signoff.assign chose people (core/assign.ts): ask them instead of the designated teams and users.
+  // signoff.escalate fired (core/escalation.ts): ask its `to` as well; the history keeps it to once.
+  const assigned = verdict.asked?.assigned ?? [];
+  const pending = [...(assigned.length > 0 ? assigned.map((a) => a.login) : designated), ...(verdict.asked?.escalated?.to ?? [])];
   for (const spec of pending.map(parseSpec)) {
     if (spec.kind === "team" && lower(spec.org) === lower(snapshot.owner) && !requestedTeams.has(lower(spec.slug))) {
       teams.push(spec.slug);

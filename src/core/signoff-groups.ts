@@ -60,3 +60,23 @@ export function assessGroups(groups: RequirementGroup[], approvers: string[], di
 export function groupsHold(groups: GroupAssessment[]): boolean {
   return groups.some((g) => g.applies) && groups.every((g) => g.satisfied);
 }
+
+/**
+ * Why the requirement needs nobody's sign-off (`approvals: 0` at the top level, in the tier, or in every
+ * group that applies), or undefined when someone must sign off.
+ */
+export function exemptionOf(requirement: {
+  tier: string;
+  approvals: number;
+  source: string;
+  groups?: RequirementGroup[];
+}): string | undefined {
+  if (requirement.groups) {
+    const applying = requirement.groups.filter((g) => g.applies);
+    if (applying.length === 0 || applying.some((g) => g.approvals > 0)) return undefined;
+    return `the policy exempts this PR: every group that applies at risk ${requirement.tier} needs 0 approvals (${applying.map((g) => g.source).join(", ")})`;
+  }
+  if (requirement.approvals > 0) return undefined;
+  const key = requirement.source.split(", ").find((s) => s.endsWith(".approvals")) ?? requirement.source;
+  return `the policy exempts risk ${requirement.tier} from sign-off (${key}: 0)`;
+}

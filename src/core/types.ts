@@ -1,6 +1,8 @@
 // The data the pure core works on: one snapshot of a pull request in, one verdict out.
+import type { CarriedPull } from "./merged-pulls.js";
 import type { RiskTier, ReviewerSpec } from "../policy/schema.js";
 import type { ProvenanceInput, ProvenanceSummary } from "./provenance.js";
+import type { KeptApproval } from "./path-scope.js";
 
 export type { RiskTier, ReviewerSpec };
 
@@ -139,6 +141,8 @@ export interface PullSnapshot {
   requestedReviewers: string[];
   requestedTeams: string[];
   /** Agent Trace records and Git AI notes the PR carries, when the edge read any (detection.provenance). */
+  /** PRs merged into this one, or re-landed by a revert of their revert, whose AI evidence it carries (core/merged-pulls.ts). */
+  carriedPulls?: CarriedPull[];
   provenance?: ProvenanceInput;
 }
 
@@ -279,4 +283,21 @@ export interface Verdict {
   groups?: GroupAssessment[];
   /** Set when the base branch is outside the policy's `branches`: not gated, and why. */
   outOfScope?: { baseRef: string; branches: string[] };
+  /** `approvals: 0` where this PR falls: why the policy exempts it from sign-off (core/signoff-groups.ts). */
+  exemption?: string;
+  /** Earlier approvals kept by path-scoped freshness (core/path-scope.ts), and those it could not keep. */
+  keptByPath?: KeptApproval[];
+  pathScopeNotes?: string[];
+  /** Who is asked (signoff.assign) and whether the PR was escalated (signoff.escalate); set after the decision. */
+  asked?: AskedReviewers;
+}
+
+/** Who Countersign asks for review beyond the designated teams: chosen people, and an escalation. */
+export interface AskedReviewers {
+  /** signoff.assign: the people asked (or kept from an earlier evaluation), each with why. */
+  assigned?: Array<{ login: string; why: string }>;
+  /** signoff.assign could choose nobody: why, and the teams are asked instead. */
+  fallback?: string;
+  /** signoff.escalate fired: who is asked too, and the sentence for the summary. */
+  escalated?: { to: ReviewerSpec[]; note: string };
 }

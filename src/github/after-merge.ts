@@ -17,17 +17,6 @@ export async function readMergedHeadCheck(octokit: Octokit, target: CheckTarget)
   return (await readCheckRun(octokit, target))?.view;
 }
 
-/** The labels the PR has now (the event's payload may be older: a redelivery carries the original). */
-export async function readCurrentLabels(octokit: Octokit, ref: IssueRef): Promise<string[]> {
-  const labels = await octokit.paginate(octokit.rest.issues.listLabelsOnIssue, {
-    owner: ref.owner,
-    repo: ref.repo,
-    issue_number: ref.number,
-    per_page: 100,
-  });
-  return labels.map((l) => l.name);
-}
-
 /** Whether a bot (ours) already left the bypass comment: a write that failed halfway is finished, not repeated. */
 async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolean> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -40,8 +29,9 @@ async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolea
 }
 
 /**
- * The comment first, the label last: the label says "done", so a redelivery that finds it writes
- * nothing, and one that does not (a failure in between) finds the comment and only adds the label.
+ * The comment first, the label last. Whether the bypass was recorded is the merge ledger's to say
+ * (handlers/merged.ts), never the label's (anyone can add or remove it): a redelivery after a failure
+ * in between finds the comment and only adds the label.
  */
 export async function markBypassed(
   octokit: Octokit,
@@ -55,6 +45,23 @@ export async function markBypassed(
   await ensureLabel(octokit, ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);
   await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels: [BYPASSED_LABEL] });
   return { commented };
+}
+
+/** The messages of the PR's commits (its first 250, as GitHub lists them): where `git revert` says what it reverts. */
+export async function readPullCommitMessages(octokit: Octokit, ref: IssueRef): Promise<string[]> {
+  const messages: string[] = [];
+  for (let page = 1; page <= 3; page++) {
+    const { data } = await octokit.rest.pulls.listCommits({
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+      per_page: 100,
+      page,
+    });
+    messages.push(...data.map((c) => c.commit.message));
+    if (data.length < 100) break;
+  }
+  return messages;
 }
 
 export interface RevertedPull {

@@ -10,9 +10,12 @@ import { readProposedPolicyText, resolveProposedPolicy, type ProposedPolicyResul
 import type { ExistingCheckRun } from "./publish.js";
 import { resolveDirectory, type DirectoryCaches } from "./directory.js";
 import { readSameDiffFacts } from "./same-diff.js";
+import { readPathScopeFacts } from "./path-scope.js";
+import { approvalsToScope, type ChangedSince } from "../core/path-scope.js";
 import { resolveCommitAuthors } from "./co-authors.js";
 import { readContentForRules } from "./file-content.js";
 import { readProvenance, type ProvenanceCaches } from "./provenance.js";
+import { readCarriedPulls } from "./merged-pulls.js";
 import { openPullRequestsWithHead } from "./pulls.js";
 import type { TtlCache } from "./ttl-cache.js";
 import { POLICY_PATH } from "../policy/paths.js";
@@ -36,6 +39,8 @@ export interface DecisionCaches extends DirectoryCaches {
   provenance: ProvenanceCaches;
   coAuthors: TtlCache<Actor[]>;
   diffs: TtlCache<DiffDigest>;
+  /** Path-scoped freshness: paths changed between an approved commit and the head, per SHA pair. */
+  changedSince?: TtlCache<ChangedSince>;
 }
 
 /** Everything `decide` needs, and what publishing needs from the reads. */
@@ -80,6 +85,9 @@ export async function readDecisionInputs(
     const provenance = await readProvenance(octokit, snapshot, await inputs.notesRef, caches.provenance);
     if (provenance) snapshot = { ...snapshot, provenance };
   }
+  // #19 items 6, 7: PRs merged into this one, or re-landed by a revert of a revert, carry their AI evidence (github/merged-pulls.ts).
+  const carriedPulls = await readCarriedPulls(octokit, snapshot);
+  if (carriedPulls.length > 0) snapshot = { ...snapshot, carriedPulls };
   const evidence = detectAiAssistance(snapshot, policy);
   if (!history && needsLabelHistory(snapshot, policy, evidence)) history = await readIssueHistory(octokit, ref);
   if (history) snapshot = { ...snapshot, labelEvents: history.labelEvents, reviewRequestEvents: history.reviewRequestEvents };
@@ -110,5 +118,9 @@ export async function readDecisionInputs(
   const override = fresh ?? overrideFor(state, ref.number);
   if (override) snapshot = { ...snapshot, override };
   const facts = await readSameDiffFacts(octokit, snapshot, approvalsToCompare(snapshot, policy, plan, directory), caches.diffs);
+  // Path-scoped freshness (core/path-scope.ts, reads in github/path-scope.ts): what changed since each earlier approval.
+  const scoped = gatedOrMaybe ? approvalsToScope(snapshot, policy, plan.requirement.groups, plan.decisiveReviews) : [];
+  const changedSince = await readPathScopeFacts(octokit, ref, headSha, scoped, caches.changedSince);
+  if (changedSince) facts.changedSince = changedSince;
   return { snapshot, plan, directory, facts, existing, state, proposed, listed };
 }

@@ -3,7 +3,15 @@
 // cached by (base SHA, commit SHA): commits are immutable, so a digest never goes out of date.
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
-import { compareDiffs, digestDiff, type DiffComparison, type DiffDigest, type DiffFile } from "../core/same-diff.js";
+import {
+  compareDiffs,
+  digestDiff,
+  hunkRanges,
+  type BaseChanges,
+  type DiffComparison,
+  type DiffDigest,
+  type DiffFile,
+} from "../core/same-diff.js";
 import type { TtlCache } from "./ttl-cache.js";
 import type { DecisionFacts } from "../core/decide.js";
 import type { PullSnapshot } from "../core/types.js";
@@ -65,7 +73,7 @@ export async function readDiffDigest(
     if (files.length >= COMPARE_MAX_FILES) {
       return { ok: false, reason: `GitHub lists at most ${COMPARE_MAX_FILES} files of a comparison, and this one reached that limit` };
     }
-    return digestDiff(files.map(toDiffFile));
+    return digestDiff(files.map(toDiffFile), data.merge_base_commit?.sha);
   };
   try {
     if (!cache || !target.cacheable) return await load();
@@ -77,7 +85,44 @@ export async function readDiffDigest(
   }
 }
 
-/** For each approved earlier commit, whether its changes equal the head's: the head and each commit read once, in parallel. */
+/**
+ * The base branch's own changes between two merge bases (the approved commit's, then the head's), per
+ * file, or undefined when they cannot be read whole: the earlier must be an ancestor of the later
+ * (a base branch that was rewritten cannot carry a hunk anywhere), and every file needs its patch.
+ */
+async function readBaseChanges(
+  octokit: Octokit,
+  target: PullDiffTarget,
+  from: string,
+  to: string,
+  paths: readonly string[],
+): Promise<BaseChanges | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: target.owner,
+      repo: target.repo,
+      basehead: `${from}...${to}`,
+    });
+    if (data.status !== "ahead" && data.status !== "identical") return undefined;
+    const files = (data.files ?? []) as RawCompareFile[];
+    if (files.length >= COMPARE_MAX_FILES) return undefined;
+    const changes: BaseChanges = new Map();
+    for (const file of files) {
+      if (!paths.includes(file.filename)) continue;
+      if (file.patch === undefined || file.previous_filename) return undefined;
+      changes.set(file.filename, hunkRanges(file.patch));
+    }
+    return changes;
+  } catch {
+    return undefined; // the approval stays stale (fail closed)
+  }
+}
+
+/**
+ * For each approved earlier commit, whether its changes equal the head's: the head and each commit
+ * read once, in parallel; where only the places of the hunks differ and the merge base moved, the
+ * base's own changes in between are read (one compare) to see whether they carried the hunks there.
+ */
 export async function compareWithHead(
   octokit: Octokit,
   target: PullDiffTarget,
@@ -86,7 +131,19 @@ export async function compareWithHead(
   cache?: TtlCache<DiffDigest>,
 ): Promise<Map<string, DiffComparison>> {
   const [head, ...approved] = await Promise.all([headSha, ...commits].map((sha) => readDiffDigest(octokit, target, sha, cache)));
-  return new Map(commits.map((sha, i) => [sha, compareDiffs(sha, approved[i]!, head!)]));
+  const result = new Map<string, DiffComparison>();
+  for (const [i, sha] of commits.entries()) {
+    const digest = approved[i]!;
+    let comparison = compareDiffs(sha, digest, head!);
+    const from = digest.ok ? digest.mergeBase : undefined;
+    const to = head!.ok ? head!.mergeBase : undefined;
+    if (comparison.needsBaseChanges && from && to && head!.ok) {
+      const base = await readBaseChanges(octokit, target, from, to, Object.keys(head!.files));
+      if (base) comparison = compareDiffs(sha, digest, head!, base);
+    }
+    result.set(sha, comparison);
+  }
+  return result;
 }
 
 /** `same-diff`: compare the approved earlier commits with the head, only when there are any (cached by SHA). */

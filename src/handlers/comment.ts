@@ -1,6 +1,7 @@
 // "/countersign recheck" and "/countersign override <reason>" in PR comments.
 import type { Context } from "probot";
 import { parseCommand, shownText } from "../core/commands.js";
+import { forgetNotesAbsence } from "../github/provenance.js";
 import { lookupsFor, matchSpecs, overrideExclusion } from "../core/eligibility.js";
 import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
@@ -56,6 +57,7 @@ export function onComment(services: Services) {
       return;
     }
     if (command.kind === "recheck") {
+      forgetNotesAbsence(services.caches.provenance, owner, repo); // notes pushed since are read now
       // The acknowledgement costs no slot on the critical path: after the evaluation's writes, and skipped when writes queue.
       await evaluatePullRequest(context.octokit, context.log, services, ref);
       await acknowledgeCommand(context.octokit, owner, repo, comment.id);

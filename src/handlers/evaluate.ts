@@ -28,6 +28,7 @@ import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
 import { recordSignoffWait } from "../scale/signoff-wait.js";
 import type { Services } from "./services.js";
+import { recordAsked, withAskedReviewers } from "./seniors.js";
 
 export interface EvaluationResult {
   outcome: Outcome;
@@ -162,11 +163,13 @@ export async function evaluateOnce(
     const fresh = run?.override ?? options.override;
     // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
     const decision = await readDecisionInputs(octokit, ref, inputs, policy, services.caches, fresh);
-    const { snapshot, existing } = decision;
-    const verdict = decide(snapshot, policy, decision.plan, decision.directory, decision.facts);
+    const { existing } = decision;
+    const decided = decide(decision.snapshot, policy, decision.plan, decision.directory, decision.facts);
+    // Seniors' time (handlers/seniors.ts): whom signoff.assign asks, and signoff.escalate.
+    const { verdict, snapshot } = await withAskedReviewers(octokit, log, services, ref, key, decision.snapshot, policy, decided);
     outcome = verdict.outcome;
     tier = verdict.risk.tier;
-    const viewFor = await headViewFor(octokit, log, services, ref, loaded, decision, verdict);
+    const viewFor = await headViewFor(octokit, log, services, ref, loaded, { ...decision, snapshot }, verdict);
 
     // Every write first waits for its turn in the installation's write queue; if a newer event for this
     // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
@@ -187,6 +190,7 @@ export async function evaluateOnce(
       };
     }
     await afterPublish(log, services, key, { ref, fresh, verdict, existing, published });
+    await recordAsked(log, services, ref, key, verdict, published);
     const { check, labelWrites, reviewRequests } = published;
     const { mode, gated } = verdict;
     log.info({ outcome, mode, tier, gated, check, labelWrites, reviewRequests, ms: elapsed(started) }, "evaluated pull request");

@@ -10,7 +10,7 @@ import type { RequestHooks } from "../github/instrument.js";
 import type { Permission } from "../github/directory.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { Actor } from "../core/types.js";
-import type { NotesIndex, ProvenanceCaches } from "../github/provenance.js";
+import { NOTES_ABSENT_MAX_MS, type NotesIndex, type ProvenanceCaches } from "../github/provenance.js";
 import { Metrics } from "../metrics/metrics.js";
 import { InFlight } from "./in-flight.js";
 import { LocalPullGate, type PullGate } from "../scale/pull-gate.js";
@@ -21,6 +21,10 @@ import { WriteTurns } from "../github/write-turns.js";
 import { LocalWaitingBoard, RedisWaitingBoard, type WaitingBoard } from "../scale/waiting-board.js";
 import { LocalMergeLedger, RedisMergeLedger, type MergeLedger } from "../scale/merge-ledger.js";
 import { LabelRegistry } from "../github/label-registry.js";
+import { LocalReviewLoad, RedisReviewLoad, type ReviewLoad } from "../scale/review-load.js";
+import { LocalEscalationBoard, RedisEscalationBoard, type EscalationBoard } from "../scale/escalation-sweep.js";
+import type { CodeownersRule } from "../core/codeowners.js";
+import type { ChangedSince } from "../core/path-scope.js";
 
 export interface Services {
   checkName: string;
@@ -64,7 +68,20 @@ export interface Services {
     overrides: TtlCache<{ applied: boolean; passes: boolean }>;
     /** The accounts GitHub links to a commit's authors and co-authors, per SHA (they do not change). */
     coAuthors: TtlCache<Actor[]>;
+    /** Path-scoped freshness: the paths changed between an approved commit and the head (immutable pairs). */
+    changedSince: TtlCache<ChangedSince>;
   };
+  /** Seniors' time (handlers/seniors.ts): open requests per person, the escalation board, ownership reads, the clock. */
+  seniors: {
+    load: ReviewLoad;
+    escalations: EscalationBoard;
+    codeowners: TtlCache<CodeownersRule[]>;
+    changers: TtlCache<string[]>;
+    /** Milliseconds now; tests replace it to let time pass without waiting. */
+    clock: () => number;
+  };
+  /** ESCALATION_SWEEP_SECONDS: how often PRs past their signoff.escalate deadline are re-evaluated (0: never). */
+  escalationSweepSeconds: number;
   /** SIGNOFF_CANDIDATES: how many people the summary names as able to sign off now (0: none, and no reads for it). */
   candidatesLimit: number;
   /** Give the services the app's logger (known once Probot loads the app). */
@@ -98,8 +115,8 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
   const membershipTtl = ttl(number(env.MEMBERSHIP_CACHE_SECONDS, 60) * 1000);
   const policyTtl = ttl(number(env.POLICY_CACHE_SECONDS, 300) * 1000);
   const labelTtl = ttl(60 * 60 * 1000);
-  // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long.
-  const notesAbsentTtl = ttl(number(env.NOTES_REF_CACHE_SECONDS, 3600) * 1000);
+  // No webhook announces a new refs/notes/ai: a repository without one is looked at again after this long (a few minutes at most).
+  const notesAbsentTtl = ttl(Math.min(number(env.NOTES_REF_CACHE_SECONDS, 180) * 1000, NOTES_ABSENT_MAX_MS));
   const immutableTtl = ttl(24 * 60 * 60 * 1000);
   const etagBytes = parts.cacheMs === 0 ? 0 : number(env.ETAG_CACHE_MB, 32) * 1024 * 1024;
   const delayMs = number(env.COALESCE_DELAY_MS, 0);
@@ -146,7 +163,9 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
     log?.warn({ err }, "could not read or bump the policy epoch in Redis; reading the policy from GitHub"),
   );
 
-  return {
+  // The escalation board's claims follow the services' clock, which tests may replace.
+  const seniorsClock = () => services.seniors.clock();
+  const services: Services = {
     checkName: env.CHECK_NAME?.trim() || "Countersign",
     appId: validAppId,
     coalescer,
@@ -186,8 +205,18 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
       // Not a cache of GitHub's answers: it is how a reply learns its override was written, not a saving.
       overrides: new TtlCache<{ applied: boolean; passes: boolean }>(10 * 60 * 1000, 1_000),
       coAuthors: new TtlCache<Actor[]>(ttl(60 * 60 * 1000), 10_000),
+      changedSince: new TtlCache<ChangedSince>(immutableTtl, 5_000),
+    },
+    seniors: {
+      load: redis ? new RedisReviewLoad(redis, prefix) : new LocalReviewLoad(),
+      escalations: redis ? new RedisEscalationBoard(redis, prefix) : new LocalEscalationBoard(() => seniorsClock()),
+      // CODEOWNERS and recent changers are read at the base commit: they cannot change for it.
+      codeowners: new TtlCache<CodeownersRule[]>(ttl(60 * 60 * 1000), 2_000),
+      changers: new TtlCache<string[]>(ttl(60 * 60 * 1000), 10_000),
+      clock: Date.now,
     },
     candidatesLimit: Math.floor(number(env.SIGNOFF_CANDIDATES, 10)),
+    escalationSweepSeconds: number(env.ESCALATION_SWEEP_SECONDS, 300),
     useLogger(logger) {
       log = logger;
     },
@@ -205,4 +234,5 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
       await gate.close();
     },
   };
+  return services;
 }

@@ -12,6 +12,8 @@ export function onPullRequestClosedWaiting(services: Services) {
     };
     try {
       await services.waiting.clear(pullKey(ref));
+      // Its review requests are no longer open, and it no longer escalates (handlers/seniors.ts).
+      await Promise.all([services.seniors.load.release(ref.owner, pullKey(ref)), services.seniors.escalations.clear(pullKey(ref))]);
     } catch (err) {
       context.log.debug({ err, pr: ref.number }, "could not clear the PR's waiting mark");
     }

@@ -25,6 +25,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** signoff.escalate: PRs that waited past `after` and asked `to` (counted when the request was written). */
+  readonly escalations = new Counter({
+    name: "countersign_escalations_total",
+    help: "Pull requests that waited for sign-off longer than signoff.escalate.after and asked its reviewers too (once per PR).",
+    registers: [this.registry],
+  });
+
+  /** Path-scoped freshness: earlier approvals kept because the pushes since touched none of their group's paths. */
+  readonly approvalsKeptByPath = new Counter({
+    name: "countersign_approvals_kept_by_path_total",
+    help: "Approvals on an earlier commit kept for a signoff.require group with paths, because the changes since touched none of its paths (counted per evaluation that published).",
+    registers: [this.registry],
+  });
+
   readonly evaluationSeconds = new Histogram({
     name: "countersign_evaluation_duration_seconds",
     help: "Time from the start of an evaluation to its published result, including waits in Probot's write throttle.",

@@ -273,13 +273,55 @@ export function compileSafeRegex(source: string, options: SafeRegexOptions = {})
   return result;
 }
 
+/**
+ * RE2's flag groups (`(?i)`, `(?-i)`, `(?i:…)`, `(?s)`, `(?m)`, `(?U)`), which the policy docs promise
+ * ("RE2 syntax") and JavaScript before Node 23 refuses. Outside classes and escapes.
+ */
+const FLAG_GROUP = /\(\?[imsU]*(?:-[imsU]*)?(?=[):])/g;
+
+/** The pattern with RE2's flag groups made plain groups, for JavaScript's syntax check; and whether it had any. */
+function withoutFlagGroups(source: string): { js: string; flags: boolean } {
+  let js = "";
+  let flags = false;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") {
+      js += c + (source[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+    } else if (c === "[") inClass = true;
+    else if (c === "(") {
+      FLAG_GROUP.lastIndex = i;
+      const m = FLAG_GROUP.exec(source);
+      if (m && m.index === i && m[0].length > 2) {
+        flags = true;
+        const close = source[i + m[0].length];
+        if (close === ")") {
+          i += m[0].length; // `(?i)`: sets flags for the rest of the group, matches nothing
+          continue;
+        }
+        js += "(?";
+        i += m[0].length - 1; // `(?i:`: a non-capturing group; the ":" follows
+        continue;
+      }
+    }
+    js += c;
+  }
+  return { js, flags };
+}
+
 function compile(source: string, ignoreCase: boolean): SafeCompileResult {
+  const { js, flags } = withoutFlagGroups(source);
   try {
-    new RegExp(source, ignoreCase ? "i" : "");
+    new RegExp(js, ignoreCase ? "i" : "");
   } catch (err) {
     return { ok: false, problem: `is not a valid regular expression: ${(err as Error).message}` };
   }
-  const construct = unsupportedConstruct(source);
+  const construct = unsupportedConstruct(js);
   if (construct) return { ok: false, problem: `uses ${construct}, ${WHY}` };
   let re: RE2JS;
   try {
@@ -290,7 +332,9 @@ function compile(source: string, ignoreCase: boolean): SafeCompileResult {
     if (count) return { ok: false, problem: `uses a repetition count above 1000 (${count[1]}), ${WHY}` };
     return { ok: false, problem: `uses syntax that RE2 rejects (${detail}), ${WHY}` };
   }
-  const prefilter = ignoreCase ? [...new Set(requiredText(source).map((t) => t.toLowerCase()))] : requiredText(source);
+  // A flag group can change case-sensitivity part-way: no text is then known to be required as written.
+  const required = flags ? [] : requiredText(source);
+  const prefilter = ignoreCase ? [...new Set(required.map((t) => t.toLowerCase()))] : required;
   const one = prefilter.length === 1 ? prefilter[0]! : undefined;
   let test: (text: string) => boolean;
   if (prefilter.length === 0) test = (text) => re.test(text);

@@ -1,5 +1,6 @@
 // The policy file's schema: the single source for its types, defaults, JSON Schema and docs.
 import { z } from "zod";
+import { parseDuration } from "./duration.js";
 
 export const RISK_TIERS = ["low", "medium", "high", "critical"] as const;
 export const RiskTier = z.enum(RISK_TIERS).meta({
@@ -115,7 +116,9 @@ export const SignoffGroupSchema = z
     reviewers: z.array(ReviewerSpec).min(1).meta({
       description: 'Who may sign off for this group: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin".',
     }),
-    approvals: z.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people of this group must approve." }),
+    approvals: z.int().min(0).max(10).default(1).meta({
+      description: "How many distinct eligible people of this group must approve; 0 exempts the group (it needs nobody's sign-off).",
+    }),
     paths: z.array(z.string().min(1)).min(1).optional().meta({
       description:
         "Glob patterns (as in risk.rules[].paths): the group applies only when a changed path, or the previous path of a renamed file, matches one. Without paths the group always applies.",
@@ -139,12 +142,35 @@ export const TierSignoffSchema = z
     reviewers: z.array(ReviewerSpec).min(1).optional().meta({
       description: "Who may sign off at this tier; falls back to signoff.reviewers.",
     }),
-    approvals: z.int().min(1).max(10).optional().meta({
-      description: "How many distinct eligible people must approve at this tier; falls back to signoff.approvals.",
+    approvals: z.int().min(0).max(10).optional().meta({
+      description:
+        "How many distinct eligible people must approve at this tier; falls back to signoff.approvals. 0 exempts the tier: its pull requests need no sign-off (labels are still set).",
     }),
     require: requireGroups("this tier's "),
   })
   .meta({ description: "Sign-off requirements for one risk tier, overriding the top-level ones key by key." });
+
+/** A duration such as "90m", "24h", "2d" or "1h30m". */
+export const Duration = z
+  .string()
+  .regex(/^\s*(\d{1,6}[dhmDHM])+\s*$/, 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days)')
+  .refine((text) => parseDuration(text) !== undefined, {
+    message: 'must be a duration such as "90m", "24h", "2d" or "1h30m" (minutes, hours, days; at least 1 minute)',
+  })
+  .meta({ description: 'A duration: minutes, hours and days, e.g. "90m", "24h", "2d", "1h30m".' });
+
+export const EscalateSchema = z
+  .strictObject({
+    after: Duration.meta({ description: 'How long a pull request may wait for sign-off before `to` is asked too, e.g. "24h" or "90m".' }),
+    to: z.array(ReviewerSpec).min(1).meta({
+      description: 'Who is asked once the pull request has waited longer than `after`: teams ("@org/slug") or logins. Asked once.',
+    }),
+  })
+  .meta({
+    description:
+      "Ask more people when a pull request still waits for sign-off after `after`: checked on each event and by a periodic sweep, so it fires without a new event; the summary says so.",
+  });
+export type Escalate = z.infer<typeof EscalateSchema>;
 
 export const SignoffSchema = z
   .strictObject({
@@ -152,7 +178,9 @@ export const SignoffSchema = z
       description:
         'Who may sign off: teams ("@org/slug"), logins, or "permission:maintain"/"permission:admin". Default: anyone with maintain or admin permission.',
     }),
-    approvals: z.int().min(1).max(10).default(1).meta({ description: "How many distinct eligible people must approve." }),
+    approvals: z.int().min(0).max(10).default(1).meta({
+      description: "How many distinct eligible people must approve; 0 exempts every tier that does not set its own (no sign-off needed).",
+    }),
     require: requireGroups("signoff."),
     tiers: z
       .strictObject({
@@ -176,6 +204,11 @@ export const SignoffSchema = z
     request_reviews: z.boolean().default(true).meta({
       description: "Request review from the designated teams and users when a pull request is gated.",
     }),
+    assign: z.int().min(1).max(10).optional().meta({
+      description:
+        "Request this many eligible people instead of whole teams: those who own the touched paths (CODEOWNERS at the base, then the people who most recently changed those files), the ones with the fewest open Countersign review requests first. Never the author or a contributor. Absent: the designated teams and users are requested, as before. If nobody eligible can be chosen, the teams are requested.",
+    }),
+    escalate: EscalateSchema.optional(),
   })
   .prefault({})
   .meta({ description: "Who must sign off on a gated pull request, and how many." });

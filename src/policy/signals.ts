@@ -18,6 +18,7 @@ export const BUILTIN_SIGNAL_IDS = [
   "review-bot-suggestion",
   "tool-footer",
   "prose-disclosure",
+  "merged-pull",
 ] as const;
 
 export type BuiltinSignalId = (typeof BUILTIN_SIGNAL_IDS)[number];

@@ -4,6 +4,7 @@ import { BUILTIN_SIGNAL_IDS } from "./signals.js";
 import { isAiReviewer } from "./ai-identities.js";
 import { closestKey } from "./keys.js";
 import { compileSafeRegex } from "./safe-regex.js";
+import { unmatchableGlob } from "./glob-problems.js";
 import { branchProblems, signoffGlobs, signoffProblems } from "./signoff-problems.js";
 import { matchesPolicyEmail } from "./email-pattern.js";
 import {
@@ -154,7 +155,7 @@ function semanticProblems(raw: unknown): PolicyProblem[] {
     if (!compiled.ok) problems.push({ path, message: compiled.problem });
   };
   const checkGlob = (glob: unknown, path: string) => {
-    const problem = typeof glob === "string" ? globProblem(glob) : undefined;
+    const problem = typeof glob === "string" ? (globProblem(glob) ?? unmatchableGlob(glob)) : undefined;
     if (problem) problems.push({ path, message: problem });
   };
   asArray(at(at(raw, "detection"), "body_patterns")).forEach((p, i) => check(p, `detection.body_patterns[${i}]`, true));

@@ -283,7 +283,7 @@ export class FakeGitHub {
    * Git AI notes (refs/notes/ai) on commits: the ref, its commit, its tree (git's two-character
    * fan-out) and one blob per note, each read once.
    */
-  gitAiNotes(notes: Record<string, string>, o: { notesCommit?: string; tree?: string } = {}): this {
+  gitAiNotes(notes: Record<string, string>, o: { notesCommit?: string; tree?: string; truncated?: boolean } = {}): this {
     nock.removeInterceptor(this.noNotes);
     const notesCommit = o.notesCommit ?? "c".repeat(40);
     const tree = o.tree ?? "d".repeat(40);
@@ -297,6 +297,11 @@ export class FakeGitHub {
       sha: `${i + 1}`.padStart(40, "e"),
       mode: "100644",
     }));
+    // `truncated`: GitHub cut the recursive listing short before any of these notes (a tree of 100,000 others).
+    if (o.truncated) {
+      this.api.get(`${this.repoPath}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: true, tree: [] });
+      return this;
+    }
     this.api.get(`${this.repoPath}/git/trees/${tree}`).query({ recursive: "1" }).reply(200, { sha: tree, truncated: false, tree: entries });
     Object.values(notes).forEach((text, i) => {
       const blob = `${i + 1}`.padStart(40, "e");

@@ -83,9 +83,13 @@ describe("the merge ledger", () => {
     it("counts a revert once when its merge event is redelivered to another replica", async () => {
       const [a, b] = [createTestApp({ REDIS_URL: url }), createTestApp({ REDIS_URL: url })];
       apps.push(a, b);
-      const gh = new FakeGitHub().token().token().existingChecks([PASSED], undefined, 2);
+      // The first replica reads (and judges afresh: the check passed as "not gated"); the redelivery reads nothing.
+      const gh = new FakeGitHub().token().existingChecks([PASSED]).noPolicy();
+      const merged8 = pullRequest({ number: 8, labels: [], state: "closed", body: "Reverts acme/shop#5" });
+      gh.pull(Object.assign(merged8, { merged: true, title: 'Revert "x"' }));
       gh.api
         .get(`${repoPath}/pulls/5`)
+        .times(2) // judged afresh (is #5 itself a revert, re-landed?) and counted as the reverted PR
         .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
 
       await a.receive("pull_request", revertEvent());

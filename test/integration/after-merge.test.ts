@@ -4,7 +4,17 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { FakeGitHub, HEAD, OWNER, REPO, createTestApp, existingCheckRun, pullRequest, pullRequestEvent } from "../helpers/github.js";
+import {
+  FakeGitHub,
+  HEAD,
+  OWNER,
+  REPO,
+  commit,
+  createTestApp,
+  existingCheckRun,
+  pullRequest,
+  pullRequestEvent,
+} from "../helpers/github.js";
 import { renderCheckRecord, type CheckRecord } from "../../src/core/check-record.js";
 
 const MERGE_SHA = "c".repeat(40);
@@ -48,6 +58,34 @@ const WAITING_CRITICAL = ourCheck(
   "Waiting for 2 approvals from @acme/principals, @acme/sre (1 of 2, risk critical)",
 );
 
+/** The PR's commit messages, read when its title and description name no revert (a hand-made revert says so only there). */
+function commitsOf(gh: FakeGitHub, number = 7, messages = ["Change things"]): FakeGitHub {
+  gh.api
+    .get(`${repoPath}/pulls/${number}/commits`)
+    .query(true)
+    .reply(
+      200,
+      messages.map((message) => commit({ message })),
+    );
+  return gh;
+}
+
+/** The merged PR and the policy, read to judge afresh whether it was gated when our check cannot say it. */
+function judging(
+  gh: FakeGitHub,
+  o: { number?: number; labels?: string[]; title?: string; body?: string; commits?: string[] } = {},
+): FakeGitHub {
+  const pr = pullRequest({
+    number: o.number ?? 7,
+    labels: o.labels ?? [],
+    state: "closed",
+    ...(o.body !== undefined ? { body: o.body } : {}),
+  });
+  Object.assign(pr, { merged: true, title: o.title ?? "Change things" });
+  gh.pull(pr, { commits: (o.commits ?? ["Change things"]).map((message) => commit({ message })) });
+  return gh.noPolicy();
+}
+
 async function metric(app: ReturnType<typeof createTestApp>, line: string): Promise<boolean> {
   return (await app.services.metrics.render()).body.split("\n").includes(line);
 }
@@ -55,11 +93,7 @@ async function metric(app: ReturnType<typeof createTestApp>, line: string): Prom
 describe("a merged pull request", () => {
   it("labels, comments once and counts an admin merge of a PR still waiting for sign-off", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    gh.api
-      .get(`${repoPath}/issues/7/labels`)
-      .query(true)
-      .reply(200, [{ name: "ai-assisted" }, { name: "risk:critical" }]);
+    const gh = commitsOf(new FakeGitHub().token().existingChecks([WAITING_CRITICAL]));
     gh.api
       .get(`${repoPath}/issues/7/comments`)
       .query(true)
@@ -88,8 +122,7 @@ describe("a merged pull request", () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
     const app = createTestApp({}, { log: pino({ level: "warn" }, sink) });
-    const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    gh.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, []);
+    const gh = commitsOf(new FakeGitHub().token().existingChecks([WAITING_CRITICAL]));
     gh.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, []);
     gh.expectComment().labelMissing("countersign:bypassed").addLabels();
 
@@ -101,21 +134,13 @@ describe("a merged pull request", () => {
 
   it("writes nothing new when the same event is delivered again", async () => {
     const app = createTestApp();
-    const first = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    first.api
-      .get(`${repoPath}/issues/7/labels`)
-      .query(true)
-      .reply(200, [{ name: "ai-assisted" }]);
+    const first = commitsOf(new FakeGitHub().token().existingChecks([WAITING_CRITICAL]));
     first.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, []);
     first.expectComment().labelMissing("countersign:bypassed").addLabels();
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:critical"] }));
 
-    // The redelivery carries the original payload (without the label); the label on the PR now says done.
-    const again = new FakeGitHub().existingChecks([WAITING_CRITICAL]);
-    again.api
-      .get(`${repoPath}/issues/7/labels`)
-      .query(true)
-      .reply(200, [{ name: "ai-assisted" }, { name: "countersign:bypassed" }]);
+    // The redelivery carries the original payload: the merge ledger knows this merge, so nothing is read or written.
+    const again = new FakeGitHub();
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:critical"] }));
 
     expect(again.comments).toEqual([]);
@@ -127,8 +152,7 @@ describe("a merged pull request", () => {
 
   it("finishes a bypass that failed halfway without commenting twice", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([WAITING_CRITICAL]);
-    gh.api.get(`${repoPath}/issues/7/labels`).query(true).reply(200, []);
+    const gh = commitsOf(new FakeGitHub().token().existingChecks([WAITING_CRITICAL]));
     gh.api
       .get(`${repoPath}/issues/7/comments`)
       .query(true)
@@ -191,9 +215,12 @@ describe("a merged pull request", () => {
       "from before the verdict record",
       existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk high)", summary: "…" }),
     ],
-  ])("writes nothing when it was %s", async (_name, check) => {
+  ])("writes nothing when it was %s", async (name, check) => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([check]);
+    // A check that passed as "not gated" cannot say it for the merged head and base: judged afresh (a human PR).
+    if (name === "never gated") judging(gh);
+    else commitsOf(gh);
 
     await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:high"] }));
 
@@ -202,9 +229,9 @@ describe("a merged pull request", () => {
     expect(await metric(app, 'countersign_bypassed_merges_total{tier="high"} 1')).toBe(false);
   });
 
-  it("writes nothing for a PR without our check and without the AI label", async () => {
+  it("writes nothing for a PR without our check and without AI evidence (judged afresh at the merge)", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([]);
+    const gh = judging(new FakeGitHub().token().existingChecks([]));
     await app.receive("pull_request", mergedEvent());
     expect(gh.comments).toEqual([]);
     expect(gh.labelsAdded).toEqual([]);
@@ -228,7 +255,7 @@ describe("a merged revert", () => {
 
   it("counts the revert of an AI-assisted critical PR (GitHub's Revert button) with the reverted PR's labels", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([PASSED]);
+    const gh = judging(new FakeGitHub().token().existingChecks([PASSED]), { number: 8 });
     gh.api
       .get(`${repoPath}/pulls/5`)
       .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });
@@ -245,7 +272,7 @@ describe("a merged revert", () => {
   it("finds the reverted PR from `This reverts commit <sha>` of its merge commit, in one read", async () => {
     const app = createTestApp();
     const reverted = "d".repeat(40);
-    const gh = new FakeGitHub().token().existingChecks([PASSED]);
+    const gh = judging(new FakeGitHub().token().existingChecks([PASSED]), { number: 9 });
     gh.api.get(`${repoPath}/commits/${reverted}/pulls`).reply(200, [
       { number: 3, merged_at: null, merge_commit_sha: "e".repeat(40), labels: [] },
       { number: 4, merged_at: "2026-11-19T09:00:00Z", merge_commit_sha: reverted, labels: [{ name: "risk:medium" }] },
@@ -261,7 +288,7 @@ describe("a merged revert", () => {
 
   it("counts a revert on the redelivery when reading the reverted PR failed the first time", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
+    const gh = judging(judging(new FakeGitHub().token().existingChecks([PASSED], undefined, 2), { number: 8 }), { number: 8 });
     gh.api.get(`${repoPath}/pulls/5`).reply(502, { message: "Bad gateway" });
     gh.api
       .get(`${repoPath}/pulls/5`)
@@ -277,7 +304,7 @@ describe("a merged revert", () => {
 
   it("does not count a revert twice when the event is delivered again", async () => {
     const app = createTestApp();
-    const gh = new FakeGitHub().token().existingChecks([PASSED], undefined, 2);
+    const gh = judging(new FakeGitHub().token().existingChecks([PASSED]), { number: 8 });
     gh.api
       .get(`${repoPath}/pulls/5`)
       .reply(200, { number: 5, merged_at: "2026-11-20T09:00:00Z", labels: [{ name: "ai-assisted" }, { name: "risk:critical" }] });

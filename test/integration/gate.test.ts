@@ -144,7 +144,7 @@ describe("failing closed", () => {
   it("fails the check with a readable list when the policy is invalid", async () => {
     const app = createTestApp();
     const gh = new FakeGitHub()
-      .evaluating(pullRequest(), {}, "mode: enforced\nsignoff:\n  approvals: 0\n  required_approvals: 2\n")
+      .evaluating(pullRequest(), {}, "mode: enforced\nsignoff:\n  approvals: -1\n  required_approvals: 2\n")
       .expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
@@ -152,7 +152,7 @@ describe("failing closed", () => {
     expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Invalid policy: 3 problems" } });
     const summary = gh.lastCheck.output.summary;
     expect(summary).toContain('`mode` must be one of "enforce", "report", but is the text "enforced"');
-    expect(summary).toContain("`signoff.approvals` must be at least 1");
+    expect(summary).toContain("`signoff.approvals` must be at least 0");
     expect(summary).toContain('`signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now');
   });
 

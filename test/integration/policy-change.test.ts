@@ -39,7 +39,7 @@ describe("a pull request that changes the policy file", () => {
     const annotations = check.output.annotations ?? [];
     expect(annotations.map((a) => [a.path, a.start_line, a.end_line, a.annotation_level])).toEqual([
       [POLICY_FILE, lineOf(yaml, "mode: enforced"), lineOf(yaml, "mode: enforced"), "failure"],
-      [POLICY_FILE, lineOf(yaml, "approvals: 0"), lineOf(yaml, "approvals: 0"), "failure"],
+      [POLICY_FILE, lineOf(yaml, "approvals: -1"), lineOf(yaml, "approvals: -1"), "failure"],
       [POLICY_FILE, lineOf(yaml, "required_approvals: 2"), lineOf(yaml, "required_approvals: 2"), "failure"],
       [POLICY_FILE, lineOf(yaml, "tier: severe"), lineOf(yaml, "tier: severe"), "failure"],
     ]);
@@ -52,7 +52,7 @@ describe("a pull request that changes the policy file", () => {
     expect(summary).toContain("#### Policy proposed in this PR (`.github/countersign.yml`)");
     expect(summary).toContain("❌ 4 problems; this check fails until they are fixed");
     expect(summary).toContain('- line 2: `mode` must be one of "enforce", "report", but is the text "enforced"; did you mean "enforce"?');
-    expect(summary).toContain("- line 7: `signoff.approvals` must be at least 1");
+    expect(summary).toContain("- line 7: `signoff.approvals` must be at least 0");
     expect(summary).toContain(
       '- line 8: `signoff.required_approvals` unknown key "required_approvals": it is called signoff.approvals now',
     );

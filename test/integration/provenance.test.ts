@@ -48,19 +48,21 @@ describe("provenance records in a pull request", () => {
     expect(gh.labelsAdded).toEqual([["ai-assisted", "risk:low"]]);
   });
 
-  it("a malformed Agent Trace file never fails the evaluation: the summary says it was ignored", async () => {
+  it("a malformed Agent Trace record the PR adds never fails the evaluation, nor clears the PR: the summary names it", async () => {
     const app = createTestApp();
     const files = [
       file("src/app.ts"),
       file(".agent-trace/traces.jsonl", { status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+{oops" }),
     ];
-    const gh = new FakeGitHub().evaluating(pullRequest(), { files }).labelEvents();
+    const gh = new FakeGitHub().evaluating(pullRequest(), { files });
     gh.fileAt(".agent-trace/traces.jsonl", "{oops\n");
-    gh.labelExists("risk:low").addLabels().expectCheckRun();
+    gh.labelExists("ai-assisted").labelExists("risk:low").addLabels().expectCheckRun();
     await app.receive("pull_request", pullRequestEvent("opened", pullRequest()));
 
-    expect(gh.lastCheck).toMatchObject({ status: "completed", conclusion: "success" });
-    expect(gh.lastCheck.output.summary).toContain("⚠️ Agent Trace record ignored: .agent-trace/traces.jsonl line 1: not valid JSON");
+    expect(gh.lastCheck.status).toBe("in_progress");
+    expect(gh.lastCheck.output.summary).toContain(
+      "⚠️ Agent Trace record added at .agent-trace/traces.jsonl line 1 could not be read (not valid JSON); the PR is treated as AI-assisted",
+    );
   });
 
   it("a Git AI note on the PR's commit is read through the Git database API (ref, commit, tree, blob) and gates the PR", async () => {

@@ -22,27 +22,35 @@ const SAME_DIFF = "signoff:\n  reviewers: ['@acme/seniors']\n  fresh_approval: s
 const PATCH = "@@ -10,3 +10,4 @@ export function pay()\n ctx\n-old\n+new\n+retry()\n ctx2";
 
 /** GET /repos/acme/shop/compare/{base}...{sha}: the commit's own changes against its merge base. */
-function compare(gh: FakeGitHub, sha: string, files: object[] | number) {
-  const scope = gh.api.get(`/repos/${OWNER}/${REPO}/compare/${BASE_SHA}...${sha}`);
+function compare(gh: FakeGitHub, sha: string, files: object[] | number, mergeBase?: string, base = BASE_SHA) {
+  const scope = gh.api.get(`/repos/${OWNER}/${REPO}/compare/${base}...${sha}`);
+  const merge_base_commit = mergeBase ? { merge_base_commit: { sha: mergeBase } } : {};
   if (typeof files === "number") scope.reply(files, { message: "Not Found" });
-  else scope.reply(200, { status: "diverged", ahead_by: 2, behind_by: 0, total_commits: 2, commits: [], files });
+  else scope.reply(200, { status: "diverged", ahead_by: 2, behind_by: 0, total_commits: 2, commits: [], files, ...merge_base_commit });
 }
 const changed = (patch: string) => ({ ...file("src/pay.ts", { patch, additions: 2, deletions: 1 }), sha: "1".repeat(40) });
 
-function sameDiffGitHub(headFiles: object[] | number) {
+function sameDiffGitHub(headFiles: object[] | number, mergeBases: { head?: string; approved?: string } = {}) {
   const pr = pullRequest({ labels: LABELS });
   const gh = new FakeGitHub().token().pull(pr, { commits: [CLAUDE_COMMIT], reviews: [review("bob", "APPROVED", { commitId: OLD_HEAD })] });
   gh.policy(SAME_DIFF).existingChecks().membership("@acme/seniors", "bob", "active");
-  compare(gh, HEAD, headFiles);
-  compare(gh, OLD_HEAD, [changed(PATCH)]);
+  compare(gh, HEAD, headFiles, mergeBases.head);
+  compare(gh, OLD_HEAD, [changed(PATCH)], mergeBases.approved);
   return { gh, pr };
 }
 
 describe("fresh_approval: same-diff", () => {
   it("keeps a senior's approval after the author clicks Update branch, and says why in one line", async () => {
     const app = createTestApp();
-    // The merge of main moved the PR's hunk down: same change, other line numbers.
-    const { gh, pr } = sameDiffGitHub([changed(PATCH.replace("@@ -10,3 +10,4 @@", "@@ -31,3 +31,4 @@"))]);
+    // The merge of main moved the PR's hunk down: same change, other line numbers, carried there by
+    // main's own change to the file (21 lines added near its top) between the two merge bases.
+    const [before, after] = ["d".repeat(40), "e".repeat(40)];
+    const { gh, pr } = sameDiffGitHub([changed(PATCH.replace("@@ -10,3 +10,4 @@", "@@ -31,3 +31,4 @@"))], {
+      head: after,
+      approved: before,
+    });
+    const mainChange = { ...file("src/pay.ts", { patch: "@@ -1,0 +2,21 @@\n+// a header of 21 lines", additions: 21, deletions: 0 }) };
+    gh.api.get(`/repos/${OWNER}/${REPO}/compare/${before}...${after}`).reply(200, { status: "ahead", files: [mainChange] });
     gh.expectCheckRun();
 
     await app.receive("pull_request", pullRequestEvent("synchronize", pr));

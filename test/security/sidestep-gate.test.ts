@@ -252,14 +252,24 @@ describe("weakening the policy", () => {
     expect(reads.filter((r) => r.query.get("ref") !== null).map((r) => r.query.get("ref"))).toEqual([pull.headSha]);
   });
 
-  it("an invalid weakening inside the PR (approvals: 0) fails the check", async () => {
+  it("an invalid weakening inside the PR (approvals: -1) fails the check", async () => {
+    const { gh, app, pull } = world();
+    pull.files = [simFile(".github/countersign.yml")];
+    gh.setFile(REPO, POLICY_FILE, "signoff:\n  approvals: -1\n", pull.headSha);
+    await evaluate(app, gh);
+
+    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(summaryOf(gh)).toContain("`signoff.approvals` must be at least 0");
+  });
+
+  it("a valid exemption proposed inside the PR (approvals: 0) does not govern its own PR", async () => {
     const { gh, app, pull } = world();
     pull.files = [simFile(".github/countersign.yml")];
     gh.setFile(REPO, POLICY_FILE, "signoff:\n  approvals: 0\n", pull.headSha);
     await evaluate(app, gh);
 
-    expect(gh.check()).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(summaryOf(gh)).toContain("`signoff.approvals` must be at least 1");
+    // The default branch's policy governs: the PR (a change to the policy file, critical) still waits.
+    expect(gh.check()?.status).toBe("in_progress");
   });
 
   it("deleting the policy file in the PR is critical, and the default branch's policy still governs", async () => {

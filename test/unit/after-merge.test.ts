@@ -1,6 +1,6 @@
 // After the merge, pure: what a revert names, whether a merge bypassed the gate, and how older check runs are read.
 import { describe, expect, it } from "vitest";
-import { assessMerge, labelFacts, parseRevert } from "../../src/core/after-merge.js";
+import { assessMerge, labelFacts, needsJudgement, parseRevert } from "../../src/core/after-merge.js";
 import { readCheckRecord, renderCheckRecord } from "../../src/core/check-record.js";
 import { findReverts, quantile, type MergedPull } from "../../src/core/report.js";
 
@@ -23,6 +23,32 @@ describe("parseRevert", () => {
     ["no revert", "Add caching", "Closes #4", undefined],
   ])("%s", (_name, title, body, expected) => {
     expect(parseRevert(title, body, "acme", "shop")).toEqual(expected);
+  });
+
+  it("reads `This reverts commit` from the PR's commit messages when the title and description say nothing", () => {
+    expect(parseRevert("Fix checkout", "Made it worse.", "acme", "shop", ["Tidy", `Undo\n\nThis reverts commit ${SHA}.`])).toEqual({
+      kind: "commit",
+      sha: SHA,
+    });
+    expect(parseRevert("Fix checkout", "", "acme", "shop", ["Tidy"])).toBeUndefined();
+  });
+});
+
+describe("needsJudgement", () => {
+  const run = (status: "in_progress" | "completed", conclusion: string | undefined, gated: boolean) => ({
+    status,
+    conclusion,
+    title: "…",
+    summary: "…",
+    text: renderCheckRecord({ outcome: gated ? "approved" : "not-gated", mode: "enforce", gated, ai: gated, approvedBy: [] }),
+  });
+  it.each([
+    ["no check on the merged head", undefined, true],
+    ["a pass written while the PR was not gated", run("completed", "success", false), true],
+    ["a sign-off", run("completed", "success", true), false],
+    ["a block", run("in_progress", undefined, true), false],
+  ])("%s: %s", (_name, check, expected) => {
+    expect(needsJudgement(check)).toBe(expected);
   });
 });
 

@@ -53,7 +53,12 @@ describe("invalid policies", () => {
     ],
     ["a rule without a condition", "risk:\n  rules:\n    - tier: high\n", "line 3: `risk.rules[0]` a rule needs at least one condition"],
     ["a wrong type", "signoff:\n  approvals: two\n", 'line 2: `signoff.approvals` must be a number, but is the text "two"'],
-    ["zero approvals", "signoff:\n  approvals: 0\n", "line 2: `signoff.approvals` must be at least 1"],
+    ["negative approvals", "signoff:\n  approvals: -1\n", "line 2: `signoff.approvals` must be at least 0"],
+    [
+      "an escalation after no duration",
+      "signoff:\n  escalate: { after: soon, to: ['@acme/principals'] }\n",
+      '`signoff.escalate.after` must be a duration such as "90m"',
+    ],
     ["an unknown key", "mode: enforce\nfoo: 1\n", 'line 2: `foo` unknown key "foo"'],
     [
       "a renamed key",

@@ -120,18 +120,42 @@ describe("Agent Trace records", () => {
     expect(summariseProvenance(snapshot, snapshot.provenance!).summary).toMatchObject({ aiLines: 40, addedLines: 40 });
   });
 
-  it("an unreadable trace file is said in the summary and does not fail", () => {
+  it("an unreadable trace file whose added lines are in the patch: those lines are all the PR adds, and they are read", () => {
+    const snapshot = prWithTrace([JSON.stringify(traceRecord())]);
+    snapshot.provenance = {
+      agentTrace: [{ path: ".agent-trace/traces.jsonl", error: "larger than 2 MB" }],
+      gitAiNotes: [],
+      problems: [],
+    };
+    expect(summariseProvenance(snapshot, snapshot.provenance).signals.map((s) => s.id)).toEqual(["agent-trace"]);
+  });
+
+  it("an unreadable trace file without a patch never clears the PR: it is a signal, and the summary names it", () => {
     const snapshot = prWithTrace([]);
+    snapshot.files = snapshot.files.map((f) => (f.path.startsWith(".agent-trace/") ? { ...f, patch: undefined } : f));
     snapshot.provenance = {
       agentTrace: [{ path: ".agent-trace/traces.jsonl", error: "GitHub answered 500" }],
       gitAiNotes: [],
       problems: [],
     };
     const result = summariseProvenance(snapshot, snapshot.provenance);
-    expect(result.signals).toEqual([]);
-    expect(result.summary?.problems).toEqual([
-      "Agent Trace file .agent-trace/traces.jsonl could not be read (GitHub answered 500); it was not counted",
+    expect(result.signals).toEqual([
+      {
+        id: "agent-trace",
+        evidence: "Agent Trace file .agent-trace/traces.jsonl could not be read (GitHub answered 500) (treated as AI-assisted)",
+        unreadable: true,
+      },
     ]);
+    expect(result.summary?.problems).toEqual([
+      "Agent Trace file .agent-trace/traces.jsonl could not be read (GitHub answered 500); the PR is treated as AI-assisted",
+    ]);
+  });
+
+  it("a malformed line the PR adds to a JSON Lines trace never clears the PR", () => {
+    const snapshot = prWithTrace(['{"version":"0.1.0","files":[']);
+    const result = summariseProvenance(snapshot, snapshot.provenance!);
+    expect(result.signals.map((s) => s.unreadable)).toEqual([true]);
+    expect(result.summary?.problems[0]).toContain(".agent-trace/traces.jsonl line 2 could not be read (not valid JSON)");
   });
 });
 
@@ -180,15 +204,15 @@ describe("Git AI notes", () => {
     expect(detection.provenance).toMatchObject({ aiLines: 20, addedLines: 40, sources: ["Git AI"] });
   });
 
-  it("a malformed note is said in the check summary, and the PR is evaluated", () => {
+  it("a malformed note never clears the PR: it is gated, and the summary names the note", () => {
     const snapshot = makeSnapshot({
       commits: [COMMIT],
       provenance: { agentTrace: [], gitAiNotes: [{ commit: COMMIT.sha, text: "garbage" }], problems: [] },
     });
     const detection = detectAiAssistance(snapshot, PolicySchema.parse({}));
-    expect(detection.assisted).toBe(false);
+    expect(detection.assisted).toBe(true);
     expect(detection.provenance?.problems).toEqual([
-      `Git AI note of ${COMMIT.sha.slice(0, 7)} ignored: no '---' divider between attestations and metadata`,
+      `Git AI note of ${COMMIT.sha.slice(0, 7)} could not be read (no '---' divider between attestations and metadata); the PR is treated as AI-assisted`,
     ]);
   });
 });

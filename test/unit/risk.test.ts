@@ -282,9 +282,21 @@ describe("content rules", () => {
     ["an added line", ["+DROP TABLE users;"], true],
     ["a removed line", ["-DROP TABLE users;"], true],
     ["a context line only", [" DROP TABLE users;", "+SELECT 1;"], false],
-    ["another case", ["+drop table users;"], false],
+    ["another case (content rules ignore case)", ["+drop table users;"], true],
   ])("%s", (_, lines, expected) => {
     expect(assessRisk(pr([file("db/x.sql", lines)]), drop).tier).toBe(expected ? "critical" : "low");
+  });
+
+  it.each<[string, string, string, boolean]>([
+    ["RE2's (?i) flag is accepted", "(?i)drop table", "+DROP TABLE x;", true],
+    ["(?-i) makes a rule case-sensitive again", "(?-i)DROP TABLE", "+drop table x;", false],
+    ["(?-i) still matches its own case", "(?-i)DROP TABLE", "+DROP TABLE x;", true],
+    ["a (?-i:…) group is case-sensitive inside only", "force_(?-i:DESTROY)", "+FORCE_DESTROY = 1", true],
+    ["a (?-i:…) group refuses another case inside", "force_(?-i:DESTROY)", "+force_destroy = 1", false],
+  ])("%s", (_, pattern, line, expected) => {
+    const rules = only([{ tier: "critical", content: [pattern] }]);
+    expect(validatePolicy({ risk: { rules: [{ tier: "critical", content: [pattern] }] } }).ok).toBe(true);
+    expect(assessRisk(pr([file("db/x.sql", [line])]), rules).tier).toBe(expected ? "critical" : "low");
   });
 
   it("says which regex matched where", () => {

@@ -27,13 +27,6 @@ describe("normalisePatch", () => {
 describe("compareDiffs", () => {
   it.each<[string, DiffFile[], DiffFile[], boolean, RegExp]>([
     [
-      "identical after a clean rebase (the hunk moved down)",
-      [f("src/pay.ts")],
-      [f("src/pay.ts", { patch: moved(BASE_PATCH, 25), blobSha: "1".repeat(40) })],
-      true,
-      /only the base branch/,
-    ],
-    [
       "a base-branch merge: the PR's own diff is unchanged",
       [f("src/pay.ts", { blobSha: "2".repeat(40) })],
       [f("src/pay.ts", { blobSha: "3".repeat(40) })],
@@ -73,7 +66,7 @@ describe("compareDiffs", () => {
     [
       "a renamed file, the same rename and patch",
       [f("src/b.ts", { status: "renamed", previousPath: "src/a.ts" })],
-      [f("src/b.ts", { status: "renamed", previousPath: "src/a.ts", patch: moved(BASE_PATCH, 3) })],
+      [f("src/b.ts", { status: "renamed", previousPath: "src/a.ts" })],
       true,
       /only the base branch/,
     ],
@@ -145,6 +138,43 @@ describe("compareDiffs", () => {
     expect(result.same).toBe(same);
     expect(result.reason).toMatch(reason);
     if (same) expect(result.reason).toBe(SAME_DIFF_REASON);
+  });
+
+  describe("a hunk's place in the file", () => {
+    const approved = digestDiff([f("src/pay.ts")], "a".repeat(40));
+    const at = (by: number, mergeBase = "c".repeat(40)) => digestDiff([f("src/pay.ts", { patch: moved(BASE_PATCH, by) })], mergeBase);
+
+    it("the same hunk at another place with the same context is a new change (the same lines removed from another handler)", () => {
+      const result = compareDiffs(OLD, approved, at(30, "a".repeat(40)));
+      expect(result).toMatchObject({ same: false });
+      expect(result.reason).toMatch(/`src\/pay.ts` is now at another place in the file than the one approved/);
+      expect(result.needsBaseChanges).toBeUndefined(); // the same merge base: nothing can have moved it
+    });
+
+    it("a hunk moved while the base's own changes are not known is stale, and asks for them", () => {
+      expect(compareDiffs(OLD, approved, at(25))).toMatchObject({ same: false, needsBaseChanges: true });
+    });
+
+    it("identical after a clean rebase: the base inserted 25 lines above the hunk", () => {
+      const base = new Map([["src/pay.ts", [[2, 0, 3, 25] as [number, number, number, number]]]]);
+      expect(compareDiffs(OLD, approved, at(25), base)).toEqual({ same: true, reason: SAME_DIFF_REASON });
+    });
+
+    it("not the same when the base's changes carry the hunk elsewhere than where it is", () => {
+      const base = new Map([["src/pay.ts", [[2, 0, 3, 5] as [number, number, number, number]]]]);
+      expect(compareDiffs(OLD, approved, at(25), base).same).toBe(false);
+    });
+
+    it("not the same when the base changed the lines the hunk spans (its context included)", () => {
+      const base = new Map([["src/pay.ts", [[11, 1, 11, 26] as [number, number, number, number]]]]);
+      expect(compareDiffs(OLD, approved, at(25), base).same).toBe(false);
+    });
+
+    it("the base changing only other files keeps the hunk where it was", () => {
+      const base = new Map([["src/other.ts", [[1, 0, 2, 40] as [number, number, number, number]]]]);
+      expect(compareDiffs(OLD, approved, at(0), base).same).toBe(true);
+      expect(compareDiffs(OLD, approved, at(40), base).same).toBe(false);
+    });
   });
 
   it.each<[string, DiffDigest, DiffDigest, RegExp]>([

@@ -159,6 +159,8 @@ export interface SimRepo {
   reactions: SimReaction[];
   /** The last push (GET /orgs/{org}/repos sorts by it); now when unset. */
   pushedAt?: string;
+  /** The default branch's history, newest first, with the paths each commit changed (GET /repos/{o}/{r}/commits?path=). */
+  baseHistory?: Array<{ sha: string; author: string; paths: string[] }>;
 }
 
 export interface PullSpec {

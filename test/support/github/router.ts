@@ -13,9 +13,11 @@ import {
   userJson,
   type GitHubModel,
   type Permission,
+  type SimFile,
   type SimRepo,
 } from "./model.js";
 import type { CallKind } from "./faults.js";
+import { INSTALLATION_ID } from "./constants.js";
 import { newCheckRun, resolveCheckRunMutations, updateCheckRun } from "./check-runs.js";
 
 export interface RouteContext {
@@ -147,6 +149,13 @@ export const ROUTES: Route[] = [
     list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
     wrap: (page, total) => ({ total_count: total, repositories: page }),
   })),
+  // Which installation serves a repository (the app's JWT; the escalation sweep asks it).
+  compile("GET", `${REPO}/installation`, "apps.getRepoInstallation", (ctx) => {
+    const repo = repoOf(ctx);
+    return repo
+      ? { status: 200, body: { id: INSTALLATION_ID, account: userJson(ctx.model.user(repo.owner)), app_id: ctx.model.appId } }
+      : notFound();
+  }),
   compile("GET", `${REPO}/pulls`, "pulls.list", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
@@ -190,11 +199,29 @@ export const ROUTES: Route[] = [
     ctx.model.requestReviewers(found.pull, users, teams, ctx.model.appBot);
     return { status: 201, body: pullJson(ctx.model, found.repo, found.pull) };
   }),
+  // The default branch's history touching a path (signoff.assign's recent changers), newest first.
+  compile("GET", `${REPO}/commits`, "repos.listCommits", (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const path = ctx.query.get("path");
+    const history = (repo.baseHistory ?? []).filter((c) => path === null || c.paths.includes(path));
+    return {
+      status: 200,
+      list: history.map((c) => ({
+        sha: c.sha,
+        commit: { message: "Change", author: { name: c.author, email: `${c.author}@example.com`, date: "2026-11-01T00:00:00Z" } },
+        author: userJson(ctx.model.user(c.author)),
+        committer: userJson(ctx.model.user(c.author)),
+        parents: [],
+      })),
+    };
+  }),
   compile("GET", `${REPO}/commits/:sha/pulls`, "repos.listPullRequestsAssociatedWithCommit", (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const sha = ctx.params.sha ?? "";
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha));
+    // The PRs that contain the commit, and the merged PR whose merge (or squash) commit it is.
+    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha) || p.mergeCommitSha === sha);
     return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
   }),
   compile("GET", `${REPO}/contents/:path*`, "repos.getContent", (ctx) => {
@@ -309,6 +336,12 @@ export const ROUTES: Route[] = [
     const found = pullOf(ctx);
     return found ? { status: 200, list: found.pull.events.map(issueEventJson) } : notFound();
   }),
+  compile("GET", `${REPO}/issues/:number/comments`, "issues.listComments", (ctx) => {
+    const found = pullOf(ctx);
+    if (!found) return notFound();
+    const list = (found.pull.comments ?? []).map((c) => ({ id: c.id, body: c.body, user: userJson(c.user), created_at: c.created_at }));
+    return { status: 200, list };
+  }),
   compile("POST", `${REPO}/issues/:number/comments`, "issues.createComment", (ctx) => {
     const found = pullOf(ctx);
     if (!found) return notFound();
@@ -333,9 +366,45 @@ export const ROUTES: Route[] = [
   }),
   // The PR's own changes at the head of `base...head` (the simulator keeps them per commit; the base is not modelled).
   compile("GET", `${REPO}/compare/:basehead`, "repos.compareCommitsWithBasehead", (ctx) => {
-    const head = (ctx.params.basehead ?? "").split("...")[1] ?? "";
+    const [base = "", head = ""] = (ctx.params.basehead ?? "").split("...");
     const files = ctx.model.commitFiles.get(head);
-    if (!repoOf(ctx) || !files) return notFound();
+    const repo = repoOf(ctx);
+    if (!repo || !files) return notFound();
+    // Two commits of one PR (path-scoped freshness compares the approved commit with the head): the
+    // files whose change differs between them; "ahead" when the base is still in the head's history.
+    const baseFiles = ctx.model.commitFiles.get(base);
+    if (baseFiles) {
+      const pull = [...repo.pulls.values()].find((p) => p.commits.some((c) => c.sha === head));
+      const order = pull?.commits.map((c) => c.sha) ?? [];
+      const ahead = order.includes(base) && order.indexOf(base) <= order.indexOf(head);
+      const same = (a: SimFile, b: SimFile | undefined) =>
+        b !== undefined &&
+        JSON.stringify([a.status, a.patch, a.previous_filename, a.content]) ===
+          JSON.stringify([b.status, b.patch, b.previous_filename, b.content]);
+      const changed = files.filter(
+        (f) =>
+          !same(
+            f,
+            baseFiles.find((b) => b.filename === f.filename),
+          ),
+      );
+      const reverted = baseFiles
+        .filter((b) => !files.some((f) => f.filename === b.filename))
+        .map((b) => ({ ...b, status: "modified" as const }));
+      const delta = [...changed, ...reverted];
+      const by = Math.max(0, order.indexOf(head) - order.indexOf(base));
+      return {
+        status: 200,
+        body: {
+          status: ahead ? (by === 0 ? "identical" : "ahead") : "diverged",
+          ahead_by: by,
+          behind_by: 0,
+          total_commits: by,
+          commits: [],
+          files: delta.map(fileJson),
+        },
+      };
+    }
     return { status: 200, body: { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: files.map(fileJson) } };
   }),
   compile("GET", `${REPO}/collaborators/:username/permission`, "repos.getCollaboratorPermissionLevel", (ctx) => {
@@ -379,7 +448,10 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
   if (!/object\(oid:[^)]*\)\s*\{[^{}]*on Commit\s*\{\s*authors\b/.test(query)) return defaultGraphql(query, variables, model);
   const repo = model.repo(String(variables.owner ?? ""), String(variables.repo ?? ""));
   const repository: Record<string, unknown> = {};
-  for (const [, alias = "", sha = ""] of query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)/g)) {
+  // Each field's authors(first: N, after: "cursor"): pages as GitHub pages a connection (first defaults to
+  // all here; GitHub caps it at 100), the cursor being the index after the page's last node.
+  const fields = query.matchAll(/(\w+): object\(oid: "([0-9a-f]{40})"\)[^{]*\{[^{]*on Commit\s*\{\s*authors(?:\(([^)]*)\))?/g);
+  for (const [, alias = "", sha = "", args = ""] of fields) {
     const commit = repo && model.commit(repo, sha);
     if (!commit) {
       repository[alias] = null;
@@ -391,7 +463,12 @@ export const commitAuthorsGraphql: GraphqlResolver = (query, variables, model) =
       const user = login === undefined ? undefined : model.user(login);
       return { email, user: user ? { login: user.login, databaseId: user.id } : null };
     });
-    repository[alias] = { authors: { nodes } };
+    const first = Number(/first:\s*(\d+)/.exec(args)?.[1] ?? nodes.length);
+    if (first > 100) throw new Error(`authors(first: ${first}) is above GitHub's cap of 100`);
+    const from = Number(/after:\s*"(\d+)"/.exec(args)?.[1] ?? 0);
+    const page = nodes.slice(from, from + first);
+    const end = from + page.length;
+    repository[alias] = { authors: { pageInfo: { hasNextPage: end < nodes.length, endCursor: String(end) }, nodes: page } };
   }
   return { data: { repository } };
 };
