@@ -6,6 +6,7 @@ import type { PullRef } from "../github/snapshot.js";
 import type { ExistingCheckRun } from "../github/publish.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import { sameOverride, type OverrideRecord, type Verdict } from "../core/types.js";
+import { viewPasses } from "../core/shared-head.js";
 import type { RunContext } from "../scale/pull-gate.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
 import { recordSignoffWait } from "../scale/signoff-wait.js";
@@ -37,8 +38,10 @@ export async function publishUnlessSuperseded(
   toPublish: VerdictToPublish,
 ): Promise<Published | "superseded"> {
   let yielded = false;
+  // A run whose check would pass yields past the bound: the follow-up may close the gate (scale/yield-to-follow-up.ts).
+  const opens = viewPasses(toPublish.viewFor([]));
   // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
-  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
+  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run, opens)));
   try {
     return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
   } catch (err) {
