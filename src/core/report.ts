@@ -120,8 +120,7 @@ export function openRequestLoad(open: OpenPull[], aiLabel: string): OpenRequestL
   const counts = new Map<string, number>();
   for (const p of open) {
     if (p.draft || !p.labels.includes(aiLabel)) continue;
-    for (const login of new Set(p.requestedReviewers.map((l) => l.toLowerCase())))
-      counts.set(login, (counts.get(login) ?? 0) + 1);
+    for (const login of new Set(p.requestedReviewers.map((l) => l.toLowerCase()))) counts.set(login, (counts.get(login) ?? 0) + 1);
   }
   return [...counts].map(([login, n]) => ({ login, open: n })).sort((a, b) => b.open - a.open || a.login.localeCompare(b.login));
 }

@@ -263,7 +263,9 @@ describe("countersign report", () => {
     expect(io.stdout).toContain("  override  acme/shop#104 by @carol: INC-42, checkout down");
     expect(io.stdout).toContain("  bypass    acme/shop#105 (high) merged without sign-off");
     // Waiting now: requests on open AI-assisted PRs only (not on #122, unlabelled, nor the draft #123).
-    expect(io.stdout).toMatch(/Waiting now: open review requests per person on open AI-assisted pull requests\n.*\n  @carol +2\n  @dave +1\n/);
+    expect(io.stdout).toMatch(
+      /Waiting now: open review requests per person on open AI-assisted pull requests\n.*\n {2}@carol +2\n {2}@dave +1\n/,
+    );
     expect(io.stdout).not.toContain("@erin");
     expect(io.stdout).toContain("  quick     acme/shop#101 @bob approved 30s after the last push (critical)");
     expect(io.stdout).toMatch(/acme\/shop#101 +2026-11-10 +yes \(co-author-trailer\) +critical +@bob +2h 00m +– +– +acme\/shop#110/);
