@@ -10,7 +10,8 @@
 //
 // Flags: --quick  --latency MS  --samples N  --unchanged N  --burst-events N  --burst-prs N
 //        --window MS  --drain-timeout S  --no-naive  --no-write
-//        --soak  --soak-seconds S  --soak-seed N  --install-repos N  --install-prs N  --install-scale N
+//        --soak  --soak-seconds S  --soak-seed N  --soak-mix full|classic  --install-repos N  --install-prs N  --install-scale N
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -27,7 +28,17 @@ import {
 import { AppProcess, buildNaiveEntry, guardBenchmark, NAIVE_ENTRY } from "./lib/app-process.js";
 import { fmt, writeSection } from "./lib/report.js";
 import { renderBaseUpdates, runBaseUpdates, setupBaseUpdates } from "./lib/base-updates.js";
-import { runInstallDrain, runSoak, setupInstallation, setupSoak, type InstallResult, type SoakOptions, type SoakPr } from "./lib/soak.js";
+import {
+  runInstallDrain,
+  runSoak,
+  setupInstallation,
+  setupSoak,
+  SOAK_MIXES,
+  type InstallResult,
+  type SoakMix,
+  type SoakOptions,
+  type SoakPr,
+} from "./lib/soak.js";
 import { renderSoak, type SoakRun } from "./lib/soak-report.js";
 import {
   isCheckWrite,
@@ -67,6 +78,15 @@ const NOTIFYING = /\/(requested_reviewers|comments)$|\/issues$|\/pulls$/;
 
 // --- options ------------------------------------------------------------------------------------
 
+/** --soak-mix full|classic (default full: the mix of issue #19 item 26). */
+function soakMixOf(argv: string[]): SoakMix {
+  const i = argv.indexOf("--soak-mix");
+  if (i < 0) return "full";
+  const mix = argv[i + 1];
+  if (!SOAK_MIXES.includes(mix as SoakMix)) throw new Error(`--soak-mix needs one of ${SOAK_MIXES.join(", ")}`);
+  return mix as SoakMix;
+}
+
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes("--quick");
   const value = (flag: string, fallback: number): number => {
@@ -90,6 +110,7 @@ function parseOptions(argv: string[]): Options {
     "--soak",
     "--soak-seconds",
     "--soak-seed",
+    "--soak-mix",
     "--install-repos",
     "--install-prs",
     "--install-scale",
@@ -112,6 +133,7 @@ function parseOptions(argv: string[]): Options {
     soak: argv.includes("--soak"),
     soakSeconds: value("--soak-seconds", Number(process.env.SOAK_SECONDS) > 0 ? Number(process.env.SOAK_SECONDS) : 300),
     soakSeed: value("--soak-seed", 15),
+    soakMix: soakMixOf(argv),
     installRepos: value("--install-repos", 100),
     installPrs: value("--install-prs", 3),
     installScale: value("--install-scale", 10),
@@ -523,7 +545,13 @@ async function soakVariant(variant: "app" | "naive", options: Options, soak: Soa
     await app.start();
     sim.webhookUrl = app.webhookUrl;
     log(`${variant}: soak of ${soak.seconds} s, app pid ${app.pid}`);
+    const t = performance.now();
     const result = await runSoak(sim, prs, soak);
+    // BENCH_SOAK_APP_LOG=path: the app's log lines during the soak (one JSON object a line), to read the order of its decisions.
+    if (process.env.BENCH_SOAK_APP_LOG) {
+      const lines = app.linesSince(t).map((l) => JSON.stringify({ ...l, at: Number(((l.at - t) / 1000).toFixed(3)) }));
+      writeFileSync(`${process.env.BENCH_SOAK_APP_LOG}.${variant}`, `${lines.join("\n")}\n`);
+    }
     log(
       `${variant}: soak done: ${result.falsePassOverReaction} false-pass moments, staleness p50 ${fmt(result.stalenessP50Ms / 1000)} s / p95 ${fmt(result.stalenessP95Ms / 1000)} s`,
     );
@@ -579,7 +607,14 @@ async function installVariant(variant: "app" | "naive", options: Options): Promi
 async function soakMode(options: Options): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
-  const soak: SoakOptions = { seconds: options.soakSeconds, atBudgetRate: 1, aboveRate: 6, drainTimeoutS: 60, seed: options.soakSeed };
+  const soak: SoakOptions = {
+    seconds: options.soakSeconds,
+    atBudgetRate: 1,
+    aboveRate: 6,
+    drainTimeoutS: 60,
+    seed: options.soakSeed,
+    mix: options.soakMix,
+  };
   // Both variants at once: the same minutes, the same machine load.
   const variants: Array<"app" | "naive"> = options.naive ? ["app", "naive"] : ["app"];
   const soaks = await Promise.all(variants.map((v) => soakVariant(v, options, soak)));

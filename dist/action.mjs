@@ -29515,7 +29515,7 @@ function unmatchableGlob(written) {
   return void 0;
 }
 
-// src/core/ai-catalogue.ts
+// src/policy/ai-identities.ts
 var REVIEW_ONLY_AI_BOTS = [
   "coderabbitai",
   "copilot-pull-request-reviewer",
@@ -29538,6 +29538,39 @@ var REVIEW_ONLY_AI_BOTS = [
   "diamond-reviewer",
   "codeflash-ai-review"
 ];
+var AI_REVIEWER_LOGINS = [
+  // Coding agents and AI apps that author pull requests.
+  "Copilot",
+  "copilot-swe-agent",
+  "devin-ai-integration",
+  "google-labs-jules",
+  "claude",
+  "cursor",
+  "cursoragent",
+  "amazon-q-developer",
+  "sweep-ai",
+  "openhands-agent",
+  "MentatBot",
+  "codeflash-ai",
+  "kiro-agent",
+  "cline-agent",
+  "cline-cloud-agent",
+  // AI reviewers: their approvals never count either.
+  ...REVIEW_ONLY_AI_BOTS
+];
+var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
+var normalise2 = (login) => login.trim().toLowerCase();
+function isAiReviewer(spec) {
+  const login = normalise2(spec);
+  const bare = login.replace(/\[bot\]$/, "");
+  return AI_REVIEWER_LOGINS.some((known) => {
+    const k = normalise2(known);
+    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
+    return bare === k;
+  });
+}
+
+// src/core/ai-catalogue.ts
 var SUGGESTING_REVIEW_BOTS = REVIEW_ONLY_AI_BOTS.filter((b) => b !== "copilot-pull-request-reviewer");
 var left = "(?<![A-Za-z0-9])";
 var right = "(?![A-Za-z])";
@@ -36666,57 +36699,6 @@ var BUILTIN_SIGNAL_IDS = [
   "prose-disclosure",
   "merged-pull"
 ];
-
-// src/policy/ai-identities.ts
-var AI_REVIEWER_LOGINS = [
-  // Coding agents and AI apps that author pull requests.
-  "Copilot",
-  "copilot-swe-agent",
-  "devin-ai-integration",
-  "google-labs-jules",
-  "claude",
-  "cursor",
-  "cursoragent",
-  "amazon-q-developer",
-  "sweep-ai",
-  "openhands-agent",
-  "MentatBot",
-  "codeflash-ai",
-  "kiro-agent",
-  "cline-agent",
-  "cline-cloud-agent",
-  // AI reviewers: their approvals never count either.
-  "coderabbitai",
-  "copilot-pull-request-reviewer",
-  "gemini-code-assist",
-  "chatgpt-codex-connector",
-  "ellipsis-dev",
-  "greptile-apps",
-  "cubic-dev-ai",
-  "mrge-io",
-  "sourcery-ai",
-  "qodo-merge-pro",
-  "qodo-code-review",
-  "codium-pr-agent",
-  "korbit-ai",
-  "codeant-ai",
-  "bito-code-review",
-  "baz-reviewer",
-  "windsurf-bot",
-  "diamond-reviewer",
-  "codeflash-ai-review"
-];
-var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
-var normalise2 = (login) => login.trim().toLowerCase();
-function isAiReviewer(spec) {
-  const login = normalise2(spec);
-  const bare = login.replace(/\[bot\]$/, "");
-  return AI_REVIEWER_LOGINS.some((known) => {
-    const k = normalise2(known);
-    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
-    return bare === k;
-  });
-}
 
 // src/policy/signoff-problems.ts
 var at = (value, key) => value !== null && typeof value === "object" && !Array.isArray(value) ? value[key] : void 0;

@@ -2,6 +2,7 @@
 // Markdown report with the targets of issue #5 and the findings worth a look.
 import { countEntries, type CallCounts, type RequestLogEntry } from "../../test/support/github/index.js";
 import { fmt, machine, quantile, table } from "./report.js";
+import type { SoakMix } from "./soak.js";
 
 export interface Options {
   quick: boolean;
@@ -18,6 +19,8 @@ export interface Options {
   soak: boolean;
   soakSeconds: number;
   soakSeed: number;
+  /** --soak-mix: which events the soak plays. */
+  soakMix: SoakMix;
   installRepos: number;
   installPrs: number;
   installScale: number;

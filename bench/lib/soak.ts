@@ -42,7 +42,16 @@ export interface SoakOptions {
   drainTimeoutS: number;
   /** Seeds the stream of events (which PR, which action); the same seed plays the same stream. */
   seed: number;
+  /**
+   * Which events: `classic` (issue #15: reviews, dismissals, pushes, review comments) or `full`
+   * (issue #19 item 26: also label removals and additions, `/countersign recheck` and plain
+   * comments, and changes requested / label removals aimed at PRs that pass while others are busy).
+   */
+  mix?: SoakMix;
 }
+
+export const SOAK_MIXES = ["full", "classic"] as const;
+export type SoakMix = (typeof SOAK_MIXES)[number];
 
 export interface SoakResult {
   events: number;
@@ -97,7 +106,23 @@ export function setupSoak(model: GitHubModel, repos = 3, perRepo = 10): SoakPr[]
   return out;
 }
 
-type Action = "approve" | "request-changes" | "dismiss" | "push" | "comment";
+type Action =
+  | "approve"
+  | "request-changes"
+  | "dismiss"
+  | "push"
+  | "comment"
+  /** The AI label taken off by someone who may not sign off (the app puts it back; the PR stays gated). */
+  | "unlabel-peer"
+  /** The AI label taken off by a designated reviewer (accepted, but the commits' trailer is current evidence: still gated). */
+  | "unlabel-senior"
+  /** A label put on by a person: another label, or the AI label back when it is off. */
+  | "label"
+  | "recheck"
+  | "plain-comment";
+
+/** Labels a person may put on in the full mix (besides the AI label). */
+const OTHER_LABEL = "needs-docs";
 
 function expectedOf(pr: SoakPr, head: string): ExpectedOutcome {
   if (pr.senior.state === "changes") return "failure";
@@ -141,6 +166,42 @@ function applySoakEvent(sim: GitHubSimulator, pr: SoakPr, action: Action): { eve
       review = model.addReview(ORG, repo, number, { user: PEER, state: "COMMENTED", body: "A question inline." });
       event = { event: "pull_request_review", payload: payloads.review("submitted", ORG, repo, number, review) };
       break;
+    // None of the events below changes what the check must say: the commits carry an AI trailer
+    // (current evidence), so the PR stays gated whoever takes the label off, and the senior's
+    // latest review still decides.
+    case "unlabel-peer":
+    case "unlabel-senior": {
+      const { repo: r, pull } = model.mustPull(ORG, repo, number);
+      const sender = action === "unlabel-peer" ? PEER : SENIOR;
+      if (model.removeLabelFromPull(pull, "ai-assisted", model.user(sender))) {
+        event = { event: "pull_request", payload: payloads.pullRequest("unlabeled", ORG, repo, number, { sender, label: "ai-assisted" }) };
+        break;
+      }
+      // Already off (the app has not put it back yet): the person puts it back instead.
+      model.addLabelsToPull(r, pull, ["ai-assisted"], model.user(sender));
+      event = { event: "pull_request", payload: payloads.pullRequest("labeled", ORG, repo, number, { sender, label: "ai-assisted" }) };
+      break;
+    }
+    case "label": {
+      const { repo: r, pull } = model.mustPull(ORG, repo, number);
+      const name = pull.labels.some((l) => l.toLowerCase() === "ai-assisted") ? OTHER_LABEL : "ai-assisted";
+      if (pull.labels.includes(name)) {
+        model.removeLabelFromPull(pull, name, model.user(PEER));
+        event = { event: "pull_request", payload: payloads.pullRequest("unlabeled", ORG, repo, number, { sender: PEER, label: name }) };
+        break;
+      }
+      model.addLabelsToPull(r, pull, [name], model.user(PEER));
+      event = { event: "pull_request", payload: payloads.pullRequest("labeled", ORG, repo, number, { sender: PEER, label: name }) };
+      break;
+    }
+    case "recheck":
+    case "plain-comment": {
+      const { pull } = model.mustPull(ORG, repo, number);
+      const body = action === "recheck" ? "/countersign recheck" : "Thanks, looking at the retries now.";
+      model.addComment(pull, body, model.user(PEER));
+      event = { event: "issue_comment", payload: payloads.comment(ORG, repo, number, PEER, body) };
+      break;
+    }
   }
   return event;
 }
@@ -153,6 +214,54 @@ function pickAction(random: () => number, pr: SoakPr): Action {
   if (x < 0.55) return pr.senior.state === "none" ? "approve" : "dismiss";
   if (x < 0.8) return "push";
   return "comment";
+}
+
+/**
+ * The full mix (issue #19 item 26): every 8th event or so goes to a PR that passes now — changes
+ * requested, or the AI label taken off — while the other events keep other PRs busy; the rest
+ * spread over all PRs like the outside soak (pushes, reviews, label changes, comments, rechecks).
+ */
+function pickFull(random: () => number, prs: SoakPr[]): { index: number; action: Action } {
+  const passing = prs.flatMap((pr, i) => (pr.expected === "success" ? [i] : []));
+  if (passing.length > 0 && random() < 0.15) {
+    const index = passing[Math.floor(random() * passing.length)]!;
+    const y = random();
+    return { index, action: y < 0.6 ? "request-changes" : y < 0.85 ? "unlabel-peer" : "unlabel-senior" };
+  }
+  const index = Math.floor(random() * prs.length);
+  const pr = prs[index]!;
+  const x = random();
+  const action: Action =
+    x < 0.2
+      ? "approve"
+      : x < 0.28
+        ? "request-changes"
+        : x < 0.38
+          ? pr.senior.state === "none"
+            ? "approve"
+            : "dismiss"
+          : x < 0.55
+            ? "push"
+            : x < 0.62
+              ? "comment"
+              : x < 0.7
+                ? "unlabel-peer"
+                : x < 0.74
+                  ? "unlabel-senior"
+                  : x < 0.8
+                    ? "label"
+                    : x < 0.9
+                      ? "recheck"
+                      : "plain-comment";
+  return { index, action };
+}
+
+interface SentEvent {
+  at: number;
+  pr: number;
+  action: Action;
+  /** The PR's expected state after it. */
+  expected: ExpectedOutcome;
 }
 
 interface Sample {
@@ -170,6 +279,8 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
   const samples: Sample[] = [];
   const changes: Array<{ at: number; pr: number }> = [];
   const closings: Array<{ at: number; pr: number }> = [];
+  /** Every event sent, for BENCH_SOAK_DEBUG. */
+  const sent: SentEvent[] = [];
   const sample = () => {
     const at = performance.now();
     const passing: boolean[] = [];
@@ -201,9 +312,13 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
   while (next < end) {
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
-    const i = Math.floor(random() * prs.length);
+    let i: number;
+    let action: Action;
+    if ((options.mix ?? "full") === "classic") {
+      i = Math.floor(random() * prs.length);
+      action = pickAction(random, prs[i]!);
+    } else ({ index: i, action } = pickFull(random, prs));
     const pr = prs[i]!;
-    const action = pickAction(random, pr);
     const before = { expected: pr.expected, head: sim.model.mustPull(ORG, pr.repo, pr.number).pull.headSha };
     const { event, payload } = applySoakEvent(sim, pr, action);
     const head = sim.model.mustPull(ORG, pr.repo, pr.number).pull.headSha;
@@ -212,6 +327,7 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
     if (before.expected === "success" && pr.expected !== "success") closings.push({ at: now, pr: i });
     if (pr.expected !== before.expected || head !== before.head) changes.push({ at: now, pr: i });
     deliveries.push(sim.send(event, payload, { timeoutMs: 30_000 }));
+    sent.push({ at: now, pr: i, action, expected: pr.expected });
     events++;
     const rate = now < budgetEnd ? options.atBudgetRate : options.aboveRate;
     next += 1000 / rate;
@@ -253,7 +369,16 @@ export async function runSoak(sim: GitHubSimulator, prs: SoakPr[], options: Soak
         if (duration > REACTION_MS) {
           falsePassOverReaction++;
           longest = Math.max(longest, duration);
-          if (process.env.BENCH_SOAK_DEBUG) debugFalsePass(sim, prs[p]!, Number.isFinite(from) ? from : start, start, s.at, t0);
+          if (process.env.BENCH_SOAK_DEBUG)
+            debugFalsePass(
+              sim,
+              prs[p]!,
+              Number.isFinite(from) ? from : start,
+              start,
+              s.at,
+              t0,
+              sent.filter((e) => e.pr === p),
+            );
         }
         start = undefined;
       }
@@ -426,9 +551,19 @@ export async function runInstallDrain(
 }
 
 /** BENCH_SOAK_DEBUG=1: what happened around a false-pass moment (the requests for that PR, and every write). */
-function debugFalsePass(sim: GitHubSimulator, pr: SoakPr, closedAt: number, start: number, end: number, t0: number): void {
+function debugFalsePass(
+  sim: GitHubSimulator,
+  pr: SoakPr,
+  closedAt: number,
+  start: number,
+  end: number,
+  t0: number,
+  events: SentEvent[],
+): void {
   const rel = (t: number) => `${((t - t0) / 1000).toFixed(2)}s`;
   const lines = [`false pass ${pr.repo}#${pr.number}: closed ${rel(closedAt)}, passing seen ${rel(start)}, until ${rel(end)}`];
+  for (const e of events)
+    if (e.at >= closedAt - 20_000 && e.at <= end) lines.push(`  event ${rel(e.at)} ${e.action} → expected ${e.expected}`);
   for (const e of sim.log) {
     if (e.at < closedAt - 3_000 || e.at > end + 500) continue;
     const mine = e.path.includes(`/${pr.repo}/`) && (e.path.includes(`/pulls/${pr.number}`) || e.path.includes(`/issues/${pr.number}/`));

@@ -106,6 +106,16 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
     );
     if (t.reviewers.length > top.length) out.push(`  … and ${t.reviewers.length - top.length} more reviewers (--json or --csv for all)`);
   }
+  if (t.openRequests !== undefined) {
+    out.push("");
+    out.push("Waiting now: open review requests per person on open AI-assisted pull requests");
+    if (t.openRequests.length === 0) out.push("  None.");
+    else {
+      const top = t.openRequests.slice(0, 10);
+      out.push(...table([["reviewer", "open requests"], ...top.map((r) => [`@${r.login}`, String(r.open)])]));
+      if (t.openRequests.length > top.length) out.push(`  … and ${t.openRequests.length - top.length} more (--json for all)`);
+    }
+  }
   out.push("");
   out.push("Wait for sign-off by tier (on the merged head)");
   if (t.waits.length === 0) out.push("  No gated pull request was signed off in this range.");

@@ -402,6 +402,18 @@ export function renderReportHtml(h: ReportHeader, rows: ReportRow[], t: ReportTo
       (t.reviewers.length === 0 ? "" : loadChart(t, REVIEWERS_SHOWN)) +
       `</section>`,
   );
+  if (t.openRequests !== undefined)
+    sections.push(
+      `<section id="open-requests"><h2>Waiting now: open review requests per senior</h2>` +
+        `<p class="lede">Review requests on open AI-assisted pull requests, as GitHub lists them when the report was made.</p>` +
+        (t.openRequests.length === 0
+          ? `<p class="muted">No review request is waiting.</p>`
+          : `<table><thead><tr><th>reviewer</th><th>open requests</th></tr></thead><tbody>${t.openRequests
+              .slice(0, REVIEWERS_SHOWN)
+              .map((r) => `<tr><td>@${esc(r.login)}</td><td>${r.open}</td></tr>`)
+              .join("")}</tbody></table>`) +
+        `</section>`,
+    );
   sections.push(`<section id="exceptions"><h2>Overrides and bypasses</h2>${exceptions(rows, t)}</section>`);
 
   const skipped =

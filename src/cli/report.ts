@@ -4,7 +4,7 @@
 import { stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildReport } from "../core/report.js";
+import { buildReport, openRequestLoad } from "../core/report.js";
 import { createReportClient, readReport, type ReportScope } from "../github/report-source.js";
 import { CliError, EXIT_ERROR, EXIT_OK, type Io } from "./format.js";
 import { renderReportTable, reportCsv, reportJson } from "./report-format.js";
@@ -175,7 +175,10 @@ export async function runReport(argv: string[], io: Io, deps: ReportDeps = { env
     return EXIT_ERROR;
   }
   // The report reads labels by their default names; a policy that renames them is not read here.
-  const { rows, totals } = buildReport(reading.evidence, reading.candidates, { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
+  const built = buildReport(reading.evidence, reading.candidates, { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
+  const { rows } = built;
+  // The load waiting on each senior now: review requests on the open AI-assisted PRs.
+  const totals = { ...built.totals, openRequests: openRequestLoad(reading.open, "ai-assisted") };
   const header = {
     scope: scope.kind === "repo" ? `${scope.owner}/${scope.repo}` : scope.org,
     since,

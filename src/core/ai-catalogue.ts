@@ -1,5 +1,6 @@
 // The built-in catalogue of AI identities and markers that detect.ts looks for (data only).
 import type { BuiltinSignalId } from "../policy/signals.js";
+import { REVIEW_ONLY_AI_BOTS } from "../policy/ai-identities.js";
 
 /** A GitHub account known to the catalogue; `id` is compared before the login where both are known. */
 export interface KnownAccount {
@@ -83,29 +84,10 @@ export const AGENT_NAME_SUFFIX = /\s\(aider\)$/i;
 
 /**
  * AI bots that only review: their approvals never count (isAiIdentity), but they never make a PR
- * AI-assisted, and neither do dependency-update bots.
+ * AI-assisted, and neither do dependency-update bots. The list lives in the policy layer, which
+ * refuses them as reviewers and may not import this file.
  */
-export const REVIEW_ONLY_AI_BOTS: readonly string[] = [
-  "coderabbitai",
-  "copilot-pull-request-reviewer",
-  "gemini-code-assist",
-  "chatgpt-codex-connector",
-  "ellipsis-dev",
-  "greptile-apps",
-  "cubic-dev-ai",
-  "mrge-io", // cubic's earlier name
-  "sourcery-ai",
-  "qodo-merge-pro",
-  "qodo-code-review",
-  "codium-pr-agent",
-  "korbit-ai",
-  "codeant-ai",
-  "bito-code-review",
-  "baz-reviewer",
-  "windsurf-bot",
-  "diamond-reviewer",
-  "codeflash-ai-review",
-];
+export { REVIEW_ONLY_AI_BOTS };
 
 /**
  * Review bots whose suggestions, once committed into the change (the commit names the bot as its

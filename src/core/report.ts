@@ -97,6 +97,36 @@ export interface WaitRow {
   p90Seconds: number | undefined;
 }
 
+/** An open pull request as the report lists it: for the review requests waiting on each senior now. */
+export interface OpenPull {
+  repo: string;
+  number: number;
+  labels: string[];
+  draft: boolean;
+  /** Logins whose review is requested (people, not teams). */
+  requestedReviewers: string[];
+}
+
+/** Review requests waiting on one person now, on open AI-assisted (gated) pull requests. */
+export interface OpenRequestLoad {
+  login: string;
+  open: number;
+}
+
+/**
+ * The load waiting on each senior now: open review requests on open, non-draft pull requests that
+ * carry the AI label (the ones Countersign gates and asks for), busiest first. Per person, so it
+ * lives in the report rather than in a metric (one label per person has no bound).
+ */
+export function openRequestLoad(open: OpenPull[], aiLabel: string): OpenRequestLoad[] {
+  const counts = new Map<string, number>();
+  for (const p of open) {
+    if (p.draft || !p.labels.includes(aiLabel)) continue;
+    for (const login of new Set(p.requestedReviewers.map((l) => l.toLowerCase()))) counts.set(login, (counts.get(login) ?? 0) + 1);
+  }
+  return [...counts].map(([login, n]) => ({ login, open: n })).sort((a, b) => b.open - a.open || a.login.localeCompare(b.login));
+}
+
 export interface ReportTotals {
   merged: number;
   aiAssisted: number;
@@ -110,6 +140,8 @@ export interface ReportTotals {
   bypasses: Array<{ pull: string; tier: ReportTier }>;
   /** Each unrecognised bot account once, with the PRs it appeared on and the policy entry that would count it. */
   unrecognised: Array<UnrecognisedRecord & { pulls: string[] }>;
+  /** Open review requests per person on open AI-assisted PRs, when the open PRs were read. */
+  openRequests?: OpenRequestLoad[];
 }
 
 export const TIER_ORDER: readonly ReportTier[] = ["critical", "high", "medium", "low", "unknown"];

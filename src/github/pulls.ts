@@ -4,11 +4,13 @@ import type { Octokit } from "./octokit.js";
 export interface OpenPull {
   number: number;
   headSha: string;
+  /** When the PR last changed (GitHub's updated_at), when the list said. */
+  updatedAt?: string;
 }
 
 export async function listOpenPullRequests(octokit: Octokit, owner: string, repo: string): Promise<OpenPull[]> {
   const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 });
-  return pulls.map((p) => ({ number: p.number, headSha: p.head.sha }));
+  return pulls.map((p) => ({ number: p.number, headSha: p.head.sha, ...(p.updated_at ? { updatedAt: p.updated_at } : {}) }));
 }
 
 /**

@@ -7,7 +7,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import pLimit from "p-limit";
 import { pullRecordIn } from "../core/check-record.js";
-import type { MergedPull, PullEvidence, ReportApproval, ReportCheckRun } from "../core/report.js";
+import type { MergedPull, OpenPull, PullEvidence, ReportApproval, ReportCheckRun } from "../core/report.js";
 
 const ReportOctokit = RestOctokit.plugin(throttling, retry);
 export type ReportClient = InstanceType<typeof ReportOctokit>;
@@ -116,6 +116,25 @@ async function mergedPullsOf(octokit: ReportClient, owner: string, repo: string,
   return found;
 }
 
+type ListedOpenPull = {
+  number: number;
+  draft?: boolean;
+  labels: Array<{ name?: string }>;
+  requested_reviewers?: Array<{ login: string }> | null;
+};
+
+/** The open PRs of one repository, with their requested reviewers (one request per 100 open PRs). */
+async function openPullsOf(octokit: ReportClient, owner: string, repo: string): Promise<OpenPull[]> {
+  const pulls = (await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })) as ListedOpenPull[];
+  return pulls.map((p) => ({
+    repo: `${owner}/${repo}`,
+    number: p.number,
+    draft: p.draft === true,
+    labels: p.labels.map((l) => l.name ?? "").filter(Boolean),
+    requestedReviewers: (p.requested_reviewers ?? []).map((u) => u.login),
+  }));
+}
+
 /** The organisation's repositories pushed to since `since` (a merge pushes to the base branch), most recent first. */
 async function activeReposOf(octokit: ReportClient, org: string, since: Date): Promise<string[]> {
   const names: string[] = [];
@@ -192,6 +211,8 @@ export interface ReportReading {
   evidence: PullEvidence[];
   /** Every merged PR seen since `since` (also after `until`): where reverts of the range are found. */
   candidates: MergedPull[];
+  /** The open PRs of the repositories read, now (for the review requests waiting on each senior). */
+  open: OpenPull[];
   repos: number;
   /** The repositories read, "owner/name", in the order listed. */
   repoNames: string[];
@@ -221,8 +242,10 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
     repos.map((r) =>
       limit(async () => {
         let pulls: MergedPull[];
+        let open: OpenPull[];
         try {
           pulls = await mergedPullsOf(octokit, r.owner, r.repo, o.since);
+          open = await openPullsOf(octokit, r.owner, r.repo);
         } catch (err) {
           // --repo names one repository: its refusal is the answer. In an org, one unreadable repository is left out.
           const why = scope.kind === "org" ? refusedRepo(err) : undefined;
@@ -230,15 +253,17 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
           skipped.push(`${r.owner}/${r.repo}: ${why}`);
           o.progress(`skipped ${r.owner}/${r.repo}: ${why}`);
           pulls = [];
+          open = [];
         }
         listed++;
         if (repos.length > 1 && (listed % 25 === 0 || listed === repos.length))
           o.progress(`listed merged pull requests in ${listed}/${repos.length} repositories`);
-        return pulls;
+        return { pulls, open };
       }),
     ),
   );
-  const candidates = lists.flat();
+  const candidates = lists.flatMap((l) => l.pulls);
+  const open = lists.flatMap((l) => l.open);
   const inRange = candidates.filter((p) => Date.parse(p.mergedAt) < o.until.getTime());
   o.progress(`${inRange.length} merged pull requests in range; reading Countersign's check runs`);
   let done = 0;
@@ -254,5 +279,5 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
       }),
     ),
   );
-  return { evidence, candidates, repos: repos.length, repoNames: repos.map((r) => `${r.owner}/${r.repo}`), skipped };
+  return { evidence, candidates, open, repos: repos.length, repoNames: repos.map((r) => `${r.owner}/${r.repo}`), skipped };
 }

@@ -36,8 +36,21 @@ export function onComment(services: Services) {
     const repo = context.payload.repository.name;
     const ref = { owner, repo, number: issue.number };
     const login = comment.user?.login ?? "ghost";
-    const reply = (r: CommandReply) =>
-      context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
+    // One reply per command comment: a delivery handled again (claimed from a replica that died, or
+    // redelivered) does not reply twice. Claimed in the merge ledger (shared through Redis), given back on failure.
+    const reply = async (r: CommandReply) => {
+      const key = `reply:${owner}/${repo}#${comment.id}`.toLowerCase();
+      if (!(await services.merges.claim(key).catch(() => true))) {
+        context.log.info({ pr: issue.number, comment: comment.id }, "this command was answered already; not replying again");
+        return;
+      }
+      try {
+        await context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
+      } catch (err) {
+        await services.merges.release(key).catch(() => undefined);
+        throw err;
+      }
+    };
 
     if (command.kind === "unknown") {
       await reply({ kind: "unknown-command", login, verb: command.verb });

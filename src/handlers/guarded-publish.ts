@@ -32,8 +32,10 @@ export async function publishUnlessSuperseded(
   toPublish: VerdictToPublish,
 ): Promise<Published | "superseded"> {
   let yielded = false;
+  // A run whose check would pass yields past the bound: the follow-up may close the gate (scale/yield-to-follow-up.ts).
+  const opens = toPublish.viewFor([]).gate === "pass";
   // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
-  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run)));
+  const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run, opens)));
   try {
     return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
   } catch (err) {

@@ -164,6 +164,47 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly deliveries = new Counter({
+    name: "countersign_deliveries_total",
+    help: "Verified webhook deliveries by what became of them: accepted (stored before the 2xx), refused (the stream was full: 503), handled, claimed (taken over from a replica that died), duplicate (handled before; acknowledged only), dropped (claimed too often), echo (the app's own label write coming back; not evaluated).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  private deliveriesPendingSource?: () => Promise<number>;
+
+  readonly deliveriesPending = new Gauge({
+    name: "countersign_delivery_stream_pending",
+    help: "Deliveries accepted (answered 2xx) and not yet handled to the end. With Redis, the whole deployment's stream (aggregate with max, not sum).",
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.deliveriesPendingSource) return;
+      try {
+        this.deliveriesPending.set(await this.deliveriesPendingSource());
+      } catch {
+        // Redis is away: keep the last known value.
+      }
+    },
+  });
+
+  /** Report the delivery stream's pending count at every scrape. */
+  watchDeliveries(source: () => Promise<number>): void {
+    this.deliveriesPendingSource = source;
+  }
+
+  readonly sweepPullRequests = new Counter({
+    name: "countersign_sweep_pull_requests_total",
+    help: "Open pull requests seen by a background sweep (installation: a new installation or repositories added; reconcile: the check-up on start), by result: evaluated, current (the check was up to date; reconcile only), failed.",
+    labelNames: ["sweep", "result"] as const,
+    registers: [this.registry],
+  });
+
+  readonly sweepRateLimitWaits = new Counter({
+    name: "countersign_sweep_rate_limit_waits_total",
+    help: "Times a background sweep waited for the rate-limit window to reset, to leave the reserve to live events.",
+    registers: [this.registry],
+  });
+
   /** Errors an evaluation already counted (as outcome "error"), so a handler failing with one is not counted twice. */
   private readonly evaluationErrors = new WeakSet<object>();
 
@@ -184,6 +225,7 @@ export class Metrics {
   constructor() {
     // Every kind is exported from the start (at 0), so a scrape before the first event already shows the series.
     for (const kind of ["read", "write", "graphql", "auth"] as const) this.githubRequests.inc({ kind }, 0);
+    this.deliveriesPending.set(0);
     for (const tier of ["low", "medium", "high", "critical"] as const) {
       this.signoffWaitSeconds.zero({ tier });
       this.waitingPullRequests.set({ tier }, 0);

@@ -3,6 +3,32 @@
 // the policy layer may not import; test/unit/ai-identities.test.ts checks that every account it
 // lists (AI apps, coding agents' logins, review-only AI bots) is refused here, so the two stay in step.
 
+/**
+ * AI bots that only review: their approvals never count (core/ai-catalogue.ts isAiIdentity), but they never make a PR
+ * AI-assisted, and neither do dependency-update bots.
+ */
+export const REVIEW_ONLY_AI_BOTS: readonly string[] = [
+  "coderabbitai",
+  "copilot-pull-request-reviewer",
+  "gemini-code-assist",
+  "chatgpt-codex-connector",
+  "ellipsis-dev",
+  "greptile-apps",
+  "cubic-dev-ai",
+  "mrge-io", // cubic's earlier name
+  "sourcery-ai",
+  "qodo-merge-pro",
+  "qodo-code-review",
+  "codium-pr-agent",
+  "korbit-ai",
+  "codeant-ai",
+  "bito-code-review",
+  "baz-reviewer",
+  "windsurf-bot",
+  "diamond-reviewer",
+  "codeflash-ai-review",
+];
+
 /** Logins as GitHub shows them; compared without case, with or without the "[bot]" suffix. */
 export const AI_REVIEWER_LOGINS: readonly string[] = [
   // Coding agents and AI apps that author pull requests.
@@ -22,25 +48,7 @@ export const AI_REVIEWER_LOGINS: readonly string[] = [
   "cline-agent",
   "cline-cloud-agent",
   // AI reviewers: their approvals never count either.
-  "coderabbitai",
-  "copilot-pull-request-reviewer",
-  "gemini-code-assist",
-  "chatgpt-codex-connector",
-  "ellipsis-dev",
-  "greptile-apps",
-  "cubic-dev-ai",
-  "mrge-io",
-  "sourcery-ai",
-  "qodo-merge-pro",
-  "qodo-code-review",
-  "codium-pr-agent",
-  "korbit-ai",
-  "codeant-ai",
-  "bito-code-review",
-  "baz-reviewer",
-  "windsurf-bot",
-  "diamond-reviewer",
-  "codeflash-ai-review",
+  ...REVIEW_ONLY_AI_BOTS,
 ];
 
 const BOT_ONLY = new Set(["claude", "cursor"]);

@@ -18,11 +18,21 @@ export interface YieldCounts {
   onYield: () => void;
 }
 
-/** True when this run should leave its writes to the queued follow-up; never more than MAX_CONSECUTIVE_YIELDS times in a row for one PR. */
-export async function yieldToFollowUp(counts: YieldCounts, key: string, run: RunContext | undefined): Promise<boolean> {
+/**
+ * True when this run should leave its writes to the queued follow-up; never more than
+ * MAX_CONSECUTIVE_YIELDS times in a row for one PR — except a run whose check would pass (`opens`),
+ * which always yields (issue #19 item 26). The newer event may close the gate, and its evaluation
+ * cannot start before this run ends (one evaluation per PR at a time): a run past the bound that
+ * kept its writes made the closing evaluation wait behind them — its passing check write, or its
+ * label re-add, which ranks below every other PR's check write (up to 30 s under load). Waiting
+ * behind a run whose check blocks never shows a pass (its own closing write goes first), so the
+ * bound, which keeps a stream of events from starving the check, holds for those runs only; a
+ * pass held back by a stream of events fails closed.
+ */
+export async function yieldToFollowUp(counts: YieldCounts, key: string, run: RunContext | undefined, opens = false): Promise<boolean> {
   if (!run) return false;
   const yields = counts.yields.get(key) ?? 0;
-  if (yields >= MAX_CONSECUTIVE_YIELDS) return false;
+  if (yields >= MAX_CONSECUTIVE_YIELDS && !opens) return false;
   if (!(await run.superseded())) return false;
   counts.yields.set(key, yields + 1);
   counts.onYield();

@@ -12,6 +12,7 @@ import { createServices, type Services } from "../handlers/services.js";
 import { policyJsonSchemaText } from "../policy/json-schema.js";
 import { isSetupMode, type ServerConfig } from "./config.js";
 import { setupHandler, updateEnvFile } from "./setup.js";
+import { startIntake, type Intake } from "./intake.js";
 import { serializeError } from "./log.js";
 import { statusHandler } from "./status.js";
 import { readCappedBody, refuseTooLarge } from "./webhook-body.js";
@@ -135,6 +136,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
   const schemaText = policyJsonSchemaText();
   const handlers: Handler[] = [];
   let services: Services | undefined;
+  let intake: Intake | undefined;
   let stopping = false;
 
   if (setupMode) {
@@ -163,6 +165,8 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
     const added: Handler[] = [];
     await probot.load(createCountersign(services), { cwd, addHandler: (handler: Handler) => void added.push(handler) });
     const webhooks = await probot.getNodeMiddleware({ path: config.webhookPath });
+    // Verified deliveries are stored (Redis stream, or in memory) before the 2xx; see intake.ts.
+    intake = startIntake({ probot, services, log, env, redisUrl: config.redisUrl });
     const tracker = services.inFlight;
     handlers.push(async (req, res) => {
       if ((req.url ?? "").split("?")[0] !== config.webhookPath) return false;
@@ -267,6 +271,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopProxy?.();
+      await intake?.stop();
       const finished = services ? await services.inFlight.idle(config.shutdownGraceMs) : true;
       const abandoned = services?.inFlight.size ?? 0;
       if (!finished) {
@@ -277,6 +282,7 @@ export async function startServer(config: ServerConfig, log: Logger, options: Se
       }
       server.closeAllConnections();
       try {
+        await intake?.close();
         await services?.close();
       } catch (err) {
         log.warn({ err }, "closing the services (Redis) failed");

@@ -83,6 +83,11 @@ const link = (page: number, last: number) =>
  * #102 (high), #104 (medium, overridden), #105 (high, bypassed), #108 (low); others #103, #106
  * (reverted by #111 with `git revert`), #110, #111; #107 closed unmerged; #99 merged in October.
  */
+/** The open PRs of a repository (the report's "waiting now" view), listed after its merged ones. */
+function openPulls(scope: nock.Scope, path: string, items: object[] = []) {
+  scope.get(path).query({ state: "open", per_page: "100" }).reply(200, items);
+}
+
 function shopInNovember(o: { rateLimited?: boolean } = {}) {
   const api = nock(API);
   const pages = [
@@ -118,6 +123,12 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
         .query({ ...query, page: String(i + 1) })
         .reply(200, items, { link: link(i + 1, 4) });
   });
+  openPulls(api, "/repos/acme/shop/pulls", [
+    { number: 120, draft: false, labels: [{ name: "ai-assisted" }], requested_reviewers: [{ login: "carol" }, { login: "dave" }] },
+    { number: 121, draft: false, labels: [{ name: "ai-assisted" }], requested_reviewers: [{ login: "carol" }] },
+    { number: 122, draft: false, labels: [], requested_reviewers: [{ login: "erin" }] },
+    { number: 123, draft: true, labels: [{ name: "ai-assisted" }], requested_reviewers: [{ login: "erin" }] },
+  ]);
   const checks = (n: number, runs: object[]) => {
     const scope = api
       .get(`/repos/acme/shop/commits/${sha(n)}/check-runs`)
@@ -257,11 +268,16 @@ describe("countersign report", () => {
     expect(io.stdout).toContain("Overrides: 1 · Bypasses: 1 · Approvals within a minute of the last push on high/critical PRs: 1");
     expect(io.stdout).toContain("  override  acme/shop#104 by @carol: INC-42, checkout down");
     expect(io.stdout).toContain("  bypass    acme/shop#105 (high) merged without sign-off");
+    // Waiting now: requests on open AI-assisted PRs only (not on #122, unlabelled, nor the draft #123).
+    expect(io.stdout).toMatch(
+      /Waiting now: open review requests per person on open AI-assisted pull requests\n.*\n {2}@carol +2\n {2}@dave +1\n/,
+    );
+    expect(io.stdout).not.toContain("@erin");
     expect(io.stdout).toContain("  quick     acme/shop#101 @bob approved 30s after the last push (critical)");
     expect(io.stdout).toMatch(/acme\/shop#101 +2026-11-10 +yes \(co-author-trailer\) +critical +@bob +2h 00m +– +– +acme\/shop#110/);
     expect(io.stdout).toMatch(/acme\/shop#106 +2026-11-15 +no +low +– +– +– +– +acme\/shop#111/);
     expect(io.stderr).toContain("countersign report: 9 merged pull requests in range; reading Countersign's check runs");
-    expect(io.stderr).toMatch(/done: 9 merged pull requests, 14 GitHub requests \(1\.56 per merged pull request\)/);
+    expect(io.stderr).toMatch(/done: 9 merged pull requests, 15 GitHub requests \(1\.67 per merged pull request\)/);
   });
 
   it("prints every PR and the totals as JSON, after waiting out a secondary rate limit", async () => {
@@ -270,7 +286,11 @@ describe("countersign report", () => {
     expect(await runReport([...ARGS, "--json"], io, deps())).toBe(0);
     const report = JSON.parse(io.stdout);
     expect(report.scope).toBe("acme/shop");
-    expect(report.apiCalls).toBe(15);
+    expect(report.apiCalls).toBe(16);
+    expect(report.totals.openRequests).toEqual([
+      { login: "carol", open: 2 },
+      { login: "dave", open: 1 },
+    ]);
     expect(report.totals).toMatchObject({ merged: 9, aiAssisted: 5, gated: 5 });
     expect(report.totals.aiShare).toBeCloseTo(5 / 9);
     expect(report.totals.reverts[0]).toEqual({ tier: "all", aiMerged: 5, aiReverted: 1, otherMerged: 4, otherReverted: 1 });
@@ -363,6 +383,7 @@ describe("countersign report", () => {
       .get("/api/v3/repos/acme/shop/pulls")
       .query(true)
       .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z" })]);
+    openPulls(ghe, "/api/v3/repos/acme/shop/pulls");
     ghe
       .get(`/api/v3/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query(true)
@@ -378,6 +399,7 @@ describe("countersign report", () => {
       .get("/repos/acme/shop/pulls")
       .query(true)
       .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    openPulls(api, "/repos/acme/shop/pulls");
     const impostor = {
       ...run(1, 5, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), {
         started: "2026-11-05T08:00:00Z",
@@ -429,6 +451,7 @@ describe("countersign report", () => {
       .get("/repos/acme/shop/pulls")
       .query(true)
       .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    openPulls(api, "/repos/acme/shop/pulls");
     api
       .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query(true)
@@ -475,6 +498,7 @@ describe("countersign report", () => {
       .get("/repos/acme/shop/pulls")
       .query(true)
       .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+    openPulls(api, "/repos/acme/shop/pulls");
     api
       .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query(true)
@@ -506,6 +530,7 @@ describe("countersign report", () => {
         200,
         titles.map((title, i) => pull({ number: 20 + i, merged: `2026-11-0${i + 1}T09:00:00Z`, title })),
       );
+    openPulls(api, "/repos/acme/shop/pulls");
     for (let i = 0; i < titles.length; i++)
       api
         .get(`/repos/acme/shop/commits/${sha(20 + i)}/check-runs`)

@@ -26,7 +26,17 @@ import { BOB } from "../support/github/constants.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 import { generateKeyPairSync } from "node:crypto";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Poll a condition until it holds. The deadline only bounds a failure: nothing here passes because
+ * time went by, each wait is for an event (a request registered in Redis, a lock taken, a read made).
+ */
+async function until(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 20_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 const started = await startRedisServer();
 if (!started.ok) console.warn(`[scale-redis] SKIPPED: ${started.reason}`);
@@ -62,24 +72,34 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
     return { gate, client, coalesced: () => coalesced };
   }
 
+  /** Requests for acme/shop#7 registered in Redis so far (each request increments the PR's `gen` first). */
+  const generation = async () => Number((await admin.hget("test:{acme/shop#7}:pr", "gen")) ?? 0);
+  /** Resolves once `n` requests for acme/shop#7 are registered, on whichever replica. */
+  const requestsRegistered = (n: number) => until(async () => (await generation()) >= n, `${n} requests in Redis`);
+
   /** Tasks that record overlap across replicas and the state each run saw. */
   function observer() {
     let active = 0;
     let state = 0;
     const runs: Array<{ replica: string; saw: number; start: number; end: number; run: RunContext }> = [];
+    let started!: () => void;
     return {
       runs,
       maxActive: 0,
+      /** Resolves when the first run has started. */
+      started: new Promise<void>((resolve) => (started = resolve)),
       bump() {
         return ++state;
       },
-      task(replica: string, ms: number): GatedTask {
+      /** A run that lasts until `until` resolves (default: at once). */
+      task(replica: string, until: () => Promise<void> = async () => undefined): GatedTask {
         return async (run) => {
           active++;
           this.maxActive = Math.max(this.maxActive, active);
           const saw = state;
           const start = performance.now();
-          await sleep(ms);
+          started();
+          await until();
           runs.push({ replica, saw, start, end: performance.now(), run });
           active--;
           return { headSha: `head-${saw}`, aiLabel: true };
@@ -94,7 +114,9 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const o = observer();
       const all = Array.from({ length: 20 }, (_, i) => {
         o.bump();
-        return i % 2 === 0 ? a.gate.run("acme/shop#7", o.task("a", 30)) : b.gate.run("acme/shop#7", o.task("b", 30));
+        // Each run lasts until all 20 requests are registered: the burst arrives while the first one runs.
+        const hold = () => requestsRegistered(20);
+        return i % 2 === 0 ? a.gate.run("acme/shop#7", o.task("a", hold)) : b.gate.run("acme/shop#7", o.task("b", hold));
       });
       await Promise.all(all);
       expect(o.runs.length).toBeLessThanOrEqual(2);
@@ -107,11 +129,15 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
       o.bump();
-      const first = a.gate.run("acme/shop#7", o.task("a", 120));
-      await sleep(40);
+      // A's run lasts until B's request is registered.
+      const first = a.gate.run(
+        "acme/shop#7",
+        o.task("a", () => requestsRegistered(2)),
+      );
+      await o.started;
       o.bump();
       let bDone = 0;
-      const second = b.gate.run("acme/shop#7", o.task("b", 10)).then(() => (bDone = performance.now()));
+      const second = b.gate.run("acme/shop#7", o.task("b")).then(() => (bDone = performance.now()));
       await Promise.all([first, second]);
       expect(o.runs.map((r) => r.saw)).toEqual([1, 2]);
       expect(o.runs[1]!.start).toBeGreaterThanOrEqual(o.runs[0]!.end);
@@ -122,7 +148,16 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
     it("runs different PRs in parallel", async () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
-      await Promise.all([a.gate.run("acme/shop#7", o.task("a", 80)), b.gate.run("acme/shop#8", o.task("b", 80))]);
+      // Each run waits for the other to start: if the gate ran them one after the other, neither would end.
+      let startedRuns = 0;
+      const both = () => until(() => startedRuns === 2, "both PRs' runs to start");
+      const counted =
+        (task: GatedTask): GatedTask =>
+        (run) => {
+          startedRuns++;
+          return task(run);
+        };
+      await Promise.all([a.gate.run("acme/shop#7", counted(o.task("a", both))), b.gate.run("acme/shop#8", counted(o.task("b", both)))]);
       expect(o.maxActive).toBe(2);
     });
 
@@ -130,9 +165,12 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
       const override: OverrideRecord = { by: "ic", reason: "hotfix", sha: HEAD, at: "2026-11-20T10:00:00Z" };
-      const first = a.gate.run("acme/shop#7", o.task("a", 100));
-      await sleep(30);
-      await b.gate.run("acme/shop#7", o.task("b", 10), { override });
+      const first = a.gate.run(
+        "acme/shop#7",
+        o.task("a", () => requestsRegistered(2)),
+      );
+      await o.started;
+      await b.gate.run("acme/shop#7", o.task("b"), { override });
       await first;
       expect(o.runs).toHaveLength(2);
       expect(o.runs[0]!.run.override).toBeUndefined();
@@ -143,8 +181,8 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
       o.bump();
-      await a.gate.run("acme/shop#7", o.task("a", 5));
-      await b.gate.run("acme/shop#7", o.task("b", 5), { headSha: "head-from-event" });
+      await a.gate.run("acme/shop#7", o.task("a"));
+      await b.gate.run("acme/shop#7", o.task("b"), { headSha: "head-from-event" });
       expect(o.runs[1]!.run.memo).toEqual({ headSha: "head-from-event", aiLabel: true });
     });
 
@@ -159,12 +197,9 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
         seen.push(await run.superseded());
         if (runs === 1) {
           firstStarted();
-          // Wait (bounded) for B's event instead of guessing how long it takes to reach Redis under load.
+          // Wait for B's event instead of guessing how long it takes to reach Redis under load.
           let learned = false;
-          for (let i = 0; i < 300 && !learned; i++) {
-            learned = await run.superseded();
-            if (!learned) await sleep(10);
-          }
+          await until(async () => (learned = await run.superseded()), "B's event to reach the running task").catch(() => undefined);
           seen.push(learned);
         } else {
           seen.push(await run.superseded());
@@ -181,11 +216,16 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const a = replica({ lockTtlMs: 300 });
       const b = replica({ lockTtlMs: 300 });
       const o = observer();
-      void a.gate.run("acme/shop#7", () => new Promise<undefined>(() => {})); // hangs forever
-      await sleep(50);
+      let running!: () => void;
+      const aRuns = new Promise<void>((resolve) => (running = resolve));
+      void a.gate.run("acme/shop#7", () => {
+        running();
+        return new Promise<undefined>(() => {}); // hangs forever
+      });
+      await aRuns; // A holds the lock and evaluates
       a.client.disconnect(); // the process died: no more renewals
       const started = performance.now();
-      await b.gate.run("acme/shop#7", o.task("b", 5));
+      await b.gate.run("acme/shop#7", o.task("b"));
       expect(o.runs).toHaveLength(1);
       expect(performance.now() - started).toBeGreaterThanOrEqual(150);
     });
@@ -194,11 +234,11 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const [a, b] = [replica(), replica()];
       const o = observer();
       const failing = a.gate.run("acme/shop#7", async () => {
-        await sleep(20);
+        await Promise.resolve();
         throw new Error("GitHub 502");
       });
       await expect(failing).rejects.toThrow("GitHub 502");
-      await b.gate.run("acme/shop#7", o.task("b", 5));
+      await b.gate.run("acme/shop#7", o.task("b"));
       expect(o.runs).toHaveLength(1);
       expect(await admin.keys("test:*lock")).toEqual([]);
     });
@@ -268,8 +308,10 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       const pr = pulls[0]!;
       const approval = github.review(pr.number, BOB, "APPROVED", { commitId: HEAD });
       github.slowNextRead(pr.number, 200);
+      const readsBefore = github.requests.filter((r) => r.route === "pulls.get").length;
       const first = a.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
-      await sleep(60);
+      // A has read the PR (with the approval; its answer is delayed): now the approval is dismissed.
+      await until(() => github.requests.filter((r) => r.route === "pulls.get").length > readsBefore, "A's read of the PR");
       approval.state = "DISMISSED";
       const second = b.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
       await Promise.all([first, second]);
@@ -299,8 +341,8 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
       expect(github.check(undefined, pr.number)).toMatchObject({ conclusion: "neutral" });
 
       policy = "mode: enforce\n";
-      b.services.onPolicyChanged?.("acme", "shop");
-      await sleep(20);
+      // What onPolicyChanged starts on B, awaited: the epoch is bumped in Redis.
+      await b.services.policies.invalidate("acme", "shop");
       await a.receive("pull_request", github.synchronize(pr.number, sha(803)));
       expect(reads).toBe(2);
       expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(803), status: "in_progress" });

@@ -29,7 +29,17 @@ import { BOB } from "../support/github/constants.js";
 import { freePort } from "../helpers/net.js";
 
 type Json = Record<string, unknown>;
+/** A simulated network latency, or the spacing of events a scenario sends: never a wait for an event. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Poll a condition until it holds; the deadline only bounds a failure (nothing passes because time went by). */
+async function until(condition: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 const CLAUDE_TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
 const SENIORS_POLICY = "signoff:\n  reviewers: ['@acme/seniors']\n";
@@ -229,7 +239,9 @@ describe("coalescing a burst of events for one PR", () => {
   });
 
   it("with COALESCE_DELAY_MS, 20 events spread over two seconds are evaluated at most twice", async () => {
-    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "250" }, { latencyMs: 10 });
+    // Events 100 ms apart, a quiet period ten times longer: a busy machine that delays an event by
+    // most of a second still folds the burst (a 250 ms period failed when one arrived late).
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "1000" }, { latencyMs: 10 });
     const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
     const burst: Array<Promise<void>> = [];
@@ -250,7 +262,8 @@ describe("coalescing a burst of events for one PR", () => {
     const approval = github.review(pr.number, BOB, "APPROVED", { commitId: HEAD });
     github.slowNextRead(pr.number, 150);
     const first = app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
-    await sleep(30);
+    // The first run has read the PR (its answer, with the approval, is delayed): now it is dismissed.
+    await until(() => github.requestsTo(/\/pulls\/7$/).length >= 1, "the first run's read of the PR");
     approval.state = "DISMISSED";
     const second = app.receive("pull_request_review", {
       ...example("pull_request_review", "dismissed"),
@@ -289,8 +302,9 @@ describe("coalescing a burst of events for one PR", () => {
     await app.receive("pull_request", github.synchronize(pr.number, sha(300)));
     // Run 1 (slow) is in flight; events arrive while it reads, so it yields and the follow-up writes.
     github.slowNextRead(pr.number, 100);
+    const reads = github.requestsTo(/\/pulls\/7$/).length;
     const first = app.receive("pull_request", github.synchronize(pr.number, sha(301)));
-    await sleep(20);
+    await until(() => github.requestsTo(/\/pulls\/7$/).length > reads, "run 1's read of the PR");
     const second = app.receive("pull_request", github.synchronize(pr.number, sha(302)));
     await Promise.all([first, second]);
     const superseded = await app.services.metrics.supersededPublishes.get();
@@ -306,10 +320,11 @@ describe("coalescing a burst of events for one PR", () => {
     // PR 8's write takes the installation's turn for a second…
     github.forcePush(other.number, sha(900));
     const busy = app.receive("pull_request", github.synchronize(other.number, sha(901)));
-    while (github.checkWrites(other.number).length === 0) await sleep(5);
+    await until(() => github.checkWrites(other.number).length > 0, "PR 8's check write");
     // …during which PR 7's evaluation waits to write, and a newer push to PR 7 arrives.
     const first = app.receive("pull_request", github.synchronize(pr.number, sha(902)));
-    await sleep(100);
+    // PR 8's check write is out: a check write waiting now is PR 7's (its first on this head: rank "check").
+    await until(() => (app.services.requestHooks.turns?.backlog().check ?? 0) > 0, "PR 7's check write to wait for its turn");
     const second = app.receive("pull_request", github.synchronize(pr.number, sha(903)));
     await Promise.all([busy, first, second]);
     expect(github.checkWrites(pr.number).map((w) => w.head)).toEqual([sha(903)]);

@@ -198,7 +198,8 @@ describe("path-scoped freshness: a group's approval survives pushes outside its 
     const scope = gh.api.get(`${REPO_PATH}/compare/${OLD_HEAD}...${HEAD}`);
     if (typeof compare === "number") scope.reply(compare, { message: "Not Found" });
     else scope.reply(200, { ...compare, ahead_by: 1, behind_by: 0, total_commits: 1, commits: [] });
-    return gh.expectCheckRun();
+    // The issue history: an approval counts only on the base it was given on.
+    return gh.labelEvents().expectCheckRun();
   }
 
   it("keeps the sre approval when the push since changed only src/, and says why", async () => {

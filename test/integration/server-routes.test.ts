@@ -19,6 +19,8 @@ const baseEnv: NodeJS.ProcessEnv = {
   HOST: "127.0.0.1",
   PORT: "0",
   RETRY_ATTEMPTS: "0",
+  // These tests mock GitHub request by request; the reconciliation on start has tests of its own.
+  RECONCILE_ON_START: "false",
 };
 
 let server: AppServer | undefined;

@@ -65,6 +65,8 @@ describe("webhook bodies on the real server", () => {
     WEBHOOK_SECRET: SECRET,
     LOG_LEVEL: "trace",
     RETRY_ATTEMPTS: "0",
+    // No GitHub here: the reconciliation on start (which would call api.github.com) is off.
+    RECONCILE_ON_START: "false",
   });
 
   beforeAll(() => server.start(), 90_000);

@@ -52,6 +52,11 @@ describe("deploy/grafana/countersign.json", () => {
     for (const e of waiting) expect(e).toMatch(/^max by \(tier\) \(countersign_waiting_pull_requests\)$/);
   });
 
+  it("shows the delivery stream's pending deliveries, aggregated with max (every replica reports the shared stream)", () => {
+    const pending = exprs.filter((e) => e.includes("countersign_delivery_stream_pending"));
+    expect(pending).toEqual(["max(countersign_delivery_stream_pending)"]);
+  });
+
   it("takes its Prometheus from the datasource variable in every panel and query", () => {
     for (const p of queried) {
       expect(p.datasource?.uid, p.title).toBe("${datasource}");

@@ -30,6 +30,12 @@ export interface SimulatorOptions {
   graphql?: GraphqlResolver;
   /** Keep at most this many entries in the request log (oldest dropped). Default 200 000. */
   logLimit?: number;
+  /**
+   * A primary rate limit as GitHub applies it: at most `limit` requests (reads, writes, GraphQL; not
+   * token requests, not 304s) per window of `windowMs`; beyond it, 403 "API rate limit exceeded" until
+   * the window resets. The x-ratelimit-* headers tell the truth. Default: none (headers say 15000).
+   */
+  rateLimit?: { limit: number; windowMs: number };
 }
 
 export interface RequestLogEntry {
@@ -98,18 +104,24 @@ export class GitHubSimulator extends EventEmitter {
   private readonly graphql: GraphqlResolver;
   private readonly logLimit: number;
   private readonly open = new Set<ServerResponse>();
+  private readonly rateLimit: { limit: number; windowMs: number } | undefined;
+  private rateWindow = { used: 0, resetAt: 0 };
+  /** Requests answered 403 because the simulated rate limit was spent. */
+  rateLimited = 0;
 
   constructor(options: SimulatorOptions = {}) {
     super();
     this.setMaxListeners(0);
     this.model = new GitHubModel(options.appId ?? APP_ID);
     this.installationId = options.installationId ?? INSTALLATION_ID;
+    this.model.installationId = this.installationId;
     this.latencyMs = options.latencyMs ?? 0;
     this.webhookSecret = options.webhookSecret ?? SIM_WEBHOOK_SECRET;
     this.webhookUrl = options.webhookUrl;
     this.graphql = options.graphql ?? defaultGraphql;
     this.logLimit = options.logLimit ?? 200_000;
     this.payloads = new PayloadFactory(this.model, this.installationId);
+    this.rateLimit = options.rateLimit;
   }
 
   /** Listen on 127.0.0.1 (a free port by default); returns the API base URL. */
@@ -267,8 +279,15 @@ export class GitHubSimulator extends EventEmitter {
       return;
     }
 
+    const limited = this.spendRateLimit(kind);
     let reply: Reply;
-    if (action && action.type !== "delay" && action.type !== "graphql-errors") {
+    if (limited) {
+      this.rateLimited++;
+      reply = {
+        status: 403,
+        body: { message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/rate-limit" },
+      };
+    } else if (action && action.type !== "delay" && action.type !== "graphql-errors") {
       reply = faultReply(action);
     } else if (!found) {
       reply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
@@ -289,6 +308,13 @@ export class GitHubSimulator extends EventEmitter {
     }
 
     const { status, headers, payload } = this.render(reply, url, path, req);
+    if (this.rateLimit) {
+      // GitHub does not charge a 304 to the rate limit.
+      if (status === 304 && !limited) this.rateWindow.used--;
+      headers["x-ratelimit-limit"] = String(this.rateLimit.limit);
+      headers["x-ratelimit-remaining"] = String(Math.max(0, this.rateLimit.limit - this.rateWindow.used));
+      headers["x-ratelimit-reset"] = String(Math.ceil(this.rateWindow.resetAt / 1000));
+    }
     entry.status = status;
     if (status === 304) entry.notModified = true;
     if (status === 304) this.counts.notModified++;
@@ -298,6 +324,16 @@ export class GitHubSimulator extends EventEmitter {
     res.end(payload);
     entry.doneAt = performance.now();
     this.emit("response", entry);
+  }
+
+  /** True when the simulated rate limit is spent (the request is refused); else counts the request. */
+  private spendRateLimit(kind: CallKind): boolean {
+    if (!this.rateLimit || kind === "token") return false;
+    const now = Date.now();
+    if (now >= this.rateWindow.resetAt) this.rateWindow = { used: 0, resetAt: now + this.rateLimit.windowMs };
+    if (this.rateWindow.used >= this.rateLimit.limit) return true;
+    this.rateWindow.used++;
+    return false;
   }
 
   private record(entry: RequestLogEntry): void {

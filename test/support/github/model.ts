@@ -1,7 +1,7 @@
 // The simulator's in-memory GitHub: repositories, pull requests, teams, permissions, check runs,
 // labels and issue events, with the mutations a test or benchmark needs and the JSON GitHub returns.
 import { createHash } from "node:crypto";
-import { APP_SLUG, type SimUser } from "./constants.js";
+import { APP_SLUG, INSTALLATION_ID, type SimUser } from "./constants.js";
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
@@ -228,6 +228,8 @@ export class GitHubModel {
   readonly emailAccounts = new Map<string, string>();
   /** Where the model's timestamps (reviews, events, pushes, comments) come from; the wall clock unless a test sets one. */
   now: () => string = isoNow;
+  /** The one installation of the app (GET /app/installations lists it). */
+  installationId = INSTALLATION_ID;
   private seq = 1000;
   private shaSeq = 0;
 

@@ -141,6 +141,16 @@ export const ROUTES: Route[] = [
     },
     "graphql",
   ),
+  compile("GET", "/app/installations", "apps.listInstallations", (ctx) => ({
+    status: 200,
+    list: [
+      {
+        id: ctx.model.installationId,
+        app_id: ctx.model.appId,
+        account: userJson(ctx.model.user([...ctx.model.repos.values()][0]?.owner ?? "acme")),
+      },
+    ],
+  })),
   compile("GET", "/installation/repositories", "apps.listReposAccessibleToInstallation", (ctx) => ({
     status: 200,
     list: [...ctx.model.repos.values()].map((r) => repoJson(r, ctx.model.user(r.owner))),
