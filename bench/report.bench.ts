@@ -11,7 +11,7 @@ import { GitHubSimulator, type SimPull, type SimRepo } from "../test/support/git
 import { rng } from "./lib/scenario.js";
 import { machine, table, writeSection } from "./lib/report.js";
 import { runReport } from "../src/cli/report.js";
-import { renderCheckRecord, type CheckRecord } from "../src/core/check-record.js";
+import { recordText, type RecordFields } from "../test/support/check-record.js";
 import type { RiskTier } from "../src/core/types.js";
 
 const { values } = parseArgs({
@@ -73,7 +73,7 @@ function addPull(
 function addRun(
   repo: SimRepo,
   sha: string,
-  record: CheckRecord,
+  record: RecordFields,
   status: "in_progress" | "completed",
   conclusion: string | null,
   started: number,
@@ -85,7 +85,12 @@ function addRun(
     head_sha: sha,
     status,
     conclusion,
-    output: { title: record.outcome, summary: "…", text: renderCheckRecord(record), annotations_count: 0 },
+    output: {
+      title: record.outcome,
+      summary: "…",
+      text: recordText([...repo.pulls.values()].find((p) => p.headSha === sha)?.number ?? 0, record),
+      annotations_count: 0,
+    },
     app_id: model.appId,
     started_at: iso(started),
     completed_at: completed === undefined ? null : iso(completed),

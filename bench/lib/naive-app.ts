@@ -5,12 +5,12 @@
 // plans a speculative read either, so it reads in two rounds (snapshot and policy, then the check run).
 // Nothing in src/ knows about it: it is a different set of parts passed to createServices.
 import { createServices, type Services } from "../../src/handlers/services.js";
-import { LocalWaitingMarks, type GatedTask, type GateRequest, type PullGate } from "../../src/scale/pull-gate.js";
+import { LocalWaitingMarks, type GatedTask, type GateRequest, type PullGate, type RunResult } from "../../src/scale/pull-gate.js";
 
 /** No coalescing and no memory: every event is evaluated at once, as a naive app would. */
 export class DirectGate extends LocalWaitingMarks implements PullGate {
-  async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
-    await task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
+  async run(_key: string, task: GatedTask, request: GateRequest = {}): Promise<RunResult | undefined> {
+    return task({ ...(request.override ? { override: request.override } : {}), memo: {}, superseded: async () => false });
   }
 
   async close(): Promise<void> {}

@@ -266,7 +266,7 @@ function localSource(root: string, snapshot: PullSnapshot): PullSource {
     contents: async (s) => s,
     directory: async () => new Map(),
     coAuthors: async () => [],
-    checkState: async () => ({}),
+    keptOverrides: async () => [],
     sameDiff: async () => ({}),
   };
 }

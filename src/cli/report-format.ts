@@ -133,6 +133,14 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
   for (const o of t.overrides) out.push(`  override  ${o.pull} by @${o.by}: ${o.reason}`);
   for (const b of t.bypasses) out.push(`  bypass    ${b.pull} (${b.tier}) merged without sign-off`);
   for (const q of t.quickApprovals) out.push(`  quick     ${q.pull} @${q.login} approved ${q.seconds}s after the last push (${q.tier})`);
+  if (t.unrecognised.length > 0) {
+    out.push("");
+    out.push(
+      `Unrecognised automation: ${t.unrecognised.length} bot account(s) no list knows (they gate nothing until the policy names them)`,
+    );
+    for (const u of t.unrecognised)
+      out.push(`  bot       ${u.login} on ${u.pulls.join(", ")}: count it with ${u.policyKey}: [${JSON.stringify(u.value)}]`);
+  }
   out.push("");
   out.push("Merged pull requests");
   if (rows.length === 0) out.push("  None in this range.");
@@ -193,6 +201,7 @@ const CSV_COLUMNS = [
   "reverted_by",
   "quick_approvals",
   "url",
+  "unrecognised_automation",
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -225,6 +234,7 @@ export function reportCsv(rows: ReportRow[]): string {
         r.revertedBy,
         r.quickApprovals.map((q) => `${q.login}:${q.seconds}s`).join(" "),
         r.url,
+        r.unrecognised.map((u) => `${u.login}=${u.policyKey}:${u.value}`).join(" "),
       ]
         .map(csvCell)
         .join(","),

@@ -266,7 +266,7 @@ function prLink(r: ReportRow): string {
   return /^https?:\/\//.test(r.url) ? `<a href="${esc(r.url)}">${ref}</a>` : ref;
 }
 
-function exceptions(rows: ReportRow[]): string {
+function exceptions(rows: ReportRow[], t: ReportTotals): string {
   const overridden = rows.filter((r) => r.overriddenBy);
   const bypassed = rows.filter((r) => r.bypassed);
   const head = (cols: string[]) => `<thead><tr>${cols.map((c) => `<th>${c}</th>`).join("")}</tr></thead>`;
@@ -290,8 +290,22 @@ function exceptions(rows: ReportRow[]): string {
           .join("")}</tbody></table>`;
   return (
     `<h3>Overrides <span class="count">${overridden.length}</span></h3>${overridesTable}` +
-    `<h3>Bypasses <span class="count">${bypassed.length}</span> <span class="muted small-text">merged without the sign-off the policy required</span></h3>${bypassTable}`
+    `<h3>Bypasses <span class="count">${bypassed.length}</span> <span class="muted small-text">merged without the sign-off the policy required</span></h3>${bypassTable}` +
+    `<h3>Unrecognised automation <span class="count">${t.unrecognised.length}</span> <span class="muted small-text">bot accounts no list knows; they gate nothing until the policy names them</span></h3>${unrecognisedTable(t)}`
   );
+}
+
+/** Each bot account the detection saw and no list knew, the PRs it was on, and the policy entry that would count it. */
+function unrecognisedTable(t: ReportTotals): string {
+  if (t.unrecognised.length === 0) return `<p class="muted">No unrecognised automation on the merged pull requests.</p>`;
+  const head = ["account", "count it with", "pull requests"].map((c) => `<th>${c}</th>`).join("");
+  const body = t.unrecognised
+    .map(
+      (u) =>
+        `<tr><td class="nowrap">${esc(u.login)}</td><td><code>${esc(`${u.policyKey}: [${JSON.stringify(u.value)}]`)}</code></td><td>${esc(u.pulls.join(", "))}</td></tr>`,
+    )
+    .join("");
+  return `<table id="unrecognised"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 const STYLE = `
@@ -400,7 +414,7 @@ export function renderReportHtml(h: ReportHeader, rows: ReportRow[], t: ReportTo
               .join("")}</tbody></table>`) +
         `</section>`,
     );
-  sections.push(`<section id="exceptions"><h2>Overrides and bypasses</h2>${exceptions(rows)}</section>`);
+  sections.push(`<section id="exceptions"><h2>Overrides and bypasses</h2>${exceptions(rows, t)}</section>`);
 
   const skipped =
     h.skipped.length === 0

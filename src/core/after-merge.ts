@@ -2,7 +2,7 @@
 // head, and where that cannot say it, judged afresh from the merged head and the base it merged
 // into), does the merged PR revert an earlier one, and what the reverted PR's labels say.
 import type { Policy } from "../policy/schema.js";
-import { readCheckRecord, type CheckRecord } from "./check-record.js";
+import { pullRecordIn, type PullRecord } from "./check-record.js";
 import { baseInScope, hasLabel, isGated } from "./decide.js";
 import { detectAiAssistance } from "./detect.js";
 import { assessRisk } from "./risk.js";
@@ -26,6 +26,23 @@ export interface MergedHeadCheck {
   text?: string | undefined;
 }
 
+/** The merged PR: its number and the base branch it merged into. */
+export interface MergedInto {
+  pr: number;
+  /** undefined: not known (the report); the record is then trusted for any base. */
+  base?: string | undefined;
+}
+
+/**
+ * What our check's record says about the merged PR, for the base it merged into; undefined when it
+ * says nothing about it (no record, an unreadable or older one, another PR, another base).
+ */
+export function recordForMerge(check: MergedHeadCheck | undefined, merged: MergedInto): PullRecord | undefined {
+  const record = check ? pullRecordIn(check.text, merged.pr) : undefined;
+  // Only a pass needs the base: a wait or a failure for any base did not let the merge through.
+  return record && (merged.base === undefined || record.gate !== "pass" || record.base === merged.base) ? record : undefined;
+}
+
 export type MergeAssessment =
   | { bypassed: false; why: "passed" | "overridden" | "report-mode" | "not-gated" | "no-check" }
   | { bypassed: true; tier: RiskTier | "unknown"; missing: string; checkSaid?: string };
@@ -45,9 +62,9 @@ export function labelFacts(labels: string[], names: LabelNaming): { aiAssisted: 
   return { aiAssisted: has(labels, names.aiAssisted), tier: tier ?? "unknown" };
 }
 
-function missingFor(record: CheckRecord | undefined, tier: RiskTier | "unknown"): string {
+function missingFor(record: PullRecord | undefined, tier: RiskTier | "unknown"): string {
   const at = tier === "unknown" ? "" : ` at risk ${tier}`;
-  const signed = (r: CheckRecord) =>
+  const signed = (r: PullRecord) =>
     r.approvedBy.length > 0 ? `; signed off so far: ${r.approvedBy.map((l) => `@${l}`).join(", ")}` : "; no eligible approval yet";
   switch (record?.outcome) {
     case "waiting":
@@ -114,15 +131,17 @@ export function judgeAtMerge(snapshot: PullSnapshot, policy: Policy | undefined)
 
 /**
  * Whether our check on the merged head can say on its own whether the merge bypassed the gate: it
- * cannot when there is none, or when it passed because the PR was not gated when it was written
- * (the record may have been written for another base, or before the AI commit): then the merge is
- * judged afresh (`judgeAtMerge`). A check that held a sign-off, an override, report mode or a block
+ * cannot when there is none, when it passed because the PR was not gated when it was written (before
+ * the AI commit), or when its record is not for this PR on the base it merged into (a sign-off or an
+ * override given for `release` says nothing about `main`; an unreadable record says nothing): then
+ * the merge is judged afresh (`judgeAtMerge`). A check that held a sign-off, an override, report mode or a block
  * speaks for itself.
  */
-export function needsJudgement(check: MergedHeadCheck | undefined): boolean {
+export function needsJudgement(check: MergedHeadCheck | undefined, merged: MergedInto): boolean {
   if (!check) return true;
   if (check.status !== "completed" || check.conclusion !== "success") return false;
-  return readCheckRecord(check)?.gated === false;
+  // A pass speaks for itself only when its record says it was for this PR on this base and it was gated.
+  return recordForMerge(check, merged)?.gated !== true;
 }
 
 /**
@@ -133,17 +152,18 @@ export function needsJudgement(check: MergedHeadCheck | undefined): boolean {
  */
 export function assessMerge(
   check: MergedHeadCheck | undefined,
+  merged: MergedInto,
   labels: string[],
   names: LabelNaming,
   judged?: MergeJudgement,
 ): MergeAssessment {
   const fromLabels = labelFacts(labels, names);
-  if (judged && needsJudgement(check)) {
+  if (judged && needsJudgement(check, merged)) {
     if (judged.mode === "report") return { bypassed: false, why: "report-mode" };
     if (!judged.gated) return { bypassed: false, why: check ? "not-gated" : "no-check" };
     const tier = judged.tier === "unknown" ? fromLabels.tier : judged.tier;
     const what = check
-      ? "a Countersign sign-off: the passing check on the merged head was written while the PR was not gated (another base, or before this evidence)"
+      ? "a Countersign sign-off: the passing check on the merged head was written while the PR was not gated (another base, or before this evidence), or for another base than the one it merged into"
       : "a Countersign check: none ran on the merged head";
     return { bypassed: true, tier, missing: `${what}, and at the merge ${judged.why}`, ...(check ? { checkSaid: check.title } : {}) };
   }
@@ -155,7 +175,7 @@ export function assessMerge(
       missing: "a Countersign check: none ran on the merged head, and the PR is labelled AI-assisted",
     };
   }
-  const record = readCheckRecord(check);
+  const record = recordForMerge(check, merged);
   if (record?.outcome === "overridden") return { bypassed: false, why: "overridden" };
   if (check.status === "completed" && check.conclusion === "neutral") return { bypassed: false, why: "report-mode" };
   if (check.status === "completed" && check.conclusion === "success")

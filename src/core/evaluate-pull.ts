@@ -18,7 +18,7 @@ import {
 import { detectAiAssistance } from "./detect.js";
 import { filesNeedingContent } from "./risk.js";
 import { commitsToResolve } from "./co-authors.js";
-import { overrideFor, type CheckState } from "./render.js";
+import { overrideFor } from "./check-record.js";
 import type { ProvenanceInput } from "./provenance.js";
 import type { CarriedPull } from "./merged-pulls.js";
 import { approvalsToScope, type ChangedSince } from "./path-scope.js";
@@ -59,8 +59,8 @@ export interface PullSource {
   directory(logins: string[], lookups: EvaluationPlan["lookups"]): Promise<ReviewerDirectory>;
   /** The accounts of the co-authors of these commits. */
   coAuthors(shas: string[]): Promise<Actor[]>;
-  /** The state our check run on the head carries (overrides). */
-  checkState(): Promise<CheckState>;
+  /** The overrides our check run on the head keeps (its record, core/check-record.ts; none when unreadable). */
+  keptOverrides(): Promise<OverrideRecord[]>;
   /** `same-diff`: whether each approved earlier commit's own changes equal the head's. */
   sameDiff(snapshot: PullSnapshot, commits: string[]): Promise<DecisionFacts>;
   /** A hint, never a read: the verdict may well pass, so a read needed only then may start now. */
@@ -78,8 +78,8 @@ export interface PullEvaluation {
   plan: EvaluationPlan;
   directory: ReviewerDirectory;
   facts: DecisionFacts;
-  /** The state our check run carried. */
-  state: CheckState;
+  /** The overrides our check run kept. */
+  kept: OverrideRecord[];
   verdict: Verdict;
 }
 
@@ -119,13 +119,13 @@ export async function evaluatePull(source: PullSource, policy: Policy, options: 
   // whenever one could count (in this round, beside the directory).
   if (gatedOrMaybe && (mayCount.length > 0 || fresh !== undefined)) void readHistory();
   const coAuthorShas = gatedOrMaybe ? commitsToResolve(snapshot, policy, plan) : [];
-  const [state, directory, coAuthors] = await Promise.all([
-    source.checkState(),
+  const [kept, directory, coAuthors] = await Promise.all([
+    source.keptOverrides(),
     gatedOrMaybe ? source.directory(plan.lookupLogins, plan.lookups) : Promise.resolve<ReviewerDirectory>(new Map()),
     coAuthorShas.length > 0 ? source.coAuthors(coAuthorShas) : Promise.resolve(undefined),
   ]);
   if (coAuthors) snapshot = { ...snapshot, coAuthorAccounts: coAuthors };
-  const override = fresh ?? overrideFor(state, snapshot.number);
+  const override = fresh ?? overrideFor(kept, snapshot.number);
   if (override) snapshot = { ...snapshot, override };
   if (gatedOrMaybe && override?.sha === snapshot.headSha) void readHistory();
   if (history) snapshot = withHistory(snapshot, await history);
@@ -135,7 +135,7 @@ export async function evaluatePull(source: PullSource, policy: Policy, options: 
   const changedSince = scoped.length > 0 ? await source.changedSince(scoped) : undefined;
   if (changedSince) facts.changedSince = changedSince;
   const verdict = decide(snapshot, policy, plan, directory, facts);
-  return { snapshot, plan, directory, facts, state, verdict };
+  return { snapshot, plan, directory, facts, kept, verdict };
 }
 
 function withHistory(snapshot: PullSnapshot, history: PullHistory): PullSnapshot {

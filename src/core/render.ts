@@ -1,7 +1,8 @@
 // Renders a verdict into the check run a reviewer reads in ten seconds: verdict first, then why.
 import { formatProblem, type PolicyProblem } from "../policy/problems.js";
-import type { Detection, GroupAssessment, OverrideRecord, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
-import { checkRecordOf, renderCheckRecord } from "./check-record.js";
+import type { Detection, GroupAssessment, PullSnapshot, RequirementGroup, Verdict } from "./types.js";
+import { failureRecord, pullRecordOf, renderCheckRecord, type Gate } from "./check-record.js";
+import type { HeadPart } from "./shared-head.js";
 import { SAME_DIFF_REASON } from "./same-diff.js";
 import { describeKept } from "./path-scope.js";
 import { askedLines } from "./assign.js";
@@ -29,61 +30,8 @@ export interface CheckRunView {
   annotations?: CheckAnnotation[];
 }
 
-/** State that must survive between evaluations of one head, kept on our own check run. */
-export interface CheckState {
-  override?: OverrideRecord;
-  /** Every override kept on this commit: with several PRs on one head, one per PR. */
-  overrides?: OverrideRecord[];
-}
-
-const isOverride = (o: unknown): o is OverrideRecord =>
-  o !== null &&
-  typeof o === "object" &&
-  typeof (o as OverrideRecord).by === "string" &&
-  typeof (o as OverrideRecord).reason === "string" &&
-  typeof (o as OverrideRecord).sha === "string";
-
-/** The override in a check's state that applies to one PR (one given on it, or one that names no PR). */
-export function overrideFor(state: CheckState, pr: number): OverrideRecord | undefined {
-  return (state.overrides ?? (state.override ? [state.override] : [])).find((o) => o.pr === undefined || o.pr === pr);
-}
-
-/** The state text for a commit's check: the given overrides (at most one per PR). */
-export function stateText(overrides: OverrideRecord[]): string {
-  const list = overrides.filter((o, i) => overrides.findIndex((x) => (x.pr ?? -1) === (o.pr ?? -1)) === i);
-  if (list.length === 0) return "";
-  return stateMarker(list.length === 1 ? { override: list[0]! } : { overrides: list }).trim();
-}
-
-const STATE_MARKER = /<!-- countersign:state (\{[^<>]*\}) -->/;
 const GITHUB_SUMMARY_LIMIT = 65_535;
 const MAX_LIST = 20;
-
-export function readCheckState(text: string | null | undefined): CheckState {
-  const match = text ? STATE_MARKER.exec(text) : null;
-  if (!match?.[1]) return {};
-  try {
-    const state = JSON.parse(match[1]) as CheckState;
-    const o = state.override;
-    if (Array.isArray(state.overrides)) {
-      const overrides = state.overrides.filter(isOverride);
-      return overrides.length > 0 ? { override: overrides[0]!, overrides } : {};
-    }
-    if (isOverride(o)) return { override: o };
-  } catch {
-    // A marker we cannot read is no state at all: the gate stays closed.
-  }
-  return {};
-}
-
-/** JSON inside an HTML comment: "<" and ">" are escaped so no reason can end the comment early. */
-function stateMarker(state: CheckState): string {
-  if (!state.override && !state.overrides?.length) return "";
-  const json = JSON.stringify(state.overrides?.length ? { overrides: state.overrides } : { override: state.override })
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e");
-  return `\n<!-- countersign:state ${json} -->`;
-}
 
 const short = (sha: string) => sha.slice(0, 7);
 const code = (s: string) => "`" + s.replace(/`/g, "ʼ").replace(/\r?\n/g, " ").slice(0, 200) + "`";
@@ -360,6 +308,11 @@ export function policyAnnotations(proposed: ProposedPolicy): CheckAnnotation[] {
 }
 
 export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext): CheckRunView {
+  return renderPart(v, snapshot, ctx).view;
+}
+
+/** The check one PR would get alone, and its record (the verdict for its base: pass, wait or fail). */
+export function renderPart(v: Verdict, snapshot: PullSnapshot, ctx: RenderContext): HeadPart {
   const { icon, title } = headline(v);
   const report = v.mode === "report";
   const finalTitle = report ? `Report mode: ${v.outcome === "waiting" ? "would wait" : "would pass"}: ${title}` : title;
@@ -385,24 +338,29 @@ export function renderVerdict(v: Verdict, snapshot: PullSnapshot, ctx: RenderCon
     `<sub>Policy: ${policy} · head ${code(short(snapshot.headSha))} · \`/countersign recheck\` re-evaluates</sub>`,
   ].join("\n");
   const invalidProposal = (ctx.proposedPolicy?.problems.length ?? 0) > 0;
-  const status: CheckStatus = !report && !invalidProposal && v.outcome === "waiting" ? "in_progress" : "completed";
-  let conclusion: CheckConclusion | undefined;
-  if (invalidProposal) conclusion = "failure";
-  else if (report) conclusion = "neutral";
-  else if (v.outcome === "changes-requested") conclusion = "failure";
-  else if (v.outcome !== "waiting") conclusion = "success";
-  return {
-    status,
-    ...(conclusion ? { conclusion } : {}),
+  // The verdict decides (core/check-record.ts gateOf); the status and conclusion only say it.
+  const record = pullRecordOf(v, snapshot, describeRequirement(v.requirement), invalidProposal);
+  const view: CheckRunView = {
+    ...checkStateFor(record.gate, report && !invalidProposal),
     title: (invalidProposal ? `The policy proposed in this PR is invalid · ${finalTitle}` : finalTitle).slice(0, 250),
     summary: clip(summary.replace(/\n{3,}/g, "\n\n")),
-    // The override (state carried between evaluations) and the verdict record (read after the merge and by the report).
-    text: `${stateMarker(v.override ? { override: v.override } : {})}\n${renderCheckRecord(checkRecordOf(v, describeRequirement(v.requirement)))}`.trim(),
+    // The record: the verdict, for this base, and the override kept (read by the next evaluation, after the merge, by the report).
+    text: renderCheckRecord({ pulls: [record], overrides: v.override ? [v.override] : [] }),
     ...(invalidProposal && ctx.proposedPolicy ? { annotations: policyAnnotations(ctx.proposedPolicy) } : {}),
   };
+  return { view, record };
 }
 
-export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]): CheckRunView {
+/** The PR a failing check is for, when known (its record names it; its base may be unknown). */
+export interface FailingPull {
+  number: number;
+  baseRef?: string | undefined;
+}
+
+const failureText = (pull: FailingPull | undefined, outcome: "invalid-policy" | "error") =>
+  pull ? renderCheckRecord({ pulls: [failureRecord(pull.number, pull.baseRef ?? "", outcome)], overrides: [] }) : "";
+
+export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[], pull?: FailingPull): CheckRunView {
   const where = sources.length > 0 ? sources.map(code).join(", ") : "the policy";
   const list = problems.slice(0, 50).map(problemLine);
   const summary = [
@@ -420,8 +378,15 @@ export function renderInvalidPolicy(problems: PolicyProblem[], sources: string[]
     conclusion: "failure",
     title: `Invalid policy: ${plural(problems.length, "problem")}`,
     summary: clip(summary),
-    text: "",
+    text: failureText(pull, "invalid-policy"),
   };
+}
+
+/** How GitHub shows a gate: a wait is in progress, a pass succeeds (neutral in report mode), a fail fails. */
+export function checkStateFor(gate: Gate, report = false): Pick<CheckRunView, "status" | "conclusion"> {
+  if (gate === "wait") return { status: "in_progress" };
+  if (gate === "fail") return { status: "completed", conclusion: "failure" };
+  return { status: "completed", conclusion: report ? "neutral" : "success" };
 }
 
 /** Whether the check's state (what a required check or a reader sees first) differs from what is there. */
@@ -490,7 +455,7 @@ export function explainFailure(failure: EvaluationFailure): string {
   return `An unexpected error: ${message}.`;
 }
 
-export function renderError(message: string): CheckRunView {
+export function renderError(message: string, pull?: FailingPull): CheckRunView {
   return {
     status: "completed",
     conclusion: "failure",
@@ -502,7 +467,7 @@ export function renderError(message: string): CheckRunView {
       "",
       "The check fails closed until an evaluation succeeds. Press **Re-run** on this check, or comment `/countersign recheck` on the pull request.",
     ].join("\n"),
-    text: "",
+    text: failureText(pull, "error"),
   };
 }
 

@@ -2,7 +2,7 @@
 // to one row per PR and the totals leadership asks about. Nothing here re-derives the gate: the
 // check runs' verdict records (check-record.ts) say what the gate decided.
 import { assessMerge, labelFacts, parseRevert, type LabelNaming } from "./after-merge.js";
-import { readCheckRecord } from "./check-record.js";
+import { pullRecordIn, type UnrecognisedRecord } from "./check-record.js";
 import type { RiskTier } from "./types.js";
 
 /** A merged PR, as the pull request list gives it. */
@@ -70,6 +70,8 @@ export interface ReportRow {
   revertedBy: string | undefined;
   /** Sign-offs given within a minute of the last push (high/critical only), with the seconds after it. */
   quickApprovals: Array<{ login: string; seconds: number }>;
+  /** Bot accounts on the PR that no list knew (from the check's record), with the policy entry that would count each. */
+  unrecognised: UnrecognisedRecord[];
 }
 
 export interface RateRow {
@@ -136,6 +138,8 @@ export interface ReportTotals {
   quickApprovals: Array<{ pull: string; login: string; seconds: number; tier: ReportTier }>;
   overrides: Array<{ pull: string; by: string; reason: string }>;
   bypasses: Array<{ pull: string; tier: ReportTier }>;
+  /** Each unrecognised bot account once, with the PRs it appeared on and the policy entry that would count it. */
+  unrecognised: Array<UnrecognisedRecord & { pulls: string[] }>;
   /** Open review requests per person on open AI-assisted PRs, when the open PRs were read. */
   openRequests?: OpenRequestLoad[];
 }
@@ -157,7 +161,7 @@ export function quantile(values: number[], q: number): number | undefined {
 function rowFor(e: PullEvidence, names: LabelNaming, revertedBy: string | undefined): ReportRow {
   const runs = [...e.runs].sort((a, b) => b.id - a.id);
   const latest = runs[0];
-  const record = latest ? readCheckRecord(latest) : undefined;
+  const record = latest ? pullRecordIn(latest.text, e.pull.number) : undefined;
   const labels = labelFacts(e.pull.labels, names);
   const bypassLabel = e.pull.labels.some((l) => l.toLowerCase() === "countersign:bypassed");
   const check = latest
@@ -169,7 +173,7 @@ function rowFor(e: PullEvidence, names: LabelNaming, revertedBy: string | undefi
         text: latest.text ?? undefined,
       }
     : undefined;
-  const bypassed = bypassLabel || assessMerge(check, e.pull.labels, names).bypassed;
+  const bypassed = bypassLabel || assessMerge(check, { pr: e.pull.number }, e.pull.labels, names).bypassed;
   const aiAssisted = (record?.ai ?? false) || labels.aiAssisted;
   const tier: ReportTier = record?.tier ?? labels.tier;
   const signedOff = record?.outcome === "approved" || record?.outcome === "overridden";
@@ -209,6 +213,7 @@ function rowFor(e: PullEvidence, names: LabelNaming, revertedBy: string | undefi
     bypassed,
     revertedBy,
     quickApprovals: [...quick.values()],
+    unrecognised: record?.unrecognised ?? [],
   };
 }
 
@@ -306,7 +311,20 @@ function totalsOf(rows: ReportRow[]): ReportTotals {
     quickApprovals: rows.flatMap((r) => r.quickApprovals.map((q) => ({ pull: ref(r), login: q.login, seconds: q.seconds, tier: r.tier }))),
     overrides: rows.filter((r) => r.overriddenBy).map((r) => ({ pull: ref(r), by: r.overriddenBy!, reason: r.overrideReason ?? "" })),
     bypasses: rows.filter((r) => r.bypassed).map((r) => ({ pull: ref(r), tier: r.tier })),
+    unrecognised: unrecognisedTotals(rows, ref),
   };
+}
+
+/** Each unrecognised bot once (by login, case-insensitive), most PRs first, with the PRs it was on. */
+function unrecognisedTotals(rows: ReportRow[], ref: (r: ReportRow) => string): ReportTotals["unrecognised"] {
+  const bots = new Map<string, UnrecognisedRecord & { pulls: string[] }>();
+  for (const r of rows)
+    for (const u of r.unrecognised) {
+      const entry = bots.get(u.login.toLowerCase()) ?? { ...u, pulls: [] };
+      if (!entry.pulls.includes(ref(r))) entry.pulls.push(ref(r));
+      bots.set(u.login.toLowerCase(), entry);
+    }
+  return [...bots.values()].sort((a, b) => b.pulls.length - a.pulls.length || a.login.localeCompare(b.login));
 }
 
 /** Fewer PRs than this in either group, and the report says "too few to compare" rather than a ratio. */

@@ -28,8 +28,8 @@ import { POLICY_PATH } from "../policy/paths.js";
 import type { PullHistory, PullSource } from "../core/evaluate-pull.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { ChangedSince } from "../core/path-scope.js";
-import { readCheckState, type CheckState } from "../core/render.js";
-import type { Actor, PullSnapshot } from "../core/types.js";
+import { overridesIn } from "../core/check-record.js";
+import type { Actor, OverrideRecord, PullSnapshot } from "../core/types.js";
 
 export interface PullSourceCaches extends DirectoryCaches {
   provenance: ProvenanceCaches;
@@ -167,10 +167,10 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
         ),
       )
     : Promise.resolve(undefined);
-  const checkState = () => once("state", async () => readCheckState((await first.existing)?.view.text));
+  const keptOverrides = () => once("state", async () => overridesIn((await first.existing)?.view.text));
   const siblings = () =>
     once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
-  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, checkState, first.history);
+  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history);
   return {
     ...source,
     existing: first.existing,
@@ -186,7 +186,7 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
       // Closed, or moved to another head since the list was read: it no longer shares this commit's check.
       if (!read || read.state !== "open" || read.headSha !== headSha) return undefined;
       const withPolicyFiles = snapshot.policyFiles ? { ...read, policyFiles: snapshot.policyFiles } : read;
-      return repositorySource(octokit, sibling, withPolicyFiles, caches, first.notesRef, checkState);
+      return repositorySource(octokit, sibling, withPolicyFiles, caches, first.notesRef, keptOverrides);
     },
   };
 }
@@ -198,7 +198,7 @@ function repositorySource(
   snapshot: PullSnapshot,
   caches: PullSourceCaches,
   notesRef: Promise<string | undefined | Error>,
-  checkState: () => Promise<CheckState>,
+  keptOverrides: () => Promise<OverrideRecord[]>,
   readAlready?: IssueHistory,
 ): PullSource {
   let history: Promise<PullHistory> | undefined = readAlready ? Promise.resolve(readAlready) : undefined;
@@ -211,7 +211,7 @@ function repositorySource(
     contents: (s, files) => readContentForRules(octokit, s, files),
     directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches),
     coAuthors: (shas) => resolveCommitAuthors(octokit, ref, shas, caches.coAuthors),
-    checkState,
+    keptOverrides,
     sameDiff: (s, commits) => readSameDiffFacts(octokit, s, commits, caches.diffs),
   };
 }

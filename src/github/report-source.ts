@@ -6,7 +6,7 @@ import { Octokit as RestOctokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import pLimit from "p-limit";
-import { readCheckRecord } from "../core/check-record.js";
+import { pullRecordIn } from "../core/check-record.js";
 import type { MergedPull, OpenPull, PullEvidence, ReportApproval, ReportCheckRun } from "../core/report.js";
 
 const ReportOctokit = RestOctokit.plugin(throttling, retry);
@@ -200,9 +200,9 @@ async function approvalsOf(octokit: ReportClient, pull: MergedPull): Promise<Rep
     .map((r) => ({ login: r.user!.login, commitId: r.commit_id ?? "", submittedAt: r.submitted_at! }));
 }
 
-function needsApprovals(runs: ReportCheckRun[]): boolean {
+function needsApprovals(runs: ReportCheckRun[], pr: number): boolean {
   const latest = [...runs].sort((a, b) => b.id - a.id)[0];
-  const record = latest ? readCheckRecord(latest) : undefined;
+  const record = latest ? pullRecordIn(latest.text, pr) : undefined;
   return record?.outcome === "approved" && (record.tier === "high" || record.tier === "critical");
 }
 
@@ -272,7 +272,7 @@ export async function readReport(octokit: ReportClient, scope: ReportScope, o: R
     inRange.map((pull) =>
       limit(async (): Promise<PullEvidence> => {
         const runs = await checkRunsOn(octokit, pull, o.checkName, o.appId);
-        const approvals = needsApprovals(runs) ? await approvalsOf(octokit, pull) : undefined;
+        const approvals = needsApprovals(runs, pull.number) ? await approvalsOf(octokit, pull) : undefined;
         done++;
         if (done % step === 0 || done === inRange.length) o.progress(`read ${done}/${inRange.length} pull requests`);
         return { pull, runs, ...(approvals ? { approvals } : {}) };

@@ -2,15 +2,14 @@
 import type { Context } from "probot";
 import { parseCommand, shownText } from "../core/commands.js";
 import { forgetNotesAbsence } from "../github/provenance.js";
-import { lookupsFor, matchSpecs, overrideExclusion } from "../core/eligibility.js";
+import { mayOverride, overrideLookups, type OverrideRefusal } from "../core/override.js";
 import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest } from "./evaluate.js";
-import { overrideKey } from "./guarded-publish.js";
 import { headChangedAfter } from "../github/head-history.js";
 import { acknowledgeCommand, readCheckRun } from "../github/publish.js";
-import { overrideFor, readCheckState, renderCommandReply, type CommandReply } from "../core/render.js";
-import { viewPasses } from "../core/shared-head.js";
+import { renderCommandReply, type CommandReply } from "../core/render.js";
+import { overrideFor, readCheckRecord } from "../core/check-record.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
 import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
@@ -73,52 +72,35 @@ export function onComment(services: Services) {
       loadPolicy(context.octokit, owner, repo),
       context.octokit.rest.pulls.get({ owner, repo, pull_number: issue.number }),
     ]);
-    if (!loaded.ok) {
-      await reply({ kind: "override-invalid-policy", login });
-      return;
-    }
-    const allowed = loaded.policy.override.by;
-    if (allowed.length === 0) {
-      await reply({ kind: "override-none-allowed", login });
-      return;
-    }
+    // Core decides whether the override may apply (core/override.ts); this handler reads what it asks for and replies.
     const head = pr.data.head.sha;
+    const policy = loaded.ok ? loaded.policy : undefined;
     const actor = { login, ...(comment.user ? { id: comment.user.id, type: comment.user.type } : {}) };
     const author = { login: pr.data.user.login, id: pr.data.user.id };
-    const excluded = overrideExclusion(actor, author, loaded.policy);
-    const directory = excluded
-      ? new Map()
-      : await resolveDirectory(context.octokit, { owner, repo }, [login.toLowerCase()], lookupsFor([login], allowed), services.caches);
-    const match = excluded ? { eligible: false, reason: excluded } : matchSpecs(login, allowed, directory);
-    if (!match.eligible) {
-      context.log.warn({ login, pr: issue.number }, "override refused");
-      await reply({ kind: "override-refused", login, why: match.reason, allowed });
-      return;
-    }
-    // Bound to the head the comment was written on: a late or redelivered webhook must not carry it to a newer push.
-    const since = await headChangedAfter(
-      context.octokit,
-      {
-        owner,
-        repo,
-        headSha: head,
-        headRef: pr.data.head.ref,
-        fromFork: pr.data.head.repo?.full_name?.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
-      },
-      comment.created_at,
-    );
-    if (since.changedAfter) {
-      context.log.warn(
-        { login, pr: issue.number, sha: head, commentAt: comment.created_at, headAt: since.at },
-        "override refused: the head changed after the comment",
+    const asks = overrideLookups(policy, actor, author);
+    const directory = asks
+      ? await resolveDirectory(context.octokit, { owner, repo }, asks.logins, asks.lookups, services.caches)
+      : new Map();
+    const facts = { policy, actor, author, directory };
+    let decision = mayOverride(facts);
+    if (decision.ok) {
+      const since = await headChangedAfter(
+        context.octokit,
+        {
+          owner,
+          repo,
+          headSha: head,
+          headRef: pr.data.head.ref,
+          fromFork: pr.data.head.repo?.full_name?.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
+        },
+        comment.created_at,
       );
-      await reply({
-        kind: "override-head-moved",
-        login,
-        head,
-        ...(since.at ? { headAt: { how: since.how, at: since.at } } : {}),
-        commentAt: comment.created_at,
-      });
+      const move = since.at ? { how: since.how, at: since.at } : undefined;
+      decision = mayOverride({ ...facts, headMoved: { changedAfter: since.changedAfter, ...(move ? { move } : {}) } });
+    }
+    if (!decision.ok) {
+      refuseOverride(context, decision, { login, head, commentAt: comment.created_at });
+      await reply(refusalReply(decision, { login, head, commentAt: comment.created_at }));
       return;
     }
     const override = {
@@ -129,8 +111,10 @@ export function onComment(services: Services) {
       comment: comment.id,
       pr: issue.number,
     };
-    await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
-    const written = await overrideWritten(context, services, ref, override);
+    // The run that carries the override resolves with what its check says of it (another replica's run: read back).
+    const result = await evaluatePullRequest(context.octokit, context.log, services, ref, { override, headShaHint: head });
+    const carried = result?.override && sameOverride(result.override.override, override) ? result.override : undefined;
+    const written = carried ?? (await overrideWritten(context, services, ref, override));
     if (!written.applied) {
       context.log.warn({ login, pr: issue.number, sha: head }, "override not applied: the check written does not carry it");
       await reply({ kind: "override-not-written", login, head });
@@ -141,18 +125,48 @@ export function onComment(services: Services) {
   };
 }
 
-/**
- * Whether the check now on the override's head carries this override. Known here when this replica
- * ran the evaluation; otherwise (another replica did, through Redis) our check run is read back.
- */
+/** The log line for a refused override (the reply says the same to the commenter). */
+function refuseOverride(
+  context: Context<"issue_comment.created">,
+  refusal: OverrideRefusal,
+  o: { login: string; head: string; commentAt: string },
+): void {
+  const pr = context.payload.issue.number;
+  if (refusal.reason === "not-allowed") context.log.warn({ login: o.login, pr }, "override refused");
+  if (refusal.reason === "stale-head")
+    context.log.warn(
+      { login: o.login, pr, sha: o.head, commentAt: o.commentAt, headAt: refusal.move?.at },
+      "override refused: the head changed after the comment",
+    );
+}
+
+/** Core's refusal, as the reply that words it (core/render.ts). */
+function refusalReply(refusal: OverrideRefusal, o: { login: string; head: string; commentAt: string }): CommandReply {
+  switch (refusal.reason) {
+    case "invalid-policy":
+      return { kind: "override-invalid-policy", login: o.login };
+    case "none-allowed":
+      return { kind: "override-none-allowed", login: o.login };
+    case "not-allowed":
+      return { kind: "override-refused", login: o.login, why: refusal.why, allowed: refusal.allowed };
+    case "stale-head":
+      return {
+        kind: "override-head-moved",
+        login: o.login,
+        head: o.head,
+        ...(refusal.move?.at ? { headAt: { how: refusal.move.how, at: refusal.move.at } } : {}),
+        commentAt: o.commentAt,
+      };
+  }
+}
+
+/** Whether the check now on the override's head carries this override, read back (another replica ran the evaluation). */
 async function overrideWritten(
   context: Context<"issue_comment.created">,
   services: Services,
   ref: PullRef,
   override: OverrideRecord,
 ): Promise<{ applied: boolean; passes: boolean }> {
-  const known = services.caches.overrides.get(overrideKey(ref, override));
-  if (known !== undefined) return known;
   const target = {
     owner: ref.owner,
     repo: ref.repo,
@@ -161,6 +175,8 @@ async function overrideWritten(
     ...(services.appId ? { appId: services.appId } : {}),
   };
   const check = await readCheckRun(context.octokit, target);
-  const applied = sameOverride(overrideFor(readCheckState(check?.view.text), ref.number), override);
-  return { applied, passes: check !== undefined && viewPasses(check.view) };
+  // The record says it (core/check-record.ts): an unreadable one carries no override and passes nothing.
+  const record = readCheckRecord(check?.view.text);
+  const applied = sameOverride(overrideFor(record?.overrides ?? [], ref.number), override);
+  return { applied, passes: record !== undefined && record.pulls.every((p) => p.gate === "pass") };
 }

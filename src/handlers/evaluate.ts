@@ -1,42 +1,14 @@
-// One evaluation of one pull request, orchestration only: round 1 (`readFirstRound`,
-// github/pull-source.ts), the one pipeline (`evaluatePull`, core/evaluate-pull.ts) over the GitHub
-// source, the head's view (handlers/shared-head.ts) and the guarded publish (handlers/guarded-publish.ts).
-// Round trips and what each reads: docs/scaling.md and ARCHITECTURE.md.
+// One pull request's evaluation as the handlers ask for it: coalesced per PR by the gate (on this
+// replica, and on the others through Redis), failed closed and retried when it fails; resolves with
+// the evaluation's result. The evaluation itself: handlers/evaluate-once.ts.
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
-import { gitHubPullSource, readFirstRound } from "../github/pull-source.js";
-import { evaluatePull } from "../core/evaluate-pull.js";
-import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
-import { hasLabel } from "../core/decide.js";
 import { failClosed } from "./fail-closed.js";
-import { renderInvalidPolicy } from "../core/render.js";
-import { headViewFor } from "./shared-head.js";
-import { afterPublish, publishUnlessSuperseded, pullKey } from "./guarded-publish.js";
-import type { OverrideRecord, Outcome } from "../core/types.js";
-import { CoordinationError, type PullMemo, type RunContext } from "../scale/pull-gate.js";
+import { pullKey } from "./guarded-publish.js";
+import { CoordinationError, type RunResult } from "../scale/pull-gate.js";
 import type { Services } from "./services.js";
-import { recordAsked, withAskedReviewers } from "./seniors.js";
-
-export interface EvaluationResult {
-  outcome: Outcome;
-  tier?: string;
-  /** "superseded": a newer event for the PR was queued, so this run left the writing to its follow-up. */
-  check: CheckWrite | "superseded";
-  labelWrites: number;
-  headSha: string;
-  /** Whether the PR carries the AI label once this evaluation's label writes are done. */
-  aiLabel?: boolean;
-}
-
-export interface EvaluateOptions {
-  /** A newly accepted override for the current head. */
-  override?: OverrideRecord;
-  /** The head SHA the event named: our check run on it is read in the first round, and it is where a failure is reported when the PR itself cannot be read. */
-  headShaHint?: string;
-  /** The event makes a pass plausible (an approval): what only a pass needs is read in the first round. */
-  passPlausible?: boolean;
-}
+import { evaluateOnce, type EvaluateOptions, type EvaluationResult } from "./evaluate-once.js";
 
 /**
  * Evaluate one PR, coalesced with other events for the same PR (on this replica, and on the others
@@ -48,7 +20,7 @@ export function evaluatePullRequest(
   services: Services,
   ref: PullRef,
   options: EvaluateOptions = {},
-): Promise<void> {
+): Promise<RunResult | undefined> {
   const request = {
     ...(options.override ? { override: options.override } : {}),
     ...(options.headShaHint ? { headSha: options.headShaHint } : {}),
@@ -58,7 +30,7 @@ export function evaluatePullRequest(
     ...(options.passPlausible ? { passPlausible: true } : {}),
   };
   return services.gate
-    .run(pullKey(ref), async (run) => memoOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
+    .run(pullKey(ref), async (run) => runResultOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)
     .catch(async (err: unknown) => {
       services.metrics.noteEvaluationError(err);
       if (err instanceof CoordinationError) {
@@ -74,122 +46,12 @@ export function evaluatePullRequest(
     });
 }
 
-/** Where our check run on a SHA of this PR's repository is. */
-function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTarget {
-  return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
-}
-
-function memoOf(result: EvaluationResult | undefined): PullMemo | undefined {
+/** What the gate hands back: what the next run should know, and the override's outcome for the comment's reply. */
+function runResultOf(result: EvaluationResult | undefined): RunResult | undefined {
   if (!result) return undefined;
-  return { headSha: result.headSha, ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}) };
-}
-
-export async function evaluateOnce(
-  octokit: Octokit,
-  parentLog: Logger,
-  services: Services,
-  ref: PullRef,
-  options: EvaluateOptions = {},
-  run?: RunContext,
-): Promise<EvaluationResult | undefined> {
-  const started = performance.now();
-  const { metrics } = services;
-  metrics.inFlight.inc();
-  const key = pullKey(ref);
-  const memo = run?.memo ?? {};
-  const hintSha = memo.headSha ?? options.headShaHint;
-  let log = parentLog.child({ repo: `${ref.owner}/${ref.repo}`, pr: ref.number });
-  let headSha = hintSha;
-  let outcome = "error";
-  let tier = "unknown";
-  const targetFor = (sha: string) => checkTarget(services, ref, sha);
-  try {
-    // Round 1: the snapshot and the policy, plus what the last evaluation says will be needed.
-    const inputs = await readFirstRound(
-      octokit,
-      ref,
-      { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor },
-      {
-        ...(hintSha ? { headSha: hintSha } : {}),
-        ...(memo.aiLabel !== undefined ? { aiLabel: memo.aiLabel } : {}),
-        ...(options.passPlausible ? { passPlausible: true } : {}),
-      },
-    );
-    if (inputs.kind === "not-found") {
-      // The PR (or its repository) no longer exists: nothing to gate, and no check to write on a SHA nobody proposes.
-      outcome = "not-found";
-      tier = "none";
-      log.info({ outcome, ms: elapsed(started) }, "pull request not found (404); nothing to gate, nothing written");
-      return undefined;
-    }
-    headSha = inputs.snapshot.headSha;
-    log = log.child({ sha: headSha });
-    if (inputs.kind === "closed") {
-      // Closed or merged since the event was sent: nothing left to gate, nothing to write.
-      outcome = "closed";
-      tier = "none";
-      log.info({ outcome, merged: inputs.snapshot.merged, ms: elapsed(started) }, "pull request is closed; nothing to gate");
-      return undefined;
-    }
-    const { loaded, existing: existingRead } = inputs;
-    const { repositoryId } = inputs.snapshot;
-    const target = { ...targetFor(headSha), ...(repositoryId ? { repositoryId } : {}) };
-    if (!loaded.ok) {
-      const check = await writeCheckRun(octokit, target, renderInvalidPolicy(loaded.problems, loaded.sources), await existingRead);
-      outcome = "invalid-policy";
-      tier = "none";
-      log.warn({ outcome, problems: loaded.problems.length, check, ms: elapsed(started) }, "evaluated pull request");
-      return { outcome: "invalid-policy", check, labelWrites: 0, headSha };
-    }
-    const policy = loaded.policy;
-    // A newly accepted override (from the comment's request): the run that carries it must write it.
-    const fresh = run?.override ?? options.override;
-    // Rounds 2 and 3: only what the plan asks for. Each read adds to a new snapshot; none is changed in place.
-    const source = gitHubPullSource(octokit, ref, inputs, services.caches);
-    const evaluated = await evaluatePull(source, policy, fresh ? { override: fresh } : {});
-    const { state } = evaluated;
-    const existing = await source.existing;
-    // Seniors' time (handlers/seniors.ts): whom signoff.assign asks, and signoff.escalate.
-    const { verdict, snapshot } = await withAskedReviewers(octokit, log, services, ref, key, evaluated.snapshot, policy, evaluated.verdict);
-    outcome = verdict.outcome;
-    tier = verdict.risk.tier;
-    const viewFor = await headViewFor(octokit, log, services, loaded, source, { snapshot, state, verdict });
-
-    // Every write first waits for its turn in the installation's write queue; if a newer event for this
-    // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
-    const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
-    const published = await publishUnlessSuperseded(octokit, services, key, run, fresh, toPublish);
-    if (published === "superseded") {
-      log.info(
-        { outcome, tier, check: "superseded", ms: elapsed(started) },
-        "evaluated pull request; a newer event is queued, its follow-up publishes",
-      );
-      return {
-        outcome: verdict.outcome,
-        tier,
-        check: "superseded",
-        labelWrites: 0,
-        headSha,
-        aiLabel: hasLabel(snapshot, policy.labels.ai_assisted),
-      };
-    }
-    await afterPublish(log, services, key, { ref, fresh, verdict, existing, published });
-    await recordAsked(log, services, ref, key, verdict, published);
-    const { check, labelWrites, reviewRequests } = published;
-    const { mode, gated } = verdict;
-    log.info({ outcome, mode, tier, gated, check, labelWrites, reviewRequests, ms: elapsed(started) }, "evaluated pull request");
-    return { outcome: verdict.outcome, tier, check, labelWrites, headSha, aiLabel: verdict.aiLabel };
-  } catch (err) {
-    outcome = "error";
-    await failClosed(octokit, log, services, ref, headSha, err);
-    throw err;
-  } finally {
-    metrics.inFlight.dec();
-    metrics.evaluations.inc({ outcome, tier });
-    metrics.evaluationSeconds.observe({ outcome }, (performance.now() - started) / 1000);
-  }
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
+  return {
+    headSha: result.headSha,
+    ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}),
+    ...(result.override ? { override: result.override } : {}),
+  };
 }

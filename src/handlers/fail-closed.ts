@@ -28,7 +28,7 @@ export async function failClosed(
   log.error({ err, outcome: "error" }, "evaluation failed");
   if (!headSha) return;
   const target: CheckTarget = { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName };
-  const view: CheckRunView = renderError(explainFailure(failureOf(err)));
+  const view: CheckRunView = renderError(explainFailure(failureOf(err)), ref);
   try {
     // Not read: whatever is there, this failure goes before every other waiting write (it may close the gate).
     await writeCheckRun(octokit, target, view, undefined, { unread: true });

@@ -5,8 +5,7 @@ import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
 import type { ExistingCheckRun } from "../github/publish.js";
 import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
-import { sameOverride, type OverrideRecord, type Verdict } from "../core/types.js";
-import { viewPasses } from "../core/shared-head.js";
+import type { OverrideRecord, Verdict } from "../core/types.js";
 import type { RunContext } from "../scale/pull-gate.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
 import { recordSignoffWait } from "../scale/signoff-wait.js";
@@ -16,11 +15,6 @@ import type { Services } from "./services.js";
 /** The key of one PR's evaluations (the gate, the waiting board). */
 export function pullKey(ref: PullRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
-}
-
-/** Where the outcome of one accepted override is kept for the comment's reply. */
-export function overrideKey(ref: PullRef, override: OverrideRecord): string {
-  return `${pullKey(ref)}@${override.sha}:${override.by}:${override.at}:${override.comment ?? ""}`;
 }
 
 const yieldCounts = (services: Services): YieldCounts => ({
@@ -39,7 +33,7 @@ export async function publishUnlessSuperseded(
 ): Promise<Published | "superseded"> {
   let yielded = false;
   // A run whose check would pass yields past the bound: the follow-up may close the gate (scale/yield-to-follow-up.ts).
-  const opens = viewPasses(toPublish.viewFor([]));
+  const opens = toPublish.viewFor([]).gate === "pass";
   // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
   const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run, opens)));
   try {
@@ -50,29 +44,14 @@ export async function publishUnlessSuperseded(
   }
 }
 
-/** What follows a publish: the yield count, the override's reply, the sign-off waiting time, the approvals metric. */
+/** What follows a publish: the yield count, the sign-off waiting time, the approvals metric. */
 export async function afterPublish(
   log: Logger,
   services: Services,
   key: string,
-  {
-    ref,
-    fresh,
-    verdict,
-    existing,
-    published,
-  }: {
-    ref: PullRef;
-    fresh: OverrideRecord | undefined;
-    verdict: Verdict;
-    existing: ExistingCheckRun | undefined;
-    published: Published;
-  },
+  { verdict, existing, published }: { verdict: Verdict; existing: ExistingCheckRun | undefined; published: Published },
 ): Promise<void> {
   resetYields(yieldCounts(services), key);
-  // Only now, with the check written, may the comment's reply say whether the override applied.
-  if (fresh)
-    services.caches.overrides.set(overrideKey(ref, fresh), { applied: sameOverride(verdict.override, fresh), passes: published.passes });
   await recordSignoffWait(
     {
       gate: services.gate,

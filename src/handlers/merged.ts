@@ -20,6 +20,7 @@ import {
   type LabelNaming,
   type MergeAssessment,
   type MergeJudgement,
+  type MergedInto,
 } from "../core/after-merge.js";
 import {
   markBypassed,
@@ -69,10 +70,12 @@ export function onPullRequestMerged(services: Services) {
     // back, so a redelivery finishes the work (the bypass comment is not repeated) and counts it once.
     let outcome: { bypass: Bypass | undefined; reverted: RevertedPull | undefined; aiAssisted: boolean };
     try {
-      const judged = await judgeIfNeeded(context.octokit, log, services, ref, pr.head.sha);
+      const into = { pr: pr.number, base: pr.base.ref };
+      const judged = await judgeIfNeeded(context.octokit, log, services, ref, pr.head.sha, into);
       const bypass = await checkBypass(context.octokit, log, services, ref, {
         headSha: pr.head.sha,
         mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
+        into,
         labels,
         names,
         judged,
@@ -114,7 +117,14 @@ interface Judged {
  * Our check on the merged head and, when it cannot say whether the PR was gated at the merge, the
  * judgement made now from the merged PR and the policy in force (the merged head and its base).
  */
-async function judgeIfNeeded(octokit: Octokit, log: Logger, services: Services, ref: IssueRef, headSha: string): Promise<Judged> {
+async function judgeIfNeeded(
+  octokit: Octokit,
+  log: Logger,
+  services: Services,
+  ref: IssueRef,
+  headSha: string,
+  into: MergedInto,
+): Promise<Judged> {
   const check = await readMergedHeadCheck(octokit, {
     owner: ref.owner,
     repo: ref.repo,
@@ -122,7 +132,7 @@ async function judgeIfNeeded(octokit: Octokit, log: Logger, services: Services, 
     name: services.checkName,
     ...(services.appId ? { appId: services.appId } : {}),
   });
-  if (!needsJudgement(check)) return { check };
+  if (!needsJudgement(check, into)) return { check };
   const [read, loaded] = await Promise.all([readSnapshot(octokit, ref), services.policies.load(octokit, ref.owner, ref.repo)]);
   // PRs merged into this one (stacked branches) or re-landed by a revert of a revert carry their evidence here too.
   const carriedPulls = await readCarriedPulls(octokit, read);
@@ -143,9 +153,9 @@ async function checkBypass(
   log: Logger,
   services: Services,
   ref: IssueRef,
-  merge: { headSha: string; mergedBy: string; labels: string[]; names: LabelNaming; judged: Judged },
+  merge: { headSha: string; mergedBy: string; into: MergedInto; labels: string[]; names: LabelNaming; judged: Judged },
 ): Promise<Bypass | undefined> {
-  const assessment = assessMerge(merge.judged.check, merge.labels, merge.names, merge.judged.judgement);
+  const assessment = assessMerge(merge.judged.check, merge.into, merge.labels, merge.names, merge.judged.judgement);
   if (!assessment.bypassed) {
     log.debug({ why: assessment.why }, "merged pull request did not bypass the gate");
     return undefined;

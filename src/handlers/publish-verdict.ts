@@ -13,9 +13,9 @@ import {
   type CheckWrite,
   type ExistingCheckRun,
 } from "../github/publish.js";
-import { checkStateChanges, type CheckRunView } from "../core/render.js";
+import { checkStateChanges } from "../core/render.js";
 import { planReviewRequests } from "../core/review-requests.js";
-import { viewPasses } from "../core/shared-head.js";
+import type { HeadView } from "../core/shared-head.js";
 import type { PullSnapshot, Verdict } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
 
@@ -27,7 +27,7 @@ export interface VerdictToPublish {
   policy: Policy;
   verdict: Verdict;
   /** The check's view, saying which label or review-request writes failed. */
-  viewFor: (sideEffectErrors: string[]) => CheckRunView;
+  viewFor: (sideEffectErrors: string[]) => HeadView;
   labels?: LabelRegistry;
 }
 
@@ -35,7 +35,7 @@ export interface Published {
   check: CheckWrite;
   labelWrites: number;
   reviewRequests: number;
-  /** Whether the check finally written passes. */
+  /** Whether the check finally written passes (the verdicts decide: core/check-record.ts gateOf). */
   passes: boolean;
 }
 
@@ -50,19 +50,19 @@ export async function publishVerdict(octokit: Octokit, p: VerdictToPublish): Pro
   // check appears after one write slot, and labels never delay the gate; only if a label or
   // review request then fails is the check written again, to say so. Otherwise labels first,
   // and one check write that reports their errors.
-  const view = viewFor([]);
-  if (checkStateChanges(existing?.view, view)) {
-    const first = await publishCheckRun(octokit, target, view, existing);
+  const head = viewFor([]);
+  if (checkStateChanges(existing?.view, head.view)) {
+    const first = await publishCheckRun(octokit, target, head.view, existing);
     const [labels, requests] = await sideEffects();
     const errors = [...labels.errors, ...requests.errors];
-    const final = errors.length > 0 ? viewFor(errors) : view;
-    if (errors.length > 0) await writeCheckRun(octokit, target, final, first.run);
-    return { check: first.write, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
+    const final = errors.length > 0 ? viewFor(errors) : head;
+    if (errors.length > 0) await writeCheckRun(octokit, target, final.view, first.run);
+    return { check: first.write, labelWrites: labels.writes, reviewRequests: requests.writes, passes: final.gate === "pass" };
   }
   const [labels, requests] = await sideEffects();
   const final = viewFor([...labels.errors, ...requests.errors]);
-  const check = await writeCheckRun(octokit, target, final, existing);
-  return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: viewPasses(final) };
+  const check = await writeCheckRun(octokit, target, final.view, existing);
+  return { check, labelWrites: labels.writes, reviewRequests: requests.writes, passes: final.gate === "pass" };
 }
 
 /** Request review from the designated reviewers, reading the PR's request history only when a request may be made. */

@@ -61,11 +61,6 @@ export interface Services {
     people: TtlCache<{ people: Actor[]; complete: boolean }>;
     /** Git AI notes: which repositories have none (NOTES_REF_CACHE_SECONDS), and notes by SHA. */
     provenance: ProvenanceCaches;
-    /**
-     * Per accepted override (overrideKey), whether the check written for it carries it: the comment
-     * handler replies "applied" only then. Set by the run that published it on this replica.
-     */
-    overrides: TtlCache<{ applied: boolean; passes: boolean }>;
     /** The accounts GitHub links to a commit's authors and co-authors, per SHA (they do not change). */
     coAuthors: TtlCache<Actor[]>;
     /** Path-scoped freshness: the paths changed between an approved commit and the head (immutable pairs). */
@@ -203,7 +198,6 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
         noteText: new TtlCache<string>(immutableTtl, 5_000),
       },
       // Not a cache of GitHub's answers: it is how a reply learns its override was written, not a saving.
-      overrides: new TtlCache<{ applied: boolean; passes: boolean }>(10 * 60 * 1000, 1_000),
       coAuthors: new TtlCache<Actor[]>(ttl(60 * 60 * 1000), 10_000),
       changedSince: new TtlCache<ChangedSince>(immutableTtl, 5_000),
     },

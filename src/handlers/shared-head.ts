@@ -13,8 +13,8 @@ import type { LoadedPolicy } from "../github/policy-source.js";
 import { readSignoffCandidates } from "../github/candidates.js";
 import { evaluatePull, type PullEvaluation } from "../core/evaluate-pull.js";
 import { describeProposedPolicy } from "../core/policy-change.js";
-import { renderVerdict, stateText, type CheckRunView } from "../core/render.js";
-import { combineHeadViews, viewPasses, type HeadPart } from "../core/shared-head.js";
+import { renderPart } from "../core/render.js";
+import { combineHeadViews, type HeadPart, type HeadView } from "../core/shared-head.js";
 import type { OverrideRecord } from "../core/types.js";
 import type { Services } from "./services.js";
 
@@ -38,9 +38,7 @@ export async function judgeSiblings(
       if (!sibling) return undefined;
       const { verdict, snapshot } = await evaluatePull(sibling, policy);
       return {
-        number,
-        baseRef: snapshot.baseRef,
-        view: renderVerdict(verdict, snapshot, { policySources: loaded.sources, freshApproval: policy.signoff.fresh_approval }),
+        ...renderPart(verdict, snapshot, { policySources: loaded.sources, freshApproval: policy.signoff.fresh_approval }),
         ...(verdict.override ? { override: verdict.override } : {}),
       };
     }),
@@ -56,19 +54,19 @@ export async function judgeSiblings(
 export async function headViewFor(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  people: { candidatesLimit: number; cache: Services["caches"]["people"] },
   loaded: Extract<LoadedPolicy, { ok: true }>,
   source: GitHubPullSource,
-  { snapshot, state, verdict }: Pick<PullEvaluation, "snapshot" | "state" | "verdict">,
-): Promise<(sideEffectErrors: string[]) => CheckRunView> {
+  { snapshot, kept, verdict }: Pick<PullEvaluation, "snapshot" | "kept" | "verdict">,
+): Promise<(sideEffectErrors: string[]) => HeadView> {
   const { policy } = loaded;
   const headSha = snapshot.headSha;
   const ref = { owner: snapshot.owner, repo: snapshot.repo, number: snapshot.number };
   const proposed = await source.proposed();
-  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, services.candidatesLimit, services.caches.people);
+  const candidates = await readSignoffCandidates(octokit, snapshot, policy, verdict, people.candidatesLimit, people.cache);
   const proposedPolicy = proposed === undefined ? undefined : describeProposedPolicy(proposed, snapshot, verdict);
   const render = (sideEffectErrors: string[]) =>
-    renderVerdict(verdict, snapshot, {
+    renderPart(verdict, snapshot, {
       policySources: loaded.sources,
       freshApproval: policy.signoff.fresh_approval,
       ...(candidates ? { candidates } : {}),
@@ -76,15 +74,12 @@ export async function headViewFor(
       ...(proposedPolicy ? { proposedPolicy } : {}),
     });
   // A check run belongs to the commit: before it may pass, every other open PR with this head must pass too.
-  const siblings = viewPasses(render([])) ? await judgeSiblings(log, source, loaded) : [];
+  const siblings = render([]).record.gate === "pass" ? await judgeSiblings(log, source, loaded) : [];
   // Overrides given on other PRs with this head stay on the commit's check.
-  const kept = [
+  const overrides = [
     verdict.override,
     ...siblings.map((s) => s.override),
-    ...(state.overrides ?? (state.override ? [state.override] : [])).filter(
-      (o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number,
-    ),
-  ];
-  const text = stateText(kept.filter((o): o is OverrideRecord => o !== undefined));
-  return (errors) => combineHeadViews([{ number: ref.number, baseRef: snapshot.baseRef, view: render(errors) }, ...siblings], text);
+    ...kept.filter((o) => o.sha === headSha && o.pr !== undefined && o.pr !== ref.number),
+  ].filter((o): o is OverrideRecord => o !== undefined);
+  return (errors) => combineHeadViews([render(errors), ...siblings], overrides);
 }

@@ -10,7 +10,7 @@
 // between events, at the price of that much latency on every event.
 
 interface Run {
-  promise: Promise<void>;
+  promise: Promise<unknown>;
   /** False while the run waits for its turn or its quiet period: requests may still join it. */
   started: boolean;
   /** When the last request joined it (the quiet period counts from here). */
@@ -35,25 +35,29 @@ export class Coalescer {
     private readonly delayMs = 0,
   ) {}
 
-  run(key: string, task: () => Promise<void>): Promise<void> {
+  /**
+   * Resolves with the result of the run that serves this request (the first to start after it).
+   * Every run for one key must resolve with the same type: the key's runs share their results.
+   */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const state = this.keys.get(key);
     if (!state) {
       const current = this.launch(key, task);
-      return current.promise;
+      return current.promise as Promise<T>;
     }
     this.coalesced++;
     this.onCoalesced();
     if (!state.current.started) {
       state.current.lastJoined = performance.now();
-      return state.current.promise;
+      return state.current.promise as Promise<T>;
     }
     if (state.next) {
       state.next.lastJoined = performance.now();
-      return state.next.promise;
+      return state.next.promise as Promise<T>;
     }
     // The follow-up becomes the current run once the current one ends; later requests join it until it starts.
     state.next = this.launch(key, task, state.current.promise);
-    return state.next.promise;
+    return state.next.promise as Promise<T>;
   }
 
   /** True when a request for the key arrived after its current run started: that run's result is about to be superseded. */
@@ -61,7 +65,7 @@ export class Coalescer {
     return this.keys.get(key)?.next !== undefined;
   }
 
-  private launch(key: string, task: () => Promise<void>, after?: Promise<void>): Run {
+  private launch<T>(key: string, task: () => Promise<T>, after?: Promise<unknown>): Run {
     const run: Run = { started: false, promise: Promise.resolve(), lastJoined: performance.now() };
     if (!after) this.keys.set(key, { current: run });
     if (!after && this.delayMs <= 0) {
@@ -81,7 +85,7 @@ export class Coalescer {
       }
       if (this.delayMs > 0) await this.quiet(run);
       run.started = true;
-      await this.execute(key, run, task);
+      return this.execute(key, run, task);
     })();
     return run;
   }
@@ -97,9 +101,9 @@ export class Coalescer {
     }
   }
 
-  private async execute(key: string, run: Run, task: () => Promise<void>): Promise<void> {
+  private async execute<T>(key: string, run: Run, task: () => Promise<T>): Promise<T> {
     try {
-      await task();
+      return await task();
     } finally {
       const state = this.keys.get(key);
       // Only the last run for a key removes it; a queued follow-up keeps the key alive.

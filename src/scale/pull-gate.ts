@@ -29,12 +29,29 @@ export interface RunContext {
   superseded(): Promise<boolean>;
 }
 
-/** One evaluation; returns what to remember for the next one. */
-export type GatedTask = (run: RunContext) => Promise<PullMemo | undefined>;
+/** The override a run carried, and what the check it wrote says of it (for the comment's reply). */
+export interface OverrideOutcome {
+  override: OverrideRecord;
+  /** The check written keeps this override. */
+  applied: boolean;
+  /** The check written passes (with other PRs on the head, each must). */
+  passes: boolean;
+}
+
+/** What one evaluation returns: what to remember for the next one, and what became of an override it carried. */
+export interface RunResult extends PullMemo {
+  override?: OverrideOutcome;
+}
+
+/** One evaluation. */
+export type GatedTask = (run: RunContext) => Promise<RunResult | undefined>;
 
 export interface PullGate {
-  /** Resolves once an evaluation that started after this request has finished (or rejects with its error). */
-  run(key: string, task: GatedTask, request?: GateRequest): Promise<void>;
+  /**
+   * Resolves once an evaluation that started after this request has finished (or rejects with its
+   * error), with that evaluation's result; undefined when another replica ran it (or it was given up on).
+   */
+  run(key: string, task: GatedTask, request?: GateRequest): Promise<RunResult | undefined>;
   /** When the PR's check first went to waiting for sign-off; kept until approval. */
   markWaiting(key: string, at: number): Promise<void>;
   takeWaitingSince(key: string): Promise<number | undefined>;
@@ -68,6 +85,14 @@ export class LocalWaitingMarks {
   }
 }
 
+/** What a run's result leaves for the next run to know. */
+export function memoOf(result: RunResult): PullMemo {
+  return {
+    ...(result.headSha !== undefined ? { headSha: result.headSha } : {}),
+    ...(result.aiLabel !== undefined ? { aiLabel: result.aiLabel } : {}),
+  };
+}
+
 /** Local memory for memos and waiting times. */
 class LocalMemory extends LocalWaitingMarks {
   readonly memos = new TtlCache<PullMemo>(MEMO_TTL_MS, 20_000);
@@ -84,19 +109,20 @@ export class LocalPullGate implements PullGate {
 
   constructor(readonly coalescer: Coalescer) {}
 
-  run(key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
+  run(key: string, task: GatedTask, request: GateRequest = {}): Promise<RunResult | undefined> {
     if (request.override) this.overrides.set(key, request.override);
     this.memory.noteHead(key, request.headSha);
     return this.coalescer.run(key, async () => {
       // Taken when the run starts: an override that arrives later belongs to the follow-up.
       const override = this.overrides.get(key);
       this.overrides.delete(key);
-      const memo = await task({
+      const result = await task({
         ...(override ? { override } : {}),
         memo: this.memory.memos.get(key) ?? {},
         superseded: async () => this.coalescer.hasFollowUp(key),
       });
-      if (memo) this.remember(key, memo);
+      if (result) this.remember(key, memoOf(result));
+      return result;
     });
   }
 

@@ -15,7 +15,15 @@ import type { Redis } from "ioredis";
 import type { Logger } from "probot";
 import type { OverrideRecord } from "../core/types.js";
 import { QUIET_CAP_FACTOR } from "./coalescer.js";
-import { CoordinationError, WAITING_TTL_MS, type GateRequest, type GatedTask, type PullGate, type PullMemo } from "./pull-gate.js";
+import {
+  CoordinationError,
+  WAITING_TTL_MS,
+  type GateRequest,
+  type GatedTask,
+  type PullGate,
+  type PullMemo,
+  type RunResult,
+} from "./pull-gate.js";
 
 export interface RedisGateOptions {
   /** Keys are namespaced per app so staging and production may share one Redis. */
@@ -88,7 +96,8 @@ return 1`;
 interface Waiter {
   gen: number;
   since: number;
-  resolve: () => void;
+  /** With the run's result when this process ran it; undefined when another replica did. */
+  resolve: (result?: RunResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -136,7 +145,7 @@ export class RedisPullGate implements PullGate {
     return `${this.options.prefix}{${key}}:lock`;
   }
 
-  async run(key: string, task: GatedTask, request: GateRequest = {}): Promise<void> {
+  async run(key: string, task: GatedTask, request: GateRequest = {}): Promise<RunResult | undefined> {
     let gen: number;
     try {
       const override = request.override ? JSON.stringify(request.override) : "";
@@ -144,7 +153,7 @@ export class RedisPullGate implements PullGate {
     } catch (err) {
       throw new CoordinationError(err);
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RunResult | undefined>((resolve, reject) => {
       let work = this.work.get(key);
       if (!work) {
         work = { waiters: [], task, driving: false };
@@ -218,7 +227,7 @@ export class RedisPullGate implements PullGate {
         const startGen = Number(genText);
         const memo: PullMemo = { ...(head ? { headSha: head } : {}), ...(ai ? { aiLabel: ai === "1" } : {}) };
         const override = parseOverride(overrideText);
-        let result: PullMemo | undefined;
+        let result: RunResult | undefined;
         try {
           result = await work.task({
             ...(override ? { override } : {}),
@@ -258,7 +267,7 @@ export class RedisPullGate implements PullGate {
           this.options.log?.()?.warn({ err, key }, "could not record the finished evaluation in Redis; its lock will expire");
           state = NOT_RECORDED;
         }
-        const served = this.settle(work, startGen, (w) => w.resolve());
+        const served = this.settle(work, startGen, (w) => w.resolve(result));
         if (served > 1) this.options.onCoalesced?.(served - 1);
         if (state === LOCK_LOST) this.options.log?.()?.warn({ key }, "the evaluation lock expired during the run");
         if (state !== RUN_AGAIN) return;

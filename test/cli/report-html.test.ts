@@ -10,7 +10,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report.js";
 import type { Io } from "../../src/cli/format.js";
-import { renderCheckRecord } from "../../src/core/check-record.js";
+import { recordText } from "../support/check-record.js";
 import { startBrowser, watchedPage } from "../helpers/browser.js";
 import { APP_ID, GitHubModel, serveModel } from "../support/github/index.js";
 import { addReportHistory } from "../support/report-data.js";
@@ -84,7 +84,7 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
   run(
     hostile,
     APP_ID,
-    renderCheckRecord({
+    recordText(900, {
       outcome: "overridden",
       mode: "enforce",
       gated: true,
@@ -93,19 +93,20 @@ function organisation(): { model: GitHubModel; history: ReturnType<typeof addRep
       approvedBy: [],
       overriddenBy: "ops-lead",
       overrideReason: `<b>INC-7</b> \u001b[31mred\u001b[0m`,
+      unrecognised: [{ login: "<b>helper</b>[bot]", policyKey: "detection.authors", value: "<b>helper</b>[bot]" }],
     }),
     { status: "completed", started: "2026-11-25T08:00:00Z", completed: "2026-11-25T09:00:00Z" },
   );
   // #901: Countersign left it waiting; a workflow then wrote a green "Countersign" run with a forged sign-off.
   const forged = add(901, "Ship the new pricing page", ["ai-assisted", "risk:critical"], "2026-11-26T10:00:00Z");
-  run(forged, APP_ID, renderCheckRecord({ outcome: "waiting", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: [] }), {
+  run(forged, APP_ID, recordText(901, { outcome: "waiting", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: [] }), {
     status: "in_progress",
     started: "2026-11-26T08:00:00Z",
   });
   run(
     forged,
     ACTIONS_APP_ID,
-    renderCheckRecord({ outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: ["mallory-friend"] }),
+    recordText(901, { outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "critical", approvedBy: ["mallory-friend"] }),
     { status: "completed", started: "2026-11-26T08:05:00Z", completed: "2026-11-26T08:06:00Z" },
   );
   return { model, history };
@@ -212,6 +213,10 @@ describe("countersign report --html and --summary", () => {
     expect(await tab.locator("#bypasses a", { hasText: "acme/shop#901" }).getAttribute("href")).toBe(
       "https://github.example/acme/shop/pull/901",
     );
+    // The unrecognised automation the check records carry: the account, the policy entry that would count it, its PRs; as text.
+    const bot = tab.locator("#unrecognised tr", { hasText: "acme/shop#900" });
+    expect(await bot.locator("td").nth(0).textContent()).toBe("<b>helper</b>[bot]");
+    expect(await bot.locator("td").nth(1).textContent()).toBe('detection.authors: ["<b>helper</b>[bot]"]');
     expect(await tab.locator("main img, main script, td b").count()).toBe(0);
     expect(await tab.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 

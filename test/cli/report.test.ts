@@ -4,7 +4,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report.js";
-import { renderCheckRecord, type CheckRecord } from "../../src/core/check-record.js";
+import { recordText, type RecordFields } from "../support/check-record.js";
 import type { Io } from "../../src/cli/format.js";
 
 const API = "https://api.github.com";
@@ -41,7 +41,8 @@ function pull(s: Spec) {
 
 function run(
   id: number,
-  record: CheckRecord,
+  pr: number,
+  record: RecordFields,
   o: { status?: string; conclusion?: string | null; started: string; completed?: string; title: string },
 ) {
   return {
@@ -52,18 +53,22 @@ function run(
     conclusion: o.conclusion === undefined ? "success" : o.conclusion,
     started_at: o.started,
     completed_at: o.completed ?? null,
-    output: { title: o.title, summary: "…", text: renderCheckRecord(record) },
+    output: { title: o.title, summary: "…", text: recordText(pr, record) },
     app: { id: 777, slug: "countersign" },
   };
 }
 
-const rec = (r: Partial<CheckRecord> & Pick<CheckRecord, "outcome">): CheckRecord => ({
+const rec = (r: Partial<RecordFields> & Pick<RecordFields, "outcome">): RecordFields => ({
   mode: "enforce",
   gated: true,
   ai: true,
   approvedBy: [],
   ...r,
 });
+
+/** Bot accounts the detection saw on #102 and #105 that no list knew, as the check's record carries them. */
+const HELPER_BOT = { login: "deploy-helper[bot]", policyKey: "detection.authors" as const, value: "deploy-helper[bot]" };
+const MAILER_BOT = { login: "mailer[bot]", policyKey: "detection.emails" as const, value: "42+mailer[bot]@users.noreply.github.com" };
 
 const link = (page: number, last: number) =>
   [
@@ -140,15 +145,15 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
         .reply(200, { total_count: runs.length, check_runs: runs });
     } else scope.reply(200, { total_count: runs.length, check_runs: runs });
   };
-  const notGated = (id: number, day: string) =>
-    run(id, rec({ outcome: "not-gated", gated: false, ai: false, tier: "low" }), {
+  const notGated = (id: number, pr: number, day: string) =>
+    run(id, pr, rec({ outcome: "not-gated", gated: false, ai: false, tier: "low" }), {
       started: `2026-11-${day}T08:00:00Z`,
       completed: `2026-11-${day}T08:00:05Z`,
       title: "Not AI-assisted: no sign-off needed (risk low)",
     });
   // #101: waiting from 07:00, signed off by bob at 09:00 (2h); bob approved 30 s after the push.
   checks(101, [
-    run(2, rec({ outcome: "approved", tier: "critical", signal: "co-author-trailer", approvedBy: ["bob"] }), {
+    run(2, 101, rec({ outcome: "approved", tier: "critical", signal: "co-author-trailer", approvedBy: ["bob"] }), {
       started: "2026-11-10T07:00:00Z",
       completed: "2026-11-10T09:00:00Z",
       title: "Signed off by @bob (risk critical)",
@@ -163,14 +168,14 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
     ]);
   // #102: an earlier waiting run, then the approved one: 30 minutes from the first run.
   checks(102, [
-    run(3, rec({ outcome: "waiting", tier: "high", signal: "author-app" }), {
+    run(3, 102, rec({ outcome: "waiting", tier: "high", signal: "author-app" }), {
       status: "completed",
       conclusion: "success",
       started: "2026-11-11T08:00:00Z",
       completed: "2026-11-11T08:10:00Z",
       title: "Waiting…",
     }),
-    run(4, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"] }), {
+    run(4, 102, rec({ outcome: "approved", tier: "high", signal: "author-app", approvedBy: ["bob"], unrecognised: [HELPER_BOT] }), {
       started: "2026-11-11T08:10:00Z",
       completed: "2026-11-11T08:30:00Z",
       title: "Signed off by @bob (risk high)",
@@ -180,10 +185,11 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
     .get("/repos/acme/shop/pulls/102/reviews")
     .query({ per_page: "100" })
     .reply(200, [{ id: 3, user: { login: "bob" }, state: "APPROVED", commit_id: sha(102), submitted_at: "2026-11-11T08:29:00Z" }]);
-  checks(103, [notGated(5, "12")]);
+  checks(103, [notGated(5, 103, "12")]);
   checks(104, [
     run(
       6,
+      104,
       rec({
         outcome: "overridden",
         tier: "medium",
@@ -195,23 +201,23 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
     ),
   ]);
   checks(105, [
-    run(7, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix" }), {
+    run(7, 105, rec({ outcome: "waiting", tier: "high", signal: "branch-prefix", unrecognised: [HELPER_BOT, MAILER_BOT] }), {
       status: "in_progress",
       conclusion: null,
       started: "2026-11-14T08:00:00Z",
       title: "Waiting for 1 approval from @acme/seniors (0 of 1, risk high)",
     }),
   ]);
-  checks(106, [notGated(8, "15")]);
+  checks(106, [notGated(8, 106, "15")]);
   checks(108, [
-    run(9, rec({ outcome: "approved", tier: "low", signal: "description-marker", approvedBy: ["dave"] }), {
+    run(9, 108, rec({ outcome: "approved", tier: "low", signal: "description-marker", approvedBy: ["dave"] }), {
       started: "2026-11-18T08:00:00Z",
       completed: "2026-11-18T08:05:00Z",
       title: "Signed off by @dave (risk low)",
     }),
   ]);
-  checks(110, [notGated(10, "19")]);
-  checks(111, [notGated(11, "20")]);
+  checks(110, [notGated(10, 110, "19")]);
+  checks(111, [notGated(11, 111, "20")]);
   return api;
 }
 
@@ -326,16 +332,48 @@ describe("countersign report", () => {
     const rows = io.stdout.trimEnd().split("\r\n");
     expect(rows).toHaveLength(10);
     expect(rows[0]).toBe(
-      "repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url",
+      "repo,number,title,author,merged_at,ai_assisted,signal,tier,gated,outcome,signed_off_by,wait_seconds,overridden_by,override_reason,bypassed,reverted_by,quick_approvals,url,unrecognised_automation",
     );
     expect(rows[1]).toBe(
-      "acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101",
+      "acme/shop,101,Change 101,dev101,2026-11-10T09:00:00Z,true,co-author-trailer,critical,true,approved,bob,7200,,,false,acme/shop#110,bob:30s,https://github.com/acme/shop/pull/101,",
     );
     expect(rows[4]).toBe(
-      'acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104',
+      'acme/shop,104,Change 104,dev104,2026-11-13T09:00:00Z,true,commit-trailer,medium,true,overridden,,1200,carol,"INC-42, checkout down",false,,,https://github.com/acme/shop/pull/104,',
     );
     expect(rows[8]).toBe(
-      'acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110',
+      'acme/shop,110,"Revert ""Change 101""",dev110,2026-11-19T09:00:00Z,false,,low,false,not-gated,,,,,false,,,https://github.com/acme/shop/pull/110,',
+    );
+  });
+
+  it("lists the unrecognised automation from the check records, per PR and in total, with the policy entry that would count each", async () => {
+    shopInNovember();
+    const table = capture();
+    expect(await runReport(ARGS, table, deps())).toBe(0);
+    expect(table.stdout).toContain("Unrecognised automation: 2 bot account(s) no list knows");
+    expect(table.stdout).toContain(
+      '  bot       deploy-helper[bot] on acme/shop#102, acme/shop#105: count it with detection.authors: ["deploy-helper[bot]"]',
+    );
+    expect(table.stdout).toContain(
+      '  bot       mailer[bot] on acme/shop#105: count it with detection.emails: ["42+mailer[bot]@users.noreply.github.com"]',
+    );
+
+    shopInNovember();
+    const json = capture();
+    expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.totals.unrecognised).toEqual([
+      { ...HELPER_BOT, pulls: ["acme/shop#102", "acme/shop#105"] },
+      { ...MAILER_BOT, pulls: ["acme/shop#105"] },
+    ]);
+    expect(parsed.pulls.find((p: { number: number }) => p.number === 105).unrecognised).toEqual([HELPER_BOT, MAILER_BOT]);
+    expect(parsed.pulls.find((p: { number: number }) => p.number === 101).unrecognised).toEqual([]);
+
+    shopInNovember();
+    const csv = capture();
+    expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
+    const row105 = csv.stdout.split("\r\n").find((l) => l.startsWith("acme/shop,105,"));
+    expect(row105).toMatch(
+      /,https:\/\/github\.com\/acme\/shop\/pull\/105,deploy-helper\[bot\]=detection\.authors:deploy-helper\[bot\] mailer\[bot\]=detection\.emails:42\+mailer\[bot\]@users\.noreply\.github\.com$/,
     );
   });
 
@@ -363,7 +401,7 @@ describe("countersign report", () => {
       .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
     openPulls(api, "/repos/acme/shop/pulls");
     const impostor = {
-      ...run(1, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), {
+      ...run(1, 5, rec({ outcome: "approved", tier: "low", approvedBy: ["mallory"] }), {
         started: "2026-11-05T08:00:00Z",
         completed: "2026-11-05T08:01:00Z",
         title: "Signed off by @mallory (risk low)",
@@ -467,7 +505,7 @@ describe("countersign report", () => {
       .reply(200, {
         total_count: 1,
         check_runs: [
-          run(1, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
+          run(1, 5, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
             started: "2026-11-05T08:00:00Z",
             completed: "2026-11-05T08:10:00Z",
             title: "Overridden",

@@ -12,7 +12,7 @@ import {
   pullRequestEvent,
   type TestApp,
 } from "../helpers/github.js";
-import { renderCheckRecord } from "../../src/core/check-record.js";
+import { recordText } from "../support/check-record.js";
 import { LocalMergeLedger, RedisMergeLedger } from "../../src/scale/merge-ledger.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 
@@ -26,7 +26,7 @@ const PASSED = existingCheckRun({
   conclusion: "success",
   title: "Not AI-assisted: no sign-off needed (risk low)",
   summary: "…",
-  text: renderCheckRecord({ outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] }),
+  text: recordText(8, { outcome: "not-gated", mode: "enforce", gated: false, tier: "low", ai: false, approvedBy: [] }),
 });
 
 function revertEvent() {

@@ -15,7 +15,7 @@ import {
   pullRequest,
   pullRequestEvent,
 } from "../helpers/github.js";
-import { renderCheckRecord, type CheckRecord } from "../../src/core/check-record.js";
+import { recordText, type RecordFields } from "../support/check-record.js";
 
 const MERGE_SHA = "c".repeat(40);
 const ADMIN = { login: "admin-ann", id: 42, type: "User" };
@@ -38,8 +38,9 @@ function mergedEvent(o: { number?: number; labels?: string[]; title?: string; bo
   return pullRequestEvent("closed", pr, { sender: ADMIN });
 }
 
-function ourCheck(record: CheckRecord, status: string, conclusion: string | null, title: string) {
-  return existingCheckRun({ status, conclusion, title, summary: "…", text: renderCheckRecord(record) });
+/** Our check run on PR #7's head, its record written for base `main` unless the record says another. */
+function ourCheck(record: RecordFields, status: string, conclusion: string | null, title: string) {
+  return existingCheckRun({ status, conclusion, title, summary: "…", text: recordText(7, record) });
 }
 
 const WAITING_CRITICAL = ourCheck(
@@ -211,10 +212,6 @@ describe("a merged pull request", () => {
         "Report mode: would wait: Waiting for 1 approval from @acme/seniors (0 of 1, risk high)",
       ),
     ],
-    [
-      "from before the verdict record",
-      existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk high)", summary: "…" }),
-    ],
   ])("writes nothing when it was %s", async (name, check) => {
     const app = createTestApp();
     const gh = new FakeGitHub().token().existingChecks([check]);
@@ -227,6 +224,37 @@ describe("a merged pull request", () => {
     expect(gh.comments).toEqual([]);
     expect(gh.labelsAdded).toEqual([]);
     expect(await metric(app, 'countersign_bypassed_merges_total{tier="high"} 1')).toBe(false);
+  });
+
+  // A sign-off counts only on the base it was given for; a record the app cannot read (none, or from
+  // before the versioned record) says nothing: the merge is judged afresh, and an AI-labelled PR is a bypass.
+  it.each([
+    [
+      "signed off for another base (approved on release, retargeted to main, merged before re-evaluation)",
+      ourCheck(
+        { outcome: "approved", mode: "enforce", gated: true, tier: "high", ai: true, approvedBy: ["bob"], base: "release" },
+        "completed",
+        "success",
+        "Signed off by @bob (risk high)",
+      ),
+    ],
+    [
+      "from before the versioned record (its title is not read)",
+      existingCheckRun({ status: "completed", conclusion: "success", title: "Signed off by @bob (risk high)", summary: "…" }),
+    ],
+  ])("records a bypass when the passing check was %s", async (_name, check) => {
+    const app = createTestApp();
+    const gh = judging(new FakeGitHub().token().existingChecks([check]), { labels: ["ai-assisted", "risk:high"] });
+    gh.api.get(`${repoPath}/issues/7/comments`).query(true).reply(200, []);
+    gh.expectComment().labelMissing("countersign:bypassed").addLabels();
+
+    await app.receive("pull_request", mergedEvent({ labels: ["ai-assisted", "risk:high"] }));
+
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]).toContain("or for another base than the one it merged into");
+    expect(gh.labelsAdded).toEqual([["countersign:bypassed"]]);
+    // Counted at the tier judged at the merge (the default policy's rules: low).
+    expect(await metric(app, 'countersign_bypassed_merges_total{tier="low"} 1')).toBe(true);
   });
 
   it("writes nothing for a PR without our check and without AI evidence (judged afresh at the merge)", async () => {

@@ -11,6 +11,8 @@ import {
   pullRequest,
   pullRequestEvent,
 } from "../helpers/github.js";
+import { overrideText } from "../support/check-record.js";
+import { overridesIn } from "../../src/core/check-record.js";
 
 const CLAUDE_COMMIT = commit({
   message: "Add retry to checkout\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
@@ -118,7 +120,8 @@ describe("/countersign override <reason>", () => {
     expect(check).toMatchObject({ head_sha: HEAD, status: "completed", conclusion: "success" });
     expect(check.output.title).toBe("Overridden by @carol: checkout is down, this is the fix");
     expect(check.output.summary).toContain("Overridden by @carol: checkout is down, this is the fix");
-    expect(check.output.text).toMatch(/<!-- countersign:state \{.*"by":"carol".*\} -->/);
+    expect(overridesIn(check.output.text)).toMatchObject([{ by: "carol", sha: HEAD }]);
+    expect(check.output.text).toMatch(/<!-- countersign:record \{"v":2,.*"overrides":\[\{"by":"carol".*\} -->/);
     expect(check.output.text).toContain(`"sha":"${HEAD}"`);
     expect(check.output.text).toContain('"reason":"checkout is down, this is the fix"');
     expect(gh.comments).toHaveLength(1);
@@ -262,12 +265,13 @@ describe("/countersign override <reason>", () => {
     expect(second.lastCheck).toMatchObject({ head_sha: NEW_HEAD, status: "in_progress" });
     expect(second.lastCheck.conclusion).toBeUndefined();
     expect(second.lastCheck.output.title).toContain("Waiting for 1 approval from @acme/seniors");
-    expect(second.lastCheck.output.text ?? "").not.toContain("countersign:state");
+    expect(overridesIn(second.lastCheck.output.text)).toEqual([]);
+    expect(second.lastCheck.output.text ?? "").not.toContain('"by":"carol"');
   });
 
   it("ignores a stored override whose commit is not the head", async () => {
     const app = createTestApp();
-    const stale = `<!-- countersign:state ${JSON.stringify({ override: { by: "carol", reason: "old", sha: OLD_HEAD, at: "2026-11-20T10:00:00Z" } })} -->`;
+    const stale = overrideText(7, { by: "carol", reason: "old", sha: OLD_HEAD, at: "2026-11-20T10:00:00Z" });
     const gh = new FakeGitHub()
       .token()
       .pull(aiPull(), { commits: [CLAUDE_COMMIT] })

@@ -26,9 +26,7 @@ function appAtTheYieldBound(): TestApp {
   apps.push(app);
   const marks = new LocalWaitingMarks();
   const alwaysSuperseded: PullGate = {
-    run: async (_key, task) => {
-      await task({ memo: {}, superseded: async () => true });
-    },
+    run: async (_key, task) => task({ memo: {}, superseded: async () => true }),
     markWaiting: (key, at) => marks.markWaiting(key, at),
     takeWaitingSince: (key) => marks.takeWaitingSince(key),
     close: async () => {},

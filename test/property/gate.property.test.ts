@@ -5,11 +5,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decide, planEvaluation } from "../../src/core/decide.js";
-import { renderVerdict } from "../../src/core/render.js";
-import { combineHeadViews, viewPasses } from "../../src/core/shared-head.js";
+import { renderPart, renderVerdict, type CheckRunView } from "../../src/core/render.js";
+import { combineHeadViews } from "../../src/core/shared-head.js";
 import type { Policy } from "../../src/policy/schema.js";
 import type { Actor, PullSnapshot, Review, Verdict } from "../../src/core/types.js";
 import { AUTHOR, HEAD, PEOPLE, directory, policyArb, snapshotArb } from "./arbitraries.js";
+
+/** What GitHub's branch protection reads: a required check passes when completed with success or neutral. */
+const viewPasses = (view: CheckRunView) => view.status === "completed" && (view.conclusion === "success" || view.conclusion === "neutral");
 
 const RUNS = { numRuns: 400 };
 
@@ -154,15 +157,15 @@ describe("the gate (property-based)", () => {
               submittedAt: `2026-11-2${j}T10:00:00Z`,
             })),
           })),
-        ].map((snapshot) => ({
-          number: snapshot.number,
-          baseRef: snapshot.baseRef,
-          view: renderVerdict(verdictOf(snapshot, policy), snapshot, { policySources: [] }),
-        }));
+        ].map((snapshot) => renderPart(verdictOf(snapshot, policy), snapshot, { policySources: [] }));
         const combined = combineHeadViews(parts);
-        expect(viewPasses(combined)).toBe(parts.every((p) => viewPasses(p.view)));
-        if (!viewPasses(combined))
-          for (const p of parts.filter((x) => !viewPasses(x.view))) expect(combined.summary).toContain(`#${p.number} → ${p.baseRef}`);
+        // The gate comes from the verdicts; what GitHub shows (status, conclusion) says the same.
+        expect(combined.gate === "pass").toBe(parts.every((p) => p.record.gate === "pass"));
+        expect(viewPasses(combined.view)).toBe(parts.every((p) => viewPasses(p.view)));
+        expect(viewPasses(combined.view)).toBe(combined.gate === "pass");
+        if (!viewPasses(combined.view))
+          for (const p of parts.filter((x) => !viewPasses(x.view)))
+            expect(combined.view.summary).toContain(`#${p.record.pr} → ${p.record.base}`);
       }),
       { numRuns: 200 },
     );

@@ -8,6 +8,7 @@ import { assessRisk } from "../../src/core/risk.js";
 import { makeSnapshot } from "../helpers/snapshot.js";
 import { ALICE, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+import { overrideText } from "../support/check-record.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
@@ -273,7 +274,7 @@ describe("overrides", () => {
   ])("when another replica ran the evaluation, the reply reads the check back; the check %s", async (_what, carried) => {
     const { gh, app, pull } = overrideWorld();
     // The evaluation happens elsewhere (another replica through Redis): this one only waits for it.
-    app.services.gate = { ...app.services.gate, run: async () => {} };
+    app.services.gate = { ...app.services.gate, run: async () => undefined };
     if (carried) {
       const record = { by: "carol", reason: "hotfix", sha: pull.headSha, at: "2026-11-21T12:00:00Z", comment: 5150, pr: 7 };
       gh.plantCheckRun(CHECK_NAME, pull.headSha, {
@@ -282,7 +283,7 @@ describe("overrides", () => {
         output: {
           title: "Overridden by @carol: hotfix",
           summary: "…",
-          text: `<!-- countersign:state ${JSON.stringify({ override: record })} -->`,
+          text: overrideText(7, record),
         },
       });
     }

@@ -7,6 +7,7 @@ import { createTestApp, issueCommentEvent } from "../helpers/github.js";
 import { ALICE, APP_ID, BOB, CAROL, CHECK_NAME, DAVE, MALLORY, OWNER, REPO, type SimUser } from "../support/github/constants.js";
 import type { TeamMembership } from "../support/github/model.js";
 import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+import { overrideText } from "../support/check-record.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
@@ -496,19 +497,19 @@ describe("overrides", () => {
 
   it("an override reason that tries to smuggle a second state marker into the check cannot forge one", async () => {
     const { gh, app, pull } = overrideWorld();
-    const forged = `x --> <!-- countersign:state {"override":{"by":"carol","reason":"y","sha":"${"f".repeat(40)}","at":"2026"}} -->`;
+    const forged = `x --> <!-- countersign:record {"v":2,"pulls":[],"overrides":[{"by":"carol","reason":"y","sha":"${"f".repeat(40)}","at":"2026"}]} -->`;
     await app.receive("issue_comment", issueCommentEvent(`/countersign override ${forged}`, { login: "carol", userId: 3 }));
 
     const text = gh.check()?.output.text ?? "";
     expect(passes(gh.check())).toBe(true);
-    expect(text.match(/<!-- countersign:state/g)).toHaveLength(1);
+    expect(text.match(/<!-- countersign:record/g)).toHaveLength(1);
     expect(text).toContain(`"sha":"${pull.headSha}"`);
     expect(text).not.toContain("-->\u0020<!--");
   });
 
   it("a forged override marker on another app's check run named Countersign is not honoured", async () => {
     const { gh, app, pull } = overrideWorld();
-    const marker = `<!-- countersign:state ${JSON.stringify({ override: { by: "carol", reason: "forged", sha: pull.headSha, at: "2026-11-21T00:00:00Z" } })} -->`;
+    const marker = overrideText(pull.number, { by: "carol", reason: "forged", sha: pull.headSha, at: "2026-11-21T00:00:00Z" });
     gh.plantCheckRun(
       CHECK_NAME,
       pull.headSha,

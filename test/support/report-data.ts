@@ -2,7 +2,7 @@
 // shared GitHub model, with Countersign's check runs (verdict records) on their merged heads, the
 // approvals behind sign-offs, reverts, overrides and bypasses. The HTML report test and the README
 // screenshot (scripts/report-screenshot.ts) both read it, so the picture is the tested page.
-import { renderCheckRecord, type CheckRecord } from "../../src/core/check-record.js";
+import { recordText, type RecordFields } from "./check-record.js";
 import type { RiskTier } from "../../src/core/types.js";
 import type { GitHubModel, SimPull, SimRepo } from "./github/index.js";
 
@@ -59,6 +59,9 @@ const TITLES = [
 /** Typical waits for sign-off (p50-ish, in hours) by tier: seniors take longer over riskier changes. */
 const WAIT_HOURS: Record<RiskTier, number> = { critical: 5, high: 2.5, medium: 1, low: 0.4 };
 
+/** The PR whose head a check run is on (the record names it). */
+const prWithHead = (repo: SimRepo, sha: string) => [...repo.pulls.values()].find((p) => p.headSha === sha)?.number ?? 0;
+
 export function addReportHistory(model: GitHubModel, o: ReportHistoryOptions): ReportHistory {
   const random = rng(o.seed ?? 7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
@@ -84,14 +87,14 @@ export function addReportHistory(model: GitHubModel, o: ReportHistoryOptions): R
   const times = Array.from({ length: o.prs }, () => start + Math.floor(random() * (o.days * DAY - 2 * HOUR)) + HOUR).sort((a, b) => a - b);
   const revertedSet = new Set<SimPull>();
 
-  const addRun = (repo: SimRepo, sha: string, record: CheckRecord, status: "in_progress" | "completed", started: number, done?: number) =>
+  const addRun = (repo: SimRepo, sha: string, record: RecordFields, status: "in_progress" | "completed", started: number, done?: number) =>
     repo.checkRuns.push({
       id: model.nextId(),
       name: "Countersign",
       head_sha: sha,
       status,
       conclusion: status === "completed" ? "success" : null,
-      output: { title: record.outcome, summary: "…", text: renderCheckRecord(record), annotations_count: 0 },
+      output: { title: record.outcome, summary: "…", text: recordText(prWithHead(repo, sha), record), annotations_count: 0 },
       app_id: model.appId,
       started_at: iso(started),
       completed_at: done === undefined ? null : iso(done),

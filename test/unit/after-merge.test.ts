@@ -1,10 +1,14 @@
-// After the merge, pure: what a revert names, whether a merge bypassed the gate, and how older check runs are read.
+// After the merge, pure: what a revert names, whether a merge bypassed the gate, and how check runs' records are read.
 import { describe, expect, it } from "vitest";
 import { assessMerge, labelFacts, needsJudgement, parseRevert } from "../../src/core/after-merge.js";
-import { readCheckRecord, renderCheckRecord } from "../../src/core/check-record.js";
+import { pullRecordIn, readCheckRecord, renderCheckRecord } from "../../src/core/check-record.js";
+import { recordText } from "../support/check-record.js";
+import { renderInvalidPolicy } from "../../src/core/render.js";
 import { findReverts, quantile, type MergedPull } from "../../src/core/report.js";
 
 const NAMES = { aiAssisted: "ai-assisted", riskPrefix: "risk:" };
+/** The merged PR: #1 into main. */
+const MERGED = { pr: 1, base: "main" };
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
 describe("parseRevert", () => {
@@ -35,20 +39,39 @@ describe("parseRevert", () => {
 });
 
 describe("needsJudgement", () => {
-  const run = (status: "in_progress" | "completed", conclusion: string | undefined, gated: boolean) => ({
+  const run = (
+    status: "in_progress" | "completed",
+    conclusion: string | undefined,
+    gated: boolean,
+    o: { pr?: number; base?: string } = {},
+  ) => ({
     status,
     conclusion,
     title: "…",
     summary: "…",
-    text: renderCheckRecord({ outcome: gated ? "approved" : "not-gated", mode: "enforce", gated, ai: gated, approvedBy: [] }),
+    text: recordText(o.pr ?? 1, {
+      outcome: gated ? "approved" : "not-gated",
+      mode: "enforce",
+      gated,
+      ai: gated,
+      approvedBy: [],
+      base: o.base ?? "main",
+    }),
   });
   it.each([
     ["no check on the merged head", undefined, true],
     ["a pass written while the PR was not gated", run("completed", "success", false), true],
     ["a sign-off", run("completed", "success", true), false],
+    ["a sign-off given for another base", run("completed", "success", true, { base: "release" }), true],
+    ["a sign-off recorded for another PR only", run("completed", "success", true, { pr: 2 }), true],
+    [
+      "a pass without a readable record",
+      { status: "completed" as const, conclusion: "success", title: "Signed off by @bob", summary: "" },
+      true,
+    ],
     ["a block", run("in_progress", undefined, true), false],
   ])("%s: %s", (_name, check, expected) => {
-    expect(needsJudgement(check)).toBe(expected);
+    expect(needsJudgement(check, MERGED)).toBe(expected);
   });
 });
 
@@ -79,11 +102,11 @@ describe("assessMerge", () => {
     ["an invalid policy", check("completed", "failure", "Invalid policy: 2 problems"), true],
     ["an evaluation error", check("completed", "failure", "Could not evaluate: the gate stays closed"), true],
   ])("%s", (_name, c, bypassed) => {
-    expect(assessMerge(c, [], NAMES).bypassed).toBe(bypassed);
+    expect(assessMerge(c, MERGED, [], NAMES).bypassed).toBe(bypassed);
   });
 
   it("says what was missing, from the verdict record", () => {
-    const text = renderCheckRecord({
+    const text = recordText(1, {
       outcome: "waiting",
       mode: "enforce",
       gated: true,
@@ -92,7 +115,7 @@ describe("assessMerge", () => {
       required: "2 approvals from @acme/sre",
       approvedBy: [],
     });
-    expect(assessMerge(check("in_progress", undefined, "Waiting…", text), [], NAMES)).toEqual({
+    expect(assessMerge(check("in_progress", undefined, "Waiting…", text), MERGED, [], NAMES)).toEqual({
       bypassed: true,
       tier: "critical",
       missing: "sign-off: 2 approvals from @acme/sre at risk critical; no eligible approval yet",
@@ -100,32 +123,75 @@ describe("assessMerge", () => {
     });
   });
 
+  it("says what was missing for a check that could not judge the PR, whatever base it was written for", () => {
+    const invalid = renderInvalidPolicy([{ path: "mode", message: "bad" }], [], { number: 1, baseRef: "release" });
+    expect(assessMerge({ ...invalid, summary: "" }, MERGED, ["risk:high"], NAMES)).toMatchObject({
+      bypassed: true,
+      tier: "high",
+      missing: "a valid policy: the repository's Countersign policy was invalid, so the gate stayed closed",
+    });
+  });
+
   it("without our check, counts only PRs labelled AI-assisted", () => {
-    expect(assessMerge(undefined, ["risk:low"], NAMES)).toEqual({ bypassed: false, why: "no-check" });
-    expect(assessMerge(undefined, ["ai-assisted", "risk:high"], NAMES)).toMatchObject({ bypassed: true, tier: "high" });
+    expect(assessMerge(undefined, MERGED, ["risk:low"], NAMES)).toEqual({ bypassed: false, why: "no-check" });
+    expect(assessMerge(undefined, MERGED, ["ai-assisted", "risk:high"], NAMES)).toMatchObject({ bypassed: true, tier: "high" });
   });
 });
 
 describe("readCheckRecord", () => {
+  // One versioned record; titles are words: a check from before it has no record (and nothing is guessed from its title).
   it.each([
-    ["Signed off by @bob, @carol (risk high)", { outcome: "approved", tier: "high", approvedBy: ["bob", "carol"] }],
-    ["Waiting for 2 approvals from @acme/sre (1 of 2, risk critical)", { outcome: "waiting", tier: "critical", gated: true }],
-    ["Not AI-assisted: no sign-off needed (risk low)", { outcome: "not-gated", gated: false, ai: false }],
-    ["Overridden by @carol: INC-42 checkout", { outcome: "overridden", overriddenBy: "carol", overrideReason: "INC-42 checkout" }],
-    ["Report mode: would pass: Signed off by @bob (risk low)", { outcome: "approved", mode: "report" }],
-  ])("reads a check from before the record: %s", (title, expected) => {
-    expect(readCheckRecord({ title, summary: "", text: null })).toMatchObject(expected);
+    "Signed off by @bob, @carol (risk high)",
+    "Waiting for 2 approvals from @acme/sre (1 of 2, risk critical)",
+    "Not AI-assisted: no sign-off needed (risk low)",
+    "Overridden by @carol: INC-42 checkout",
+    "Report mode: would pass: Signed off by @bob (risk low)",
+  ])("a check from before the record has none: %s", (title) => {
+    expect(readCheckRecord(title)).toBeUndefined();
+    expect(pullRecordIn(title, 1)).toBeUndefined();
   });
 
-  it("prefers the record, and ignores a broken one", () => {
-    const text = renderCheckRecord({ outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "low", approvedBy: ["dave"] });
-    expect(readCheckRecord({ title: "Waiting for x (0 of 1, risk high)", summary: "", text })).toMatchObject({
+  it("reads the record, and ignores a broken one, an older version and the old verdict marker", () => {
+    const text = recordText(4, { outcome: "approved", mode: "enforce", gated: true, ai: true, tier: "low", approvedBy: ["dave"] });
+    expect(pullRecordIn(`Waiting for x (0 of 1, risk high)\n${text}`, 4)).toMatchObject({
+      pr: 4,
+      base: "main",
+      gate: "pass",
       outcome: "approved",
       approvedBy: ["dave"],
     });
+    expect(pullRecordIn(text, 5)).toBeUndefined();
+    expect(readCheckRecord('<!-- countersign:record {"v":2,"pulls":[{"pr":1,"outcome":"nope"}]} -->')).toBeUndefined();
+    expect(readCheckRecord(text.replace('"v":2', '"v":1'))).toBeUndefined();
     expect(
-      readCheckRecord({ title: "something else", summary: "", text: '<!-- countersign:verdict {"outcome":"nope"} -->' }),
+      readCheckRecord('<!-- countersign:verdict {"outcome":"approved","mode":"enforce","gated":true,"ai":true,"approvedBy":[]} -->'),
     ).toBeUndefined();
+  });
+
+  it("keeps the overrides, one per PR, and the unrecognised automation", () => {
+    const override = { by: "carol", reason: "INC-1 <b>", sha: SHA, at: "2026-11-01T00:00:00Z", comment: 3, pr: 4 };
+    const text = renderCheckRecord({
+      pulls: [
+        {
+          pr: 4,
+          base: "main",
+          gate: "pass",
+          outcome: "overridden",
+          mode: "enforce",
+          gated: true,
+          ai: true,
+          approvedBy: [],
+          unrecognised: [{ login: "helper[bot]", policyKey: "detection.authors", value: "helper[bot]" }],
+        },
+      ],
+      overrides: [override, { ...override, by: "dave" }],
+    });
+    expect(text).not.toContain("<b>");
+    expect(readCheckRecord(text)).toEqual({
+      v: 2,
+      pulls: [expect.objectContaining({ unrecognised: [{ login: "helper[bot]", policyKey: "detection.authors", value: "helper[bot]" }] })],
+      overrides: [override],
+    });
   });
 });
 

@@ -42,6 +42,17 @@ async function spreadBurst(c: Coalescer) {
 }
 
 describe("Coalescer", () => {
+  it("resolves each request with the result of the run that served it (the first to start after it)", async () => {
+    const c = new Coalescer();
+    let release!: () => void;
+    const first = c.run("pr", () => new Promise<string>((resolve) => (release = () => resolve("first"))));
+    // Both arrive while the first runs: they join one follow-up and get its result, not the first run's.
+    const second = c.run("pr", async () => "follow-up");
+    const third = c.run("pr", async () => "never run");
+    release();
+    expect(await Promise.all([first, second, third])).toEqual(["first", "follow-up", "follow-up"]);
+  });
+
   it("runs 20 simultaneous requests for one key at most twice, the last at the latest state", async () => {
     const c = new Coalescer();
     const r = recorder();

@@ -37,7 +37,7 @@ function plainSource(snapshot: PullSnapshot, o: { baseChanges?: string[]; overri
     contents: async (s) => (asked.push("contents"), s),
     directory: async () => (asked.push("directory"), new Map()),
     coAuthors: async () => (asked.push("coAuthors"), []),
-    checkState: async () => (asked.push("checkState"), o.override ? { override: o.override } : {}),
+    keptOverrides: async () => (asked.push("keptOverrides"), o.override ? [o.override] : []),
     sameDiff: async () => (asked.push("sameDiff"), {}),
   };
   return { source, asked };

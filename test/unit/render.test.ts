@@ -1,8 +1,8 @@
 // Check-run states of DESIGN.md's table, and the summary a reviewer reads.
 import { describe, expect, it } from "vitest";
 import { decide, planEvaluation } from "../../src/core/decide.js";
-import { readCheckState, renderError, renderInvalidPolicy, renderVerdict, sameView } from "../../src/core/render.js";
-import { readCheckRecord } from "../../src/core/check-record.js";
+import { renderError, renderInvalidPolicy, renderVerdict, sameView } from "../../src/core/render.js";
+import { overridesIn, pullRecordIn } from "../../src/core/check-record.js";
 import { PolicySchema, type PolicyInput } from "../../src/policy/schema.js";
 import type { Outcome, PullSnapshot } from "../../src/core/types.js";
 import { makeCommit, makeSnapshot } from "../helpers/snapshot.js";
@@ -55,6 +55,15 @@ describe("check-run states", () => {
     }
     expect(renderError("boom").conclusion).toBe("failure");
     expect(renderInvalidPolicy([{ path: "mode", message: "bad" }], []).conclusion).toBe("failure");
+    // The record says it too (for the report and after the merge): the gate failed, and why.
+    expect(pullRecordIn(renderError("boom", { number: 3 }).text, 3)).toMatchObject({ gate: "fail", outcome: "error", base: "" });
+    expect(pullRecordIn(renderInvalidPolicy([{ path: "mode", message: "bad" }], [], { number: 3, baseRef: "main" }).text, 3)).toMatchObject(
+      {
+        gate: "fail",
+        outcome: "invalid-policy",
+        base: "main",
+      },
+    );
   });
 });
 
@@ -93,20 +102,22 @@ describe("state kept on the check run", () => {
   it("round-trips an override and ignores garbage", () => {
     const override = { by: "ic", reason: "outage", sha: "a".repeat(40), at: "t" };
     const { view: v } = view(makeSnapshot({ commits: [AI], override }));
-    expect(readCheckState(v.text)).toEqual({ override });
-    expect(readCheckState("<!-- countersign:state {nope} -->")).toEqual({});
-    expect(readCheckState('<!-- countersign:state {"override":{"by":1}} -->')).toEqual({});
-    expect(readCheckState(null)).toEqual({});
+    expect(overridesIn(v.text)).toEqual([override]);
+    expect(overridesIn("<!-- countersign:record {nope} -->")).toEqual([]);
+    expect(overridesIn(v.text.replace('"by":"ic"', '"by":1'))).toEqual([]);
+    // The state marker of the older format is not read: no override is remembered, the PR waits again.
+    expect(overridesIn(`<!-- countersign:state ${JSON.stringify({ override })} -->`)).toEqual([]);
+    expect(overridesIn(null)).toEqual([]);
   });
 
   it("keeps an override whose reason contains an HTML comment end", () => {
     const override = { by: "ic", reason: "rollback } --> <!-- now", sha: "a".repeat(40), at: "t" };
     const { view: v } = view(makeSnapshot({ commits: [AI], override }));
     expect(v.text).not.toContain("rollback } -->");
-    // Two comments (the state, and the verdict record after it), each ended exactly once.
-    expect(v.text.match(/-->/g)).toHaveLength(2);
-    expect(readCheckState(v.text)).toEqual({ override });
-    expect(readCheckRecord({ title: "", summary: "", text: v.text })).toMatchObject({
+    // One comment (the record, with the verdict and the override), ended exactly once.
+    expect(v.text.match(/-->/g)).toHaveLength(1);
+    expect(overridesIn(v.text)).toEqual([override]);
+    expect(pullRecordIn(v.text, makeSnapshot({}).number)).toMatchObject({
       outcome: "overridden",
       overriddenBy: "ic",
       overrideReason: override.reason,

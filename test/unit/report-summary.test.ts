@@ -19,6 +19,7 @@ function totals(o: Partial<ReportTotals> & { reverts: RateRow[] }): ReportTotals
     quickApprovals: [],
     overrides: [],
     bypasses: [],
+    unrecognised: [],
     ...o,
   };
 }
