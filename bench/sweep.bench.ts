@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { GitHubSimulator, type RequestLogEntry } from "../test/support/github/index.js";
 import { AppProcess, guardBenchmark } from "./lib/app-process.js";
 import { setupOrg } from "./lib/scenario.js";
-import { setupInstallation } from "./lib/soak.js";
+import { repositoriesAdded, setupInstallation } from "./lib/soak.js";
 import { ORG } from "./lib/scenario.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -67,18 +67,7 @@ async function main(): Promise<void> {
   });
 
   const names = [...new Set(pulls.map((p) => p.repo))];
-  const payload = {
-    action: "added",
-    installation: {
-      id: sim.installationId,
-      node_id: `I_${sim.installationId}`,
-      account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" },
-    },
-    repository_selection: "selected",
-    repositories_added: names.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
-    repositories_removed: [],
-    sender: { login: "admin", id: 1, type: "User" },
-  };
+  const payload = repositoriesAdded(sim, names);
   const mark = sim.mark();
   const t0 = performance.now();
   log(

@@ -479,6 +479,22 @@ export function setupInstallation(model: GitHubModel, repos: number, perRepo: nu
  * Deliver installation_repositories.added for every repository and wait until the writes stop.
  * `gapMs`: Probot's write spacing in this run (1000 ms, divided by the throttle scale).
  */
+/** The `installation_repositories.added` webhook that hands the app these repositories of ORG. */
+export function repositoriesAdded(sim: GitHubSimulator, names: string[]) {
+  return {
+    action: "added",
+    installation: {
+      id: sim.installationId,
+      node_id: `I_${sim.installationId}`,
+      account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" },
+    },
+    repository_selection: "selected",
+    repositories_added: names.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
+    repositories_removed: [],
+    sender: { login: "admin", id: 1, type: "User" },
+  };
+}
+
 export async function runInstallDrain(
   sim: GitHubSimulator,
   pulls: Array<{ repo: string; number: number }>,
@@ -492,18 +508,7 @@ export async function runInstallDrain(
   // Every write takes one write slot; review requests also take a notification slot (3× the spacing).
   const lowerBoundS = (Math.max(writes, 3 * required.reviewRequests) * gapMs) / 1000;
   const mark = sim.mark();
-  const payload = {
-    action: "added",
-    installation: {
-      id: sim.installationId,
-      node_id: `I_${sim.installationId}`,
-      account: { login: ORG, id: sim.model.user(ORG).id, type: "Organization" },
-    },
-    repository_selection: "selected",
-    repositories_added: repos.map((name) => ({ id: sim.model.mustRepo(ORG, name).id, name, full_name: `${ORG}/${name}`, private: true })),
-    repositories_removed: [],
-    sender: { login: "admin", id: 1, type: "User" },
-  };
+  const payload = repositoriesAdded(sim, repos);
   const t0 = performance.now();
   const delivery = sim.send("installation_repositories", payload, { timeoutMs: timeoutS * 1000 });
   const deadline = t0 + timeoutS * 1000;

@@ -7,7 +7,15 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { escapeHtml } from "./setup.js";
 
-const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
+/** The package's name and version; a build laid out elsewhere (the benchmarks' baseline) has none, and says "unknown". */
+function readPackage(): { name?: string; version?: string } {
+  try {
+    return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
+  } catch {
+    return {};
+  }
+}
+const PACKAGE = readPackage();
 export const VERSION = PACKAGE.version ?? "unknown";
 
 export interface Status {
