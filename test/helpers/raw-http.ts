@@ -1,6 +1,7 @@
 // HTTP/1.0 over a raw socket to a server a test started on loopback. nock patches node's HTTP
 // clients (and fetch), not sockets, so these requests reach the real server while every other
 // request of the test stays intercepted.
+import { createHmac, randomUUID } from "node:crypto";
 import { connect } from "node:net";
 
 export interface RawResponse {
@@ -50,3 +51,20 @@ export function rawRequest(
 }
 
 export const rawGet = (port: number, path: string, headers: Record<string, string> = {}) => rawRequest(port, "GET", path, headers);
+
+/** A webhook delivery as GitHub sends it to a server a test started: JSON, a fresh delivery id, signed with `secret`. */
+export function deliverSigned(port: number, secret: string, event: string, payload: object): Promise<RawResponse> {
+  const body = JSON.stringify(payload);
+  return rawRequest(
+    port,
+    "POST",
+    "/api/github/webhooks",
+    {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
+    },
+    body,
+  );
+}

@@ -1,14 +1,13 @@
 // SIGTERM during a delivery, against the real server as a child process (what `npm start` and the
 // image run) and a slow fake GitHub on loopback (test/support/github/, every answer delayed):
 // the delivery in flight is finished — its check written — before the process exits with 0.
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubSimulator } from "../support/github/index.js";
 import { throwawayKey } from "../../bench/lib/app-process.js";
-import { rawRequest, type RawResponse } from "../helpers/raw-http.js";
+import { deliverSigned, type RawResponse } from "../helpers/raw-http.js";
 import { ServerProcess } from "../helpers/server-process.js";
 
 const SECRET = "shutdown-test-secret";
@@ -65,19 +64,7 @@ async function startWorld(
 }
 
 function deliver(port: number, event: string, payload: object): Promise<RawResponse> {
-  const body = JSON.stringify(payload);
-  return rawRequest(
-    port,
-    "POST",
-    "/api/github/webhooks",
-    {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  );
+  return deliverSigned(port, SECRET, event, payload);
 }
 
 describe("graceful shutdown of the real server", () => {

@@ -8,7 +8,6 @@
 //   check is missing or older than the PR, and every PR ends with the right check.
 // No test waits for a time to pass: each waits for an event (a log line, a request, a state of the
 // simulator), with a generous deadline only as the bound of a failure.
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +15,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { GitHubSimulator } from "../support/github/index.js";
 import { throwawayKey } from "../../bench/lib/app-process.js";
-import { rawRequest, type RawResponse } from "../helpers/raw-http.js";
+import { deliverSigned, type RawResponse } from "../helpers/raw-http.js";
 import { ServerProcess } from "../helpers/server-process.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 
@@ -85,19 +84,7 @@ function app(env: Record<string, string>): ServerProcess {
 }
 
 function deliver(port: number, event: string, payload: object): Promise<RawResponse> {
-  const body = JSON.stringify(payload);
-  return rawRequest(
-    port,
-    "POST",
-    "/api/github/webhooks",
-    {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  );
+  return deliverSigned(port, SECRET, event, payload);
 }
 
 /** The burst: every PR opened; the approved ones reviewed by the senior. */

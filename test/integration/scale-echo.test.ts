@@ -2,14 +2,14 @@
 // and intake.ts) against the shared GitHub model: the `labeled` delivery that the app's own label
 // write sends back is answered and not evaluated (no read of the PR), while the same label change
 // made by a person, or a second identical change by a bot, is evaluated.
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServices } from "../../src/handlers/services.js";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
 import { TEST_APP_ENV, UnthrottledOctokit } from "../helpers/github.js";
-import { rawRequest } from "../helpers/raw-http.js";
+import { deliverSigned } from "../helpers/raw-http.js";
 import { CLAUDE_TRAILER, OWNER, REPO } from "../support/github/constants.js";
 import { GitHubSession, simCommit } from "../support/github/session.js";
 
@@ -43,20 +43,7 @@ async function start(): Promise<AppServer> {
 }
 
 async function deliver(port: number, event: string, payload: object): Promise<number> {
-  const body = JSON.stringify(payload);
-  const res = await rawRequest(
-    port,
-    "POST",
-    "/api/github/webhooks",
-    {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  );
-  return res.status;
+  return (await deliverSigned(port, SECRET, event, payload)).status;
 }
 
 describe("the echoes of the app's own label writes", () => {
