@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisDeliveryStream, StreamFull, type Delivery } from "../../src/scale/delivery-stream.js";
 import { startRedisServer } from "../helpers/redis-server.js";
+import { until } from "../helpers/poll.js";
 
 const started = await startRedisServer();
 if (!started.ok) console.warn(`[scale-delivery-stream] SKIPPED: ${started.reason}`);
@@ -79,7 +80,7 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
     expect(seen.find((d) => d.id === "d7")).toEqual(delivery("d7"));
     // Acknowledged and deleted once the handlers are done: nothing pending, nothing left in the stream.
     await Promise.all([a, b].map((s) => Promise.all(s.handling)));
-    const emptied = await waitFor(async () => (await a.pending()) === 0);
+    const emptied = await until(async () => (await a.pending()) === 0, 20_000);
     expect(emptied).toBe(true);
     expect(await admin.xpending(a.key, a.group)).toEqual([0, null, null, null]);
   });
@@ -102,7 +103,7 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
       { id: "d1", redelivered: true },
       { id: "d2", redelivered: true },
     ]);
-    expect(await waitFor(async () => (await survivor.pending()) === 0)).toBe(true);
+    expect(await until(async () => (await survivor.pending()) === 0, 20_000)).toBe(true);
   });
 
   it("acknowledges without running again a claimed delivery whose id was handled to the end already", async () => {
@@ -112,7 +113,7 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
     await first.add(delivery("d1"));
     await done.promise;
     await first.stop();
-    expect(await waitFor(async () => (await first.pending()) === 0)).toBe(true);
+    expect(await until(async () => (await first.pending()) === 0, 20_000)).toBe(true);
     // The same delivery again (the replica died after its writes, before the XACK; or GitHub redelivered it) …
     await first.add(delivery("d1"));
     await readByDeadReplica(first.key, first.group);
@@ -121,7 +122,7 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
     const survivor = stream({ consumer: "survivor", minIdleMs: 100, onEvent: (e) => e === "duplicate" && duplicate.resolve() });
     survivor.start(async () => void ran++);
     await duplicate.promise;
-    expect(await waitFor(async () => (await survivor.pending()) === 0)).toBe(true);
+    expect(await until(async () => (await survivor.pending()) === 0, 20_000)).toBe(true);
     expect(ran).toBe(0);
   });
 
@@ -151,16 +152,6 @@ describe.skipIf(!server)("the delivery stream through Redis", () => {
     survivor.start(async () => void ran++);
     await dropped.promise;
     expect(ran).toBe(0);
-    expect(await waitFor(async () => (await survivor.pending()) === 0)).toBe(true);
+    expect(await until(async () => (await survivor.pending()) === 0, 20_000)).toBe(true);
   });
 });
-
-/** Poll a condition; the deadline is only a failure bound. */
-async function waitFor(condition: () => Promise<boolean>, deadlineMs = 20_000): Promise<boolean> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (await condition()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return condition();
-}

@@ -18,6 +18,7 @@ import { throwawayKey } from "../../bench/lib/app-process.js";
 import { deliverSigned, type RawResponse } from "../helpers/raw-http.js";
 import { ServerProcess } from "../helpers/server-process.js";
 import { startRedisServer } from "../helpers/redis-server.js";
+import { until } from "../helpers/poll.js";
 
 const SECRET = "durable-test-secret";
 const APP_ID = 777;
@@ -140,16 +141,6 @@ function repeatedWrites(s: GitHubSimulator): string[] {
   return repeats;
 }
 
-/** Poll a condition; the deadline only bounds a failure. */
-async function until(condition: () => boolean | Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (await condition()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return condition();
-}
-
 describe.skipIf(!redisServer)("two replicas, one Redis stream", () => {
   it("a replica SIGKILLed mid-burst loses nothing: the other claims what it left, every PR ends right, nothing is written twice", async () => {
     const s = world(150);
@@ -175,8 +166,8 @@ describe.skipIf(!redisServer)("two replicas, one Redis stream", () => {
       const key = (await admin.keys("countersign:*:deliveries"))[0];
       expect(key, "the delivery stream").toBeDefined();
 
-      expect(await until(() => allRight(s), 90_000), `not every PR ended right:\n${second.tail()}`).toBe(true);
-      expect(await until(async () => (await admin.xlen(key!)) === 0, 30_000), "deliveries left in the stream").toBe(true);
+      expect(await until(() => allRight(s), 90_000, 100), `not every PR ended right:\n${second.tail()}`).toBe(true);
+      expect(await until(async () => (await admin.xlen(key!)) === 0, 30_000, 100), "deliveries left in the stream").toBe(true);
       const claimed = second.logs.filter((l) => l.msg === "handling a delivery another replica accepted and left unfinished");
       expect(claimed.length, "the second replica claimed nothing the first left").toBeGreaterThan(0);
       expect(repeatedWrites(s)).toEqual([]);
@@ -204,11 +195,11 @@ describe("one process without Redis", () => {
     const restarted = app({});
     await restarted.start();
     expect(
-      await until(() => restarted.logs.some((l) => l.msg === "reconciled open pull requests"), 120_000),
+      await until(() => restarted.logs.some((l) => l.msg === "reconciled open pull requests"), 120_000, 100),
       `no reconciliation:\n${restarted.tail()}`,
     ).toBe(true);
     const done = restarted.logs.find((l) => l.msg === "reconciled open pull requests")!;
     expect(done.evaluated).toBeGreaterThan(0);
-    expect(await until(() => allRight(s), 60_000), `not every PR ended right:\n${restarted.tail()}`).toBe(true);
+    expect(await until(() => allRight(s), 60_000, 100), `not every PR ended right:\n${restarted.tail()}`).toBe(true);
   }, 240_000);
 });

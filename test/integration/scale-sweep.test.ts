@@ -12,6 +12,7 @@ import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
 import { UnthrottledOctokit } from "../helpers/github.js";
 import { GitHubSimulator } from "../support/github/index.js";
+import { until } from "../helpers/poll.js";
 
 const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const SECRET = "sweep-secret";
@@ -30,12 +31,6 @@ afterEach(async () => {
   nock.activate();
   nock.disableNetConnect();
 });
-
-async function until(condition: () => boolean, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs;
-  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return condition();
-}
 
 describe("an installation sweep under the rate limit", () => {
   it("waits for the window to reset instead of running into a 403, and a live event is evaluated meanwhile", async () => {
