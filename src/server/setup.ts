@@ -15,10 +15,17 @@
 // browser posts exactly the manifest below (Probot 14's own page wrote it into value='…' unescaped,
 // and the apostrophe in app.yml's description cut it short).
 //
+// GitHub's redirect back carries a `state` (GitHub's manifest flow echoes the one the form's URL
+// carried): the review page issues a fresh random one, remembers it for an hour (GitHub's limit for
+// the whole flow) and puts it in a cookie of this browser too; /probot/setup exchanges a code only
+// when its state is one this server issued, not used before, and the same as the browser's cookie.
+// So a link someone else prepared (their code, to plant their app's credentials in .env) is refused.
+//
 // .env is written so that every reader takes it the same way: `docker run --env-file` and
 // `kubectl create secret --from-env-file` (KEY=VALUE taken verbatim, no quote removal), Compose and
 // node's parseEnv. So each value is written unquoted on one line, and the private key — several
 // lines — is written base64-encoded, which @probot/get-private-key (config.ts) decodes.
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -37,6 +44,8 @@ export interface SetupOptions {
   webhookPath: string;
   /** The app.yml to register (tests). */
   appYml?: URL | string;
+  /** The states the review page issues (tests pass their own to control the clock). */
+  states?: SetupStates;
   /** The GitHub API for the code exchange (tests point it at a fake). */
   request?: { fetch?: typeof fetch };
 }
@@ -141,6 +150,8 @@ export interface SetupView {
   action: string;
   githubHost: string;
   webhookPath: string;
+  /** The state the Register form sends to GitHub, which GitHub sends back with the code (review page only). */
+  state?: string;
 }
 
 /** The choice in the query string (or its defaults), checked. */
@@ -223,12 +234,71 @@ ${events.map((name) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(appYml.
 </tbody></table>
 <h2>Before you install it</h2>
 <p>On installation Countersign evaluates every open pull request of the repositories you choose. With no policy at all it enforces its defaults (one approval from someone with maintain or admin permission on AI-assisted pull requests). To measure first without blocking anyone, commit the report-mode organisation policy (<code>mode: report</code> in <code>.github/countersign.yml</code> of the organisation's <code>.github</code> repository) <strong>before</strong> you install the app — see the README, "Roll it out".</p>
-<form action="${escapeHtml(view.action)}" method="post" id="register">
+<form action="${escapeHtml(registrationUrl(view))}" method="post" id="register">
 <input type="hidden" name="manifest" id="manifest" value="${escapeHtml(JSON.stringify(manifest))}">
 <button type="submit" id="register-button">Register GitHub App${choice.organization ? ` for ${escapeHtml(choice.organization)}` : ""}</button>
 </form>
 <p>GitHub then sends you back here, and the app's id, private key and webhook secret are written to <code>.env</code>.</p>
 `;
+}
+
+/** Where the Register form posts: the account's registration page, with the state GitHub sends back. */
+function registrationUrl(view: SetupView): string {
+  return view.state ? `${view.action}?${new URLSearchParams({ state: view.state })}` : view.action;
+}
+
+/** The cookie that ties GitHub's redirect back to the browser that was given the state. */
+export const STATE_COOKIE = "countersign_setup_state";
+
+/** GitHub gives the manifest flow an hour from the first step to the code exchange. */
+const STATE_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * The states the review page issued: each works once, within an hour, and only with the cookie
+ * set beside it. Kept in memory: setup mode is one process, and a restart only means "start again".
+ */
+export class SetupStates {
+  private readonly issued = new Map<string, number>();
+  constructor(private readonly now: () => number = Date.now) {}
+
+  issue(): string {
+    const now = this.now();
+    for (const [state, expires] of this.issued) if (expires <= now) this.issued.delete(state);
+    // Bounded: a page reloaded many times cannot grow it without end (the oldest go first).
+    while (this.issued.size >= 1_000) this.issued.delete(this.issued.keys().next().value as string);
+    const state = randomBytes(24).toString("base64url");
+    this.issued.set(state, now + STATE_TTL_MS);
+    return state;
+  }
+
+  /** Why the redirect's state is refused, or undefined when it is good (it is then used up). */
+  redeem(state: string | null, cookie: string | undefined): string | undefined {
+    if (!state) return "GitHub's redirect carries no state";
+    const expires = this.issued.get(state);
+    if (expires === undefined) return "its state was not issued by this server, or was used already";
+    if (expires <= this.now()) {
+      this.issued.delete(state);
+      return "its state is more than an hour old";
+    }
+    if (!cookie || !sameText(cookie, state)) return "it does not come back to the browser this server's setup page gave the state to";
+    this.issued.delete(state);
+    return undefined;
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** One cookie's value from a Cookie header. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 export function setupPage(view: SetupView): string {
@@ -311,6 +381,7 @@ export function updateEnvFile(cwd: string, values: Record<string, string>): void
 export function setupHandler(options: SetupOptions) {
   const { log, env } = options;
   const appYmlFile = options.appYml ?? APP_YML;
+  const states = options.states ?? new SetupStates();
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== "GET") return false;
     const url = new URL(req.url ?? "/", "http://setup.invalid");
@@ -320,14 +391,21 @@ export function setupHandler(options: SetupOptions) {
     }
     if (url.pathname === "/probot") {
       const appYml = readAppYml(appYmlFile);
+      const base = baseUrlOf(req);
+      const choice = readChoice(url.searchParams, env, appYml, base);
+      const state = choice.review ? states.issue() : undefined;
       const view: SetupView = {
         appYml,
         githubHost: env.GHE_HOST?.trim() || "github.com",
         webhookPath: options.webhookPath,
-        ...readChoice(url.searchParams, env, appYml, baseUrlOf(req)),
+        ...choice,
+        ...(state ? { state } : {}),
       };
+      const secure = base.startsWith("https:") ? "; Secure" : "";
       res
         .writeHead(200, {
+          // SameSite=Lax: sent on GitHub's top-level redirect back, not on another site's subrequests.
+          ...(state ? { "set-cookie": `${STATE_COOKIE}=${state}; Path=/probot; Max-Age=3600; HttpOnly; SameSite=Lax${secure}` } : {}),
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
           // No script on these pages; forms go only to this server and to GitHub.
@@ -340,6 +418,16 @@ export function setupHandler(options: SetupOptions) {
       const code = url.searchParams.get("code");
       if (!code) {
         res.writeHead(400, { "content-type": "text/plain" }).end("code missing or invalid");
+        return true;
+      }
+      const refused = states.redeem(url.searchParams.get("state"), cookieValue(req.headers.cookie, STATE_COOKIE));
+      if (refused) {
+        log.warn(`setup: GitHub's redirect back was refused (${refused}); no credentials were written`);
+        res
+          .writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })
+          .end(
+            `Refused: ${refused}, so no credentials were written to .env. Start again at /probot in this browser: the Register button works once, within an hour.\n`,
+          );
         return true;
       }
       const octokit = new ProbotOctokit({

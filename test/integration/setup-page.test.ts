@@ -14,7 +14,7 @@ import { parse, type DefaultTreeAdapterMap } from "parse5";
 import { parse as parseYaml } from "yaml";
 import { pino } from "pino";
 import type { Browser } from "playwright-core";
-import { createAppUrl, readAppYml, readChoice, setupPage, updateEnvFile, webhookUrlProblem } from "../../src/server/setup.js";
+import { createAppUrl, readAppYml, readChoice, SetupStates, setupPage, updateEnvFile, webhookUrlProblem } from "../../src/server/setup.js";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
 import { rawGet } from "../helpers/raw-http.js";
@@ -115,7 +115,14 @@ describe("the setup page of the real server (no credentials, a child process)", 
     const query = new URLSearchParams({ review: "1", organization: "acme-corp", webhook_url: HOOK });
     const res = await rawGet(server.port, `/probot?${query}`);
     const form = registerForm(res.body);
-    expect(form.action).toBe("https://github.com/organizations/acme-corp/settings/apps/new");
+    const action = new URL(form.action ?? "");
+    expect(`${action.origin}${action.pathname}`).toBe("https://github.com/organizations/acme-corp/settings/apps/new");
+    // The state GitHub sends back with the code is the one this browser gets as a cookie.
+    const state = action.searchParams.get("state") ?? "";
+    expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(res.headers["set-cookie"]).toMatch(
+      new RegExp(`^countersign_setup_state=${state}; Path=/probot; Max-Age=3600; HttpOnly; SameSite=Lax$`),
+    );
     expect(form.method).toBe("post");
     const manifest = JSON.parse(form.fields.manifest ?? "") as Record<string, unknown>;
     const yml = appYml();
@@ -264,16 +271,19 @@ describe("registering in a real browser (headless Chromium)", () => {
     await page.getByRole("button", { name: "Register GitHub App for acme-corp" }).click();
     const sent = await request;
     expect(sent.method()).toBe("POST");
-    expect(sent.url()).toBe("https://github.com/organizations/acme-corp/settings/apps/new");
+    const posted = new URL(sent.url());
+    expect(`${posted.origin}${posted.pathname}`).toBe("https://github.com/organizations/acme-corp/settings/apps/new");
+    // The state in the URL is the one the browser holds as a cookie for GitHub's redirect back.
+    const cookie = (await page.context().cookies(`${base}/probot/setup`)).find((c) => c.name === "countersign_setup_state");
+    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect([...posted.searchParams]).toEqual([["state", cookie?.value]]);
     const form = new URLSearchParams(sent.postData() ?? "");
     expect([...form.keys()]).toEqual(["manifest"]);
     const manifest = JSON.parse(form.get("manifest") ?? "") as Record<string, unknown>;
     expectManifestIsAppYml(manifest, appYml(), base, HOOK);
     expect(manifest.public).toBe(false);
     // Nothing left the machine: the request to GitHub was the only one outside the server, and it was aborted.
-    expect(watch.requests.filter((r) => !r.includes(`${base}/`))).toEqual([
-      "POST https://github.com/organizations/acme-corp/settings/apps/new",
-    ]);
+    expect(watch.requests.filter((r) => !r.includes(`${base}/`))).toEqual([`POST ${sent.url()}`]);
     expect(watch.pageErrors).toEqual([]);
   });
 
@@ -288,7 +298,7 @@ describe("registering in a real browser (headless Chromium)", () => {
     expect(await page.textContent("body")).toContain("your personal account");
     const request = page.waitForRequest((r) => r.url().startsWith("https://github.com/"));
     await page.getByRole("button", { name: "Register GitHub App" }).click();
-    expect((await request).url()).toBe("https://github.com/settings/apps/new");
+    expect((await request).url()).toMatch(/^https:\/\/github\.com\/settings\/apps\/new\?state=[A-Za-z0-9_-]{32}$/);
   });
 
   it("shows why a localhost webhook URL cannot be registered", async (ctx) => {
@@ -306,47 +316,107 @@ describe("registering in a real browser (headless Chromium)", () => {
 
 describe("GitHub's redirect back (/probot/setup)", () => {
   const dir = mkdtempSync(join(tmpdir(), "countersign-setup-env-"));
+  const env: NodeJS.ProcessEnv = { NO_SMEE_SETUP: "true", HOST: "127.0.0.1", PORT: "0" };
   let server: AppServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(readServerConfig(env, dir), pino({ level: "silent" }), { env, cwd: dir });
+  });
   afterAll(async () => {
     await server?.shutdown("test");
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("exchanges the code for the app's credentials and writes them to .env", async () => {
-    const env: NodeJS.ProcessEnv = { NO_SMEE_SETUP: "true", HOST: "127.0.0.1", PORT: "0" };
-    const config = readServerConfig(env, dir);
-    server = await startServer(config, pino({ level: "silent" }), { env, cwd: dir });
-    expect(server.setupMode).toBe(true);
-    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEfake\nline2\n-----END RSA PRIVATE KEY-----\n";
-    nock("https://api.github.com").post("/app-manifests/the-code/conversions").reply(201, {
+  /** What a browser holds after the review page: the state in the Register form's URL, and the cookie beside it. */
+  async function reviewed(): Promise<{ state: string; cookie: string }> {
+    const query = new URLSearchParams({ review: "1", organization: "acme-corp", webhook_url: HOOK });
+    const res = await rawGet(server!.port, `/probot?${query}`);
+    const state = new URL(registerForm(res.body).action ?? "").searchParams.get("state") ?? "";
+    const cookie = (res.headers["set-cookie"] ?? "").split(";")[0] ?? "";
+    expect(cookie).toBe(`countersign_setup_state=${state}`);
+    return { state, cookie };
+  }
+
+  const conversion = (code: string) =>
+    nock("https://api.github.com").post(`/app-manifests/${code}/conversions`).reply(201, {
       id: 424242,
       slug: "countersign-acme",
       html_url: "https://github.com/apps/countersign-acme",
-      pem,
+      pem: PEM,
       webhook_secret: "s3cret",
       client_id: "Iv1.abc",
       client_secret: "shh",
     });
-    const res = await rawGet(server.port, "/probot/setup?code=the-code");
+  const PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEfake\nline2\n-----END RSA PRIVATE KEY-----\n";
+  const envFile = join(dir, ".env");
+
+  it("exchanges the code for the app's credentials and writes them to .env", async () => {
+    expect(server!.setupMode).toBe(true);
+    const { state, cookie } = await reviewed();
+    conversion("the-code");
+    const res = await rawGet(server!.port, `/probot/setup?code=the-code&state=${state}`, { cookie });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe("https://github.com/apps/countersign-acme/installations/new");
-    const text = readFileSync(join(dir, ".env"), "utf8");
+    const text = readFileSync(envFile, "utf8");
     const docker = dockerEnvFile(text);
     const node = parseEnv(text);
     // Both readers see the same values: nothing quoted, one line each.
     expect(docker).toEqual(node);
     expect(docker).toMatchObject({ APP_ID: "424242", WEBHOOK_SECRET: "s3cret", GITHUB_CLIENT_ID: "Iv1.abc", GITHUB_CLIENT_SECRET: "shh" });
-    expect(Buffer.from(docker.PRIVATE_KEY ?? "", "base64").toString("utf8")).toBe(pem);
+    expect(Buffer.from(docker.PRIVATE_KEY ?? "", "base64").toString("utf8")).toBe(PEM);
     // The server starts from either: readServerConfig gets the app's id and the PEM back.
     for (const env of [docker, node]) {
       const next = readServerConfig({ ...env, NO_SMEE_SETUP: "true" }, dir);
       expect(next.appId).toBe(424242);
-      expect(next.privateKey).toBe(pem);
+      expect(next.privateKey).toBe(PEM);
     }
   });
 
   it("refuses a redirect without a code", async () => {
     expect((await rawGet(server!.port, "/probot/setup")).status).toBe(400);
+  });
+
+  // A link someone else prepared — their own app's code — must not plant their credentials in this .env.
+  // Each is refused before the code is exchanged: no conversion is mocked, so an exchange would fail the test.
+  it("refuses a code whose state this server did not give this browser, and writes nothing", async () => {
+    rmSync(envFile, { force: true });
+    const { state, cookie } = await reviewed();
+    const other = await reviewed();
+    const attempts: Array<[string, Record<string, string>]> = [
+      ["/probot/setup?code=planted", {}],
+      [`/probot/setup?code=planted&state=${state}`, {}],
+      ["/probot/setup?code=planted&state=made-up", { cookie: "countersign_setup_state=made-up" }],
+      // A state this server issued, but to another browser.
+      [`/probot/setup?code=planted&state=${other.state}`, { cookie }],
+    ];
+    for (const [path, headers] of attempts) {
+      const res = await rawGet(server!.port, path, headers);
+      expect(res.status, path).toBe(403);
+      expect(res.body).toMatch(/^Refused: .*no credentials were written to \.env\. Start again at \/probot/);
+    }
+    expect(() => readFileSync(envFile, "utf8")).toThrow(/ENOENT/);
+  });
+
+  it("takes a state once: the same redirect replayed is refused", async () => {
+    const { state, cookie } = await reviewed();
+    conversion("first");
+    expect((await rawGet(server!.port, `/probot/setup?code=first&state=${state}`, { cookie })).status).toBe(302);
+    const again = await rawGet(server!.port, `/probot/setup?code=second&state=${state}`, { cookie });
+    expect(again.status).toBe(403);
+    expect(again.body).toMatch(/used already/);
+  });
+});
+
+describe("SetupStates", () => {
+  it("refuses a state after an hour, GitHub's limit for the whole flow", () => {
+    let now = 0;
+    const states = new SetupStates(() => now);
+    const state = states.issue();
+    now = 60 * 60 * 1000;
+    expect(states.redeem(state, state)).toMatch(/more than an hour old/);
+    const fresh = states.issue();
+    now += 60 * 60 * 1000 - 1;
+    expect(states.redeem(fresh, state)).toMatch(/browser/);
+    expect(states.redeem(fresh, fresh)).toBeUndefined();
   });
 });
 
