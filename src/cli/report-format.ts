@@ -31,6 +31,24 @@ const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+// The same, less tab and line breaks: what a CSV cell may keep (its quotes hold line breaks).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROLS_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text someone else wrote, safe in a CSV cell: escape sequences, controls and bidirectional overrides removed; tabs and line breaks kept. */
+function cellSafe(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, "").replace(CONTROLS_BUT_LINES, "");
+}
+
+// What JSON.stringify leaves raw and a terminal or an editor may act on: DEL, the C1 controls (8-bit
+// escape sequences), bidirectional overrides and the Unicode line separators.
+const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** JSON text with those characters written as \u escapes: the same value once parsed, nothing shown raw. */
+function jsonSafe(json: string): string {
+  return json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Text someone else wrote, safe to print in one terminal line: escape sequences and controls removed, line breaks as spaces. */
 export function terminalSafe(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, "").replace(LINE_BREAKS, " ").replace(CONTROLS, "");
@@ -166,19 +184,21 @@ export function renderReportTable(h: ReportHeader, rows: ReportRow[], t: ReportT
 }
 
 export function reportJson(h: ReportHeader, rows: ReportRow[], t: ReportTotals): string {
-  return `${JSON.stringify(
-    {
-      scope: h.scope,
-      since: h.since.toISOString(),
-      until: h.until.toISOString(),
-      repositories: h.repos,
-      skipped: h.skipped,
-      apiCalls: h.apiCalls,
-      totals: t,
-      pulls: rows,
-    },
-    null,
-    2,
+  return `${jsonSafe(
+    JSON.stringify(
+      {
+        scope: h.scope,
+        since: h.since.toISOString(),
+        until: h.until.toISOString(),
+        repositories: h.repos,
+        skipped: h.skipped,
+        apiCalls: h.apiCalls,
+        totals: t,
+        pulls: rows,
+      },
+      null,
+      2,
+    ),
   )}\n`;
 }
 
@@ -205,7 +225,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
-  const s = value === undefined ? "" : String(value);
+  const s = value === undefined ? "" : cellSafe(String(value));
   // Quote what needs it; a leading = + - @ is prefixed so a spreadsheet does not run it as a formula.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -520,6 +520,45 @@ describe("countersign report", () => {
     expect(io.stdout).not.toContain("\nforged line");
   });
 
+  it("--json keeps PR text exactly but writes C1 controls and bidi overrides as \\u escapes; --csv drops them", async () => {
+    const reason = "INC-2 \u009b2J\u001b[31mred\u001b[0m \u202eevil\u2066x\u2069 two\nlines";
+    const mock = () => {
+      const api = nock(API);
+      api
+        .get("/repos/acme/shop/pulls")
+        .query(true)
+        .reply(200, [pull({ number: 6, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+      openPulls(api, "/repos/acme/shop/pulls");
+      api
+        .get(`/repos/acme/shop/commits/${sha(6)}/check-runs`)
+        .query(true)
+        .reply(200, {
+          total_count: 1,
+          check_runs: [
+            run(2, 6, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
+              started: "2026-11-05T08:00:00Z",
+              completed: "2026-11-05T08:10:00Z",
+              title: "Overridden",
+            }),
+          ],
+        });
+    };
+    mock();
+    const json = capture();
+    expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(json.stdout).toContain("\\u009b2J");
+    const parsed = JSON.parse(json.stdout) as { pulls: Array<{ overrideReason?: string }> };
+    expect(parsed.pulls[0]?.overrideReason).toBe(reason);
+    mock();
+    const csv = capture();
+    expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
+    expect(csv.stdout).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(csv.stdout).toContain('"INC-2 red evilx two\nlines"');
+  });
+
   it("keeps CSV cells from starting a formula, whatever the PR title says", async () => {
     const api = nock(API);
     const titles = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"];
