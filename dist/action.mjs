@@ -29516,6 +29516,50 @@ function unmatchableGlob(written) {
 }
 
 // src/policy/ai-identities.ts
+var AI_APPS = [
+  { login: "Copilot", id: 198982749, otherIds: [175728472, 223556219] },
+  // Copilot coding agent
+  { login: "devin-ai-integration[bot]" },
+  { login: "google-labs-jules[bot]" },
+  { login: "claude[bot]" },
+  { login: "cursor[bot]", authorOnly: true },
+  { login: "amazon-q-developer[bot]" },
+  { login: "sweep-ai[bot]" },
+  { login: "openhands-agent" },
+  { login: "MentatBot" },
+  // Mentat's agent, commits as itself
+  { login: "codeflash-ai[bot]" }
+  // Codeflash's optimiser, opens PRs and commits its changes
+];
+var AGENT_LOGINS = ["copilot-swe-agent", "kiro-agent", "cursoragent", "cline-agent", "cline-cloud-agent"];
+var AGENT_BOT_APPS = [
+  "continue",
+  // Continue's agents (continue.dev)
+  "cline-cloud",
+  // Cline's cloud agent
+  "blink-so",
+  // Blink (Coder)
+  "qwen.ai",
+  // Qwen's coding agent app
+  "factory-droid",
+  // Factory's droids
+  "gemini-cli",
+  // Gemini CLI running as a GitHub bot (run-gemini-cli); release commits excepted
+  "jetbrains-junie",
+  // JetBrains Junie on GitHub
+  "codegen-sh",
+  // Codegen
+  "v0",
+  // Vercel v0
+  "lovable-dev",
+  // Lovable
+  "bolt-new-by-stackblitz",
+  // Bolt
+  "kiloconnect",
+  // Kilo Code's cloud agent
+  "augment-app"
+  // Augment Code's agent
+];
 var REVIEW_ONLY_AI_BOTS = [
   "coderabbitai",
   "copilot-pull-request-reviewer",
@@ -29538,36 +29582,21 @@ var REVIEW_ONLY_AI_BOTS = [
   "diamond-reviewer",
   "codeflash-ai-review"
 ];
+var bareLogin = (login) => login.trim().toLowerCase().replace(/\[bot\]$/, "");
 var AI_REVIEWER_LOGINS = [
   // Coding agents and AI apps that author pull requests.
-  "Copilot",
-  "copilot-swe-agent",
-  "devin-ai-integration",
-  "google-labs-jules",
-  "claude",
-  "cursor",
-  "cursoragent",
-  "amazon-q-developer",
-  "sweep-ai",
-  "openhands-agent",
-  "MentatBot",
-  "codeflash-ai",
-  "kiro-agent",
-  "cline-agent",
-  "cline-cloud-agent",
+  ...AI_APPS.map((app) => bareLogin(app.login)),
+  ...AGENT_LOGINS,
   // AI reviewers: their approvals never count either.
   ...REVIEW_ONLY_AI_BOTS
 ];
-var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor"]);
+var BOT_ONLY = /* @__PURE__ */ new Set(["claude", "cursor", ...AGENT_BOT_APPS]);
 var normalise2 = (login) => login.trim().toLowerCase();
 function isAiReviewer(spec) {
   const login = normalise2(spec);
-  const bare = login.replace(/\[bot\]$/, "");
-  return AI_REVIEWER_LOGINS.some((known) => {
-    const k = normalise2(known);
-    if (BOT_ONLY.has(k)) return login === `${k}[bot]`;
-    return bare === k;
-  });
+  const bare = bareLogin(login);
+  if (BOT_ONLY.has(bare)) return login === `${bare}[bot]`;
+  return AI_REVIEWER_LOGINS.some((known) => normalise2(known) === bare);
 }
 
 // src/core/ai-catalogue.ts

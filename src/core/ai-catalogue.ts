@@ -2,53 +2,9 @@
 import type { BuiltinSignalId } from "../policy/signals.js";
 import { REVIEW_ONLY_AI_BOTS } from "../policy/ai-identities.js";
 
-/** A GitHub account known to the catalogue; `id` is compared before the login where both are known. */
-export interface KnownAccount {
-  login: string;
-  id?: number;
-  /** Further ids GitHub shows for the same login (Copilot's agent commits under more than one). */
-  otherIds?: readonly number[];
-  /** Only the PR author counts, not commits by it (cursor[bot] also pushes Bugbot autofix commits). */
-  authorOnly?: boolean;
-}
-
-/** AI apps and agents that open pull requests themselves. */
-export const AI_APPS: readonly KnownAccount[] = [
-  { login: "Copilot", id: 198982749, otherIds: [175728472, 223556219] }, // Copilot coding agent
-  { login: "devin-ai-integration[bot]" },
-  { login: "google-labs-jules[bot]" },
-  { login: "claude[bot]" },
-  { login: "cursor[bot]", authorOnly: true },
-  { login: "amazon-q-developer[bot]" },
-  { login: "sweep-ai[bot]" },
-  { login: "openhands-agent" },
-  { login: "MentatBot" }, // Mentat's agent, commits as itself
-  { login: "codeflash-ai[bot]" }, // Codeflash's optimiser, opens PRs and commits its changes
-];
-
-/** Accounts that coding agents commit as (normalised: lower-case, no "[bot]"). */
-export const AGENT_LOGINS: readonly string[] = ["copilot-swe-agent", "kiro-agent", "cursoragent", "cline-agent", "cline-cloud-agent"];
-
-/**
- * GitHub Apps that coding agents commit or co-author as (normalised, matched only as "[bot]"
- * accounts, so a person who picked the same login never matches): each tool documents the app as
- * the identity its agent writes with.
- */
-export const AGENT_BOT_APPS: readonly string[] = [
-  "continue", // Continue's agents (continue.dev)
-  "cline-cloud", // Cline's cloud agent
-  "blink-so", // Blink (Coder)
-  "qwen.ai", // Qwen's coding agent app
-  "factory-droid", // Factory's droids
-  "gemini-cli", // Gemini CLI running as a GitHub bot (run-gemini-cli); release commits excepted
-  "jetbrains-junie", // JetBrains Junie on GitHub
-  "codegen-sh", // Codegen
-  "v0", // Vercel v0
-  "lovable-dev", // Lovable
-  "bolt-new-by-stackblitz", // Bolt
-  "kiloconnect", // Kilo Code's cloud agent
-  "augment-app", // Augment Code's agent
-];
+// The AI accounts themselves (apps, agents' logins, agents' bot apps, review-only bots) live in the
+// policy layer, which refuses them as reviewers and may not import this file; they are one list.
+export { AGENT_BOT_APPS, AGENT_LOGINS, AI_APPS, type KnownAccount } from "../policy/ai-identities.js";
 
 /**
  * Git author/committer emails of coding agents (lower-case, exact): the tools' own identities, never

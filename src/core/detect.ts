@@ -99,8 +99,8 @@ export function contributorLogins(snapshot: PullSnapshot): string[] {
 }
 
 /**
- * Whether an account is a known AI identity: the built-in AI apps and agents, the review-only AI
- * bots, and detection.authors. Used to refuse approvals, so it ignores detection.builtin, disable
+ * Whether an account is a known AI identity: the built-in AI apps and agents (their bot apps
+ * included), the review-only AI bots, and detection.authors. Used to refuse approvals, so it ignores detection.builtin, disable
  * and ignore_authors (those shape detection; they never let an AI sign off).
  */
 export function isAiIdentity(actor: Actor, policy: Policy): boolean {
@@ -109,6 +109,7 @@ export function isAiIdentity(actor: Actor, policy: Policy): boolean {
   return (
     AGENT_LOGINS.includes(login) ||
     REVIEW_ONLY_AI_BOTS.includes(login) ||
+    (isBotAccount(actor) && AGENT_BOT_APPS.includes(login)) ||
     policy.detection.authors.some((a) => normalisePolicyLogin(a) === login)
   );
 }

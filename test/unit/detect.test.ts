@@ -749,6 +749,8 @@ describe("isAiIdentity", () => {
     ["a human", { login: "alice", id: 1, type: "User" }, {}, false],
     ["dependabot", { login: "dependabot[bot]", id: 49699333, type: "Bot" }, {}, false],
     ["a claude-like human login", { login: "claudette" }, {}, false],
+    ["a coding agent's bot app (Factory's droid)", { login: "factory-droid[bot]", type: "Bot" }, {}, true],
+    ["a person whose login is an agent app's name", { login: "continue", id: 7, type: "User" }, {}, false],
   ])("%s → %s", (_name, actor, input, expected) => {
     expect(isAiIdentity(actor, policy(input))).toBe(expected);
   });

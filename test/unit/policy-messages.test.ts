@@ -2,7 +2,7 @@
 // (with the nearest one), an AI tool's account is refused as a reviewer wherever reviewers are
 // listed, an unknown signal id or CLI command gets the nearest known one.
 import { describe, expect, it } from "vitest";
-import { AGENT_LOGINS, AI_APPS, REVIEW_ONLY_AI_BOTS } from "../../src/core/ai-catalogue.js";
+import { AGENT_BOT_APPS, AGENT_LOGINS, AI_APPS, REVIEW_ONLY_AI_BOTS } from "../../src/core/ai-catalogue.js";
 import { isAiReviewer } from "../../src/policy/ai-identities.js";
 import { validatePolicy, validatePolicyText } from "../../src/policy/validate.js";
 import { spawnSync } from "node:child_process";
@@ -83,6 +83,12 @@ describe("AI identities as reviewers", () => {
       expect(isAiReviewer(login), login).toBe(true);
       expect(isAiReviewer(`${login}[bot]`), `${login}[bot]`).toBe(true);
     }
+    // The agents' bot apps are refused as bots; the same name as a person's login is a person.
+    for (const login of AGENT_BOT_APPS) {
+      expect(isAiReviewer(`${login}[bot]`), `${login}[bot]`).toBe(true);
+      expect(isAiReviewer(login), login).toBe(false);
+    }
+    expect(isAiReviewer("claude"), "a person called claude").toBe(false);
   });
 });
 
