@@ -4,11 +4,15 @@ import { evaluatePullRequest } from "./evaluate.js";
 import { openPullRequestsForSha } from "../github/pulls.js";
 import { readCheckRun, writeCheckRun } from "../github/publish.js";
 import { renderMergeGroup } from "../core/render.js";
+import type { EvaluateDeps } from "./installation.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
+/** Which check run is ours: its name, and the app that writes it (undefined: the app id is not configured). */
+export type OurCheck = Pick<Services, "checkName" | "appId">;
+
 /** "Re-run" on our check (or on the whole suite): GitHub does not redeliver lost webhooks, this is the way back. */
-export function onRerunRequested(services: Services) {
+export function onRerunRequested(services: OurCheck & EvaluateDeps) {
   return async (context: Context<"check_run.rerequested"> | Context<"check_suite.rerequested">): Promise<void> => {
     const payload = context.payload;
     const which = "check_run" in payload ? "check_run" : "check_suite";
@@ -45,7 +49,7 @@ export function onRerunRequested(services: Services) {
 }
 
 /** The merge queue's temporary head: every PR in it passed on its own head already. */
-export function onMergeGroup(services: Services) {
+export function onMergeGroup(services: OurCheck) {
   return async (context: Context<"merge_group.checks_requested">): Promise<void> => {
     if (!hasFields(context.log, context.name, context.payload, { ...REPOSITORY_FIELDS, "merge_group.head_sha": "string" })) return;
     const { owner, repo } = context.repo();

@@ -9,7 +9,21 @@ import { listOpenPullRequests, type OpenPull } from "../github/pulls.js";
 import type { Octokit } from "../github/octokit.js";
 import { evaluatePullRequest } from "./evaluate.js";
 import { durabilityOf } from "./durability.js";
-import type { Services } from "./services.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { WriteTurns } from "../github/write-turns.js";
+
+/** What evaluating one PR takes: whatever handlers/evaluate.ts asks for (its gate, caches, metrics …). */
+export type EvaluateDeps = Parameters<typeof evaluatePullRequest>[2];
+
+/**
+ * What a sweep uses: what evaluating a PR and pacing background work take (handlers/durability.ts),
+ * the sweep's counter, and the write queue's backlog for its progress line.
+ */
+export type SweepDeps = EvaluateDeps &
+  Parameters<typeof durabilityOf>[0] & {
+    metrics: Pick<Metrics, "sweepPullRequests">;
+    requestHooks: { turns?: Pick<WriteTurns, "backlog"> | undefined };
+  };
 
 /** How many repositories, and PRs within one, are read at once: reads are cheap, writes are throttled anyway. */
 const CONCURRENCY = 4;
@@ -41,7 +55,7 @@ export interface SweepResult {
 export async function sweepOpenPullRequests(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  services: SweepDeps,
   options: SweepOptions,
 ): Promise<SweepResult> {
   const { owner, repos, installation, kind } = options;
@@ -156,7 +170,7 @@ export async function sweepOpenPullRequests(
 /** The installation sweep of `repos` (kept for callers of the earlier name). */
 export async function evaluateOpenPullRequests(
   context: Context,
-  services: Services,
+  services: SweepDeps,
   owner: string,
   repos: string[],
 ): Promise<{ evaluated: number; failed: number }> {
@@ -170,7 +184,7 @@ export async function evaluateOpenPullRequests(
   return { evaluated, failed };
 }
 
-export function onInstallation(services: Services) {
+export function onInstallation(services: SweepDeps) {
   return async (context: Context<"installation.created"> | Context<"installation_repositories.added">): Promise<void> => {
     const payload = context.payload;
     const owner = payload.installation.account && "login" in payload.installation.account ? payload.installation.account.login : undefined;

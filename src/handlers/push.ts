@@ -3,7 +3,8 @@ import type { Context } from "probot";
 import pLimit from "p-limit";
 import { loadPolicy } from "../github/policy-source.js";
 import { ORG_POLICY_REPO, POLICY_PATH } from "../policy/paths.js";
-import { evaluateOpenPullRequests } from "./installation.js";
+import { evaluateOpenPullRequests, type SweepDeps } from "./installation.js";
+import type { PolicyCache } from "../github/policy-cache.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
@@ -29,7 +30,13 @@ export function orgPolicyFilesChanged(commits: PushCommits): string[] {
   );
 }
 
-export function onPush(services: Services) {
+/** What a push uses: which repositories read the changed files, how to drop their cached policies, and the sweep. */
+export type PushDeps = SweepDeps & {
+  policies: Pick<PolicyCache, "readersOf" | "filesReadIn">;
+  onPolicyChanged?: Services["onPolicyChanged"];
+};
+
+export function onPush(services: PushDeps) {
   return async (context: Context<"push">): Promise<void> => {
     const fields = { ...REPOSITORY_FIELDS, ref: "string", commits: "array", "repository.default_branch": "string" } as const;
     if (!hasFields(context.log, context.name, context.payload, fields)) return;

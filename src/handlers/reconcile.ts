@@ -7,8 +7,8 @@
 import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { OpenPull } from "../github/pulls.js";
-import { sweepOpenPullRequests, type SweepResult } from "./installation.js";
-import type { Services } from "./services.js";
+import { sweepOpenPullRequests, type SweepDeps, type SweepResult } from "./installation.js";
+import type { OurCheck } from "./checks.js";
 
 export interface ReconcileOptions {
   /** The app's octokit (no id) or an installation's. */
@@ -21,13 +21,13 @@ export interface ReconcileOptions {
 }
 
 /** Whether our check on the PR's head is missing or older than the PR's last change. */
-export async function checkIsStale(octokit: Octokit, services: Services, owner: string, repo: string, pull: OpenPull): Promise<boolean> {
+export async function checkIsStale(octokit: Octokit, ours: OurCheck, owner: string, repo: string, pull: OpenPull): Promise<boolean> {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,
     ref: pull.headSha,
-    check_name: services.checkName,
-    ...(services.appId ? { app_id: services.appId } : {}),
+    check_name: ours.checkName,
+    ...(ours.appId ? { app_id: ours.appId } : {}),
     per_page: 1,
   });
   const check = data.check_runs[0];
@@ -37,7 +37,10 @@ export async function checkIsStale(octokit: Octokit, services: Services, owner: 
   return written < Date.parse(pull.updatedAt);
 }
 
-export async function reconcileOpenPullRequests(log: Logger, services: Services, options: ReconcileOptions): Promise<SweepResult> {
+/** What the start-up sweep uses: the sweep's own needs, and which check is ours (to find the stale ones). */
+export type ReconcileDeps = SweepDeps & OurCheck;
+
+export async function reconcileOpenPullRequests(log: Logger, services: ReconcileDeps, options: ReconcileOptions): Promise<SweepResult> {
   const started = performance.now();
   const total: SweepResult = { evaluated: 0, failed: 0, current: 0, skipped: 0 };
   const app = await options.auth();

@@ -9,9 +9,23 @@ import { readPathOwners } from "../github/codeowners.js";
 import { listSpecPeople } from "../github/candidates.js";
 import { pendingReviewers, planAssignment } from "../core/assign.js";
 import { escalationState } from "../core/escalation.js";
+import type { SpecPeople } from "../core/candidates.js";
 import type { AskedReviewers, PullSnapshot, Verdict } from "../core/types.js";
 import type { Policy } from "../policy/schema.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Services } from "./services.js";
+
+/** What choosing who is asked, and escalating, uses: the seniors' records and clock, and who is behind a team. */
+export interface AskDeps {
+  seniors: Services["seniors"];
+  caches: Pick<Services["caches"], "people">;
+}
+
+/** What recording who was asked uses: the open requests per person, and the counters of escalations and kept approvals. */
+export interface RecordAskedDeps {
+  seniors: Pick<Services["seniors"], "load">;
+  metrics: Pick<Metrics, "escalations" | "approvalsKeptByPath">;
+}
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -19,14 +33,14 @@ const lower = (s: string) => s.toLowerCase();
 export async function withAskedReviewers(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  deps: AskDeps,
   ref: PullRef,
   key: string,
   snapshot: PullSnapshot,
   policy: Policy,
   verdict: Verdict,
 ): Promise<{ verdict: Verdict; snapshot: PullSnapshot }> {
-  const { seniors } = services;
+  const { seniors } = deps;
   const waiting = verdict.gated && verdict.outcome === "waiting" && policy.mode === "enforce";
   if (!waiting) {
     // Not waiting any more: its requests are no longer open, and nothing escalates. Only under a policy
@@ -64,7 +78,7 @@ export async function withAskedReviewers(
     ].map(lower);
     const ownership = await readPathOwners(octokit, current, { codeowners: seniors.codeowners, changers: seniors.changers });
     const specs = [...new Set([...ownership.teams.keys(), ...pendingReviewers(verdict)])];
-    const listed = await listSpecPeople(octokit, current, specs, services.caches.people);
+    const listed = await listSpecPeople(octokit, current, specs, deps.caches.people);
     const logins = [
       ...new Set([
         ...ownership.owners.map((o) => lower(o.login)),
@@ -76,7 +90,7 @@ export async function withAskedReviewers(
     const plan = planAssignment(current, policy, verdict, {
       owners: ownership.owners,
       ownerTeams: ownership.teams,
-      listed: listed as Map<string, import("../core/candidates.js").SpecPeople>,
+      listed: new Map<string, SpecPeople>(listed),
       load,
       askedBefore,
     });
@@ -91,7 +105,7 @@ export async function withAskedReviewers(
 /** After the publish: the people asked now have one more open request (idempotent per PR). */
 export async function recordAsked(
   log: Logger,
-  services: Services,
+  deps: RecordAskedDeps,
   ref: PullRef,
   key: string,
   verdict: Verdict,
@@ -99,10 +113,10 @@ export async function recordAsked(
 ): Promise<void> {
   const assigned = verdict.asked?.assigned ?? [];
   // The escalation's request is written once (the request history keeps it from repeating).
-  if (verdict.asked?.escalated && published.reviewRequests > 0) services.metrics.escalations.inc();
-  if (verdict.keptByPath && published.check !== "unchanged") services.metrics.approvalsKeptByPath.inc(verdict.keptByPath.length);
+  if (verdict.asked?.escalated && published.reviewRequests > 0) deps.metrics.escalations.inc();
+  if (verdict.keptByPath && published.check !== "unchanged") deps.metrics.approvalsKeptByPath.inc(verdict.keptByPath.length);
   if (assigned.length === 0) return;
-  await services.seniors.load
+  await deps.seniors.load
     .add(
       ref.owner,
       key,

@@ -1,9 +1,17 @@
 // pull_request.closed: a closed PR no longer waits for sign-off (the waiting gauge forgets it).
 import type { Context } from "probot";
 import { pullKey } from "./guarded-publish.js";
-import type { Services } from "./services.js";
+import type { WaitingBoard } from "../scale/waiting-board.js";
+import type { ReviewLoad } from "../scale/review-load.js";
+import type { EscalationBoard } from "../scale/escalation-sweep.js";
 
-export function onPullRequestClosedWaiting(services: Services) {
+/** What forgetting a closed PR uses: the waiting board, and the seniors' open requests and escalations. */
+export interface ClosedWaitingDeps {
+  waiting: Pick<WaitingBoard, "clear">;
+  seniors: { load: Pick<ReviewLoad, "release">; escalations: Pick<EscalationBoard, "clear"> };
+}
+
+export function onPullRequestClosedWaiting(services: ClosedWaitingDeps) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
     const ref = {
       owner: context.payload.repository.owner.login,

@@ -69,7 +69,8 @@ export async function startRedisServer(): Promise<RedisStart> {
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const kill = () => child.kill("SIGKILL");
   process.once("exit", kill);
-  if (!(await ready(port, child, 5_000))) {
+  // A generous bound: on a busy machine redis-server may take seconds to start, and a timeout here skips the Redis tests.
+  if (!(await ready(port, child, 20_000))) {
     kill();
     return { ok: false, reason: `redis-server did not start on port ${port}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ""}` };
   }

@@ -3,7 +3,7 @@
 // invalidation, the naive baseline, and GET /metrics on Probot's own server.
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Probot, Server } from "probot";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
@@ -27,9 +27,10 @@ import {
 } from "../helpers/github.js";
 import { BOB } from "../support/github/constants.js";
 import { freePort } from "../helpers/net.js";
+import { deferred } from "../helpers/deferred.js";
 
 type Json = Record<string, unknown>;
-/** A simulated network latency, or the spacing of events a scenario sends: never a wait for an event. */
+/** A simulated network latency: never a wait for an event. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Poll a condition until it holds; the deadline only bounds a failure (nothing passes because time went by). */
@@ -221,6 +222,11 @@ describe("coalescing a burst of events for one PR", () => {
     const pr = pulls[0]!;
     await app.receive("pull_request", github.synchronize(pr.number, sha(100)));
     const before = await evaluations(app.services);
+    // The first run's read of the PR is answered once all 20 events have reached the gate: the burst
+    // arrives while it runs, however the process is scheduled.
+    const coalesced = app.services.coalescer.coalesced;
+    const allQueued = until(() => app.services.coalescer.coalesced - coalesced >= 19, "the other 19 events to join the runs");
+    github.faults.add({ match: { route: "pulls.get" }, action: { type: "hold", until: allQueued } });
 
     const burst: Array<Promise<void>> = [];
     for (let i = 1; i <= 20; i++) {
@@ -238,20 +244,30 @@ describe("coalescing a burst of events for one PR", () => {
     expect(github.checkWrites(pr.number).filter((w) => w.head !== sha(100) && w.head !== sha(119))).toEqual([]);
   });
 
-  it("with COALESCE_DELAY_MS, 20 events spread over two seconds are evaluated at most twice", async () => {
-    // Events 100 ms apart, a quiet period ten times longer: a busy machine that delays an event by
-    // most of a second still folds the burst (a 250 ms period failed when one arrived late).
-    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "1000" }, { latencyMs: 10 });
-    const { github, pulls } = liveRepo();
-    const pr = pulls[0]!;
-    const burst: Array<Promise<void>> = [];
-    for (let i = 1; i <= 20; i++) {
-      burst.push(app.receive("pull_request", github.synchronize(pr.number, sha(200 + i))));
-      await sleep(100);
+  it("with COALESCE_DELAY_MS, 20 events spread over two seconds are evaluated once, after the quiet period", async () => {
+    // Time is the subject: the quiet period runs on the fake clock (setTimeout, performance.now), so
+    // the events are exactly 100 ms apart however busy the machine is. GitHub's answers stay real I/O.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const app = measuredApp({ POLICY_CACHE_SECONDS: "300", COALESCE_DELAY_MS: "1000" });
+      const { github, pulls } = liveRepo();
+      const pr = pulls[0]!;
+      const burst: Array<Promise<void>> = [];
+      for (let i = 1; i <= 20; i++) {
+        burst.push(app.receive("pull_request", github.synchronize(pr.number, sha(200 + i))));
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      // 900 ms after the last event nothing has run yet; at 1000 ms the one run starts.
+      await vi.advanceTimersByTimeAsync(800);
+      expect(await evaluations(app.services)).toBe(0);
+      expect(github.requestsTo(/\/pulls\/7$/)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(burst);
+      expect(await evaluations(app.services)).toBe(1);
+      expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(220), status: "in_progress" });
+    } finally {
+      vi.useRealTimers();
     }
-    await Promise.all(burst);
-    expect(await evaluations(app.services)).toBeLessThanOrEqual(2);
-    expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(220), status: "in_progress" });
   });
 
   it("an older evaluation that is slow never overwrites a newer one: runs for one PR are serialised and the last one reads the latest state", async () => {
@@ -260,15 +276,20 @@ describe("coalescing a burst of events for one PR", () => {
     const pr = pulls[0]!;
     // The first evaluation reads an approved PR, slowly; meanwhile the approval is dismissed.
     const approval = github.review(pr.number, BOB, "APPROVED", { commitId: HEAD });
-    github.slowNextRead(pr.number, 150);
+    const readAnswered = deferred();
+    github.holdNextRead(pr.number, readAnswered.promise);
     const first = app.receive("pull_request_review", github.reviewEvent("submitted", {}, pr.number));
-    // The first run has read the PR (its answer, with the approval, is delayed): now it is dismissed.
+    // The first run has read the PR (its answer, with the approval, is held): now it is dismissed.
     await until(() => github.requestsTo(/\/pulls\/7$/).length >= 1, "the first run's read of the PR");
     approval.state = "DISMISSED";
+    const coalesced = app.services.coalescer.coalesced;
     const second = app.receive("pull_request_review", {
       ...example("pull_request_review", "dismissed"),
       pull_request: pullRequest({ headSha: HEAD }),
     });
+    // The dismissal's event queues behind the first run while that run's read is still unanswered.
+    await until(() => app.services.coalescer.coalesced > coalesced, "the dismissal to queue a follow-up");
+    readAnswered.resolve();
     await Promise.all([first, second]);
 
     // The dismissal is what stands: the check waits. The first run read the approval, saw the
@@ -300,12 +321,16 @@ describe("coalescing a burst of events for one PR", () => {
     const { github, pulls } = liveRepo();
     const pr = pulls[0]!;
     await app.receive("pull_request", github.synchronize(pr.number, sha(300)));
-    // Run 1 (slow) is in flight; events arrive while it reads, so it yields and the follow-up writes.
-    github.slowNextRead(pr.number, 100);
+    // Run 1 is in flight (its read of the PR held); an event arrives while it reads, so it yields and the follow-up writes.
+    const readAnswered = deferred();
+    github.holdNextRead(pr.number, readAnswered.promise);
     const reads = github.requestsTo(/\/pulls\/7$/).length;
     const first = app.receive("pull_request", github.synchronize(pr.number, sha(301)));
     await until(() => github.requestsTo(/\/pulls\/7$/).length > reads, "run 1's read of the PR");
+    const coalesced = app.services.coalescer.coalesced;
     const second = app.receive("pull_request", github.synchronize(pr.number, sha(302)));
+    await until(() => app.services.coalescer.coalesced > coalesced, "the newer push to queue a follow-up");
+    readAnswered.resolve();
     await Promise.all([first, second]);
     const superseded = await app.services.metrics.supersededPublishes.get();
     expect(superseded.values[0]?.value).toBe(1);
@@ -313,11 +338,14 @@ describe("coalescing a burst of events for one PR", () => {
     expect(github.check(undefined, pr.number)).toMatchObject({ head_sha: sha(302), status: "in_progress" });
   });
 
-  it("drops a write whose PR got a newer event while it waited for its turn, without spending a throttled second", async () => {
-    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", WRITE_SPACING_MS: "1000" });
+  it("drops a write whose PR got a newer event while it waited for its turn, instead of sending it", async () => {
+    // Without spacing a turn lasts until its write is answered: PR 8's check write, held, keeps the turn.
+    const app = measuredApp({ POLICY_CACHE_SECONDS: "300", WRITE_SPACING_MS: "0" });
     const { github, pulls } = liveRepo([7, 8]);
     const [pr, other] = [pulls[0]!, pulls[1]!];
-    // PR 8's write takes the installation's turn for a second…
+    const writeAnswered = deferred();
+    github.faults.add({ match: { route: "checks.create" }, times: 1, action: { type: "hold", until: writeAnswered.promise } });
+    // PR 8's write takes the installation's turn until it is answered…
     github.forcePush(other.number, sha(900));
     const busy = app.receive("pull_request", github.synchronize(other.number, sha(901)));
     await until(() => github.checkWrites(other.number).length > 0, "PR 8's check write");
@@ -325,7 +353,10 @@ describe("coalescing a burst of events for one PR", () => {
     const first = app.receive("pull_request", github.synchronize(pr.number, sha(902)));
     // PR 8's check write is out: a check write waiting now is PR 7's (its first on this head: rank "check").
     await until(() => (app.services.requestHooks.turns?.backlog().check ?? 0) > 0, "PR 7's check write to wait for its turn");
+    const coalesced = app.services.coalescer.coalesced;
     const second = app.receive("pull_request", github.synchronize(pr.number, sha(903)));
+    await until(() => app.services.coalescer.coalesced > coalesced, "the newer push to PR 7 to queue a follow-up");
+    writeAnswered.resolve();
     await Promise.all([busy, first, second]);
     expect(github.checkWrites(pr.number).map((w) => w.head)).toEqual([sha(903)]);
     expect((await app.services.metrics.supersededPublishes.get()).values[0]?.value).toBe(1);
@@ -336,11 +367,15 @@ describe("coalescing a burst of events for one PR", () => {
     const { github, pulls } = liveRepo([7, 8]);
     const [slow, fast] = [pulls[0]!, pulls[1]!];
     github.forcePush(fast.number, sha(800));
-    github.slowNextRead(slow.number, 300);
+    const slowRead = deferred();
+    github.holdNextRead(slow.number, slowRead.promise);
     const finished: number[] = [];
     const a = app.receive("pull_request", github.synchronize(slow.number, HEAD)).then(() => finished.push(7));
     const b = app.receive("pull_request", github.synchronize(fast.number, sha(801))).then(() => finished.push(8));
-    await Promise.all([a, b]);
+    // PR 8 is evaluated and written while PR 7's read is still unanswered (held until PR 8 is done).
+    await b;
+    slowRead.resolve();
+    await a;
     expect(finished).toEqual([8, 7]);
     expect(github.check(undefined, slow.number)?.head_sha).toBe(HEAD);
     expect(github.check(undefined, fast.number)?.head_sha).toBe(sha(801));

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { APP_ID, createTestApp, example, issueCommentEvent } from "../helpers/github.js";
 import { CAROL, OWNER } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit } from "../support/github/session.js";
+import { deferred } from "../helpers/deferred.js";
+import { until } from "../helpers/poll.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
@@ -80,13 +82,21 @@ describe("events out of order", () => {
   it("two evaluations of one PR at once: the one that read a stale approval never has the last word", async () => {
     const { gh, app } = world();
     const review = gh.review(7, CAROL, "APPROVED");
-    // The first evaluation reads the reviews (with the approval) at once, but the answer is slow.
-    gh.faults.add({ id: "slow reviews", match: { path: /\/pulls\/7\/reviews$/ }, times: 1, action: { type: "delay", ms: 300 } });
+    // The first evaluation reads the reviews (with the approval) at once, but the answer is held.
+    const reviewsAnswered = deferred();
+    gh.faults.add({
+      id: "held reviews",
+      match: { path: /\/pulls\/7\/reviews$/ },
+      times: 1,
+      action: { type: "hold", until: reviewsAnswered.promise },
+    });
     const first = app.receive("pull_request_review", gh.reviewEvent("submitted", review));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await until(() => gh.requestsTo(/\/pulls\/7\/reviews$/).length === 1, 10_000)).toBe(true);
     // Meanwhile the approval is dismissed, and its event arrives while the first evaluation runs.
     review.state = "DISMISSED";
     const second = app.receive("pull_request_review", gh.reviewEvent("dismissed", review));
+    expect(await until(() => app.services.coalescer.coalesced === 1, 10_000)).toBe(true);
+    reviewsAnswered.resolve();
     await Promise.all([first, second]);
 
     expect(blocks(gh.check())).toBe(true);
@@ -98,7 +108,9 @@ describe("events out of order", () => {
   it("a burst of events for one PR is evaluated at most twice and ends in the right state", async () => {
     const { gh, app } = world();
     const review = gh.review(7, CAROL, "APPROVED");
-    gh.faults.add({ id: "slow PR read", match: { path: /\/pulls\/7$/ }, times: 1, action: { type: "delay", ms: 100 } });
+    // The first run's read of the PR is answered once the other three events have reached the gate.
+    const allQueued = until(() => app.services.coalescer.coalesced === 3, 10_000);
+    gh.faults.add({ id: "held PR read", match: { path: /\/pulls\/7$/ }, times: 1, action: { type: "hold", until: allQueued } });
     await Promise.all([
       app.receive("pull_request", gh.pullEvent("edited")),
       app.receive("pull_request", gh.pullEvent("labeled")),

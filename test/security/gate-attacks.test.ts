@@ -9,6 +9,8 @@ import { makeSnapshot } from "../helpers/snapshot.js";
 import { ALICE, CAROL, CHECK_NAME, DAVE, OWNER, REPO } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, POLICY_FILE, blocks, passes, simCommit, simFile } from "../support/github/session.js";
 import { overrideText } from "../support/check-record.js";
+import { deferred } from "../helpers/deferred.js";
+import { until } from "../helpers/poll.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
@@ -232,7 +234,6 @@ describe("a change to a file that a policy in force reads is critical", () => {
 
 describe("overrides", () => {
   const OVERRIDES = `${SENIORS}override:\n  by: ['@acme/incident-commanders']\n`;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function overrideWorld() {
     const w = world({ policy: OVERRIDES });
@@ -242,14 +243,25 @@ describe("overrides", () => {
 
   it("an override is not swallowed by concurrent events: the check passes, and 'applied' is replied only after it is written", async () => {
     const { gh, app } = overrideWorld();
-    // The runs' file reads are slow, so a title edit is in flight when the override arrives, and a
+    // The runs' file reads are held, so a title edit is in flight when the override arrives, and a
     // label event arrives while the override's run is in flight (a follow-up is queued behind it).
-    gh.faults.add({ id: "slow files", match: { method: "GET", path: /\/pulls\/7\/files$/ }, times: 2, action: { type: "delay", ms: 300 } });
+    const files = { method: "GET", path: /\/pulls\/7\/files$/ };
+    const [editFiles, overrideFiles] = [deferred(), deferred()];
+    gh.faults.add({ id: "edit's files", match: files, times: 1, action: { type: "hold", until: editFiles.promise } });
+    gh.faults.add({ id: "override's files", match: files, after: 1, times: 1, action: { type: "hold", until: overrideFiles.promise } });
+    const joined = () => app.services.coalescer.coalesced;
+    const filesRead = () => gh.requestsTo(/\/pulls\/7\/files$/).length;
+
     const edit = app.receive("pull_request", gh.pullEvent("edited"));
-    await sleep(50);
+    expect(await until(() => filesRead() === 1, 10_000)).toBe(true);
     const override = app.receive("issue_comment", issueCommentEvent("/countersign override checkout is down"));
-    await sleep(400);
+    expect(await until(() => joined() === 1, 10_000)).toBe(true);
+    editFiles.resolve();
+    // The override's own run is reading the files now; the label event queues behind it.
+    expect(await until(() => filesRead() === 2, 10_000)).toBe(true);
     const label = app.receive("pull_request", gh.pullEvent("labeled"));
+    expect(await until(() => joined() === 2, 10_000)).toBe(true);
+    overrideFiles.resolve();
     await Promise.all([edit, override, label]);
 
     expect(passes(gh.check())).toBe(true);

@@ -10,7 +10,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { APP_ID, example } from "../helpers/github.js";
 import { freePort } from "../helpers/net.js";
 import { createCountersign } from "../../src/index.js";
-import { createServices } from "../../src/handlers/services.js";
+import { createServices, type Services } from "../../src/handlers/services.js";
 import { CLAUDE_MESSAGE, GitHubSession, blocks, simCommit } from "../support/github/session.js";
 
 const SECRET = "a-long-random-webhook-secret-for-tests";
@@ -51,10 +51,19 @@ function signature(body: string, secret = SECRET): string {
 }
 
 let server: Server | undefined;
+/** The started app's services: its metrics say when an evaluation has finished. */
+let services: Services | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
+  services = undefined;
 });
+
+/** Evaluations the started app has finished (whatever their outcome). */
+async function evaluationsFinished(): Promise<number> {
+  const metric = await services!.metrics.evaluations.get();
+  return metric.values.reduce((n, v) => n + v.value, 0);
+}
 
 async function startServer(): Promise<number> {
   const port = await freePort();
@@ -76,7 +85,8 @@ async function startServer(): Promise<number> {
     log: pino({ level: "silent" }),
     enableStaticFiles: false,
   });
-  await server.load(createCountersign(createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" })));
+  services = createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" });
+  await server.load(createCountersign(services));
   await server.start();
   return port;
 }
@@ -89,9 +99,10 @@ function world() {
 
 const EVENT = { "x-github-event": "pull_request", "x-github-delivery": "11111111-2222-3333-4444-555555555555" };
 
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+/** Waits for a condition the server makes true; the deadline only bounds a failure. */
+async function until(condition: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error("timed out waiting");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -136,14 +147,15 @@ describe("forged webhooks are rejected by the real HTTP server", () => {
 
     const res = await post(port, { ...EVENT, "x-hub-signature-256": signature(body) }, body);
     expect(res.status).toBeLessThan(300);
-    await until(() => gh.check() !== undefined);
+    await until(async () => (await evaluationsFinished()) === 1);
     expect(blocks(gh.check())).toBe(true);
     const writes = [...gh.writes];
 
     const replay = await post(port, { ...EVENT, "x-hub-signature-256": signature(body) }, body);
     expect(replay.status).toBeLessThan(300);
-    await until(() => gh.requests.filter((r) => r.path.endsWith("/pulls/7")).length >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The replay's evaluation has finished (read the PR again, and written what it would write).
+    await until(async () => (await evaluationsFinished()) === 2);
+    expect(gh.requests.filter((r) => r.path.endsWith("/pulls/7"))).toHaveLength(2);
     expect(gh.writes).toEqual(writes);
   });
 

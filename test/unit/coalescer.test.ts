@@ -1,8 +1,24 @@
 // The coalescer: a burst becomes one run plus one follow-up; keys are independent; runs never overlap.
-import { describe, expect, it } from "vitest";
+// Time is the subject of the quiet period: it runs on vitest's fake clock (setTimeout and
+// performance.now), so a busy machine cannot stretch a gap between two requests.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Coalescer } from "../../src/scale/coalescer.js";
+import { deferred } from "../helpers/deferred.js";
 
+/** `ms` on the fake clock: the task's work, or the spacing of requests. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Let the fake clock run every timer (the tasks' work, the quiet periods) until `p` can settle. */
+async function settle<T>(p: Promise<T>): Promise<T> {
+  await vi.runAllTimersAsync();
+  return p;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** A task that records when it ran and what "state" it saw, taking `ms` to finish. */
 function recorder() {
@@ -35,9 +51,9 @@ async function spreadBurst(c: Coalescer) {
   for (let i = 0; i < 10; i++) {
     r.bump();
     all.push(c.run("pr", r.task("pr", 5)));
-    await sleep(20);
+    await vi.advanceTimersByTimeAsync(20);
   }
-  await Promise.all(all);
+  await settle(Promise.all(all));
   return r;
 }
 
@@ -60,7 +76,7 @@ describe("Coalescer", () => {
       r.bump();
       return c.run("pr", r.task("pr", 20));
     });
-    await Promise.all(all);
+    await settle(Promise.all(all));
     expect(r.runs.length).toBeLessThanOrEqual(2);
     expect(r.runs[r.runs.length - 1]?.saw).toBe(20);
     expect(c.coalesced).toBe(19);
@@ -79,9 +95,9 @@ describe("Coalescer", () => {
         expect(r.runs.some((run) => run.start >= requestedAt)).toBe(true);
       });
       pending.push(p);
-      await sleep(3);
+      await vi.advanceTimersByTimeAsync(3);
     }
-    await Promise.all(pending);
+    await settle(Promise.all(pending));
     expect(r.maxActive).toBe(1);
     expect(r.runs[r.runs.length - 1]?.saw).toBe(30);
     for (let i = 1; i < r.runs.length; i++) expect(r.runs[i]!.start).toBeGreaterThanOrEqual(r.runs[i - 1]!.end - 1);
@@ -89,12 +105,20 @@ describe("Coalescer", () => {
 
   it("runs different keys independently and in parallel", async () => {
     const c = new Coalescer();
-    const r = recorder();
-    const started = performance.now();
-    await Promise.all(["a", "b", "c", "d"].map((k) => c.run(k, r.task(k, 40))));
-    expect(r.runs.map((run) => run.key).sort()).toEqual(["a", "b", "c", "d"]);
-    expect(r.maxActive).toBe(4);
-    expect(performance.now() - started).toBeLessThan(150);
+    // Every run lasts until the test ends them: all four have started while none has finished.
+    const release = deferred();
+    const started: string[] = [];
+    const runs = ["a", "b", "c", "d"].map((k) =>
+      c.run(k, async () => {
+        started.push(k);
+        await release.promise;
+        return k;
+      }),
+    );
+    expect(started).toEqual(["a", "b", "c", "d"]);
+    expect(c.inFlight).toBe(4);
+    release.resolve();
+    expect(await Promise.all(runs)).toEqual(["a", "b", "c", "d"]);
   });
 
   it("reports a follow-up to the running task, so it can leave its writes to it", async () => {
@@ -108,7 +132,7 @@ describe("Coalescer", () => {
     const second = c.run("pr", async () => {
       seen.push(c.hasFollowUp("pr"));
     });
-    await Promise.all([first, second]);
+    await settle(Promise.all([first, second]));
     expect(seen).toEqual([false, true, false]);
   });
 
@@ -120,8 +144,9 @@ describe("Coalescer", () => {
       throw new Error("boom");
     });
     const follow = c.run("pr", async () => void ran++);
-    await expect(first).rejects.toThrow("boom");
-    await follow;
+    const failed = expect(first).rejects.toThrow("boom");
+    await settle(follow);
+    await failed;
     expect(ran).toBe(1);
     expect(c.inFlight).toBe(0);
   });
@@ -130,10 +155,10 @@ describe("Coalescer", () => {
     const c = new Coalescer(() => {}, 30);
     const r = recorder();
     const first = c.run("pr", r.task("pr", 5));
-    await sleep(10);
+    await vi.advanceTimersByTimeAsync(10);
     r.bump();
     const second = c.run("pr", r.task("pr", 5));
-    await Promise.all([first, second]);
+    await settle(Promise.all([first, second]));
     expect(r.runs).toHaveLength(1);
     expect(r.runs[0]?.saw).toBe(1);
   });
@@ -153,7 +178,7 @@ describe("Coalescer", () => {
   it("counts each coalesced request through its callback", async () => {
     let count = 0;
     const c = new Coalescer(() => count++);
-    await Promise.all([1, 2, 3].map(() => c.run("k", async () => void (await sleep(5)))));
+    await settle(Promise.all([1, 2, 3].map(() => c.run("k", async () => void (await sleep(5))))));
     expect(count).toBe(2);
   });
 });

@@ -24,6 +24,11 @@ export type FaultAction =
   | { type: "secondary-rate-limit"; status?: 403 | 429; retryAfterSeconds?: number }
   /** Answer normally, but this much later (on top of the per-call latency). */
   | { type: "delay"; ms: number }
+  /**
+   * Answer normally (read from the model when the request arrives), but only once `until` settles: a
+   * request that is "still in flight" for exactly as long as a test needs, where a delay would be a guess.
+   */
+  | { type: "hold"; until: Promise<unknown> }
   /** Never answer; destroy the connection after `afterMs` (a timeout or reset, as the client sees it). */
   | { type: "drop"; afterMs?: number }
   /** GraphQL only: answer normally, and add these errors next to the data (a partial answer). */
@@ -123,7 +128,7 @@ function rateLimited(status: number | undefined, message: string, anchor: string
 }
 
 /** The answer a status or rate-limit fault gives instead of the real one (both transports). */
-export function faultReply(action: Exclude<FaultAction, { type: "delay" | "drop" | "graphql-errors" }>): Reply {
+export function faultReply(action: Exclude<FaultAction, { type: "delay" | "hold" | "drop" | "graphql-errors" }>): Reply {
   const now = Math.floor(Date.now() / 1000);
   switch (action.type) {
     case "status":

@@ -287,7 +287,7 @@ export class GitHubSimulator extends EventEmitter {
         status: 403,
         body: { message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/rate-limit" },
       };
-    } else if (action && action.type !== "delay" && action.type !== "graphql-errors") {
+    } else if (action && action.type !== "delay" && action.type !== "hold" && action.type !== "graphql-errors") {
       reply = faultReply(action);
     } else if (!found) {
       reply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
@@ -319,6 +319,7 @@ export class GitHubSimulator extends EventEmitter {
     if (status === 304) entry.notModified = true;
     if (status === 304) this.counts.notModified++;
     await sleep(this.latencyMs + extraDelay);
+    if (action?.type === "hold") await action.until.catch(() => undefined);
     if (res.destroyed) return;
     res.writeHead(status, headers);
     res.end(payload);

@@ -128,15 +128,18 @@ export function serveModel(model: GitHubModel, options: ServeOptions = {}): Serv
       const answer = (reply: Reply, delayMs = 0) => {
         entry.status = reply.status;
         const rendered = renderReply(reply, req.url, origin);
-        if (delayMs > 0) setTimeout(() => done(null, rendered), delayMs);
-        else done(null, rendered);
+        const send = () => done(null, rendered);
+        if (action?.type === "hold") void action.until.then(send, send);
+        else if (delayMs > 0) setTimeout(send, delayMs);
+        else send();
       };
       if (action?.type === "drop") {
         entry.status = 0;
         setTimeout(() => done(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })), action.afterMs ?? 0);
         return;
       }
-      if (action && action.type !== "delay" && action.type !== "graphql-errors") return answer(faultReply(action));
+      if (action && action.type !== "delay" && action.type !== "hold" && action.type !== "graphql-errors")
+        return answer(faultReply(action));
       if (!found) return answer({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } });
       let reply: Reply;
       try {

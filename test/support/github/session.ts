@@ -164,6 +164,11 @@ export class GitHubSession {
     return this.pullEvent("edited", number, { changes: { base: { ref: { from }, sha: { from: "0".repeat(40) } } } });
   }
 
+  /** The PR's next read (pulls.get) answers once `until` settles, with the PR as it was when the request arrived. */
+  holdNextRead(number: number, until: Promise<unknown>): void {
+    this.faults.add({ match: { route: "pulls.get", path: new RegExp(`/pulls/${number}$`) }, times: 1, action: { type: "hold", until } });
+  }
+
   /** The PR's next read (pulls.get) answers `ms` late, with the PR as it was when the request arrived. */
   slowNextRead(number: number, ms: number): void {
     this.faults.add({ match: { route: "pulls.get", path: new RegExp(`/pulls/${number}$`) }, times: 1, action: { type: "delay", ms } });
