@@ -108,10 +108,8 @@ describe("graceful shutdown of the real server", () => {
     const mark = world.sim.mark();
     void deliver(world.app.port, "pull_request", world.sim.payloads.pullRequest("opened", ORG, REPO, PR)).catch(() => undefined);
     expect(await world.sim.waitForRequest((e) => e.seq > mark, 20_000)).toBeDefined();
-    const started = Date.now();
+    // Bounded: it exits on its own (a SIGKILL after 30 s would show as the signal), without the 60 s answer.
     expect(await world.app.stop("SIGTERM", 30_000)).toEqual({ code: 0, signal: null });
-    // Bounded: well before the 60 s answer, without a SIGKILL.
-    expect(Date.now() - started).toBeLessThan(25_000);
     const stopped = world.app.logs.find((l) => l.msg === "stopped");
     expect(stopped).toMatchObject({ finished: false });
     // The delivery's request and the handler it started, both still waiting for GitHub.

@@ -60,11 +60,9 @@ describe("broken policies never open the gate", () => {
 
   it("a huge policy proposed in a PR (2 MB) is refused without being parsed", () => {
     const text = `# ${"x".repeat(2 * 1024 * 1024)}\nmode: enforce\n`;
-    const started = performance.now();
     const r = policyResult(text);
     expect(r.ok).toBe(false);
     expect(r.text).toContain("the policy file is 2.0 MB; Countersign reads policy files of at most 256 KB");
-    expect(performance.now() - started).toBeLessThan(5_000); // generous: it is not parsed at all
   });
 
   it("too many rules or patterns are refused before they are compiled", () => {
