@@ -2,7 +2,8 @@
 import type { Context } from "probot";
 import { evaluatePullRequest } from "./evaluate.js";
 import { openPullRequestsForSha } from "../github/pulls.js";
-import { readCheckRun, writeCheckRun } from "../github/publish.js";
+import { readCheckRun } from "../github/publish.js";
+import { publisherFor } from "./publisher-for.js";
 import { renderMergeGroup } from "../core/render.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
@@ -57,7 +58,8 @@ export function onMergeGroup(services: Services) {
       ...(services.appId ? { appId: services.appId } : {}),
     };
     const existing = await readCheckRun(context.octokit, target);
-    const check = await writeCheckRun(context.octokit, target, renderMergeGroup(), existing);
+    const written = await publisherFor(context.octokit, services).writeCheck(target, renderMergeGroup(), existing);
+    const check = written.sent ? written.value.write : written.why;
     context.log.info({ sha: target.headSha, check, outcome: "merge-group" }, "merge group checked");
   };
 }

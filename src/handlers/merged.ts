@@ -37,6 +37,7 @@ import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { PullSnapshot } from "../core/types.js";
 import type { Services } from "./services.js";
+import { publisherFor } from "./publisher-for.js";
 
 function labelNaming(services: Services, owner: string, repo: string): LabelNaming {
   // The cached policy's names when there is one; a merged PR is not worth reading the policy for.
@@ -167,7 +168,8 @@ async function checkBypass(
     missing: assessment.missing,
     checkSaid: assessment.checkSaid,
   });
-  const { commented } = await markBypassed(octokit, ref, comment, merge.names, services.caches.labels);
+  const publisher = publisherFor(octokit, services);
+  const { commented } = await markBypassed(octokit, publisher, ref, comment, merge.names, services.caches.labels);
   return { assessment, commented, mergedBy: merge.mergedBy };
 }
 

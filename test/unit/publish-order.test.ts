@@ -1,37 +1,42 @@
-// The writes of one evaluation, through the request hook and the write queue: a check write that
-// closes the gate queues first and is sent even when its evaluation is superseded; an opening one is
-// dropped instead; labels wait behind check writes; the recheck acknowledgement is skipped when writes queue.
+// The writes of one evaluation, through its publisher and the write queue: a check write that closes
+// the gate queues first and is sent even when its evaluation is superseded; an opening one is skipped
+// instead (a value, not an error); labels wait behind check writes; the recheck acknowledgement is
+// dropped when writes queue.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { acknowledgeCommand, writeCheckRun, type CheckTarget } from "../../src/github/publish.js";
-import { SupersededWrite, WriteTurns, withWriteGuard } from "../../src/github/write-turns.js";
-import { API, checkView, queuedOctokit } from "../helpers/queued-octokit.js";
+import type { CheckTarget } from "../../src/github/publish.js";
+import { WriteTurns } from "../../src/github/write-turns.js";
+import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 
 const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
-const octokit = queuedOctokit;
+const octokit = () => queuedOctokit();
 const view = checkView;
 const passing = { id: 11, view: view("completed", "success") };
 
 describe("one evaluation's writes in the queue", () => {
   it("a closing check write is sent although its evaluation was superseded; an opening one is dropped", async () => {
     const turns = new WriteTurns(0);
-    const gh = octokit(turns);
+    const gh = octokit();
     const sent: string[] = [];
     nock(API)
       .post("/repos/acme/shop/check-runs", (b: { status: string }) => (sent.push(b.status), true))
       .reply(201, { id: 12 });
     const superseded = async () => true;
 
-    await withWriteGuard(superseded, () => writeCheckRun(gh, target, view("in_progress"), passing));
-    await expect(
-      withWriteGuard(superseded, () => writeCheckRun(gh, target, view("completed", "success"), { id: 12, view: view("in_progress") })),
-    ).rejects.toBeInstanceOf(SupersededWrite);
+    const closing = await queuedPublisher(gh, turns, { guard: superseded }).writeCheck(target, view("in_progress"), passing);
+    expect(closing).toMatchObject({ sent: true, value: { write: "created" } });
+    const opening = queuedPublisher(gh, turns, { guard: superseded });
+    expect(await opening.writeCheck(target, view("completed", "success"), { id: 12, view: view("in_progress") })).toEqual({
+      sent: false,
+      why: "superseded",
+    });
+    expect(opening.superseded).toBe(true);
     expect(sent).toEqual(["in_progress"]);
   });
 
   it("a closing check write queued behind label writes of other PRs reaches GitHub first", async () => {
     const turns = new WriteTurns(0);
-    const gh = octokit(turns);
+    const gh = queuedPublisher(octokit(), turns);
     const order: string[] = [];
     nock(API)
       .post(/\/repos\/acme\/other\/issues\/\d+\/labels/)
@@ -41,8 +46,8 @@ describe("one evaluation's writes in the queue", () => {
       .patch("/repos/acme/shop/check-runs/11")
       .reply(200, () => (order.push("close"), { id: 11 }));
     const holder = await turns.acquire("4242", { kind: "check" });
-    const labels = [1, 2, 3].map((n) => gh.rest.issues.addLabels({ owner: "acme", repo: "other", issue_number: n, labels: ["risk:low"] }));
-    const close = writeCheckRun(gh, target, view("completed", "failure"), passing);
+    const labels = [1, 2, 3].map((n) => gh.addLabels({ owner: "acme", repo: "other", number: n }, ["risk:low"]));
+    const close = gh.writeCheck(target, view("completed", "failure"), passing);
     await new Promise((r) => setTimeout(r, 20));
     expect(turns.backlog()).toMatchObject({ close: 1, label: 3 });
     holder.end();
@@ -52,7 +57,7 @@ describe("one evaluation's writes in the queue", () => {
 
   it("skips the recheck acknowledgement when 3 or more writes wait, and sends it otherwise", async () => {
     const turns = new WriteTurns(0);
-    const gh = octokit(turns);
+    const gh = queuedPublisher(octokit(), turns);
     const reactions: string[] = [];
     nock(API)
       .post("/repos/acme/shop/issues/comments/5/reactions", (b: { content: string }) => (reactions.push(b.content), true))
@@ -62,12 +67,12 @@ describe("one evaluation's writes in the queue", () => {
       .times(3)
       .reply(200, []);
     const holder = await turns.acquire("4242", { kind: "check" });
-    const labels = [1, 2, 3].map((n) => gh.rest.issues.addLabels({ owner: "acme", repo: "other", issue_number: n, labels: ["x"] }));
+    const labels = [1, 2, 3].map((n) => gh.addLabels({ owner: "acme", repo: "other", number: n }, ["x"]));
     await new Promise((r) => setTimeout(r, 20));
-    expect(await acknowledgeCommand(gh, "acme", "shop", 5)).toBe(false);
+    expect(await gh.acknowledge("acme", "shop", 5)).toEqual({ sent: false, why: "dropped" });
     holder.end();
     await Promise.all(labels);
-    expect(await acknowledgeCommand(gh, "acme", "shop", 5)).toBe(true);
+    expect(await gh.acknowledge("acme", "shop", 5)).toEqual({ sent: true, value: undefined });
     expect(reactions).toEqual(["eyes"]);
   });
 });
