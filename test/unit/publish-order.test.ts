@@ -4,7 +4,8 @@
 // dropped when writes queue.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import type { CheckTarget } from "../../src/github/publish.js";
+import { applyLabels, requestReviews, type CheckTarget } from "../../src/github/publish.js";
+import { publishVerdict } from "../../src/handlers/publish-verdict.js";
 import { WriteTurns } from "../../src/github/write-turns.js";
 import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 
@@ -74,5 +75,59 @@ describe("one evaluation's writes in the queue", () => {
     await Promise.all(labels);
     expect(await gh.acknowledge("acme", "shop", 5)).toEqual({ sent: true, value: undefined });
     expect(reactions).toEqual(["eyes"]);
+  });
+});
+
+describe("a write the queue skipped is not an HTTP error", () => {
+  const ref = { owner: "acme", repo: "shop", number: 7 };
+  const names = { aiAssisted: "ai-assisted", riskPrefix: "risk:" };
+
+  it("a superseded label write or review request is neither a write nor a 'Could not …' sentence; an HTTP error still is one", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit();
+    nock(API).get("/repos/acme/shop/labels/risk%3Alow").reply(200, { name: "risk:low" });
+    const superseded = queuedPublisher(gh, turns, { guard: async () => true });
+    expect(await applyLabels(superseded, ref, { add: ["risk:low"], remove: ["risk:high"], notes: [] }, names)).toEqual({
+      errors: [],
+      writes: 0,
+    });
+    expect(await requestReviews(superseded, ref, { users: ["carol"], teams: [] })).toEqual({ errors: [], writes: 0 });
+
+    nock(API).get("/repos/acme/shop/labels/risk%3Alow").reply(200, { name: "risk:low" });
+    nock(API).post("/repos/acme/shop/issues/7/labels").reply(403, { message: "Resource not accessible by integration" });
+    const labels = await applyLabels(queuedPublisher(gh, turns), ref, { add: ["risk:low"], remove: [], notes: [] }, names);
+    expect(labels.writes).toBe(0);
+    expect(labels.errors).toEqual([expect.stringMatching(/^Could not add the label\(s\) `risk:low` \(GitHub answered 403/)]);
+  });
+
+  it("an evaluation superseded after its check write leaves its labels to the follow-up: no failure sentence, no second check write", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit();
+    const checkWrites: string[] = [];
+    nock(API)
+      .patch("/repos/acme/shop/check-runs/11", (b: { conclusion?: string }) => (checkWrites.push(b.conclusion ?? "none"), true))
+      .reply(200, { id: 11 });
+    nock(API).get("/repos/acme/shop/labels/risk%3Alow").reply(200, { name: "risk:low" });
+    // The guard lets the check write go, then says a newer event for the PR is queued.
+    let asked = 0;
+    const publisher = queuedPublisher(gh, turns, { guard: async () => asked++ > 0, pr: "acme/shop#7" });
+    const sentences: string[][] = [];
+    const passed = view("completed", "success");
+    const published = await publishVerdict(gh, publisher, {
+      ref,
+      target,
+      existing: { id: 11, view: view("in_progress") },
+      snapshot: {} as never,
+      policy: { signoff: { request_reviews: false }, labels: { ai_assisted: "ai-assisted", risk_prefix: "risk:" } } as never,
+      verdict: { labels: { add: ["risk:low"], remove: [] } } as never,
+      viewFor: (errors) => {
+        sentences.push(errors);
+        return { view: errors.length > 0 ? view("completed", "failure") : passed, gate: errors.length > 0 ? "fail" : "pass" } as never;
+      },
+    });
+    expect(publisher.superseded).toBe(true);
+    expect(published).toMatchObject({ check: "updated", labelWrites: 0, reviewRequests: 0 });
+    expect(sentences).toEqual([[]]);
+    expect(checkWrites).toEqual(["success"]);
   });
 });
