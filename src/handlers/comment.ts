@@ -8,7 +8,7 @@ import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest } from "./evaluate.js";
 import { headChangedAfter } from "../github/head-history.js";
 import { readCheckRun } from "../github/publish.js";
-import { publisherFor } from "./publisher-for.js";
+import { publisherFor, type PublisherServices } from "./publisher-for.js";
 import { renderCommandReply, type CommandReply } from "../core/render.js";
 import { overrideFor, readCheckRecord } from "../core/check-record.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
@@ -16,7 +16,12 @@ import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
-export function onComment(services: Services) {
+/** What the comment handler uses: its own ledger, caches and names, the publisher's needs, and what an evaluation needs. */
+type CommentServices = Pick<Services, "merges" | "caches" | "checkName" | "appId"> &
+  PublisherServices &
+  Parameters<typeof evaluatePullRequest>[2];
+
+export function onComment(services: CommentServices) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const fields = {
       ...REPOSITORY_FIELDS,
@@ -167,7 +172,7 @@ function refusalReply(refusal: OverrideRefusal, o: { login: string; head: string
 /** Whether the check now on the override's head carries this override, read back (another replica ran the evaluation). */
 async function overrideWritten(
   context: Context<"issue_comment.created">,
-  services: Services,
+  services: Pick<Services, "checkName" | "appId">,
   ref: PullRef,
   override: OverrideRecord,
 ): Promise<{ applied: boolean; passes: boolean }> {

@@ -41,15 +41,26 @@ export interface EvaluateOptions {
   passPlausible?: boolean;
 }
 
+/**
+ * What one evaluation uses of the services: its own reads and writes, and what the seniors' step
+ * (handlers/seniors.ts) asks for, whatever that is.
+ */
+type EvaluationServices = Pick<
+  Services,
+  "checkName" | "appId" | "metrics" | "policies" | "caches" | "candidatesLimit" | "turns" | "gate" | "waiting"
+> &
+  Parameters<typeof withAskedReviewers>[2] &
+  Parameters<typeof recordAsked>[1];
+
 /** Where our check run on a SHA of this PR's repository is. */
-function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTarget {
+function checkTarget(services: Pick<Services, "checkName" | "appId">, ref: PullRef, headSha: string): CheckTarget {
   return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
 }
 
 export async function evaluateOnce(
   octokit: Octokit,
   parentLog: Logger,
-  services: Services,
+  services: EvaluationServices,
   ref: PullRef,
   options: EvaluateOptions = {},
   run?: RunContext,
