@@ -174,11 +174,18 @@ export class Publisher {
       // Not created (skipped): the registry must not remember it as there.
       if (!outcome.sent) throw new LabelNotCreated();
     };
+    let ran = false;
+    const once = () => ((ran = true), create());
     try {
-      if (registry) await registry.ensure(owner, repo, label, create);
-      else await create();
+      if (registry) await registry.ensure(owner, repo, label, once);
+      else await once();
     } catch (err) {
       if (!(err instanceof LabelNotCreated)) throw err;
+      // Another evaluation's creation of this label (shared while in flight) was skipped: this one tries itself.
+      if (!ran)
+        await create().catch((again: unknown) => {
+          if (!(again instanceof LabelNotCreated)) throw again;
+        });
     }
     return outcome;
   }
