@@ -153,41 +153,43 @@ export class Publisher {
     return sent({ write: "created", run });
   }
 
-  /** Make sure the repository has the label, with a colour and a description that say what it means. */
+  /**
+   * Make sure the repository has the label, with a colour and a description that say what it means:
+   * read it, and create it when it is missing (a write like any other; skipped, it is not remembered).
+   */
   async ensureLabel(owner: string, repo: string, label: string, names: LabelNames, registry?: LabelRegistry): Promise<WriteOutcome<void>> {
-    let outcome: WriteOutcome<void> = sent(undefined);
+    let outcome: WriteOutcome<void> | undefined;
     const create = async () => {
-      try {
-        await this.o.octokit.rest.issues.getLabel({ owner, repo, name: label });
-        return;
-      } catch (err) {
-        if (httpStatus(err) !== 404) throw err;
-      }
-      outcome = await this.send({ kind: "label" }, async () => {
-        try {
-          await this.o.octokit.rest.issues.createLabel({ owner, repo, name: label, ...looksFor(label, names) });
-        } catch (createErr) {
-          // 422: someone created it meanwhile; that is what we wanted (and it is remembered: never asked again).
-          if (httpStatus(createErr) !== 422) throw createErr;
-        }
-      });
-      // Not created (skipped): the registry must not remember it as there.
+      outcome = await this.createLabelIfMissing(owner, repo, label, names);
+      // Skipped: LabelRegistry.ensure must not remember the label as there.
       if (!outcome.sent) throw new LabelNotCreated();
     };
-    let ran = false;
-    const once = () => ((ran = true), create());
     try {
-      if (registry) await registry.ensure(owner, repo, label, once);
-      else await once();
+      if (registry) await registry.ensure(owner, repo, label, create);
+      else await create();
     } catch (err) {
       if (!(err instanceof LabelNotCreated)) throw err;
       // Another evaluation's creation of this label (shared while in flight) was skipped: this one tries itself.
-      if (!ran)
-        await create().catch((again: unknown) => {
-          if (!(again instanceof LabelNotCreated)) throw again;
-        });
+      if (!outcome) outcome = await this.createLabelIfMissing(owner, repo, label, names);
     }
-    return outcome;
+    return outcome ?? sent(undefined);
+  }
+
+  private async createLabelIfMissing(owner: string, repo: string, label: string, names: LabelNames): Promise<WriteOutcome<void>> {
+    try {
+      await this.o.octokit.rest.issues.getLabel({ owner, repo, name: label });
+      return sent(undefined);
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+    return this.send({ kind: "label" }, async () => {
+      try {
+        await this.o.octokit.rest.issues.createLabel({ owner, repo, name: label, ...looksFor(label, names) });
+      } catch (createErr) {
+        // 422: someone created it meanwhile; that is what we wanted (and it is remembered: never asked again).
+        if (httpStatus(createErr) !== 422) throw createErr;
+      }
+    });
   }
 
   async addLabels(ref: IssueRef, labels: string[]): Promise<WriteOutcome<void>> {

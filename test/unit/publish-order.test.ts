@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { applyLabels, requestReviews, type CheckTarget } from "../../src/github/publish.js";
 import { publishVerdict } from "../../src/handlers/publish-verdict.js";
 import { WriteTurns } from "../../src/github/write-turns.js";
+import { LabelRegistry } from "../../src/github/label-registry.js";
+import { TtlCache } from "../../src/github/ttl-cache.js";
 import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 
 const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
@@ -129,5 +131,28 @@ describe("a write the queue skipped is not an HTTP error", () => {
     expect(published).toMatchObject({ check: "updated", labelWrites: 0, reviewRequests: 0 });
     expect(sentences).toEqual([[]]);
     expect(checkWrites).toEqual(["success"]);
+  });
+});
+
+describe("a label created once per repository", () => {
+  it("when the evaluation creating it was superseded, another one waiting on that creation creates it itself", async () => {
+    const turns = new WriteTurns(0);
+    const gh = octokit();
+    const registry = new LabelRegistry(new TtlCache<boolean>(60_000));
+    const names = { aiAssisted: "ai-assisted", riskPrefix: "risk:" };
+    const created: string[] = [];
+    nock(API).get("/repos/acme/shop/labels/risk%3Alow").times(2).reply(404, { message: "Not Found" });
+    nock(API)
+      .post("/repos/acme/shop/labels", (b: { name: string }) => (created.push(b.name), true))
+      .reply(201, {});
+    const superseded = queuedPublisher(gh, turns, { guard: async () => true });
+    const current = queuedPublisher(gh, turns);
+    const [first, second] = await Promise.all([
+      superseded.ensureLabel("acme", "shop", "risk:low", names, registry),
+      current.ensureLabel("acme", "shop", "risk:low", names, registry),
+    ]);
+    expect(first).toEqual({ sent: false, why: "superseded" });
+    expect(second).toEqual({ sent: true, value: undefined });
+    expect(created).toEqual(["risk:low"]);
   });
 });
