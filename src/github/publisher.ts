@@ -234,9 +234,9 @@ export class Publisher {
     });
   }
 
-  /** Wait for the installation's turn; the queue's refusals become values. */
+  /** Wait for the installation's turn; the queue's refusals become values. A closing write is never skipped. */
   private async turn(intent: WriteIntent, turns: WriteTurns): Promise<Turn | Skipped> {
-    if (this.skipRest) return SUPERSEDED;
+    if (this.skipRest && intent.kind !== "close") return SUPERSEDED;
     try {
       return await turns.acquire(this.o.installation, { ...intent, ...(this.o.pr ? { pr: this.o.pr } : {}) }, this.o.guard);
     } catch (err) {

@@ -34,7 +34,16 @@ describe("one evaluation's writes in the queue", () => {
       why: "superseded",
     });
     expect(opening.superseded).toBe(true);
-    expect(sent).toEqual(["in_progress"]);
+    // Once superseded, the evaluation's later writes are skipped, but never a closing one.
+    nock(API)
+      .patch("/repos/acme/shop/check-runs/13", (b: { conclusion: string }) => (sent.push(b.conclusion), true))
+      .reply(200, { id: 13 });
+    expect(await opening.comment({ owner: "acme", repo: "shop", number: 7 }, "late")).toEqual({ sent: false, why: "superseded" });
+    expect(await opening.writeCheck(target, view("completed", "failure"), { id: 13, view: view("completed", "success") })).toMatchObject({
+      sent: true,
+      value: { write: "updated" },
+    });
+    expect(sent).toEqual(["in_progress", "failure"]);
   });
 
   it("a closing check write queued behind label writes of other PRs reaches GitHub first", async () => {
