@@ -1,6 +1,7 @@
 // The publisher of one evaluation or event (github/publisher.ts), made from what it needs: the event's
-// client and installation, the installation write queues, the echo ledger of the app's own label
-// changes and, for an evaluation, its guard and PR key.
+// client and the installation it was instrumented for (index.ts, server/intake.ts, the escalation
+// sweep name it: github/instrument.ts installationOf), the installation write queues, the echo ledger
+// of the app's own label changes and, for an evaluation, its guard and PR key.
 import type { Octokit } from "../github/octokit.js";
 import { installationOf } from "../github/instrument.js";
 import { Publisher, type LabelChange, type LabelEchoes } from "../github/publisher.js";
