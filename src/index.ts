@@ -9,7 +9,7 @@ import { onPush } from "./handlers/push.js";
 import { onPullRequestMerged } from "./handlers/merged.js";
 import { onPullRequestClosedWaiting } from "./handlers/waiting-closed.js";
 import { instrumentOctokit } from "./github/instrument.js";
-import { watchOctokit } from "./handlers/durability.js";
+import { watchRateLimit } from "./handlers/durability.js";
 import type { Octokit } from "./github/octokit.js";
 import { metricsHandler } from "./metrics/metrics.js";
 import { startEscalationSweeps } from "./handlers/escalation-sweep.js";
@@ -32,8 +32,8 @@ function register(app: Probot, services: Services, options?: ApplicationFunction
     (context: C) => {
       const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
       instrumentOctokit(context.octokit, services.requestHooks, installation === undefined ? undefined : String(installation));
-      // The app's own label writes (their echoes are not evaluated) and the rate limit sweeps are paced by.
-      watchOctokit(context.octokit, services, installation === undefined ? "default" : String(installation));
+      // The rate limit background sweeps are paced by.
+      watchRateLimit(context.octokit, services, installation === undefined ? "default" : String(installation));
       const action = (context.payload as { action?: unknown }).action;
       const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
       return services.inFlight.track(

@@ -2,7 +2,8 @@
 // the only writes Countersign makes to a closed PR (the bypass label and one comment).
 import type { Octokit } from "./octokit.js";
 import { httpStatus } from "./octokit.js";
-import { ensureLabel, readCheckRun, type CheckTarget } from "./publish.js";
+import { readCheckRun, type CheckTarget } from "./publish.js";
+import type { Publisher } from "./publisher.js";
 import type { LabelRegistry } from "./label-registry.js";
 import { BYPASS_COMMENT_MARKER, BYPASSED_LABEL, type LabelNaming, type MergedHeadCheck, type RevertTarget } from "../core/after-merge.js";
 
@@ -35,15 +36,17 @@ async function hasBypassComment(octokit: Octokit, ref: IssueRef): Promise<boolea
  */
 export async function markBypassed(
   octokit: Octokit,
+  publisher: Publisher,
   ref: IssueRef,
   comment: string,
   names: LabelNaming,
   known?: LabelRegistry,
 ): Promise<{ commented: boolean }> {
   const commented = !(await hasBypassComment(octokit, ref));
-  if (commented) await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: comment });
-  await ensureLabel(octokit, ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);
-  await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels: [BYPASSED_LABEL] });
+  // This publisher has no guard: these writes are never skipped, only ever sent or failed (an HTTP error).
+  if (commented) await publisher.comment(ref, comment);
+  await publisher.ensureLabel(ref.owner, ref.repo, BYPASSED_LABEL, { aiAssisted: names.aiAssisted, riskPrefix: names.riskPrefix }, known);
+  await publisher.addLabels(ref, [BYPASSED_LABEL]);
   return { commented };
 }
 

@@ -6,7 +6,7 @@
 // and its own order.
 //
 // This file is the translation, REST body → GraphQL input and GraphQL answer → REST-shaped answer;
-// who rides with whom is github/write-turns.ts, and the request itself is sent by github/instrument.ts.
+// who rides with whom is github/write-turns.ts, and the request itself is sent by github/publisher.ts.
 import type { CheckAnnotation } from "../core/render.js";
 
 /** A check write GraphQL can make: the node ids it needs are known. */
@@ -14,7 +14,7 @@ export type BatchableCheckWrite =
   | { op: "create"; repositoryId: string; body: CheckWriteBody }
   | { op: "update"; repositoryId: string; checkRunId: string; body: CheckWriteBody };
 
-/** The REST body of a check write, as publish.ts sends it. */
+/** The REST body of a check write, as publisher.ts sends it. */
 export interface CheckWriteBody {
   name?: string;
   head_sha?: string;

@@ -18,7 +18,9 @@
 // Closing check writes that wait together ride together: the one whose turn it is takes the others
 // waiting on this replica (`takeRiders`) and sends them all in one GraphQL request
 // (github/check-batch.ts), so k gates closing in the same second cost one write slot, not k.
-import { AsyncLocalStorage } from "node:async_hooks";
+//
+// The queue is used by one caller, github/publisher.ts, which turns its refusals (SupersededWrite,
+// DroppedWrite) into values: no handler ever sees them.
 import type { BatchableCheckWrite, CheckBatchResult } from "./check-batch.js";
 
 /** Thrown instead of sending a write whose evaluation was superseded. Never reaches GitHub. */
@@ -61,43 +63,6 @@ export interface WriteIntent {
 
 /** Asked right before an evaluation's write is sent: true drops it. */
 export type WriteGuard = () => Promise<boolean>;
-
-const guards = new AsyncLocalStorage<{ guard: WriteGuard; pr?: string | undefined }>();
-const intents = new AsyncLocalStorage<WriteIntent>();
-
-/**
- * Run `publish` so that every write it makes is dropped once `guard` says its evaluation is
- * superseded; `pr` names the PR, so its follow-up's check write takes the dropped one's place.
- */
-export function withWriteGuard<T>(guard: WriteGuard, publish: () => Promise<T>, pr?: string): Promise<T> {
-  return guards.run({ guard, pr }, publish);
-}
-
-export function currentWriteGuard(): WriteGuard | undefined {
-  return guards.getStore()?.guard;
-}
-
-export function currentWritePr(): string | undefined {
-  return guards.getStore()?.pr;
-}
-
-/** Run `write` so that the writes it makes queue as `intent` says. */
-export function withWriteIntent<T>(intent: WriteIntent, write: () => Promise<T>): Promise<T> {
-  return intents.run(intent, write);
-}
-
-export function currentWriteIntent(): WriteIntent | undefined {
-  return intents.getStore();
-}
-
-/** The kind of a write nobody labelled, from its path. */
-export function kindOfPath(path: string): WriteKind {
-  if (/\/check-runs(\/\d+)?$/.test(path)) return "check";
-  if (/\/labels(\/[^/]+)?$/.test(path)) return "label";
-  if (/\/requested_reviewers$/.test(path)) return "review";
-  if (/\/reactions$/.test(path)) return "reaction";
-  return "other";
-}
 
 /**
  * The shared turn of an installation across replicas (Redis). `offer` tells the others this

@@ -2,7 +2,8 @@
 import type { Context } from "probot";
 import { evaluatePullRequest } from "./evaluate.js";
 import { openPullRequestsForSha } from "../github/pulls.js";
-import { readCheckRun, writeCheckRun } from "../github/publish.js";
+import { readCheckRun } from "../github/publish.js";
+import { publisherFor, type PublisherServices } from "./publisher-for.js";
 import { renderMergeGroup } from "../core/render.js";
 import type { EvaluateDeps } from "./installation.js";
 import type { Services } from "./services.js";
@@ -49,7 +50,7 @@ export function onRerunRequested(services: OurCheck & EvaluateDeps) {
 }
 
 /** The merge queue's temporary head: every PR in it passed on its own head already. */
-export function onMergeGroup(services: OurCheck) {
+export function onMergeGroup(services: OurCheck & PublisherServices) {
   return async (context: Context<"merge_group.checks_requested">): Promise<void> => {
     if (!hasFields(context.log, context.name, context.payload, { ...REPOSITORY_FIELDS, "merge_group.head_sha": "string" })) return;
     const { owner, repo } = context.repo();
@@ -61,7 +62,8 @@ export function onMergeGroup(services: OurCheck) {
       ...(services.appId ? { appId: services.appId } : {}),
     };
     const existing = await readCheckRun(context.octokit, target);
-    const check = await writeCheckRun(context.octokit, target, renderMergeGroup(), existing);
+    const written = await publisherFor(context.octokit, services).writeCheck(target, renderMergeGroup(), existing);
+    const check = written.sent ? written.value.write : written.why;
     context.log.info({ sha: target.headSha, check, outcome: "merge-group" }, "merge group checked");
   };
 }

@@ -7,7 +7,8 @@ import { loadPolicy } from "../github/policy-source.js";
 import { resolveDirectory } from "../github/directory.js";
 import { evaluatePullRequest } from "./evaluate.js";
 import { headChangedAfter } from "../github/head-history.js";
-import { acknowledgeCommand, readCheckRun } from "../github/publish.js";
+import { readCheckRun } from "../github/publish.js";
+import { publisherFor, type PublisherServices } from "./publisher-for.js";
 import { renderCommandReply, type CommandReply } from "../core/render.js";
 import { overrideFor, readCheckRecord } from "../core/check-record.js";
 import { sameOverride, type OverrideRecord } from "../core/types.js";
@@ -15,7 +16,12 @@ import type { PullRef } from "../github/snapshot.js";
 import type { Services } from "./services.js";
 import { hasFields, REPOSITORY_FIELDS } from "./payload.js";
 
-export function onComment(services: Services) {
+/** What the comment handler uses: its own ledger, caches and names, the publisher's needs, and what an evaluation needs. */
+type CommentServices = Pick<Services, "merges" | "caches" | "checkName" | "appId"> &
+  PublisherServices &
+  Parameters<typeof evaluatePullRequest>[2];
+
+export function onComment(services: CommentServices) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const fields = {
       ...REPOSITORY_FIELDS,
@@ -38,6 +44,8 @@ export function onComment(services: Services) {
     const login = comment.user?.login ?? "ghost";
     // One reply per command comment: a delivery handled again (claimed from a replica that died, or
     // redelivered) does not reply twice. Claimed in the merge ledger (shared through Redis), given back on failure.
+    // This event's writes (the reply, the 👀): no guard, so only the reaction may be skipped (dropped when writes queue).
+    const publisher = publisherFor(context.octokit, services);
     const reply = async (r: CommandReply) => {
       const key = `reply:${owner}/${repo}#${comment.id}`.toLowerCase();
       if (!(await services.merges.claim(key).catch(() => true))) {
@@ -45,7 +53,7 @@ export function onComment(services: Services) {
         return;
       }
       try {
-        await context.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: renderCommandReply(r) });
+        await publisher.comment(ref, renderCommandReply(r));
       } catch (err) {
         await services.merges.release(key).catch(() => undefined);
         throw err;
@@ -60,7 +68,8 @@ export function onComment(services: Services) {
       forgetNotesAbsence(services.caches.provenance, owner, repo); // notes pushed since are read now
       // The acknowledgement costs no slot on the critical path: after the evaluation's writes, and skipped when writes queue.
       await evaluatePullRequest(context.octokit, context.log, services, ref);
-      await acknowledgeCommand(context.octokit, owner, repo, comment.id);
+      const ack = await publisher.acknowledge(owner, repo, comment.id);
+      if (!ack.sent) context.log.debug({ pr: issue.number, why: ack.why }, "recheck not acknowledged: writes are waiting");
       return;
     }
 
@@ -163,7 +172,7 @@ function refusalReply(refusal: OverrideRefusal, o: { login: string; head: string
 /** Whether the check now on the override's head carries this override, read back (another replica ran the evaluation). */
 async function overrideWritten(
   context: Context<"issue_comment.created">,
-  services: Services,
+  services: Pick<Services, "checkName" | "appId">,
   ref: PullRef,
   override: OverrideRecord,
 ): Promise<{ applied: boolean; passes: boolean }> {

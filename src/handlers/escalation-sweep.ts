@@ -7,9 +7,12 @@ import { sweepEscalations, type EscalationTarget } from "../scale/escalation-swe
 import { evaluatePullRequest } from "./evaluate.js";
 import type { Services } from "./services.js";
 
+/** What the sweep uses: the escalation board and clock, and what an evaluation needs. */
+type SweepServices = Pick<Services, "seniors"> & Parameters<typeof evaluatePullRequest>[2];
+
 /** One sweep; `octokitFor` gives an installation's client for a repository. Returns how many PRs were re-evaluated. */
 export function runEscalationSweep(
-  services: Services,
+  services: SweepServices,
   log: Logger,
   octokitFor: (target: EscalationTarget) => Promise<Octokit>,
 ): Promise<number> {
@@ -27,7 +30,7 @@ export function runEscalationSweep(
 }
 
 /** The installation client for a repository, through the app's own authentication. */
-export function appOctokitFor(app: Probot, services: Services) {
+export function appOctokitFor(app: Probot, services: Pick<Services, "requestHooks">) {
   return async (target: EscalationTarget): Promise<Octokit> => {
     const appClient = (await app.auth()) as unknown as Octokit;
     const { data } = await appClient.rest.apps.getRepoInstallation({ owner: target.owner, repo: target.repo });
@@ -38,7 +41,7 @@ export function appOctokitFor(app: Probot, services: Services) {
 }
 
 /** Sweep every ESCALATION_SWEEP_SECONDS (default 300; 0 turns it off). The timer never keeps the process alive. */
-export function startEscalationSweeps(app: Probot, services: Services, seconds: number): () => void {
+export function startEscalationSweeps(app: Probot, services: SweepServices & Pick<Services, "requestHooks">, seconds: number): () => void {
   if (seconds <= 0) return () => undefined;
   const octokitFor = appOctokitFor(app, services);
   let running = false;

@@ -7,7 +7,8 @@ import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
 import { gitHubPullSource, readFirstRound } from "../github/pull-source.js";
 import { evaluatePull } from "../core/evaluate-pull.js";
-import { writeCheckRun, type CheckTarget, type CheckWrite } from "../github/publish.js";
+import type { CheckTarget, CheckWrite } from "../github/publish.js";
+import { publisherFor } from "./publisher-for.js";
 import { hasLabel } from "../core/decide.js";
 import { failClosed } from "./fail-closed.js";
 import { renderInvalidPolicy } from "../core/render.js";
@@ -40,15 +41,26 @@ export interface EvaluateOptions {
   passPlausible?: boolean;
 }
 
+/**
+ * What one evaluation uses of the services: its own reads and writes, and what the seniors' step
+ * (handlers/seniors.ts) asks for, whatever that is.
+ */
+type EvaluationServices = Pick<
+  Services,
+  "checkName" | "appId" | "metrics" | "policies" | "caches" | "candidatesLimit" | "turns" | "gate" | "waiting"
+> &
+  Parameters<typeof withAskedReviewers>[2] &
+  Parameters<typeof recordAsked>[1];
+
 /** Where our check run on a SHA of this PR's repository is. */
-function checkTarget(services: Services, ref: PullRef, headSha: string): CheckTarget {
+function checkTarget(services: Pick<Services, "checkName" | "appId">, ref: PullRef, headSha: string): CheckTarget {
   return { owner: ref.owner, repo: ref.repo, headSha, name: services.checkName, ...(services.appId ? { appId: services.appId } : {}) };
 }
 
 export async function evaluateOnce(
   octokit: Octokit,
   parentLog: Logger,
-  services: Services,
+  services: EvaluationServices,
   ref: PullRef,
   options: EvaluateOptions = {},
   run?: RunContext,
@@ -96,12 +108,10 @@ export async function evaluateOnce(
     const { repositoryId } = inputs.snapshot;
     const target = { ...targetFor(headSha), ...(repositoryId ? { repositoryId } : {}) };
     if (!loaded.ok) {
-      const check = await writeCheckRun(
-        octokit,
-        target,
-        renderInvalidPolicy(loaded.problems, loaded.sources, inputs.snapshot),
-        await existingRead,
-      );
+      const view = renderInvalidPolicy(loaded.problems, loaded.sources, inputs.snapshot);
+      // No guard: this publisher never skips (a write dropped as "dropped" is only ever optional).
+      const written = await publisherFor(octokit, services).writeCheck(target, view, await existingRead);
+      const check = written.sent ? written.value.write : "superseded";
       outcome = "invalid-policy";
       tier = "none";
       log.warn({ outcome, problems: loaded.problems.length, check, ms: elapsed(started) }, "evaluated pull request");
@@ -128,8 +138,9 @@ export async function evaluateOnce(
       { snapshot, kept, verdict },
     );
 
-    // Every write first waits for its turn in the installation's write queue; if a newer event for this
-    // PR has been queued meanwhile, they are dropped (SupersededWrite) and the follow-up writes.
+    // Every write goes through this evaluation's publisher (github/publisher.ts): it waits for its turn in
+    // the installation's write queue and, if a newer event for this PR was queued meanwhile, is skipped
+    // ("superseded") so the follow-up writes.
     const toPublish = { ref, target, existing, snapshot, policy, verdict, viewFor, labels: services.caches.labels };
     const published = await publishUnlessSuperseded(octokit, services, key, run, fresh, toPublish);
     if (published === "superseded") {

@@ -3,10 +3,11 @@ import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { httpStatus } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
-import { writeCheckRun, type CheckTarget } from "../github/publish.js";
+import type { CheckTarget } from "../github/publish.js";
 import { explainFailure, renderError, type CheckRunView, type EvaluationFailure } from "../core/render.js";
 import { CoordinationError } from "../scale/pull-gate.js";
 import type { Services } from "./services.js";
+import { publisherFor } from "./publisher-for.js";
 
 /** What kind of failure this was; render.ts words it. */
 function failureOf(err: unknown): EvaluationFailure {
@@ -20,7 +21,7 @@ function failureOf(err: unknown): EvaluationFailure {
 export async function failClosed(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  services: Pick<Services, "checkName" | "turns" | "metrics">,
   ref: PullRef,
   headSha: string | undefined,
   err: unknown,
@@ -31,7 +32,8 @@ export async function failClosed(
   const view: CheckRunView = renderError(explainFailure(failureOf(err)), ref);
   try {
     // Not read: whatever is there, this failure goes before every other waiting write (it may close the gate).
-    await writeCheckRun(octokit, target, view, undefined, { unread: true });
+    // A closing write: never skipped by the queue (and this publisher has no guard).
+    await publisherFor(octokit, services).writeCheck(target, view, undefined, { unread: true });
   } catch (writeErr) {
     log.error({ err: writeErr }, "could not write the failing check either");
   }

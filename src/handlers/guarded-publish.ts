@@ -4,28 +4,31 @@ import type { Logger } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import type { PullRef } from "../github/snapshot.js";
 import type { ExistingCheckRun } from "../github/publish.js";
-import { SupersededWrite, withWriteGuard } from "../github/write-turns.js";
 import type { OverrideRecord, Verdict } from "../core/types.js";
 import type { RunContext } from "../scale/pull-gate.js";
 import { resetYields, yieldToFollowUp, type YieldCounts } from "../scale/yield-to-follow-up.js";
 import { recordSignoffWait } from "../scale/signoff-wait.js";
 import { publishVerdict, type Published, type VerdictToPublish } from "./publish-verdict.js";
 import type { Services } from "./services.js";
+import { publisherFor } from "./publisher-for.js";
 
 /** The key of one PR's evaluations (the gate, the waiting board). */
 export function pullKey(ref: PullRef): string {
   return `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
 }
 
-const yieldCounts = (services: Services): YieldCounts => ({
+const yieldCounts = (services: Pick<Services, "caches" | "metrics">): YieldCounts => ({
   yields: services.caches.yields,
   onYield: () => services.metrics.supersededPublishes.inc(),
 });
 
-/** Publish, unless a newer event for this PR is queued: then its follow-up writes, and this run's writes are dropped. */
+/**
+ * Publish, unless a newer event for this PR is queued: then its follow-up writes, and this run's
+ * remaining writes are skipped (the publisher asks `guard` right before each write).
+ */
 export async function publishUnlessSuperseded(
   octokit: Octokit,
-  services: Services,
+  services: Pick<Services, "caches" | "metrics" | "turns">,
   key: string,
   run: RunContext | undefined,
   fresh: OverrideRecord | undefined,
@@ -36,18 +39,15 @@ export async function publishUnlessSuperseded(
   const opens = toPublish.viewFor([]).gate === "pass";
   // A run carrying a new override never yields: a follow-up would not know it, and the override would be lost.
   const guard = async () => !fresh && (yielded || (yielded = await yieldToFollowUp(yieldCounts(services), key, run, opens)));
-  try {
-    return await withWriteGuard(guard, () => publishVerdict(octokit, toPublish), key);
-  } catch (err) {
-    if (!(err instanceof SupersededWrite)) throw err;
-    return "superseded";
-  }
+  const publisher = publisherFor(octokit, services, { guard, pr: key });
+  const published = await publishVerdict(octokit, publisher, toPublish);
+  return publisher.superseded ? "superseded" : published;
 }
 
 /** What follows a publish: the yield count, the sign-off waiting time, the approvals metric. */
 export async function afterPublish(
   log: Logger,
-  services: Services,
+  services: Pick<Services, "caches" | "metrics" | "gate" | "waiting">,
   key: string,
   { verdict, existing, published }: { verdict: Verdict; existing: ExistingCheckRun | undefined; published: Published },
 ): Promise<void> {

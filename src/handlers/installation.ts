@@ -74,7 +74,7 @@ export async function sweepOpenPullRequests(
   const progress = () => {
     reposDone++;
     if (reposDone % CONCURRENCY !== 0 && reposDone !== repos.length) return;
-    const queued = services.requestHooks.turns?.backlog();
+    const queued = services.turns?.backlog();
     const window = budget.window(installation);
     log.info(
       {

@@ -37,15 +37,19 @@ import type { Octokit } from "../github/octokit.js";
 import type { Logger } from "probot";
 import type { PullSnapshot } from "../core/types.js";
 import type { Services } from "./services.js";
+import { publisherFor, type PublisherServices } from "./publisher-for.js";
 
-function labelNaming(services: Services, owner: string, repo: string): LabelNaming {
+/** What the merged-PR handler uses of the services. */
+type MergedServices = Pick<Services, "checkName" | "appId" | "policies" | "merges" | "metrics" | "caches"> & PublisherServices;
+
+function labelNaming(services: Pick<Services, "policies">, owner: string, repo: string): LabelNaming {
   // The cached policy's names when there is one; a merged PR is not worth reading the policy for.
   const cached = services.policies.peek(owner, repo);
   const labels = cached?.ok ? cached.policy.labels : undefined;
   return { aiAssisted: labels?.ai_assisted ?? "ai-assisted", riskPrefix: labels?.risk_prefix ?? "risk:" };
 }
 
-export function onPullRequestMerged(services: Services) {
+export function onPullRequestMerged(services: MergedServices) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
     const pr = context.payload.pull_request;
     if (!pr.merged) return;
@@ -120,7 +124,7 @@ interface Judged {
 async function judgeIfNeeded(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  services: Pick<Services, "checkName" | "appId" | "policies" | "caches">,
   ref: IssueRef,
   headSha: string,
   into: MergedInto,
@@ -151,7 +155,7 @@ async function judgeIfNeeded(
 async function checkBypass(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  services: Pick<Services, "checkName" | "caches"> & PublisherServices,
   ref: IssueRef,
   merge: { headSha: string; mergedBy: string; into: MergedInto; labels: string[]; names: LabelNaming; judged: Judged },
 ): Promise<Bypass | undefined> {
@@ -167,7 +171,8 @@ async function checkBypass(
     missing: assessment.missing,
     checkSaid: assessment.checkSaid,
   });
-  const { commented } = await markBypassed(octokit, ref, comment, merge.names, services.caches.labels);
+  const publisher = publisherFor(octokit, services);
+  const { commented } = await markBypassed(octokit, publisher, ref, comment, merge.names, services.caches.labels);
   return { assessment, commented, mergedBy: merge.mergedBy };
 }
 
@@ -191,7 +196,7 @@ async function findReverted(
   return reverted;
 }
 
-function countRevert(log: Logger, services: Services, reverted: RevertedPull, names: LabelNaming): void {
+function countRevert(log: Logger, services: Pick<Services, "metrics">, reverted: RevertedPull, names: LabelNaming): void {
   const facts = labelFacts(reverted.labels, names);
   services.metrics.reverts.inc({ ai_assisted: String(facts.aiAssisted), tier: facts.tier });
   log.info(

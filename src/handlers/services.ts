@@ -43,8 +43,13 @@ export interface Services {
   merges: MergeLedger;
   /** Evaluations that failed on GitHub's side are tried again later (GitHub does not redeliver). */
   retries: RetryScheduler;
-  /** What every installation octokit gets: conditional requests, request counting, write turns. */
+  /** What every installation octokit's request hook does: conditional requests, request counting, time-outs. */
   requestHooks: RequestHooks;
+  /**
+   * The installations' write queues, by priority (github/write-turns.ts), which every publisher
+   * (github/publisher.ts) takes its turns in; undefined: writes are sent at once (a composition without them).
+   */
+  turns: WriteTurns | undefined;
   /** Called when a push changes a repository's policy (cached policies are dropped here, and on other replicas). */
   onPolicyChanged?: (owner: string, repo: string) => void;
   caches: {
@@ -175,10 +180,10 @@ export function createServices(env: NodeJS.ProcessEnv = process.env, parts: Serv
       maxAttempts: number(env.RETRY_ATTEMPTS, 3),
       maxDelayMs: 15 * 60 * 1000,
     }),
+    turns,
     requestHooks: {
       etags: etagBytes > 0 ? new EtagCache(5_000, etagBytes) : undefined,
       onRequest: (kind, status, answer) => metrics.countRequest(kind, status, answer),
-      turns,
       timeoutMs: number(env.REQUEST_TIMEOUT_SECONDS, 30) * 1000,
     },
     onPolicyChanged: (owner, repo) => void policies.invalidate(owner, repo),

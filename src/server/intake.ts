@@ -9,7 +9,7 @@ import type { Probot } from "probot";
 import type { Redis } from "ioredis";
 import { instrumentOctokit } from "../github/instrument.js";
 import type { Octokit } from "../github/octokit.js";
-import { isOwnEcho, useDurability, watchOctokit } from "../handlers/durability.js";
+import { isOwnEcho, useDurability, watchRateLimit } from "../handlers/durability.js";
 import { reconcileOpenPullRequests } from "../handlers/reconcile.js";
 import type { Services } from "../handlers/services.js";
 import { LocalDeliveryStream, RedisDeliveryStream, StreamFull, type Delivery, type DeliveryStream } from "../scale/delivery-stream.js";
@@ -136,7 +136,7 @@ export function startIntake({ probot, services, log, env, redisUrl }: IntakeOpti
         auth: async (id) => (await probot.auth(id)) as unknown as Octokit,
         instrument: (octokit, installation) => {
           instrumentOctokit(octokit, services.requestHooks, installation);
-          watchOctokit(octokit, services, installation);
+          watchRateLimit(octokit, services, installation);
         },
         maxEvaluations: number(env.RECONCILE_MAX_PULLS, 2_000),
         signal: aborted.signal,

@@ -1,22 +1,29 @@
-// An installation Octokit as the app builds it for unit tests of the write queue: the request hook
-// with write turns, Probot's throttling and retries off; and the check views those tests write.
+// An installation Octokit as the app builds it for unit tests of the write queue (the request hook,
+// Probot's throttling and retries off), the publisher that writes through the queue, and the check
+// views those tests write.
 import { ProbotOctokit } from "probot";
 import { instrumentOctokit } from "../../src/github/instrument.js";
 import type { Octokit } from "../../src/github/octokit.js";
-import type { WriteTurns } from "../../src/github/write-turns.js";
+import type { WriteGuard, WriteTurns } from "../../src/github/write-turns.js";
+import { Publisher } from "../../src/github/publisher.js";
 import type { CheckRunView } from "../../src/core/render.js";
 
 export const API = "https://api.github.com";
 
-export function queuedOctokit(turns: WriteTurns, baseUrl = API): Octokit {
+export function queuedOctokit(baseUrl = API): Octokit {
   const gh = new ProbotOctokit({
     auth: { token: "test-token" },
     baseUrl,
     throttle: { enabled: false },
     retry: { enabled: false },
   }) as unknown as Octokit;
-  instrumentOctokit(gh, { turns }, "4242");
+  instrumentOctokit(gh, {}, "4242");
   return gh;
+}
+
+/** A publisher for installation 4242's queue: one evaluation's, when `guard` (and `pr`) are given. */
+export function queuedPublisher(gh: Octokit, turns: WriteTurns, evaluation: { guard?: WriteGuard; pr?: string } = {}): Publisher {
+  return new Publisher({ octokit: gh, installation: "4242", turns, ...evaluation });
 }
 
 /** A check view: completed with a conclusion ("done: failure"), or waiting for an approval. */

@@ -352,7 +352,7 @@ describe("coalescing a burst of events for one PR", () => {
     // …during which PR 7's evaluation waits to write, and a newer push to PR 7 arrives.
     const first = app.receive("pull_request", github.synchronize(pr.number, sha(902)));
     // PR 8's check write is out: a check write waiting now is PR 7's (its first on this head: rank "check").
-    await until(() => (app.services.requestHooks.turns?.backlog().check ?? 0) > 0, "PR 7's check write to wait for its turn");
+    await until(() => (app.services.turns?.backlog().check ?? 0) > 0, "PR 7's check write to wait for its turn");
     const coalesced = app.services.coalescer.coalesced;
     const second = app.receive("pull_request", github.synchronize(pr.number, sha(903)));
     await until(() => app.services.coalescer.coalesced > coalesced, "the newer push to PR 7 to queue a follow-up");

@@ -109,3 +109,70 @@ describe("Biome enforces the boundaries (npm run lint)", () => {
     expect(status).toBe(0);
   });
 });
+
+// Every write to GitHub goes through github/publisher.ts, whose code shows queueing, superseding and
+// batching (ARCHITECTURE.md, "Where is the only check-run write?"). A write made anywhere else would
+// skip the installation's write queue and the evaluation's guard: this scan refuses it.
+const WRITE_VERBS =
+  "create|update|add|remove|request|delete|set|merge|replace|dismiss|submit|rerequest|lock|unlock|enable|disable|upload|mark|cancel|rerun";
+
+/** The GitHub writes a source text makes: REST methods that write, non-GET routes, and GraphQL mutations. */
+function writesIn(text: string): string[] {
+  const rest = new RegExp(`\\.rest\\.\\w+\\.(?:${WRITE_VERBS})\\w*\\b`, "g");
+  const route = /\brequest\(\s*["'`](?:POST|PATCH|PUT|DELETE)\s+[^"'`]*["'`]/g;
+  const method = /\bmethod:\s*["'`](?:POST|PATCH|PUT|DELETE)["'`]/g;
+  const mutation = /["'`]\s*mutation\b/g;
+  return [rest, route, method, mutation].flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+}
+
+/** Where a write may be: the publisher; the GraphQL translation of its batch; the setup page's manifest conversion (before any installation exists). */
+const WRITERS: Record<string, (write: string) => boolean> = {
+  [join("src", "github", "publisher.ts")]: () => true,
+  [join("src", "github", "check-batch.ts")]: (w) => /mutation/.test(w),
+  [join("src", "server", "setup.ts")]: (w) => w.includes("POST /app-manifests/{code}/conversions"),
+};
+
+describe("the only writes to GitHub are the publisher's", () => {
+  const found = files(src).flatMap((file) => writesIn(readFileSync(file, "utf8")).map((write) => ({ file: relative(root, file), write })));
+
+  it("finds writes where they are (a pattern that found nothing would pass everything)", () => {
+    const publisher = found.filter((f) => f.file === join("src", "github", "publisher.ts")).map((f) => f.write);
+    expect(publisher).toEqual(
+      expect.arrayContaining([
+        ".rest.checks.update",
+        ".rest.checks.create",
+        ".rest.issues.createLabel",
+        ".rest.issues.addLabels",
+        ".rest.issues.removeLabel",
+        ".rest.pulls.requestReviewers",
+        ".rest.issues.createComment",
+        ".rest.reactions.createForIssueComment",
+        'request("POST /graphql"',
+      ]),
+    );
+  });
+
+  it("tells a write from a read or a GraphQL query", () => {
+    const probe = [
+      'await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: "x" });',
+      'await octokit.request("DELETE /repos/{owner}/{repo}/issues/{n}/labels/{name}", {});',
+      'await octokit.request({ method: "PATCH", url: "/repos/a/b/check-runs/1" });',
+      "await octokit.graphql(`mutation { addComment(input: {}) { clientMutationId } }`);",
+      "await octokit.rest.pulls.get({ owner, repo, pull_number: 1 });",
+      "await octokit.paginate(octokit.rest.issues.listComments, {});",
+      'await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {});',
+      "await octokit.graphql(`query { viewer { login } }`);",
+    ].join("\n");
+    expect(writesIn(probe)).toEqual([
+      ".rest.issues.createComment",
+      'request("DELETE /repos/{owner}/{repo}/issues/{n}/labels/{name}"',
+      'method: "PATCH"',
+      "`mutation",
+    ]);
+  });
+
+  it("no file of src/ writes to GitHub outside github/publisher.ts", () => {
+    const outside = found.filter((f) => !WRITERS[f.file]?.(f.write));
+    expect(outside.map((f) => `${f.file}: ${f.write}`)).toEqual([]);
+  });
+});

@@ -3,17 +3,24 @@
 // batch did not make goes alone by REST, and nothing but closing writes ever rides.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { writeCheckRun, type CheckTarget, type ExistingCheckRun } from "../../src/github/publish.js";
+import type { CheckTarget, ExistingCheckRun } from "../../src/github/publish.js";
+import type { Publisher } from "../../src/github/publisher.js";
 import { checkBatchRequest, checkBatchResults, type BatchableCheckWrite } from "../../src/github/check-batch.js";
 import { WriteTurns } from "../../src/github/write-turns.js";
-import type { Octokit } from "../../src/github/octokit.js";
-import { API, checkView, queuedOctokit } from "../helpers/queued-octokit.js";
+import type { CheckRunView } from "../../src/core/render.js";
+import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 import { APP_ID, GitHubModel } from "../support/github/index.js";
 import { resolveCheckRunMutations } from "../support/github/check-runs.js";
 import { graphqlProblems, schemaChecked } from "../support/github/graphql-schema.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const octokit = queuedOctokit;
+/** Installation 4242's publisher over a queued octokit. */
+const octokit = (turns: WriteTurns, baseUrl = API): Publisher => queuedPublisher(queuedOctokit(baseUrl), turns);
+/** What became of one check write: created, updated or unchanged (or why the queue skipped it). */
+async function writeCheckRun(publisher: Publisher, t: CheckTarget, v: CheckRunView, existing: ExistingCheckRun | undefined) {
+  const outcome = await publisher.writeCheck(t, v, existing);
+  return outcome.sent ? outcome.value.write : outcome.why;
+}
 const view = checkView;
 const target = (sha: string, repositoryId: string | null = "R_1"): CheckTarget => ({
   owner: "acme",
@@ -43,7 +50,7 @@ function restUpdates(ids: number[], sent: string[]): void {
 }
 
 /** Close the gate on these passing check runs (head letter, run id), all waiting for the turn at once. */
-function closeTogether(turns: WriteTurns, gh: Octokit, runs: Array<[string, number]>) {
+function closeTogether(turns: WriteTurns, gh: Publisher, runs: Array<[string, number]>) {
   return whileHeld(turns, () =>
     Promise.all(runs.map(([sha, id]) => writeCheckRun(gh, target(sha), view("completed", "failure"), passingRun(id)))),
   );
@@ -80,7 +87,7 @@ describe("closing check writes that wait together", () => {
     const results = await whileHeld(turns, () =>
       Promise.all([
         writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),
-        gh.rest.issues.addLabels({ owner: "acme", repo: "shop", issue_number: 9, labels: ["risk:low"] }),
+        gh.addLabels({ owner: "acme", repo: "shop", number: 9 }, ["risk:low"]),
         // Back to waiting: a completed run cannot go back to in_progress, so this one is created.
         writeCheckRun(gh, target("b"), view("in_progress"), passingRun(12)),
         writeCheckRun(gh, target("c"), view("completed", "failure"), passingRun(13)),

@@ -1,7 +1,9 @@
 // Write turns: per installation, one write at a time, each turn lasting the write spacing after it
 // was sent; a write's guard is asked when its turn comes, so a superseded write never goes out.
 import { describe, expect, it } from "vitest";
-import { WriteTurns, currentWriteGuard, withWriteGuard } from "../../src/github/write-turns.js";
+import nock from "nock";
+import { WriteTurns } from "../../src/github/write-turns.js";
+import { API, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,13 +62,19 @@ describe("WriteTurns", () => {
     expect(second).toBe(true);
   });
 
-  it("carries an evaluation's guard to the writes it makes, and only to those", async () => {
-    const guard = async () => true;
-    expect(currentWriteGuard()).toBeUndefined();
-    await withWriteGuard(guard, async () => {
-      await sleep(1);
-      expect(currentWriteGuard()).toBe(guard);
-    });
-    expect(currentWriteGuard()).toBeUndefined();
+  it("an evaluation's guard applies to the writes of its publisher, and only to those", async () => {
+    const turns = new WriteTurns(0);
+    const gh = queuedOctokit();
+    const sent: string[] = [];
+    nock(API)
+      .post("/repos/acme/shop/issues/7/comments", (b: { body: string }) => (sent.push(b.body), true))
+      .reply(201, {});
+    const guarded = queuedPublisher(gh, turns, { guard: async () => true });
+    const other = queuedPublisher(gh, turns);
+    expect(await guarded.comment({ owner: "acme", repo: "shop", number: 7 }, "superseded")).toEqual({ sent: false, why: "superseded" });
+    expect(await other.comment({ owner: "acme", repo: "shop", number: 7 }, "sent")).toEqual({ sent: true, value: undefined });
+    expect(guarded.superseded).toBe(true);
+    expect(other.superseded).toBe(false);
+    expect(sent).toEqual(["sent"]);
   });
 });

@@ -1,9 +1,12 @@
-// The parts of the durable delivery path that need no process: which requests are label writes
-// (their echoes are skipped), which deliveries are echoes (never a person's change, never one the
+// The parts of the durable delivery path that need no process: which writes are the app's label
+// changes (the publisher notes them, so their echoes are skipped), which deliveries are echoes (never a person's change, never one the
 // app did not make), and the rate budget background sweeps are paced by.
 import { describe, expect, it } from "vitest";
 import { createServices } from "../../src/handlers/services.js";
-import { durabilityOf, isOwnEcho, labelChangesOf } from "../../src/handlers/durability.js";
+import nock from "nock";
+import { durabilityOf, isOwnEcho } from "../../src/handlers/durability.js";
+import { publisherFor } from "../../src/handlers/publisher-for.js";
+import { queuedOctokit } from "../helpers/queued-octokit.js";
 import { echoKey, LocalEchoLedger } from "../../src/scale/echo-ledger.js";
 import { LiveTraffic, RateBudget } from "../../src/scale/rate-budget.js";
 
@@ -20,17 +23,33 @@ function labeled(action: "labeled" | "unlabeled", label: string, sender: { login
 }
 
 describe("the app's own label writes and their echoes", () => {
-  it("knows the label writes of a request: added labels, a removed label, nothing else", () => {
-    expect(labelChangesOf("POST", `${API}/repos/acme/shop/issues/7/labels`, { labels: ["ai-assisted", { name: "risk:high" }] })).toEqual([
-      echoKey("acme", "shop", 7, "labeled", "ai-assisted"),
-      echoKey("acme", "shop", 7, "labeled", "risk:high"),
-    ]);
-    expect(labelChangesOf("DELETE", `${API}/repos/acme/shop/issues/7/labels/risk%3Alow`, undefined)).toEqual([
-      echoKey("acme", "shop", 7, "unlabeled", "risk:low"),
-    ]);
-    expect(labelChangesOf("POST", "http://127.0.0.1:9/api/v3/repos/acme/shop/issues/7/labels", { labels: ["x"] })).toHaveLength(1);
-    expect(labelChangesOf("POST", `${API}/repos/acme/shop/labels`, { name: "ai-assisted" })).toEqual([]);
-    expect(labelChangesOf("GET", `${API}/repos/acme/shop/issues/7/labels`, undefined)).toEqual([]);
+  it("notes the label writes the publisher makes: added labels, a removed label, nothing else; forgets one that failed", async () => {
+    const services = createServices({ WRITE_SPACING_MS: "0" });
+    const publisher = publisherFor(queuedOctokit(), services);
+    const { echoes } = durabilityOf(services);
+    const ref = { owner: "acme", repo: "shop", number: 7 };
+    nock(API)
+      .post("/repos/acme/shop/issues/7/labels", { labels: ["ai-assisted", "risk:high"] })
+      .reply(200, []);
+    nock(API).delete("/repos/acme/shop/issues/7/labels/risk%3Alow").reply(200, []);
+    nock(API)
+      .post("/repos/acme/shop/issues/7/labels", { labels: ["x"] })
+      .reply(500, { message: "boom" });
+    nock(API).get("/repos/acme/shop/labels/ai-assisted").reply(404, { message: "Not Found" });
+    nock(API).post("/repos/acme/shop/labels").reply(201, { name: "ai-assisted" });
+
+    await publisher.addLabels(ref, ["ai-assisted", "risk:high"]);
+    await publisher.removeLabel(ref, "risk:low");
+    await expect(publisher.addLabels(ref, ["x"])).rejects.toMatchObject({ status: 500 });
+    // Creating the label in the repository changes no PR: nothing to note.
+    await publisher.ensureLabel("acme", "shop", "ai-assisted", { aiAssisted: "ai-assisted", riskPrefix: "risk:" });
+
+    expect(await echoes.consume(echoKey("acme", "shop", 7, "labeled", "ai-assisted"))).toBe(true);
+    expect(await echoes.consume(echoKey("acme", "shop", 7, "labeled", "risk:high"))).toBe(true);
+    expect(await echoes.consume(echoKey("acme", "shop", 7, "unlabeled", "risk:low"))).toBe(true);
+    // Each once, and the failed write's echo is not expected.
+    expect(await echoes.consume(echoKey("acme", "shop", 7, "labeled", "ai-assisted"))).toBe(false);
+    expect(await echoes.consume(echoKey("acme", "shop", 7, "labeled", "x"))).toBe(false);
   });
 
   it("skips the echo of a label the app added, once; a person's identical change is evaluated", async () => {

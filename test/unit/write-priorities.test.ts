@@ -1,8 +1,11 @@
 // The order of an installation's writes: a check write that closes the gate goes before every other
 // waiting write, an opening write never goes before a closing one for the same commit, a closing
 // write is never dropped, optional writes are skipped when the queue is long, labels cannot starve.
+import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { DroppedWrite, SupersededWrite, WriteTurns, kindOfPath, type WriteIntent } from "../../src/github/write-turns.js";
+import { DroppedWrite, SupersededWrite, WriteTurns, type WriteIntent } from "../../src/github/write-turns.js";
+import { API, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
+import { until } from "../helpers/poll.js";
 import { closesGate, passes } from "../../src/github/publish.js";
 import type { CheckRunView } from "../../src/core/render.js";
 
@@ -142,13 +145,34 @@ describe("write priorities", () => {
     expect(order).toEqual(["close", "old label", "check"]);
   });
 
-  it("tells the kind of an unlabelled write from its path", () => {
-    expect(kindOfPath("/repos/acme/shop/check-runs/12")).toBe("check");
-    expect(kindOfPath("/repos/acme/shop/issues/7/labels")).toBe("label");
-    expect(kindOfPath("/repos/acme/shop/labels")).toBe("label");
-    expect(kindOfPath("/repos/acme/shop/pulls/7/requested_reviewers")).toBe("review");
-    expect(kindOfPath("/repos/acme/shop/issues/comments/5/reactions")).toBe("reaction");
-    expect(kindOfPath("/repos/acme/shop/issues/7/comments")).toBe("other");
+  it("each of the publisher's writes queues as what it is: check, label (create, add, remove), review, other, reaction", async () => {
+    const turns = new WriteTurns(0);
+    const publisher = queuedPublisher(queuedOctokit(), turns);
+    const ref = { owner: "acme", repo: "shop", number: 7 };
+    nock(API).post("/repos/acme/shop/check-runs").reply(201, { id: 12 });
+    nock(API).get("/repos/acme/shop/labels/risk%3Alow").reply(404, { message: "Not Found" });
+    nock(API).post("/repos/acme/shop/labels").reply(201, {});
+    nock(API).post("/repos/acme/shop/issues/7/labels").reply(200, []);
+    nock(API).delete("/repos/acme/shop/issues/7/labels/risk%3Ahigh").reply(200, []);
+    nock(API).post("/repos/acme/shop/pulls/7/requested_reviewers").reply(201, {});
+    nock(API).post("/repos/acme/shop/issues/7/comments").reply(201, {});
+    nock(API).post("/repos/acme/shop/issues/comments/5/reactions").reply(201, {});
+    const holder = await turns.acquire("4242", { kind: "check" });
+    const target = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
+    const writes = [
+      // First, while the queue is short: an acknowledgement is dropped when 3 writes wait.
+      publisher.acknowledge("acme", "shop", 5),
+      publisher.writeCheck(target, view("in_progress"), undefined),
+      publisher.ensureLabel("acme", "shop", "risk:low", { aiAssisted: "ai-assisted", riskPrefix: "risk:" }),
+      publisher.addLabels(ref, ["risk:low"]),
+      publisher.removeLabel(ref, "risk:high"),
+      publisher.requestReviewers(ref, { users: ["carol"], teams: [] }),
+      publisher.comment(ref, "hello"),
+    ];
+    expect(await until(() => turns.queued("4242") === 7, 5_000)).toBe(true);
+    expect(turns.backlog()).toEqual({ close: 0, check: 1, label: 3, review: 1, other: 1, reaction: 1 });
+    holder.end();
+    expect((await Promise.all(writes)).every((w) => w.sent)).toBe(true);
   });
 });
 
