@@ -64,8 +64,10 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
 
   /** Wait until Redis holds these replicas' offers (a failure, not a pass, is bounded by the deadline). */
   async function untilOffered(...expected: Array<[{ coordinator: RedisTurnCoordinator }, number]>): Promise<void> {
-    const seen = async () => (await Promise.all(expected.map(([r, rank]) => offered(r).then((o) => o === rank)))).every(Boolean);
-    expect(await until(seen, 10_000, 5)).toBe(true);
+    const ranks = () => Promise.all(expected.map(([r]) => offered(r)));
+    const want = expected.map(([, rank]) => rank);
+    await until(async () => (await ranks()).every((rank, i) => rank === want[i]), 10_000, 5);
+    expect(await ranks()).toEqual(want);
   }
 
   /** Redis's own clock (the one that expires a turn), in ms. */
