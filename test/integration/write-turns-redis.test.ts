@@ -11,8 +11,15 @@ import { LabelRegistry } from "../../src/github/label-registry.js";
 import { TtlCache } from "../../src/github/ttl-cache.js";
 import { RedisLabelMemory } from "../../src/scale/redis.js";
 import { startRedisServer } from "../helpers/redis-server.js";
+import { until } from "../helpers/poll.js";
 
+/** How long a write itself lasts in its turn; no assertion depends on it. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Priority classes of the scores replicas offer in Redis (write-turns.ts: class × 1e13 + arrival). */
+const CLOSE = 0;
+const CHECK = 1;
+const LABEL = 2;
 
 const started = await startRedisServer();
 if (!started.ok) console.warn(`[write-turns-redis] SKIPPED: ${started.reason}`);
@@ -44,6 +51,29 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
     const errors: unknown[] = [];
     const turns = new WriteTurns({ spacingMs, coordinator, coordinatorPollMs: 5, onCoordinatorError: (err) => errors.push(err) });
     return { turns, coordinator, errors, client };
+  }
+
+  /**
+   * The priority class of the best waiting write a replica has told Redis about (in the installation's
+   * queue, src/scale/redis-turns.ts), or undefined when it offers none: what the other replicas see of it.
+   */
+  async function offered(r: { coordinator: RedisTurnCoordinator }, installation = "4242"): Promise<number | undefined> {
+    const score = await admin.zscore(`test:{turns:${installation}}:queue`, r.coordinator.replica);
+    return score === null ? undefined : Math.floor(Number(score) / 1e13);
+  }
+
+  /** Wait until Redis holds these replicas' offers (a failure, not a pass, is bounded by the deadline). */
+  async function untilOffered(...expected: Array<[{ coordinator: RedisTurnCoordinator }, number]>): Promise<void> {
+    const ranks = () => Promise.all(expected.map(([r]) => offered(r)));
+    const want = expected.map(([, rank]) => rank);
+    await until(async () => (await ranks()).every((rank, i) => rank === want[i]), 10_000, 5);
+    expect(await ranks()).toEqual(want);
+  }
+
+  /** Redis's own clock (the one that expires a turn), in ms. */
+  async function redisMs(): Promise<number> {
+    const [seconds, micros] = await admin.time();
+    return Number(seconds) * 1000 + Number(micros) / 1000;
   }
 
   /** Acquire a turn, record its place, hold it briefly. */
@@ -83,10 +113,10 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
     // Replica A holds the installation's turn.
     const holder = await a.turns.acquire("4242", { kind: "check" });
     const labels = [write(b.turns, "b: label 1", { kind: "label" }, order), write(b.turns, "b: label 2", { kind: "label" }, order)];
-    await sleep(30); // B is asking for the turn meanwhile
+    await untilOffered([b, LABEL]); // B is asking for the turn meanwhile
     const close = write(a.turns, "a: close", { kind: "close", target: "acme/shop@aaa" }, order);
     const check = write(b.turns, "b: check", { kind: "check", target: "acme/shop@bbb" }, order);
-    await sleep(30);
+    await untilOffered([a, CLOSE], [b, CHECK]);
     holder.end();
     await Promise.all([...labels, close, check]);
     expect(order).toEqual(["a: close", "b: check", "b: label 1", "b: label 2"]);
@@ -99,7 +129,7 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
     const holder = await a.turns.acquire("4242", { kind: "check" });
     const close = write(a.turns, "a: close", { kind: "close", target: "acme/shop@aaa" }, order);
     const check = write(b.turns, "b: check", { kind: "check", target: "acme/shop@bbb" }, order);
-    await sleep(30);
+    await untilOffered([a, CLOSE], [b, CHECK]); // A offers its closing write while it holds the turn
     holder.end();
     await Promise.all([close, check]);
     expect(order).toEqual(["a: close", "b: check"]);
@@ -117,7 +147,7 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
     });
     const holder = await b.turns.acquire("4242", { kind: "check" });
     const label = write(b.turns, "b: label", { kind: "label" }, order);
-    await sleep(20);
+    await untilOffered([b, LABEL]);
     const closes = [1, 2, 3].map((n) =>
       a.turns.acquire("4242", { kind: "close", target: `acme/shop@${n}`, batch: batch(n) }).then(async (turn) => {
         if (turn.carried) {
@@ -132,7 +162,8 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
         turn.end();
       }),
     );
-    await sleep(30);
+    expect(a.turns.queued("4242")).toBe(3); // all three wait on A
+    await untilOffered([a, CLOSE], [b, LABEL]);
     holder.end();
     await Promise.all([label, ...closes]);
     expect(order).toEqual(["a: close 1 with 2 riders", "a: close 2 carried (written)", "a: close 3 carried (written)", "b: label"]);
@@ -143,16 +174,16 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
   it("a turn lasts the write spacing after its write was sent, across replicas", async () => {
     const a = replica(120);
     const b = replica(120);
+    // When each replica had the turn, on Redis's clock: the one that expires the turn, so the bound is exact.
     const at: number[] = [];
-    const t0 = performance.now();
     const one = (turns: WriteTurns) =>
-      turns.acquire("4242", { kind: "check" }).then((turn) => {
-        at.push(performance.now() - t0);
+      turns.acquire("4242", { kind: "check" }).then(async (turn) => {
+        at.push(await redisMs());
         turn.sent();
         turn.end();
       });
     await Promise.all([one(a.turns), one(b.turns)]);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(110);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(120);
   });
 
   it("skips a replica that died with a write waiting", async () => {
@@ -180,7 +211,7 @@ describe.skipIf(!server)("write turns shared through Redis", () => {
       write(r.turns, "label", { kind: "label" }, order),
       write(r.turns, "close", { kind: "close", target: "acme/shop@aaa" }, order),
     ];
-    await sleep(20);
+    expect(await until(() => r.turns.queued("4242") === 2, 5_000)).toBe(true);
     holder.end();
     await Promise.all(writes);
     expect(order).toEqual(["close", "label"]);

@@ -9,11 +9,11 @@ import { checkBatchRequest, checkBatchResults, type BatchableCheckWrite } from "
 import { WriteTurns } from "../../src/github/write-turns.js";
 import type { CheckRunView } from "../../src/core/render.js";
 import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
+import { until } from "../helpers/poll.js";
 import { APP_ID, GitHubModel } from "../support/github/index.js";
 import { resolveCheckRunMutations } from "../support/github/check-runs.js";
 import { graphqlProblems, schemaChecked } from "../support/github/graphql-schema.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Installation 4242's publisher over a queued octokit. */
 const octokit = (turns: WriteTurns, baseUrl = API): Publisher => queuedPublisher(queuedOctokit(baseUrl), turns);
 /** What became of one check write: created, updated or unchanged (or why the queue skipped it). */
@@ -51,16 +51,16 @@ function restUpdates(ids: number[], sent: string[]): void {
 
 /** Close the gate on these passing check runs (head letter, run id), all waiting for the turn at once. */
 function closeTogether(turns: WriteTurns, gh: Publisher, runs: Array<[string, number]>) {
-  return whileHeld(turns, () =>
+  return whileHeld(turns, runs.length, () =>
     Promise.all(runs.map(([sha, id]) => writeCheckRun(gh, target(sha), view("completed", "failure"), passingRun(id)))),
   );
 }
 
-/** Hold the installation's turn while `queue` queues its writes, then let them go. */
-async function whileHeld<T>(turns: WriteTurns, queue: () => T): Promise<Awaited<T>> {
+/** Hold the installation's turn while `queue` queues its `writes` writes; once they all wait, let them go. */
+async function whileHeld<T>(turns: WriteTurns, writes: number, queue: () => T): Promise<Awaited<T>> {
   const holder = await turns.acquire("4242", { kind: "check" });
   const queued = queue();
-  await sleep(20);
+  expect(await until(() => turns.queued("4242") === writes, 5_000)).toBe(true);
   holder.end();
   return await queued;
 }
@@ -84,7 +84,7 @@ describe("closing check writes that wait together", () => {
       .post("/repos/acme/shop/issues/9/labels")
       .reply(200, () => (labels.push(`label after ${bodies.length} batch`), []));
 
-    const results = await whileHeld(turns, () =>
+    const results = await whileHeld(turns, 4, () =>
       Promise.all([
         writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),
         gh.addLabels({ owner: "acme", repo: "shop", number: 9 }, ["risk:low"]),
@@ -130,7 +130,7 @@ describe("closing check writes that wait together", () => {
 
     await writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11));
     // Waiting together, but one has no repository id and the other no check-run node id: neither can ride.
-    await whileHeld(turns, () =>
+    await whileHeld(turns, 2, () =>
       Promise.all([
         writeCheckRun(gh, target("b", null), view("completed", "failure"), passingRun(12)),
         writeCheckRun(gh, target("c"), view("completed", "failure"), passingRun(13, null)),
@@ -153,7 +153,7 @@ describe("closing check writes that wait together", () => {
       .patch("/repos/acme/shop/check-runs/21")
       .reply(200, () => (order.push("open 21"), { id: 21 }));
     const waiting = { id: 21, nodeId: "CR_21", view: view("in_progress") };
-    await whileHeld(turns, () =>
+    await whileHeld(turns, 3, () =>
       Promise.all([
         writeCheckRun(gh, target("d"), view("completed", "success"), waiting),
         writeCheckRun(gh, target("a"), view("completed", "failure"), passingRun(11)),

@@ -1,18 +1,34 @@
 // Write turns: per installation, one write at a time, each turn lasting the write spacing after it
 // was sent; a write's guard is asked when its turn comes, so a superseded write never goes out.
-import { describe, expect, it } from "vitest";
+// Time is the subject here, so the clock is vitest's: a turn's spacing is exact, and "at once" means
+// without the clock moving at all.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import nock from "nock";
-import { WriteTurns } from "../../src/github/write-turns.js";
+import { WriteTurns, type Turn } from "../../src/github/write-turns.js";
 import { API, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A turn asked for now: whether it was granted yet, and the turn once it is. */
+function ask(turns: WriteTurns, installation: string) {
+  const asked = { granted: false, turn: undefined as Promise<Turn> | undefined };
+  asked.turn = turns.acquire(installation).then((turn) => ((asked.granted = true), turn));
+  return asked as { granted: boolean; turn: Promise<Turn> };
+}
+
 describe("WriteTurns", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "performance", "Date"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("gives one installation's writes their turns in order, each lasting the spacing after it was sent", async () => {
     const turns = new WriteTurns(40);
     const sent: number[] = [];
     const start = performance.now();
-    await Promise.all(
+    const all = Promise.all(
       [0, 1, 2].map(async () => {
         const turn = await turns.acquire("4242");
         sent.push(performance.now() - start);
@@ -21,11 +37,13 @@ describe("WriteTurns", () => {
         turn.end();
       }),
     );
-    expect(sent[0]).toBeLessThan(20);
-    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(38);
-    expect(sent[2]! - sent[1]!).toBeGreaterThanOrEqual(38);
+    await vi.advanceTimersByTimeAsync(85); // the last write is sent at 80 and done at 85
+    await all;
+    expect(sent).toEqual([0, 40, 80]);
     expect(turns.busy).toBe(1); // the last turn lasts its spacing
-    await sleep(60);
+    await vi.advanceTimersByTimeAsync(34);
+    expect(turns.busy).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(turns.busy).toBe(0);
   });
 
@@ -33,35 +51,42 @@ describe("WriteTurns", () => {
     const turns = new WriteTurns(1_000);
     const first = await turns.acquire("4242");
     first.end(); // dropped: never sent
-    const started = performance.now();
-    const second = await turns.acquire("4242");
-    expect(performance.now() - started).toBeLessThan(50);
-    second.end();
+    const second = ask(turns, "4242");
+    await vi.advanceTimersByTimeAsync(0); // promises settle; the clock does not move
+    expect(second.granted).toBe(true);
+    (await second.turn).end();
   });
 
   it("does not make installations wait for each other", async () => {
     const turns = new WriteTurns(1_000);
     const a = await turns.acquire("1");
     a.sent();
-    const started = performance.now();
-    const b = await turns.acquire("2");
-    expect(performance.now() - started).toBeLessThan(50);
-    b.sent();
+    const b = ask(turns, "2");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.granted).toBe(true);
+    (await b.turn).sent();
+    // Installation 1's turn still lasts: its next write waits the whole spacing.
+    const again = ask(turns, "1");
+    await vi.advanceTimersByTimeAsync(999);
+    expect(again.granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(again.granted).toBe(true);
   });
 
   it("with a spacing of 0, a turn ends when the write completes", async () => {
     const turns = new WriteTurns(0);
     const a = await turns.acquire("1");
     a.sent();
-    let second = false;
-    const b = turns.acquire("1").then((t) => ((second = true), t));
-    await sleep(5);
-    expect(second).toBe(false);
+    const b = ask(turns, "1");
+    await vi.advanceTimersByTimeAsync(60_000); // however long the write takes
+    expect(b.granted).toBe(false);
     a.end();
-    (await b).end();
-    expect(second).toBe(true);
+    (await b.turn).end();
+    expect(b.granted).toBe(true);
   });
+});
 
+describe("WriteTurns with publishers", () => {
   it("an evaluation's guard applies to the writes of its publisher, and only to those", async () => {
     const turns = new WriteTurns(0);
     const gh = queuedOctokit();

@@ -10,6 +10,7 @@ import { WriteTurns } from "../../src/github/write-turns.js";
 import { LabelRegistry } from "../../src/github/label-registry.js";
 import { TtlCache } from "../../src/github/ttl-cache.js";
 import { API, checkView, queuedOctokit, queuedPublisher } from "../helpers/queued-octokit.js";
+import { until } from "../helpers/poll.js";
 
 const target: CheckTarget = { owner: "acme", repo: "shop", headSha: "a".repeat(40), name: "Countersign" };
 const octokit = () => queuedOctokit();
@@ -60,7 +61,7 @@ describe("one evaluation's writes in the queue", () => {
     const holder = await turns.acquire("4242", { kind: "check" });
     const labels = [1, 2, 3].map((n) => gh.addLabels({ owner: "acme", repo: "other", number: n }, ["risk:low"]));
     const close = gh.writeCheck(target, view("completed", "failure"), passing);
-    await new Promise((r) => setTimeout(r, 20));
+    expect(await until(() => turns.queued("4242") === 4, 5_000)).toBe(true);
     expect(turns.backlog()).toMatchObject({ close: 1, label: 3 });
     holder.end();
     await Promise.all([...labels, close]);
@@ -80,7 +81,7 @@ describe("one evaluation's writes in the queue", () => {
       .reply(200, []);
     const holder = await turns.acquire("4242", { kind: "check" });
     const labels = [1, 2, 3].map((n) => gh.addLabels({ owner: "acme", repo: "other", number: n }, ["x"]));
-    await new Promise((r) => setTimeout(r, 20));
+    expect(await until(() => turns.queued("4242") === 3, 5_000)).toBe(true);
     expect(await gh.acknowledge("acme", "shop", 5)).toEqual({ sent: false, why: "dropped" });
     holder.end();
     await Promise.all(labels);

@@ -9,7 +9,8 @@ import { until } from "../helpers/poll.js";
 import { closesGate, passes } from "../../src/github/publish.js";
 import type { CheckRunView } from "../../src/core/render.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The next turn of the event loop: a write in flight lets the others run. */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Queue writes while a first write holds the turn; returns the order in which they got their turns. */
 async function orderOf(turns: WriteTurns, intents: Array<[string, WriteIntent]>, installation = "4242") {
@@ -21,13 +22,14 @@ async function orderOf(turns: WriteTurns, intents: Array<[string, WriteIntent]>,
       async (turn) => {
         order.push(name);
         turn.sent();
-        await sleep(1);
+        await tick(); // the write itself
         turn.end();
       },
       (err: unknown) => void rejected.push(`${name}: ${(err as Error).name}`),
     ),
   );
-  await sleep(5);
+  // Every write waits for its turn (or was refused) before the first one ends.
+  expect(await until(() => turns.queued(installation) + rejected.length === intents.length, 5_000)).toBe(true);
   first.sent();
   first.end();
   await Promise.all(all);
@@ -253,7 +255,7 @@ describe("closing writes riding together", () => {
       turns.acquire("4242", { kind: "close", target: "acme/shop@eee", batch: batch(5) }),
       turns.acquire("4242", { kind: "close", target: "acme/shop@fff", batch: batch(6) }),
     ];
-    await sleep(5);
+    expect(await until(() => turns.queued("4242") === 6, 5_000)).toBe(true);
     const riders = turns.takeRiders("4242", 2);
     expect(riders.map((r) => (r.write.op === "update" ? r.write.checkRunId : ""))).toEqual(["CR_2", "CR_5"]);
     // Only a closing write with a GraphQL form rides; the others, and the one over the limit, still wait.
@@ -274,7 +276,7 @@ describe("closing writes riding together", () => {
     const turns = new WriteTurns({ spacingMs: 0 }, () => now);
     const holder = await turns.acquire("4242", { kind: "close", batch: batch(1) });
     void turns.acquire("4242", { kind: "close", batch: batch(2) });
-    await sleep(5);
+    expect(await until(() => turns.queued("4242") === 1, 5_000)).toBe(true);
     turns.batchFailed("4242");
     expect(turns.takeRiders("4242", 9)).toEqual([]);
     now += 10 * 60_000 + 1;
