@@ -71,11 +71,12 @@ export class LabelRegistry {
     }
     try {
       await ensure();
+      this.local.set(key, true);
+      // Remembered before the claim is given up: a replica that asks in between finds it known, not free to claim.
+      await shared?.remember(key).catch((err: unknown) => this.options.onSharedError?.(err));
     } finally {
       if (claimed) await shared?.release(key).catch((err: unknown) => this.options.onSharedError?.(err));
     }
-    this.local.set(key, true);
-    await shared?.remember(key).catch((err: unknown) => this.options.onSharedError?.(err));
   }
 
   /** Another replica holds the claim: true once it says the label exists; false if it did not in time (we then check ourselves). */
