@@ -1,8 +1,9 @@
 // The GitHub `PullSource` (core/evaluate-pull.ts): every read of one evaluation of one pull request,
 // memoised for that evaluation, with the round-trip prefetching hidden here (docs/scaling.md).
 // Round 1 (`readFirstRound`) reads at once the PR (files, commits, reviews), the policy (cached),
-// whether the repository has Git AI notes and — when the last evaluation says they will be needed —
-// our check run on the newest head seen and the PR's issue history; speculative reads may fail, then
+// whether the repository has Git AI notes and — when the last evaluation or the event says they will
+// be needed — our check run on the newest head seen, the PR's issue history, and a review event's
+// reviewer's team membership / permission (directory.ts, memoised); speculative reads may fail, then
 // they are read again (or not) later. The source answers the pipeline's later questions from those
 // reads or with one request each, and starts early what a passing verdict will need (the other
 // open PRs with this head).
@@ -14,7 +15,7 @@ import { httpStatus } from "./octokit.js";
 import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "./snapshot.js";
 import { readCheckRun, type CheckTarget, type ExistingCheckRun } from "./publish.js";
 import type { PolicyCache } from "./policy-cache.js";
-import { resolveDirectory, type DirectoryCaches } from "./directory.js";
+import { prefetchDirectory, resolveDirectory, type DirectoryCaches, type DirectoryReads } from "./directory.js";
 import { readSameDiffFacts } from "./same-diff.js";
 import { resolveCommitAuthors } from "./co-authors.js";
 import { readContentForRules } from "./file-content.js";
@@ -25,6 +26,9 @@ import { openPullRequestsWithHead } from "./pulls.js";
 import { readProposedPolicyText, resolveProposedPolicy, type LoadedPolicy, type ProposedPolicyResult } from "./policy-source.js";
 import type { TtlCache } from "./ttl-cache.js";
 import { POLICY_PATH } from "../policy/paths.js";
+import { RISK_TIERS, type Policy } from "../policy/schema.js";
+import { lookupsFor, requirementFor } from "../core/eligibility.js";
+import { isAiIdentity } from "../core/detect.js";
 import type { PullHistory, PullSource } from "../core/evaluate-pull.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { ChangedSince } from "../core/path-scope.js";
@@ -49,6 +53,8 @@ export interface InputSources {
   provenance: ProvenanceCaches;
   /** Where our check run on a SHA is. */
   checkFor: (sha: string) => CheckTarget;
+  /** Team membership and permission caches (a reviewer's facts read in round 1 go through them). */
+  directory?: DirectoryCaches;
 }
 
 /** What the last evaluation of this PR (or the newest event) said: hints that save round trips, never facts. */
@@ -61,6 +67,12 @@ export interface InputHints {
    * the base it was given on) — join round 1 instead of following it.
    */
   passPlausible?: boolean;
+  /**
+   * The person whose approval or change request the event carries. With a cached policy, whether
+   * they may sign off (the teams and permission any tier of the policy asks for) is read in round 1,
+   * beside the PR, instead of after it.
+   */
+  reviewer?: Actor;
 }
 
 export type EvaluationInputs =
@@ -80,6 +92,8 @@ export type EvaluationInputs =
       notesRef: Promise<string | undefined | Error>;
       /** The other open PRs with the head, when round 1 listed them. */
       siblings?: Promise<number[]>;
+      /** Directory facts started in round 1 (the event's reviewer), memoised for the decision's lookups. */
+      directoryReads?: DirectoryReads;
     };
 
 /** A speculative read: its failure only means it is read again (or not) later. */
@@ -103,6 +117,7 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
     (hints.aiLabel === false && labelsOn) || (warm && hints.passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
   const earlySiblings =
     warm && hints.passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+  const directoryReads = cached?.ok && hints.reviewer ? reviewerFacts(octokit, ref, cached.policy, hints.reviewer, sources) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
       if (httpStatus(err) === 404) return undefined;
@@ -132,7 +147,24 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
     history: speculated?.value,
     notesRef,
     ...(siblings ? { siblings } : {}),
+    ...(directoryReads ? { directoryReads } : {}),
   };
+}
+
+/**
+ * Round 1 for a review event: the reviewer's facts for every team and permission the policy may ask
+ * for at any tier (the tier is known only once the PR is read). Not for a bot or an AI identity,
+ * who can never sign off; the author cannot review their own PR on GitHub.
+ */
+function reviewerFacts(octokit: Octokit, ref: PullRef, policy: Policy, reviewer: Actor, sources: InputSources): DirectoryReads | undefined {
+  if (reviewer.type === "Bot" || /\[bot\]$/i.test(reviewer.login) || isAiIdentity(reviewer, policy)) return undefined;
+  const login = reviewer.login.toLowerCase();
+  const specs = new Set(RISK_TIERS.flatMap((tier) => requirementFor(tier, policy).reviewers));
+  const lookups = lookupsFor([login], [...specs]);
+  if (lookups.teams.length === 0 && !lookups.permission) return undefined;
+  const reads: DirectoryReads = new Map();
+  prefetchDirectory(octokit, ref, [login], lookups, sources.directory ?? {}, reads);
+  return reads;
 }
 
 type FirstRound = Extract<EvaluationInputs, { kind: "open" }>;
@@ -170,7 +202,7 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
   const keptOverrides = () => once("state", async () => overridesIn((await first.existing)?.view.text));
   const siblings = () =>
     once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
-  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history);
+  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history, first.directoryReads);
   return {
     ...source,
     existing: first.existing,
@@ -200,6 +232,7 @@ function repositorySource(
   notesRef: Promise<string | undefined | Error>,
   keptOverrides: () => Promise<OverrideRecord[]>,
   readAlready?: IssueHistory,
+  directoryReads: DirectoryReads = new Map(),
 ): PullSource {
   let history: Promise<PullHistory> | undefined = readAlready ? Promise.resolve(readAlready) : undefined;
   return {
@@ -209,7 +242,7 @@ function repositorySource(
     changedSince: (commits) => readPathScopeFacts(octokit, ref, snapshot.headSha, commits, caches.changedSince),
     history: () => (history ??= quiet(readIssueHistory(octokit, ref))),
     contents: (s, files) => readContentForRules(octokit, s, files),
-    directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches),
+    directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches, directoryReads),
     coAuthors: (shas) => resolveCommitAuthors(octokit, ref, shas, caches.coAuthors),
     keptOverrides,
     sameDiff: (s, commits) => readSameDiffFacts(octokit, s, commits, caches.diffs),
