@@ -94,6 +94,8 @@ export type EvaluationInputs =
       siblings?: Promise<number[]>;
       /** Directory facts started in round 1 (the event's reviewer), memoised for the decision's lookups. */
       directoryReads?: DirectoryReads;
+      /** Remember on which head this PR's verdict may pass (or forget it): the next event's hint. */
+      noteMayPass: (headSha: string | undefined) => void;
     };
 
 /** A speculative read: its failure only means it is read again (or not) later. */
@@ -113,10 +115,16 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const warm = cached !== undefined || hints.aiLabel !== undefined;
   const hintSha = hints.headSha;
   const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, sources.checkFor(hintSha))) : undefined;
+  // A pass is plausible when the event says so (an approval), or when the last evaluation found the
+  // verdict may pass on the very head the event names (a label, an edit, a re-run of a passing PR),
+  // unless the event is a change request.
+  const changeRequest = hints.reviewer !== undefined && !hints.passPlausible;
+  const passedHere = !changeRequest && hintSha !== undefined && sources.policies.mayPassOn(ref.owner, ref.repo, ref.number) === hintSha;
+  const passPlausible = hints.passPlausible === true || passedHere;
   const earlyHistory =
-    (hints.aiLabel === false && labelsOn) || (warm && hints.passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
+    (hints.aiLabel === false && labelsOn) || (warm && passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
   const earlySiblings =
-    warm && hints.passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+    warm && passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
   const directoryReads = cached?.ok && hints.reviewer ? reviewerFacts(octokit, ref, cached.policy, hints.reviewer, sources) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
@@ -148,6 +156,7 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
     notesRef,
     ...(siblings ? { siblings } : {}),
     ...(directoryReads ? { directoryReads } : {}),
+    noteMayPass: (sha) => sources.policies.noteMayPass(ref.owner, ref.repo, ref.number, sha),
   };
 }
 
@@ -203,11 +212,16 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
   const siblings = () =>
     once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
   const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history, first.directoryReads);
+  // Until the pipeline says the verdict may pass, the next event's round 1 does not expect it to.
+  first.noteMayPass(undefined);
   return {
     ...source,
     existing: first.existing,
     proposed: () => proposed,
-    mayPass: () => void siblings(),
+    mayPass: () => {
+      first.noteMayPass(headSha);
+      void siblings();
+    },
     siblings,
     forSibling: async (number) => {
       const sibling = { ...ref, number };
