@@ -12,6 +12,8 @@
 //        --window MS  --drain-timeout S  --no-naive  --no-write
 //        --no-burst (single events only: prints the per-kind latency table, writes nothing)
 //        --cpu-prof DIR (the app runs with node --cpu-prof, profiles written to DIR)
+//        BENCH_NODE_ARGS="--import ./x.mjs" passes further node flags to the app process (e.g. a tracing preload)
+//        BENCH_TRACE=1 prints every single event's requests (start→end, ms after the webhook) to stderr
 //        --soak  --soak-seconds S  --soak-seed N  --soak-mix full|classic  --install-repos N  --install-prs N  --install-scale N
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -209,6 +211,10 @@ async function measureOne(
   const entries = sim.entriesSince(mark);
   const firstCheckWrite = entries.find(isCheckWrite);
   const evaluatedAt = app.linesSince(logMark, EVALUATED)[0]?.at;
+  if (process.env.BENCH_TRACE)
+    process.stderr.write(
+      `${kind}: ${entries.map((e) => `${e.route} ${Math.round(e.at - delivery.sentAt)}→${Math.round((e.doneAt ?? NaN) - delivery.sentAt)}`).join(", ")}; answered ${Math.round(delivery.answeredAt - delivery.sentAt)}, logged ${Math.round((evaluatedAt ?? NaN) - delivery.sentAt)}\n`,
+    );
   const head = sim.model.mustPull(ORG, SINGLE_REPO, SINGLE_PR).pull.headSha;
   const run = sim.model.latestCheckRun(ORG, SINGLE_REPO, head, CHECK_NAME);
   const ok = checkMatches(run, expected);
@@ -220,10 +226,26 @@ async function measureOne(
     evaluatedMs: evaluatedAt !== undefined ? evaluatedAt - delivery.sentAt : undefined,
     evaluations: app.linesSince(logMark, EVALUATED).length,
     rounds: roundTrips(entries, evaluatedAt),
+    ...plumbing(entries, delivery.sentAt, firstCheckWrite?.at ?? evaluatedAt),
     ok,
     ...(ok
       ? {}
       : { problem: `${kind}: expected ${expected} on ${short(head)}, found ${describeCheck(run)} (webhook answered ${delivery.status})` }),
+  };
+}
+
+/**
+ * Where the time around the reads goes: webhook sent → the first request of round 1 (signature,
+ * parsing, hand-off to the handler), and the last read answered → the check write sent (or the
+ * evaluation logged): deciding, rendering, the write queue.
+ */
+function plumbing(entries: RequestLogEntry[], sentAt: number, end: number | undefined): { beforeReadsMs?: number; afterReadsMs?: number } {
+  if (end === undefined) return {};
+  const reads = entries.filter((e) => e.kind !== "token" && e.at < end && (e.doneAt ?? Infinity) <= end && !isCheckWrite(e));
+  if (reads.length === 0) return {};
+  return {
+    beforeReadsMs: Math.min(...reads.map((e) => e.at)) - sentAt,
+    afterReadsMs: end - Math.max(...reads.map((e) => e.doneAt ?? e.at)),
   };
 }
 
@@ -564,7 +586,11 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
   const prs = setupBurst(sim.model, options.burstPrs);
   sim.model.user(PEER);
   setupBaseUpdates(sim.model);
-  const profile = options.cpuProfDir ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] } : {};
+  const profile = options.cpuProfDir
+    ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] }
+    : process.env.BENCH_NODE_ARGS
+      ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") }
+      : {};
   const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, ...profile, ...entryOf(variant) });
   running.add(app);
   try {

@@ -42,6 +42,9 @@ export interface Sample {
   latencyMs: number | undefined;
   /** Webhook sent → the app logged the evaluation (for an event that writes nothing, its end). */
   evaluatedMs: number | undefined;
+  /** Webhook sent → the first read on the critical path; the last read answered → the check write (or the evaluation logged). */
+  beforeReadsMs?: number;
+  afterReadsMs?: number;
   evaluations: number;
   /** The requests the check write (or, when nothing is written, the evaluation's end) could have waited for, grouped into sequential round trips. */
   rounds: string[][];
@@ -82,6 +85,8 @@ export interface KindRow {
   roundsMedian: number;
   roundsMax: number;
   reads: number;
+  p50BeforeReadsMs: number;
+  p50AfterReadsMs: number;
   slowest: Sample | undefined;
 }
 
@@ -102,6 +107,14 @@ export function byKind(samples: Sample[]): KindRow[] {
       roundsMedian: quantile(rounds, 0.5),
       roundsMax: Math.max(...rounds),
       reads: of.reduce((a, s) => a + s.counts.read, 0) / Math.max(1, of.length),
+      p50BeforeReadsMs: quantile(
+        of.map((s) => s.beforeReadsMs).filter((v): v is number => v !== undefined),
+        0.5,
+      ),
+      p50AfterReadsMs: quantile(
+        of.map((s) => s.afterReadsMs).filter((v): v is number => v !== undefined),
+        0.5,
+      ),
       slowest: [...of].sort((a, b) => slow(b) - slow(a))[0],
     };
   });
@@ -119,6 +132,7 @@ export function renderKinds(rows: KindRow[], latencyMs: number): string {
       "p50 → evaluation logged (ms)",
       `p50 ÷ ${latencyMs} ms`,
       "round trips on the critical path, median / max",
+      "p50 webhook → first read / last read → write or end (ms)",
       "reads per event",
     ],
     rows.map((r) => [
@@ -128,6 +142,7 @@ export function renderKinds(rows: KindRow[], latencyMs: number): string {
       ms(r.p50EvaluatedMs),
       `${fmt(headline(r) / latencyMs, 2)}×`,
       `${r.roundsMedian} / ${r.roundsMax}`,
+      `${ms(r.p50BeforeReadsMs)} / ${ms(r.p50AfterReadsMs)}`,
       fmt(r.reads, 1),
     ]),
   );
