@@ -22,7 +22,7 @@ import { readContentForRules } from "./file-content.js";
 import { readCarriedPulls } from "./merged-pulls.js";
 import { readPathScopeFacts } from "./path-scope.js";
 import { readNotesRef, readProvenance, type ProvenanceCaches } from "./provenance.js";
-import { openPullRequestsWithHead } from "./pulls.js";
+import { listedWithHead, openPullRequestsWithHead } from "./pulls.js";
 import { readProposedPolicyText, resolveProposedPolicy, type LoadedPolicy, type ProposedPolicyResult } from "./policy-source.js";
 import type { TtlCache } from "./ttl-cache.js";
 import { POLICY_PATH } from "../policy/paths.js";
@@ -90,8 +90,8 @@ export type EvaluationInputs =
       history: IssueHistory | undefined;
       /** Whether the repository has Git AI notes (its ref, absent, or the error reading it). */
       notesRef: Promise<string | undefined | Error>;
-      /** The other open PRs with the head, when round 1 listed them. */
-      siblings?: Promise<number[]>;
+      /** The open PRs with the head, when round 1 listed them (undefined: GitHub's list left this PR out; scan later). */
+      siblings?: Promise<number[] | undefined>;
       /** Directory facts started in round 1 (the event's reviewer), memoised for the decision's lookups. */
       directoryReads?: DirectoryReads;
       /** Remember on which head this PR's verdict may pass (or forget it): the next event's hint. */
@@ -124,7 +124,7 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const earlyHistory =
     (hints.aiLabel === false && labelsOn) || (warm && passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
   const earlySiblings =
-    warm && passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+    warm && passPlausible && hintSha ? quiet(listedWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
   const directoryReads = cached?.ok && hints.reviewer ? reviewerFacts(octokit, ref, cached.policy, hints.reviewer, sources) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
@@ -210,7 +210,12 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
     : Promise.resolve(undefined);
   const keptOverrides = () => once("state", async () => overridesIn((await first.existing)?.view.text));
   const siblings = () =>
-    once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
+    once(
+      "siblings",
+      async () =>
+        (first.siblings ? await first.siblings.catch(() => undefined) : undefined) ??
+        openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number),
+    );
   const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history, first.directoryReads);
   // Until the pipeline says the verdict may pass, the next event's round 1 does not expect it to.
   first.noteMayPass(undefined);
