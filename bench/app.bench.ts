@@ -8,8 +8,12 @@
 //   npm run bench:app -- --soak            (issue #15: the soak and the large installation, ~10 min;
 //                                           SOAK_SECONDS=60 or --soak-seconds 60 for a shorter soak)
 //
-// Flags: --quick  --latency MS  --samples N  --unchanged N  --burst-events N  --burst-prs N
+// Flags: --quick  --latency MS  --samples N  --unchanged N  --kinds N  --burst-events N  --burst-prs N
 //        --window MS  --drain-timeout S  --no-naive  --no-write
+//        --no-burst (single events only: prints the per-kind latency table, writes nothing)
+//        --cpu-prof DIR (the app runs with node --cpu-prof, profiles written to DIR)
+//        BENCH_NODE_ARGS="--import ./x.mjs" passes further node flags to the app process (e.g. a tracing preload)
+//        BENCH_TRACE=1 prints every single event's requests (start→end, ms after the webhook) to stderr
 //        --soak  --soak-seconds S  --soak-seed N  --soak-mix full|classic  --install-repos N  --install-prs N  --install-scale N
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,8 +45,11 @@ import {
 } from "./lib/soak.js";
 import { renderSoak, type SoakRun } from "./lib/soak-report.js";
 import {
+  byKind,
+  describeRounds,
   isCheckWrite,
   render,
+  renderKinds,
   roundTrips,
   summarise,
   type AppResult,
@@ -101,6 +108,9 @@ function parseOptions(argv: string[]): Options {
     "--latency",
     "--samples",
     "--unchanged",
+    "--kinds",
+    "--no-burst",
+    "--cpu-prof",
     "--burst-events",
     "--burst-prs",
     "--window",
@@ -118,6 +128,7 @@ function parseOptions(argv: string[]): Options {
   argv.forEach((a, i) => {
     if (a.startsWith("--") && !known.includes(a)) throw new Error(`unknown flag ${a}; known: ${known.join(" ")}`);
     if (!a.startsWith("--") && !known.includes(argv[i - 1] ?? "")) throw new Error(`unexpected argument ${a}`);
+    if (a === "--cpu-prof" && !argv[i + 1]) throw new Error("--cpu-prof needs a directory");
   });
   const options: Options = {
     quick,
@@ -137,6 +148,9 @@ function parseOptions(argv: string[]): Options {
     installRepos: value("--install-repos", 100),
     installPrs: value("--install-prs", 3),
     installScale: value("--install-scale", 10),
+    kinds: value("--kinds", quick ? 2 : 4),
+    burst: !argv.includes("--no-burst"),
+    cpuProfDir: argv.includes("--cpu-prof") ? argv[argv.indexOf("--cpu-prof") + 1] : undefined,
   };
   if (options.burstPrs < 1 || options.burstEvents < 3 * options.burstPrs)
     throw new Error("--burst-events must be at least 3 × --burst-prs (pushes, a comment, a deciding review per PR)");
@@ -196,6 +210,11 @@ async function measureOne(
   await settle(sim, app, delivery, logMark);
   const entries = sim.entriesSince(mark);
   const firstCheckWrite = entries.find(isCheckWrite);
+  const evaluatedAt = app.linesSince(logMark, EVALUATED)[0]?.at;
+  if (process.env.BENCH_TRACE)
+    process.stderr.write(
+      `${kind}: ${entries.map((e) => `${e.route} ${Math.round(e.at - delivery.sentAt)}→${Math.round((e.doneAt ?? NaN) - delivery.sentAt)}`).join(", ")}; answered ${Math.round(delivery.answeredAt - delivery.sentAt)}, logged ${Math.round((evaluatedAt ?? NaN) - delivery.sentAt)}\n`,
+    );
   const head = sim.model.mustPull(ORG, SINGLE_REPO, SINGLE_PR).pull.headSha;
   const run = sim.model.latestCheckRun(ORG, SINGLE_REPO, head, CHECK_NAME);
   const ok = checkMatches(run, expected);
@@ -204,12 +223,29 @@ async function measureOne(
     counts: countEntries(entries),
     labelWrites: entries.filter(isLabelWrite).length,
     latencyMs: firstCheckWrite ? firstCheckWrite.at - delivery.sentAt : undefined,
+    evaluatedMs: evaluatedAt !== undefined ? evaluatedAt - delivery.sentAt : undefined,
     evaluations: app.linesSince(logMark, EVALUATED).length,
-    rounds: roundTrips(entries),
+    rounds: roundTrips(entries, evaluatedAt),
+    ...plumbing(entries, delivery.sentAt, firstCheckWrite?.at ?? evaluatedAt),
     ok,
     ...(ok
       ? {}
       : { problem: `${kind}: expected ${expected} on ${short(head)}, found ${describeCheck(run)} (webhook answered ${delivery.status})` }),
+  };
+}
+
+/**
+ * Where the time around the reads goes: webhook sent → the first request of round 1 (signature,
+ * parsing, hand-off to the handler), and the last read answered → the check write sent (or the
+ * evaluation logged): deciding, rendering, the write queue.
+ */
+function plumbing(entries: RequestLogEntry[], sentAt: number, end: number | undefined): { beforeReadsMs?: number; afterReadsMs?: number } {
+  if (end === undefined) return {};
+  const reads = entries.filter((e) => e.kind !== "token" && e.at < end && (e.doneAt ?? Infinity) <= end && !isCheckWrite(e));
+  if (reads.length === 0) return {};
+  return {
+    beforeReadsMs: Math.min(...reads.map((e) => e.at)) - sentAt,
+    afterReadsMs: end - Math.max(...reads.map((e) => e.doneAt ?? e.at)),
   };
 }
 
@@ -277,7 +313,98 @@ async function singleEvents(sim: GitHubSimulator, app: AppProcess, options: Opti
   }
   const evaluations = [...changing, ...unchanged].reduce((a, s) => a + Math.max(1, s.evaluations), 0);
   const cpuPerEvalMs = (app.cpuMs() - cpu0) / Math.max(1, evaluations);
-  return { cold, changing: summarise(changing), unchanged: summarise(unchanged), cpuPerEvalMs };
+  const kinds = await furtherKinds(sim, app, options, settledOutcome);
+  return { cold, changing: summarise(changing), unchanged: summarise(unchanged), kinds: summarise(kinds), cpuPerEvalMs };
+}
+
+/**
+ * The other warm event kinds, `--kinds` of each (reported per kind, not in the averages above): a
+ * senior's change request and approval in turn (each changes the check), then events that change
+ * nothing: a label a person adds, a `/countersign recheck` comment, a re-run of our check.
+ */
+async function furtherKinds(sim: GitHubSimulator, app: AppProcess, options: Options, settled: ExpectedOutcome): Promise<Sample[]> {
+  const out: Sample[] = [];
+  const review = (state: "APPROVED" | "CHANGES_REQUESTED") => () => {
+    const r = sim.model.addReview(ORG, SINGLE_REPO, SINGLE_PR, {
+      user: SENIOR,
+      state,
+      ...(state === "CHANGES_REQUESTED" ? { body: "Please split this." } : {}),
+    });
+    return { event: "pull_request_review", payload: sim.payloads.review("submitted", ORG, SINGLE_REPO, SINGLE_PR, r) };
+  };
+  for (let i = 0; i < options.kinds; i++) {
+    out.push(await measureOne(sim, app, "changes requested", review("CHANGES_REQUESTED"), "failure"));
+    out.push(await measureOne(sim, app, "approval", review("APPROVED"), "success"));
+  }
+  // After the pairs above the PR is approved again.
+  const standing: ExpectedOutcome = options.kinds > 0 ? "success" : settled;
+  for (let i = 0; i < options.kinds; i++) {
+    out.push(
+      await measureOne(
+        sim,
+        app,
+        "labeled (by a person)",
+        () => {
+          const { repo, pull } = sim.model.mustPull(ORG, SINGLE_REPO, SINGLE_PR);
+          const label = `needs-qa-${i}`;
+          sim.model.addLabelsToPull(repo, pull, [label], sim.model.user(PEER));
+          return {
+            event: "pull_request",
+            payload: sim.payloads.pullRequest("labeled", ORG, SINGLE_REPO, SINGLE_PR, { label, sender: PEER }),
+          };
+        },
+        standing,
+      ),
+    );
+    out.push(
+      await measureOne(
+        sim,
+        app,
+        "comment /countersign recheck",
+        () => {
+          // The comment exists on the PR (the app acknowledges it with a reaction).
+          const { pull } = sim.model.mustPull(ORG, SINGLE_REPO, SINGLE_PR);
+          const body = "/countersign recheck";
+          const { id } = sim.model.addComment(pull, body, sim.model.user(PEER));
+          const payload = sim.payloads.comment(ORG, SINGLE_REPO, SINGLE_PR, PEER, body) as { comment: { id: number } };
+          payload.comment.id = id;
+          return { event: "issue_comment", payload };
+        },
+        standing,
+      ),
+    );
+    out.push(await measureOne(sim, app, "re-run requested", () => rerun(sim), standing));
+  }
+  return out;
+}
+
+/** check_run.rerequested on our check on the small PR's head ("Re-run" in GitHub's UI). */
+function rerun(sim: GitHubSimulator): { event: string; payload: object } {
+  const head = sim.model.mustPull(ORG, SINGLE_REPO, SINGLE_PR).pull.headSha;
+  const run = sim.model.latestCheckRun(ORG, SINGLE_REPO, head, CHECK_NAME);
+  const { repository, installation, organization } = sim.payloads.pullRequest("edited", ORG, SINGLE_REPO, SINGLE_PR) as Record<
+    string,
+    unknown
+  >;
+  return {
+    event: "check_run",
+    payload: {
+      action: "rerequested",
+      check_run: {
+        id: run?.id ?? 0,
+        name: CHECK_NAME,
+        head_sha: head,
+        status: run?.status ?? "completed",
+        conclusion: run?.conclusion ?? null,
+        app: { id: APP_ID },
+        pull_requests: [{ number: SINGLE_PR, head: { sha: head }, base: {} }],
+      },
+      repository,
+      installation,
+      organization,
+      sender: (sim.payloads.pullRequest("edited", ORG, SINGLE_REPO, SINGLE_PR, { sender: PEER }) as { sender: unknown }).sender,
+    },
+  };
 }
 
 function pushEvent(sim: GitHubSimulator): { event: string; payload: object } {
@@ -451,7 +578,7 @@ const running = new Set<AppProcess>();
 /** The base-branch-update scenario's section (issue #11), measured on the app variant. */
 let baseUpdatesSection: string | undefined;
 
-async function runVariant(variant: "app" | "naive", options: Options): Promise<AppResult> {
+async function runVariant(variant: "app" | "naive", options: Options): Promise<AppResult | undefined> {
   const sim = new GitHubSimulator({ appId: APP_ID, latencyMs: options.latencyMs, webhookSecret: SECRET });
   await sim.start();
   setupOrg(sim.model);
@@ -459,7 +586,12 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
   const prs = setupBurst(sim.model, options.burstPrs);
   sim.model.user(PEER);
   setupBaseUpdates(sim.model);
-  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, ...entryOf(variant) });
+  const profile = options.cpuProfDir
+    ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] }
+    : process.env.BENCH_NODE_ARGS
+      ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") }
+      : {};
+  const app = new AppProcess({ root: ROOT, appId: APP_ID, webhookSecret: SECRET, gheHost: sim.host, ...profile, ...entryOf(variant) });
   running.add(app);
   try {
     await app.start();
@@ -471,6 +603,16 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
     const m1 = await requestMetrics(app);
     const mark1 = sim.mark();
     log(`${variant}: single events done (${single.changing.samples.length} state-changing, ${single.unchanged.samples.length} unchanged)`);
+    if (!options.burst) {
+      const rows = byKind([...single.changing.samples, ...single.unchanged.samples, ...single.kinds.samples]);
+      process.stdout.write(`\n${variant}: CPU per evaluation ${fmt(single.cpuPerEvalMs)} ms\n${renderKinds(rows, options.latencyMs)}\n`);
+      for (const r of rows)
+        if (r.slowest)
+          process.stdout.write(
+            `- slowest ${r.kind}: ${fmt(r.slowest.latencyMs ?? r.slowest.evaluatedMs ?? NaN, 0)} ms, ${describeRounds(r.slowest)}\n`,
+          );
+      return undefined;
+    }
     const burst = await burstPhase(sim, app, prs, options);
     log(
       `${variant}: burst drained in ${fmt(burst.drainS)} s (lower bound ${burst.lowerBoundS} s${burst.timedOut ? ", TIMED OUT" : ""}), ${burst.correct}/${burst.prs} PRs correct`,
@@ -492,6 +634,7 @@ async function runVariant(variant: "app" | "naive", options: Options): Promise<A
       coldLatencyMs: single.cold.latencyMs,
       changing: single.changing,
       unchanged: single.unchanged,
+      kinds: single.kinds,
       cpuPerEvalMs: single.cpuPerEvalMs,
       burst,
       peakRssMb,
@@ -666,6 +809,7 @@ async function main(): Promise<void> {
   log(`options: ${JSON.stringify(options)}`);
   const app = await runVariant("app", options);
   const naive = options.naive ? await runVariant("naive", options) : undefined;
+  if (!app) return; // --no-burst: the per-kind table is printed, nothing is written
   const durationS = (performance.now() - t0) / 1000;
   const section = render(options, app, naive, started, durationS);
   process.stdout.write(`\n${section}\n`);

@@ -13,6 +13,7 @@ import { watchRateLimit } from "./handlers/durability.js";
 import type { Octokit } from "./github/octokit.js";
 import { metricsHandler } from "./metrics/metrics.js";
 import { startEscalationSweeps } from "./handlers/escalation-sweep.js";
+import { yieldQueuesWithoutTimers } from "./github/queue-yields.js";
 
 /** The app with explicit services, so tests can give each app its own caches and clock. */
 export function createCountersign(services: Services = createServices()) {
@@ -25,6 +26,8 @@ export default function countersign(app: Probot, options?: ApplicationFunctionOp
 
 function register(app: Probot, services: Services, options?: ApplicationFunctionOptions): void {
   services.useLogger(app.log);
+  // Probot's request queues yield without a 1 ms timer each time (github/queue-yields.ts).
+  yieldQueuesWithoutTimers();
   // Every event's octokit counts its requests and revalidates repeat reads, before any handler uses it.
   // The handler's run is tracked (a graceful shutdown waits for it) and its failure counted.
   const instrumented =

@@ -24,6 +24,12 @@ export interface Options {
   installRepos: number;
   installPrs: number;
   installScale: number;
+  /** --kinds: how many of each further warm event kind (changes requested, labeled, recheck comment, re-run) to send. */
+  kinds: number;
+  /** --no-burst: single events only (the per-kind latency table); nothing is written to BENCHMARKS.md. */
+  burst: boolean;
+  /** --cpu-prof DIR: the app process runs with `node --cpu-prof --cpu-prof-dir DIR`. */
+  cpuProfDir: string | undefined;
 }
 
 export const isCheckWrite = (e: RequestLogEntry) => e.route === "checks.create" || e.route === "checks.update";
@@ -34,17 +40,28 @@ export interface Sample {
   counts: CallCounts;
   labelWrites: number;
   latencyMs: number | undefined;
+  /** Webhook sent → the app logged the evaluation (for an event that writes nothing, its end). */
+  evaluatedMs: number | undefined;
+  /** Webhook sent → the first read on the critical path; the last read answered → the check write (or the evaluation logged). */
+  beforeReadsMs?: number;
+  afterReadsMs?: number;
   evaluations: number;
-  /** The requests before the first check write, grouped into sequential round trips. */
+  /** The requests the check write (or, when nothing is written, the evaluation's end) could have waited for, grouped into sequential round trips. */
   rounds: string[][];
   ok: boolean;
   problem?: string;
 }
 
-/** Group the requests before the check write into round trips: a request that starts after another was answered begins a new one. */
-export function roundTrips(entries: RequestLogEntry[]): string[][] {
+/**
+ * The critical path: the requests answered before the first check write was sent (or, when nothing
+ * is written, before `end`), grouped into round trips — a request that starts after another was
+ * answered begins a new one. A request still in flight when the write went out (a refresh ahead of
+ * a cache entry's expiry) cannot have been waited for, so it is not on the path.
+ */
+export function roundTrips(entries: RequestLogEntry[], end = Infinity): string[][] {
   const firstWrite = entries.find(isCheckWrite);
-  const before = entries.filter((e) => e.kind !== "token" && (!firstWrite || e.at < firstWrite.at)).sort((a, b) => a.at - b.at);
+  const until = firstWrite ? firstWrite.at : end;
+  const before = entries.filter((e) => e.kind !== "token" && e.at < until && (e.doneAt ?? Infinity) <= until).sort((a, b) => a.at - b.at);
   const rounds: Array<{ answered: number; routes: string[] }> = [];
   for (const e of before) {
     const current = rounds[rounds.length - 1];
@@ -56,6 +73,84 @@ export function roundTrips(entries: RequestLogEntry[]): string[][] {
     }
   }
   return rounds.map((r) => r.routes);
+}
+
+/** Per event kind: how many, p50 to the check write (or to the evaluation's end when nothing is written), round trips. */
+export interface KindRow {
+  kind: string;
+  events: number;
+  writes: number;
+  p50WriteMs: number;
+  p50EvaluatedMs: number;
+  roundsMedian: number;
+  roundsMax: number;
+  reads: number;
+  p50BeforeReadsMs: number;
+  p50AfterReadsMs: number;
+  slowest: Sample | undefined;
+}
+
+export function byKind(samples: Sample[]): KindRow[] {
+  const kinds = [...new Set(samples.map((s) => s.kind))];
+  return kinds.map((kind) => {
+    const of = samples.filter((s) => s.kind === kind);
+    const writes = of.map((s) => s.latencyMs).filter((v): v is number => v !== undefined);
+    const evaluated = of.map((s) => s.evaluatedMs).filter((v): v is number => v !== undefined);
+    const rounds = of.map((s) => s.rounds.length);
+    const slow = (s: Sample) => s.latencyMs ?? s.evaluatedMs ?? 0;
+    return {
+      kind,
+      events: of.length,
+      writes: writes.length,
+      p50WriteMs: quantile(writes, 0.5),
+      p50EvaluatedMs: quantile(evaluated, 0.5),
+      roundsMedian: quantile(rounds, 0.5),
+      roundsMax: Math.max(...rounds),
+      reads: of.reduce((a, s) => a + s.counts.read, 0) / Math.max(1, of.length),
+      p50BeforeReadsMs: quantile(
+        of.map((s) => s.beforeReadsMs).filter((v): v is number => v !== undefined),
+        0.5,
+      ),
+      p50AfterReadsMs: quantile(
+        of.map((s) => s.afterReadsMs).filter((v): v is number => v !== undefined),
+        0.5,
+      ),
+      slowest: [...of].sort((a, b) => slow(b) - slow(a))[0],
+    };
+  });
+}
+
+/** The per-kind table: "every warm event kind" read off one row each. */
+export function renderKinds(rows: KindRow[], latencyMs: number): string {
+  const ms = (v: number) => (Number.isFinite(v) ? fmt(v, 0) : "–");
+  const headline = (r: KindRow) => (r.writes > 0 ? r.p50WriteMs : r.p50EvaluatedMs);
+  return table(
+    [
+      "warm event kind",
+      "events",
+      "p50 → check write (ms)",
+      "p50 → evaluation logged (ms)",
+      `p50 ÷ ${latencyMs} ms`,
+      "round trips on the critical path, median / max",
+      "p50 webhook → first read / last read → write or end (ms)",
+      "reads per event",
+    ],
+    rows.map((r) => [
+      r.kind,
+      `${r.events}${r.writes < r.events ? ` (${r.writes} wrote the check)` : ""}`,
+      ms(r.p50WriteMs),
+      ms(r.p50EvaluatedMs),
+      `${fmt(headline(r) / latencyMs, 2)}×`,
+      `${r.roundsMedian} / ${r.roundsMax}`,
+      `${ms(r.p50BeforeReadsMs)} / ${ms(r.p50AfterReadsMs)}`,
+      fmt(r.reads, 1),
+    ]),
+  );
+}
+
+/** The critical path of a sample, one round a group. */
+export function describeRounds(sample: Sample): string {
+  return `${sample.rounds.length} round trip(s) — ${sample.rounds.map((r, i) => `${i + 1}: ${r.join(", ")}`).join("; ")}`;
 }
 
 export interface PhaseResult {
@@ -94,6 +189,8 @@ export interface AppResult {
   coldLatencyMs: number | undefined;
   changing: PhaseResult;
   unchanged: PhaseResult;
+  /** The further warm kinds (changes requested, labeled, recheck comment, re-run), reported per kind only. */
+  kinds: PhaseResult;
   cpuPerEvalMs: number;
   burst: BurstResult;
   peakRssMb: number;
@@ -310,6 +407,10 @@ export function render(options: Options, app: AppResult, naive: AppResult | unde
     "",
     table(["target", "goal", "measured", "result"], targets),
     "",
+    `Per warm event kind (app; the state-changing and unchanged events above, then ${options.kinds} of each further kind: a senior's change request and approval in turn, a label added by a person, a \`/countersign recheck\` comment, a re-run of our check). The headline is webhook sent → our check write reaching the simulator; for an event that writes nothing (nothing changed), webhook sent → the app's "evaluated pull request" log line. Round trips: the requests the write (or the evaluation's end) was answered after, grouped in sequence.`,
+    "",
+    renderKinds(byKind([...app.changing.samples, ...app.unchanged.samples, ...app.kinds.samples]), options.latencyMs),
+    "",
     "Calls per state-changing evaluation, by route (app):",
     "",
     table(["route", "calls"], routeRows(app.changing)),
@@ -362,10 +463,10 @@ function findings(options: Options, app: AppResult, naive: AppResult | undefined
     out.push(
       `the policy file is read on every warm evaluation (GET repos.getContent ${fmt(policyReads, 2)} per unchanged evaluation): no policy cache, or one that does not hold between events`,
     );
-  for (const kind of ["push", "approval"]) {
-    const samples = a.changing.samples
-      .filter((x) => x.kind === kind && x.latencyMs !== undefined)
-      .sort((x, y) => (x.latencyMs ?? 0) - (y.latencyMs ?? 0));
+  for (const row of byKind([...a.changing.samples, ...a.unchanged.samples, ...a.kinds.samples])) {
+    const samples = [...a.changing.samples, ...a.unchanged.samples, ...a.kinds.samples]
+      .filter((x) => x.kind === row.kind && (x.latencyMs ?? x.evaluatedMs) !== undefined)
+      .sort((x, y) => (x.latencyMs ?? x.evaluatedMs ?? 0) - (y.latencyMs ?? y.evaluatedMs ?? 0));
     const median = samples[Math.floor((samples.length - 1) / 2)];
     const slowest = samples[samples.length - 1];
     for (const [which, sample] of [
@@ -373,9 +474,9 @@ function findings(options: Options, app: AppResult, naive: AppResult | undefined
       ["slowest", slowest],
     ] as const) {
       if (!sample || (which === "slowest" && sample === median)) continue;
-      const rounds = sample.rounds.map((r, i) => `${i + 1}: ${r.join(", ")}`).join("; ");
+      const to = sample.latencyMs !== undefined ? "the check write" : "the evaluation logged, nothing written";
       out.push(
-        `critical path of the ${which} ${kind} (${fmt(sample.latencyMs ?? NaN, 0)} ms to the check write): ${sample.rounds.length} round trip(s) — ${rounds}`,
+        `critical path of the ${which} ${row.kind} (${fmt(sample.latencyMs ?? sample.evaluatedMs ?? NaN, 0)} ms to ${to}): ${describeRounds(sample)}`,
       );
     }
   }

@@ -12,6 +12,30 @@ export interface DirectoryCaches {
   permission?: TtlCache<Permission>;
 }
 
+/**
+ * A fact in use is read again when a fifth of its lifetime is left, while the cached value is still
+ * handed out: a PR's reviewers stay warm, and an evaluation does not wait a round trip for a fact that
+ * just expired. Never served past its lifetime (a senior removed from a team stops counting within it).
+ */
+const REFRESH_AHEAD = 0.2;
+
+/**
+ * One evaluation's directory reads, memoised: a fact started early (round 1, `prefetchDirectory`)
+ * is the one the decision gets; nothing is read twice.
+ */
+export type DirectoryReads = Map<string, Promise<unknown>>;
+
+function once<T>(reads: DirectoryReads | undefined, key: string, read: () => Promise<T>): Promise<T> {
+  if (!reads) return read();
+  let p = reads.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = read();
+    p.catch(() => {});
+    reads.set(key, p);
+  }
+  return p;
+}
+
 async function teamMembership(octokit: Octokit, team: string, login: string, cache?: TtlCache<boolean>): Promise<boolean> {
   const [org = "", slug = ""] = team.split("/");
   const lookup = async (): Promise<boolean> => {
@@ -25,7 +49,7 @@ async function teamMembership(octokit: Octokit, team: string, login: string, cac
     }
   };
   // Concurrent evaluations that need the same fact share one request; errors are never cached.
-  return cache ? cache.getOrLoad(`${team}@${login}`, lookup) : lookup();
+  return cache ? cache.getOrLoad(`${team}@${login}`, lookup, { refreshAhead: REFRESH_AHEAD }) : lookup();
 }
 
 function toPermission(data: {
@@ -59,13 +83,42 @@ async function repoPermission(
       return "none";
     }
   };
-  return cache ? cache.getOrLoad(`${owner}/${repo}@${login}`, lookup) : lookup();
+  return cache ? cache.getOrLoad(`${owner}/${repo}@${login}`, lookup, { refreshAhead: REFRESH_AHEAD }) : lookup();
 }
 
 function describeError(what: string, err: unknown): string {
   const status = httpStatus(err);
   if (status === 403) return `${what}: GitHub refused (403); the app needs the "Members: read" organisation permission`;
   return `${what}: GitHub answered ${status ?? (err as Error).message}`;
+}
+
+const teamKey = (team: string, login: string) => `team:${team}@${login.toLowerCase()}`;
+const permissionKey = (login: string) => `permission:${login.toLowerCase()}`;
+
+/**
+ * Start the lookups of these people now (round 1) into `reads`, before the plan asks for them; each
+ * one not already cached costs one request, which `resolveDirectory` with the same `reads` then
+ * answers from. A failed early lookup is forgotten, so the decision's own lookup tries again.
+ */
+export function prefetchDirectory(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  logins: string[],
+  lookups: { teams: string[]; permission: boolean },
+  caches: DirectoryCaches,
+  reads: DirectoryReads,
+): void {
+  const early = <T>(key: string, read: () => Promise<T>) => {
+    if (reads.has(key)) return;
+    const p = once(reads, key, read);
+    p.catch(() => {
+      if (reads.get(key) === p) reads.delete(key);
+    });
+  };
+  for (const login of logins) {
+    for (const team of lookups.teams) early(teamKey(team, login), () => teamMembership(octokit, team, login, caches.membership));
+    if (lookups.permission) early(permissionKey(login), () => repoPermission(octokit, repo.owner, repo.repo, login, caches.permission));
+  }
 }
 
 /**
@@ -78,6 +131,7 @@ export async function resolveDirectory(
   logins: string[],
   lookups: { teams: string[]; permission: boolean },
   caches: DirectoryCaches = {},
+  reads?: DirectoryReads,
 ): Promise<ReviewerDirectory> {
   const directory: ReviewerDirectory = new Map();
   await Promise.all(
@@ -87,7 +141,7 @@ export async function resolveDirectory(
       await Promise.all([
         ...lookups.teams.map(async (team) => {
           try {
-            facts.teams.set(team, await teamMembership(octokit, team, login, caches.membership));
+            facts.teams.set(team, await once(reads, teamKey(team, login), () => teamMembership(octokit, team, login, caches.membership)));
           } catch (err) {
             facts.teams.set(team, undefined);
             errors.push(describeError(`membership of @${team}`, err));
@@ -95,7 +149,7 @@ export async function resolveDirectory(
         }),
         ...(lookups.permission
           ? [
-              repoPermission(octokit, repo.owner, repo.repo, login, caches.permission).then(
+              once(reads, permissionKey(login), () => repoPermission(octokit, repo.owner, repo.repo, login, caches.permission)).then(
                 (p) => void (facts.permission = p),
                 (err: unknown) => void errors.push(describeError("repository permission", err)),
               ),

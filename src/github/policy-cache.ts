@@ -13,6 +13,9 @@ import { ORG_POLICY_REPO } from "../policy/paths.js";
 
 /** Repositories whose policy-read files are remembered (oldest forgotten first). */
 const MAX_READER_REPOS = 5_000;
+/** How long, and for how many PRs, the head a verdict may pass on is remembered (a hint; see `mayPassOn`). */
+const PASS_HINT_TTL_MS = 60 * 60 * 1000;
+const PASS_HINT_MAX = 20_000;
 
 /** A counter per owner that every replica reads before trusting its cache, and a push bumps. */
 export interface PolicyEpochs {
@@ -31,6 +34,13 @@ export class PolicyCache {
    * file is critical (risk.ts). Learned from loads on this replica; bounded.
    */
   private readonly readers = new Map<string, Map<string, Set<string>>>();
+  /**
+   * Per PR ("owner/repo#number", lower-case), the head on which its last evaluation under this
+   * repository's policy found that the verdict may well pass (core/evaluate-pull.ts `mayPass`).
+   * A hint for round 1 (github/pull-source.ts), never a fact: a wrong one costs a round trip or
+   * two speculative reads. Dropped with the repository's policy; per replica, bounded.
+   */
+  private readonly passHints = new TtlCache<string>(PASS_HINT_TTL_MS, PASS_HINT_MAX);
 
   constructor(
     ttlMs: number,
@@ -48,6 +58,18 @@ export class PolicyCache {
   peek(owner: string, repo: string): LoadedPolicy | undefined {
     const epoch = this.lastEpoch.get(owner.toLowerCase()) ?? "";
     return this.entries.get(`${PolicyCache.repoKey(owner, repo)}@${epoch}`);
+  }
+
+  /** The head on which this PR's last evaluation found its verdict may pass (a hint), if any. */
+  mayPassOn(owner: string, repo: string, number: number): string | undefined {
+    return this.passHints.get(`${PolicyCache.repoKey(owner, repo)}#${number}`);
+  }
+
+  /** Remember (a head) or forget (undefined) on which head this PR's verdict may pass. */
+  noteMayPass(owner: string, repo: string, number: number, headSha: string | undefined): void {
+    const key = `${PolicyCache.repoKey(owner, repo)}#${number}`;
+    if (headSha) this.passHints.set(key, headSha);
+    else this.passHints.delete(key);
   }
 
   /** The paths of owner/repo that a policy this app has loaded reads. */
@@ -104,6 +126,7 @@ export class PolicyCache {
   invalidate(owner: string, repo: string): Promise<void> {
     const prefix = repo.toLowerCase() === ORG_POLICY_REPO ? `${owner}/`.toLowerCase() : `${PolicyCache.repoKey(owner, repo)}@`;
     this.entries.deletePrefix(prefix);
+    this.passHints.deletePrefix(prefix.endsWith("@") ? `${prefix.slice(0, -1)}#` : prefix);
     return this.epochs ? this.epochs.bump(owner.toLowerCase()).catch(this.onEpochError) : Promise.resolve();
   }
 }

@@ -1,8 +1,9 @@
 // The GitHub `PullSource` (core/evaluate-pull.ts): every read of one evaluation of one pull request,
 // memoised for that evaluation, with the round-trip prefetching hidden here (docs/scaling.md).
 // Round 1 (`readFirstRound`) reads at once the PR (files, commits, reviews), the policy (cached),
-// whether the repository has Git AI notes and — when the last evaluation says they will be needed —
-// our check run on the newest head seen and the PR's issue history; speculative reads may fail, then
+// whether the repository has Git AI notes and — when the last evaluation or the event says they will
+// be needed — our check run on the newest head seen, the PR's issue history, and a review event's
+// reviewer's team membership / permission (directory.ts, memoised); speculative reads may fail, then
 // they are read again (or not) later. The source answers the pipeline's later questions from those
 // reads or with one request each, and starts early what a passing verdict will need (the other
 // open PRs with this head).
@@ -14,17 +15,20 @@ import { httpStatus } from "./octokit.js";
 import { readIssueHistory, readSnapshot, type IssueHistory, type PullRef } from "./snapshot.js";
 import { readCheckRun, type CheckTarget, type ExistingCheckRun } from "./publish.js";
 import type { PolicyCache } from "./policy-cache.js";
-import { resolveDirectory, type DirectoryCaches } from "./directory.js";
+import { prefetchDirectory, resolveDirectory, type DirectoryCaches, type DirectoryReads } from "./directory.js";
 import { readSameDiffFacts } from "./same-diff.js";
 import { resolveCommitAuthors } from "./co-authors.js";
 import { readContentForRules } from "./file-content.js";
 import { readCarriedPulls } from "./merged-pulls.js";
 import { readPathScopeFacts } from "./path-scope.js";
 import { readNotesRef, readProvenance, type ProvenanceCaches } from "./provenance.js";
-import { openPullRequestsWithHead } from "./pulls.js";
+import { listedWithHead, openPullRequestsWithHead } from "./pulls.js";
 import { readProposedPolicyText, resolveProposedPolicy, type LoadedPolicy, type ProposedPolicyResult } from "./policy-source.js";
 import type { TtlCache } from "./ttl-cache.js";
 import { POLICY_PATH } from "../policy/paths.js";
+import { RISK_TIERS, type Policy } from "../policy/schema.js";
+import { lookupsFor, requirementFor } from "../core/eligibility.js";
+import { isAiIdentity } from "../core/detect.js";
 import type { PullHistory, PullSource } from "../core/evaluate-pull.js";
 import type { DiffDigest } from "../core/same-diff.js";
 import type { ChangedSince } from "../core/path-scope.js";
@@ -49,6 +53,8 @@ export interface InputSources {
   provenance: ProvenanceCaches;
   /** Where our check run on a SHA is. */
   checkFor: (sha: string) => CheckTarget;
+  /** Team membership and permission caches (a reviewer's facts read in round 1 go through them). */
+  directory?: DirectoryCaches;
 }
 
 /** What the last evaluation of this PR (or the newest event) said: hints that save round trips, never facts. */
@@ -61,6 +67,12 @@ export interface InputHints {
    * the base it was given on) — join round 1 instead of following it.
    */
   passPlausible?: boolean;
+  /**
+   * The person whose approval or change request the event carries. With a cached policy, whether
+   * they may sign off (the teams and permission any tier of the policy asks for) is read in round 1,
+   * beside the PR, instead of after it.
+   */
+  reviewer?: Actor;
 }
 
 export type EvaluationInputs =
@@ -78,8 +90,12 @@ export type EvaluationInputs =
       history: IssueHistory | undefined;
       /** Whether the repository has Git AI notes (its ref, absent, or the error reading it). */
       notesRef: Promise<string | undefined | Error>;
-      /** The other open PRs with the head, when round 1 listed them. */
-      siblings?: Promise<number[]>;
+      /** The open PRs with the head, when round 1 listed them (undefined: GitHub's list left this PR out; scan later). */
+      siblings?: Promise<number[] | undefined>;
+      /** Directory facts started in round 1 (the event's reviewer), memoised for the decision's lookups. */
+      directoryReads?: DirectoryReads;
+      /** Remember on which head this PR's verdict may pass (or forget it): the next event's hint. */
+      noteMayPass: (headSha: string | undefined) => void;
     };
 
 /** A speculative read: its failure only means it is read again (or not) later. */
@@ -99,10 +115,17 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const warm = cached !== undefined || hints.aiLabel !== undefined;
   const hintSha = hints.headSha;
   const earlyCheck = warm && hintSha ? attempt(readCheckRun(octokit, sources.checkFor(hintSha))) : undefined;
+  // A pass is plausible when the event says so (an approval), or when the last evaluation found the
+  // verdict may pass on the very head the event names (a label, an edit, a re-run of a passing PR),
+  // unless the event is a change request.
+  const changeRequest = hints.reviewer !== undefined && !hints.passPlausible;
+  const passedHere = !changeRequest && hintSha !== undefined && sources.policies.mayPassOn(ref.owner, ref.repo, ref.number) === hintSha;
+  const passPlausible = hints.passPlausible === true || passedHere;
   const earlyHistory =
-    (hints.aiLabel === false && labelsOn) || (warm && hints.passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
+    (hints.aiLabel === false && labelsOn) || (warm && passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
   const earlySiblings =
-    warm && hints.passPlausible && hintSha ? quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+    warm && passPlausible && hintSha ? quiet(listedWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+  const directoryReads = cached?.ok && hints.reviewer ? reviewerFacts(octokit, ref, cached.policy, hints.reviewer, sources) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
       if (httpStatus(err) === 404) return undefined;
@@ -132,7 +155,25 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
     history: speculated?.value,
     notesRef,
     ...(siblings ? { siblings } : {}),
+    ...(directoryReads ? { directoryReads } : {}),
+    noteMayPass: (sha) => sources.policies.noteMayPass(ref.owner, ref.repo, ref.number, sha),
   };
+}
+
+/**
+ * Round 1 for a review event: the reviewer's facts for every team and permission the policy may ask
+ * for at any tier (the tier is known only once the PR is read). Not for a bot or an AI identity,
+ * who can never sign off; the author cannot review their own PR on GitHub.
+ */
+function reviewerFacts(octokit: Octokit, ref: PullRef, policy: Policy, reviewer: Actor, sources: InputSources): DirectoryReads | undefined {
+  if (reviewer.type === "Bot" || /\[bot\]$/i.test(reviewer.login) || isAiIdentity(reviewer, policy)) return undefined;
+  const login = reviewer.login.toLowerCase();
+  const specs = new Set(RISK_TIERS.flatMap((tier) => requirementFor(tier, policy).reviewers));
+  const lookups = lookupsFor([login], [...specs]);
+  if (lookups.teams.length === 0 && !lookups.permission) return undefined;
+  const reads: DirectoryReads = new Map();
+  prefetchDirectory(octokit, ref, [login], lookups, sources.directory ?? {}, reads);
+  return reads;
 }
 
 type FirstRound = Extract<EvaluationInputs, { kind: "open" }>;
@@ -169,13 +210,23 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
     : Promise.resolve(undefined);
   const keptOverrides = () => once("state", async () => overridesIn((await first.existing)?.view.text));
   const siblings = () =>
-    once("siblings", () => first.siblings ?? openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number));
-  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history);
+    once(
+      "siblings",
+      async () =>
+        (first.siblings ? await first.siblings.catch(() => undefined) : undefined) ??
+        openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number),
+    );
+  const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history, first.directoryReads);
+  // Until the pipeline says the verdict may pass, the next event's round 1 does not expect it to.
+  first.noteMayPass(undefined);
   return {
     ...source,
     existing: first.existing,
     proposed: () => proposed,
-    mayPass: () => void siblings(),
+    mayPass: () => {
+      first.noteMayPass(headSha);
+      void siblings();
+    },
     siblings,
     forSibling: async (number) => {
       const sibling = { ...ref, number };
@@ -200,6 +251,7 @@ function repositorySource(
   notesRef: Promise<string | undefined | Error>,
   keptOverrides: () => Promise<OverrideRecord[]>,
   readAlready?: IssueHistory,
+  directoryReads: DirectoryReads = new Map(),
 ): PullSource {
   let history: Promise<PullHistory> | undefined = readAlready ? Promise.resolve(readAlready) : undefined;
   return {
@@ -209,7 +261,7 @@ function repositorySource(
     changedSince: (commits) => readPathScopeFacts(octokit, ref, snapshot.headSha, commits, caches.changedSince),
     history: () => (history ??= quiet(readIssueHistory(octokit, ref))),
     contents: (s, files) => readContentForRules(octokit, s, files),
-    directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches),
+    directory: (logins, lookups) => resolveDirectory(octokit, ref, logins, lookups, caches, directoryReads),
     coAuthors: (shas) => resolveCommitAuthors(octokit, ref, shas, caches.coAuthors),
     keptOverrides,
     sameDiff: (s, commits) => readSameDiffFacts(octokit, s, commits, caches.diffs),

@@ -25,10 +25,26 @@ export async function openPullRequestsWithHead(
   sha: string,
   self: number,
 ): Promise<number[]> {
+  return (
+    (await listedWithHead(octokit, owner, repo, sha, self)) ??
+    (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number)
+  );
+}
+
+/**
+ * GitHub's list of the open PRs with this head, when it lists `self` (then it is complete); undefined
+ * when it does not — a speculative read for a head the PR may have left spends no scan on it.
+ */
+export async function listedWithHead(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  sha: string,
+  self: number,
+): Promise<number[] | undefined> {
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
   const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
-  if (direct.includes(self)) return direct;
-  return (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
+  return direct.includes(self) ? direct : undefined;
 }
 
 /** Open PRs whose head is this commit; falls back to scanning open PRs, which also finds PRs from forks. */

@@ -40,12 +40,23 @@ export class TtlCache<V> {
    * The cached value, or the loader's. Concurrent callers for one key share one load (a burst of
    * evaluations asks GitHub once); a failed load is not cached, and every waiting caller sees its error.
    */
-  async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
+  async getOrLoad(key: string, load: () => Promise<V>, options: { refreshAhead?: number } = {}): Promise<V> {
     const cached = this.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // Refresh ahead (`refreshAhead`: the fraction of the lifetime left at which to reload): a value
+      // about to expire is still handed out (it is within its lifetime), and its reload starts now,
+      // so the next caller does not wait for it. A value is never kept past its lifetime; errors are not cached.
+      const entry = this.entries.get(key);
+      const within = (options.refreshAhead ?? 0) * this.ttlMs;
+      if (within > 0 && entry && entry.expires - this.now() <= within && !this.loading.has(key)) this.loadShared(key, load).catch(() => {});
+      return cached;
+    }
     if (this.ttlMs <= 0) return load();
-    const inFlight = this.loading.get(key);
-    if (inFlight) return inFlight;
+    return this.loading.get(key) ?? this.loadShared(key, load);
+  }
+
+  /** One load per key at a time; its value is kept unless the key was deleted meanwhile. */
+  private async loadShared(key: string, load: () => Promise<V>): Promise<V> {
     const promise = load().then((value) => {
       // A delete() while loading means the value may already be stale: hand it out, do not keep it.
       if (this.loading.get(key) === promise) this.set(key, value);

@@ -14,7 +14,7 @@ import { failClosed } from "./fail-closed.js";
 import { renderInvalidPolicy } from "../core/render.js";
 import { headViewFor } from "./shared-head.js";
 import { afterPublish, publishUnlessSuperseded, pullKey } from "./guarded-publish.js";
-import { sameOverride, type OverrideRecord, type Outcome } from "../core/types.js";
+import { sameOverride, type Actor, type OverrideRecord, type Outcome } from "../core/types.js";
 import type { OverrideOutcome, RunContext } from "../scale/pull-gate.js";
 import type { Services } from "./services.js";
 import { recordAsked, withAskedReviewers } from "./seniors.js";
@@ -39,6 +39,8 @@ export interface EvaluateOptions {
   headShaHint?: string;
   /** The event makes a pass plausible (an approval): what only a pass needs is read in the first round. */
   passPlausible?: boolean;
+  /** The person whose approval or change request the event carries: their directory facts are read in the first round. */
+  reviewer?: Actor;
 }
 
 /**
@@ -81,11 +83,12 @@ export async function evaluateOnce(
     const inputs = await readFirstRound(
       octokit,
       ref,
-      { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor },
+      { policies: services.policies, provenance: services.caches.provenance, checkFor: targetFor, directory: services.caches },
       {
         ...(hintSha ? { headSha: hintSha } : {}),
         ...(memo.aiLabel !== undefined ? { aiLabel: memo.aiLabel } : {}),
         ...(options.passPlausible ? { passPlausible: true } : {}),
+        ...(options.reviewer ? { reviewer: options.reviewer } : {}),
       },
     );
     if (inputs.kind === "not-found") {

@@ -11,13 +11,21 @@ import type { Services } from "./services.js";
 import { evaluateOnce, type EvaluateOptions, type EvaluationResult } from "./evaluate-once.js";
 
 /**
+ * What evaluating a PR uses: the gate, metrics and retries here, and whatever the evaluation itself
+ * and the fail-closed write take (their own parameter types, so this narrows when they do).
+ */
+export type EvaluateServices = Pick<Services, "gate" | "metrics" | "retries"> &
+  Parameters<typeof evaluateOnce>[2] &
+  Parameters<typeof failClosed>[2];
+
+/**
  * Evaluate one PR, coalesced with other events for the same PR (on this replica, and on the others
  * through Redis): resolves once an evaluation that started after this call has finished.
  */
 export function evaluatePullRequest(
   octokit: Octokit,
   log: Logger,
-  services: Services,
+  services: EvaluateServices,
   ref: PullRef,
   options: EvaluateOptions = {},
 ): Promise<RunResult | undefined> {
@@ -28,6 +36,7 @@ export function evaluatePullRequest(
   const hint = {
     ...(options.headShaHint ? { headShaHint: options.headShaHint } : {}),
     ...(options.passPlausible ? { passPlausible: true } : {}),
+    ...(options.reviewer ? { reviewer: options.reviewer } : {}),
   };
   return services.gate
     .run(pullKey(ref), async (run) => runResultOf(await evaluateOnce(octokit, log, services, ref, hint, run)), request)

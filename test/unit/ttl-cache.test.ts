@@ -85,4 +85,40 @@ describe("TtlCache", () => {
     await cache.getOrLoad("k", async () => ++loads);
     expect(loads).toBe(2);
   });
+
+  it("refreshes ahead: a value in the last part of its life is handed out and reloaded once, never kept past its life", async () => {
+    const t = clock();
+    const cache = new TtlCache<number>(60_000, 10, t.now);
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.getOrLoad("k", load, { refreshAhead: 0.2 })).toBe(1);
+    t.advance(47_000); // 13 s of 60 left: more than a fifth, no reload
+    expect(await cache.getOrLoad("k", load, { refreshAhead: 0.2 })).toBe(1);
+    expect(loads).toBe(1);
+    t.advance(2_000); // 11 s left: within the last fifth
+    const [a, b] = await Promise.all([
+      cache.getOrLoad("k", load, { refreshAhead: 0.2 }),
+      cache.getOrLoad("k", load, { refreshAhead: 0.2 }),
+    ]);
+    expect([a, b]).toEqual([1, 1]); // the cached value, still within its lifetime
+    await Promise.resolve();
+    expect(loads).toBe(2); // one reload for both callers
+    t.advance(30_000); // past the first value's life: the reloaded one stands
+    expect(cache.get("k")).toBe(2);
+  });
+
+  it("does not refresh ahead unless asked, and a failed refresh keeps the value until it expires", async () => {
+    const t = clock();
+    const cache = new TtlCache<number>(60_000, 10, t.now);
+    let loads = 0;
+    await cache.getOrLoad("k", async () => ++loads);
+    t.advance(59_000);
+    expect(await cache.getOrLoad("k", async () => ++loads)).toBe(1);
+    expect(loads).toBe(1);
+    expect(await cache.getOrLoad("k", () => Promise.reject(new Error("GitHub down")), { refreshAhead: 0.2 })).toBe(1);
+    await Promise.resolve();
+    expect(cache.get("k")).toBe(1);
+    t.advance(1_000);
+    expect(cache.get("k")).toBeUndefined();
+  });
 });
