@@ -22,7 +22,7 @@ export type EvaluateDeps = Parameters<typeof evaluatePullRequest>[2];
 export type SweepDeps = EvaluateDeps &
   Parameters<typeof durabilityOf>[0] & {
     metrics: Pick<Metrics, "sweepPullRequests">;
-    requestHooks: { turns?: Pick<WriteTurns, "backlog"> | undefined };
+    turns?: Pick<WriteTurns, "backlog"> | undefined;
   };
 
 /** How many repositories, and PRs within one, are read at once: reads are cheap, writes are throttled anyway. */

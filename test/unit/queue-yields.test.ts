@@ -1,4 +1,6 @@
 // github/queue-yields.ts: Bottleneck (Probot's throttling and retry queues) yields without a 1 ms timer per step.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 // @ts-expect-error light.js ships no types (see src/github/queue-yields.ts)
 import BottleneckLight from "bottleneck/light.js";
@@ -22,7 +24,28 @@ async function zeroTimersForFiveJobs(): Promise<number> {
 
 afterEach(() => vi.restoreAllMocks());
 
+/** Every installed copy of a package under a node_modules tree (nested copies included). */
+function installedCopies(nodeModules: string, name: string, found: string[] = []): string[] {
+  if (!existsSync(nodeModules)) return found;
+  if (existsSync(join(nodeModules, name, "package.json"))) found.push(join(nodeModules, name));
+  for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const dirs = entry.name.startsWith("@")
+      ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => join(nodeModules, entry.name, d.name))
+      : [join(nodeModules, entry.name)];
+    for (const dir of dirs) installedCopies(join(dir, "node_modules"), name, found);
+  }
+  return found;
+}
+
 describe("yieldQueuesWithoutTimers", () => {
+  it("patches the one Bottleneck installed, so Probot's throttling and retry plugins use the patched class", () => {
+    const root = join(import.meta.dirname, "..", "..", "node_modules");
+    expect(installedCopies(root, "bottleneck")).toEqual([join(root, "bottleneck")]);
+  });
+
   it("leaves one 0 ms timer per job (Bottleneck's run step) instead of one per datastore step", async () => {
     const before = await zeroTimersForFiveJobs();
     yieldQueuesWithoutTimers();
