@@ -5,7 +5,9 @@
 // and admits one unit of background work (one PR's reads, at most `cost` requests) only while the
 // remaining requests, less what admitted work may still spend, stay above the reserve (a fraction
 // of the limit, 20% by default). Otherwise the work waits for the window to reset. So a sweep never
-// runs the installation into a 403, and live events always find the reserve.
+// runs the installation into a 403, and live events always find the reserve. While the window is
+// unknown (before the first answer, or once a reset has passed) one unit goes ahead and its first
+// answer tells the new window; the others wait for that answer instead of all starting blind.
 //
 // LiveTraffic counts the live deliveries being handled; background work waits while there are
 // `busyAt` or more (at most `maxYieldMs` at a time, so a steady stream of events cannot starve it).
@@ -32,8 +34,15 @@ function header(headers: unknown, name: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The longest a unit waits for the first answer of an unknown window before it asks again. */
+const PROBE_WAIT_MS = 1_000;
+
 export class RateBudget {
   private readonly windows = new Map<string, RateWindow>();
+  /** Per installation whose window is unknown: the unit of work sent ahead to learn it. */
+  private readonly probes = new Map<string, symbol>();
+  /** Units waiting for the next answer of an installation. */
+  private readonly waiting = new Map<string, Array<() => void>>();
   private readonly admitted = new Map<string, number>();
   private readonly reserveFraction: number;
   private readonly now: () => number;
@@ -55,9 +64,22 @@ export class RateBudget {
     if (resource !== undefined && resource !== "core") return;
     const resetAt = reset * 1000;
     const known = this.windows.get(installation);
-    // Answers of one window arrive out of order: the lowest remaining is the latest.
-    if (known && known.resetAt === resetAt && known.remaining <= remaining) return;
+    // Answers of one window arrive out of order: the lowest remaining is the latest; a late answer of an older window tells nothing.
+    if (known && (resetAt < known.resetAt || (known.resetAt === resetAt && known.remaining <= remaining))) return;
     this.windows.set(installation, { limit, remaining, resetAt });
+    // The window is known: the units waiting for it look again.
+    this.probes.delete(installation);
+    const woken = this.waiting.get(installation);
+    this.waiting.delete(installation);
+    for (const wake of woken ?? []) wake();
+  }
+
+  private nextAnswer(installation: string): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.waiting.get(installation) ?? [];
+      list.push(resolve);
+      this.waiting.set(installation, list);
+    });
   }
 
   window(installation: string): RateWindow | undefined {
@@ -66,20 +88,31 @@ export class RateBudget {
 
   /**
    * Wait until one unit of background work that makes at most `cost` requests may start; returns
-   * the function that ends it. Unknown windows admit (the first answer tells).
+   * the function that ends it. While the window is unknown, one unit goes ahead (its first answer
+   * tells the window) and the others wait for that answer.
    */
   async admit(installation: string, cost: number): Promise<() => void> {
+    let probe: symbol | undefined;
     for (;;) {
       const w = this.windows.get(installation);
       const now = this.now();
+      // The reset passed: what remains is unknown until the next answer.
+      if (w && now >= w.resetAt) this.windows.delete(installation);
+      const known = w && now < w.resetAt ? w : undefined;
+      if (!known) {
+        if (!this.probes.has(installation)) {
+          probe = Symbol(installation);
+          this.probes.set(installation, probe);
+          break;
+        }
+        await Promise.race([this.nextAnswer(installation), this.sleep(PROBE_WAIT_MS)]);
+        continue;
+      }
       const inUse = this.admitted.get(installation) ?? 0;
-      if (!w || now >= w.resetAt || w.remaining - inUse - cost >= Math.ceil(w.limit * this.reserveFraction)) break;
-      const ms = w.resetAt - now + 1_000;
-      this.options.onWait?.(installation, ms, w);
+      if (known.remaining - inUse - cost >= Math.ceil(known.limit * this.reserveFraction)) break;
+      const ms = known.resetAt - now + 1_000;
+      this.options.onWait?.(installation, ms, known);
       await this.sleep(ms);
-      // The reset passed: what remains is unknown until the next answer, and the work may start.
-      const after = this.windows.get(installation);
-      if (after === w) this.windows.delete(installation);
     }
     this.admitted.set(installation, (this.admitted.get(installation) ?? 0) + cost);
     let ended = false;
@@ -89,6 +122,13 @@ export class RateBudget {
       const left = (this.admitted.get(installation) ?? cost) - cost;
       if (left > 0) this.admitted.set(installation, left);
       else this.admitted.delete(installation);
+      // A probe that ends without an answer (its work made no request) lets the next unit ask.
+      if (probe && this.probes.get(installation) === probe) {
+        this.probes.delete(installation);
+        const woken = this.waiting.get(installation);
+        this.waiting.delete(installation);
+        for (const wake of woken ?? []) wake();
+      }
     };
   }
 }

@@ -1,6 +1,7 @@
 // The parts of the durable delivery path that need no process: which writes are the app's label
 // changes (the publisher notes them, so their echoes are skipped), which deliveries are echoes (never a person's change, never one the
 // app did not make), and the rate budget background sweeps are paced by.
+import { until } from "../helpers/poll.js";
 import { describe, expect, it } from "vitest";
 import { createServices } from "../../src/handlers/services.js";
 import nock from "nock";
@@ -126,6 +127,47 @@ describe("the rate budget of background sweeps", () => {
     expect(budget.window("1")?.remaining).toBe(300);
     budget.observe("1", headers(5000, 4999, 2_000_003_600));
     expect(budget.window("1")?.remaining).toBe(4999);
+  });
+
+  it("after a reset, sends one unit ahead to learn the new window; the others wait for its answer, not all start blind", async () => {
+    let now = 1_000_000;
+    const sleeps: Array<{ ms: number; wake: () => void }> = [];
+    const budget = new RateBudget({
+      reserveFraction: 0.2,
+      now: () => now,
+      sleep: (ms) => new Promise<void>((wake) => sleeps.push({ ms, wake })),
+    });
+    budget.observe("1", headers(100, 20, 1_060));
+    // Sixteen units (four repositories, four PRs each) wait for the reset.
+    const admitted: number[] = [];
+    void Array.from({ length: 16 }, (_, i) => budget.admit("1", 12).then((end) => (admitted.push(i), end)));
+    expect(await until(() => sleeps.length === 16, 5_000), "every unit to wait for the reset").toBe(true);
+    now = 1_061_000;
+    for (const s of sleeps.splice(0)) s.wake();
+    // One goes ahead; the others wait for its answer (or ask again a second later).
+    expect(await until(() => admitted.length === 1 && sleeps.length === 15, 5_000), "one unit to go ahead, fifteen to wait").toBe(true);
+    // Its answer: a new window of 100, 99 left. Now each admits only while 99 - 12·n - 12 >= 20.
+    budget.observe("1", headers(100, 99, 1_076));
+    expect(await until(() => admitted.length === 6, 5_000), "the units the new window holds").toBe(true);
+    expect(await until(() => sleeps.length === 15 + 10, 5_000), "the rest to wait for the next reset").toBe(true);
+    expect(admitted).toHaveLength(6);
+  });
+
+  it("ignores a late answer of an older window, and lets the next unit ask when the one sent ahead made no request", async () => {
+    let now = 2_000_000;
+    const budget = new RateBudget({ now: () => now, sleep: () => new Promise<void>(() => {}) });
+    budget.observe("1", headers(100, 90, 2_100));
+    budget.observe("1", headers(100, 3, 2_050));
+    expect(budget.window("1")).toEqual({ limit: 100, remaining: 90, resetAt: 2_100_000 });
+    now = 2_101_000;
+    const first = await budget.admit("1", 12);
+    let second = false;
+    const next = budget.admit("1", 12).then((end) => ((second = true), end));
+    await Promise.resolve();
+    expect(second).toBe(false);
+    first(); // its work made no request: no answer will come
+    (await next)();
+    expect(second).toBe(true);
   });
 
   it("admits at once an installation whose window is unknown", async () => {
