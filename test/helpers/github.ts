@@ -13,7 +13,8 @@ import { GitHubSession, simCommit, simFile } from "../support/github/session.js"
 export { APP_ID, HEAD, INSTALLATION_ID, OLD_HEAD, OWNER, REPO } from "../support/github/constants.js";
 
 let privateKey: string | undefined;
-function testKey(): string {
+/** One RSA private key per test file (generated once, on first use): what a test app or server signs its JWTs with. */
+export function testKey(): string {
   privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   return privateKey;
 }

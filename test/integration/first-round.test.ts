@@ -2,7 +2,6 @@
 // necessary is requested before any answer comes back. Every answer is held until the request the
 // test waits for has been made (or the deadline, which only bounds a failure), so a read that joins
 // a later round can never be seen while the answers are held.
-import { generateKeyPairSync } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Probot } from "probot";
 import { createCountersign } from "../../src/index.js";
@@ -20,14 +19,13 @@ import {
   review,
   TEST_APP_ENV,
   UnthrottledOctokit,
+  testKey,
 } from "../helpers/github.js";
 
 type Json = Record<string, unknown>;
 const SENIORS_POLICY = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
-let privateKey: string | undefined;
-const key = () =>
-  (privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+const key = testKey;
 
 interface HeldApp {
   services: Services;

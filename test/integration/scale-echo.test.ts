@@ -2,18 +2,17 @@
 // and intake.ts) against the shared GitHub model: the `labeled` delivery that the app's own label
 // write sends back is answered and not evaluated (no read of the PR), while the same label change
 // made by a person, or a second identical change by a bot, is evaluated.
-import { generateKeyPairSync } from "node:crypto";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServices } from "../../src/handlers/services.js";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
-import { TEST_APP_ENV, UnthrottledOctokit } from "../helpers/github.js";
+import { TEST_APP_ENV, UnthrottledOctokit, testKey } from "../helpers/github.js";
 import { deliverSigned } from "../helpers/raw-http.js";
 import { CLAUDE_TRAILER, OWNER, REPO } from "../support/github/constants.js";
 import { GitHubSession, simCommit } from "../support/github/session.js";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const key = testKey();
 const SECRET = "echo-secret";
 
 let server: AppServer | undefined;

@@ -21,11 +21,11 @@ import {
   type TestApp,
   liveRepo,
   sha,
+  testKey,
 } from "../helpers/github.js";
 import { BOB } from "../support/github/constants.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 import { deferred } from "../helpers/deferred.js";
-import { generateKeyPairSync } from "node:crypto";
 
 /**
  * Poll a condition until it holds. The deadline only bounds a failure: nothing here passes because
@@ -382,7 +382,7 @@ describe.skipIf(!server)("replicas coordinated through Redis", () => {
 
   describe("Probot's throttling", () => {
     it("shares its limiter through Redis when given REDIS_URL: ioredis resolves as an installed dependency", async () => {
-      const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+      const privateKey = testKey();
       const probot = new Probot({
         appId: APP_ID,
         privateKey,

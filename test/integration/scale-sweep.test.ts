@@ -3,18 +3,17 @@
 // x-ratelimit-* headers: 20 open PRs in 4 repositories need more requests than one window holds, so
 // the sweep must wait for the reset. It never causes a 403, it leaves the reserve to live events, and
 // a live event that arrives during the sweep is evaluated before the sweep ends.
-import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServices } from "../../src/handlers/services.js";
 import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
-import { UnthrottledOctokit } from "../helpers/github.js";
+import { UnthrottledOctokit, testKey } from "../helpers/github.js";
 import { GitHubSimulator } from "../support/github/index.js";
 import { until } from "../helpers/poll.js";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const key = testKey();
 const SECRET = "sweep-secret";
 const ORG = "acme";
 const REPOS = ["r1", "r2", "r3", "r4"];

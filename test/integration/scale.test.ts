@@ -1,7 +1,6 @@
 // Performance and scale, end to end through Probot: the request budget per evaluation (counted, with
 // the round trips on the critical path), coalescing of bursts and its races, the policy cache and its
 // invalidation, the naive baseline, and GET /metrics on Probot's own server.
-import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Probot, Server } from "probot";
@@ -24,6 +23,7 @@ import {
   sha,
   TEST_APP_ENV,
   UnthrottledOctokit,
+  testKey,
 } from "../helpers/github.js";
 import { BOB } from "../support/github/constants.js";
 import { freePort } from "../helpers/net.js";
@@ -45,9 +45,7 @@ async function until(condition: () => boolean, what: string, deadlineMs = 20_000
 const CLAUDE_TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
 const SENIORS_POLICY = "signoff:\n  reviewers: ['@acme/seniors']\n";
 
-let privateKey: string | undefined;
-const key = () =>
-  (privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+const key = testKey;
 
 interface Recorded {
   method: string;

@@ -1,6 +1,6 @@
 // The server's own routes, in-process: /ready follows Redis when REDIS_URL is set, and the
 // schema route serves the policy schema, and / says what is running.
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,8 +10,9 @@ import { readServerConfig } from "../../src/server/config.js";
 import { startServer, type AppServer } from "../../src/server/http.js";
 import { createServices } from "../../src/handlers/services.js";
 import { rawGet, rawRequest } from "../helpers/raw-http.js";
+import { testKey } from "../helpers/github.js";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const key = testKey();
 const baseEnv: NodeJS.ProcessEnv = {
   APP_ID: "777",
   PRIVATE_KEY: key,

@@ -2,7 +2,7 @@
 // not GitHub's: a body over GitHub's 25 MB cap is refused with 413 before it is read (declared by
 // Content-Length, or counted as a chunked body arrives), and no delivery's payload ever reaches the
 // log — not an unsigned one, not a signed one that is not JSON, not one a handler failed on.
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,8 +12,9 @@ import { MAX_WEBHOOK_BYTES } from "../../src/server/webhook-body.js";
 import { serializeError } from "../../src/server/log.js";
 import { rawRequest } from "../helpers/raw-http.js";
 import { ServerProcess } from "../helpers/server-process.js";
+import { testKey } from "../helpers/github.js";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const key = testKey();
 const SECRET = "the-webhook-secret";
 const MARKER = "PAYLOADFRAGMENT7f3c";
 

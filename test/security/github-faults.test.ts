@@ -1,10 +1,9 @@
 // GitHub failing under the app: server errors, network timeouts, rate limits, 404/403 where the app
 // reads its policy, labels and memberships. Whatever fails, the check never passes by accident: it
 // blocks and says why, or the verdict is the one the readable facts give.
-import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Probot, ProbotOctokit } from "probot";
-import { APP_ID, createTestApp, type TestApp } from "../helpers/github.js";
+import { APP_ID, createTestApp, type TestApp, testKey } from "../helpers/github.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices } from "../../src/handlers/services.js";
 import { ALICE, CAROL, DAVE, OWNER, REPO } from "../support/github/constants.js";
@@ -33,10 +32,9 @@ function fault(gh: GitHubSession, id: string, match: FaultRule["match"], action:
   gh.faults.add({ id, match, action, ...(times === undefined ? {} : { times }) });
 }
 
-let key: string | undefined;
 /** A Probot app like createTestApp's, but with Probot's retries and/or throttling switched on (fast). */
 function appWith(o: { retry?: boolean; throttle?: boolean }): TestApp {
-  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const key = testKey();
   const services = createServices({ APP_ID: String(APP_ID), RETRY_ATTEMPTS: "0", SIGNOFF_CANDIDATES: "0" });
   const probot = new Probot({
     appId: APP_ID,

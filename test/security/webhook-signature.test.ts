@@ -2,12 +2,12 @@
 // loopback port with a webhook secret. Deliveries are sent over a raw TCP socket (nock intercepts
 // node's HTTP clients, not sockets), so the server side is exactly what production runs; the app's
 // own calls to GitHub go to the shared GitHub model, which proves that a rejected delivery made none.
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino"; // Probot's own logger (a dependency of probot): silent here
 import { Probot, ProbotOctokit, Server } from "probot";
-import { APP_ID, example } from "../helpers/github.js";
+import { APP_ID, example, testKey } from "../helpers/github.js";
 import { freePort } from "../helpers/net.js";
 import { createCountersign } from "../../src/index.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
@@ -67,7 +67,7 @@ async function evaluationsFinished(): Promise<number> {
 
 async function startServer(): Promise<number> {
   const port = await freePort();
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const privateKey = testKey();
   server = new Server({
     Probot: Probot.defaults({
       appId: APP_ID,
