@@ -2,11 +2,16 @@
 // evaluations across replicas, and the policy-cache epoch. Commands fail fast when Redis is away,
 // so an event fails closed within seconds instead of hanging.
 import { Redis } from "ioredis";
-import type { Logger } from "probot";
 import type { PolicyEpochs } from "../github/policy-cache.js";
 import type { SharedLabelMemory } from "../github/label-registry.js";
 
-export function createRedis(url: string, log: () => Logger | undefined = () => undefined): Redis {
+/** What the connection says about itself: Probot's logger and pino's both fit. */
+interface RedisLog {
+  error(obj: object, msg: string): void;
+  info(msg: string): void;
+}
+
+export function createRedis(url: string, log: () => RedisLog | undefined = () => undefined): Redis {
   const redis = new Redis(url, {
     connectTimeout: 2_000,
     commandTimeout: 2_000,

@@ -53,7 +53,7 @@ function answerWith(status: number, message: string): AggregateError {
  */
 export function startIntake({ probot, services, log, env, redisUrl }: IntakeOptions): Intake {
   const ilog = log.child({ name: "deliveries" });
-  const redis: Redis | undefined = redisUrl ? createRedis(redisUrl, () => ilog as never) : undefined;
+  const redis: Redis | undefined = redisUrl ? createRedis(redisUrl, () => ilog) : undefined;
   const prefix = `countersign:${services.appId ?? "app"}:${services.checkName}:`;
   if (redis) useDurability(services, { echoes: new RedisEchoLedger(redis, prefix) });
   const { metrics } = services;
