@@ -111,6 +111,11 @@ export interface PullSnapshot {
   defaultBranch: string;
   /** GitHub's GraphQL id of the repository: not used by any decision, only to address writes. */
   repositoryId?: string;
+  /**
+   * How many forks the repository has (GitHub's `forks_count`; undefined: not known). With forks, a PR
+   * on the same head may come from one, and GitHub's list of a commit's PRs leaves those out.
+   */
+  forksCount?: number;
   labels: string[];
   files: ChangedFile[];
   /** From the PR itself; larger than files.length when GitHub truncated the list. */

@@ -41,6 +41,8 @@ export class PolicyCache {
    * two speculative reads. Dropped with the repository's policy; per replica, bounded.
    */
   private readonly passHints = new TtlCache<string>(PASS_HINT_TTL_MS, PASS_HINT_MAX);
+  /** Per repository, its forks_count as the last PR read said (a hint for round 1's listing of the PRs on a head). */
+  private readonly forkHints = new TtlCache<number>(PASS_HINT_TTL_MS, MAX_READER_REPOS);
 
   constructor(
     ttlMs: number,
@@ -70,6 +72,16 @@ export class PolicyCache {
     const key = `${PolicyCache.repoKey(owner, repo)}#${number}`;
     if (headSha) this.passHints.set(key, headSha);
     else this.passHints.delete(key);
+  }
+
+  /** How many forks owner/repo had when a PR of it was last read (a hint), if known. */
+  forksOf(owner: string, repo: string): number | undefined {
+    return this.forkHints.get(PolicyCache.repoKey(owner, repo));
+  }
+
+  noteForks(owner: string, repo: string, forks: number | undefined): void {
+    if (forks === undefined) this.forkHints.delete(PolicyCache.repoKey(owner, repo));
+    else this.forkHints.set(PolicyCache.repoKey(owner, repo), forks);
   }
 
   /** The paths of owner/repo that a policy this app has loaded reads. */

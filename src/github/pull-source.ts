@@ -90,8 +90,12 @@ export type EvaluationInputs =
       history: IssueHistory | undefined;
       /** Whether the repository has Git AI notes (its ref, absent, or the error reading it). */
       notesRef: Promise<string | undefined | Error>;
-      /** The open PRs with the head, when round 1 listed them (undefined: GitHub's list left this PR out; scan later). */
-      siblings?: Promise<number[] | undefined>;
+      /**
+       * The open PRs with the head, when round 1 listed them (undefined: GitHub's list left this PR out;
+       * scan later). `scanned`: read by scanning the open PRs, so PRs from forks are in it; otherwise
+       * GitHub's list for the commit, complete only for a repository without forks.
+       */
+      siblings?: { scanned: boolean; list: Promise<number[] | undefined> };
       /** Directory facts started in round 1 (the event's reviewer), memoised for the decision's lookups. */
       directoryReads?: DirectoryReads;
       /** Remember on which head this PR's verdict may pass (or forget it): the next event's hint. */
@@ -123,8 +127,14 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const passPlausible = hints.passPlausible === true || passedHere;
   const earlyHistory =
     (hints.aiLabel === false && labelsOn) || (warm && passPlausible) ? attempt(readIssueHistory(octokit, ref)) : undefined;
+  // A repository known to have forks is scanned (GitHub's list for a commit leaves out PRs from forks).
+  const forksHint = sources.policies.forksOf(ref.owner, ref.repo);
   const earlySiblings =
-    warm && passPlausible && hintSha ? quiet(listedWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) : undefined;
+    warm && passPlausible && hintSha
+      ? forksHint !== undefined && forksHint > 0
+        ? { scanned: true, list: quiet(openPullRequestsWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number, forksHint)) }
+        : { scanned: false, list: quiet(listedWithHead(octokit, ref.owner, ref.repo, hintSha, ref.number)) }
+      : undefined;
   const directoryReads = cached?.ok && hints.reviewer ? reviewerFacts(octokit, ref, cached.policy, hints.reviewer, sources) : undefined;
   const round1 = Promise.all([
     readSnapshot(octokit, ref).catch((err: unknown) => {
@@ -147,6 +157,7 @@ export async function readFirstRound(octokit: Octokit, ref: PullRef, sources: In
   const withPolicyFiles = loaded.ok ? { ...snapshot, policyFiles: sources.policies.filesReadIn(ref.owner, ref.repo) } : snapshot;
   // The other PRs with the head, listed for the head the hint named: they stand only for that head.
   const siblings = earlySiblings && hintSha === snapshot.headSha ? earlySiblings : undefined;
+  sources.policies.noteForks(ref.owner, ref.repo, snapshot.forksCount);
   return {
     kind: "open",
     snapshot: withPolicyFiles,
@@ -209,12 +220,15 @@ export function gitHubPullSource(octokit: Octokit, ref: PullRef, first: FirstRou
       )
     : Promise.resolve(undefined);
   const keptOverrides = () => once("state", async () => overridesIn((await first.existing)?.view.text));
+  // GitHub's list of a commit's PRs leaves out PRs from forks: round 1's list stands only when it was a
+  // scan of the open PRs, or the repository has no forks.
+  const early = first.siblings && (first.siblings.scanned || snapshot.forksCount === 0) ? first.siblings.list : undefined;
   const siblings = () =>
     once(
       "siblings",
       async () =>
-        (first.siblings ? await first.siblings.catch(() => undefined) : undefined) ??
-        openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number),
+        (await early?.catch(() => undefined)) ??
+        openPullRequestsWithHead(octokit, ref.owner, ref.repo, headSha, ref.number, snapshot.forksCount),
     );
   const source = repositorySource(octokit, ref, snapshot, caches, first.notesRef, keptOverrides, first.history, first.directoryReads);
   // Until the pipeline says the verdict may pass, the next event's round 1 does not expect it to.

@@ -14,9 +14,10 @@ export async function listOpenPullRequests(octokit: Octokit, owner: string, repo
 }
 
 /**
- * Every open PR whose head is this commit, `self` included. GitHub's list for the commit is one read;
- * when it does not list `self` (it can leave out PRs from forks), it cannot be trusted to be complete,
- * and the open PRs are scanned instead.
+ * Every open PR whose head is this commit, `self` included. GitHub's list for the commit is one read,
+ * but it leaves out PRs from forks: it is taken as complete only when it lists `self` and the
+ * repository has no forks (`forks`: GitHub's forks_count; undefined: not known, so not trusted).
+ * Otherwise the open PRs are scanned (one read per 100), which finds PRs from forks too.
  */
 export async function openPullRequestsWithHead(
   octokit: Octokit,
@@ -24,16 +25,16 @@ export async function openPullRequestsWithHead(
   repo: string,
   sha: string,
   self: number,
+  forks: number | undefined,
 ): Promise<number[]> {
-  return (
-    (await listedWithHead(octokit, owner, repo, sha, self)) ??
-    (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number)
-  );
+  const listed = forks === 0 ? await listedWithHead(octokit, owner, repo, sha, self) : undefined;
+  return listed ?? (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
 }
 
 /**
- * GitHub's list of the open PRs with this head, when it lists `self` (then it is complete); undefined
- * when it does not — a speculative read for a head the PR may have left spends no scan on it.
+ * GitHub's list of the open PRs with this head when it lists `self`; undefined when it does not — a
+ * speculative read for a head the PR may have left spends no scan on it. Complete only for a
+ * repository without forks (the caller's to check: see openPullRequestsWithHead).
  */
 export async function listedWithHead(
   octokit: Octokit,

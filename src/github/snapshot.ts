@@ -141,6 +141,7 @@ async function readOnce(octokit: Octokit, { owner, repo, number }: PullRef): Pro
     baseSha: p.base.sha,
     defaultBranch: p.base.repo.default_branch,
     ...(typeof p.base.repo.node_id === "string" ? { repositoryId: p.base.repo.node_id } : {}),
+    ...(typeof p.base.repo.forks_count === "number" ? { forksCount: p.base.repo.forks_count } : {}),
     labels: p.labels.map((l) => l.name),
     files: files.map(toFile),
     changedFilesTotal: Math.max(p.changed_files, files.length),

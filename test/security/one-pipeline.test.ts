@@ -59,6 +59,33 @@ describe("two pull requests, one head: the other PR goes through the same evalua
   });
 });
 
+describe("a PR from a fork on the same head as a branch of the repository", () => {
+  // GitHub's list of a commit's PRs (GET /commits/{sha}/pulls) leaves out PRs from forks, so it says
+  // nothing of #8 below even though #7 is in it: with forks, the open PRs are scanned instead.
+  it("an event on the branch PR does not pass the shared check while the fork's PR on that head waits", async () => {
+    const gh = new GitHubSession({ policy: SENIORS }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    const commits = [simCommit({ message: "Parse the new format" })];
+    gh.addPull({ author: ALICE.login, commits });
+    gh.addPull({
+      number: 8,
+      author: ALICE.login,
+      commits,
+      fork: "mallory",
+      body: "Parse the new format.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+    });
+    const app = createTestApp();
+    await app.receive("pull_request", gh.pullEvent("opened", 8));
+    expect(blocks(gh.check())).toBe(true);
+
+    await app.receive("pull_request", gh.pullEvent("synchronize", 7));
+    const check = gh.check();
+    expect(passes(check)).toBe(false);
+    expect(blocks(check)).toBe(true);
+    expect(check?.output.title).toContain("#8");
+  });
+});
+
 describe("approvals and overrides are bound to the base they were given on", () => {
   // Stacked PRs (into feature branches) are not gated; main and release are.
   const STACKED = `branches: ["main", "release/**"]\n${SENIORS}`;

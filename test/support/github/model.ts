@@ -114,6 +114,8 @@ export interface SimPull {
   /** Set on merged pull requests (the report benchmark's simulated history). */
   mergedAt?: string;
   mergeCommitSha?: string;
+  /** The owner of the fork the PR comes from (its head is `<fork>/<repo>`); absent: a branch of the repository. */
+  fork?: string;
 }
 
 export interface SimLabel {
@@ -155,6 +157,8 @@ export interface SimRepo {
   permissions: Map<string, Permission | number>;
   /** The push log, oldest first: a PR's first push, then every push to its head (GET /repos/{o}/{r}/activity). */
   activity: SimActivity[];
+  /** The accounts that forked it (forks_count is their number). */
+  forks?: Set<string>;
   /** Reactions the app left on comments. */
   reactions: SimReaction[];
   /** The last push (GET /orgs/{org}/repos sorts by it); now when unset. */
@@ -177,6 +181,8 @@ export interface PullSpec {
   labels?: string[];
   requestedReviewers?: string[];
   requestedTeams?: string[];
+  /** From a fork owned by this account: the repository counts one more fork. */
+  fork?: string;
 }
 
 export interface PushSpec {
@@ -370,7 +376,9 @@ export class GitHubModel {
       events: [],
       createdAt: now,
       updatedAt: now,
+      ...(spec.fork ? { fork: spec.fork } : {}),
     };
+    if (spec.fork) (repo.forks ??= new Set()).add(spec.fork.toLowerCase());
     for (const label of spec.labels ?? []) {
       this.ensureRepoLabel(repo, label);
       pull.labels.push(label);
@@ -597,6 +605,7 @@ export function repoJson(repo: SimRepo, owner: SimUser): Record<string, unknown>
     default_branch: repo.defaultBranch,
     html_url: `https://github.example/${repo.owner}/${repo.name}`,
     fork: false,
+    forks_count: repo.forks?.size ?? 0,
     pushed_at: repo.pushedAt ?? isoNow(),
   };
 }
@@ -622,7 +631,23 @@ export function pullJson(model: GitHubModel, repo: SimRepo, pull: SimPull): Reco
       const l = repo.labels.get(lower(name));
       return { id: l?.id ?? 0, name, color: l?.color ?? "ededed", description: l?.description ?? "" };
     }),
-    head: { label: `${repo.owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: userJson(owner), repo: repository },
+    head: pull.fork
+      ? {
+          label: `${pull.fork}:${pull.headRef}`,
+          ref: pull.headRef,
+          sha: pull.headSha,
+          user: userJson(model.user(pull.fork)),
+          repo: {
+            ...repository,
+            id: repo.id + 500_000,
+            node_id: `R_${repo.id + 500_000}`,
+            full_name: `${pull.fork}/${repo.name}`,
+            owner: userJson(model.user(pull.fork)),
+            fork: true,
+            forks_count: 0,
+          },
+        }
+      : { label: `${repo.owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: userJson(owner), repo: repository },
     base: { label: `${repo.owner}:${pull.baseRef}`, ref: pull.baseRef, sha: "0".repeat(40), user: userJson(owner), repo: repository },
     requested_reviewers: pull.requestedReviewers.map((l) => userJson(model.user(l))),
     requested_teams: pull.requestedTeams.map((slug) => ({ id: 1, slug, name: slug })),

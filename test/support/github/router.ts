@@ -227,8 +227,11 @@ export const ROUTES: Route[] = [
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const sha = ctx.params.sha ?? "";
-    // The PRs that contain the commit, and the merged PR whose merge (or squash) commit it is.
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.some((c) => c.sha === sha) || p.mergeCommitSha === sha);
+    // The PRs that contain the commit, and the merged PR whose merge (or squash) commit it is. Open PRs
+    // from forks are left out, as GitHub leaves them out (its association does not follow a fork's head).
+    const pulls = [...repo.pulls.values()].filter(
+      (p) => (p.commits.some((c) => c.sha === sha) && !(p.fork && p.state === "open")) || p.mergeCommitSha === sha,
+    );
     return { status: 200, list: pulls.map((p) => pullJson(ctx.model, repo, p)) };
   }),
   compile("GET", `${REPO}/contents/:path*`, "repos.getContent", (ctx) => {
