@@ -490,28 +490,33 @@ describe("countersign report", () => {
     expect(await runReport(ARGS, capture(), deps({ COUNTERSIGN_APP_ID: "", APP_ID: "777" }))).toBe(0);
   });
 
-  it("prints PR text without terminal control sequences (colours, OSC 8 links, clipboard writes, screen clears)", async () => {
+  /** One merged PR of acme/shop, overridden by carol with `reason` (text someone else wrote). */
+  function overriddenPull(number: number, reason: string): void {
     const api = nock(API);
-    const reason =
-      "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
     api
       .get("/repos/acme/shop/pulls")
       .query(true)
-      .reply(200, [pull({ number: 5, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
+      .reply(200, [pull({ number, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
     openPulls(api, "/repos/acme/shop/pulls");
     api
-      .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
+      .get(`/repos/acme/shop/commits/${sha(number)}/check-runs`)
       .query(true)
       .reply(200, {
         total_count: 1,
         check_runs: [
-          run(1, 5, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
+          run(number, number, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
             started: "2026-11-05T08:00:00Z",
             completed: "2026-11-05T08:10:00Z",
             title: "Overridden",
           }),
         ],
       });
+  }
+
+  it("prints PR text without terminal control sequences (colours, OSC 8 links, clipboard writes, screen clears)", async () => {
+    const reason =
+      "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
+    overriddenPull(5, reason);
     const io = capture();
     expect(await runReport(ARGS, io, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
@@ -522,28 +527,7 @@ describe("countersign report", () => {
 
   it("--json keeps PR text exactly but writes C1 controls and bidi overrides as \\u escapes; --csv drops them", async () => {
     const reason = "INC-2 \u009b2J\u001b[31mred\u001b[0m \u202eevil\u2066x\u2069 two\nlines";
-    const mock = () => {
-      const api = nock(API);
-      api
-        .get("/repos/acme/shop/pulls")
-        .query(true)
-        .reply(200, [pull({ number: 6, merged: "2026-11-05T09:00:00Z", labels: ["ai-assisted"] })]);
-      openPulls(api, "/repos/acme/shop/pulls");
-      api
-        .get(`/repos/acme/shop/commits/${sha(6)}/check-runs`)
-        .query(true)
-        .reply(200, {
-          total_count: 1,
-          check_runs: [
-            run(2, 6, rec({ outcome: "overridden", tier: "medium", overriddenBy: "carol", overrideReason: reason }), {
-              started: "2026-11-05T08:00:00Z",
-              completed: "2026-11-05T08:10:00Z",
-              title: "Overridden",
-            }),
-          ],
-        });
-    };
-    mock();
+    overriddenPull(6, reason);
     const json = capture();
     expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
@@ -551,7 +535,7 @@ describe("countersign report", () => {
     expect(json.stdout).toContain("\\u009b2J");
     const parsed = JSON.parse(json.stdout) as { pulls: Array<{ overrideReason?: string }> };
     expect(parsed.pulls[0]?.overrideReason).toBe(reason);
-    mock();
+    overriddenPull(6, reason);
     const csv = capture();
     expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
