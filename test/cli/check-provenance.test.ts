@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
-import { git, writeFile } from "../helpers/local-git.js";
+import { git, initRepo, writeFile } from "../helpers/local-git.js";
 
 const dirs: string[] = [];
 const write = writeFile;
@@ -13,13 +13,7 @@ const write = writeFile;
 function repo(): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-prov-"));
   dirs.push(dir);
-  git(dir, "init", "-q", "-b", "main");
-  git(dir, "config", "user.name", "Alice Dev");
-  git(dir, "config", "user.email", "alice@example.com");
-  write(dir, "README.md", "hello\n");
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "Initial commit");
-  git(dir, "checkout", "-q", "-b", "feature/parser");
+  initRepo(dir, { "README.md": "hello\n" }, "feature/parser");
   write(dir, "src/parser.ts", Array.from({ length: 20 }, (_, i) => `export const a${i} = ${i};\n`).join(""));
   return dir;
 }

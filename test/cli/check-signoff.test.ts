@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
-import { git as runGit, writeFile } from "../helpers/local-git.js";
+import { initRepo, git as runGit, writeFile } from "../helpers/local-git.js";
 
 const git = (cwd: string, ...args: string[]) => runGit(cwd, ...args).trim();
 const write = writeFile;
@@ -28,15 +28,7 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "countersign-check-signoff-"));
   dir = join(tmp, "repo");
   mkdirSync(dir);
-  git(dir, "init", "-q", "-b", "main");
-  git(dir, "config", "user.name", "Alice Dev");
-  git(dir, "config", "user.email", "alice@example.com");
-  write(dir, ".github/countersign.yml", POLICY);
-  write(dir, "src/pay.ts", lines(40));
-  write(dir, "src/other.ts", lines(10));
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "Initial commit");
-  git(dir, "checkout", "-q", "-b", "feature");
+  initRepo(dir, { ".github/countersign.yml": POLICY, "src/pay.ts": lines(40), "src/other.ts": lines(10) }, "feature");
   write(dir, "src/pay.ts", lines(40).replace("line 30\n", "line 30 with retry\n"));
   git(dir, "commit", "-q", "-am", "Retry payments\n\nCo-Authored-By: Claude <noreply@anthropic.com>");
   approved = git(dir, "rev-parse", "HEAD");

@@ -5,20 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/check.js";
-import { git, writeFile } from "../helpers/local-git.js";
+import { git, initRepo, writeFile } from "../helpers/local-git.js";
 
 const dirs: string[] = [];
 
 function repo(): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-unrec-"));
   dirs.push(dir);
-  git(dir, "init", "-q", "-b", "main");
-  git(dir, "config", "user.name", "Alice Dev");
-  git(dir, "config", "user.email", "alice@example.com");
-  writeFile(dir, "README.md", "hello\n");
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "Initial commit");
-  git(dir, "checkout", "-q", "-b", "feature/tidy");
+  initRepo(dir, { "README.md": "hello\n" }, "feature/tidy");
   return dir;
 }
 

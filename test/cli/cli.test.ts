@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { git, gitEnv, writeFile } from "../helpers/local-git.js";
+import { git, gitEnv, initRepo, writeFile } from "../helpers/local-git.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "lib", "cli", "main.js");
@@ -58,16 +58,15 @@ let tmp: string;
 function makeRepo(name: string, policy?: string): { dir: string; claudeSha: string } {
   const dir = join(tmp, name);
   mkdirSync(dir);
-  git(dir, "init", "-q", "-b", "main");
-  git(dir, "config", "user.name", "Alice Dev");
-  git(dir, "config", "user.email", "alice@example.com");
-  write(dir, "README.md", "# shop\n");
-  write(dir, "infra/prod/db.yaml", "name: orders\nsize: large\n");
-  if (policy !== undefined) write(dir, ".github/countersign.yml", policy);
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "Initial commit");
-
-  git(dir, "checkout", "-q", "-b", "claude/terraform");
+  initRepo(
+    dir,
+    {
+      "README.md": "# shop\n",
+      "infra/prod/db.yaml": "name: orders\nsize: large\n",
+      ...(policy !== undefined ? { ".github/countersign.yml": policy } : {}),
+    },
+    "claude/terraform",
+  );
   write(dir, "infra/logs.tf", TERRAFORM);
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", "Add the logs bucket\n\nCo-Authored-By: Claude <noreply@anthropic.com>");

@@ -22,3 +22,14 @@ export function writeFile(dir: string, file: string, content: string | Buffer): 
   mkdirSync(dirname(join(dir, file)), { recursive: true });
   writeFileSync(join(dir, file), content);
 }
+
+/** Make `dir` a repository: Alice Dev's "Initial commit" of `files` on main, then `branch` checked out from it. */
+export function initRepo(dir: string, files: Record<string, string>, branch: string): void {
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "config", "user.name", "Alice Dev");
+  git(dir, "config", "user.email", "alice@example.com");
+  for (const [file, content] of Object.entries(files)) writeFile(dir, file, content);
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "Initial commit");
+  git(dir, "checkout", "-q", "-b", branch);
+}
