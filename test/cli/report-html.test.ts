@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report.js";
-import type { Io } from "../../src/cli/format.js";
+import { captureIo } from "../helpers/capture-io.js";
 import { recordText } from "../support/check-record.js";
 import { startBrowser, watchedPage } from "../helpers/browser.js";
 import { APP_ID, GitHubModel, serveModel } from "../support/github/index.js";
@@ -19,17 +19,6 @@ const NOW = Date.parse("2026-11-30T06:00:00Z");
 /** GitHub Actions' own app: what a workflow's GITHUB_TOKEN writes check runs as. */
 const ACTIONS_APP_ID = 15368;
 const HOSTILE = `<img src="https://evil.example/x.png" onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes"`;
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    cwd: process.cwd(),
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-  };
-  return io;
-}
 
 /** The organisation, and the two PRs the test looks for: #900 (hostile title, overridden) and #901 (forged sign-off). */
 function organisation(): { model: GitHubModel; history: ReturnType<typeof addReportHistory> } {
@@ -134,7 +123,7 @@ describe("countersign report --html and --summary", () => {
   it("counts a PR whose only green Countersign run was written by another app as not signed off", async () => {
     const { model } = organisation();
     const served = serveModel(model);
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--json"], io, { env, now: () => new Date(NOW) })).toBe(0);
     const pulls = JSON.parse(io.stdout).pulls as Array<{
       repo: string;
@@ -160,7 +149,7 @@ describe("countersign report --html and --summary", () => {
     serveModel(model);
     const html = join(dir, "report.html");
     const summary = join(dir, "summary.md");
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--html", html, "--summary", summary], io, { env, now: () => new Date(NOW) })).toBe(0);
     // The table still goes to stdout.
     expect(io.stdout).toMatch(/^Countersign report · acme \(3 active repositories\)/);
@@ -240,7 +229,7 @@ describe("countersign report --html and --summary", () => {
 
   it("refuses a --html path in a directory that does not exist, before reading GitHub", async () => {
     await expect(
-      runReport([...ARGS, "--html", join(dir, "missing", "report.html")], capture(), { env, now: () => new Date(NOW) }),
+      runReport([...ARGS, "--html", join(dir, "missing", "report.html")], captureIo(), { env, now: () => new Date(NOW) }),
     ).rejects.toThrow(/--html: the directory .*missing does not exist/);
   });
 });

@@ -5,7 +5,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { runReport } from "../../src/cli/report.js";
 import { recordText, type RecordFields } from "../support/check-record.js";
-import type { Io } from "../../src/cli/format.js";
+import { captureIo } from "../helpers/capture-io.js";
 
 const API = "https://api.github.com";
 const NOW = new Date("2026-12-01T00:00:00Z");
@@ -221,17 +221,6 @@ function shopInNovember(o: { rateLimited?: boolean } = {}) {
   return api;
 }
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    cwd: process.cwd(),
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += t),
-    err: (t: string) => void (io.stderr += t),
-  };
-  return io;
-}
-
 const deps = (env: Record<string, string> = {}) => ({
   env: { GITHUB_TOKEN: "ghp_test", COUNTERSIGN_APP_ID: "777", ...env },
   now: () => NOW,
@@ -242,7 +231,7 @@ const ARGS = ["--repo", "acme/shop", "--since", "2026-11-01", "--until", "2026-1
 describe("countersign report", () => {
   it("prints a table whose first screen is the revert rates and the review load", async () => {
     shopInNovember();
-    const io = capture();
+    const io = captureIo();
     expect(await runReport(ARGS, io, deps())).toBe(0);
     const lines = io.stdout.split("\n");
     expect(lines.slice(0, 10)).toEqual([
@@ -282,7 +271,7 @@ describe("countersign report", () => {
 
   it("prints every PR and the totals as JSON, after waiting out a secondary rate limit", async () => {
     shopInNovember({ rateLimited: true });
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--json"], io, deps())).toBe(0);
     const report = JSON.parse(io.stdout);
     expect(report.scope).toBe("acme/shop");
@@ -327,7 +316,7 @@ describe("countersign report", () => {
 
   it("prints one CSV row per PR, quoting what needs it", async () => {
     shopInNovember();
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--csv"], io, deps())).toBe(0);
     const rows = io.stdout.trimEnd().split("\r\n");
     expect(rows).toHaveLength(10);
@@ -347,7 +336,7 @@ describe("countersign report", () => {
 
   it("lists the unrecognised automation from the check records, per PR and in total, with the policy entry that would count each", async () => {
     shopInNovember();
-    const table = capture();
+    const table = captureIo();
     expect(await runReport(ARGS, table, deps())).toBe(0);
     expect(table.stdout).toContain("Unrecognised automation: 2 bot account(s) no list knows");
     expect(table.stdout).toContain(
@@ -358,7 +347,7 @@ describe("countersign report", () => {
     );
 
     shopInNovember();
-    const json = capture();
+    const json = captureIo();
     expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
     const parsed = JSON.parse(json.stdout);
     expect(parsed.totals.unrecognised).toEqual([
@@ -369,7 +358,7 @@ describe("countersign report", () => {
     expect(parsed.pulls.find((p: { number: number }) => p.number === 101).unrecognised).toEqual([]);
 
     shopInNovember();
-    const csv = capture();
+    const csv = captureIo();
     expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
     const row105 = csv.stdout.split("\r\n").find((l) => l.startsWith("acme/shop,105,"));
     expect(row105).toMatch(
@@ -388,7 +377,7 @@ describe("countersign report", () => {
       .get(`/api/v3/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--json"], io, deps({ GITHUB_API_URL: "https://ghe.example/api/v3/" }))).toBe(0);
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", aiAssisted: false, bypassed: false }]);
   });
@@ -412,7 +401,7 @@ describe("countersign report", () => {
       .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query({ check_name: "Countersign", filter: "all", per_page: "100", app_id: "777" })
       .reply(200, { total_count: 1, check_runs: [impostor] });
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--json", "--app-id", "777"], io, deps({ COUNTERSIGN_APP_ID: "" }))).toBe(0);
     expect(JSON.parse(io.stdout).pulls).toMatchObject([{ number: 5, outcome: "no-check", signedOffBy: [], bypassed: true }]);
   });
@@ -430,7 +419,7 @@ describe("countersign report", () => {
     ],
   ])("answers %i with one clear line and exit code 2", async (status, body, line) => {
     nock(API).get("/repos/acme/shop/pulls").query(true).reply(status, body);
-    const io = capture();
+    const io = captureIo();
     expect(await runReport(ARGS, io, deps())).toBe(2);
     expect(io.stderr).toBe(`${line}\n`);
     expect(io.stdout).toBe("");
@@ -456,7 +445,7 @@ describe("countersign report", () => {
       .get(`/repos/acme/shop/commits/${sha(5)}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
-    const io = capture();
+    const io = captureIo();
     expect(await runReport(["--org", "acme", "--since", "2026-11-01", "--json"], io, deps())).toBe(0);
     const report = JSON.parse(io.stdout);
     expect(report.repositories).toBe(2);
@@ -474,11 +463,11 @@ describe("countersign report", () => {
     [["--repo", "a/b", "--since", "last week"], "--since must be a date"],
     [["--repo", "a/b", "--json", "--csv"], "give at most one of --json and --csv"],
   ])("rejects %j before any request", async (args, message) => {
-    await expect(runReport(args, capture(), deps())).rejects.toThrow(message);
+    await expect(runReport(args, captureIo(), deps())).rejects.toThrow(message);
   });
 
   it("refuses to run without the Countersign app's id, before any request: a same-named check of any workflow could be read", async () => {
-    const io = capture();
+    const io = captureIo();
     await expect(runReport(ARGS, io, deps({ COUNTERSIGN_APP_ID: "" }))).rejects.toThrow(
       /give --app-id \(or set COUNTERSIGN_APP_ID\): the Countersign GitHub App's numeric id.*cannot tell Countersign's check runs from a same-named run/,
     );
@@ -487,7 +476,7 @@ describe("countersign report", () => {
     );
     // The app's own deployment variable is read too.
     shopInNovember();
-    expect(await runReport(ARGS, capture(), deps({ COUNTERSIGN_APP_ID: "", APP_ID: "777" }))).toBe(0);
+    expect(await runReport(ARGS, captureIo(), deps({ COUNTERSIGN_APP_ID: "", APP_ID: "777" }))).toBe(0);
   });
 
   /** One merged PR of acme/shop, overridden by carol with `reason` (text someone else wrote). */
@@ -517,7 +506,7 @@ describe("countersign report", () => {
     const reason =
       "INC-1 \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[1;31mred\u001b[0m\u009b31m \u202eevil\r\nforged line";
     overriddenPull(5, reason);
-    const io = capture();
+    const io = captureIo();
     expect(await runReport(ARGS, io, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
     expect(io.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
@@ -528,7 +517,7 @@ describe("countersign report", () => {
   it("--json keeps PR text exactly but writes C1 controls and bidi overrides as \\u escapes; --csv drops them", async () => {
     const reason = "INC-2 \u009b2J\u001b[31mred\u001b[0m \u202eevil\u2066x\u2069 two\nlines";
     overriddenPull(6, reason);
-    const json = capture();
+    const json = captureIo();
     expect(await runReport([...ARGS, "--json"], json, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
@@ -536,7 +525,7 @@ describe("countersign report", () => {
     const parsed = JSON.parse(json.stdout) as { pulls: Array<{ overrideReason?: string }> };
     expect(parsed.pulls[0]?.overrideReason).toBe(reason);
     overriddenPull(6, reason);
-    const csv = capture();
+    const csv = captureIo();
     expect(await runReport([...ARGS, "--csv"], csv, deps())).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
     expect(csv.stdout).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
@@ -559,7 +548,7 @@ describe("countersign report", () => {
         .get(`/repos/acme/shop/commits/${sha(20 + i)}/check-runs`)
         .query(true)
         .reply(200, { total_count: 0, check_runs: [] });
-    const io = capture();
+    const io = captureIo();
     expect(await runReport([...ARGS, "--csv"], io, deps())).toBe(0);
     const cells = io.stdout
       .trimEnd()
@@ -577,6 +566,6 @@ describe("countersign report", () => {
   });
 
   it("asks for a token when GITHUB_TOKEN is not set", async () => {
-    await expect(runReport(ARGS, capture(), { env: {}, now: () => NOW })).rejects.toThrow("set GITHUB_TOKEN");
+    await expect(runReport(ARGS, captureIo(), { env: {}, now: () => NOW })).rejects.toThrow("set GITHUB_TOKEN");
   });
 });
