@@ -41,16 +41,18 @@ function written(github: GitHubSession, heads: Map<number, string>): number[] {
   return [...heads].filter(([, sha]) => github.model.latestCheckRun(OWNER, REPO, sha, "Countersign")?.output.title).map(([n]) => n);
 }
 
+/** The reconciliation on start against the shared model, evaluating at most `maxEvaluations` PRs. */
+async function reconcile(maxEvaluations: number) {
+  const services = createServices({ ...TEST_APP_ENV, WRITE_SPACING_MS: "0" });
+  const octokit = new UnthrottledOctokit() as unknown as Octokit;
+  const result = await reconcileOpenPullRequests(log, services, { auth: async () => octokit, instrument: () => undefined, maxEvaluations });
+  return { services, result };
+}
+
 describe("reconciliation on start", () => {
   it("evaluates the PRs whose check is missing or older than the PR, and leaves a current check alone", async () => {
     const { github, heads } = world();
-    const services = createServices({ ...TEST_APP_ENV, WRITE_SPACING_MS: "0" });
-    const octokit = new UnthrottledOctokit() as unknown as Octokit;
-    const result = await reconcileOpenPullRequests(log, services, {
-      auth: async () => octokit,
-      instrument: () => undefined,
-      maxEvaluations: 10,
-    });
+    const { services, result } = await reconcile(10);
     expect(result).toMatchObject({ evaluated: 2, current: 1, failed: 0 });
     // One read of the check for #3, and no read of the PR itself.
     expect(github.requests.filter((r) => r.path === `/repos/${OWNER}/${REPO}/pulls/3`)).toEqual([]);
@@ -62,13 +64,7 @@ describe("reconciliation on start", () => {
 
   it("evaluates at most RECONCILE_MAX_PULLS PRs, though it evaluates several at once", async () => {
     const { github, heads } = world();
-    const services = createServices({ ...TEST_APP_ENV, WRITE_SPACING_MS: "0" });
-    const octokit = new UnthrottledOctokit() as unknown as Octokit;
-    const result = await reconcileOpenPullRequests(log, services, {
-      auth: async () => octokit,
-      instrument: () => undefined,
-      maxEvaluations: 1,
-    });
+    const { services, result } = await reconcile(1);
     expect(result.evaluated).toBe(1);
     expect(result.skipped).toBe(1);
     expect(written(github, heads)).toHaveLength(1);
