@@ -50,16 +50,22 @@ describe("overrides that are not plain text", () => {
 describe("policy that is silently off", () => {
   const CRITICAL_TWO = "signoff:\n  reviewers: ['@acme/seniors']\n  tiers:\n    critical: { approvals: 2 }\n";
 
+  /** An AI-assisted PR changing `file`, approved by one senior, evaluated under `policy`. */
+  async function approvedAiChange(policy: string, file: ReturnType<typeof simFile>): Promise<GitHubSession> {
+    const gh = new GitHubSession({ policy }).install();
+    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
+    gh.addPull({ files: [file], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
+    const app = createTestApp();
+    gh.review(7, CAROL, "APPROVED");
+    await evaluate(app, gh);
+    return gh;
+  }
+
   it.each([["/infra/prod/**"], ["infra/prod/"], ["/infra/prod/"]])(
     "a critical rule written the CODEOWNERS way (%s) still makes a production change critical",
     async (glob) => {
       const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, paths: ["${glob}"], reason: "production infrastructure" }\n`;
-      const gh = new GitHubSession({ policy }).install();
-      gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
-      gh.addPull({ files: [simFile("infra/prod/main.tf")], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
-      const app = createTestApp();
-      gh.review(7, CAROL, "APPROVED");
-      await evaluate(app, gh);
+      const gh = await approvedAiChange(policy, simFile("infra/prod/main.tf"));
 
       expect(blocks(gh.check())).toBe(true);
       expect(gh.check()?.output.summary).toContain("#### Risk: critical");
@@ -69,12 +75,7 @@ describe("policy that is silently off", () => {
 
   it("a glob that cannot be read fails the check with the problem, instead of matching nothing", async () => {
     const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, paths: ["infra/{prod"] }\n`;
-    const gh = new GitHubSession({ policy }).install();
-    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
-    gh.addPull({ files: [simFile("infra/prod/main.tf")], commits: [simCommit({ message: CLAUDE_MESSAGE })] });
-    const app = createTestApp();
-    gh.review(7, CAROL, "APPROVED");
-    await evaluate(app, gh);
+    const gh = await approvedAiChange(policy, simFile("infra/prod/main.tf"));
 
     expect(blocks(gh.check())).toBe(true);
     expect(`${gh.check()?.output.title} ${gh.check()?.output.summary}`).toContain("cannot be read as a glob");
@@ -82,15 +83,7 @@ describe("policy that is silently off", () => {
 
   it("the README's own content rule (DROP TABLE) catches `drop table` written in lower case", async () => {
     const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, content: ["DROP TABLE", "force_destroy\\\\s*=\\\\s*true"] }\n`;
-    const gh = new GitHubSession({ policy }).install();
-    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
-    gh.addPull({
-      files: [simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+drop table users;" })],
-      commits: [simCommit({ message: CLAUDE_MESSAGE })],
-    });
-    const app = createTestApp();
-    gh.review(7, CAROL, "APPROVED");
-    await evaluate(app, gh);
+    const gh = await approvedAiChange(policy, simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+drop table users;" }));
 
     expect(blocks(gh.check())).toBe(true);
     expect(gh.check()?.output.summary).toContain("#### Risk: critical");
@@ -98,15 +91,7 @@ describe("policy that is silently off", () => {
 
   it("a content rule with RE2's (?i) flag is accepted, not refused as invalid", async () => {
     const policy = `${CRITICAL_TWO}risk:\n  rules:\n    - { tier: critical, content: ["(?i)truncate\\\\s+table"] }\n`;
-    const gh = new GitHubSession({ policy }).install();
-    gh.model.setTeam(OWNER, "seniors", { carol: "active", dave: "active" });
-    gh.addPull({
-      files: [simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+TRUNCATE TABLE users;" })],
-      commits: [simCommit({ message: CLAUDE_MESSAGE })],
-    });
-    const app = createTestApp();
-    gh.review(7, CAROL, "APPROVED");
-    await evaluate(app, gh);
+    const gh = await approvedAiChange(policy, simFile("db/migrate.sql", { patch: "@@ -1 +1,2 @@\n SELECT 1;\n+TRUNCATE TABLE users;" }));
 
     expect(gh.check()?.output.summary).toContain("#### Risk: critical");
   });
