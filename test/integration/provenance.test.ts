@@ -3,22 +3,9 @@
 // (a mock left unused or a request left unmatched fails the test).
 import { describe, expect, it } from "vitest";
 import { FakeGitHub, HEAD, commit, createTestApp, file, pullRequest, pullRequestEvent } from "../helpers/github.js";
+import { traceRecord } from "../support/agent-trace.js";
 
-const TRACE = JSON.stringify({
-  version: "0.1.0",
-  id: "550e8400-e29b-41d4-a716-446655440000",
-  timestamp: "2026-01-23T14:30:00Z",
-  vcs: { type: "git", revision: "f".repeat(40) },
-  tool: { name: "cursor", version: "2.4.0" },
-  files: [
-    {
-      path: "src/parser.ts",
-      conversations: [
-        { contributor: { type: "ai", model_id: "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: 1, end_line: 30 }] },
-      ],
-    },
-  ],
-});
+const TRACE = traceRecord({ revision: "f".repeat(40) });
 
 const PARSER_PATCH = `@@ -0,0 +1,40 @@\n${Array.from({ length: 40 }, (_, i) => `+export const line${i + 1} = ${i + 1};`).join("\n")}`;
 

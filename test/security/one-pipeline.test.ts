@@ -5,24 +5,11 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, issueCommentEvent } from "../helpers/github.js";
 import { ALICE, CAROL, OWNER } from "../support/github/constants.js";
 import { CLAUDE_MESSAGE, GitHubSession, blocks, passes, simCommit, simFile } from "../support/github/session.js";
+import { traceRecord } from "../support/agent-trace.js";
 
 const SENIORS = "signoff:\n  reviewers: ['@acme/seniors']\n  request_reviews: false\n";
 
-const TRACE = JSON.stringify({
-  version: "0.1.0",
-  id: "550e8400-e29b-41d4-a716-446655440000",
-  timestamp: "2026-01-23T14:30:00Z",
-  vcs: { type: "git", revision: "f".repeat(40) },
-  tool: { name: "cursor", version: "2.4.0" },
-  files: [
-    {
-      path: "src/parser.ts",
-      conversations: [
-        { contributor: { type: "ai", model_id: "anthropic/claude-opus-4-5-20251101" }, ranges: [{ start_line: 1, end_line: 3 }] },
-      ],
-    },
-  ],
-});
+const TRACE = traceRecord({ revision: "f".repeat(40), end: 3 });
 
 describe("two pull requests, one head: the other PR goes through the same evaluation", () => {
   function twoPulls(policy: string) {
