@@ -68,6 +68,11 @@ export class RateBudget {
     if (known && (resetAt < known.resetAt || (known.resetAt === resetAt && known.remaining <= remaining))) return;
     this.windows.set(installation, { limit, remaining, resetAt });
     // The window is known: the units waiting for it look again.
+    this.endProbe(installation);
+  }
+
+  /** No unit is sent ahead any more (an answer came, or the one sent ahead ended): the waiting units look again. */
+  private endProbe(installation: string): void {
     this.probes.delete(installation);
     const woken = this.waiting.get(installation);
     this.waiting.delete(installation);
@@ -123,12 +128,7 @@ export class RateBudget {
       if (left > 0) this.admitted.set(installation, left);
       else this.admitted.delete(installation);
       // A probe that ends without an answer (its work made no request) lets the next unit ask.
-      if (probe && this.probes.get(installation) === probe) {
-        this.probes.delete(installation);
-        const woken = this.waiting.get(installation);
-        this.waiting.delete(installation);
-        for (const wake of woken ?? []) wake();
-      }
+      if (probe && this.probes.get(installation) === probe) this.endProbe(installation);
     };
   }
 }
