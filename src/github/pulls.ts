@@ -28,7 +28,7 @@ export async function openPullRequestsWithHead(
   forks: number | undefined,
 ): Promise<number[]> {
   const listed = forks === 0 ? await listedWithHead(octokit, owner, repo, sha, self) : undefined;
-  return listed ?? (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
+  return listed ?? scannedWithHead(octokit, owner, repo, sha);
 }
 
 /**
@@ -43,15 +43,23 @@ export async function listedWithHead(
   sha: string,
   self: number,
 ): Promise<number[] | undefined> {
-  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
-  const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+  const direct = await associatedWithHead(octokit, owner, repo, sha);
   return direct.includes(self) ? direct : undefined;
+}
+
+/** GitHub's list of the open PRs whose head is this commit (one read; PRs from forks are not in it). */
+async function associatedWithHead(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number[]> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
+  return data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+}
+
+/** The open PRs whose head is this commit, found by scanning every open PR (one read per 100; forks' PRs included). */
+async function scannedWithHead(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number[]> {
+  return (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
 }
 
 /** Open PRs whose head is this commit; falls back to scanning open PRs, which also finds PRs from forks. */
 export async function openPullRequestsForSha(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number[]> {
-  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha });
-  const direct = data.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
-  if (direct.length > 0) return direct;
-  return (await listOpenPullRequests(octokit, owner, repo)).filter((p) => p.headSha === sha).map((p) => p.number);
+  const direct = await associatedWithHead(octokit, owner, repo, sha);
+  return direct.length > 0 ? direct : scannedWithHead(octokit, owner, repo, sha);
 }
